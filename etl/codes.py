@@ -1,0 +1,71 @@
+"""Coded values of the return (levels, types, ratings, …): labels and the spellings that map to each code."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+
+from etl.settings import MAPPINGS_DIR
+from etl.text import key
+
+
+@dataclass(frozen=True)
+class Code:
+    domain: str
+    code: str
+    label: str
+    short: str
+    sort: int
+
+
+@cache
+def codes() -> dict[str, list[Code]]:
+    """domain -> its codes in display order, from `etl/mappings/codes.csv`."""
+    out: dict[str, list[Code]] = {}
+    with open(MAPPINGS_DIR / "codes.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            out.setdefault(r["domain"], []).append(Code(r["domain"], r["code"], r["label"], r["short"], int(r["sort"])))
+    return {d: sorted(cs, key=lambda c: c.sort) for d, cs in out.items()}
+
+
+@cache
+def _lookup() -> dict[str, dict[str, str]]:
+    """domain -> {key(spelling): code}; every label, abbreviation, code and alias is a spelling."""
+    table: dict[str, dict[str, str]] = {}
+
+    def add(domain: str, spelling: str, code: str) -> None:
+        k = key(spelling)
+        known = table.setdefault(domain, {}).get(k)
+        if known is not None and known != code:
+            raise ValueError(f"alias {spelling!r} maps to both {known} and {code} in {domain}")
+        table[domain][k] = code
+
+    for domain, cs in codes().items():
+        for c in cs:
+            for spelling in (c.code, c.label, c.short):
+                add(domain, spelling, c.code)
+    with open(MAPPINGS_DIR / "aliases.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            add(r["domain"], r["alias"], r["code"])
+    return table
+
+
+def resolve(domain: str, text: str) -> str | None:
+    """The code a typed value stands for, or None if it is not a known spelling."""
+    return _lookup()[domain].get(key(text))
+
+
+def label(domain: str, code: str | None) -> str:
+    """Vietnamese label of a code ('' for None)."""
+    if code is None:
+        return ""
+    return next(c.label for c in codes()[domain] if c.code == code)
+
+
+def labels(domain: str) -> list[str]:
+    """The labels of a domain in order (the drop-down list of the template)."""
+    return [c.label for c in codes()[domain]]
+
+
+def code_list(domain: str) -> list[str]:
+    return [c.code for c in codes()[domain]]

@@ -1,0 +1,75 @@
+"""Load returns into the store: parse every file, refuse what is wrong, commit the rest as one snapshot."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from etl.annual_return import ParsedReturn, parse_return
+from etl.findings import Finding, ReturnRejected
+from etl.province import ProvinceConfig, load_province
+from etl.settings import PARQUET_DIR
+from etl.store import LoadResult, commit, log_rejected
+
+
+@dataclass
+class LoadReport:
+    result: LoadResult | None
+    parsed: list[ParsedReturn] = field(default_factory=list)
+    refused: dict[str, list[Finding]] = field(default_factory=dict)   # file -> findings
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+    def messages(self) -> list[str]:
+        out = [f.text() for fs in self.refused.values() for f in fs if f.severity == "error"]
+        out += [w.text() for r in self.parsed for w in r.warnings]
+        return out
+
+
+def parse_files(files: Iterable[tuple[str, bytes]], province: ProvinceConfig,
+                progress: Callable[[int, int], None] | None = None) -> tuple[list[ParsedReturn], dict[str, list[Finding]]]:
+    """Parse and validate every file; nothing is written."""
+    files = list(files)
+    parsed, refused = [], {}
+    for i, (name, data) in enumerate(files):
+        try:
+            parsed.append(parse_return(data, name, province))
+        except ReturnRejected as e:
+            refused[name] = e.findings
+        if progress:
+            progress(i + 1, len(files))
+    seen: dict[tuple[int, str], str] = {}
+    for r in list(parsed):
+        k = (r.year, r.committee_key)
+        if k in seen:
+            refused[r.file_name] = [Finding(r.file_name, f"Trùng báo cáo năm {r.year} của cùng đơn vị với tệp "
+                                                         f"«{seen[k]}».", rule="duplicate_return")]
+            parsed.remove(r)
+        else:
+            seen[k] = r.file_name
+    return parsed, refused
+
+
+def load_files(files: Iterable[tuple[str, bytes]], user: str, province: ProvinceConfig | None = None,
+               root: Path = PARQUET_DIR, replace_all: bool = False, partial: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> LoadReport:
+    """Parse then commit. Unless `partial`, one refused file means nothing is loaded."""
+    province = province or load_province()
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    parsed, refused = parse_files(files, province, progress)
+    if refused and not partial or not parsed:
+        log_rejected([*refused, *(r.file_name for r in parsed)], [f for fs in refused.values() for f in fs], user, root)
+        return LoadReport(None, parsed, refused)
+    try:
+        result = commit(parsed, province, user, root, replace_all=replace_all, started_at=started)
+    except ReturnRejected as e:
+        log_rejected([r.file_name for r in parsed], e.findings, user, root)
+        return LoadReport(None, parsed, {f.file: [f] for f in e.findings} | refused)
+    return LoadReport(result, parsed, refused)
+
+
+def read_paths(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
+    return [(p.name, p.read_bytes()) for p in paths]

@@ -1,0 +1,202 @@
+"""A province as configuration: its party committees (units), boundaries, old→new crosswalk and name matching."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from vietnam_provinces import Province as VnProvince
+from vietnam_provinces import Ward
+
+from etl.settings import PROVINCE_CODE, PROVINCES_DIR
+from etl.text import fold, nfc
+
+COMMUNE_KINDS = ("xã", "phường", "đặc khu")
+AFFILIATED_KIND = "đảng uỷ trực thuộc"
+# Words that precede a unit's own name in returns ("Đảng bộ xã …", "BCH Đảng uỷ phường …").
+_PREFIX = re.compile(r"^(?:(?:ban chap hanh|ban thuong vu|bch|btv|dang bo|dang uy|du|db|xa|phuong|thi tran|tt|dac khu)\s+)+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A party committee directly above the grassroots: a commune/ward committee or a province-affiliated one."""
+
+    code: str
+    name: str
+    kind: str
+    province_code: str
+    label_lat: float | None = None
+    label_lon: float | None = None
+    area_km2: float | None = None
+    population: int | None = None
+
+    @property
+    def is_commune(self) -> bool:
+        return self.kind in COMMUNE_KINDS
+
+    @property
+    def full_name(self) -> str:
+        if self.is_commune:
+            return f"{self.kind.capitalize()} {self.name}"
+        return self.name
+
+
+@dataclass(frozen=True)
+class OldUnit:
+    kind: str
+    name: str
+    qualifier: str
+    new_code: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a committee named in a return maps to a unit; `error` is a Vietnamese message when it does not."""
+
+    code: str | None
+    via: str = ""
+    old_name: str = ""
+    error: str = ""
+
+
+@dataclass
+class ProvinceConfig:
+    code: str
+    name: str
+    folder: Path | None
+    units: list[Unit]
+    old_units: list[OldUnit] = field(default_factory=list)
+    variants: dict[str, str] = field(default_factory=dict)  # fold(variant) -> code
+    affiliated_aliases: dict[str, str] = field(default_factory=dict)  # fold(alias) -> code
+    reference_source: str = ""
+
+    @property
+    def unit_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @property
+    def boundaries_path(self) -> Path | None:
+        p = self.folder / "communes.geojson" if self.folder else None
+        return p if p and p.exists() else None
+
+    @property
+    def reference_dir(self) -> Path | None:
+        p = self.folder / "reference" if self.folder else None
+        return p if p and p.exists() else None
+
+    def resolve(self, code: str | None, name: str | None, year: int) -> Resolution:
+        """Find the unit of a return from the code and/or name it gives; names of pre-2025 units are re-keyed."""
+        code = (code or "").strip()
+        if re.fullmatch(r"\d{1,5}(\.0)?", code):
+            code = code.split(".")[0].zfill(5)  # Excel drops the leading zero of 01273
+        by_code = self.unit_by_code
+        by_name = self._match_name(name or "", year) if name else Resolution(None)
+        if code:
+            if code not in by_code:
+                return Resolution(None, error=f"Mã đơn vị «{code}» không có trong danh mục đơn vị của tỉnh {self.name}.")
+            if by_name.code and by_name.code != code:
+                return Resolution(None, error=(
+                    f"Mã đơn vị «{code}» ({by_code[code].full_name}) không khớp với tên «{name}» "
+                    f"({by_code[by_name.code].full_name})."))
+            return Resolution(code, via="code")
+        if by_name.code or by_name.error:
+            return by_name
+        return Resolution(None, error="Không tìm thấy mã hoặc tên đảng bộ trong trang «Thông tin».")
+
+    def _match_name(self, name: str, year: int) -> Resolution:
+        k = strip_unit_prefix(name)
+        new = self._new_index().get(k, set())
+        old = self._old_index().get(k, set())
+        if year >= 2025 and len(new) == 1:
+            return Resolution(next(iter(new)), via="name")
+        candidates = new | {o.new_code for o in old}
+        if len(candidates) == 1:
+            code = next(iter(candidates))
+            if new:
+                return Resolution(code, via="name")
+            o = next(iter(old))
+            return Resolution(code, via="old_name", old_name=f"{o.kind} {o.name}" + (f" ({o.qualifier})" if o.qualifier else ""))
+        if len(candidates) > 1:
+            names = ", ".join(sorted(self.unit_by_code[c].full_name for c in candidates))
+            return Resolution(None, error=(
+                f"Tên «{name}» ứng với nhiều đơn vị ({names}): ghi rõ mã đơn vị hoặc tên huyện cũ trong ngoặc."))
+        return Resolution(None, error=f"Không tìm thấy đơn vị có tên «{name}» trong danh mục của tỉnh {self.name}.")
+
+    @cache
+    def _new_index(self) -> dict[str, set[str]]:
+        idx: dict[str, set[str]] = {}
+        for u in self.units:
+            for n in (u.name, u.full_name):
+                idx.setdefault(strip_unit_prefix(n), set()).add(u.code)
+        for k, c in {**self.variants, **self.affiliated_aliases}.items():
+            idx.setdefault(strip_unit_prefix(k), set()).add(c)
+        return idx
+
+    @cache
+    def _old_index(self) -> dict[str, set[OldUnit]]:
+        idx: dict[str, set[OldUnit]] = {}
+        for o in self.old_units:
+            idx.setdefault(fold(o.name), set()).add(o)
+            if o.qualifier:
+                idx.setdefault(fold(f"{o.name} {o.qualifier}"), set()).add(o)
+        return idx
+
+    def __hash__(self) -> int:  # for functools.cache on methods
+        return hash(self.code)
+
+
+def strip_unit_prefix(name: str) -> str:
+    """'Đảng bộ xã Hoà An' -> 'hoa an'; 'Xã Hưng Đạo (huyện Bảo Lạc)' -> 'hung dao huyen bao lac'."""
+    return _PREFIX.sub("", fold(name)).strip()
+
+
+def _communes_from_package(province_code: str) -> list[Unit]:
+    out = []
+    for w in Ward.iter_all():
+        if int(w.province_code) != int(province_code):
+            continue
+        kind = w.division_type.value
+        name = nfc(re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", w.name))
+        out.append(Unit(code=f"{int(w.code):05d}", name=name, kind=kind, province_code=province_code))
+    return out
+
+
+@cache
+def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
+    """The province's configuration: communes from `vietnam-provinces`, the rest from `data/provinces/<code>/`."""
+    code = f"{int(code):02d}"
+    pname = nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(VnProvince.from_code(int(code)).name)))
+    units = _communes_from_package(code)
+    folder = PROVINCES_DIR / code
+    if not folder.exists():
+        return ProvinceConfig(code=code, name=pname, folder=None, units=sorted(units, key=lambda u: u.code))
+    conf = tomllib.loads((folder / "province.toml").read_text(encoding="utf-8"))
+    geo = {}
+    if (folder / conf.get("boundaries", "communes.geojson")).exists():
+        for ft in json.loads((folder / conf["boundaries"]).read_text(encoding="utf-8"))["features"]:
+            geo[ft["properties"]["code"]] = ft["properties"]
+    units = [
+        Unit(u.code, u.name, u.kind, code,
+             label_lat=geo.get(u.code, {}).get("label_lat"), label_lon=geo.get(u.code, {}).get("label_lon"),
+             area_km2=geo.get(u.code, {}).get("area_km2_published"), population=geo.get(u.code, {}).get("population_published"))
+        for u in units
+    ]
+    aff_aliases = {}
+    for a in conf.get("affiliated", []):
+        units.append(Unit(a["code"], a["name"], AFFILIATED_KIND, code))
+        for al in a.get("aliases", []):
+            aff_aliases[fold(al)] = a["code"]
+    old_units, variants = [], {}
+    if (folder / conf.get("crosswalk", "crosswalk.csv")).exists():
+        with open(folder / conf["crosswalk"], encoding="utf-8", newline="") as f:
+            old_units = [OldUnit(r["old_kind"], r["old_name"], r["old_qualifier"], r["new_code"]) for r in csv.DictReader(f)]
+    if (folder / conf.get("name_variants", "unit_name_variants.csv")).exists():
+        with open(folder / conf["name_variants"], encoding="utf-8", newline="") as f:
+            variants = {fold(r["variant"]): r["code"] for r in csv.DictReader(f)}
+    return ProvinceConfig(code=code, name=pname, folder=folder, units=sorted(units, key=lambda u: (not u.is_commune, u.code)),
+                          old_units=old_units, variants=variants, affiliated_aliases=aff_aliases,
+                          reference_source=conf.get("reference_source", ""))

@@ -1,0 +1,63 @@
+"""Reference inputs: the published tables (Biểu 01–07), targets and facts, and the units — as store tables."""
+from __future__ import annotations
+
+import polars as pl
+
+from etl.codes import resolve
+from etl.province import ProvinceConfig
+
+BIEU_FILES = {
+    "ref_bieu01": "bieu01_branch_counts.csv", "ref_bieu02": "bieu02_committee_qualifications.csv",
+    "ref_bieu03": "bieu03_branch_ratings.csv", "ref_bieu04": "bieu04_infrastructure.csv",
+    "ref_bieu05": "bieu05_secretary_roles_by_commune.csv", "ref_bieu06": "bieu06_village_heads_by_commune.csv",
+    "ref_bieu07": "bieu07_member_ratings.csv", "ref_targets": "targets.csv", "ref_facts": "facts.csv",
+}
+
+
+def units_table(province: ProvinceConfig) -> pl.DataFrame:
+    """The units (party committees directly above the grassroots) of the province, one row each."""
+    return pl.DataFrame([{
+        "unit_code": u.code, "unit_name": u.name, "unit_full_name": u.full_name, "unit_kind": u.kind,
+        "is_commune": u.is_commune, "province_code": u.province_code, "province_name": province.name,
+        "label_lat": u.label_lat, "label_lon": u.label_lon, "area_km2": u.area_km2, "population": u.population,
+    } for u in province.units], schema_overrides={"label_lat": pl.Float64, "label_lon": pl.Float64,
+                                                  "area_km2": pl.Float64, "population": pl.Int64})
+
+
+def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
+    """units plus every published table the province folder holds, with level/type/role/unit as codes."""
+    out = {"units": units_table(province)}
+    ref = province.reference_dir
+    if ref is None:
+        return out
+    for name, file in BIEU_FILES.items():
+        if not (ref / file).exists():
+            continue
+        df = pl.read_csv(ref / file, infer_schema_length=0)  # all text: blanks stay null, codes keep zeros
+        if "level" in df.columns:
+            df = df.with_columns(level_code=pl.col("level").map_elements(lambda v: resolve("level", v), pl.String))
+        if "branch_type" in df.columns:
+            df = df.with_columns(type_code=pl.col("branch_type").map_elements(
+                lambda v: resolve("branch_type", v), pl.String))
+        if "role" in df.columns:
+            df = df.with_columns(role_code=pl.col("role").map_elements(lambda v: resolve("role", v), pl.String))
+        if "commune" in df.columns:
+            df = df.with_columns(unit_code=pl.col("commune").map_elements(
+                lambda v: province.resolve(None, v, 2025).code, pl.String))
+        numeric = [c for c in df.columns if c not in _TEXT_COLUMNS]
+        df = df.with_columns(pl.col(c).cast(pl.Float64 if c in ("value", "denominator", "pct_stated") else pl.Int64,
+                                            strict=False) for c in numeric)
+        out[name] = df
+    corr = province.folder / "reference_corrections.csv" if province.folder else None
+    if corr and corr.exists():
+        out["ref_corrections"] = pl.read_csv(corr, infer_schema_length=0).with_columns(
+            pl.col("published", "sample").cast(pl.Int64))
+    return out
+
+
+_TEXT_COLUMNS = {
+    "level", "branch_type", "role", "commune", "kind", "commune_key", "transcriber_note", "note", "tt_source",
+    "stt_source", "level_code", "type_code", "role_code", "unit_code", "target_id", "source_file", "issuer",
+    "indicator", "indicator_en", "comparator", "unit", "deadline", "scope", "quote", "deadline_basis", "fact_id",
+    "subject", "as_of", "qualifier",
+}

@@ -1,0 +1,258 @@
+"""The Parquet store: immutable snapshots, switched atomically, with a load log.
+
+Layout of `data/parquet/`:
+  CURRENT                      name of the snapshot readers use (replaced atomically, never edited)
+  snapshots/<id>/<table>/year=<y>/data.parquet   partitioned tables (one file per year)
+  snapshots/<id>/<table>.parquet                 small tables (units, reference, targets)
+  snapshots/<id>/manifest.json
+  log/loads/<load_id>.parquet  one row per load attempt (also refused ones), append-only
+  log/findings/<load_id>.parquet  the validation findings of that attempt
+  LOADING.json                 present only while a load runs: a crash leaves it, the next start reports it
+
+A load writes a complete new snapshot (unchanged year partitions are hard links), then swaps CURRENT; readers
+keep the snapshot they opened, so nobody ever sees half of a load."""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import polars as pl
+
+from etl.annual_return import ParsedReturn
+from etl.findings import Finding, ReturnRejected
+from etl.province import ProvinceConfig
+from etl.reference import reference_tables
+from etl.settings import PARQUET_DIR
+
+PARTITIONED = ("branch_year", "committee_member", "village_head", "returns")
+KEEP_SNAPSHOTS = 3
+
+
+@dataclass
+class LoadResult:
+    load_id: str
+    snapshot: str
+    returns: int
+    branches: int
+    replaced: int
+    warnings: list[Finding]
+
+
+def current_snapshot(root: Path = PARQUET_DIR) -> Path | None:
+    """The snapshot readers should use now, or None if nothing was ever loaded."""
+    try:
+        name = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    snap = root / "snapshots" / name
+    return snap if snap.is_dir() else None
+
+
+def interrupted_load(root: Path = PARQUET_DIR) -> dict | None:
+    """What a load that was killed half-way left behind (its marker), if any."""
+    try:
+        return json.loads((root / "LOADING.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"started_at": "?", "user": "?", "files": []} if (root / "LOADING.json").exists() else None
+
+
+def recover(root: Path = PARQUET_DIR) -> str | None:
+    """Clean up after a killed load; return a Vietnamese message saying what happened (None if nothing did)."""
+    marker = interrupted_load(root)
+    if marker is None:
+        return None
+    with _lock(root):
+        for tmp in (root / "snapshots").glob(".tmp-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        _append_log(root, marker.get("load_id", uuid.uuid4().hex[:12]), marker.get("user", "?"), "interrupted",
+                    marker.get("files", []), [], marker.get("started_at"))
+        (root / "LOADING.json").unlink(missing_ok=True)
+    n = len(marker.get("files", []))
+    return (f"Lần nạp dữ liệu bắt đầu lúc {marker.get('started_at', '?')} ({n} tệp, người nạp: {marker.get('user', '?')}) "
+            "đã bị gián đoạn và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó.")
+
+
+def commit(returns: list[ParsedReturn], province: ProvinceConfig, user: str, root: Path = PARQUET_DIR,
+           replace_all: bool = False, started_at: str | None = None) -> LoadResult:
+    """Write the returns as a new snapshot and make it current; a re-loaded return replaces its earlier version.
+
+    With replace_all the new snapshot holds only these returns (used to rebuild the sample)."""
+    root.mkdir(parents=True, exist_ok=True)
+    load_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    started_at = started_at or dt.datetime.now().isoformat(timespec="seconds")
+    files = [r.file_name for r in returns]
+    with _lock(root):
+        (root / "LOADING.json").write_text(json.dumps(
+            {"load_id": load_id, "started_at": started_at, "user": user, "files": files}, ensure_ascii=False),
+            encoding="utf-8")
+        cur = None if replace_all else current_snapshot(root)
+        tmp = root / "snapshots" / f".tmp-{load_id}"
+        tmp.mkdir(parents=True)
+        new = _new_rows(returns, load_id, user)
+        years = {r.year for r in returns}
+        keys = {(r.year, r.committee_key) for r in returns}
+        replaced = 0
+        for table in PARTITIONED:
+            old_years = _partition_years(cur / table) if cur else set()
+            for y in sorted(old_years | years):
+                dest = tmp / table / f"year={y}" / "data.parquet"
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                if y not in years:
+                    _link(cur / table / f"year={y}" / "data.parquet", dest)
+                    continue
+                parts = [new[table].filter(pl.col("year") == y)]
+                if y in old_years:
+                    old = pl.read_parquet(cur / table / f"year={y}" / "data.parquet").with_columns(
+                        pl.lit(y, pl.Int16).alias("year"))
+                    kept = old.filter(~pl.col("committee_key").is_in([k for yy, k in keys if yy == y]))
+                    if table == "returns":
+                        replaced += old.height - kept.height
+                    parts.insert(0, kept.select(parts[0].columns) if parts[0].height else kept)
+                df = pl.concat(parts, how="vertical_relaxed")
+                if table == "branch_year":
+                    _check_unique_branches(df, returns)
+                df.drop("year").write_parquet(dest)
+            if not any((tmp / table).glob("year=*/data.parquet")):  # readers need a schema even when empty
+                (tmp / table / "year=0").mkdir(parents=True, exist_ok=True)
+                new[table].head(0).drop("year").write_parquet(tmp / table / "year=0" / "data.parquet")
+        for name, df in reference_tables(province).items():
+            df.write_parquet(tmp / f"{name}.parquet")
+        all_returns = pl.read_parquet(tmp / "returns" / "*" / "*.parquet", hive_partitioning=True)
+        manifest = {"snapshot": load_id, "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+                    "province": province.code, "parent": cur.name if cur else None,
+                    "returns": all_returns.height, "is_sample": bool(all_returns["is_sample"].all()) if all_returns.height else False,
+                    "years": sorted(int(y) for y in all_returns["year"].unique().to_list()) if all_returns.height else []}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        _fsync_tree(tmp)
+        final = root / "snapshots" / load_id
+        os.rename(tmp, final)
+        _swap_current(root, load_id)
+        warnings = [w for r in returns for w in r.warnings]
+        _append_log(root, load_id, user, "ok", files, warnings, started_at,
+                    sha=[r.sha256 for r in returns], snapshot=load_id)
+        (root / "LOADING.json").unlink(missing_ok=True)
+        _gc(root, keep=load_id)
+    return LoadResult(load_id, load_id, len(returns), sum(r.branches.height for r in returns), replaced, warnings)
+
+
+def log_rejected(files: list[str], findings: list[Finding], user: str, root: Path = PARQUET_DIR) -> str:
+    """Record a refused load (nothing was written to the data) and its findings."""
+    root.mkdir(parents=True, exist_ok=True)
+    load_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    with _lock(root):
+        _append_log(root, load_id, user, "rejected", files, findings, None)
+    return load_id
+
+
+def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str, pl.DataFrame]:
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    meta = lambda r: [pl.lit(r.committee_key).alias("committee_key"), pl.lit(load_id).alias("load_id")]  # noqa: E731
+    out = {
+        "branch_year": pl.concat([r.branches.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
+        "committee_member": pl.concat([r.committee.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
+        "village_head": pl.concat([r.heads.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
+        "returns": pl.DataFrame([{
+            "year": r.year, "committee_key": r.committee_key, "unit_code": r.unit_code,
+            "reported_name": r.reported_name, "via": r.via, "file_name": r.file_name, "sha256": r.sha256,
+            "branches": r.branches.height, "committee_members": r.committee.height, "village_heads": r.heads.height,
+            "sheets": ",".join(r.sheets_present), "encoding": r.encoding, "is_sample": r.is_sample,
+            "loaded_at": now, "loaded_by": user, "load_id": load_id} for r in returns],
+            schema_overrides={"year": pl.Int16}),
+    }
+    return {k: v.with_columns(pl.col(c).cast(pl.String) for c in v.columns if isinstance(v.schema[c], pl.Enum))
+            for k, v in out.items()}
+
+
+def _check_unique_branches(df: pl.DataFrame, returns: list[ParsedReturn]) -> None:
+    """A branch code appears once per year in the whole store, not just within one return."""
+    dup = df.group_by("branch_code").agg(pl.col("committee_key").unique()).filter(pl.col("committee_key").list.len() > 1)
+    if dup.height:
+        names = {r.committee_key: r.file_name for r in returns}
+        findings = [Finding(names.get(keys[0], names.get(keys[-1], "")),
+                            f"Mã chi bộ «{code}» đã có trong báo cáo của đơn vị khác cùng năm "
+                            f"({', '.join(keys)}).", sheet="Chi bộ", rule="duplicate_across_returns")
+                    for code, keys in dup.head(20).iter_rows()]
+        raise ReturnRejected(findings)
+
+
+def _partition_years(path: Path) -> set[int]:
+    return {int(p.name.split("=")[1]) for p in path.glob("year=*") if p.name != "year=0"} if path.exists() else set()
+
+
+def _link(src: Path, dest: Path) -> None:
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
+def _swap_current(root: Path, name: str) -> None:
+    tmp = root / f"CURRENT.{uuid.uuid4().hex[:6]}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(name)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, root / "CURRENT")
+    _fsync_dir(root)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in path.rglob("*"):
+        if p.is_file():
+            with open(p, "rb") as f:
+                os.fsync(f.fileno())
+    for d in [path, *[p for p in path.rglob("*") if p.is_dir()]]:
+        _fsync_dir(d)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _gc(root: Path, keep: str) -> None:
+    """Drop old snapshots, keeping the newest few (a reader may still hold one open)."""
+    snaps = sorted((p for p in (root / "snapshots").iterdir() if p.is_dir() and not p.name.startswith(".")),
+                   key=lambda p: p.name)
+    for p in snaps[:-KEEP_SNAPSHOTS]:
+        if p.name != keep:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _append_log(root: Path, load_id: str, user: str, status: str, files: list[str], findings: list[Finding],
+                started_at: str | None, sha: list[str] | None = None, snapshot: str | None = None) -> None:
+    (root / "log" / "loads").mkdir(parents=True, exist_ok=True)
+    (root / "log" / "findings").mkdir(parents=True, exist_ok=True)
+    errors = sum(f.severity == "error" for f in findings)
+    pl.DataFrame([{"load_id": load_id, "started_at": started_at or "", "finished_at": dt.datetime.now().isoformat(
+        timespec="seconds"), "user": user, "status": status, "files": "; ".join(files), "file_count": len(files),
+        "errors": errors, "warnings": len(findings) - errors, "sha256": "; ".join(sha or []),
+        "snapshot": snapshot or ""}]).write_parquet(root / "log" / "loads" / f"{load_id}.parquet")
+    if findings:
+        pl.DataFrame([f.as_dict() for f in findings], schema={
+            "file": pl.String, "message": pl.String, "sheet": pl.String, "row": pl.Int32, "column": pl.String,
+            "field": pl.String, "rule": pl.String, "severity": pl.String}).with_columns(
+            pl.lit(load_id).alias("load_id")).write_parquet(root / "log" / "findings" / f"{load_id}.parquet")
+
+
+@contextmanager
+def _lock(root: Path) -> Iterator[None]:
+    """One writer at a time (across processes)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

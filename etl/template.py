@@ -1,0 +1,178 @@
+"""Write the annual return workbook: blank, pre-filled with last year's branch list, or filled (sample data)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from etl.codes import label, labels
+from etl.province import ProvinceConfig, Unit
+from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, HEADS, INFO_FIELDS, SheetSpec
+
+SAMPLE_MARK = "DỮ LIỆU MẪU (giả lập dưới cấp tỉnh) – không phải số liệu thật"
+HEADER_ROW = 4          # 0-based: group headers on row 5, column headers on row 6 of the sheet
+FIRST_DATA_ROW = 6
+BLANK_ROWS = 200        # rows with drop-downs in a blank template
+
+INSTRUCTIONS = [
+    "HƯỚNG DẪN ĐIỀN BIỂU BÁO CÁO HẰNG NĂM",
+    "",
+    "1. Mỗi đảng bộ (xã, phường, đảng uỷ trực thuộc Tỉnh uỷ) lập một tệp cho mỗi năm báo cáo.",
+    "2. Trang «Thông tin»: ghi mã đơn vị (5 chữ số theo danh mục ĐVHC, hoặc mã đảng bộ trực thuộc), tên đảng bộ, năm báo cáo.",
+    "3. Trang «Chi bộ»: mỗi chi bộ một dòng. Mã chi bộ giữ nguyên qua các năm; chi bộ mới thì đặt mã mới.",
+    "   Tổng số đảng viên = Miễn đánh giá + Chưa đánh giá + HTXSNV + HTTNV + HTNV + Không HTNV.",
+    "   «Xếp loại chi bộ» để trống nếu chi bộ chưa được đánh giá, xếp loại trong năm.",
+    "   «Đảng viên tại chỗ» bắt buộc với chi bộ xóm, tổ dân phố (đảng viên đang sinh sống tại xóm).",
+    "4. Trang «Cấp uỷ»: mỗi bí thư, phó bí thư, chi uỷ viên một dòng. KHÔNG ghi họ tên: dùng mã cán bộ ẩn danh.",
+    "5. Trang «Trưởng xóm, đoàn thể»: chỉ các chi bộ xóm, tổ dân phố; chọn «Không có chức danh này» nếu xóm không có tổ chức đó.",
+    "6. Các ô có danh sách chọn: chọn trong danh sách, không gõ tự do. Ô số: chỉ ghi số nguyên, không ghi chữ.",
+    "7. Không thêm, bớt, đổi tên cột. Có thể thêm dòng «Tổng cộng» ở cuối: hệ thống sẽ đối chiếu, không nạp dòng này.",
+    "8. Tệp có lỗi sẽ không được nạp; thông báo lỗi ghi rõ trang, dòng, cột cần sửa.",
+]
+
+
+def write_return(
+    target: str | Path | io.BytesIO,
+    province: ProvinceConfig,
+    unit: Unit,
+    year: int,
+    branches: Iterable[Mapping[str, Any]] = (),
+    committee: Iterable[Mapping[str, Any]] = (),
+    heads: Iterable[Mapping[str, Any]] = (),
+    *,
+    prepared_by: str = "",
+    report_date: dt.date | None = None,
+    is_sample: bool = False,
+) -> None:
+    """Write one return workbook; row dicts hold codes (as in Parquet), written out as Vietnamese labels."""
+    wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    f = _formats(wb)
+    lists = _list_refs()
+    _write_instructions(wb, f)
+    info = wb.add_worksheet("Thông tin")
+    info.set_column(0, 0, 52)
+    info.set_column(1, 1, 40)
+    info.write(0, 0, f"ĐẢNG BỘ TỈNH {province.name.upper()}", f["bold"])
+    info.write(1, 0, "BÁO CÁO CHẤT LƯỢNG TỔ CHỨC ĐẢNG VÀ ĐẢNG VIÊN HẰNG NĂM", f["title"])
+    values = {
+        "unit_code": unit.code, "unit_name": unit.full_name if unit.is_commune else unit.name, "year": year,
+        "report_date": (report_date or dt.date(year + 1, 1, 15)).strftime("%d/%m/%Y"), "prepared_by": prepared_by,
+    }
+    for i, (k, text) in enumerate(INFO_FIELDS.items()):
+        info.write(3 + i, 0, text, f["label"])
+        info.write(3 + i, 1, values[k], f["input"])
+    info.write(3 + len(INFO_FIELDS) + 1, 0, "Tài liệu lưu hành nội bộ", f["italic"])
+    if is_sample:
+        info.write(3 + len(INFO_FIELDS) + 2, 0, SAMPLE_MARK, f["warn"])
+
+    title_unit = unit.full_name if unit.is_commune else unit.name
+    _write_table(wb, f, lists, BRANCHES, year, title_unit, [_cells(BRANCHES, r) for r in branches])
+    _write_table(wb, f, lists, COMMITTEE, year, title_unit, [_cells(COMMITTEE, r) for r in committee])
+    _write_table(wb, f, lists, HEADS, year, title_unit, [_cells(HEADS, r) for r in heads])
+    _write_lists(wb, f)
+    wb.get_worksheet_by_name("Thông tin").activate()
+    wb.close()
+
+
+def _cells(spec: SheetSpec, row: Mapping[str, Any]) -> list[Any]:
+    out = []
+    for i, c in enumerate(spec.columns):
+        v = row.get(c.key)
+        if c.key == "training" and v is None and "trained" in row:
+            v = "da" if row["trained"] else "chua"
+        if c.kind == "code" and isinstance(v, bool):
+            v = "co" if v else "khong"
+        if c.kind == "code" and v is not None:
+            v = label(c.domain, v)
+        out.append(v)
+    return out
+
+
+def _write_table(wb, f, lists, spec: SheetSpec, year: int, unit_title: str, rows: list[list[Any]]) -> None:
+    ws = wb.add_worksheet(spec.name)
+    n = len(spec.columns)
+    ws.merge_range(0, 0, 0, n - 1, unit_title.upper(), f["bold"])
+    ws.merge_range(1, 0, 1, n - 1, spec.title.format(year=year), f["title"])
+    ws.merge_range(2, 0, 2, n - 1, "Tài liệu lưu hành nội bộ", f["italic"])
+    col = 0
+    while col < n:
+        c = spec.columns[col]
+        ws.set_column(col, col, c.width)
+        if c.group:
+            end = col
+            while end + 1 < n and spec.columns[end + 1].group == c.group:
+                end += 1
+            ws.merge_range(HEADER_ROW, col, HEADER_ROW, end, c.group, f["head"])
+            for j in range(col, end + 1):
+                ws.set_column(j, j, spec.columns[j].width)
+                ws.write(HEADER_ROW + 1, j, spec.columns[j].header, f["head"])
+            col = end + 1
+        else:
+            ws.merge_range(HEADER_ROW, col, HEADER_ROW + 1, col, c.header, f["head"])
+            col += 1
+    for i, c in enumerate(spec.columns):
+        if c.help:
+            ws.write_comment(HEADER_ROW + (1 if c.group else 0), i, c.help)
+    for r, values in enumerate(rows):
+        for i, v in enumerate(values):
+            if v is not None:
+                ws.write(FIRST_DATA_ROW + r, i, v)
+    last = FIRST_DATA_ROW + max(len(rows), BLANK_ROWS)
+    for i, c in enumerate(spec.columns):
+        if c.kind == "code":
+            ws.data_validation(FIRST_DATA_ROW, i, last, i, {
+                "validate": "list", "source": lists[c.domain],
+                "error_title": "Giá trị không hợp lệ", "error_message": "Chọn một giá trị trong danh sách."})
+        elif c.kind in ("int", "year"):
+            lo, hi = (1960, 2100) if c.kind == "year" else (0, 1_000_000)
+            ws.data_validation(FIRST_DATA_ROW, i, last, i, {
+                "validate": "integer", "criteria": "between", "minimum": lo, "maximum": hi,
+                "error_title": "Giá trị không hợp lệ", "error_message": "Ghi số nguyên không âm."})
+    ws.freeze_panes(FIRST_DATA_ROW, 3)
+
+
+def _domains() -> list[str]:
+    return sorted({c.domain for s in DATA_SHEETS for c in s.columns if c.kind == "code"})
+
+
+def _list_refs() -> dict[str, str]:
+    """Where each domain's drop-down list sits on the hidden «Danh mục» sheet."""
+    refs = {}
+    for j, d in enumerate(_domains()):
+        colname = xl_col_to_name(j)
+        refs[d] = f"='Danh mục'!${colname}$2:${colname}${1 + len(labels(d))}"
+    return refs
+
+
+def _write_lists(wb, f) -> None:
+    """A hidden sheet with one column per code domain; data validations point at its ranges."""
+    ws = wb.add_worksheet("Danh mục")
+    for j, d in enumerate(_domains()):
+        ws.write(0, j, d, f["bold"])
+        for i, v in enumerate(labels(d)):
+            ws.write(1 + i, j, v)
+    ws.hide()
+
+
+def _write_instructions(wb, f) -> None:
+    ws = wb.add_worksheet("Hướng dẫn")
+    ws.set_column(0, 0, 120)
+    for i, line in enumerate(INSTRUCTIONS):
+        ws.write(i, 0, line, f["title"] if i == 0 else None)
+
+
+def _formats(wb) -> dict[str, Any]:
+    return {
+        "bold": wb.add_format({"bold": True}),
+        "title": wb.add_format({"bold": True, "font_size": 13}),
+        "italic": wb.add_format({"italic": True}),
+        "label": wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1}),
+        "input": wb.add_format({"border": 1}),
+        "warn": wb.add_format({"bold": True, "font_color": "#9C0006"}),
+        "head": wb.add_format({"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter",
+                               "border": 1, "bg_color": "#DDEBF7"}),
+    }

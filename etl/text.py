@@ -1,0 +1,77 @@
+"""Text clean-up for Vietnamese returns: Unicode normalisation, folding for matching, legacy TCVN3 decoding."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# TCVN3 (ABC, the ".VnTime" fonts) puts Vietnamese letters on Latin-1 code points. Lowercase letters in
+# alphabetical order; upper-case fonts (.VnTimeH) reuse the same codes, so only the 7 base capitals differ.
+_TCVN3 = (
+    "µ¸¶·¹" "¨»¾¼½Æ" "©ÇÊÈÉË" "®" "ÌÐÎÏÑ" "ªÒÕÓÔÖ" "×ÝØÜÞ" "ßãáâä" "«åèæçé" "¬êíëìî" "ïóñòô" "\xadõøö÷ù" "úýûüþ"
+    "¡¢§£¤¥¦"
+)
+_UNICODE = (
+    "àáảãạ" "ăằắẳẵặ" "âầấẩẫậ" "đ" "èéẻẽẹ" "êềếểễệ" "ìíỉĩị" "òóỏõọ" "ôồốổỗộ" "ơờớởỡợ" "ùúủũụ" "ưừứửữự" "ỳýỷỹỵ"
+    "ĂÂĐÊÔƠƯ"
+)
+assert len(_TCVN3) == len(_UNICODE) == 74
+_TCVN3_TABLE = str.maketrans(_TCVN3, _UNICODE)
+# Code points that TCVN3 uses but that never occur in Unicode Vietnamese text (the others, such as "Ê" or "ã",
+# are real Vietnamese letters too, so they cannot prove the encoding). "«" is left out: it is also a quote mark.
+_TCVN3_ONLY = set(_TCVN3) - set(_UNICODE) - set("ÊÈÉÌÒÕÓÔÝãáâèéêíìóòôõùúý«")
+_LATIN1_VI = set("àáãâèéêìíòóôõùúýÀÁÃÂÈÉÊÌÍÒÓÔÕÙÚÝ")
+
+
+def nfc(s: str) -> str:
+    """NFC-normalise and collapse whitespace (returns come in NFD from some Mac and web tools)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()
+
+
+def fold(s: str) -> str:
+    """Lower-case, no diacritics, words separated by one space: 'Đảng bộ xã Hoà An' -> 'dang bo xa hoa an'.
+
+    Folding makes old/new tone placement (Hoà/Hòa), NFD input and missing diacritics compare equal."""
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn").lower()
+    return re.sub(r"[^0-9a-z]+", " ", s).strip()
+
+
+def key(s: str) -> str:
+    """`fold` without spaces, for codes and labels typed with odd spacing ('HTXS NV' -> 'htxsnv')."""
+    return fold(s).replace(" ", "")
+
+
+def looks_tcvn3(s: str) -> bool:
+    """True if the text holds code points that only the TCVN3 encoding produces."""
+    return any(c in _TCVN3_ONLY for c in s)
+
+
+def has_unicode_vietnamese(s: str) -> bool:
+    """True if the text holds Vietnamese letters outside Latin-1 (so it is Unicode, not TCVN3)."""
+    return any(ord(c) > 0xFF and unicodedata.category(c).startswith("L") for c in unicodedata.normalize("NFC", s))
+
+
+def from_tcvn3(s: str) -> str:
+    """Decode TCVN3 text that was read as Latin-1 code points; restore capitals typed with an upper-case font."""
+    out = s.translate(_TCVN3_TABLE)
+    # A word typed in .VnTimeH comes back as 'ĐảNG': its ASCII letters are capitals, its accented ones not.
+    return re.sub(r"\w+", lambda m: m.group(0).upper() if _typed_in_capitals(m.group(0)) else m.group(0), out)
+
+
+def _typed_in_capitals(word: str) -> bool:
+    ascii_letters = [c for c in word if c.isascii() and c.isalpha()]
+    return len(ascii_letters) >= 2 and all(c.isupper() for c in ascii_letters)
+
+
+def decide_tcvn3(texts: list[str]) -> bool:
+    """Whether a whole workbook was typed in TCVN3: some cells prove it and none is Unicode Vietnamese."""
+    proof = sum(1 for t in texts if looks_tcvn3(t))
+    unicode_cells = sum(1 for t in texts if has_unicode_vietnamese(t))
+    return proof > 0 and unicode_cells == 0
+
+
+def to_unicode(s: str, whole_workbook_tcvn3: bool) -> str:
+    """One cell's text as NFC Unicode; TCVN3 cells are decoded (all of them if the workbook is TCVN3)."""
+    if whole_workbook_tcvn3 or looks_tcvn3(s):
+        s = from_tcvn3(s)
+    return nfc(s)
