@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.codes import resolve
+from etl.codes import codes, resolve
 from etl.province import ProvinceConfig
 
 BIEU_FILES = {
@@ -26,7 +26,8 @@ def units_table(province: ProvinceConfig) -> pl.DataFrame:
 
 def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
     """units plus every published table the province folder holds, with level/type/role/unit as codes."""
-    out = {"units": units_table(province)}
+    out = {"units": units_table(province),
+           "codes": pl.DataFrame([c.__dict__ for cs in codes().values() for c in cs])}
     ref = province.reference_dir
     if ref is None:
         return out
@@ -48,6 +49,9 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
         df = df.with_columns(pl.col(c).cast(pl.Float64 if c in ("value", "denominator", "pct_stated") else pl.Int64,
                                             strict=False) for c in numeric)
         out[name] = df
+    links = province.folder / "target_links.csv" if province.folder else None
+    if links and links.exists():
+        out["ref_target_links"] = pl.read_csv(links, infer_schema_length=0)
     corr = province.folder / "reference_corrections.csv" if province.folder else None
     if corr and corr.exists():
         out["ref_corrections"] = pl.read_csv(corr, infer_schema_length=0).with_columns(

@@ -239,11 +239,11 @@ def _append_log(root: Path, load_id: str, user: str, status: str, files: list[st
         timespec="seconds"), "user": user, "status": status, "files": "; ".join(files), "file_count": len(files),
         "errors": errors, "warnings": len(findings) - errors, "sha256": "; ".join(sha or []),
         "snapshot": snapshot or ""}]).write_parquet(root / "log" / "loads" / f"{load_id}.parquet")
-    if findings:
-        pl.DataFrame([f.as_dict() for f in findings], schema={
-            "file": pl.String, "message": pl.String, "sheet": pl.String, "row": pl.Int32, "column": pl.String,
-            "field": pl.String, "rule": pl.String, "severity": pl.String}).with_columns(
-            pl.lit(load_id).alias("load_id")).write_parquet(root / "log" / "findings" / f"{load_id}.parquet")
+    # Written even when empty: readers need the table to exist.
+    pl.DataFrame([f.as_dict() for f in findings], schema={
+        "file": pl.String, "message": pl.String, "sheet": pl.String, "row": pl.Int32, "column": pl.String,
+        "field": pl.String, "rule": pl.String, "severity": pl.String}).with_columns(
+        pl.lit(load_id).alias("load_id")).write_parquet(root / "log" / "findings" / f"{load_id}.parquet")
 
 
 @contextmanager

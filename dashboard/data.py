@@ -1,0 +1,290 @@
+"""Data access for the app: typed functions over the SQL views, every value bound, the user's scope always applied.
+
+A commune user's scope is applied here, in every function, so no page, export or cache can widen it: a commune
+scope replaces any unit filter by the user's own unit; functions that compare with the province return only the
+province aggregate, never another unit by name. Results are cached per (snapshot, arguments) — the scope is an
+argument, so two users with different scopes never share an entry."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import polars as pl
+
+from dashboard import db, registry
+from etl.codes import codes
+from etl.settings import PARQUET_DIR
+from etl.store import current_snapshot
+
+NO_UNIT = "\x00none"  # a unit code that matches nothing
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user selected; an empty tuple means «all»."""
+
+    years: tuple[int, ...] = ()
+    units: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+    def but(self, **kw) -> "Filters":
+        return replace(self, **{k: tuple(v) for k, v in kw.items()})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is asking: the province (all units), a commune (its own unit only) or an admin (all units)."""
+
+    role: str = "province"
+    unit_code: str | None = None
+
+    @classmethod
+    def province(cls) -> "Scope":
+        return cls("province")
+
+    @classmethod
+    def commune(cls, unit_code: str) -> "Scope":
+        return cls("commune", unit_code)
+
+    @property
+    def is_commune(self) -> bool:
+        return self.role == "commune"
+
+    def restrict(self, f: Filters) -> Filters:
+        """The filters narrowed to what this scope may see."""
+        if not self.is_commune:
+            return f
+        allowed = (self.unit_code,) if (not f.units or self.unit_code in f.units) else (NO_UNIT,)
+        return f.but(units=allowed)
+
+
+BY_COLUMNS = {  # the only grouping columns a caller may ask for
+    "year": "year", "unit": "unit_code", "level": "level", "type": "branch_type", "branch": "branch_code",
+    "subgroup": "subgroup",
+}
+
+
+# ------------------------------------------------------------------------------------------------- plumbing
+
+
+def _snapshot_key(root: Path) -> str:
+    snap = current_snapshot(root)
+    return snap.name if snap else ""
+
+
+def cached(fn: Callable) -> Callable:
+    """Memoise per snapshot and arguments (scope included): a new load makes every entry stale."""
+    inner = functools.lru_cache(maxsize=512)(lambda snap, *a, **kw: fn(*a, **kw))
+
+    @functools.wraps(fn)
+    def wrapper(*args, root: Path = PARQUET_DIR, **kwargs):
+        return inner(_snapshot_key(root), *args, root=root, **kwargs)
+
+    wrapper.cache_clear = inner.cache_clear  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _where(f: Filters, alias: str = "") -> tuple[str, dict]:
+    """A WHERE clause from a closed set of templates; every value goes in as a bound parameter."""
+    parts, params = ["true"], {}
+    for name, col, values in (("years", "year", f.years), ("units", "unit_code", f.units),
+                              ("levels", "level", f.levels), ("types", "branch_type", f.types)):
+        if values:
+            parts.append(f"{alias}{col} = any(${name})")
+            params[name] = list(values)
+    return " and ".join(parts), params
+
+
+def _query(sql: str, params: dict, root: Path) -> pl.DataFrame:
+    return db.cursor(root).sql(sql, params=params).pl()
+
+
+@functools.cache
+def _labels() -> dict[str, dict[str, str]]:
+    return {d: {c.code: c.label for c in cs} for d, cs in codes().items()}
+
+
+def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
+    """Add Vietnamese labels next to code columns."""
+    lab = _labels()
+    if "unit_code" in df.columns:
+        names = units(Scope.province(), root=root).select("unit_code", "unit_name")
+        df = df.join(names, on="unit_code", how="left")
+    for col, domain, out in (("level", "level", "level_label"), ("branch_type", "branch_type", "type_label"),
+                             ("rating", "rating", "rating_label"), ("internet", "internet", "internet_label"),
+                             ("role", "role", "role_label")):
+        if col in df.columns:
+            df = df.with_columns(pl.col(col).replace_strict(lab[domain], default=None, return_dtype=pl.String).alias(out))
+    return df
+
+
+def _value(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator") * 100)
+        .otherwise(None).alias("value"))
+
+
+# ------------------------------------------------------------------------------------------------ indicators
+
+
+@cached
+def indicator(indicator_id: str, filters: Filters, scope: Scope, by: tuple[str, ...] = ("year",),
+              subgroup: str | None = None, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Numerator, denominator and value (%) of one indicator, grouped by `by` (year, unit, level, type, branch)."""
+    ind = registry.get(indicator_id)
+    f = scope.restrict(filters)
+    where, params = _where(f)
+    sub = subgroup or ind.default_subgroup
+    if sub is not None and "subgroup" not in by:
+        where += " and subgroup = $subgroup"
+        params["subgroup"] = sub
+    cols = [BY_COLUMNS[b] for b in by]
+    select = ", ".join(cols)
+    sql = (f"select {select}{',' if cols else ''} sum(numerator)::bigint as numerator, "
+           f"sum(denominator)::bigint as denominator from {ind.view} where {where}"
+           + (f" group by {select} order by {select}" if cols else ""))
+    return _with_labels(_value(_query(sql, params, root)), root)
+
+
+@cached
+def province_benchmark(indicator_id: str, filters: Filters, scope: Scope, by: tuple[str, ...] = ("year",),
+                       subgroup: str | None = None, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The province-wide value (all units) for comparison; it names no unit, so every scope may see it."""
+    if any(b in ("unit", "branch") for b in by):
+        raise ValueError("the province benchmark is never broken down by unit or branch")
+    return indicator(indicator_id, filters.but(units=()), Scope.province(), by, subgroup, root=root)
+
+
+@cached
+def units(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The units this scope may see (a commune user: only its own)."""
+    where, params = ("unit_code = $u", {"u": scope.unit_code}) if scope.is_commune else ("true", {})
+    return _query(f"select * from stg_units where {where} order by not is_commune, unit_name", params, root)
+
+
+@cached
+def years(root: Path = PARQUET_DIR) -> list[int]:
+    """The years with loaded data."""
+    return [r[0] for r in db.cursor(root).sql("select distinct year from stg_branch_year order by 1").fetchall()]
+
+
+@cached
+def branches(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Branch-year rows (the drill-down to branch level) with labels."""
+    where, params = _where(scope.restrict(filters))
+    sql = f"select * from int_branch_year where {where} order by unit_code, branch_code, year"
+    return _with_labels(_query(sql, params, root), root)
+
+
+@cached
+def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The training roster: secretaries and deputies not yet trained in party work (anonymous ids, no names)."""
+    where, params = _where(scope.restrict(filters), alias="m.")
+    sql = ("select m.year, m.unit_code, m.branch_code, b.branch_name, m.level, m.branch_type, m.role, m.person_id, "
+           "m.professional, m.theory, m.it from int_committee_member as m "
+           "join int_branch_year as b on m.year = b.year and m.branch_code = b.branch_code "
+           f"where m.role in ('bi_thu', 'pho_bi_thu') and not m.trained and {where} "
+           "order by m.unit_code, m.branch_code, m.role")
+    return _with_labels(_query(sql, params, root), root)
+
+
+
+
+# -------------------------------------------------------------------------------------------------- progress
+
+
+@cached
+def progress(scope: Scope, target_id: str | None = None, scope_kind: str | None = None,
+             root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Progress toward every measurable target (prg_progress); a commune sees its own unit and the province."""
+    parts, params = ["true"], {}
+    if target_id:
+        parts.append("p.target_id = $target")
+        params["target"] = target_id
+    if scope_kind:
+        parts.append("p.scope_kind = $kind")
+        params["kind"] = scope_kind
+    if scope.is_commune:
+        parts.append("(p.scope_kind = 'province' or (p.scope_kind = 'unit' and p.scope_code = $own))")
+        params["own"] = scope.unit_code
+    sql = ("select p.*, t.issuer, t.target_text, t.quote, t.target_scope, t.note as link_note "
+           "from prg_progress as p join prg_targets as t using (target_id) "
+           f"where {' and '.join(parts)} order by p.target_id, p.scope_kind, p.scope_code")
+    return _query(sql, params, root)
+
+
+@cached
+def targets(root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Every target of the source documents, with the indicator it is measured by (null when it cannot be)."""
+    sql = ("select t.*, l.indicator_id, l.subgroup, l.direction, l.applies, l.note as link_note "
+           "from stg_ref_targets as t left join stg_ref_target_links as l using (target_id) order by t.target_id")
+    return _query(sql, {}, root)
+
+
+@cached
+def series_breaks(root: Path = PARQUET_DIR) -> dict[int, str]:
+    """Years in which the rating regulation changed."""
+    return dict(db.cursor(root).sql("select year, regulation from prg_series_breaks").fetchall())
+
+
+# ---------------------------------------------------------------------------------------------- data quality
+
+
+@cached
+def completeness(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Returns expected vs reported per unit and year."""
+    where, params = _where(scope.restrict(Filters()))
+    return _query(f"select * from dq_completeness where {where} order by unit_code, year", params, root)
+
+
+@cached
+def reconciliation(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Loaded figures against every published cell of Biểu 01–07. Province-level tables are aggregates and
+    visible to all; the per-commune tables (Biểu 05, 06) show a commune user only its own rows."""
+    if scope.is_commune:
+        sql = "select * from rec_all where unit_code is null or unit_code = $own"
+        return _query(sql, {"own": scope.unit_code}, root)
+    return _query("select * from rec_all", {}, root)
+
+
+@cached
+def published_facts(root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Percentages stated in the source documents, recomputed."""
+    return _query("select * from rec_facts order by fact_id", {}, root)
+
+
+@cached
+def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Every load attempt; file names name units, so a commune user sees only the loads of its own returns."""
+    if scope.is_commune:
+        sql = ("select distinct h.* from dq_load_history as h join stg_returns as r on h.load_id = r.load_id "
+               "where r.unit_code = $own order by h.finished_at desc")
+        return _query(sql, {"own": scope.unit_code}, root)
+    return _query("select * from dq_load_history", {}, root)
+
+
+@cached
+def findings(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Validation findings of the loads (province and admin only: they quote other units' files)."""
+    if scope.is_commune:
+        sql = ("select f.* from stg_load_findings as f join stg_returns as r "
+               "on f.load_id = r.load_id and f.file = r.file_name where r.unit_code = $own")
+        return _query(sql, {"own": scope.unit_code}, root)
+    return _query("select * from stg_load_findings order by load_id desc", {}, root)
+
+
+@cached
+def returns(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Lineage of the returns in the current data."""
+    where, params = _where(scope.restrict(Filters()))
+    return _query(f"select * from stg_returns where {where} order by year, unit_code", params, root)
+
+
+def clear_cache() -> None:
+    """Forget every cached result (tests; a new snapshot makes entries stale anyway)."""
+    for fn in (indicator, province_benchmark, units, years, branches, untrained_secretaries, progress, targets,
+               series_breaks, completeness, reconciliation, published_facts, load_history, findings, returns):
+        fn.cache_clear()

@@ -1,0 +1,68 @@
+"""One DuckDB database per data snapshot, with every view of queries/ created in layer order.
+
+Streamlit serves each session on its own thread: callers take a fresh `cursor()` per query."""
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+from etl.settings import PARQUET_DIR, QUERIES_DIR
+from etl.store import current_snapshot
+
+_lock = threading.Lock()
+_cache: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
+def sql_files() -> list[Path]:
+    """Every view definition, in an order where each view comes after the views it reads."""
+    files = {p.stem: p for p in sorted(QUERIES_DIR.glob("*/*.sql"))}
+    graph = {name: dependencies(name, files) for name in files}
+    return [files[n] for n in TopologicalSorter(graph).static_order()]
+
+
+@cache
+def _body(path: Path) -> str:
+    return re.sub(r";\s*$", "", path.read_text(encoding="utf-8").strip())
+
+
+def dependencies(name: str, files: dict[str, Path]) -> set[str]:
+    """The other views a view's SQL names (comments ignored)."""
+    sql = re.sub(r"--[^\n]*", "", _body(files[name]))
+    words = set(re.findall(r"\b[a-z_][a-z0-9_]*\b", sql))
+    return {w for w in words if w in files and w != name}
+
+
+def view_name(path: Path) -> str:
+    return path.stem
+
+
+def connect(snapshot: Path, root: Path = PARQUET_DIR) -> duckdb.DuckDBPyConnection:
+    """A new in-memory database whose views read the snapshot's Parquet (and the load log under root)."""
+    con = duckdb.connect(config={"file_search_path": f"{snapshot},{root}", "threads": 2})
+    for path in sql_files():
+        con.execute(f"create or replace view {view_name(path)} as\n{_body(path)}")
+    return con
+
+
+def database(root: Path = PARQUET_DIR) -> duckdb.DuckDBPyConnection:
+    """The shared database of the current snapshot (a new one when a load has switched the snapshot)."""
+    snap = current_snapshot(root)
+    if snap is None:
+        raise FileNotFoundError("Chưa có dữ liệu: hãy nạp báo cáo hoặc tạo dữ liệu mẫu (python -m etl sample).")
+    with _lock:
+        con = _cache.get(snap)
+        if con is None:
+            for old in [k for k in _cache if k.parent == snap.parent]:
+                _cache.pop(old).close()
+            con = _cache[snap] = connect(snap, root)
+        return con
+
+
+def cursor(root: Path = PARQUET_DIR) -> duckdb.DuckDBPyConnection:
+    """A cursor of the current database: one per query, never shared between threads."""
+    return database(root).cursor()

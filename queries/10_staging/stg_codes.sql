@@ -1,0 +1,9 @@
+-- Staging: coded values and their Vietnamese labels (etl/mappings/codes.csv).
+-- Grain: domain × code.
+select
+    domain,
+    code,
+    label,
+    short,
+    sort
+from read_parquet('codes.parquet')

@@ -1,0 +1,25 @@
+-- Indicator: branch secretaries who can use a computer (thành thạo or biết sử dụng) / secretaries
+-- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+with committee as (
+    select * from int_committee_member
+    where role = 'bi_thu'
+),
+
+counted as (
+    select
+        year,
+        unit_code,
+        branch_code,
+        level,
+        branch_type,
+        null::varchar as subgroup,
+        count(*) filter (where it in ('thanh_thao', 'biet')) as numerator,
+        count(*) as denominator
+    from committee
+    group by year, unit_code, branch_code, level, branch_type
+)
+
+select
+    *,
+    numerator / nullif(denominator, 0) * 100 as value
+from counted

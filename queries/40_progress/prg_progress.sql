@@ -1,0 +1,105 @@
+-- Progress toward every measurable target, for the province, each unit and each branch type (METHODS.md §1,
+-- linear version): baseline, latest, gap, observed and required pace, ratio, projection, status, gap in units.
+-- Annual targets ("every year ≥ 90%") are judged against next year. Mirrors dashboard.methods.progress.
+-- Grain: target_id × scope_kind × scope_code.
+with targets as (
+    select * from prg_targets
+),
+
+series as (
+    select * from prg_series
+    where denominator > 0
+),
+
+points as (
+    select
+        t.target_id,
+        s.scope_kind,
+        s.scope_code,
+        s.year,
+        s.value,
+        s.denominator
+    from targets as t
+    inner join series as s
+        on t.indicator_id = s.indicator_id and t.subgroup is not distinct from s.subgroup
+),
+
+summarised as (
+    select
+        target_id,
+        scope_kind,
+        scope_code,
+        min(year) as baseline_year,
+        arg_min(value, year) as baseline,
+        max(year) as latest_year,
+        arg_max(value, year) as latest,
+        arg_max(denominator, year) as latest_denominator,
+        count(*) as years_with_data,
+        regr_slope(value, year) as observed_pace
+    from points
+    group by target_id, scope_kind, scope_code
+),
+
+with_target as (
+    select
+        s.*,
+        t.indicator_id,
+        t.subgroup,
+        t.direction,
+        t.target_value,
+        t.comparator,
+        t.is_annual,
+        t.applies,
+        case when t.is_annual then s.latest_year + 1 else t.deadline end as deadline,
+        case t.comparator
+            when '>=' then s.latest >= t.target_value - 1e-9
+            when '>' then s.latest > t.target_value + 1e-9
+            when '<=' then s.latest <= t.target_value + 1e-9
+            when '<' then s.latest < t.target_value - 1e-9
+        end as met
+    from summarised as s
+    inner join targets as t on s.target_id = t.target_id
+),
+
+paces as (
+    select
+        *,
+        greatest(0, direction * (target_value - latest)) as gap,
+        case when deadline > latest_year then (target_value - latest) / (deadline - latest_year) end as required_pace
+    from with_target
+),
+
+ratios as (
+    select
+        *,
+        case when observed_pace is not null and direction * required_pace > 0
+            then (direction * observed_pace) / (direction * required_pace) end as ratio
+    from paces
+),
+
+judged as (
+    select
+        *,
+        case
+            when met then 'achieved'
+            when years_with_data < 2 then 'insufficient_data'
+            when ratio >= 0.95 then 'on_track'
+            when ratio >= 0.60 then 'needs_acceleration'
+            when ratio >= 0 then 'limited_progress'
+            when ratio < 0 then 'deteriorating'
+            when observed_pace is null then 'insufficient_data'
+            -- No ratio although not met: the deadline has passed, or a strict target sits at the latest value.
+            when deadline <= latest_year then
+                case when direction * observed_pace < 0 then 'deteriorating' else 'limited_progress' end
+            when direction * observed_pace > 0 then 'on_track'
+            when direction * observed_pace < 0 then 'deteriorating'
+            else 'limited_progress'
+        end as status,
+        case when observed_pace is not null and deadline >= latest_year
+            then least(100, greatest(0, latest + observed_pace * (deadline - latest_year))) end as projection,
+        greatest(0, ceil(round(direction * (target_value - latest) / 100 * latest_denominator, 9)))::bigint
+            as gap_units
+    from ratios
+)
+
+select * from judged

@@ -1,0 +1,38 @@
+-- Yearly value of every indicator for every scope a target is followed at: the province, each unit
+-- (commune/ward or province-affiliated committee) and each branch type.
+-- Grain: indicator_id × subgroup × scope_kind × scope_code × year.
+with long as (
+    select * from prg_indicator_long
+),
+
+by_province as (
+    select indicator_id, subgroup, 'province' as scope_kind, 'province' as scope_code, year,
+        sum(numerator)::bigint as numerator, sum(denominator)::bigint as denominator
+    from long
+    group by indicator_id, subgroup, year
+),
+
+by_unit as (
+    select indicator_id, subgroup, 'unit' as scope_kind, unit_code as scope_code, year,
+        sum(numerator)::bigint as numerator, sum(denominator)::bigint as denominator
+    from long
+    group by indicator_id, subgroup, unit_code, year
+),
+
+by_type as (
+    select indicator_id, subgroup, 'type' as scope_kind, branch_type as scope_code, year,
+        sum(numerator)::bigint as numerator, sum(denominator)::bigint as denominator
+    from long
+    group by indicator_id, subgroup, branch_type, year
+),
+
+all_scopes as (
+    select * from by_province
+    union all select * from by_unit
+    union all select * from by_type
+)
+
+select
+    *,
+    numerator / nullif(denominator, 0) * 100 as value
+from all_scopes

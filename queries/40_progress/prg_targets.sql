@@ -1,0 +1,34 @@
+-- Targets the data can measure, with their indicator, direction, comparable value and deadline.
+-- Grain: target_id.
+with links as (
+    select * from stg_ref_target_links
+),
+
+targets as (
+    select * from stg_ref_targets
+),
+
+joined as (
+    select
+        l.target_id,
+        l.indicator_id,
+        l.subgroup,
+        l.direction,
+        coalesce(l.value_override, t.target_value) as target_value,
+        -- A plain figure ("100%") is a floor when higher is better and a ceiling when lower is better.
+        case when t.comparator = '=' then case when l.direction = 1 then '>=' else '<=' end else t.comparator end
+            as comparator,
+        l.deadline_year = 'annual' as is_annual,
+        try_cast(l.deadline_year as integer) as deadline,
+        l.applies,
+        t.issuer,
+        t.target_text,
+        t.unit as target_unit,
+        t.scope as target_scope,
+        t.quote,
+        l.note
+    from links as l
+    inner join targets as t on l.target_id = t.target_id
+)
+
+select * from joined

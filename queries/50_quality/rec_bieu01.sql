@@ -1,0 +1,23 @@
+-- Reconciliation with the published Biểu 01: branches by level × type in the latest year, loaded vs published.
+-- Grain: level_code × type_code × measure.
+with published as (
+    select level_code, type_code, 'count' as measure, count as published from stg_ref_bieu01
+),
+
+loaded as (
+    select level as level_code, branch_type as type_code, count(*) as loaded
+    from int_branch_year
+    where year = (select max(year) from stg_ref_bieu03)
+    group by level, branch_type
+)
+
+select
+    'bieu01' as bieu,
+    p.level_code,
+    p.type_code,
+    p.measure,
+    p.published,
+    coalesce(l.loaded, 0) as loaded,
+    coalesce(l.loaded, 0) - p.published as difference
+from published as p
+left join loaded as l on p.level_code = l.level_code and p.type_code = l.type_code
