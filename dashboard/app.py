@@ -1,6 +1,67 @@
-"""Entry point: `streamlit run dashboard/app.py` (registers the pages of pages/ with st.navigation)."""
+"""Entry point: `streamlit run dashboard/app.py`. Builds the sample store on first start, draws the shared
+filters, and registers the pages of pages/ with st.navigation (by absolute path: a pages/ folder beside a root
+script would switch Streamlit to its legacy page mode)."""
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Chất lượng tổ chức đảng", layout="wide")
-st.title("Chất lượng tổ chức đảng và đảng viên")
-st.info("Đang xây dựng.")
+from dashboard import data, filters, ui
+from dashboard.data import Scope
+from etl.store import current_snapshot, recover
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "pages"
+
+st.set_page_config(page_title="Chất lượng tổ chức đảng", page_icon=":material/flag:", layout="wide")
+
+
+def ensure_data() -> None:
+    """First start on a fresh clone: write and load the calibrated sample, showing progress."""
+    msg = recover()
+    if msg:
+        st.warning(msg, icon=":material/warning:")
+    if current_snapshot() is not None:
+        return
+    from etl.__main__ import build_sample
+
+    with st.status("Lần chạy đầu tiên: đang tạo dữ liệu mẫu 2021–2025…", expanded=True) as status:
+        bar = st.progress(0.0, text="Đang viết các báo cáo mẫu")
+        steps = {"write": ("Đang viết báo cáo mẫu", 0.0), "load": ("Đang kiểm tra và nạp báo cáo", 0.5)}
+
+        def progress(i: int, n: int, phase: str) -> None:
+            text, base = steps[phase]
+            bar.progress(min(1.0, base + 0.5 * i / n), text=f"{text}: {i}/{n}")
+
+        if build_sample(progress=progress) != 0:
+            status.update(label="Không tạo được dữ liệu mẫu", state="error")
+            st.stop()
+        status.update(label="Đã tạo dữ liệu mẫu", state="complete", expanded=False)
+    data.clear_cache()
+
+
+ensure_data()
+scope = Scope.province()
+state = filters.sidebar(scope)
+
+
+def page(file: str, title: str, icon: str, **kw) -> st.Page:
+    return st.Page(str(PAGES / file), title=title, icon=icon, url_path=file.removesuffix(".py").replace("_", "-"), **kw)
+
+
+nav = st.navigation({
+    "Theo dõi": [
+        page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
+        page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
+        page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
+        page("ha_tang.py", "Hạ tầng", ":material/wifi:"),
+        page("bi_thu.py", "Bí thư & bồi dưỡng", ":material/school:"),
+        page("muc_tieu.py", "Mục tiêu 2030", ":material/flag:"),
+        page("ho_so_xa.py", "Hồ sơ xã", ":material/location_city:"),
+    ],
+    "Dữ liệu": [
+        page("bieu_thong_ke.py", "Biểu thống kê", ":material/description:"),
+        page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
+    ],
+})
+ui.sample_notice()
+nav.run()

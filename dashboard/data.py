@@ -283,8 +283,57 @@ def returns(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     return _query(f"select * from stg_returns where {where} order by year, unit_code", params, root)
 
 
+# ------------------------------------------------------------------------------------------- app helpers
+
+
+@cached
+def is_sample(root: Path = PARQUET_DIR) -> bool:
+    """Whether the current data is the synthetic sample (the UI must then say so)."""
+    import json
+    snap = current_snapshot(root)
+    return bool(snap and json.loads((snap / "manifest.json").read_text(encoding="utf-8")).get("is_sample"))
+
+
+def boundaries_path() -> Path | None:
+    """The commune boundaries of the configured province (None if the province has none)."""
+    from etl.province import load_province
+    return load_province().boundaries_path
+
+
+@cached
+def rating_mix(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Branches by year and rating (None = not rated)."""
+    where, params = _where(scope.restrict(filters))
+    return _query(f"select year, rating, count(*) as branches from int_branch_year where {where} "
+                  "group by year, rating order by year, rating", params, root)
+
+
+BIEU_TABLES = ("tbl_bieu01", "tbl_bieu02", "tbl_bieu03", "tbl_bieu04", "tbl_bieu05", "tbl_bieu06", "tbl_bieu07")
+
+
+@cached
+def bieu_tables(scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> dict[str, pl.DataFrame]:
+    """The loaded data rolled up in the layout of Biểu 01–07, for the province or one unit (within the scope)."""
+    f = scope.restrict(Filters(units=(unit_code,) if unit_code else ()))
+    where, params = _where(Filters(units=f.units))
+    return {t: _query(f"select * from {t} where {where}", params, root) for t in BIEU_TABLES}
+
+
+def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> bytes:
+    """Biểu 01–07 as one XLSX in the published layout."""
+    from dashboard import export
+    from etl.province import load_province
+    names = dict(units(Scope.province(), root=root).select("unit_code", "unit_full_name").iter_rows())
+    if scope.is_commune:
+        unit_code = scope.unit_code
+    text = names.get(unit_code, "toàn tỉnh") if unit_code else "toàn tỉnh"
+    return export.bieu_workbook(bieu_tables(scope, unit_code, root=root), year, load_province().name, text,
+                                {k: v for k, v in names.items()}, is_sample(root=root))
+
+
 def clear_cache() -> None:
     """Forget every cached result (tests; a new snapshot makes entries stale anyway)."""
     for fn in (indicator, province_benchmark, units, years, branches, untrained_secretaries, progress, targets,
-               series_breaks, completeness, reconciliation, published_facts, load_history, findings, returns):
+               series_breaks, completeness, reconciliation, published_facts, load_history, findings, returns,
+               is_sample, rating_mix, bieu_tables):
         fn.cache_clear()

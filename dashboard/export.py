@@ -1,0 +1,287 @@
+"""Export builders (pure: data in, bytes out): CSV, formatted XLSX, PNG of charts, and the official Biểu 01–07.
+
+Every XLSX states the filters, the source, the date and «Tài liệu lưu hành nội bộ». Text that a spreadsheet would
+run as a formula (=, +, -, @ at the start) is neutralised in CSV and written as plain text in XLSX."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import polars as pl
+import xlsxwriter
+
+from etl.codes import codes, label
+from etl.settings import INTERNAL_MARK, SAMPLE_NOTICE
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_png_lock = threading.Lock()
+_png_server = {"started": False}
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column of an exported table: source column, Vietnamese header, kind ('text', 'int', 'pct')."""
+
+    name: str
+    header: str
+    kind: str = "text"
+
+
+def neutralise(v):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def table_csv(df: pl.DataFrame, cols: list[Col]) -> bytes:
+    """CSV with Vietnamese headers, UTF-8 with BOM (so Excel shows the diacritics)."""
+    out = df.select([pl.col(c.name).alias(c.header) for c in cols])
+    out = out.with_columns(pl.col(c).map_elements(neutralise, return_dtype=pl.String)
+                           for c, t in out.schema.items() if t == pl.String)
+    return ("\ufeff" + out.write_csv()).encode("utf-8")
+
+
+def table_xlsx(df: pl.DataFrame, cols: list[Col], title: str, filters_text: str, source: str,
+               is_sample: bool = False, sheet: str = "Số liệu") -> bytes:
+    """A formatted workbook: title, internal mark, filters, source and date above a Vietnamese-headed table."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    f = _formats(wb)
+    ws = wb.add_worksheet(sheet[:31])
+    row = _preamble(ws, f, title, filters_text, source, is_sample, width=len(cols))
+    for j, c in enumerate(cols):
+        ws.write_string(row, j, c.header, f["head"])
+        ws.set_column(j, j, max(10, min(45, len(c.header) + 4)))
+    for i, r in enumerate(df.select([c.name for c in cols]).iter_rows(), start=row + 1):
+        for j, (c, v) in enumerate(zip(cols, r)):
+            _cell(ws, i, j, v, c.kind, f)
+    ws.freeze_panes(row + 1, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+def _cell(ws, i: int, j: int, v, kind: str, f) -> None:
+    if v is None:
+        ws.write_blank(i, j, None)
+    elif kind == "int":
+        ws.write_number(i, j, v, f["int"])
+    elif kind == "pct":
+        ws.write_number(i, j, v / 100, f["pct"])
+    elif isinstance(v, (int, float)) and not isinstance(v, bool):
+        ws.write_number(i, j, v)
+    else:
+        ws.write_string(i, j, str(v))
+
+
+def _preamble(ws, f, title: str, filters_text: str, source: str, is_sample: bool, width: int) -> int:
+    lines = [(title, f["title"]), (INTERNAL_MARK, f["mark"]), (f"Bộ lọc: {filters_text}", None),
+             (f"Nguồn: {source}", None), (f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}", None)]
+    if is_sample:
+        lines.append((SAMPLE_NOTICE, f["mark"]))
+    for i, (text, fmt_) in enumerate(lines):
+        ws.write_string(i, 0, text, fmt_) if fmt_ else ws.write_string(i, 0, text)
+    return len(lines) + 1
+
+
+def _formats(wb) -> dict:
+    return {
+        "title": wb.add_format({"bold": True, "font_size": 13}),
+        "mark": wb.add_format({"italic": True, "font_color": "#9C0006"}),
+        "head": wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center",
+                               "border": 1, "bg_color": "#DDEBF7"}),
+        "int": wb.add_format({"num_format": "#,##0", "border": 1}),
+        "pct": wb.add_format({"num_format": "0.00%", "border": 1}),
+        "text": wb.add_format({"border": 1}),
+        "bold": wb.add_format({"bold": True, "border": 1}),
+        "boldint": wb.add_format({"bold": True, "num_format": "#,##0", "border": 1}),
+    }
+
+
+def figure_png(fig: go.Figure, width: int = 1100, height: int | None = None) -> bytes:
+    """PNG of a chart through kaleido; one persistent browser, serialised (its server is not safe in parallel)."""
+    import kaleido
+
+    with _png_lock:
+        if not _png_server["started"]:
+            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+            _png_server["started"] = True
+        return fig.to_image(format="png", width=width, height=height or fig.layout.height or 420, scale=2)
+
+
+# ------------------------------------------------------------------------------------------ Biểu 01–07
+
+
+LEVELS = [c.code for c in codes()["level"]]
+TYPES = [c.code for c in codes()["branch_type"]]
+ROLES = [c.code for c in codes()["role"]]
+ROMAN = ["I", "II", "III", "IV", "V"]
+B02_GROUPS = [
+    ("Trình độ chuyên môn", [("professional_post_graduate", "Trên ĐH"), ("professional_university", "Đại học"),
+                             ("professional_college", "Cao đẳng"), ("professional_intermediate", "Trung cấp"),
+                             ("professional_none", "Chưa qua đào tạo")]),
+    ("Lý luận chính trị", [("political_theory_advanced", "Cao cấp, cử nhân"),
+                           ("political_theory_intermediate", "Trung cấp"), ("political_theory_none", "Sơ cấp, chưa có")]),
+    ("Bồi dưỡng nghiệp vụ công tác Đảng", [("party_training_trained", "Đã bồi dưỡng"),
+                                          ("party_training_not_trained", "Chưa bồi dưỡng")]),
+    ("Tin học", [("it_proficient", "Thành thạo"), ("it_basic", "Biết sử dụng"), ("it_none", "Chưa biết")]),
+]
+B03_MEASURES = [("total", "Tổng số"), ("rated", "Được ĐG, XL"), ("excellent", "HTXSNV"), ("good", "HTTNV"),
+                ("completed", "HTNV"), ("not_completed", "Không HTNV")]
+B04_MEASURES = [("total", "Tổng số"), ("internet_stable", "Internet ổn định"), ("internet_unstable", "Không ổn định"),
+                ("internet_none", "Chưa có Internet"), ("has_computer", "Có máy tính"), ("no_computer", "Chưa có máy tính")]
+B05_MEASURES = [("village_branches", "Tổng số chi bộ xóm, TDP"), ("sec_also_front_head", "Bí thư kiêm trưởng ban CTMT"),
+                ("sec_also_village_head", "Bí thư kiêm trưởng xóm, tổ trưởng TDP"),
+                ("sec_other_roles", "Bí thư kiêm nhiệm chức danh khác")]
+B06_ROLES = [("village_head", "Trưởng xóm, tổ trưởng TDP"), ("front_head", "Trưởng ban công tác Mặt trận"),
+             ("farmers_union_head", "Chi hội trưởng Hội Nông dân"), ("womens_union_head", "Chi hội trưởng Hội Phụ nữ"),
+             ("veterans_head", "Chi hội trưởng Hội Cựu chiến binh"), ("youth_union_secretary", "Bí thư chi đoàn")]
+B07_MEASURES = [("present", "Số có mặt"), ("exempt", "Miễn ĐG, XL"), ("not_rated", "Chưa ĐG, XL"),
+                ("rated", "Đã ĐG, XL"), ("good_or_better", "HTTNV trở lên"), ("excellent", "Trong đó: HTXSNV"),
+                ("completed", "HTNV"), ("not_completed", "Không HTNV")]
+BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
+
+
+def bieu_workbook(tables: dict[str, pl.DataFrame], year: int, province_name: str, scope_text: str,
+                  unit_names: dict[str, str], is_sample: bool = False) -> bytes:
+    """Biểu 01–07 in their published layout from the loaded roll-ups (tbl_bieu01…07, already scoped)."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    f = _formats(wb)
+    at = lambda t: tables[t].filter(pl.col("year") == year)  # noqa: E731
+
+    def head(ws, n: str, title: str, width: int) -> int:
+        ws.write_string(0, 0, f"ĐẢNG BỘ TỈNH {province_name.upper()}", f["title"])
+        ws.write_string(1, 0, f"Biểu số {n}", f["title"])
+        ws.write_string(2, 0, title, f["title"])
+        ws.write_string(3, 0, f"Phạm vi: {scope_text}; năm {year}")
+        ws.write_string(4, 0, INTERNAL_MARK, f["mark"])
+        ws.write_string(5, 0, f"Tổng hợp từ báo cáo đã nạp, ngày {dt.date.today().strftime('%d/%m/%Y')}"
+                        + (f". {SAMPLE_NOTICE}" if is_sample else ""))
+        ws.set_column(0, 0, 6)
+        ws.set_column(1, 1, 48)
+        ws.set_column(2, width, 11)
+        return 7
+
+    # Biểu 01
+    ws = wb.add_worksheet("Biểu 01")
+    r = head(ws, "01", "SỐ LƯỢNG CHI BỘ THEO CẤP VÀ LOẠI HÌNH", 2 + len(TYPES))
+    ws.write_row(r, 0, ["TT", "Cấp chi bộ", "Tổng số", *[label("branch_type", t) for t in TYPES]], f["head"])
+    d = at("tbl_bieu01")
+    grand = [0] * (1 + len(TYPES))
+    for i, lv in enumerate(LEVELS):
+        vals = [int(d.filter((pl.col("level_code") == lv) & (pl.col("type_code") == t))["count"].sum()) for t in TYPES]
+        row = [sum(vals), *vals]
+        grand = [a + b for a, b in zip(grand, row)]
+        _row(ws, r + 1 + i, str(i + 1), label("level", lv), row, f)
+    _row(ws, r + 1 + len(LEVELS), "", "TỔNG CỘNG", grand, f, bold=True)
+
+    # Biểu 02
+    ws = wb.add_worksheet("Biểu 02")
+    cols = [c for _, g in B02_GROUPS for c in g]
+    r = head(ws, "02", "TRÌNH ĐỘ CỦA BÍ THƯ, PHÓ BÍ THƯ, CHI UỶ VIÊN", 2 + len(cols) + 1)
+    ws.write_row(r, 0, ["TT", "Nội dung", "Tổng số"], f["head"])
+    c0 = 3
+    for gname, g in B02_GROUPS:
+        ws.merge_range(r, c0, r, c0 + len(g) - 1, gname, f["head"])
+        ws.write_row(r + 1, c0, [lab for _, lab in g], f["head"])
+        c0 += len(g)
+    d = at("tbl_bieu02")
+    rr = r + 2
+    for i, lv in enumerate(LEVELS):
+        dl = d.filter(pl.col("level_code") == lv)
+        ws.write_string(rr, 0, ROMAN[i], f["bold"])
+        ws.write_string(rr, 1, label("level", lv).upper(), f["bold"])
+        rr += 1
+        types = [None] if lv == "tt_bo_phan" else TYPES
+        for j, t in enumerate(types):
+            dt_ = dl.filter(pl.col("type_code").is_null() if t is None else pl.col("type_code") == t)
+            if dt_.is_empty():
+                continue
+            if t is not None:
+                ws.write_string(rr, 0, str(j + 1), f["bold"])
+                ws.write_string(rr, 1, label("branch_type", t), f["bold"])
+                rr += 1
+            for k, role in enumerate(ROLES):
+                x = dt_.filter(pl.col("role_code") == role)
+                vals = [int(x["total"].sum()), *[int(x[c].sum()) for c, _ in cols]]
+                _row(ws, rr, f"{j + 1}.{k + 1}" if t is not None else str(k + 1), label("role", role), vals, f)
+                rr += 1
+
+    # Biểu 03 (all years side by side, as published)
+    ws = wb.add_worksheet("Biểu 03")
+    years = sorted(tables["tbl_bieu03"]["year"].unique().to_list())
+    r = head(ws, "03", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ", 2 + len(years) * len(B03_MEASURES))
+    ws.write_row(r, 0, ["TT", "Cấp chi bộ"], f["head"])
+    for yi, y in enumerate(years):
+        c0 = 2 + yi * len(B03_MEASURES)
+        ws.merge_range(r, c0, r, c0 + len(B03_MEASURES) - 1, f"Năm {y}", f["head"])
+        ws.write_row(r + 1, c0, [lab for _, lab in B03_MEASURES], f["head"])
+    d = tables["tbl_bieu03"]
+    grand = [0] * (len(years) * len(B03_MEASURES))
+    for i, lv in enumerate(LEVELS):
+        vals = [int(d.filter((pl.col("year") == y) & (pl.col("level_code") == lv))[m].sum())
+                for y in years for m, _ in B03_MEASURES]
+        grand = [a + b for a, b in zip(grand, vals)]
+        _row(ws, r + 2 + i, str(i + 1), label("level", lv), vals, f, first=2)
+    _row(ws, r + 2 + len(LEVELS), "", "TỔNG CỘNG", grand, f, bold=True, first=2)
+
+    # Biểu 04
+    ws = wb.add_worksheet("Biểu 04")
+    r = head(ws, "04", "HẠ TẦNG INTERNET, MÁY TÍNH CỦA CHI BỘ", 2 + len(B04_MEASURES))
+    ws.write_row(r, 0, ["TT", "Cấp, loại hình chi bộ", *[lab for _, lab in B04_MEASURES]], f["head"])
+    d = at("tbl_bieu04")
+    rr = r + 1
+    for i, lv in enumerate(LEVELS):
+        dl = d.filter(pl.col("level_code") == lv)
+        _row(ws, rr, ROMAN[i], label("level", lv).upper(), [int(dl[m].sum()) for m, _ in B04_MEASURES], f, bold=True)
+        rr += 1
+        if lv == "tt_bo_phan":
+            continue
+        for j, t in enumerate(TYPES):
+            x = dl.filter(pl.col("type_code") == t)
+            if x.is_empty():
+                continue
+            _row(ws, rr, str(j + 1), label("branch_type", t), [int(x[m].sum()) for m, _ in B04_MEASURES], f)
+            rr += 1
+
+    # Biểu 05 and 06 (by commune)
+    for n, table, measures, title in (
+        ("05", "tbl_bieu05", B05_MEASURES, "BÍ THƯ CHI BỘ XÓM, TỔ DÂN PHỐ KIÊM NHIỆM"),
+        ("06", "tbl_bieu06", [("village_branches", "Tổng số chi bộ xóm, TDP"),
+                              ("under_3_members", "Chi bộ có dưới 3 đảng viên tại chỗ"),
+                              *[(f"{k}_{s}", f"{lab}: {'là đảng viên' if s == 'member' else 'không là đảng viên'}")
+                                for k, lab in B06_ROLES for s in ("member", "non_member")]],
+         "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN"),
+    ):
+        ws = wb.add_worksheet(f"Biểu {n}")
+        r = head(ws, n, title, 2 + len(measures))
+        ws.write_row(r, 0, ["Stt", "Đảng bộ xã, phường", *[lab for _, lab in measures]], f["head"])
+        d = at(table).sort("unit_code")
+        total = [0] * len(measures)
+        for i, row in enumerate(d.iter_rows(named=True)):
+            vals = [int(row[m] or 0) for m, _ in measures]
+            total = [a + b for a, b in zip(total, vals)]
+            _row(ws, r + 1 + i, str(i + 1), unit_names.get(row["unit_code"], row["unit_code"]), vals, f)
+        _row(ws, r + 1 + d.height, "", "Tổng", total, f, bold=True)
+
+    # Biểu 07 (years as columns)
+    ws = wb.add_worksheet("Biểu 07")
+    years7 = sorted(tables["tbl_bieu07"]["year"].unique().to_list())
+    r = head(ws, "07", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", 2 + len(years7))
+    ws.write_row(r, 0, ["TT", "Nội dung", *[f"Năm {y}" for y in years7]], f["head"])
+    d = tables["tbl_bieu07"]
+    for i, (m, lab) in enumerate(B07_MEASURES):
+        _row(ws, r + 1 + i, str(i + 1), lab, [int(d.filter(pl.col("year") == y)[m].sum()) for y in years7], f)
+    wb.close()
+    return buf.getvalue()
+
+
+def _row(ws, r: int, tt: str, text: str, values: list[int], f, bold: bool = False, first: int = 2) -> None:
+    ws.write_string(r, 0, tt, f["bold"] if bold else f["text"])
+    ws.write_string(r, 1, text, f["bold"] if bold else f["text"])
+    for j, v in enumerate(values):
+        ws.write_number(r, first + j, v, f["boldint"] if bold else f["int"])

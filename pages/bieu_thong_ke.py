@@ -1,0 +1,20 @@
+"""Biểu thống kê: the official Biểu 01–07 regenerated from the loaded data, for the province or one unit."""
+import streamlit as st
+
+from dashboard import data, export, filters
+
+state = filters.current()
+st.title("Biểu thống kê 01–07")
+st.caption("Tạo lại các biểu của Đề án 03-ĐA/TU theo đúng bố cục đã công bố, từ số liệu đã nạp.")
+units = data.units(state.scope)
+names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
+options = [None] + list(names) if not state.scope.is_commune else [state.scope.unit_code]
+unit = st.selectbox("Phạm vi", options, format_func=lambda c: "Toàn tỉnh" if c is None else names[c], key="bieu_dv")
+scope_text = "toàn tỉnh" if unit is None else names[unit]
+st.download_button(
+    f"Tải Biểu 01–07 ({scope_text}, năm {state.year})",
+    lambda: data.bieu_workbook(state.year, state.scope, unit),
+    f"bieu-01-07-{unit or 'toan-tinh'}-{state.year}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+    icon=":material/download:", type="primary", key="bieu-xlsx")
+st.markdown("Các biểu: " + ", ".join(export.BIEU_SHEETS) + ". Biểu 03 và 07 gồm mọi năm đã nạp.")

@@ -1,0 +1,25 @@
+"""Xếp loại chi bộ: ratings of branches 2021–2025, by unit with drill-down to the branch list."""
+import streamlit as st
+
+from dashboard import charts, data, filters, registry, ui
+
+state = filters.current()
+st.title("Xếp loại chi bộ")
+breaks = data.series_breaks()
+
+mix = data.rating_mix(state.all_years, state.scope)
+st.plotly_chart(charts.rating_mix(mix, breaks=breaks), key="mix")
+
+choice = st.segmented_control("Chỉ tiêu", ["branch_good", "branch_excellent", "branch_failed"], default="branch_good",
+                              format_func=lambda i: registry.get(i).short, key="cb_chi_tieu", required=True)
+ind = registry.get(choice)
+trend = data.indicator(choice, state.all_years, state.scope)
+prov = data.province_benchmark(choice, state.all_years, state.scope) if state.filters.units or state.scope.is_commune else None
+fig = charts.trend(trend, ind, prov, breaks)
+st.plotly_chart(fig, key="trend")
+ui.downloads(trend, ui.indicator_cols("year"), f"{choice}-theo-nam", ind.label, state, fig, key="cb-trend")
+
+unit = ui.unit_bars(choice, state, key="cb")
+if unit:
+    ui.branch_list(unit, state, key="cb")
+ui.about(choice)

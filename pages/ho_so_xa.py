@@ -1,0 +1,51 @@
+"""Hồ sơ xã: one unit — every indicator against the province, a funnel comparison, and its branches."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, export, filters, fmt, methods, registry, ui
+
+state = filters.current()
+units = data.units(state.scope)
+codes = units["unit_code"].to_list()
+names = dict(zip(codes, units["unit_full_name"].to_list()))
+if state.scope.is_commune:
+    unit = state.scope.unit_code
+else:
+    default = st.query_params.get("dv") or (state.filters.units[0] if state.filters.units else codes[0])
+    unit = st.selectbox("Đơn vị", codes, index=codes.index(default) if default in codes else 0,
+                        format_func=lambda c: names[c], key="dv", bind="query-params")
+st.title(f"Hồ sơ {names.get(unit, unit)}")
+f_unit = state.filters.but(units=(unit,))
+
+rows = []
+for ind in registry.indicators().values():
+    mine = data.indicator(ind.id, f_unit, state.scope, by=())
+    prov = data.province_benchmark(ind.id, state.filters, state.scope, by=())
+    if not mine.height or not mine["denominator"][0]:
+        continue
+    m, p = mine.row(0, named=True), prov.row(0, named=True)
+    pos = methods.funnel_position(m["numerator"], m["denominator"], (p["value"] or 0) / 100) if p["value"] is not None else None
+    rows.append({"indicator": ind.short, "id": ind.id, "value": m["value"], "numerator": m["numerator"],
+                 "denominator": m["denominator"], "province": p["value"],
+                 "judgement": methods.FUNNEL_LABELS.get(methods.funnel_judgement(pos, ind.polarity) or "", "—")})
+table = pl.DataFrame(rows)
+cols = [export.Col("indicator", "Chỉ tiêu"), export.Col("numerator", "Tử số", "int"),
+        export.Col("denominator", "Mẫu số", "int"), export.Col("value", "Đơn vị (%)", "pct"),
+        export.Col("province", "Toàn tỉnh (%)", "pct"), export.Col("judgement", "So với toàn tỉnh (phễu 95%)")]
+st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
+st.dataframe(table.select([c.name for c in cols]).rename({c.name: c.header for c in cols}), hide_index=True,
+             width="stretch", column_config={"Đơn vị (%)": st.column_config.NumberColumn(format="%.2f%%"),
+                                             "Toàn tỉnh (%)": st.column_config.NumberColumn(format="%.2f%%")})
+ui.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
+
+choice = st.selectbox("Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label,
+                      key="hs_chi_tieu")
+ind = registry.get(choice)
+left, right = st.columns(2)
+with left:
+    trend = data.indicator(choice, state.all_years.but(units=(unit,)), state.scope)
+    prov = data.province_benchmark(choice, state.all_years, state.scope)
+    st.plotly_chart(charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None), key="hs-trend")
+with right:
+    ui.funnel(choice, state, key="hs", highlight=unit)
+ui.branch_list(unit, state, key="hs")

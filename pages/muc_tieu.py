@@ -1,0 +1,48 @@
+"""Mục tiêu 2030: every measurable target — status, glide path and the gap in branches or people."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, export, filters, fmt, registry, ui
+from dashboard.methods import STATUS_LABELS
+
+state = filters.current()
+st.title("Tiến độ thực hiện mục tiêu")
+st.caption("Tình trạng theo phương pháp tiến độ của Eurostat (METHODS §1): so tốc độ thay đổi thực tế (điểm %/năm, "
+           "đường hồi quy 2021–nay) với tốc độ cần có để đạt mục tiêu đúng hạn.")
+kind = "unit" if state.scope.is_commune else "province"
+p = data.progress(state.scope, scope_kind=kind)
+if state.scope.is_commune:
+    p = p.filter(pl.col("scope_code") == state.scope.unit_code)
+own_only = st.toggle("Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", value=True, key="mt_own")
+if own_only:
+    p = p.filter(pl.col("applies") == "own")
+
+table = p.with_columns(
+    pl.col("indicator_id").map_elements(lambda i: registry.get(i).short, pl.String).alias("indicator"),
+    pl.col("status").replace_strict(STATUS_LABELS, default="").alias("status_label"),
+    pl.when(pl.col("is_annual")).then(pl.lit("hằng năm")).otherwise(pl.col("deadline").cast(pl.String)).alias("han"))
+cols = [export.Col("target_id", "Mã"), export.Col("target_text", "Mục tiêu"), export.Col("indicator", "Chỉ tiêu đo"),
+        export.Col("target_value", "Mục tiêu (%)", "pct"), export.Col("han", "Thời hạn"),
+        export.Col("latest", "Hiện tại (%)", "pct"), export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)"),
+        export.Col("required_pace", "Tốc độ cần (điểm %/năm)"), export.Col("status_label", "Tình trạng"),
+        export.Col("gap_units", "Còn thiếu (chi bộ/người)", "int")]
+st.dataframe(table.select([c.name for c in cols]).rename({c.name: c.header for c in cols}), hide_index=True,
+             width="stretch", column_config={"Mục tiêu (%)": st.column_config.NumberColumn(format="%.0f%%"),
+                                             "Hiện tại (%)": st.column_config.NumberColumn(format="%.2f%%"),
+                                             "Tốc độ thực tế (điểm %/năm)": st.column_config.NumberColumn(format="%.2f"),
+                                             "Tốc độ cần (điểm %/năm)": st.column_config.NumberColumn(format="%.2f")})
+ui.downloads(table, cols, f"tien-do-muc-tieu-{state.year}", "Tiến độ thực hiện mục tiêu", state, key="mt-table")
+
+for r in table.iter_rows(named=True):
+    ind = registry.get(r["indicator_id"])
+    with st.container(border=True):
+        st.markdown(f"**{r['target_id']} · {r['target_text']}**  \n{ui.status_badge(r['status'])} · hiện tại "
+                    f"{fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu {fmt.pct(r['target_value'], 0)} ({r['han']})")
+        series = data.indicator(r["indicator_id"], state.all_years, state.scope, subgroup=r["subgroup"])
+        st.plotly_chart(charts.glide_path(series, r, ind, title=ind.label), key=f"glide-{r['target_id']}")
+        if r["gap_units"]:
+            noun = "chi bộ" if ind.group in ("branch", "infrastructure", "village") else "người"
+            st.markdown(f"Cần thêm **{fmt.num(r['gap_units'])} {noun}** đạt yêu cầu để đạt mục tiêu "
+                        f"(tính trên mẫu số năm {r['latest_year']}).")
+        if ind.has_rating_breaks and r["baseline_year"] < 2025 <= r["latest_year"]:
+            st.caption("Chuỗi số liệu đi qua năm đổi cách xếp loại (2023, 2025): tốc độ thực tế chỉ mang tính tham khảo.")
