@@ -58,14 +58,15 @@ def trend(df: pl.DataFrame, ind: Indicator, province: pl.DataFrame | None = None
                       annotation_position="top left")
     _breaks(fig, breaks or {}, years)
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
-    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+    fig.update_yaxes(ticksuffix="%")
     return _layout(fig, title or ind.label)
 
 
 def by_unit(df: pl.DataFrame, ind: Indicator, province_value: float | None = None, title: str = "",
             label_col: str = "unit_name", key_col: str = "unit_code") -> go.Figure:
     """Horizontal bars, worst first; each bar carries its key so a click can drill down."""
-    d = df.filter(pl.col("denominator") > 0).sort("value", descending=ind.polarity == -1)
+    # Plotly draws the first bar at the bottom: sort so the worst units come out on top.
+    d = df.filter(pl.col("denominator") > 0).sort("value", descending=ind.polarity == 1)
     colors = [(_judge(r, province_value, ind)) for r in d.iter_rows(named=True)]
     fig = go.Figure(go.Bar(
         x=d["value"].to_list(), y=d[label_col].to_list(), orientation="h", marker_color=colors,

@@ -130,8 +130,7 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
         return
     name = df["unit_name"][0]
     st.subheader(f"Chi bộ của {name}, năm {state.year}")
-    show = df.select([c.name for c in BRANCH_COLS]).rename({c.name: c.header for c in BRANCH_COLS})
-    st.dataframe(show, hide_index=True, width="stretch")
+    show_table(df, BRANCH_COLS)
     downloads(df, BRANCH_COLS, f"chi-bo-{unit_code}-{state.year}", f"Danh sách chi bộ – {name}", state,
               key=f"b-{key}")
 
@@ -159,3 +158,14 @@ def trend_test_note(trend: pl.DataFrame, ind: registry.Indicator) -> None:
     if not t.significant and t95.significant:
         text += f"; ở mức 95% thì {t95.label}"
     st.caption(text + ".")
+
+
+def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = None) -> None:
+    """A table with Vietnamese headers and Vietnamese number formats (1.462; 16,83%)."""
+    out = df.select([
+        (pl.col(c.name).map_elements(fmt.num, return_dtype=pl.String) if c.kind == "int" else
+         pl.col(c.name).map_elements(fmt.pct, return_dtype=pl.String) if c.kind == "pct" else
+         pl.col(c.name).map_elements(lambda v: fmt.num(v, 2), return_dtype=pl.String) if c.kind == "dec" else
+         pl.col(c.name)).alias(c.header) for c in cols])
+    config = {c.header: st.column_config.TextColumn(alignment="right") for c in cols if c.kind in ("int", "pct", "dec")}
+    st.dataframe(out, hide_index=True, width="stretch", column_config=config, **({"height": height} if height else {}))

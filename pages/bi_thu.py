@@ -26,8 +26,7 @@ roster = data.untrained_secretaries(state.filters, state.scope)
 cols = [export.Col("unit_name", "Đơn vị"), export.Col("branch_code", "Mã chi bộ"), export.Col("branch_name", "Tên chi bộ"),
         export.Col("role_label", "Chức vụ"), export.Col("person_id", "Mã cán bộ"), export.Col("type_label", "Loại hình")]
 st.metric("Số người cần bồi dưỡng", ui.fmt.num(roster.height))
-st.dataframe(roster.select([c.name for c in cols]).rename({c.name: c.header for c in cols}), hide_index=True,
-             width="stretch", height=320)
+ui.show_table(roster, cols, height=320)
 ui.downloads(roster, cols, f"danh-sach-chua-boi-duong-{state.year}", "Danh sách bí thư, phó bí thư chưa bồi dưỡng",
              state, key="roster")
 ui.about(choice)

@@ -13,8 +13,8 @@ with tabs[0]:
     st.plotly_chart(charts.completeness_heatmap(comp), key="heat")
     c = comp.group_by("year").agg(pl.col("reported").sum().alias("reported"), pl.len().alias("expected"),
                                   pl.col("branches").sum().alias("branches")).sort("year")
-    st.dataframe(c.rename({"year": "Năm", "reported": "Đơn vị đã nộp", "expected": "Đơn vị phải nộp",
-                           "branches": "Số chi bộ"}), hide_index=True)
+    ui.show_table(c, [export.Col("year", "Năm"), export.Col("reported", "Đơn vị đã nộp", "int"),
+                      export.Col("expected", "Đơn vị phải nộp", "int"), export.Col("branches", "Số chi bộ", "int")])
 
 with tabs[1]:
     st.caption("Số liệu đã nạp cộng dồn theo mẫu Biểu 01–07 của Đề án 03-ĐA/TU, đặt cạnh số đã công bố. "
@@ -30,28 +30,30 @@ with tabs[1]:
             export.Col("consistency_item", "Mục (CONSISTENCY)"), export.Col("reason", "Lý do")]
     only = st.toggle("Chỉ hiện các ô chênh lệch", value=True, key="rec_only")
     shown = diff if only else rec
-    st.dataframe(shown.select([c.name for c in cols]).rename({c.name: c.header for c in cols}), hide_index=True,
-                 width="stretch")
+    ui.show_table(shown, cols)
     ui.downloads(rec, cols, "doi-chieu-bieu", "Đối chiếu số liệu đã nạp với Biểu 01–07", state, key="rec")
     facts = data.published_facts().filter(pl.col("inconsistent"))
     st.markdown("**Tỉ lệ ghi trong văn bản không khớp với phép chia:**")
-    st.dataframe(facts.select("fact_id", "subject", "value", "denominator", "pct_stated", "pct_computed", "quote"),
-                 hide_index=True, width="stretch")
+    ui.show_table(facts, [export.Col("fact_id", "Mã"), export.Col("value", "Tử số", "int"),
+                          export.Col("denominator", "Mẫu số", "int"), export.Col("pct_stated", "Tỉ lệ ghi trong văn bản", "pct"),
+                          export.Col("pct_computed", "Tỉ lệ tính lại", "pct"), export.Col("quote", "Trích dẫn")])
 
 with tabs[2]:
     fnd = data.findings(state.scope)
-    st.dataframe(fnd.select("load_id", "file", "sheet", "excel_row", "excel_column", "field", "severity", "message")
-                 .rename({"load_id": "Lần nạp", "file": "Tệp", "sheet": "Trang", "excel_row": "Dòng",
-                          "excel_column": "Cột", "field": "Tên cột", "severity": "Mức", "message": "Nội dung"}),
-                 hide_index=True, width="stretch")
+    ui.show_table(fnd, [export.Col("load_id", "Lần nạp"), export.Col("file", "Tệp"), export.Col("sheet", "Trang"),
+                        export.Col("excel_row", "Dòng"), export.Col("excel_column", "Cột"), export.Col("field", "Tên cột"),
+                        export.Col("severity", "Mức"), export.Col("message", "Nội dung")])
 
 with tabs[3]:
     hist = data.load_history(state.scope)
-    st.dataframe(hist.rename({"load_id": "Lần nạp", "started_at": "Bắt đầu", "finished_at": "Kết thúc",
-                              "loaded_by": "Người nạp", "status": "Kết quả", "file_count": "Số tệp", "files": "Tệp",
-                              "errors": "Lỗi", "warnings": "Cảnh báo", "snapshot": "Ảnh chụp dữ liệu"}),
-                 hide_index=True, width="stretch")
+    ui.show_table(hist, [export.Col("load_id", "Lần nạp"), export.Col("started_at", "Bắt đầu"),
+                         export.Col("finished_at", "Kết thúc"), export.Col("loaded_by", "Người nạp"),
+                         export.Col("status", "Kết quả"), export.Col("file_count", "Số tệp", "int"),
+                         export.Col("errors", "Lỗi", "int"), export.Col("warnings", "Cảnh báo", "int"),
+                         export.Col("files", "Tệp")])
     ret = data.returns(state.scope)
     st.markdown("**Nguồn gốc từng báo cáo trong dữ liệu hiện hành** (tệp, mã băm sha256, số dòng, thời điểm nạp):")
-    st.dataframe(ret.select("year", "unit_code", "file_name", "sha256", "branches", "committee_members",
-                            "loaded_at", "loaded_by"), hide_index=True, width="stretch")
+    ui.show_table(ret, [export.Col("year", "Năm"), export.Col("unit_code", "Mã đơn vị"), export.Col("file_name", "Tệp"),
+                        export.Col("sha256", "sha256"), export.Col("branches", "Chi bộ", "int"),
+                        export.Col("committee_members", "Cấp uỷ viên", "int"), export.Col("loaded_at", "Thời điểm nạp"),
+                        export.Col("loaded_by", "Người nạp")])

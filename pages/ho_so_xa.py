@@ -33,9 +33,7 @@ cols = [export.Col("indicator", "Chỉ tiêu"), export.Col("numerator", "Tử s�
         export.Col("denominator", "Mẫu số", "int"), export.Col("value", "Đơn vị (%)", "pct"),
         export.Col("province", "Toàn tỉnh (%)", "pct"), export.Col("judgement", "So với toàn tỉnh (phễu 95%)")]
 st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
-st.dataframe(table.select([c.name for c in cols]).rename({c.name: c.header for c in cols}), hide_index=True,
-             width="stretch", column_config={"Đơn vị (%)": st.column_config.NumberColumn(format="%.2f%%"),
-                                             "Toàn tỉnh (%)": st.column_config.NumberColumn(format="%.2f%%")})
+ui.show_table(table, cols)
 ui.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
 
 choice = st.selectbox("Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label,

@@ -23,14 +23,10 @@ table = p.with_columns(
     pl.when(pl.col("is_annual")).then(pl.lit("hằng năm")).otherwise(pl.col("deadline").cast(pl.String)).alias("han"))
 cols = [export.Col("target_id", "Mã"), export.Col("target_text", "Mục tiêu"), export.Col("indicator", "Chỉ tiêu đo"),
         export.Col("target_value", "Mục tiêu (%)", "pct"), export.Col("han", "Thời hạn"),
-        export.Col("latest", "Hiện tại (%)", "pct"), export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)"),
-        export.Col("required_pace", "Tốc độ cần (điểm %/năm)"), export.Col("status_label", "Tình trạng"),
+        export.Col("latest", "Hiện tại (%)", "pct"), export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)", "dec"),
+        export.Col("required_pace", "Tốc độ cần (điểm %/năm)", "dec"), export.Col("status_label", "Tình trạng"),
         export.Col("gap_units", "Còn thiếu (chi bộ/người)", "int")]
-st.dataframe(table.select([c.name for c in cols]).rename({c.name: c.header for c in cols}), hide_index=True,
-             width="stretch", column_config={"Mục tiêu (%)": st.column_config.NumberColumn(format="%.0f%%"),
-                                             "Hiện tại (%)": st.column_config.NumberColumn(format="%.2f%%"),
-                                             "Tốc độ thực tế (điểm %/năm)": st.column_config.NumberColumn(format="%.2f"),
-                                             "Tốc độ cần (điểm %/năm)": st.column_config.NumberColumn(format="%.2f")})
+ui.show_table(table, cols)
 ui.downloads(table, cols, f"tien-do-muc-tieu-{state.year}", "Tiến độ thực hiện mục tiêu", state, key="mt-table")
 
 for r in table.iter_rows(named=True):
