@@ -5,8 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, filters, ui
-from dashboard.data import Scope
+from dashboard import data, filters, login, ui
 from etl.store import current_snapshot, recover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,15 +39,16 @@ def ensure_data() -> None:
 
 
 ensure_data()
-scope = Scope.province()
-state = filters.sidebar(scope)
+user = login.require()
+state = filters.sidebar(login.scope_of(user))
+login.sidebar(user)
 
 
 def page(file: str, title: str, icon: str, **kw) -> st.Page:
     return st.Page(str(PAGES / file), title=title, icon=icon, url_path=file.removesuffix(".py").replace("_", "-"), **kw)
 
 
-nav = st.navigation({
+sections = {
     "Theo dõi": [
         page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
         page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
@@ -62,6 +62,10 @@ nav = st.navigation({
         page("bieu_thong_ke.py", "Biểu thống kê", ":material/description:"),
         page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
     ],
-})
+}
+if user.role == "admin":  # pages that are not registered cannot be reached, whatever the URL says
+    sections["Quản trị"] = [page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
+                            page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:")]
+nav = st.navigation(sections)
 ui.sample_notice()
 nav.run()

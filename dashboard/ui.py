@@ -7,8 +7,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, fmt, methods, registry
+from dashboard import charts, data, export, fmt, login, methods, registry
 from dashboard.filters import State, describe
+from etl import audit
 from etl.settings import SAMPLE_NOTICE
 
 SOURCE = "Báo cáo hằng năm của các đảng bộ, tổng hợp trên hệ thống theo dõi chất lượng tổ chức đảng"
@@ -74,14 +75,28 @@ def downloads(df: pl.DataFrame, cols: list[export.Col], name: str, title: str, s
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     filters_text = describe(state)
     c = st.columns(3 if fig is not None else 2)
-    c[0].download_button("Tải CSV", export.table_csv(df, cols), f"{slug}.csv", "text/csv", on_click="ignore",
-                         icon=":material/download:", key=f"csv-{key or slug}")
-    c[1].download_button("Tải Excel", lambda: export.table_xlsx(df, cols, title, filters_text, SOURCE, data.is_sample()),
+    c[0].download_button("Tải CSV", audited(lambda: export.table_csv(df, cols), title, "csv", filters_text),
+                         f"{slug}.csv", "text/csv", on_click="ignore", icon=":material/download:",
+                         key=f"csv-{key or slug}")
+    c[1].download_button("Tải Excel", audited(lambda: export.table_xlsx(df, cols, title, filters_text, SOURCE,
+                                                                         data.is_sample()), title, "xlsx", filters_text),
                          f"{slug}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          on_click="ignore", icon=":material/table:", key=f"xlsx-{key or slug}")
     if fig is not None:
-        c[2].download_button("Tải ảnh PNG", lambda: export.figure_png(fig), f"{slug}.png", "image/png",
-                             on_click="ignore", icon=":material/image:", key=f"png-{key or slug}")
+        c[2].download_button("Tải ảnh PNG", audited(lambda: export.figure_png(fig), title, "png", filters_text),
+                             f"{slug}.png", "image/png", on_click="ignore", icon=":material/image:",
+                             key=f"png-{key or slug}")
+
+
+def audited(build, what: str, fmt_: str, filters_text: str):
+    """A download's data, built only when clicked, and recorded in the audit log (who, what, which filters)."""
+    user = login.current_user()
+    name = user.username if user else "?"
+
+    def run() -> bytes:
+        audit.record("export", name, {"what": what, "format": fmt_, "filters": filters_text})
+        return build()
+    return run
 
 
 INDICATOR_COLS = [export.Col("numerator", "Tử số", "int"), export.Col("denominator", "Mẫu số", "int"),

@@ -10,7 +10,7 @@ from etl.annual_return import ParsedReturn, parse_return
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig, load_province
 from etl.settings import PARQUET_DIR
-from etl.store import LoadResult, commit, log_rejected
+from etl.store import LoadResult, StoreError, commit, log_rejected
 
 
 @dataclass
@@ -65,9 +65,10 @@ def load_files(files: Iterable[tuple[str, bytes]], user: str, province: Province
         return LoadReport(None, parsed, refused)
     try:
         result = commit(parsed, province, user, root, replace_all=replace_all, started_at=started)
-    except ReturnRejected as e:
-        log_rejected([r.file_name for r in parsed], e.findings, user, root)
+    except ReturnRejected as e:  # commit has logged it
         return LoadReport(None, parsed, {f.file: [f] for f in e.findings} | refused)
+    except StoreError as e:
+        return LoadReport(None, parsed, {"": [Finding("", str(e), rule="store_error")]} | refused)
     return LoadReport(result, parsed, refused)
 
 

@@ -26,6 +26,7 @@ from typing import Iterator
 
 import polars as pl
 
+from etl import audit
 from etl.annual_return import ParsedReturn
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig
@@ -80,11 +81,16 @@ def recover(root: Path = PARQUET_DIR) -> str | None:
             "đã bị gián đoạn và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó.")
 
 
+class StoreError(Exception):
+    """Writing a snapshot failed (disk full, permissions…); the previous data is untouched."""
+
+
 def commit(returns: list[ParsedReturn], province: ProvinceConfig, user: str, root: Path = PARQUET_DIR,
            replace_all: bool = False, started_at: str | None = None) -> LoadResult:
     """Write the returns as a new snapshot and make it current; a re-loaded return replaces its earlier version.
 
-    With replace_all the new snapshot holds only these returns (used to rebuild the sample)."""
+    With replace_all the new snapshot holds only these returns (used to rebuild the sample). A failure before the
+    switch leaves the current snapshot as it was (ReturnRejected for data problems, StoreError otherwise)."""
     root.mkdir(parents=True, exist_ok=True)
     load_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started_at = started_at or dt.datetime.now().isoformat(timespec="seconds")
@@ -93,54 +99,80 @@ def commit(returns: list[ParsedReturn], province: ProvinceConfig, user: str, roo
         (root / "LOADING.json").write_text(json.dumps(
             {"load_id": load_id, "started_at": started_at, "user": user, "files": files}, ensure_ascii=False),
             encoding="utf-8")
-        cur = None if replace_all else current_snapshot(root)
         tmp = root / "snapshots" / f".tmp-{load_id}"
-        tmp.mkdir(parents=True)
-        new = _new_rows(returns, load_id, user)
-        years = {r.year for r in returns}
-        keys = {(r.year, r.committee_key) for r in returns}
-        replaced = 0
-        for table in PARTITIONED:
-            old_years = _partition_years(cur / table) if cur else set()
-            for y in sorted(old_years | years):
-                dest = tmp / table / f"year={y}" / "data.parquet"
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if y not in years:
-                    _link(cur / table / f"year={y}" / "data.parquet", dest)
-                    continue
-                parts = [new[table].filter(pl.col("year") == y)]
-                if y in old_years:
-                    old = pl.read_parquet(cur / table / f"year={y}" / "data.parquet").with_columns(
-                        pl.lit(y, pl.Int16).alias("year"))
-                    kept = old.filter(~pl.col("committee_key").is_in([k for yy, k in keys if yy == y]))
-                    if table == "returns":
-                        replaced += old.height - kept.height
-                    parts.insert(0, kept.select(parts[0].columns) if parts[0].height else kept)
-                df = pl.concat(parts, how="vertical_relaxed")
-                if table == "branch_year":
-                    _check_unique_branches(df, returns)
-                df.drop("year").write_parquet(dest)
-            if not any((tmp / table).glob("year=*/data.parquet")):  # readers need a schema even when empty
-                (tmp / table / "year=0").mkdir(parents=True, exist_ok=True)
-                new[table].head(0).drop("year").write_parquet(tmp / table / "year=0" / "data.parquet")
-        for name, df in reference_tables(province).items():
-            df.write_parquet(tmp / f"{name}.parquet")
-        all_returns = pl.read_parquet(tmp / "returns" / "*" / "*.parquet", hive_partitioning=True)
-        manifest = {"snapshot": load_id, "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-                    "province": province.code, "parent": cur.name if cur else None,
-                    "returns": all_returns.height, "is_sample": bool(all_returns["is_sample"].all()) if all_returns.height else False,
-                    "years": sorted(int(y) for y in all_returns["year"].unique().to_list()) if all_returns.height else []}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        _fsync_tree(tmp)
-        final = root / "snapshots" / load_id
-        os.rename(tmp, final)
-        _swap_current(root, load_id)
+        try:
+            replaced = _write_snapshot(tmp, returns, province, None if replace_all else current_snapshot(root), load_id,
+                                       user)
+            final = root / "snapshots" / load_id
+            os.rename(tmp, final)
+            _swap_current(root, load_id)
+        except ReturnRejected as e:
+            _abandon(root, tmp, load_id, user, files, e.findings, started_at, "rejected")
+            raise
+        except Exception as e:
+            _abandon(root, tmp, load_id, user, files, [], started_at, "failed")
+            raise StoreError(f"Không ghi được dữ liệu ({type(e).__name__}: {e}). Dữ liệu trước đó vẫn nguyên vẹn; "
+                             "hãy kiểm tra dung lượng đĩa rồi nạp lại.") from e
         warnings = [w for r in returns for w in r.warnings]
         _append_log(root, load_id, user, "ok", files, warnings, started_at,
                     sha=[r.sha256 for r in returns], snapshot=load_id)
         (root / "LOADING.json").unlink(missing_ok=True)
         _gc(root, keep=load_id)
     return LoadResult(load_id, load_id, len(returns), sum(r.branches.height for r in returns), replaced, warnings)
+
+
+def _abandon(root: Path, tmp: Path, load_id: str, user: str, files: list[str], findings: list[Finding],
+             started_at: str, status: str) -> None:
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _append_log(root, load_id, user, status, files, findings, started_at)
+    except OSError:
+        pass  # the disk may be full; the refusal itself is what matters
+    (root / "LOADING.json").unlink(missing_ok=True)
+
+
+def _write_snapshot(tmp: Path, returns: list[ParsedReturn], province: ProvinceConfig, cur: Path | None, load_id: str,
+                    user: str) -> int:
+    """Write a complete snapshot into tmp (unchanged year partitions are hard links); returns how many returns
+    it replaced."""
+    tmp.mkdir(parents=True)
+    new = _new_rows(returns, load_id, user)
+    years = {r.year for r in returns}
+    keys = {(r.year, r.committee_key) for r in returns}
+    replaced = 0
+    for table in PARTITIONED:
+        old_years = _partition_years(cur / table) if cur else set()
+        for y in sorted(old_years | years):
+            dest = tmp / table / f"year={y}" / "data.parquet"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if y not in years:
+                _link(cur / table / f"year={y}" / "data.parquet", dest)
+                continue
+            parts = [new[table].filter(pl.col("year") == y)]
+            if y in old_years:
+                old = pl.read_parquet(cur / table / f"year={y}" / "data.parquet").with_columns(
+                    pl.lit(y, pl.Int16).alias("year"))
+                kept = old.filter(~pl.col("committee_key").is_in([k for yy, k in keys if yy == y]))
+                if table == "returns":
+                    replaced += old.height - kept.height
+                parts.insert(0, kept.select(parts[0].columns) if parts[0].height else kept)
+            df = pl.concat(parts, how="vertical_relaxed")
+            if table == "branch_year":
+                _check_unique_branches(df, returns)
+            df.drop("year").write_parquet(dest)
+        if not any((tmp / table).glob("year=*/data.parquet")):  # readers need a schema even when empty
+            (tmp / table / "year=0").mkdir(parents=True, exist_ok=True)
+            new[table].head(0).drop("year").write_parquet(tmp / table / "year=0" / "data.parquet")
+    for name, df in reference_tables(province).items():
+        df.write_parquet(tmp / f"{name}.parquet")
+    all_returns = pl.read_parquet(tmp / "returns" / "*" / "*.parquet", hive_partitioning=True)
+    manifest = {"snapshot": load_id, "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "province": province.code, "parent": cur.name if cur else None, "returns": all_returns.height,
+                "is_sample": bool(all_returns["is_sample"].all()) if all_returns.height else False,
+                "years": sorted(int(y) for y in all_returns["year"].unique().to_list() if y) if all_returns.height else []}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_tree(tmp)
+    return replaced
 
 
 def log_rejected(files: list[str], findings: list[Finding], user: str, root: Path = PARQUET_DIR) -> str:
@@ -232,6 +264,9 @@ def _gc(root: Path, keep: str) -> None:
 
 def _append_log(root: Path, load_id: str, user: str, status: str, files: list[str], findings: list[Finding],
                 started_at: str | None, sha: list[str] | None = None, snapshot: str | None = None) -> None:
+    audit.record("load" if status == "ok" else "load_refused", user,
+                 {"load_id": load_id, "status": status, "files": files, "errors": sum(f.severity == "error" for f in findings)},
+                 root)
     (root / "log" / "loads").mkdir(parents=True, exist_ok=True)
     (root / "log" / "findings").mkdir(parents=True, exist_ok=True)
     errors = sum(f.severity == "error" for f in findings)

@@ -1,7 +1,7 @@
 """Biểu thống kê: the official Biểu 01–07 regenerated from the loaded data, for the province or one unit."""
 import streamlit as st
 
-from dashboard import data, export, filters
+from dashboard import data, export, filters, ui
 
 state = filters.current()
 st.title("Biểu thống kê 01–07")
@@ -13,7 +13,8 @@ unit = st.selectbox("Phạm vi", options, format_func=lambda c: "Toàn tỉnh" i
 scope_text = "toàn tỉnh" if unit is None else names[unit]
 st.download_button(
     f"Tải Biểu 01–07 ({scope_text}, năm {state.year})",
-    lambda: data.bieu_workbook(state.year, state.scope, unit),
+    ui.audited(lambda: data.bieu_workbook(state.year, state.scope, unit), f"Biểu 01–07 ({scope_text})", "xlsx",
+               filters.describe(state)),
     f"bieu-01-07-{unit or 'toan-tinh'}-{state.year}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
     icon=":material/download:", type="primary", key="bieu-xlsx")
