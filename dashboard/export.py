@@ -241,10 +241,8 @@ def bieu_workbook(tables: dict[str, pl.DataFrame], year: int, province_name: str
         rr += 1
         if lv == "tt_bo_phan":
             continue
-        for j, t in enumerate(TYPES):
+        for j, t in enumerate(TYPES):  # every type, zeros included, as the published table lists them
             x = dl.filter(pl.col("type_code") == t)
-            if x.is_empty():
-                continue
             _row(ws, rr, str(j + 1), label("branch_type", t), [int(x[m].sum()) for m, _ in B04_MEASURES], f)
             rr += 1
 

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Before any project module is imported: the whole test session uses a data folder of its own (the app under
+# AppTest included), never the developer's data/.
+os.environ["PARTYDASH_DATA"] = tempfile.mkdtemp(prefix="partydash-test-")
 
 
 @pytest.fixture(scope="session")
@@ -25,10 +29,12 @@ def sample_dir(tmp_path_factory, province) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory, sample_dir, province) -> Path:
-    """A Parquet store built from the sample returns; treat it as read-only (copy it to modify)."""
+def sample_store(sample_dir, province) -> Path:
+    """The session's default store (PARTYDASH_DATA/parquet) built from the sample returns; the app under AppTest
+    reads it too. Treat it as read-only: copy it to modify."""
     from etl.load import load_files, read_paths
-    root = tmp_path_factory.mktemp("store")
-    rep = load_files(read_paths(sorted(sample_dir.glob("*.xlsx"))), "test", province, root=root, replace_all=True)
+    from etl.settings import PARQUET_DIR
+    rep = load_files(read_paths(sorted(sample_dir.glob("*.xlsx"))), "test", province, root=PARQUET_DIR,
+                     replace_all=True)
     assert rep.ok, rep.messages()[:5]
-    return root
+    return PARQUET_DIR

@@ -1,0 +1,127 @@
+"""The app through its entry script (AppTest): every page renders, filters set by key change the shown numbers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+ADMIN_PAGES = {"nap_du_lieu.py", "quan_tri.py"}
+
+
+def login(username: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.text_input(key="login_user").input(username)
+    at.text_input(key="login_password").input("demo")
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"../pages/{page}")  # relative to dashboard/app.py
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+@pytest.fixture
+def tinh(sample_store) -> AppTest:
+    return login("tinh")
+
+
+def test_every_page_is_registered_in_the_entry_script():
+    app = (ROOT / "dashboard" / "app.py").read_text(encoding="utf-8")
+    assert PAGES and all(f'"{p}"' in app for p in PAGES), PAGES
+
+
+def test_login_is_required(sample_store):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert [t.value for t in at.title] == ["Đăng nhập"]
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("user", ["tinh", "quantri"])
+def test_every_page_renders(sample_store, user):
+    at = login(user)
+    for page in PAGES:
+        if page in ADMIN_PAGES and user != "quantri":
+            continue
+        goto(at, page)
+        assert at.title, page
+
+
+def test_overview_member_good_2024(tinh):
+    tinh.selectbox(key="nam").select(2024)
+    tinh.run()
+    m = metric(tinh, "Đảng viên HTTNV trở lên")
+    # Biểu 07, 2024: 54.581 / 56.709 = 96,2475% -> "96,25%"
+    assert m.value == "96,25%"
+    # change from 2023: 53.010 / 55.422 = 95,6480%; 96,2475 - 95,6480 = +0,5995 -> "+0,60 điểm %"
+    assert m.delta == "+0,60 điểm %"
+    assert any("54.581/56.709" in c.value for c in tinh.caption)
+
+
+def test_overview_village_branches_without_internet(tinh):
+    tinh.multiselect(key="loai").select("xom")
+    tinh.run()
+    # Biểu 04, 2025, chi bộ xóm: 343 of 1.462 without Internet = 23,4610% -> "23,46%"
+    assert metric(tinh, "Chưa có Internet").value == "23,46%"
+    assert any("343/1.462" in c.value for c in tinh.caption)
+
+
+def test_secretaries_page_village_training(tinh):
+    goto(tinh, "bi_thu.py")
+    tinh.multiselect(key="loai").select("xom")
+    tinh.run()
+    # Biểu 02, village branches: 613 of 1.462 secretaries trained = 41,9289% -> "41,93%"
+    assert metric(tinh, "Bí thư được bồi dưỡng").value == "41,93%"
+    # with deputies: (613 + 291) / (1.462 + 1.376) = 904 / 2.838 = 31,8534% -> "31,85%"
+    assert metric(tinh, "BT, PBT được bồi dưỡng").value == "31,85%"
+    # the roster lists the untrained: (1.462 - 613) + (1.376 - 291) = 849 + 1.085 = 1.934
+    assert metric(tinh, "Số người cần bồi dưỡng").value == "1.934"
+
+
+def test_reset_restores_the_defaults(tinh):
+    tinh.selectbox(key="nam").select(2022)
+    tinh.multiselect(key="loai").select("xom")
+    tinh.run()
+    tinh.button(key=[b.key for b in tinh.button if b.label == "Đặt lại bộ lọc"][0]).click()
+    tinh.run()
+    assert tinh.selectbox(key="nam").value == 2025
+    assert tinh.multiselect(key="loai").value == []
+    assert [t.value for t in tinh.title] == ["Tổng quan năm 2025"]
+
+
+def test_drill_down_from_a_bar_to_the_branch_list(tinh):
+    goto(tinh, "chi_bo.py")
+    # AppTest cannot click a chart: preset the selection the click would store.
+    tinh.session_state["drill-cb"] = "01273"
+    tinh.run()
+    assert any(s.value == "Chi bộ của Thục Phán, năm 2025" for s in tinh.subheader)
+
+
+def test_commune_user_sees_its_own_profile(sample_store):
+    at = login("xa")
+    goto(at, "ho_so_xa.py")
+    assert [t.value for t in at.title] == ["Hồ sơ Phường Thục Phán"]
+    # the unit filter is not offered to a commune user
+    assert not [w for w in at.multiselect if w.key == "xa"]
+
+
+def test_targets_page_states_status_in_words(tinh):
+    goto(tinh, "muc_tieu.py")
+    text = " ".join(m.value for m in tinh.markdown)
+    assert re.search(r"Đúng lộ trình|Cần đẩy nhanh|Chuyển biến chậm|Đi xuống|Đã đạt", text)
+    assert "T000-16" in text

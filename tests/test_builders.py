@@ -1,0 +1,200 @@
+"""Pure builders: number formats, charts, maps and exports, tested without a running app."""
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import pytest
+import python_calamine as pc
+
+from dashboard import charts, export, fmt, maps, registry
+from dashboard.data import Scope, bieu_workbook, reconciliation
+from etl.province import load_province
+
+
+def test_vietnamese_number_formats():
+    assert fmt.num(1462) == "1.462"
+    assert fmt.num(17239.15, 2) == "17.239,15"
+    assert fmt.pct(16.83) == "16,83%"
+    assert fmt.pct(343 / 1462 * 100) == "23,46%"  # 23,4610 rounds down
+    assert fmt.pct(100.0, 0) == "100%"
+    assert fmt.points(0.4545) == "+0,45 điểm %"
+    assert fmt.points(-2.68) == "-2,68 điểm %"
+    assert fmt.ratio(343, 1462) == "343/1.462"
+    assert fmt.pct(None) == fmt.num(float("nan")) == "—"
+
+
+def _series(values):
+    years = list(range(2021, 2021 + len(values)))
+    return pl.DataFrame({"year": years, "numerator": [int(v * 10) for v in values], "denominator": [1000] * len(values),
+                         "value": [v for v in values]})
+
+
+def test_trend_marks_the_rating_breaks_and_uses_vietnamese_separators():
+    ind = registry.get("member_good")
+    fig = charts.trend(_series([94.0, 94.8, 95.6, 96.2, 96.7]), ind, breaks={2023: "124-QĐ/TW", 2025: "366-QĐ/TW"},
+                       target=90)
+    assert fig.layout.separators == ",."
+    vlines = sorted(s.x0 for s in fig.layout.shapes if s.type == "line" and s.x0 == s.x1)
+    assert vlines == [2022.5, 2024.5]
+    assert fig.data[0].text[0] == "94,0%"
+
+
+def test_trend_has_no_break_marks_outside_the_shown_years():
+    fig = charts.trend(_series([94.0, 94.8]), registry.get("member_good"), breaks={2023: "x", 2025: "y"})
+    assert not [s for s in fig.layout.shapes if s.type == "line" and s.x0 == s.x1]
+
+
+def test_bars_put_the_worst_unit_on_top_and_colour_by_the_funnel_test():
+    ind = registry.get("internet_none")  # lower is better
+    df = pl.DataFrame({"unit_code": ["a", "b", "c"], "unit_name": ["A", "B", "C"], "numerator": [1, 50, 10],
+                       "denominator": [100, 100, 100], "value": [1.0, 50.0, 10.0]})
+    fig = charts.by_unit(df, ind, province_value=10.0)
+    # Plotly draws the last bar on top: the worst (50%) must be last.
+    assert list(fig.data[0].y) == ["A", "C", "B"]
+    # against p0 = 10%, n = 100: 1% is significantly better, 50% worse, 10% similar
+    assert list(fig.data[0].marker.color) == [charts.BLUE, charts.SKY, charts.VERMILION]
+
+
+def test_map_classes_legend_and_no_data():
+    ind = registry.get("internet_none")
+    boundaries = load_province("04").boundaries_path
+    values = {"01273": {"value": 5.0, "numerator": 1, "denominator": 20, "trend": [(2024, 10.0), (2025, 5.0)],
+                        "target": "0%"},
+              "01279": {"value": 40.0, "numerator": 8, "denominator": 20, "trend": [(2025, 40.0)]}}
+    deck, legend = maps.commune_map(boundaries, values, ind)
+    feats = {f["properties"]["code"]: f["properties"] for f in deck.layers[0].data["features"]}
+    assert len(feats) == 56
+    assert feats["01288"]["fill"][:3] == maps.NO_DATA_COLOR
+    assert "không có số liệu" in feats["01288"]["tooltip"]
+    assert feats["01273"]["fill"][:3] != feats["01279"]["fill"][:3]
+    assert "5,00%" in feats["01273"]["tooltip"] and "2024: 10,0% → 2025: 5,0%" in feats["01273"]["tooltip"]
+    assert legend[-1] == (maps.NO_DATA_COLOR, "Không có số liệu")
+    assert deck.map_provider is None  # offline: no tile server
+
+
+def test_map_class_breaks():
+    assert maps.classes([1, 1, 1]) == []
+    b = maps.classes([0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
+    assert b == sorted(b) and all(0 < x <= 90 for x in b)
+    assert maps.class_of(None, b) is None and maps.class_of(0, b) == 0 and maps.class_of(90, b) == len(b)
+
+
+def test_xlsx_export_states_filters_source_date_and_internal_mark():
+    df = pl.DataFrame({"unit_name": ["Thục Phán"], "numerator": [343], "denominator": [1462], "value": [23.461]})
+    cols = [export.Col("unit_name", "Đơn vị"), export.Col("numerator", "Tử số", "int"),
+            export.Col("denominator", "Mẫu số", "int"), export.Col("value", "Tỉ lệ (%)", "pct")]
+    data = export.table_xlsx(df, cols, "Chi bộ chưa có Internet", "năm 2025; toàn tỉnh", "Báo cáo hằng năm", True)
+    rows = pc.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Số liệu").to_python()
+    text = [r[0] for r in rows]
+    assert text[0] == "Chi bộ chưa có Internet"
+    assert "Tài liệu lưu hành nội bộ" in text
+    assert "Bộ lọc: năm 2025; toàn tỉnh" in text and "Nguồn: Báo cáo hằng năm" in text
+    assert any(str(t).startswith("Ngày xuất: ") for t in text) and any("Dữ liệu mẫu" in str(t) for t in text)
+    header = next(i for i, r in enumerate(rows) if r[0] == "Đơn vị")
+    assert rows[header] == ["Đơn vị", "Tử số", "Mẫu số", "Tỉ lệ (%)"]
+    assert rows[header + 1][:3] == ["Thục Phán", 343.0, 1462.0]
+    assert rows[header + 1][3] == pytest.approx(0.23461)  # stored as a fraction, shown with a % format
+
+
+def test_csv_export_has_vietnamese_headers_and_bom():
+    df = pl.DataFrame({"unit_name": ["Hòa An"], "value": [1.5]})
+    out = export.table_csv(df, [export.Col("unit_name", "Đơn vị"), export.Col("value", "Tỉ lệ (%)", "pct")])
+    assert out.startswith("\ufeff".encode()) and "Đơn vị,Tỉ lệ (%)\nHòa An,1.5\n" in out.decode("utf-8")
+
+
+def _read_bieu(data: bytes) -> dict[str, list[list]]:
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return {n: wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names}
+
+
+def test_bieu_workbook_equals_the_reconciliation_views_loaded_figures(sample_store):
+    """The exported Biểu 01–07, re-read, equal the loaded side of rec_all for every published cell."""
+    from etl.codes import label
+
+    book = _read_bieu(bieu_workbook(2025, Scope.province(), root=sample_store))
+    rec = reconciliation(Scope.province(), root=sample_store)
+
+    def find_row(sheet, text, start=0):
+        return next(i for i, r in enumerate(book[sheet]) if i >= start and r[1] == text)
+
+    # Biểu 01: level rows, columns "Tổng số" then the 7 types.
+    b01 = book["Biểu 01"]
+    head = next(i for i, r in enumerate(b01) if r[:2] == ["TT", "Cấp chi bộ"])
+    types = b01[head][3:10]
+    for r in rec.filter(pl.col("bieu") == "bieu01").iter_rows(named=True):
+        row = b01[find_row("Biểu 01", label("level", r["level_code"]))]
+        assert row[3 + types.index(label("branch_type", r["type_code"]))] == r["loaded"], r
+    # Biểu 03: a block of 6 measures per year.
+    b03 = book["Biểu 03"]
+    head = next(i for i, r in enumerate(b03) if r[:2] == ["TT", "Cấp chi bộ"])
+    years = [int(str(v).removeprefix("Năm ")) for v in b03[head][2:] if str(v).startswith("Năm")]
+    measures = ["total", "rated", "excellent", "good", "completed", "not_completed"]
+    for r in rec.filter(pl.col("bieu") == "bieu03").iter_rows(named=True):
+        row = b03[find_row("Biểu 03", label("level", r["level_code"]))]
+        assert row[2 + years.index(r["year"]) * 6 + measures.index(r["measure"])] == r["loaded"], r
+    # Biểu 07: measures as rows, years as columns.
+    b07 = book["Biểu 07"]
+    head = next(i for i, r in enumerate(b07) if r[:2] == ["TT", "Nội dung"])
+    years7 = [int(str(v).removeprefix("Năm ")) for v in b07[head][2:] if v]
+    labels7 = dict(export.B07_MEASURES)
+    for r in rec.filter(pl.col("bieu") == "bieu07").iter_rows(named=True):
+        row = b07[find_row("Biểu 07", labels7[r["measure"]])]
+        assert row[2 + years7.index(r["year"])] == r["loaded"], r
+    # Biểu 05 and 06: one row per commune, by name.
+    names = {"01273": "Phường Thục Phán"}
+    from dashboard.data import units
+    names = dict(units(Scope.province(), root=sample_store).select("unit_code", "unit_full_name").iter_rows())
+    for n, measures_list in (("05", export.B05_MEASURES), ("06", None)):
+        sheet = book[f"Biểu {n}"]
+        head = next(i for i, r in enumerate(sheet) if r[:2] == ["Stt", "Đảng bộ xã, phường"])
+        headers = sheet[head]
+        for r in rec.filter(pl.col("bieu") == f"bieu{n}").iter_rows(named=True):
+            row = sheet[find_row(f"Biểu {n}", names[r["unit_code"]], head)]
+            if n == "05":
+                col = 2 + [m for m, _ in export.B05_MEASURES].index(r["measure"])
+            else:
+                order = ["village_branches", "under_3_members"] + [f"{k}_{s}" for k, _ in export.B06_ROLES
+                                                                   for s in ("member", "non_member")]
+                col = 2 + order.index(r["measure"])
+            assert headers[col] and row[col] == r["loaded"], r
+
+
+def test_bieu_02_and_04_equal_the_reconciliation(sample_store):
+    """Biểu 02 (level → type → role rows) and 04 (level rows, then type rows) re-read against rec_all."""
+    from etl.codes import codes
+
+    book = _read_bieu(bieu_workbook(2025, Scope.province(), root=sample_store))
+    rec = reconciliation(Scope.province(), root=sample_store)
+    level_of = {c.label.upper(): c.code for c in codes()["level"]}
+    type_of = {c.label: c.code for c in codes()["branch_type"]}
+    role_of = {c.label: c.code for c in codes()["role"]}
+
+    def walk(sheet: str):
+        """(level, type, role) -> row, following the section / group structure of the sheet."""
+        out, lv, ty = {}, None, None
+        for r in book[sheet]:
+            if r[1] in level_of:
+                lv, ty = level_of[r[1]], None
+                out[(lv, None, None)] = r
+            elif r[1] in type_of:
+                ty = type_of[r[1]]
+                out[(lv, ty, None)] = r
+            elif r[1] in role_of:
+                out[(lv, ty, role_of[r[1]])] = r
+        return out
+
+    b02 = walk("Biểu 02")
+    measures02 = ["total"] + [c for _, g in export.B02_GROUPS for c, _ in g]
+    checked = 0
+    for r in rec.filter(pl.col("bieu") == "bieu02").iter_rows(named=True):
+        row = b02[(r["level_code"], r["type_code"], r["role_code"])]
+        assert row[2 + measures02.index(r["measure"])] == r["loaded"], r
+        checked += 1
+    b04 = walk("Biểu 04")
+    measures04 = [m for m, _ in export.B04_MEASURES]
+    for r in rec.filter(pl.col("bieu") == "bieu04").iter_rows(named=True):
+        row = b04[(r["level_code"], r["type_code"], None)]
+        assert row[2 + measures04.index(r["measure"])] == r["loaded"], r
+        checked += 1
+    assert checked > 300
