@@ -6,22 +6,24 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import dataframely as dy
 import polars as pl
 
-from etl.codes import code_list, label, labels, resolve
+from etl.codes import label, labels, resolve
 from etl.excel import Grid, col_letter, read_grids
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig
 from etl.schema import (BRANCHES, COMMITTEE, HEADS, INFO_FIELDS, MEMBER_COUNTS, RULE_MESSAGES, BranchSchema,
                         Column, CommitteeSchema, HeadsSchema, SheetSpec, header_aliases)
-from etl.text import fold, key
+from etl.text import decide_tcvn3, fold, from_tcvn3, key, to_unicode
 
 HEADER_SEARCH_ROWS = 30
 _TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
+# A date line above a table ("Cao Bằng, ngày 15 tháng 01 năm 2024") names a year that is not the report's.
+_DATE_PHRASE = re.compile(r"(?:ngày\s*\d{1,2}\s*)?tháng\s*\d{1,2}\s*năm\s*\d{4}", re.I)
 _INFO_LABELS = {  # key(label) prefixes in «Thông tin» -> field
     "madonvi": "unit_code", "madangbo": "unit_code", "madv": "unit_code", "maso": "unit_code",
     "tendangbo": "unit_name", "tendonvi": "unit_name", "donvi": "unit_name", "dangbo": "unit_name",
@@ -64,40 +66,42 @@ def parse_return(data: bytes, file_name: str, province: ProvinceConfig) -> Parse
     info_grid = sheets.get("info", sheets["branches"])
     info = _read_info(info_grid)
     is_sample = any("du lieu mau" in fold(str(v)) for r in info_grid.rows[:40] for v in r if isinstance(v, str))
-    year = _parse_year(info.get("year"))
+    year = _parse_year(info.value("year"))
     if year is None:
-        raise ReturnRejected([Finding(file_name, f"Không đọc được năm báo cáo (ghi «{info.get('year', '')}»).",
-                                      sheet=info_grid.name, field=INFO_FIELDS["year"], rule="year")])
-    res = province.resolve(_text(info.get("unit_code")), _text(info.get("unit_name")), year)
+        raise ReturnRejected([info.finding(file_name, "year", f"Không đọc được năm báo cáo (ghi «"
+                                           f"{_text(info.value('year')) or ''}»).", "year")])
+    res = province.resolve(_text(info.value("unit_code")), _text(info.value("unit_name")), year)
     if res.code is None:
-        raise ReturnRejected([Finding(file_name, res.error, sheet=info_grid.name, rule="unknown_unit")])
+        where = "unit_code" if _text(info.value("unit_code")) else "unit_name"
+        raise ReturnRejected([info.finding(file_name, where, res.error, "unknown_unit")])
     if res.via == "old_name":
-        findings.append(Finding(file_name, f"Tên đơn vị cũ «{res.old_name}» được quy về "
-                                           f"{province.unit_by_code[res.code].full_name} (mã {res.code}).",
-                                sheet=info_grid.name, rule="crosswalk", severity="warning"))
+        findings.append(replace(info.finding(file_name, "unit_name", f"Tên đơn vị cũ «{res.old_name}» được quy về "
+                                             f"{province.unit_by_code[res.code].full_name} (mã {res.code}).",
+                                             "crosswalk"), severity="warning"))
 
-    frames = {}
+    tables: dict[str, _Table] = {}
     for spec in (BRANCHES, COMMITTEE, HEADS):
         grid = sheets.get(spec.key)
         if grid is None:
             findings.append(Finding(file_name, f"Không có trang «{spec.name}»: phần này coi như chưa báo cáo.",
                                     rule="missing_sheet", severity="warning"))
-            frames[spec.key] = None
+            tables[spec.key] = _Table(spec, spec.name, None)
             continue
-        frames[spec.key] = _read_table(grid, spec, file_name, year, res.code, findings)
+        tables[spec.key] = _read_table(grid, spec, file_name, year, res.code, findings)
+    tables["committee"].frame = _committee_frame(tables["committee"].frame)
 
-    branches = _validate(frames["branches"], BranchSchema, BRANCHES, file_name, findings)
-    committee = _validate(_committee_frame(frames["committee"]), CommitteeSchema, COMMITTEE, file_name, findings)
-    heads = _validate(frames["heads"], HeadsSchema, HEADS, file_name, findings)
-    _cross_checks(branches, committee, heads, file_name, year, findings)
+    branches = _validate(tables["branches"], BranchSchema, file_name, findings)
+    committee = _validate(tables["committee"], CommitteeSchema, file_name, findings)
+    heads = _validate(tables["heads"], HeadsSchema, file_name, findings)
+    _cross_checks(tables, committee, heads, file_name, year, findings)
     if any(f.severity == "error" for f in findings):
         raise ReturnRejected(findings)
     committee_key = res.code if res.via != "old_name" else f"{res.code}/{fold(res.old_name)}"
     return ParsedReturn(
         file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), year=year, unit_code=res.code,
-        committee_key=committee_key, reported_name=_text(info.get("unit_name")) or "", via=res.via,
+        committee_key=committee_key, reported_name=_text(info.value("unit_name")) or "", via=res.via,
         encoding=encoding, is_sample=is_sample, branches=branches, committee=committee, heads=heads,
-        sheets_present=tuple(k for k in ("branches", "committee", "heads") if frames.get(k) is not None),
+        sheets_present=tuple(k for k, t in tables.items() if t.frame is not None),
         warnings=findings,
     )
 
@@ -108,33 +112,52 @@ def parse_return(data: bytes, file_name: str, province: ProvinceConfig) -> Parse
 def _find_sheets(grids: dict[str, Grid]) -> dict[str, Grid]:
     out: dict[str, Grid] = {}
     for name, g in grids.items():
-        k = key(name)
-        if "thongtin" in k:
-            out.setdefault("info", g)
-        elif "capuy" in k:
-            out.setdefault("committee", g)
-        elif "truongxom" in k or "doanthe" in k:
-            out.setdefault("heads", g)
-        elif k.startswith("chibo") or "danhsachchibo" in k:
-            out.setdefault("branches", g)
+        for k in (key(name), key(from_tcvn3(name))):  # a tab renamed in TCVN3 reads «Th«ng tin», «Chi bé»
+            role = ("info" if "thongtin" in k else "committee" if "capuy" in k else
+                    "heads" if "truongxom" in k or "doanthe" in k else
+                    "branches" if k.startswith("chibo") or "danhsachchibo" in k else None)
+            if role:
+                out.setdefault(role, g)
+                break
     return out
 
 
-def _read_info(g: Grid) -> dict[str, Any]:
-    """Label → value pairs: a label cell, its value in the next non-empty cell to the right."""
-    out: dict[str, Any] = {}
-    for row in g.rows[:HEADER_SEARCH_ROWS]:
+@dataclass
+class _Info:
+    """The «Thông tin» values by field, with the 0-based (row, column) of the cell each was read from."""
+
+    sheet: str
+    cells: dict[str, tuple[Any, int, int]] = field(default_factory=dict)
+
+    def value(self, fld: str) -> Any:
+        return self.cells.get(fld, (None, 0, 0))[0]
+
+    def finding(self, file_name: str, fld: str, message: str, rule: str) -> Finding:
+        name = INFO_FIELDS[fld].split(" (")[0]  # «Mã đơn vị», without the template's explanation
+        if fld not in self.cells:
+            return Finding(file_name, message, sheet=self.sheet, field=name, rule=rule)
+        _, r, c = self.cells[fld]
+        return Finding(file_name, message, sheet=self.sheet, row=r + 1, column=col_letter(c), field=name, rule=rule)
+
+
+def _read_info(g: Grid) -> _Info:
+    """Label → value pairs: a label cell, its value after a colon or in the next non-empty cell to the right."""
+    out = _Info(g.name)
+    for i, row in enumerate(g.rows[:HEADER_SEARCH_ROWS]):
         for j, v in enumerate(row):
             if not isinstance(v, str) or not v.strip():
                 continue
             k = key(v.split(":")[0])
             fld = next((f for p, f in _INFO_LABELS.items() if k.startswith(p)), None)
-            if fld is None or fld in out:
+            if fld is None or fld in out.cells:
                 continue
             inline = v.split(":", 1)[1].strip() if ":" in v else ""
-            value = inline or next((x for x in row[j + 1:] if x not in ("", None)), None)
-            if value not in ("", None):
-                out[fld] = value
+            if inline:
+                out.cells[fld] = (inline, i, j)
+            else:
+                at = next((c for c in range(j + 1, len(row)) if row[c] not in ("", None)), None)
+                if at is not None:
+                    out.cells[fld] = (row[at], i, at)
             break
     return out
 
@@ -217,55 +240,111 @@ def _is_numbering_row(row: list[Any]) -> bool:
     return all(a < b for a, b in zip(nums, nums[1:]))
 
 
+@dataclass
+class _Table:
+    """One sheet as read: its typed rows (None if the sheet is missing), the sheet's own name and the Excel
+    column letter of each column found, so that later checks can name the cell."""
+
+    spec: SheetSpec
+    sheet: str
+    frame: pl.DataFrame | None
+    letters: dict[str, str] = field(default_factory=dict)
+
+    def finding(self, file_name: str, message: str, row: int | None, column: str, rule: str,
+                severity: str = "error") -> Finding:
+        header = next((c.header for c in self.spec.columns if c.key == column), column)
+        return Finding(file_name, message, sheet=self.sheet, row=row, column=self.letters.get(column, ""),
+                       field=header, rule=rule, severity=severity)
+
+
 def _read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: str,
-                findings: list[Finding]) -> pl.DataFrame | None:
+                findings: list[Finding]) -> _Table:
     """Parse the rows under the header into typed values (codes resolved), checking a «Tổng cộng» row."""
     hdr = _locate_header(g, spec)
     if hdr is None:
         findings.append(Finding(file_name, "Không tìm thấy dòng tiêu đề của bảng (các cột "
                                 + ", ".join(f"«{c.header}»" for c in spec.columns if c.required) + ").",
                                 sheet=g.name, rule="no_header"))
-        return None
+        return _Table(spec, g.name, None)
+    letters = {k: col_letter(j) for k, j in hdr.columns.items()}
     for c in spec.columns:
         if c.required and c.key not in hdr.columns:
             findings.append(Finding(file_name, f"Thiếu cột «{c.header}».", sheet=g.name, rule="missing_column"))
     for r in range(hdr.rows[0]):
-        m = re.search(r"năm\s+(\d{4})", " ".join(str(v) for v in g.rows[r] if isinstance(v, str)), re.I)
-        if m and int(m.group(1)) != year:
-            findings.append(Finding(file_name, f"Tiêu đề trang ghi năm {m.group(1)} nhưng trang «Thông tin» ghi năm "
-                                               f"{year}.", sheet=g.name, row=r + 1, rule="year_mismatch"))
+        for j, v in enumerate(g.rows[r]):
+            m = re.search(r"năm\s+(\d{4})", _DATE_PHRASE.sub("", v), re.I) if isinstance(v, str) else None
+            if m and int(m.group(1)) != year:
+                findings.append(Finding(file_name, f"Tiêu đề trang ghi năm {m.group(1)} nhưng trang «Thông tin» ghi "
+                                                   f"năm {year}.", sheet=g.name, row=r + 1, column=col_letter(j),
+                                        rule="year_mismatch"))
     start = hdr.data_start
     if start < len(g.rows) and _is_numbering_row(g.rows[start]):
         start += 1
     cols = [c for c in spec.columns if c.key in hdr.columns and c.kind != "ignore"]
+    rows = _decode_columns(g, start, hdr.columns.values())
+    first_col = min(hdr.columns.values())
     records, total = [], None
-    for i in range(start, len(g.rows)):
-        row = g.rows[i]
+    for i in range(start, len(rows)):
+        row = rows[i]
         cells = {c.key: row[hdr.columns[c.key]] if hdr.columns[c.key] < len(row) else "" for c in cols}
         if all(v in ("", None) for v in cells.values()):
             continue
-        lead = [row[j] for j in range(min(4, len(row))) if isinstance(row[j], str) and row[j].strip()]
+        lead = [v for v in row[first_col:first_col + 4] if isinstance(v, str) and v.strip()]
         if lead and any(fold(lead[0]).startswith(w) for w in _TOTAL_WORDS) and not cells.get("branch_code"):
             total = (i, cells)
             break
-        numbers = [cells[c.key] for c in cols if c.kind == "int" and cells[c.key] not in ("", None)]
-        if cells.get("branch_code") in ("", None) and not numbers:
-            continue  # a section title ("I. Chi bộ cơ sở") or a signature line, not a branch
+        if not _is_data_row(cells, cols):
+            continue
         rec: dict[str, Any] = {"excel_row": i + 1}
         for c in cols:
-            rec[c.key] = _cell(cells[c.key], c, file_name, g.name, i + 1, col_letter(hdr.columns[c.key]), findings)
+            rec[c.key] = _cell(cells[c.key], c, file_name, g.name, i + 1, letters[c.key], findings)
         records.append(rec)
     if total is not None:
         _check_total(records, total, cols, hdr, file_name, g.name, findings)
     if not records:
         if spec is BRANCHES:
             findings.append(Finding(file_name, "Trang không có chi bộ nào.", sheet=g.name, rule="empty_sheet"))
-        return _empty(spec, year, unit_code)
+        return _Table(spec, g.name, _empty(spec, year, unit_code), letters)
     df = pl.DataFrame(records, infer_schema_length=None)
     for c in spec.columns:
         if c.kind != "ignore" and c.key not in df.columns:
             df = df.with_columns(pl.lit(None).alias(c.key))
-    return df.with_columns(pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
+    df = df.with_columns(pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
+    return _Table(spec, g.name, df, letters)
+
+
+def _is_data_row(cells: dict[str, Any], cols: list[Column]) -> bool:
+    """False for a section title («I. Chi bộ cơ sở»), a note or a signature line typed inside the table.
+
+    A data row has a count, or a branch code and at least one other value, or a coded value the row's
+    columns know; a row missing its code but holding such values is data (and is refused for the missing code)."""
+    filled = [k for k, v in cells.items() if v not in ("", None)]
+    if len(filled) <= 1 and all(c.kind != "int" for c in cols if c.key in filled):
+        return False
+    if any(c.kind == "int" for c in cols if c.key in filled) or cells.get("branch_code") not in ("", None):
+        return True
+    return any(c.kind == "code" and resolve(c.domain, str(cells[c.key])) for c in cols if c.key in filled)
+
+
+def _decode_columns(g: Grid, start: int, columns) -> list[list[Any]]:
+    """The grid's rows, with every table column that was typed in TCVN3 decoded as a whole.
+
+    In the app's Unicode template a user on a .VnTime machine types TCVN3 under Unicode headers: cell by cell,
+    short words such as «Cã» (Có) or «Chi bé xãm Co» prove nothing, but one column is typed by one hand."""
+    if not g.raw:
+        return g.rows
+    rows = g.rows
+    for j in columns:
+        texts = [r[j] for r in g.raw[start:] if j < len(r) and isinstance(r[j], str) and r[j].strip()]
+        if not decide_tcvn3(texts):
+            continue
+        if rows is g.rows:
+            rows = [list(r) for r in g.rows]
+        for i in range(start, len(rows)):
+            v = g.raw[i][j] if j < len(g.raw[i]) else None
+            if isinstance(v, str):
+                rows[i][j] = to_unicode(v, True)
+    return rows
 
 
 def _empty(spec: SheetSpec, year: int, unit_code: str) -> pl.DataFrame:
@@ -340,9 +419,9 @@ def _committee_frame(df: pl.DataFrame | None) -> pl.DataFrame | None:
     return df.with_columns(person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid))
 
 
-def _validate(df: pl.DataFrame | None, schema: type[dy.Schema], spec: SheetSpec, file_name: str,
-              findings: list[Finding]) -> pl.DataFrame:
+def _validate(table: _Table, schema: type[dy.Schema], file_name: str, findings: list[Finding]) -> pl.DataFrame:
     """Cast to the schema and apply its rules; every failed row becomes a Vietnamese finding."""
+    df = table.frame
     if df is None:
         return schema.create_empty()
     casts = []
@@ -361,22 +440,30 @@ def _validate(df: pl.DataFrame | None, schema: type[dy.Schema], spec: SheetSpec,
         return schema.cast(df)
     valid, failure = schema.filter(df, cast=False)
     if failure.counts():
+        # A cell already reported (not a number, unknown value) is empty now: don't report it twice.
+        reported = {(f.sheet, f.row, f.column) for f in findings}
         details = failure.details()
-        letter = {c.key: c for c in spec.columns}
         for row in details.iter_rows(named=True):
             for rule, status in row.items():
                 if status != "invalid" or rule in schema.columns():
                     continue
-                findings.append(_rule_finding(rule, row, spec, letter, file_name, details))
+                f = _rule_finding(rule, row, table, file_name, details)
+                if not (rule.endswith("|nullability") and (f.sheet, f.row, f.column) in reported):
+                    findings.append(f)
     return valid
 
 
-def _rule_finding(rule: str, row: dict, spec: SheetSpec, cols: dict[str, Column], file_name: str,
-                  details: pl.DataFrame) -> Finding:
+# Schema columns computed from a sheet column: a finding names the column the user typed in.
+_DERIVED_FROM = {"trained": "training"}
+
+
+def _rule_finding(rule: str, row: dict, table: _Table, file_name: str, details: pl.DataFrame) -> Finding:
+    spec = table.spec
     column = rule.split("|")[0] if "|" in rule else {
         "members_add_up": "members", "resident_le_members": "resident_members",
         "village_has_resident": "resident_members", "admitted_le_members": "admitted",
         "training_year_not_after_report": "training_year", "primary_key": spec.columns[1].key}.get(rule, "")
+    column = _DERIVED_FROM.get(column, column)
     kind = rule.split("|")[1] if "|" in rule else rule
     values = {k: v for k, v in row.items() if not isinstance(v, str) or k in ("branch_code", "person_id")}
     if rule == "members_add_up":
@@ -395,31 +482,39 @@ def _rule_finding(rule: str, row: dict, spec: SheetSpec, cols: dict[str, Column]
             msg = RULE_MESSAGES[rule].format(**values)
         except (KeyError, IndexError):
             msg = RULE_MESSAGES.get(rule, rule)
-    c = cols.get(column)
-    return Finding(file_name, msg, sheet=spec.name, row=row.get("excel_row"), field=c.header if c else column,
-                   rule=rule)
+    return table.finding(file_name, msg, row.get("excel_row"), column, rule)
 
 
-def _cross_checks(branches: pl.DataFrame, committee: pl.DataFrame, heads: pl.DataFrame, file_name: str, year: int,
-                  findings: list[Finding]) -> None:
-    """Rules across sheets: committee members and heads belong to a branch of the same return."""
-    codes = set(branches["branch_code"].to_list())
-    villages = set(branches.filter(pl.col("branch_type") == "xom")["branch_code"].to_list())
-    for r in committee.filter(~pl.col("branch_code").is_in(list(codes))).iter_rows(named=True):
-        findings.append(Finding(file_name, f"Mã chi bộ «{r['branch_code']}» không có trong trang «{BRANCHES.name}».",
-                                sheet=COMMITTEE.name, row=r["excel_row"], field="Mã chi bộ", rule="unknown_branch"))
+def _cross_checks(tables: dict[str, _Table], committee: pl.DataFrame, heads: pl.DataFrame, file_name: str,
+                  year: int, findings: list[Finding]) -> None:
+    """Rules across sheets: committee members and heads belong to a branch of the same return.
+
+    Branch codes are taken from every row of «Chi bộ» as read, so a branch refused for another reason does not
+    also make its committee members «unknown»."""
+    read = tables["branches"].frame
+    if read is None or "branch_code" not in read.columns:
+        return
+    read = read.with_columns(pl.col("branch_code").cast(pl.String), pl.col("branch_type").cast(pl.String))
+    codes = read["branch_code"].drop_nulls().to_list()
+    villages = read.filter(pl.col("branch_type") == "xom")["branch_code"].drop_nulls().to_list()
+    branches_sheet = tables["branches"].sheet
+    for r in committee.filter(~pl.col("branch_code").is_in(codes)).iter_rows(named=True):
+        findings.append(tables["committee"].finding(
+            file_name, f"Mã chi bộ «{r['branch_code']}» không có trong trang «{branches_sheet}».", r["excel_row"],
+            "branch_code", "unknown_branch"))
     dup = committee.filter(pl.col("role") == "bi_thu").group_by("branch_code").agg(pl.col("excel_row")).filter(
         pl.col("excel_row").list.len() > 1)
     for r in dup.iter_rows(named=True):
-        findings.append(Finding(file_name, f"Chi bộ «{r['branch_code']}» có {len(r['excel_row'])} bí thư "
-                                           f"(dòng {', '.join(map(str, sorted(r['excel_row'])))}).",
-                                sheet=COMMITTEE.name, row=min(r["excel_row"]), field="Chức vụ", rule="two_secretaries"))
-    for r in heads.filter(~pl.col("branch_code").is_in(list(villages))).iter_rows(named=True):
-        findings.append(Finding(file_name, f"«{r['branch_code']}» không phải chi bộ xóm, tổ dân phố trong trang "
-                                           f"«{BRANCHES.name}».", sheet=HEADS.name, row=r["excel_row"],
-                                field="Mã chi bộ", rule="unknown_branch"))
-    if year < 2025 and not branches.filter(pl.col("level") == "tt_cap_tren").is_empty():
-        findings.append(Finding(file_name, f"Cấp «{label('level', 'tt_cap_tren')}» chỉ có từ tháng 7/2025; "
-                                           f"năm {year} các chi bộ này thường là «{label('level', 'tt_co_so')}».",
-                                sheet=BRANCHES.name, field="Cấp chi bộ", rule="level_before_reform",
-                                severity="warning"))
+        findings.append(tables["committee"].finding(
+            file_name, f"Chi bộ «{r['branch_code']}» có {len(r['excel_row'])} bí thư "
+                       f"(dòng {', '.join(map(str, sorted(r['excel_row'])))}).", min(r["excel_row"]), "role",
+            "two_secretaries"))
+    for r in heads.filter(~pl.col("branch_code").is_in(villages)).iter_rows(named=True):
+        findings.append(tables["heads"].finding(
+            file_name, f"«{r['branch_code']}» không phải chi bộ xóm, tổ dân phố trong trang «{branches_sheet}».",
+            r["excel_row"], "branch_code", "unknown_branch"))
+    if year < 2025 and "tt_cap_tren" in read["level"].cast(pl.String).to_list():
+        findings.append(tables["branches"].finding(
+            file_name, f"Cấp «{label('level', 'tt_cap_tren')}» chỉ có từ tháng 7/2025; năm {year} các chi bộ này "
+                       f"thường là «{label('level', 'tt_co_so')}».", None, "level", "level_before_reform",
+            severity="warning"))

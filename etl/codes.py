@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from etl.settings import MAPPINGS_DIR
-from etl.text import key
+from etl.text import from_tcvn3, key
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,12 @@ def _lookup() -> dict[str, dict[str, str]]:
 
 
 def resolve(domain: str, text: str) -> str | None:
-    """The code a typed value stands for, or None if it is not a known spelling."""
-    return _lookup()[domain].get(key(text))
+    """The code a typed value stands for, or None if it is not a known spelling.
+
+    A short value typed in TCVN3 («Cã», «Kh«ng») holds no character that proves the encoding, so a value that
+    is no known spelling is tried once more as TCVN3."""
+    table = _lookup()[domain]
+    return table.get(key(text)) or table.get(key(from_tcvn3(text)))
 
 
 def label(domain: str, code: str | None) -> str:

@@ -17,8 +17,9 @@ _UNICODE = (
 assert len(_TCVN3) == len(_UNICODE) == 74
 _TCVN3_TABLE = str.maketrans(_TCVN3, _UNICODE)
 # Code points that TCVN3 uses but that never occur in Unicode Vietnamese text (the others, such as "Ê" or "ã",
-# are real Vietnamese letters too, so they cannot prove the encoding). "«" is left out: it is also a quote mark.
-_TCVN3_ONLY = set(_TCVN3) - set(_UNICODE) - set("ÊÈÉÌÒÕÓÔÝãáâèéêíìóòôõùúý«")
+# are real Vietnamese letters too, so they cannot prove the encoding). "«" and "»" are left out: they are also
+# quote marks.
+_TCVN3_ONLY = set(_TCVN3) - set(_UNICODE) - set("ÊÈÉÌÒÕÓÔÝãáâèéêíìóòôõùúý«»")
 _LATIN1_VI = set("àáãâèéêìíòóôõùúýÀÁÃÂÈÉÊÌÍÒÓÔÕÙÚÝ")
 
 
@@ -42,8 +43,9 @@ def key(s: str) -> str:
 
 
 def looks_tcvn3(s: str) -> bool:
-    """True if the text holds code points that only the TCVN3 encoding produces."""
-    return any(c in _TCVN3_ONLY for c in s)
+    """True if the text holds code points that only the TCVN3 encoding produces (and no Unicode Vietnamese
+    letter, which TCVN3 text never has: «Chi bộ «Nà Rạ»» is Unicode with quote marks)."""
+    return any(c in _TCVN3_ONLY for c in s) and not has_unicode_vietnamese(s)
 
 
 def has_unicode_vietnamese(s: str) -> bool:
@@ -64,10 +66,14 @@ def _typed_in_capitals(word: str) -> bool:
 
 
 def decide_tcvn3(texts: list[str]) -> bool:
-    """Whether a whole workbook was typed in TCVN3: some cells prove it and none is Unicode Vietnamese."""
-    proof = sum(1 for t in texts if looks_tcvn3(t))
-    unicode_cells = sum(1 for t in texts if has_unicode_vietnamese(t))
-    return proof > 0 and unicode_cells == 0
+    """Whether a whole workbook (or one table column) was typed in TCVN3: some cells prove it and none is
+    Unicode Vietnamese."""
+    proof = False
+    for t in texts:
+        if has_unicode_vietnamese(t):
+            return False
+        proof = proof or any(c in _TCVN3_ONLY for c in t)
+    return proof
 
 
 def to_unicode(s: str, whole_workbook_tcvn3: bool) -> str:
