@@ -258,10 +258,19 @@ def published_facts(root: Path = PARQUET_DIR) -> pl.DataFrame:
 
 @cached
 def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
-    """Every load attempt; file names name units, so a commune user sees only the loads of its own returns."""
+    """Every load attempt; file names name units, so a commune user sees only the loads of its own returns, and
+    of each only its own files and their findings (a load of all communes' returns lists every file)."""
     if scope.is_commune:
-        sql = ("select distinct h.* from dq_load_history as h join stg_returns as r on h.load_id = r.load_id "
-               "where r.unit_code = $own order by h.finished_at desc")
+        sql = ("with own as (select load_id, string_agg(file_name, '; ' order by file_name) as files, "
+               "count(*) as file_count from stg_returns where unit_code = $own group by load_id), "
+               "own_findings as (select f.load_id, count(*) filter (where f.severity = 'error') as errors, "
+               "count(*) filter (where f.severity <> 'error') as warnings from stg_load_findings as f "
+               "join stg_returns as r on f.load_id = r.load_id and f.file = r.file_name "
+               "where r.unit_code = $own group by f.load_id) "
+               "select h.* replace (o.file_count as file_count, o.files as files, "
+               "coalesce(w.errors, 0) as errors, coalesce(w.warnings, 0) as warnings) "
+               "from dq_load_history as h join own as o on h.load_id = o.load_id "
+               "left join own_findings as w on h.load_id = w.load_id order by h.finished_at desc")
         return _query(sql, {"own": scope.unit_code}, root)
     return _query("select * from dq_load_history", {}, root)
 

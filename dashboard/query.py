@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import polars as pl
 
 from dashboard import data, registry
 from dashboard.data import Filters, Scope
+from etl.settings import PARQUET_DIR
 
 BY = {"commune": "unit", "unit": "unit", "level": "level", "type": "type", "year": "year", "branch": "branch",
       "subgroup": "subgroup"}
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--by", action="append", choices=sorted(BY), default=[])
     ap.add_argument("--subgroup", default=None)
     ap.add_argument("--scope-commune", default=None, help="chạy với quyền của một đảng bộ xã (mã đơn vị)")
+    ap.add_argument("--root", type=Path, default=PARQUET_DIR, help=argparse.SUPPRESS)  # another store (tests)
     a = ap.parse_args(argv)
     if a.list or not a.indicator:
         for ind in registry.indicators().values():
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     scope = Scope.commune(a.scope_commune) if a.scope_commune else Scope.province()
     f = Filters(tuple(a.year), tuple(a.commune), tuple(a.level), tuple(a.type))
     by = tuple(dict.fromkeys(BY[b] for b in a.by)) or ("year",)
-    df = data.indicator(a.indicator, f, scope, by=by, subgroup=a.subgroup)
+    df = data.indicator(a.indicator, f, scope, by=by, subgroup=a.subgroup, root=a.root)
     grain = [data.BY_COLUMNS[b] for b in by]
     cols = []
     for g in grain:
@@ -61,8 +64,9 @@ def _progress(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m dashboard.query progress", description="Tiến độ đạt mục tiêu.")
     ap.add_argument("--target", default=None)
     ap.add_argument("--scope", choices=["province", "unit", "type"], default="province")
+    ap.add_argument("--root", type=Path, default=PARQUET_DIR, help=argparse.SUPPRESS)  # another store (tests)
     a = ap.parse_args(argv)
-    df = data.progress(Scope.province(), target_id=a.target, scope_kind=a.scope)
+    df = data.progress(Scope.province(), target_id=a.target, scope_kind=a.scope, root=a.root)
     cols = ["target_id", "indicator_id", "subgroup", "scope_kind", "scope_code", "target_value", "comparator",
             "deadline", "baseline_year", "baseline", "latest_year", "latest", "observed_pace", "required_pace",
             "ratio", "projection", "status", "gap_units"]

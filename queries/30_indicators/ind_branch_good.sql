@@ -12,7 +12,8 @@ counted as (
         level,
         branch_type,
         null::varchar as subgroup,
-        (rating in ('xs', 'tot'))::integer as numerator,
+        -- An unrated branch counts 0, not null: a group with no rated branch is 0 / 0, never null / 0.
+        coalesce(rating in ('xs', 'tot'), false)::integer as numerator,
         (rating is not null)::integer as denominator
     from branch_years
 )

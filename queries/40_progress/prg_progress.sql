@@ -24,6 +24,29 @@ points as (
         on t.indicator_id = s.indicator_id and t.subgroup is not distinct from s.subgroup
 ),
 
+means as (
+    select
+        target_id,
+        scope_kind,
+        scope_code,
+        sum(year) / count(*) as year_mean,
+        sum(value order by year) / count(*) as value_mean
+    from points
+    group by target_id, scope_kind, scope_code
+),
+
+-- The OLS slope from centred sums in year order, as methods.ols_slope computes it: regr_slope's one-pass
+-- formula leaves float noise (−1.5e-14 for a flat series) whose sign would turn «limited» into «deteriorating».
+centred as (
+    select
+        p.*,
+        p.year - m.year_mean as year_dev,
+        p.value - m.value_mean as value_dev
+    from points as p
+    inner join means as m
+        on p.target_id = m.target_id and p.scope_kind = m.scope_kind and p.scope_code = m.scope_code
+),
+
 summarised as (
     select
         target_id,
@@ -35,8 +58,9 @@ summarised as (
         arg_max(value, year) as latest,
         arg_max(denominator, year) as latest_denominator,
         count(*) as years_with_data,
-        regr_slope(value, year) as observed_pace
-    from points
+        sum(year_dev * value_dev order by year) / nullif(sum(year_dev * year_dev order by year), 0)
+            as observed_pace
+    from centred
     group by target_id, scope_kind, scope_code
 ),
 

@@ -1,0 +1,200 @@
+"""Hand-made returns small enough to compute every indicator by hand, and a builder that loads them into a store.
+
+The tiny store has two communes — 01273 (phường Thục Phán, «A») and 01279 (phường Nùng Trí Cao, «B») — in 2024 and
+2025. Every number the tests expect is derived from the rows below; the comments next to each row are there so a
+reader can redo the arithmetic without running anything."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+A, B = "01273", "01279"
+
+_BRANCH_DEFAULTS = {"border": False, "resident_members": None, "rating": None, "exempt": 0, "not_rated": 0,
+                    "excellent": 0, "good": 0, "completed": 0, "not_completed": 0, "admitted": 0,
+                    "internet": "on_dinh", "computer": True, "ehandbook": True}
+_MEMBER_DEFAULTS = {"professional": "dai_hoc", "training_year": None, "also_village_head": False,
+                    "also_front_head": False, "also_other": False}
+
+
+def branch(code: str, level: str, branch_type: str, **kw) -> dict:
+    """A branch row with the counts given; members is their sum, so the return always adds up."""
+    row = {"branch_code": code, "branch_name": f"Chi bộ {code}", "level": level, "branch_type": branch_type,
+           **_BRANCH_DEFAULTS, **kw}
+    row["members"] = sum(row[k] for k in ("exempt", "not_rated", "excellent", "good", "completed", "not_completed"))
+    return row
+
+
+def member(person_id: str, branch_code: str, role: str, theory: str, trained: bool, it: str, **kw) -> dict:
+    """One committee member (anonymous id)."""
+    return {"person_id": person_id, "branch_code": branch_code, "role": role, "theory": theory, "trained": trained,
+            "it": it, **_MEMBER_DEFAULTS, **kw}
+
+
+def heads(branch_code: str, *statuses: str) -> dict:
+    """The six village heads in sheet order: truong_xom, truong_ban_ctmt, hoi_nong_dan, hoi_phu_nu, hoi_ccb,
+    bi_thu_doan; each dang_vien / khong / khong_co."""
+    roles = ("truong_xom", "truong_ban_ctmt", "hoi_nong_dan", "hoi_phu_nu", "hoi_ccb", "bi_thu_doan")
+    assert len(statuses) == len(roles)
+    return {"branch_code": branch_code, **dict(zip(roles, statuses))}
+
+
+DV, KH, KC = "dang_vien", "khong", "khong_co"
+
+# ---------------------------------------------------------------------------------------------- the returns
+# Branches (members = exempt + not_rated + excellent + good + completed + not_completed):
+#
+#  year branch unit level       type      rating  ex nr xs tot ht kht = members rated resid adm internet  pc  ehb
+#  2024 A1     A    tt_co_so    xom       xs       1  0  3   5  1   0 = 10       9     8     1   chua_co   no  no
+#  2024 A2     A    tt_co_so    xom       tot      0  0  0   3  1   0 =  4       4     2     0   k_on_dinh no  yes
+#  2024 A3     A    co_so       dang      ht       2  1  4  10  2   1 = 20      17     -     2   on_dinh   yes yes
+#  2024 B1     B    tt_co_so    xom       kht      0  0  0   4  1   1 =  6       6     5     0   chua_co   no  no
+#  2024 B2     B    co_so       nha_nuoc  -        2  0  6  20  2   0 = 30      28     -     3   on_dinh   yes no
+#  2025 A1     A    tt_cap_tren xom       tot      1  0  4   5  1   0 = 11      10     9     1   k_on_dinh yes yes
+#  2025 A2     A    tt_cap_tren xom       xs       0  1  1   1  0   0 =  3       2     2     0   chua_co   no  no
+#  2025 A3     A    co_so       dang      tot      2  0  5  12  2   1 = 22      20     -     2   on_dinh   yes yes
+#  2025 B1     B    tt_cap_tren xom       -        0  6  0   0  0   0 =  6       0     6     0   chua_co   no  yes
+#  2025 B2     B    co_so       nha_nuoc  -        0  0  5  22  2   1 = 30      30     -     0   on_dinh   yes no
+#  2025 B3     B    tt_cap_tren xom       ht       0  0  0   1  1   0 =  2       2     2     2   on_dinh   no  no
+#
+# B3 is new in 2025 (no 2024 row): it has no start-of-year members. In 2025 no branch of B is rated but B3.
+BRANCHES = {
+    (2024, A): [
+        branch("A1", "tt_co_so", "xom", resident_members=8, rating="xs", exempt=1, excellent=3, good=5, completed=1,
+               admitted=1, internet="chua_co", computer=False, ehandbook=False, border=True),
+        branch("A2", "tt_co_so", "xom", resident_members=2, rating="tot", good=3, completed=1,
+               internet="khong_on_dinh", computer=False, ehandbook=True),
+        branch("A3", "co_so", "dang", rating="ht", exempt=2, not_rated=1, excellent=4, good=10, completed=2,
+               not_completed=1, admitted=2),
+    ],
+    (2024, B): [
+        branch("B1", "tt_co_so", "xom", resident_members=5, rating="kht", good=4, completed=1, not_completed=1,
+               internet="chua_co", computer=False, ehandbook=False),
+        branch("B2", "co_so", "nha_nuoc", rating=None, exempt=2, excellent=6, good=20, completed=2, admitted=3,
+               ehandbook=False),
+    ],
+    (2025, A): [
+        branch("A1", "tt_cap_tren", "xom", resident_members=9, rating="tot", exempt=1, excellent=4, good=5,
+               completed=1, admitted=1, internet="khong_on_dinh", border=True),
+        branch("A2", "tt_cap_tren", "xom", resident_members=2, rating="xs", not_rated=1, excellent=1, good=1,
+               internet="chua_co", computer=False, ehandbook=False),
+        branch("A3", "co_so", "dang", rating="tot", exempt=2, excellent=5, good=12, completed=2, not_completed=1,
+               admitted=2),
+    ],
+    (2025, B): [
+        branch("B1", "tt_cap_tren", "xom", resident_members=6, rating=None, not_rated=6, internet="chua_co",
+               computer=False, ehandbook=True),
+        branch("B2", "co_so", "nha_nuoc", rating=None, excellent=5, good=22, completed=2, not_completed=1,
+               ehandbook=False),
+        branch("B3", "tt_cap_tren", "xom", resident_members=2, rating="ht", good=1, completed=1, admitted=2,
+               computer=False, ehandbook=False),
+    ],
+}
+
+# Committee members (bt = bí thư, pbt = phó bí thư, cuv = chi uỷ viên); theory, trained, IT, concurrent posts:
+#
+#  year person     branch role theory    trained it          village_head front_head other
+#  2024 24-A1-BT   A1     bt   trung_cap yes     biet        yes          no         no
+#  2024 24-A1-PBT  A1     pbt  so_cap    no      chua_biet
+#  2024 24-A2-BT   A2     bt   so_cap    no      thanh_thao  no           yes        yes
+#  2024 24-A3-BT   A3     bt   cao_cap   yes     thanh_thao
+#  2024 24-A3-PBT  A3     pbt  trung_cap yes     biet
+#  2024 24-A3-CUV  A3     cuv  chua_co   no      chua_biet
+#  2024 24-B1-BT   B1     bt   chua_co   yes     chua_biet   yes          yes        no
+#  2024 24-B2-BT   B2     bt   so_cap    no      biet
+#  2024 24-B2-PBT1 B2     pbt  trung_cap yes     biet
+#  2024 24-B2-PBT2 B2     pbt  so_cap    no      chua_biet
+#  2025 25-A1-BT   A1     bt   trung_cap yes     biet        yes          yes        no
+#  2025 25-A1-PBT  A1     pbt  so_cap    yes     biet
+#  2025 25-A2-BT   A2     bt   so_cap    no      chua_biet   no           no         no
+#  2025 25-A3-BT   A3     bt   cao_cap   yes     thanh_thao
+#  2025 25-A3-PBT  A3     pbt  trung_cap no      biet
+#  2025 25-B1-BT   B1     bt   chua_co   no      biet        no           yes        yes
+#  2025 25-B2-BT   B2     bt   trung_cap yes     thanh_thao
+#  2025 25-B2-PBT1 B2     pbt  so_cap    yes     biet
+#  (B3 has no committee in 2025: a village branch without a secretary.)
+COMMITTEE = {
+    (2024, A): [
+        member("24-A1-BT", "A1", "bi_thu", "trung_cap", True, "biet", also_village_head=True, training_year=2020),
+        member("24-A1-PBT", "A1", "pho_bi_thu", "so_cap", False, "chua_biet"),
+        member("24-A2-BT", "A2", "bi_thu", "so_cap", False, "thanh_thao", also_front_head=True, also_other=True),
+        member("24-A3-BT", "A3", "bi_thu", "cao_cap", True, "thanh_thao"),
+        member("24-A3-PBT", "A3", "pho_bi_thu", "trung_cap", True, "biet"),
+        member("24-A3-CUV", "A3", "chi_uy_vien", "chua_co", False, "chua_biet"),
+    ],
+    (2024, B): [
+        member("24-B1-BT", "B1", "bi_thu", "chua_co", True, "chua_biet", also_village_head=True, also_front_head=True),
+        member("24-B2-BT", "B2", "bi_thu", "so_cap", False, "biet"),
+        member("24-B2-PBT1", "B2", "pho_bi_thu", "trung_cap", True, "biet"),
+        member("24-B2-PBT2", "B2", "pho_bi_thu", "so_cap", False, "chua_biet"),
+    ],
+    (2025, A): [
+        member("25-A1-BT", "A1", "bi_thu", "trung_cap", True, "biet", also_village_head=True, also_front_head=True),
+        member("25-A1-PBT", "A1", "pho_bi_thu", "so_cap", True, "biet"),
+        member("25-A2-BT", "A2", "bi_thu", "so_cap", False, "chua_biet"),
+        member("25-A3-BT", "A3", "bi_thu", "cao_cap", True, "thanh_thao"),
+        member("25-A3-PBT", "A3", "pho_bi_thu", "trung_cap", False, "biet"),
+    ],
+    (2025, B): [
+        member("25-B1-BT", "B1", "bi_thu", "chua_co", False, "biet", also_front_head=True, also_other=True),
+        member("25-B2-BT", "B2", "bi_thu", "trung_cap", True, "thanh_thao"),
+        member("25-B2-PBT1", "B2", "pho_bi_thu", "so_cap", True, "biet"),
+    ],
+}
+
+# Village heads (DV = là đảng viên, KH = không, KC = không có chức danh này):
+#
+#  year branch truong_xom truong_ban_ctmt hoi_nong_dan hoi_phu_nu hoi_ccb bi_thu_doan
+#  2024 A1     DV         KH              DV           KC         DV      KH
+#  2024 A2     KH         DV              KH           KH         KC      KC
+#  2024 B1     DV         DV              KC           DV         KH      DV
+#  2025 A1     DV         DV              DV           DV         DV      KH
+#  2025 A2     DV         KH              KC           KH         DV      KC
+#  2025 B1     KH         DV              DV           KC         KC      KH
+#  2025 B3     KH         KH              KC           KC         KC      KC
+HEADS = {
+    (2024, A): [heads("A1", DV, KH, DV, KC, DV, KH), heads("A2", KH, DV, KH, KH, KC, KC)],
+    (2024, B): [heads("B1", DV, DV, KC, DV, KH, DV)],
+    (2025, A): [heads("A1", DV, DV, DV, DV, DV, KH), heads("A2", DV, KH, KC, KH, DV, KC)],
+    (2025, B): [heads("B1", KH, DV, DV, KC, KC, KH), heads("B3", KH, KH, KC, KC, KC, KC)],
+}
+
+TINY_RETURNS = [(unit, year, BRANCHES[(year, unit)], COMMITTEE[(year, unit)], HEADS[(year, unit)])
+                for (year, unit) in BRANCHES]
+
+
+# ---------------------------------------------------------------------------------------------- building
+
+
+def return_bytes(province, unit_code: str, year: int, branches=(), committee=(), heads=()) -> bytes:
+    """One annual return workbook, written with the product's own template writer."""
+    from etl.template import write_return
+    buf = io.BytesIO()
+    write_return(buf, province, province.unit_by_code[unit_code], year, branches=branches, committee=committee,
+                 heads=heads)
+    return buf.getvalue()
+
+
+def build_store(root: Path, returns, province=None) -> Path:
+    """Write each (unit, year, branches, committee, heads) as a workbook and load them all into a store at root."""
+    from etl.load import load_files
+    from etl.province import load_province
+    province = province or load_province("04")
+    files = [(f"{year}_{unit}.xlsx", return_bytes(province, unit, year, b, c, h))
+             for unit, year, b, c, h in returns]
+    rep = load_files(files, "test", province, root=root, replace_all=True)
+    assert rep.ok, rep.messages()
+    return root
+
+
+_built: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session")
+def tiny_store(tmp_path_factory) -> Path:
+    """The two-commune store above (built once per session, whichever test module asks first)."""
+    if "tiny" not in _built:
+        _built["tiny"] = build_store(tmp_path_factory.mktemp("tiny"), TINY_RETURNS)
+    return _built["tiny"]
