@@ -3,6 +3,10 @@ filters, and registers the pages of pages/ with st.navigation (by absolute path:
 script would switch Streamlit to its legacy page mode)."""
 from pathlib import Path
 
+# Import the heavy libraries whole on the first run (the log-in page): a rerun that interrupts a page while it
+# imports them lazily would leave a half-initialised module behind ("partially initialized module 'pandas'").
+import pandas  # noqa: F401
+import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
 from dashboard import data, filters, login, ui

@@ -28,6 +28,7 @@ MIN_PASSWORD = 8
 # Documented demo accounts (README), password «demo»: they work only while the store holds the sample data.
 DEMO_USERS = {"tinh": ("province", None), "xa": ("commune", "01273"), "quantri": ("admin", None)}
 DEMO_PASSWORD = "demo"
+BCRYPT_ROUNDS = 12
 
 
 @dataclass
@@ -67,12 +68,18 @@ def _locked(root: Path) -> Iterator[dict[str, dict]]:
 
 
 def _hash(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode("ascii")
 
 
 @cache
 def _demo_hash() -> bytes:
     return bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(rounds=10))
+
+
+@cache
+def _dummy_hash() -> bytes:
+    """Checked for unknown users: the same cost as a stored hash, so timing does not tell who exists."""
+    return bcrypt.hashpw(b"-", bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
 
 
 def set_user(username: str, password: str, role: str, unit_code: str | None = None, root: Path = USERS_DIR) -> User:
@@ -129,7 +136,7 @@ def authenticate(username: str, password: str, is_sample: Callable[[], bool], ro
         u = users.get(username)
         if u is None or not u.get("active", True):
             audit.record("login_failed", username, {"reason": "unknown or disabled user"})
-            bcrypt.checkpw(b"x", _demo_hash())  # same work as a real check: no user enumeration by timing
+            bcrypt.checkpw(b"x", _dummy_hash())  # same work as a real check: no user enumeration by timing
             return LoginResult(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
         if u.get("locked_until") and dt.datetime.fromisoformat(u["locked_until"]) > t:
             audit.record("login_failed", username, {"reason": "locked"})

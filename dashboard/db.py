@@ -57,8 +57,9 @@ def database(root: Path = PARQUET_DIR) -> duckdb.DuckDBPyConnection:
     with _lock:
         con = _cache.get(snap)
         if con is None:
+            # Forget the old snapshot's database but do not close it: other threads may still be querying it.
             for old in [k for k in _cache if k.parent == snap.parent]:
-                _cache.pop(old).close()
+                _cache.pop(old)
             con = _cache[snap] = connect(snap, root)
         return con
 

@@ -9,7 +9,8 @@ from dashboard import data
 from dashboard.data import Filters, Scope
 from etl.codes import codes
 
-# URL parameter names (a copied link reproduces the view): ?nam=2025&xa=01273&cap=co_so&loai=xom
+# URL parameter names (a copied link reproduces the view). Streamlit writes a multiselect's displayed labels into
+# the URL: ?nam=2025&xa=Phường+Thục+Phán&cap=CB+cơ+sở&loai=Xóm%2C+tổ+dân+phố
 YEAR, UNITS, LEVELS, TYPES = "nam", "xa", "cap", "loai"
 KEYS = (YEAR, UNITS, LEVELS, TYPES)
 

@@ -1,25 +1,37 @@
-"""pydeck map builders: communes coloured by an indicator, offline (no tile server), with a classed legend."""
+"""Map builders: communes coloured by an indicator with the real boundaries, offline (a blank «white-bg» map
+style, no tile server), a classed legend, «no data» shown as such, labels and a tooltip with the trend.
+
+Plotly's choropleth_map is used rather than a pydeck deck: its click selection is reliable in Streamlit (a
+deck's click did not reach the app in headless chromium), and the same figure exports to PNG."""
 from __future__ import annotations
 
-import copy
 import json
+import math
 from functools import cache
 from pathlib import Path
 
-import pydeck as pdk
+import plotly.graph_objects as go
 
 from dashboard import fmt
+from dashboard.charts import FONT
 from dashboard.registry import Indicator
 
-# ColorBrewer «Blues», 5 classes (readable for colour-blind users; the legend also states every class).
-CLASS_COLORS = [[239, 243, 255], [189, 215, 231], [107, 174, 214], [49, 130, 189], [8, 81, 156]]
-NO_DATA_COLOR = [217, 217, 217]
-LAYER_ID = "communes"
+# ColorBrewer «Blues», 5 classes (readable for colour-blind users; the legend also states every class in words).
+CLASS_COLORS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+NO_DATA_COLOR = "#d9d9d9"
+NO_DATA = "Không có số liệu"
+
+
+KEEP_PROPERTIES = ("code", "name", "full_name", "label_lat", "label_lon")
 
 
 @cache
 def _geojson(path: str) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The boundaries with only the properties the map needs (smaller to send, nothing else to leak)."""
+    gj = json.loads(Path(path).read_text(encoding="utf-8"))
+    for f in gj["features"]:
+        f["properties"] = {k: f["properties"][k] for k in KEEP_PROPERTIES}
+    return gj
 
 
 def classes(values: list[float], k: int = 5) -> list[float]:
@@ -39,7 +51,7 @@ def class_of(value: float | None, breaks: list[float]) -> int | None:
     return sum(value >= b for b in breaks)
 
 
-def legend(breaks: list[float], ind: Indicator) -> list[tuple[list[int], str]]:
+def legend(breaks: list[float]) -> list[tuple[str, str]]:
     """(colour, label) per class, plus «no data»."""
     n = len(breaks) + 1
     colors = [CLASS_COLORS[round(i * (len(CLASS_COLORS) - 1) / max(1, n - 1))] for i in range(n)]
@@ -51,87 +63,72 @@ def legend(breaks: list[float], ind: Indicator) -> list[tuple[list[int], str]]:
                 f"từ {fmt.pct(lo, 1)}" if hi is None and lo is not None else
                 f"{fmt.pct(lo, 1)} – dưới {fmt.pct(hi, 1)}" if lo is not None else "mọi giá trị")
         out.append((colors[i], text))
-    out.append((NO_DATA_COLOR, "Không có số liệu"))
+    out.append((NO_DATA_COLOR, NO_DATA))
     return out
 
 
-def legend_html(items: list[tuple[list[int], str]], ind: Indicator) -> str:
-    note = "cao là tốt" if ind.polarity == 1 else "thấp là tốt"
-    cells = "".join(
-        f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
-        f'<span style="width:16px;height:16px;background:rgb({c[0]},{c[1]},{c[2]});border:1px solid #888;'
-        f'margin-right:6px;display:inline-block"></span>{t}</span>' for c, t in items)
-    return f'<div style="font-size:0.9rem"><b>{ind.short}</b> ({note}): {cells}</div>'
-
-
 def commune_map(boundaries: Path, values: dict[str, dict], ind: Indicator, selected: str | None = None,
-                height: int = 560) -> tuple[pdk.Deck, list[tuple[list[int], str]]]:
-    """A deck of the communes; values: unit_code -> {value, numerator, denominator, trend: [(year, value)], target}.
+                height: int = 560, only: set[str] | None = None) -> go.Figure:
+    """The communes coloured by class; values: unit_code -> {value, numerator, denominator, trend, target}.
 
-    Units without a row in `values` are drawn as «no data». Returns the deck and its legend items."""
-    gj = copy.deepcopy(_geojson(str(boundaries)))
+    Units without a row in `values` are drawn as «no data»; `only` limits the map to some units (a commune user
+    sees its own). One trace per class, so the legend is the classes."""
+    full = _geojson(str(boundaries))
+    gj = full if only is None else {**full, "features": [f for f in full["features"] if f["properties"]["code"] in only]}
+    props = [f["properties"] for f in gj["features"]]
     breaks = classes([v["value"] for v in values.values() if v.get("value") is not None])
-    items = legend(breaks, ind)
-    lons, lats, labels = [], [], []
-    for ft in gj["features"]:
-        p = ft["properties"]
-        v = values.get(p["code"], {})
-        c = class_of(v.get("value"), breaks)
-        p["fill"] = items[c][0] + [215] if c is not None else NO_DATA_COLOR + [200]
-        p["line"] = [230, 97, 0, 255] if p["code"] == selected else [90, 90, 90, 200]
-        p["tooltip"] = _tooltip(p, v, ind)
-        for ring in ft["geometry"]["coordinates"]:
-            for lon, lat in ring:
-                lons.append(lon)
-                lats.append(lat)
-        labels.append({"name": p["name"], "position": [p["label_lon"], p["label_lat"]]})
-    fill = pdk.Layer("GeoJsonLayer", gj, id=LAYER_ID, pickable=True, stroked=True, filled=True,
-                     get_fill_color="properties.fill", get_line_color="properties.line", line_width_min_pixels=1,
-                     auto_highlight=True, highlight_color=[230, 97, 0, 120])
-    text = pdk.Layer("TextLayer", labels, id="labels", get_position="position", get_text="name", get_size=12,
-                     get_color=[30, 30, 30, 255],
-                     # pydeck turns bare strings into accessors (so no string options here); quoted ones stay
-                     # literal. deck.gl draws only the characters in its set: list the Vietnamese letters.
-                     character_set=_literal("".join(sorted({ch for lb in labels for ch in lb["name"]}))),
-                     font_family=_literal("DejaVu Sans, Arial, sans-serif"), font_weight=600)
-    view = pdk.ViewState(latitude=(min(lats) + max(lats)) / 2, longitude=(min(lons) + max(lons)) / 2,
-                         zoom=fit_zoom(max(lons) - min(lons), max(lats) - min(lats), 1000, height))
-    deck = pdk.Deck(layers=[fill, text], initial_view_state=view, map_provider=None, height=height,
-                    tooltip={"html": "{tooltip}", "style": {"backgroundColor": "white", "color": "#222",
-                                                            "fontSize": "13px", "border": "1px solid #999"}})
-    return deck, items
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "") + "'"
+    items = legend(breaks)
+    fig = go.Figure()
+    for i, (color, text) in enumerate(items):
+        is_none = i == len(items) - 1
+        members = [p for p in props if (class_of(values.get(p["code"], {}).get("value"), breaks) is None) == is_none
+                   and (is_none or class_of(values[p["code"]]["value"], breaks) == i)]
+        if not members:
+            continue
+        fig.add_trace(go.Choroplethmap(
+            geojson=gj, featureidkey="properties.code", locations=[p["code"] for p in members], z=[i] * len(members),
+            colorscale=[[0, color], [1, color]], showscale=False, name=text, showlegend=True,
+            marker={"line": {"color": [("#E66100" if p["code"] == selected else "#5a5a5a") for p in members],
+                             "width": 0.8}, "opacity": 0.9},
+            customdata=[tooltip(p, values.get(p["code"], {}), ind) for p in members],
+            hovertemplate="%{customdata}<extra></extra>"))
+    fig.add_trace(go.Scattermap(
+        lat=[p["label_lat"] for p in props], lon=[p["label_lon"] for p in props], mode="text",
+        text=[p["name"] for p in props], textfont={"size": 11, "color": "#1a1a1a"}, hoverinfo="skip", showlegend=False))
+    lats = [c[1] for f in gj["features"] for c in f["geometry"]["coordinates"][0]]
+    lons = [c[0] for f in gj["features"] for c in f["geometry"]["coordinates"][0]]
+    fig.update_layout(
+        map={"style": "white-bg", "center": {"lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2},
+             "zoom": fit_zoom(max(lons) - min(lons), max(lats) - min(lats), 1000, height)},
+        height=height, margin={"l": 0, "r": 0, "t": 30, "b": 0}, separators=",.", font={"family": FONT},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "title": {
+            "text": f"{ind.short} ({'cao là tốt' if ind.polarity == 1 else 'thấp là tốt'}):"}},
+        clickmode="event+select")
+    return fig
 
 
 def fit_zoom(dlon: float, dlat: float, width: int, height: int) -> float:
     """The web-mercator zoom that fits a lon/lat box into width × height pixels (with a margin)."""
-    import math
-    # deck.gl's world is 512 px wide at zoom 0.
     zx = math.log2(width * 360 / (512 * max(dlon, 1e-6)))
     zy = math.log2(height * 360 / (512 * max(dlat, 1e-6) * 1.1))
-    return round(min(zx, zy) - 0.15, 2)
+    return round(min(zx, zy) - 0.2, 2)
 
 
-def _tooltip(p: dict, v: dict, ind: Indicator) -> str:
-    head = f"<b>{p['full_name']}</b><br/>{ind.short}: "
+def tooltip(p: dict, v: dict, ind: Indicator) -> str:
+    """The hover text: unit, value with numerator/denominator, the 2021–2025 trend, the target."""
+    head = f"<b>{p['full_name']}</b><br>{ind.short}: "
     if v.get("value") is None:
         return head + "không có số liệu"
     trend = " → ".join(f"{y}: {fmt.pct(x, 1)}" for y, x in v.get("trend", []) if x is not None)
-    target = f"<br/>Mục tiêu: {v['target']}" if v.get("target") else ""
+    target = f"<br>Mục tiêu: {v['target']}" if v.get("target") else ""
     return (f"{head}<b>{fmt.pct(v['value'])}</b> ({fmt.ratio(v.get('numerator'), v.get('denominator'))})"
-            f"<br/>2021–2025: {trend}{target}<br/><i>Bấm để xem hồ sơ đơn vị</i>")
+            f"<br>Diễn biến: {trend}{target}<br><i>Bấm để xem hồ sơ đơn vị</i>")
 
 
 def selected_code(event) -> str | None:
-    """The unit code of the clicked commune in a pydeck selection event, if any."""
-    try:
-        objs = event.selection.objects.get(LAYER_ID) or []
-    except AttributeError:
-        return None
-    if not objs:
-        return None
-    o = objs[0]
-    return (o.get("properties") or {}).get("code") or o.get("code")
+    """The unit code of the clicked commune in a plotly_chart selection event, if any."""
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for pt in points:
+        if pt.get("location"):
+            return pt["location"]
+    return None

@@ -184,3 +184,15 @@ def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = No
          pl.col(c.name)).alias(c.header) for c in cols])
     config = {c.header: st.column_config.TextColumn(alignment="right") for c in cols if c.kind in ("int", "pct", "dec")}
     st.dataframe(out, hide_index=True, width="stretch", column_config=config, **({"height": height} if height else {}))
+
+
+def target_text(indicator_id: str) -> str:
+    """The province's own target for an indicator in words ('≥ 100% (2030)'), or '' if it has none."""
+    from dashboard.data import Scope
+    p = data.progress(Scope.province(), scope_kind="province").filter(
+        (pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own")).sort("target_id")
+    if not p.height:
+        return ""
+    r = p.row(0, named=True)
+    sign = r["comparator"].replace(">=", "≥").replace("<=", "≤")
+    return f"{sign} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"

@@ -68,7 +68,8 @@ def load_files(files: Iterable[tuple[str, bytes]], user: str, province: Province
     except ReturnRejected as e:  # commit has logged it
         return LoadReport(None, parsed, {f.file: [f] for f in e.findings} | refused)
     except StoreError as e:
-        return LoadReport(None, parsed, {"": [Finding("", str(e), rule="store_error")]} | refused)
+        names = ", ".join(r.file_name for r in parsed)  # the message names the files that were not written
+        return LoadReport(None, parsed, {names: [Finding(names, str(e), rule="store_error")]} | refused)
     return LoadReport(result, parsed, refused)
 
 

@@ -14,6 +14,7 @@ keep the snapshot they opened, so nobody ever sees half of a load."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
@@ -66,19 +67,33 @@ def interrupted_load(root: Path = PARQUET_DIR) -> dict | None:
 
 
 def recover(root: Path = PARQUET_DIR) -> str | None:
-    """Clean up after a killed load; return a Vietnamese message saying what happened (None if nothing did)."""
-    marker = interrupted_load(root)
-    if marker is None:
+    """Clean up after a killed load; return a Vietnamese message saying what happened (None if nothing did).
+
+    Every page run calls this: while a load is running (it holds the writer lock) its marker is no sign of a crash,
+    so nothing is done and nobody waits."""
+    if interrupted_load(root) is None:
         return None
-    with _lock(root):
+    with _lock(root, wait=False) as got:
+        marker = interrupted_load(root) if got else None   # read again under the lock: the load may have ended
+        if marker is None:
+            return None
+        load_id = marker.get("load_id") or uuid.uuid4().hex[:12]
+        cur = current_snapshot(root)
+        done = cur is not None and cur.name == load_id     # killed after the switch: the data is complete
         for tmp in (root / "snapshots").glob(".tmp-*"):
             shutil.rmtree(tmp, ignore_errors=True)
-        _append_log(root, marker.get("load_id", uuid.uuid4().hex[:12]), marker.get("user", "?"), "interrupted",
-                    marker.get("files", []), [], marker.get("started_at"))
+        if not done:                                       # renamed but never made current
+            shutil.rmtree(root / "snapshots" / load_id, ignore_errors=True)
+        if not (root / "log" / "loads" / f"{load_id}.parquet").exists():
+            _append_log(root, load_id, marker.get("user", "?"), "ok" if done else "interrupted",
+                        marker.get("files", []), [], marker.get("started_at"), snapshot=load_id if done else None)
         (root / "LOADING.json").unlink(missing_ok=True)
     n = len(marker.get("files", []))
-    return (f"Lần nạp dữ liệu bắt đầu lúc {marker.get('started_at', '?')} ({n} tệp, người nạp: {marker.get('user', '?')}) "
-            "đã bị gián đoạn và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó.")
+    head = (f"Lần nạp dữ liệu bắt đầu lúc {marker.get('started_at', '?')} ({n} tệp, người nạp: "
+            f"{marker.get('user', '?')}) đã bị gián đoạn")
+    if done:
+        return head + " ở bước cuối, nhưng dữ liệu đã được ghi đầy đủ và đang được sử dụng."
+    return head + " và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó."
 
 
 class StoreError(Exception):
@@ -111,7 +126,8 @@ def commit(returns: list[ParsedReturn], province: ProvinceConfig, user: str, roo
             raise
         except Exception as e:
             _abandon(root, tmp, load_id, user, files, [], started_at, "failed")
-            raise StoreError(f"Không ghi được dữ liệu ({type(e).__name__}: {e}). Dữ liệu trước đó vẫn nguyên vẹn; "
+            reason = "ổ đĩa đã đầy" if getattr(e, "errno", None) == errno.ENOSPC else f"{type(e).__name__}: {e}"
+            raise StoreError(f"Không ghi được dữ liệu ({reason}). Dữ liệu trước đó vẫn nguyên vẹn; "
                              "hãy kiểm tra dung lượng đĩa rồi nạp lại.") from e
         warnings = [w for r in returns for w in r.warnings]
         _append_log(root, load_id, user, "ok", files, warnings, started_at,
@@ -155,7 +171,9 @@ def _write_snapshot(tmp: Path, returns: list[ParsedReturn], province: ProvinceCo
                 kept = old.filter(~pl.col("committee_key").is_in([k for yy, k in keys if yy == y]))
                 if table == "returns":
                     replaced += old.height - kept.height
-                parts.insert(0, kept.select(parts[0].columns) if parts[0].height else kept)
+                # An empty new part (a return without village heads, e.g. Đảng bộ Công an tỉnh) may list its
+                # columns in another order than the stored ones: keep only the stored rows then.
+                parts = [kept.select(parts[0].columns), parts[0]] if parts[0].height else [kept]
             df = pl.concat(parts, how="vertical_relaxed")
             if table == "branch_year":
                 _check_unique_branches(df, returns)
@@ -282,12 +300,16 @@ def _append_log(root: Path, load_id: str, user: str, status: str, files: list[st
 
 
 @contextmanager
-def _lock(root: Path) -> Iterator[None]:
-    """One writer at a time (across processes)."""
+def _lock(root: Path, wait: bool = True) -> Iterator[bool]:
+    """One writer at a time (across processes); with wait=False, yields False at once if another holds it."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".lock", "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)

@@ -49,7 +49,8 @@ def write_return(
     is_sample: bool = False,
 ) -> None:
     """Write one return workbook; row dicts hold codes (as in Parquet), written out as Vietnamese labels."""
-    wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    # Text from the store (branch names) must stay text, never become a live formula in the template.
+    wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     lists = _list_refs()
     _write_instructions(wb, f)

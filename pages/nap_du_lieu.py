@@ -9,7 +9,7 @@ from etl.findings import ReturnRejected
 from etl.load import parse_files
 from etl.prefill import template_bytes
 from etl.province import load_province
-from etl.store import StoreError, commit
+from etl.store import StoreError, commit, log_rejected
 
 state = filters.current()
 user = login.current_user()
@@ -37,6 +37,8 @@ if st.session_state.get("parsed_key") != key:
     with st.spinner("Đang kiểm tra các tệp…"):
         st.session_state["parsed"] = parse_files(batch, province)
         st.session_state["parsed_key"] = key
+        if refused_now := st.session_state["parsed"][1]:  # a refused upload is logged too, once per batch
+            log_rejected(list(refused_now), [f for fs in refused_now.values() for f in fs], user.username)
 parsed, refused = st.session_state["parsed"]
 
 st.subheader("3. Kết quả kiểm tra")

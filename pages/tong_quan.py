@@ -1,4 +1,6 @@
 """Tổng quan: headline indicators with change and target status, and a map of any indicator by commune."""
+from pathlib import Path
+
 import polars as pl
 import streamlit as st
 
@@ -27,17 +29,21 @@ ind = registry.get(chosen)
 now = data.indicator(chosen, state.filters, state.scope, by=("unit",))
 hist = data.indicator(chosen, state.all_years, state.scope, by=("unit", "year"))
 trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by("unit_code")}
-values = {r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], []))}
+target = ui.target_text(chosen)
+values = {r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
           for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)}
 boundaries = data.boundaries_path()
 if boundaries is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
-    deck, legend = maps.commune_map(boundaries, values, ind)
-    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="overview-map", height=560)
-    st.markdown(maps.legend_html(legend, ind), unsafe_allow_html=True)
-    st.caption("Ranh giới chỉ mang tính minh hoạ (gis.vn, đã đơn giản hoá); bấm vào một xã để mở hồ sơ.")
+    fig = maps.commune_map(boundaries, values, ind, only={state.scope.unit_code} if state.scope.is_commune else None)
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="overview-map",
+                            config={"scrollZoom": True})
+    st.caption("Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
+               "mã ĐVHC: Công văn 1027/CTK-CSCL). Bấm vào một xã để mở hồ sơ.")
+    ui.downloads(now, ui.indicator_cols("unit"), f"ban-do-{chosen}-{state.year}", f"{ind.label} theo đơn vị", state,
+                 fig, key="map")
     code = maps.selected_code(event)
     if code:
-        st.switch_page("pages/ho_so_xa.py", query_params={"dv": code, filters.YEAR: str(state.year)})
+        st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params={"dv": code, filters.YEAR: str(state.year)})
 ui.about(chosen)

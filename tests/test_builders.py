@@ -60,17 +60,29 @@ def test_map_classes_legend_and_no_data():
     ind = registry.get("internet_none")
     boundaries = load_province("04").boundaries_path
     values = {"01273": {"value": 5.0, "numerator": 1, "denominator": 20, "trend": [(2024, 10.0), (2025, 5.0)],
-                        "target": "0%"},
+                        "target": "≤ 0% (2030)"},
               "01279": {"value": 40.0, "numerator": 8, "denominator": 20, "trend": [(2025, 40.0)]}}
-    deck, legend = maps.commune_map(boundaries, values, ind)
-    feats = {f["properties"]["code"]: f["properties"] for f in deck.layers[0].data["features"]}
-    assert len(feats) == 56
-    assert feats["01288"]["fill"][:3] == maps.NO_DATA_COLOR
-    assert "không có số liệu" in feats["01288"]["tooltip"]
-    assert feats["01273"]["fill"][:3] != feats["01279"]["fill"][:3]
-    assert "5,00%" in feats["01273"]["tooltip"] and "2024: 10,0% → 2025: 5,0%" in feats["01273"]["tooltip"]
-    assert legend[-1] == (maps.NO_DATA_COLOR, "Không có số liệu")
-    assert deck.map_provider is None  # offline: no tile server
+    fig = maps.commune_map(boundaries, values, ind)
+    traces = [t for t in fig.data if t.type == "choroplethmap"]
+    by_code = {c: (t.name, t.colorscale[0][1], tip) for t in traces for c, tip in zip(t.locations, t.customdata)}
+    assert len(by_code) == 56  # every commune is drawn
+    # two values -> one break (at 40,0%): 01273 in the lower class, 01279 in the upper, the other 54 «no data»
+    assert maps.classes([5.0, 40.0]) == [40.0]
+    assert by_code["01288"][0] == "Không có số liệu" and by_code["01288"][1] == maps.NO_DATA_COLOR
+    assert "không có số liệu" in by_code["01288"][2]
+    assert by_code["01273"][0] == "dưới 40,0%" and by_code["01279"][0] == "từ 40,0%"
+    assert by_code["01273"][1] != by_code["01279"][1]
+    tip = by_code["01273"][2]
+    assert "5,00%" in tip and "(1/20)" in tip and "2024: 10,0% → 2025: 5,0%" in tip and "≤ 0% (2030)" in tip
+    assert [t.name for t in traces] == ["dưới 40,0%", "từ 40,0%", "Không có số liệu"]  # the classed legend
+    assert fig.layout.map.style == "white-bg"  # offline: no tile server
+    labels = next(t for t in fig.data if t.type == "scattermap")
+    assert "Thục Phán" in labels.text and len(labels.text) == 56
+
+
+def test_commune_map_can_show_only_some_units():
+    fig = maps.commune_map(load_province("04").boundaries_path, {}, registry.get("internet_none"), only={"01273"})
+    assert [c for t in fig.data if t.type == "choroplethmap" for c in t.locations] == ["01273"]
 
 
 def test_map_class_breaks():

@@ -1,0 +1,160 @@
+"""Real-browser tests: the app served by Streamlit, driven by Playwright in Debian's chromium."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(sample_store, tmp_path_factory):
+    """The app on a copy of the sample store (the upload test changes it)."""
+    data = tmp_path_factory.mktemp("browser-data")
+    shutil.copytree(sample_store, data / "parquet", symlinks=True)
+    port = _free_port()
+    env = {**os.environ, "PARTYDASH_DATA": str(data)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: apt-get install -y chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str, user: str) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill("demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Tổng quan năm 2025")).to_be_visible(timeout=60_000)
+    return page
+
+
+def _wait(page: Page) -> None:
+    page.wait_for_selector(READY, timeout=60_000)
+
+
+PAGES = [("Xếp loại chi bộ", "Xếp loại chi bộ"), ("Xếp loại đảng viên", "Xếp loại đảng viên"),
+         ("Hạ tầng", "Hạ tầng phục vụ sinh hoạt chi bộ"), ("Bí thư & bồi dưỡng", "Bí thư, phó bí thư và bồi dưỡng nghiệp vụ"),
+         ("Mục tiêu 2030", "Tiến độ thực hiện mục tiêu"), ("Hồ sơ xã", "Hồ sơ"), ("Biểu thống kê", "Biểu thống kê 01–07"),
+         ("Chất lượng dữ liệu", "Chất lượng dữ liệu"), ("Tổng quan", "Tổng quan năm")]
+
+
+def test_pages_filter_map_click_and_export(server, browser):
+    page = _open(browser, server, "tinh")
+    # the sample notice is on the page
+    expect(page.get_by_text("Dữ liệu mẫu: số liệu dưới cấp tỉnh là giả lập").first).to_be_visible()
+    for link, heading in PAGES:
+        page.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=60_000)
+        _wait(page)
+        errors = [e.inner_text() for e in page.locator('[data-testid="stException"]').all()]
+        assert not errors, (link, errors)
+
+    # change a filter: the year, kept in the URL
+    page.get_by_label("Năm báo cáo").click()
+    page.get_by_role("option", name="2024").click()
+    expect(page.get_by_role("heading", name="Tổng quan năm 2024")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("96,25%").first).to_be_visible()  # 54.581 / 56.709
+    assert "nam=2024" in page.url
+
+    # a copied link reproduces the view
+    other = browser.new_page()
+    other.goto(page.url)
+    _wait(other)
+
+    # click a commune on the map: lands on its profile
+    canvas = page.locator('[data-testid="stPlotlyChart"]').filter(has=page.locator("canvas")).first
+    canvas.scroll_into_view_if_needed()
+    _wait(page)
+    box = canvas.bounding_box()
+    profile = page.get_by_role("heading", name="Hồ sơ").first
+    # The deck draws after the page settles: click near the middle of the province until a commune is hit.
+    for dx, dy in [(0, 0), (0.05, 0.05), (-0.08, 0.02), (0.1, -0.05), (-0.03, 0.1), (0.15, 0.1)]:
+        page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
+        try:
+            expect(profile).to_be_visible(timeout=8_000)
+            break
+        except AssertionError:
+            _wait(page)
+    expect(profile).to_be_visible(timeout=30_000)
+    _wait(page)
+    title = page.get_by_role("heading", level=1).first.inner_text()
+    assert title.startswith("Hồ sơ Xã") or title.startswith("Hồ sơ Phường"), title
+
+    # download an export and check its content
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Tải CSV").first.click()
+    content = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0][:3] == ["Chỉ tiêu", "Tử số", "Mẫu số"], rows[0]
+    assert len(rows) > 10
+    page.close()
+
+
+def test_login_upload_with_error_then_good_upload_and_commit(server, browser, sample_dir, tmp_path):
+    page = _open(browser, server, "quantri")
+    page.get_by_role("link", name="Nạp dữ liệu").click()
+    expect(page.get_by_role("heading", name="Nạp dữ liệu")).to_be_visible(timeout=60_000)
+    _wait(page)
+
+    bad = tmp_path / "bao-cao-loi.xlsx"
+    bad.write_bytes(b"day khong phai la tep Excel")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    expect(page.get_by_text("tệp có lỗi và sẽ không được nạp").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("không phải bảng tính Excel").first).to_be_visible()
+
+    page.get_by_role("button", name="Huỷ").click() if page.get_by_role("button", name="Huỷ").count() else None
+    page.reload()
+    _wait(page)
+    good = sample_dir / "2025_01273.xlsx"
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+    expect(page.get_by_text("1 tệp hợp lệ").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Xem trước thay đổi").first).to_be_visible()
+    page.get_by_role("button", name="Ghi vào dữ liệu").click()
+    expect(page.get_by_text("Đã nạp 1 báo cáo").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("thay thế 1 báo cáo cũ").first).to_be_visible()
+    page.close()
