@@ -73,3 +73,4 @@ if user.role == "admin":  # pages that are not registered cannot be reached, wha
 nav = st.navigation(sections)
 ui.sample_notice()
 nav.run()
+filters.write_url()

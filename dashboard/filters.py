@@ -1,18 +1,23 @@
-"""The shared filters (year, units, levels, types): widgets in the sidebar, kept in the URL, read by every page."""
+"""The shared filters (year, units, levels, types): widgets in the sidebar, kept in the URL, read by every page.
+
+The URL is synchronised here rather than with widgets' `bind="query-params"`: bound parameters cannot be carried
+by st.switch_page (a click on the map would fail once a filter is set), and a bound multiselect writes its display
+labels, not codes. A copied link reproduces the view: ?nam=2024&xa=01273&loai=xom&chi_tieu=internet_none"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, registry
 from dashboard.data import Filters, Scope
 from etl.codes import codes
 
-# URL parameter names (a copied link reproduces the view). Streamlit writes a multiselect's displayed labels into
-# the URL: ?nam=2025&xa=Phường+Thục+Phán&cap=CB+cơ+sở&loai=Xóm%2C+tổ+dân+phố
 YEAR, UNITS, LEVELS, TYPES = "nam", "xa", "cap", "loai"
 KEYS = (YEAR, UNITS, LEVELS, TYPES)
+# Page-level widgets that are also kept in the URL: the map's indicator and the profile's unit.
+INDICATOR, PROFILE_UNIT = "chi_tieu", "dv"
+MULTI = (UNITS, LEVELS, TYPES)
 
 
 @dataclass(frozen=True)
@@ -25,26 +30,75 @@ class State:
     scope: Scope
 
 
+def _allowed(scope: Scope) -> dict[str, list]:
+    units = data.units(scope)["unit_code"].to_list()
+    return {YEAR: data.years(), UNITS: [] if scope.is_commune else units,
+            LEVELS: [c.code for c in codes()["level"]], TYPES: [c.code for c in codes()["branch_type"]],
+            INDICATOR: list(registry.indicators()), PROFILE_UNIT: units}
+
+
+def _from_url(scope: Scope) -> None:
+    """On a session's first run, start the widgets from the URL; values outside what the user may see are dropped
+    (so a tampered link cannot select another commune)."""
+    if st.session_state.get("_url_read"):
+        return
+    allowed = _allowed(scope)
+    qp = st.query_params
+    for key, ok in allowed.items():
+        if key not in qp:
+            continue
+        if key in MULTI:
+            values = [v for part in qp.get_all(key) for v in part.split(",") if v in ok]
+            st.session_state[key] = values
+        elif key == YEAR:
+            y = qp.get(key, "")
+            if y.isdigit() and int(y) in ok:
+                st.session_state[key] = int(y)
+        elif qp.get(key) in ok:
+            st.session_state[key] = qp.get(key)
+    st.session_state["_url_read"] = True
+
+
+def url_params() -> dict[str, str | list[str]]:
+    """The current state as URL parameters (codes, only what differs from the defaults)."""
+    out: dict[str, str | list[str]] = {}
+    for key in (*KEYS, INDICATOR, PROFILE_UNIT):
+        v = st.session_state.get(key)
+        if v in (None, [], ""):
+            continue
+        out[key] = ",".join(v) if key in MULTI else str(v)
+    return out
+
+
+def write_url() -> None:
+    """Put the state in the URL (the entry script calls this after the page ran)."""
+    params = url_params()
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
 def sidebar(scope: Scope) -> State:
     """Draw the filters (the entry script calls this, so they are shared by all pages) and return the state."""
+    _from_url(scope)
     years = data.years()
     units = data.units(scope)
     names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
+    if st.session_state.get(YEAR) not in years:
+        st.session_state[YEAR] = years[-1]
     with st.sidebar:
         st.markdown("### Bộ lọc")
-        year = st.selectbox("Năm báo cáo", years, index=len(years) - 1, key=YEAR, bind="query-params")
+        year = st.selectbox("Năm báo cáo", years, key=YEAR)
         if scope.is_commune:
             st.caption(f"Đơn vị: **{names.get(scope.unit_code, scope.unit_code)}**")
             chosen_units: list[str] = []
         else:
             chosen_units = st.multiselect("Đơn vị (xã, phường, đảng uỷ trực thuộc)", list(names),
-                                          format_func=lambda c: names.get(c, c), key=UNITS, bind="query-params",
-                                          placeholder="Toàn tỉnh")
+                                          format_func=lambda c: names.get(c, c), key=UNITS, placeholder="Toàn tỉnh")
         levels = st.multiselect("Cấp chi bộ", list(lab["level"]), format_func=lambda c: lab["level"][c], key=LEVELS,
-                                bind="query-params", placeholder="Tất cả")
+                                placeholder="Tất cả")
         types = st.multiselect("Loại hình", list(lab["branch_type"]), format_func=lambda c: lab["branch_type"][c],
-                               key=TYPES, bind="query-params", placeholder="Tất cả")
+                               key=TYPES, placeholder="Tất cả")
         st.button("Đặt lại bộ lọc", on_click=reset, icon=":material/restart_alt:", width="stretch")
     base = Filters(units=tuple(chosen_units), levels=tuple(levels), types=tuple(types))
     state = State(int(year), base.but(years=(int(year),)), base, scope)
@@ -56,8 +110,6 @@ def reset() -> None:
     """Back to the defaults: latest year, whole province, all levels and types."""
     for k in KEYS:
         st.session_state.pop(k, None)
-        if k in st.query_params:
-            del st.query_params[k]
 
 
 def current() -> State:

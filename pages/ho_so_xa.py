@@ -11,9 +11,9 @@ names = dict(zip(codes, units["unit_full_name"].to_list()))
 if state.scope.is_commune:
     unit = state.scope.unit_code
 else:
-    default = st.query_params.get("dv") or (state.filters.units[0] if state.filters.units else codes[0])
-    unit = st.selectbox("Đơn vị", codes, index=codes.index(default) if default in codes else 0,
-                        format_func=lambda c: names[c], key="dv", bind="query-params")
+    if st.session_state.get(filters.PROFILE_UNIT) not in codes:  # opened from the menu, not from the map
+        st.session_state[filters.PROFILE_UNIT] = state.filters.units[0] if state.filters.units else codes[0]
+    unit = st.selectbox("Đơn vị", codes, format_func=lambda c: names[c], key=filters.PROFILE_UNIT)
 st.title(f"Hồ sơ {names.get(unit, unit)}")
 f_unit = state.filters.but(units=(unit,))
 

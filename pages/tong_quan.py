@@ -23,8 +23,8 @@ for row in (HEADLINE[:4], HEADLINE[4:]):
 
 st.subheader("Bản đồ theo xã, phường")
 ids = list(registry.indicators())
-chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, index=ids.index("internet_none"), key="chi_tieu",
-                      format_func=lambda i: registry.get(i).label, bind="query-params")
+st.session_state.setdefault(filters.INDICATOR, "internet_none")
+chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
 now = data.indicator(chosen, state.filters, state.scope, by=("unit",))
 hist = data.indicator(chosen, state.all_years, state.scope, by=("unit", "year"))
@@ -45,5 +45,7 @@ else:
                  fig, key="map")
     code = maps.selected_code(event)
     if code:
-        st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params={"dv": code, filters.YEAR: str(state.year)})
+        # The profile's unit selector opens on the clicked commune; the filters travel in the URL.
+        st.session_state[filters.PROFILE_UNIT] = code
+        st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params=filters.url_params())
 ui.about(chosen)

@@ -374,7 +374,7 @@ def test_bieu_workbook_of_the_commune_user(others, downloads):
 
 def test_province_export_names_other_units(others, downloads):
     """Positive control for the export scan, and the audit names the province user and the chosen filters."""
-    at = new_app(xa=OTHER_LABEL)
+    at = new_app(xa=OTHER)  # the URL carries codes
     log_in(at, "tinh")
     assert at.multiselect(key="xa").value == [OTHER]
     go(at, "chi_bo")
