@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from etl.annual_return import ParsedReturn, parse_return
 from etl.findings import Finding, ReturnRejected
@@ -29,16 +33,47 @@ class LoadReport:
         return out
 
 
+PARALLEL_FROM = 100  # files; below this, starting worker processes (~1 s each) costs more than it saves
+_worker_province: ProvinceConfig | None = None
+
+
+def _init_worker(province: ProvinceConfig) -> None:
+    global _worker_province
+    _worker_province = province
+
+
+def _parse_one(item: tuple[str, bytes]) -> tuple[str, ParsedReturn | list[Finding]]:
+    name, data = item
+    try:
+        return name, parse_return(data, name, _worker_province)
+    except ReturnRejected as e:
+        return name, e.findings
+
+
+def _results(files: list[tuple[str, bytes]], province: ProvinceConfig) -> Iterator:
+    """(name, ParsedReturn or findings) per file, in order; big batches are parsed by one process per core."""
+    workers = min(os.cpu_count() or 1, 8)
+    main_file = getattr(sys.modules["__main__"], "__file__", None)  # spawned workers re-import the main module
+    if len(files) < PARALLEL_FROM or workers < 2 or not (main_file and os.path.exists(main_file)):
+        _init_worker(province)
+        yield from map(_parse_one, files)
+        return
+    # spawn, not fork: a forked copy of a process that has used Polars' thread pool can deadlock.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(province,)) as pool:
+        yield from pool.map(_parse_one, files, chunksize=max(1, len(files) // (workers * 8)))
+
+
 def parse_files(files: Iterable[tuple[str, bytes]], province: ProvinceConfig,
                 progress: Callable[[int, int], None] | None = None) -> tuple[list[ParsedReturn], dict[str, list[Finding]]]:
     """Parse and validate every file; nothing is written."""
     files = list(files)
     parsed, refused = [], {}
-    for i, (name, data) in enumerate(files):
-        try:
-            parsed.append(parse_return(data, name, province))
-        except ReturnRejected as e:
-            refused[name] = e.findings
+    for i, (name, result) in enumerate(_results(files, province)):
+        if isinstance(result, ParsedReturn):
+            parsed.append(result)
+        else:
+            refused[name] = result
         if progress:
             progress(i + 1, len(files))
     seen: dict[tuple[int, str], str] = {}

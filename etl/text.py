@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # TCVN3 (ABC, the ".VnTime" fonts) puts Vietnamese letters on Latin-1 code points. Lowercase letters in
 # alphabetical order; upper-case fonts (.VnTimeH) reuse the same codes, so only the 7 base capitals differ.
@@ -25,9 +26,12 @@ _LATIN1_VI = set("àáãâèéêìíòóôõùúýÀÁÃÂÈÉÊÌÍÒÓÔÕÙÚ
 
 def nfc(s: str) -> str:
     """NFC-normalise and collapse whitespace (returns come in NFD from some Mac and web tools)."""
+    if s.isascii():  # most cells (codes, numbers typed as text): nothing to normalise
+        return " ".join(s.split())
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # the same labels, headers and names come back in every return
 def fold(s: str) -> str:
     """Lower-case, no diacritics, words separated by one space: 'Đảng bộ xã Hoà An' -> 'dang bo xa hoa an'.
 
@@ -45,7 +49,7 @@ def key(s: str) -> str:
 def looks_tcvn3(s: str) -> bool:
     """True if the text holds code points that only the TCVN3 encoding produces (and no Unicode Vietnamese
     letter, which TCVN3 text never has: «Chi bộ «Nà Rạ»» is Unicode with quote marks)."""
-    return any(c in _TCVN3_ONLY for c in s) and not has_unicode_vietnamese(s)
+    return not s.isascii() and not _TCVN3_ONLY.isdisjoint(s) and not has_unicode_vietnamese(s)
 
 
 def has_unicode_vietnamese(s: str) -> bool:
