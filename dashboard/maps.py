@@ -51,8 +51,8 @@ def class_of(value: float | None, breaks: list[float]) -> int | None:
     return sum(value >= b for b in breaks)
 
 
-def legend(breaks: list[float]) -> list[tuple[str, str]]:
-    """(colour, label) per class, plus «no data»."""
+def legend(breaks: list[float], values: list[float] = ()) -> list[tuple[str, str]]:
+    """(colour, label) per class, plus «no data»; with a single class its label is the value (range)."""
     n = len(breaks) + 1
     colors = [CLASS_COLORS[round(i * (len(CLASS_COLORS) - 1) / max(1, n - 1))] for i in range(n)]
     bounds = [None, *breaks, None]
@@ -61,10 +61,17 @@ def legend(breaks: list[float]) -> list[tuple[str, str]]:
         lo, hi = bounds[i], bounds[i + 1]
         text = (f"dưới {fmt.pct(hi, 1)}" if lo is None and hi is not None else
                 f"từ {fmt.pct(lo, 1)}" if hi is None and lo is not None else
-                f"{fmt.pct(lo, 1)} – dưới {fmt.pct(hi, 1)}" if lo is not None else "mọi giá trị")
+                f"{fmt.pct(lo, 1)} – dưới {fmt.pct(hi, 1)}" if lo is not None else _span(values))
         out.append((colors[i], text))
     out.append((NO_DATA_COLOR, NO_DATA))
     return out
+
+
+def _span(values) -> str:
+    v = [x for x in values if x is not None]
+    if not v:
+        return "mọi giá trị"
+    return fmt.pct(v[0], 1) if min(v) == max(v) else f"{fmt.pct(min(v), 1)} – {fmt.pct(max(v), 1)}"
 
 
 def commune_map(boundaries: Path, values: dict[str, dict], ind: Indicator, selected: str | None = None,
@@ -76,8 +83,9 @@ def commune_map(boundaries: Path, values: dict[str, dict], ind: Indicator, selec
     full = _geojson(str(boundaries))
     gj = full if only is None else {**full, "features": [f for f in full["features"] if f["properties"]["code"] in only]}
     props = [f["properties"] for f in gj["features"]]
-    breaks = classes([v["value"] for v in values.values() if v.get("value") is not None])
-    items = legend(breaks)
+    shown = [values[p["code"]]["value"] for p in props if values.get(p["code"], {}).get("value") is not None]
+    breaks = classes(shown)
+    items = legend(breaks, shown)
     fig = go.Figure()
     for i, (color, text) in enumerate(items):
         is_none = i == len(items) - 1

@@ -10,7 +10,16 @@ tabs = st.tabs(["Mức đầy đủ", "Đối chiếu với Biểu đã công b�
 
 with tabs[0]:
     comp = data.completeness(state.scope)
-    st.plotly_chart(charts.completeness_heatmap(comp), key="heat")
+    heat = charts.completeness_heatmap(comp)
+    st.plotly_chart(heat, key="heat")
+    st.caption("Xanh lá: đầy đủ · Vàng: thiếu trang «Cấp uỷ» hoặc «Trưởng xóm, đoàn thể» · Cam: số chi bộ ít hơn 90% "
+               "năm trước · Đỏ cam: chưa nộp. Di chuột lên ô để xem số chi bộ.")
+    ui.downloads(comp, [export.Col("unit_code", "Mã đơn vị"), export.Col("unit_name", "Đơn vị"),
+                        export.Col("year", "Năm", "int"), export.Col("status", "Tình trạng"),
+                        export.Col("branches", "Số chi bộ", "int"),
+                        export.Col("branches_previous_year", "Số chi bộ năm trước", "int"),
+                        export.Col("committee_members", "Cấp uỷ viên", "int")],
+                 "muc-day-du", "Mức đầy đủ của báo cáo", state, heat, key="heat")
     c = comp.group_by("year").agg(pl.col("reported").sum().alias("reported"), pl.len().alias("expected"),
                                   pl.col("branches").sum().alias("branches")).sort("year")
     ui.show_table(c, [export.Col("year", "Năm"), export.Col("reported", "Đơn vị đã nộp", "int"),

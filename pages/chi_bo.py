@@ -1,14 +1,18 @@
 """Xếp loại chi bộ: ratings of branches 2021–2025, by unit with drill-down to the branch list."""
 import streamlit as st
 
-from dashboard import charts, data, filters, registry, ui
+from dashboard import charts, data, export, filters, registry, ui
 
 state = filters.current()
 st.title("Xếp loại chi bộ")
 breaks = data.series_breaks()
 
 mix = data.rating_mix(state.all_years, state.scope)
-st.plotly_chart(charts.rating_mix(mix, breaks=breaks), key="mix")
+mix_fig = charts.rating_mix(mix, breaks=breaks)
+st.plotly_chart(mix_fig, key="mix")
+ui.downloads(mix.with_columns(mix["rating"].fill_null("chưa xếp loại")), [
+    export.Col("year", "Năm", "int"), export.Col("rating", "Xếp loại"), export.Col("branches", "Số chi bộ", "int")],
+    "co-cau-xep-loai", "Cơ cấu xếp loại chi bộ", state, mix_fig, key="mix")
 
 choice = st.segmented_control("Chỉ tiêu", ["branch_good", "branch_excellent", "branch_failed"], default="branch_good",
                               format_func=lambda i: registry.get(i).short, key="cb_chi_tieu", required=True)
