@@ -1,0 +1,98 @@
+"""The province as configuration, the return template, and the store's load semantics (replace, lineage)."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import polars as pl
+import python_calamine as pc
+import pytest
+
+from etl.load import load_files
+from etl.prefill import template_bytes
+from etl.province import load_province
+from etl.sample import SampleBuilder
+from etl.store import current_snapshot
+from etl.template import write_return
+
+
+@pytest.fixture(scope="module")
+def sample(province):
+    return SampleBuilder(province).build().returns()
+
+
+def _return_bytes(province, unit: str, year: int, rows) -> bytes:
+    buf = io.BytesIO()
+    write_return(buf, province, province.unit_by_code[unit], year, *rows, is_sample=True)
+    return buf.getvalue()
+
+
+def test_cao_bang_configuration(province):
+    communes = [u for u in province.units if u.is_commune]
+    assert province.name == "Cao Bằng" and len(communes) == 56 and len(province.units) == 60
+    assert {u.kind for u in communes} == {"xã", "phường"} and sum(u.kind == "phường" for u in communes) == 3
+    assert all(re.fullmatch(r"\d{5}", u.code) for u in communes)
+    assert province.boundaries_path is not None and len(province.old_units) == 161
+
+
+def test_a_second_province_needs_no_code():
+    """Lai Châu has no folder: its communes still come from vietnam-provinces, and names resolve."""
+    lai_chau = load_province("12")
+    assert lai_chau.name == "Lai Châu" and all(u.is_commune for u in lai_chau.units) and len(lai_chau.units) > 30
+    assert lai_chau.boundaries_path is None
+    assert lai_chau.resolve(None, "Đảng bộ xã Bình Lư", 2025).code == "03390"
+
+
+@pytest.mark.parametrize("name,year,code", [
+    ("Đảng bộ xã Hoà An", 2025, "01654"), ("Nguyễn Bình", 2025, "01726"), ("Tông Cọt", 2025, "01414"),
+    ("Cản Yên", 2025, "01366"), ("Xã Thể Dục", 2023, "01726"), ("Thị trấn Nước Hai", 2022, "01654"),
+    ("Xã Hưng Đạo (huyện Nguyên Bình)", 2023, "01774"), ("Công an tỉnh", 2025, "04-CA"),
+])
+def test_unit_names_resolve_through_variants_and_the_crosswalk(province, name, year, code):
+    assert province.resolve(None, name, year).code == code
+
+
+def test_an_ambiguous_old_name_asks_for_the_code(province):
+    res = province.resolve(None, "Xã Hưng Đạo", 2023)
+    assert res.code is None and "ghi rõ mã đơn vị" in res.error and "Xã Tam Kim" in res.error
+
+
+def test_blank_template_has_sheets_instructions_and_drop_downs(province):
+    data = template_bytes(province, "01273", 2026)
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert wb.sheet_names[:5] == ["Hướng dẫn", "Thông tin", "Chi bộ", "Cấp uỷ", "Trưởng xóm, đoàn thể"]
+    info = wb.get_sheet_by_name("Thông tin").to_python()
+    assert ["Năm báo cáo", 2026.0] in [r[:2] for r in info] and ["Tên đảng bộ", "Phường Thục Phán"] in [r[:2] for r in info]
+    # data validation: a list for every coded column of «Chi bộ» (level, type, border, rating, internet, computer, app)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet3.xml").decode()
+    assert sheet.count('type="list"') == 7 and "Danh mục" in sheet
+
+
+def test_prefilled_template_lists_last_years_branches(province, sample_store):
+    data = template_bytes(province, "01273", 2026, prefill=True, root=sample_store)
+    rows = pc.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Chi bộ").to_python()
+    codes = [r[1] for r in rows[6:] if r[1]]
+    snap = current_snapshot(sample_store)
+    expected = pl.read_parquet(snap / "branch_year" / "year=2025" / "data.parquet").filter(
+        pl.col("unit_code") == "01273")["branch_code"].sort().to_list()
+    assert codes == expected and len(codes) > 20
+    assert all(r[6] == "" for r in rows[6:] if r[1])  # identity only: no figures carried over
+
+
+def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tmp_path):
+    a = _return_bytes(province, "01273", 2025, sample[("01273", 2025)])
+    b = _return_bytes(province, "01279", 2025, sample[("01279", 2025)])
+    assert load_files([("a.xlsx", a), ("b.xlsx", b)], "t", province, root=tmp_path).ok
+    first = pl.read_parquet(current_snapshot(tmp_path) / "branch_year" / "*" / "*.parquet")
+    rep = load_files([("a-lan-2.xlsx", a)], "t", province, root=tmp_path)
+    assert rep.ok and rep.result.replaced == 1
+    snap = current_snapshot(tmp_path)
+    again = pl.read_parquet(snap / "branch_year" / "*" / "*.parquet")
+    assert again.height == first.height  # replaced, not doubled
+    returns = pl.read_parquet(snap / "returns" / "*" / "*.parquet")
+    assert sorted(returns["file_name"].to_list()) == ["a-lan-2.xlsx", "b.xlsx"]
+    row = returns.filter(pl.col("file_name") == "a-lan-2.xlsx").row(0, named=True)
+    import hashlib
+    assert row["sha256"] == hashlib.sha256(a).hexdigest() and row["loaded_by"] == "t" and row["branches"] > 0
