@@ -157,7 +157,10 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
     if not prov.height or prov["value"][0] is None:
         return
     df = data.indicator(indicator_id, state.filters.but(units=()), state.scope, by=("unit",))
-    st.plotly_chart(charts.funnel(df, ind, prov["value"][0], highlight=highlight), key=f"funnel-{key}")
+    fig = charts.funnel(df, ind, prov["value"][0], highlight=highlight)
+    st.plotly_chart(fig, key=f"funnel-{key}")
+    downloads(df, indicator_cols("unit"), f"{indicator_id}-so-sanh-{state.year}", f"{ind.label}: so sánh với toàn tỉnh",
+              state, fig, key=f"f-{key}")
     st.caption("Mỗi chấm là một đơn vị; ngoài đường giới hạn là khác toàn tỉnh có ý nghĩa thống kê "
                "(đơn vị nhỏ dao động nhiều hơn nên giới hạn rộng hơn).")
 

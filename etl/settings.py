@@ -17,13 +17,8 @@ QUERIES_DIR = ROOT / "queries"
 # The deployment's province (official 2-digit code); another province is a folder in PROVINCES_DIR.
 PROVINCE_CODE = os.environ.get("PARTYDASH_PROVINCE", "04")
 
+# The years of the calibrated sample. (Rating-regulation breaks are data: queries/40_progress/prg_series_breaks.sql.)
 YEARS = (2021, 2022, 2023, 2024, 2025)
-FIRST_YEAR, LAST_YEAR = YEARS[0], YEARS[-1]
-TARGET_YEAR = 2030
-# Rating regulation changes (series breaks): 124-QĐ/TW from 2023, 366-QĐ/TW from 2025.
-SERIES_BREAKS = {2023: "Quy định 124-QĐ/TW", 2025: "Quy định 366-QĐ/TW (thang 100 điểm)"}
-# Communes were merged on 1 July 2025; returns for earlier years may name the old units.
-REFORM_YEAR = 2025
 
 # Limits on what the ETL accepts (bytes, rows).
 MAX_FILE_BYTES = 20 * 1024 * 1024

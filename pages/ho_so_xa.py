@@ -43,7 +43,10 @@ left, right = st.columns(2)
 with left:
     trend = data.indicator(choice, state.all_years.but(units=(unit,)), state.scope)
     prov = data.province_benchmark(choice, state.all_years, state.scope)
-    st.plotly_chart(charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None), key="hs-trend")
+    fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
+    st.plotly_chart(fig, key="hs-trend")
+    ui.downloads(trend, ui.indicator_cols("year"), f"{choice}-{unit}-theo-nam", f"{ind.label} – {names.get(unit, unit)}",
+                 state, fig, key="hs-trend")
 with right:
     ui.funnel(choice, state, key="hs", highlight=unit)
 ui.branch_list(unit, state, key="hs")

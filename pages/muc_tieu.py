@@ -35,7 +35,10 @@ for r in table.iter_rows(named=True):
         st.markdown(f"**{r['target_id']} · {r['target_text']}**  \n{ui.status_badge(r['status'])} · hiện tại "
                     f"{fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu {fmt.pct(r['target_value'], 0)} ({r['han']})")
         series = data.indicator(r["indicator_id"], state.all_years, state.scope, subgroup=r["subgroup"])
-        st.plotly_chart(charts.glide_path(series, r, ind, title=ind.label), key=f"glide-{r['target_id']}")
+        glide = charts.glide_path(series, r, ind, title=ind.label)
+        st.plotly_chart(glide, key=f"glide-{r['target_id']}")
+        ui.downloads(series, ui.indicator_cols("year"), f"lo-trinh-{r['target_id']}", f"{r['target_id']} · {ind.label}",
+                     state, glide, key=f"g-{r['target_id']}")
         if r["gap_units"]:
             noun = "chi bộ" if ind.group in ("branch", "infrastructure", "village") else "người"
             st.markdown(f"Cần thêm **{fmt.num(r['gap_units'])} {noun}** đạt yêu cầu để đạt mục tiêu "
