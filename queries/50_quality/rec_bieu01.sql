@@ -1,14 +1,14 @@
 -- Reconciliation with the published Biểu 01: branches by level × type in the latest year, loaded vs published.
 -- Grain: level_code × type_code × measure.
-with published as (
-    select level_code, type_code, 'count' as measure, count as published from stg_ref_bieu01
+with loaded as (
+    select level_code, type_code, sum(count)::bigint as loaded
+    from tbl_bieu01
+    where year = (select max(year) from stg_ref_bieu03)
+    group by level_code, type_code
 ),
 
-loaded as (
-    select level as level_code, branch_type as type_code, count(*) as loaded
-    from int_branch_year
-    where year = (select max(year) from stg_ref_bieu03)
-    group by level, branch_type
+published as (
+    select level_code, type_code, 'count' as measure, count as published from stg_ref_bieu01
 )
 
 select

@@ -2,28 +2,10 @@
 -- the latest year by level × type × role; only cells the table publishes are compared.
 -- Grain: level_code × type_code × role_code × measure.
 with people as (
-    select
-        level as level_code,
-        -- Section IV of Biểu 02 (branches under a partial committee) is not split by type.
-        case when level = 'tt_bo_phan' then null else branch_type end as type_code,
-        role as role_code,
-        count(*) as total,
-        count(*) filter (where professional = 'tren_dai_hoc') as professional_post_graduate,
-        count(*) filter (where professional = 'dai_hoc') as professional_university,
-        count(*) filter (where professional = 'cao_dang') as professional_college,
-        count(*) filter (where professional = 'trung_cap') as professional_intermediate,
-        count(*) filter (where professional in ('so_cap', 'chua_dao_tao')) as professional_none,
-        count(*) filter (where theory = 'cao_cap') as political_theory_advanced,
-        count(*) filter (where theory = 'trung_cap') as political_theory_intermediate,
-        count(*) filter (where theory in ('so_cap', 'chua_co')) as political_theory_none,
-        count(*) filter (where trained) as party_training_trained,
-        count(*) filter (where not trained) as party_training_not_trained,
-        count(*) filter (where it = 'thanh_thao') as it_proficient,
-        count(*) filter (where it = 'biet') as it_basic,
-        count(*) filter (where it = 'chua_biet') as it_none
-    from int_committee_member
+    select level_code, type_code, role_code, sum(columns(* exclude (year, unit_code, level_code, type_code, role_code)))
+    from tbl_bieu02
     where year = (select max(year) from stg_ref_bieu03)
-    group by all
+    group by level_code, type_code, role_code
 ),
 
 published as (

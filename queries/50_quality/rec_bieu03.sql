@@ -1,17 +1,9 @@
 -- Reconciliation with the published Biểu 03: branch ratings by year × level, loaded vs published.
 -- Grain: year × level_code × measure.
 with loaded_wide as (
-    select
-        year,
-        level as level_code,
-        count(*) as total,
-        count(rating) as rated,
-        count(*) filter (where rating = 'xs') as excellent,
-        count(*) filter (where rating = 'tot') as good,
-        count(*) filter (where rating = 'ht') as completed,
-        count(*) filter (where rating = 'kht') as not_completed
-    from int_branch_year
-    group by year, level
+    select year, level_code, sum(columns(* exclude (year, unit_code, level_code)))
+    from tbl_bieu03
+    group by year, level_code
 ),
 
 published as (

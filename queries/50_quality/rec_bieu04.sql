@@ -1,18 +1,10 @@
 -- Reconciliation with the published Biểu 04: Internet and computers in the latest year by level × type.
 -- Grain: level_code × type_code × measure.
 with loaded_wide as (
-    select
-        level as level_code,
-        case when level = 'tt_bo_phan' then null else branch_type end as type_code,
-        count(*) as total,
-        count(*) filter (where internet = 'on_dinh') as internet_stable,
-        count(*) filter (where internet = 'khong_on_dinh') as internet_unstable,
-        count(*) filter (where internet = 'chua_co') as internet_none,
-        count(*) filter (where computer) as has_computer,
-        count(*) filter (where not computer) as no_computer
-    from int_branch_year
+    select level_code, type_code, sum(columns(* exclude (year, unit_code, level_code, type_code)))
+    from tbl_bieu04
     where year = (select max(year) from stg_ref_bieu03)
-    group by all
+    group by level_code, type_code
 ),
 
 published as (

@@ -1,17 +1,8 @@
 -- Reconciliation with the published Biểu 07: member ratings by year, loaded vs published.
 -- Grain: year × measure.
 with loaded_wide as (
-    select
-        year,
-        sum(members)::bigint as present,
-        sum(exempt)::bigint as exempt,
-        sum(not_rated)::bigint as not_rated,
-        sum(rated_members)::bigint as rated,
-        sum(excellent + good)::bigint as good_or_better,
-        sum(excellent)::bigint as excellent,
-        sum(completed)::bigint as completed,
-        sum(not_completed)::bigint as not_completed
-    from int_branch_year
+    select year, sum(columns(* exclude (year, unit_code)))::bigint
+    from tbl_bieu07
     group by year
 ),
 
