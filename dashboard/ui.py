@@ -199,3 +199,28 @@ def target_text(indicator_id: str) -> str:
     r = p.row(0, named=True)
     sign = r["comparator"].replace(">=", "≥").replace("<=", "≤")
     return f"{sign} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"
+
+
+def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
+    """The indicator by year (the province line when a unit is selected, the rating breaks where they apply),
+    with its exports; returns the series."""
+    ind = registry.get(indicator_id)
+    trend = data.indicator(indicator_id, state.all_years, state.scope)
+    prov = (data.province_benchmark(indicator_id, state.all_years, state.scope)
+            if state.filters.units or state.scope.is_commune else None)
+    fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
+    st.plotly_chart(fig, key=f"trend-{key}")
+    downloads(trend, indicator_cols("year"), f"{indicator_id}-theo-nam", ind.label, state, fig, key=f"t-{key}")
+    return trend
+
+
+def choose(ids: list[str], key: str) -> str:
+    """The indicator shown below, picked among a page's indicators."""
+    return st.segmented_control("Chỉ tiêu", ids, default=ids[0], format_func=lambda i: registry.get(i).short,
+                                key=key, required=True)
+
+
+def kpi_row(ids: list[str], state: State) -> None:
+    for col, i in zip(st.columns(len(ids)), ids):
+        with col:
+            kpi(i, state)

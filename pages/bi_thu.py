@@ -1,22 +1,14 @@
 """Bí thư & bồi dưỡng: training coverage of secretaries and deputies, and the roster of those not yet trained."""
 import streamlit as st
 
-from dashboard import charts, data, export, filters, registry, ui
+from dashboard import data, export, filters, ui
 
 state = filters.current()
 st.title("Bí thư, phó bí thư và bồi dưỡng nghiệp vụ")
 ids = ["sec_trained", "secretary_trained", "sec_theory", "sec_it", "sec_concurrent"]
-for col, i in zip(st.columns(5), ids):
-    with col:
-        ui.kpi(i, state)
-
-choice = st.segmented_control("Chỉ tiêu", ids, default="sec_trained", format_func=lambda i: registry.get(i).short,
-                              key="bt_chi_tieu", required=True)
-ind = registry.get(choice)
-trend = data.indicator(choice, state.all_years, state.scope)
-fig = charts.trend(trend, ind)
-st.plotly_chart(fig, key="trend")
-ui.downloads(trend, ui.indicator_cols("year"), f"{choice}-theo-nam", ind.label, state, fig, key="bt-trend")
+ui.kpi_row(ids, state)
+choice = ui.choose(ids, key="bt_chi_tieu")
+ui.trend_chart(choice, state, key="bt")
 ui.unit_bars(choice, state, key="bt")
 
 st.subheader(f"Danh sách bí thư, phó bí thư chưa được bồi dưỡng, năm {state.year}")

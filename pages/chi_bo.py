@@ -1,7 +1,7 @@
 """Xếp loại chi bộ: ratings of branches 2021–2025, by unit with drill-down to the branch list."""
 import streamlit as st
 
-from dashboard import charts, data, export, filters, registry, ui
+from dashboard import charts, data, export, filters, ui
 from etl.codes import label
 
 state = filters.current()
@@ -16,14 +16,8 @@ ui.downloads(mix.with_columns(mix["rating"].replace_strict(labels, default="Chư
     export.Col("year", "Năm", "int"), export.Col("rating", "Xếp loại"), export.Col("branches", "Số chi bộ", "int")],
     "co-cau-xep-loai", "Cơ cấu xếp loại chi bộ", state, mix_fig, key="mix")
 
-choice = st.segmented_control("Chỉ tiêu", ["branch_good", "branch_excellent", "branch_failed"], default="branch_good",
-                              format_func=lambda i: registry.get(i).short, key="cb_chi_tieu", required=True)
-ind = registry.get(choice)
-trend = data.indicator(choice, state.all_years, state.scope)
-prov = data.province_benchmark(choice, state.all_years, state.scope) if state.filters.units or state.scope.is_commune else None
-fig = charts.trend(trend, ind, prov, breaks)
-st.plotly_chart(fig, key="trend")
-ui.downloads(trend, ui.indicator_cols("year"), f"{choice}-theo-nam", ind.label, state, fig, key="cb-trend")
+choice = ui.choose(["branch_good", "branch_excellent", "branch_failed"], key="cb_chi_tieu")
+ui.trend_chart(choice, state, key="cb")
 
 unit = ui.unit_bars(choice, state, key="cb")
 if unit:

@@ -6,17 +6,10 @@ from dashboard import charts, data, filters, registry, ui
 state = filters.current()
 st.title("Hạ tầng phục vụ sinh hoạt chi bộ")
 ids = ["internet_none", "internet_unstable", "computer_none", "ehandbook"]
-for col, i in zip(st.columns(4), ids):
-    with col:
-        ui.kpi(i, state)
-
-choice = st.segmented_control("Chỉ tiêu", ids, default="internet_none", format_func=lambda i: registry.get(i).short,
-                              key="ht_chi_tieu", required=True)
+ui.kpi_row(ids, state)
+choice = ui.choose(ids, key="ht_chi_tieu")
 ind = registry.get(choice)
-trend = data.indicator(choice, state.all_years, state.scope)
-fig = charts.trend(trend, ind)
-st.plotly_chart(fig, key="trend")
-ui.downloads(trend, ui.indicator_cols("year"), f"{choice}-theo-nam", ind.label, state, fig, key="ht-trend")
+ui.trend_chart(choice, state, key="ht")
 
 by_type = data.indicator(choice, state.filters, state.scope, by=("type",))
 fig2 = charts.by_unit(by_type.rename({"type_label": "label"}), ind, None, title=f"{ind.short} theo loại hình, năm {state.year}",
