@@ -152,15 +152,15 @@ def completeness_heatmap(df: pl.DataFrame, title: str = "Mức đầy đủ củ
     labels = {"complete": "Đầy đủ", "partial": "Thiếu trang", "fewer_branches": "Ít chi bộ hơn năm trước",
               "missing": "Chưa nộp"}
     codes = {"complete": 0, "partial": 1, "fewer_branches": 2, "missing": 3}
-    units = df.select("unit_code", "unit_name").unique().sort("unit_code")
     years = sorted(df["year"].unique().to_list())
-    z, text = [], []
-    for u in units.iter_rows(named=True):
-        row = df.filter(pl.col("unit_code") == u["unit_code"])
-        st = {r["year"]: r for r in row.iter_rows(named=True)}
-        z.append([codes[st[y]["status"]] if y in st else 3 for y in years])
-        text.append([f"{labels[st[y]['status']]} · {fmt.num(st[y]['branches'])} chi bộ" if y in st else labels["missing"]
-                     for y in years])
+    cells = df.with_columns(
+        code=pl.col("status").replace_strict(codes, default=3, return_dtype=pl.Int8),
+        text=pl.col("status").replace_strict(labels, default=labels["missing"], return_dtype=pl.String)
+        + " · " + pl.col("branches").map_elements(fmt.num, return_dtype=pl.String) + " chi bộ")
+    wide = cells.pivot("year", index=["unit_code", "unit_name"], values=["code", "text"], sort_columns=True).sort("unit_code")
+    z = wide.select([pl.col(f"code_{y}").fill_null(3) for y in years]).rows()
+    text = wide.select([pl.col(f"text_{y}").fill_null(labels["missing"]) for y in years]).rows()
+    units = wide.select("unit_code", "unit_name")
     scale = [[0, GREEN], [0.25, GREEN], [0.25, YELLOW], [0.5, YELLOW], [0.5, ORANGE], [0.75, ORANGE], [0.75, VERMILION],
              [1, VERMILION]]
     fig = go.Figure(go.Heatmap(z=z, x=[str(y) for y in years], y=units["unit_name"].to_list(), text=text,

@@ -143,8 +143,13 @@ def indicator(indicator_id: str, filters: Filters, scope: Scope, by: tuple[str, 
         params["subgroup"] = sub
     cols = [BY_COLUMNS[b] for b in by]
     select = ", ".join(cols)
+    # Above branch level the pre-summed table answers (small); a branch breakdown reads the indicator's view.
+    source = ind.view if "branch" in by else "prg_indicator_sum"
+    if source == "prg_indicator_sum":
+        where += " and indicator_id = $indicator"
+        params["indicator"] = ind.id
     sql = (f"select {select}{',' if cols else ''} sum(numerator)::bigint as numerator, "
-           f"sum(denominator)::bigint as denominator from {ind.view} where {where}"
+           f"sum(denominator)::bigint as denominator from {source} where {where}"
            + (f" group by {select} order by {select}" if cols else ""))
     return _with_labels(_value(_query(sql, params, root)), root)
 

@@ -3,6 +3,7 @@
 Streamlit serves each session on its own thread: callers take a fresh `cursor()` per query."""
 from __future__ import annotations
 
+import os
 import re
 import threading
 from functools import cache
@@ -41,11 +42,21 @@ def view_name(path: Path) -> str:
     return path.stem
 
 
+# Views whose result only changes with a load: computed once per snapshot into a table of the same name, so the
+# indicator and progress queries read small tables instead of re-aggregating every branch-year (national scale).
+MATERIALISED = ("prg_indicator_sum", "prg_progress")
+
+
 def connect(snapshot: Path, root: Path = PARQUET_DIR) -> duckdb.DuckDBPyConnection:
     """A new in-memory database whose views read the snapshot's Parquet (and the load log under root)."""
-    con = duckdb.connect(config={"file_search_path": f"{snapshot},{root}", "threads": 2})
+    con = duckdb.connect(config={"file_search_path": f"{snapshot},{root}", "threads": os.cpu_count() or 2})
+    con.execute("set enable_progress_bar = false")
     for path in sql_files():
-        con.execute(f"create or replace view {view_name(path)} as\n{_body(path)}")
+        name = view_name(path)
+        if name in MATERIALISED:  # dependency order guarantees what it reads exists already
+            con.execute(f"create or replace table {name} as\n{_body(path)}")
+        else:
+            con.execute(f"create or replace view {name} as\n{_body(path)}")
     return con
 
 

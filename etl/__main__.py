@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def build_sample(out: Path | None = None, load: bool = True, force: bool = False, progress=None) -> int:
+def build_sample(out: Path | None = None, load: bool = True, force: bool = False, progress=None,
+                 parallel: bool = True) -> int:
     """Write the calibrated sample returns and (re)build the store from them."""
     from etl.sample import write_sample
     from etl.store import current_snapshot as cur
@@ -82,10 +83,7 @@ def build_sample(out: Path | None = None, load: bool = True, force: bool = False
     if not load:
         return 0
     rep = load_files(read_paths(paths), "sample", province, replace_all=True,
-                     progress=(lambda i, n: progress(i, n, "load")) if progress else None)
-    for m in rep.messages():
-        if "TCVN3" not in m:
-            pass
+                     progress=(lambda i, n: progress(i, n, "load")) if progress else None, parallel=parallel)
     if not rep.ok:
         for fs in rep.refused.values():
             for f in fs:

@@ -50,11 +50,12 @@ def _parse_one(item: tuple[str, bytes]) -> tuple[str, ParsedReturn | list[Findin
         return name, e.findings
 
 
-def _results(files: list[tuple[str, bytes]], province: ProvinceConfig) -> Iterator:
-    """(name, ParsedReturn or findings) per file, in order; big batches are parsed by one process per core."""
+def _results(files: list[tuple[str, bytes]], province: ProvinceConfig, parallel: bool) -> Iterator:
+    """(name, ParsedReturn or findings) per file, in order; big batches are parsed by one process per core
+    (not inside the web server: the app passes parallel=False)."""
     workers = min(os.cpu_count() or 1, 8)
     main_file = getattr(sys.modules["__main__"], "__file__", None)  # spawned workers re-import the main module
-    if len(files) < PARALLEL_FROM or workers < 2 or not (main_file and os.path.exists(main_file)):
+    if not parallel or len(files) < PARALLEL_FROM or workers < 2 or not (main_file and os.path.exists(main_file)):
         _init_worker(province)
         yield from map(_parse_one, files)
         return
@@ -65,11 +66,12 @@ def _results(files: list[tuple[str, bytes]], province: ProvinceConfig) -> Iterat
 
 
 def parse_files(files: Iterable[tuple[str, bytes]], province: ProvinceConfig,
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[ParsedReturn], dict[str, list[Finding]]]:
+                progress: Callable[[int, int], None] | None = None,
+                parallel: bool = True) -> tuple[list[ParsedReturn], dict[str, list[Finding]]]:
     """Parse and validate every file; nothing is written."""
     files = list(files)
     parsed, refused = [], {}
-    for i, (name, result) in enumerate(_results(files, province)):
+    for i, (name, result) in enumerate(_results(files, province, parallel)):
         if isinstance(result, ParsedReturn):
             parsed.append(result)
         else:
@@ -90,11 +92,11 @@ def parse_files(files: Iterable[tuple[str, bytes]], province: ProvinceConfig,
 
 def load_files(files: Iterable[tuple[str, bytes]], user: str, province: ProvinceConfig | None = None,
                root: Path = PARQUET_DIR, replace_all: bool = False, partial: bool = False,
-               progress: Callable[[int, int], None] | None = None) -> LoadReport:
+               progress: Callable[[int, int], None] | None = None, parallel: bool = True) -> LoadReport:
     """Parse then commit. Unless `partial`, one refused file means nothing is loaded."""
     province = province or load_province()
     started = dt.datetime.now().isoformat(timespec="seconds")
-    parsed, refused = parse_files(files, province, progress)
+    parsed, refused = parse_files(files, province, progress, parallel)
     if refused and not partial or not parsed:
         log_rejected([*refused, *(r.file_name for r in parsed)], [f for fs in refused.values() for f in fs], user, root)
         return LoadReport(None, parsed, refused)

@@ -180,6 +180,7 @@ ALLOWED_IN_SQL = {
     "select": "columns looked up in BY_COLUMNS (an unknown key raises KeyError)",
     "',' if cols else ''": "a comma",
     "ind.view": "the view of a registry entry (registry.get raises KeyError for unknown ids)",
+    "source": "either the registry entry's view or the literal prg_indicator_sum",
     "where": "built by _where (values as $parameters) or a literal",
     "' and '.join(parts)": "literal conditions with $parameters",
     "t": "a name from the BIEU_TABLES constant",

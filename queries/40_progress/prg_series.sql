@@ -2,7 +2,7 @@
 -- (commune/ward or province-affiliated committee) and each branch type.
 -- Grain: indicator_id × subgroup × scope_kind × scope_code × year.
 with long as (
-    select * from prg_indicator_long
+    select * from prg_indicator_sum
 ),
 
 by_province as (

@@ -1,0 +1,14 @@
+-- Every indicator summed to the grain the app groups by (no branch): the table the app's indicator queries and
+-- the progress views read. dashboard/db.py materialises it once per data snapshot (it only changes with a load).
+-- Grain: indicator_id × subgroup × year × unit_code × level × branch_type.
+select
+    indicator_id,
+    subgroup,
+    year,
+    unit_code,
+    level,
+    branch_type,
+    sum(numerator)::bigint as numerator,
+    sum(denominator)::bigint as denominator
+from prg_indicator_long
+group by indicator_id, subgroup, year, unit_code, level, branch_type
