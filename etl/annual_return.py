@@ -53,6 +53,46 @@ class ParsedReturn:
 
 def parse_return(data: bytes, file_name: str, province: ProvinceConfig) -> ParsedReturn:
     """Read, normalise and validate one return; raise ReturnRejected listing every error."""
+    result = parse_returns([(file_name, data)], province)[0]
+    if isinstance(result, ReturnRejected):
+        raise result
+    return result
+
+
+def parse_returns(items: list[tuple[str, bytes]], province: ProvinceConfig) -> list[ParsedReturn | ReturnRejected]:
+    """Parse many returns, each on its own (a refused one refuses only itself), validating them in one pass per
+    sheet: the schema checks cost the same for one workbook as for a hundred."""
+    drafts: list[_Draft | ReturnRejected] = []
+    for name, data in items:
+        try:
+            drafts.append(_prepare(data, name, province))
+        except ReturnRejected as e:
+            drafts.append(e)
+    ok = [d for d in drafts if isinstance(d, _Draft)]
+    for key, schema in (("branches", BranchSchema), ("committee", CommitteeSchema), ("heads", HeadsSchema)):
+        for d, frame in zip(ok, _validate_batch(ok, key, schema)):
+            d.valid[key] = frame
+    return [d if isinstance(d, ReturnRejected) else _finish(d) for d in drafts]
+
+
+@dataclass
+class _Draft:
+    """A return read and normalised, waiting for validation."""
+
+    file_name: str
+    sha256: str
+    year: int
+    res: object
+    reported_name: str
+    encoding: str
+    is_sample: bool
+    tables: dict[str, "_Table"]
+    findings: list[Finding]
+    valid: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
+def _prepare(data: bytes, file_name: str, province: ProvinceConfig) -> _Draft:
+    """Read and normalise one return (everything but the schema checks); raise ReturnRejected when it is unusable."""
     grids, encoding = read_grids(data, file_name)
     findings: list[Finding] = []
     if encoding == "tcvn3":
@@ -89,20 +129,22 @@ def parse_return(data: bytes, file_name: str, province: ProvinceConfig) -> Parse
             continue
         tables[spec.key] = _read_table(grid, spec, file_name, year, res.code, findings)
     tables["committee"].frame = _committee_frame(tables["committee"].frame)
+    return _Draft(file_name, hashlib.sha256(data).hexdigest(), year, res, _text(info.value("unit_name")) or "",
+                  encoding, is_sample, tables, findings)
 
-    branches = _validate(tables["branches"], BranchSchema, file_name, findings)
-    committee = _validate(tables["committee"], CommitteeSchema, file_name, findings)
-    heads = _validate(tables["heads"], HeadsSchema, file_name, findings)
-    _cross_checks(tables, committee, heads, file_name, year, findings)
-    if any(f.severity == "error" for f in findings):
-        raise ReturnRejected(findings)
+
+def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
+    """Cross-sheet checks on the validated frames; the return, or its refusal."""
+    _cross_checks(d.tables, d.valid["committee"], d.valid["heads"], d.file_name, d.year, d.findings)
+    if any(f.severity == "error" for f in d.findings):
+        return ReturnRejected(d.findings)
+    res = d.res
     committee_key = res.code if res.via != "old_name" else f"{res.code}/{fold(res.old_name)}"
     return ParsedReturn(
-        file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), year=year, unit_code=res.code,
-        committee_key=committee_key, reported_name=_text(info.value("unit_name")) or "", via=res.via,
-        encoding=encoding, is_sample=is_sample, branches=branches, committee=committee, heads=heads,
-        sheets_present=tuple(k for k, t in tables.items() if t.frame is not None),
-        warnings=findings,
+        file_name=d.file_name, sha256=d.sha256, year=d.year, unit_code=res.code, committee_key=committee_key,
+        reported_name=d.reported_name, via=res.via, encoding=d.encoding, is_sample=d.is_sample,
+        branches=d.valid["branches"], committee=d.valid["committee"], heads=d.valid["heads"],
+        sheets_present=tuple(k for k, t in d.tables.items() if t.frame is not None), warnings=d.findings,
     )
 
 
@@ -419,11 +461,18 @@ def _committee_frame(df: pl.DataFrame | None) -> pl.DataFrame | None:
     return df.with_columns(person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid))
 
 
-def _validate(table: _Table, schema: type[dy.Schema], file_name: str, findings: list[Finding]) -> pl.DataFrame:
-    """Cast to the schema and apply its rules; every failed row becomes a Vietnamese finding."""
+# In a batch, rows of the i-th return get excel_row + i * ROW_STRIDE and a key prefix, so that one schema pass
+# keeps every return's rows (and its duplicate-code check) apart. ROW_STRIDE > MAX_ROWS_PER_SHEET.
+ROW_STRIDE = 100_000
+_KEY_OF = {"branches": "branch_code", "committee": "person_id", "heads": "branch_code"}
+_PREFIX = 7  # "000042|"
+
+
+def _cast(table: _Table, schema: type[dy.Schema]) -> pl.DataFrame | None:
+    """The sheet's frame with the schema's columns and dtypes (values that do not fit become null)."""
     df = table.frame
     if df is None:
-        return schema.create_empty()
+        return None
     casts = []
     for name, col in schema.columns().items():
         if name not in df.columns:
@@ -435,22 +484,46 @@ def _validate(table: _Table, schema: type[dy.Schema], file_name: str, findings: 
             casts.append(pl.when(pl.col(name).is_null()).then(None).otherwise(pl.col(name) == "co").alias(name))
         else:
             casts.append(pl.col(name).cast(dtype, strict=False))
-    df = df.select(casts)
-    if df.is_empty():
-        return schema.cast(df)
-    valid, failure = schema.filter(df, cast=False)
+    return df.select(casts)
+
+
+def _validate_batch(drafts: list[_Draft], key: str, schema: type[dy.Schema]) -> list[pl.DataFrame]:
+    """Apply the schema's rules to one sheet of every draft in one pass; failed rows become findings of their
+    return; returns each draft's valid rows."""
+    pk = _KEY_OF[key]
+    casted = [_cast(d.tables[key], schema) for d in drafts]
+    parts = [df.with_columns(pl.col("excel_row") + i * ROW_STRIDE, pl.format("{}|{}", pl.lit(f"{i:06d}"), pl.col(pk)).alias(pk))
+             for i, df in enumerate(casted) if df is not None and not df.is_empty()]
+    out = [schema.create_empty() if df is None else schema.cast(df) if df.is_empty() else None for df in casted]
+    if not parts:
+        return out
+    valid, failure = schema.filter(pl.concat(parts), cast=False)
+    restore = [(pl.col("excel_row") % ROW_STRIDE).cast(pl.Int32), pl.col(pk).str.slice(_PREFIX)]
+    index = (pl.col("excel_row") // ROW_STRIDE).alias("_i")
+    groups = valid.with_columns(index).with_columns(restore).partition_by("_i", as_dict=True, include_key=False)
+    for i, df in enumerate(casted):
+        if out[i] is None:
+            out[i] = groups.get((i,), schema.create_empty())
     if failure.counts():
-        # A cell already reported (not a number, unknown value) is empty now: don't report it twice.
-        reported = {(f.sheet, f.row, f.column) for f in findings}
-        details = failure.details()
-        for row in details.iter_rows(named=True):
-            for rule, status in row.items():
-                if status != "invalid" or rule in schema.columns():
-                    continue
-                f = _rule_finding(rule, row, table, file_name, details)
-                if not (rule.endswith("|nullability") and (f.sheet, f.row, f.column) in reported):
-                    findings.append(f)
-    return valid
+        details = failure.details().with_columns(index).with_columns(restore)
+        for i in sorted(set(details["_i"].to_list())):
+            d = drafts[i]
+            _report(details.filter(pl.col("_i") == i).drop("_i"), schema, d.tables[key], d.file_name, d.findings)
+    return out
+
+
+def _report(details: pl.DataFrame, schema: type[dy.Schema], table: _Table, file_name: str,
+            findings: list[Finding]) -> None:
+    """Every failed rule of every row, as a Vietnamese finding."""
+    # A cell already reported (not a number, unknown value) is empty now: don't report it twice.
+    reported = {(f.sheet, f.row, f.column) for f in findings}
+    for row in details.iter_rows(named=True):
+        for rule, status in row.items():
+            if status != "invalid" or rule in schema.columns():
+                continue
+            f = _rule_finding(rule, row, table, file_name, details)
+            if not (rule.endswith("|nullability") and (f.sheet, f.row, f.column) in reported):
+                findings.append(f)
 
 
 # Schema columns computed from a sheet column: a finding names the column the user typed in.

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from etl.annual_return import ParsedReturn, parse_return
+from etl.annual_return import ParsedReturn, parse_returns
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig, load_province
 from etl.settings import PARQUET_DIR
@@ -42,12 +42,12 @@ def _init_worker(province: ProvinceConfig) -> None:
     _worker_province = province
 
 
-def _parse_one(item: tuple[str, bytes]) -> tuple[str, ParsedReturn | list[Finding]]:
-    name, data = item
-    try:
-        return name, parse_return(data, name, _worker_province)
-    except ReturnRejected as e:
-        return name, e.findings
+CHUNK = 40  # returns validated together (the schema checks cost the same for one or many)
+
+
+def _parse_chunk(items: list[tuple[str, bytes]]) -> list[tuple[str, ParsedReturn | list[Finding]]]:
+    results = parse_returns(items, _worker_province)
+    return [(name, r.findings if isinstance(r, ReturnRejected) else r) for (name, _), r in zip(items, results)]
 
 
 def _results(files: list[tuple[str, bytes]], province: ProvinceConfig, parallel: bool) -> Iterator:
@@ -55,14 +55,17 @@ def _results(files: list[tuple[str, bytes]], province: ProvinceConfig, parallel:
     (not inside the web server: the app passes parallel=False)."""
     workers = min(os.cpu_count() or 1, 8)
     main_file = getattr(sys.modules["__main__"], "__file__", None)  # spawned workers re-import the main module
+    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
     if not parallel or len(files) < PARALLEL_FROM or workers < 2 or not (main_file and os.path.exists(main_file)):
         _init_worker(province)
-        yield from map(_parse_one, files)
+        for chunk in chunks:
+            yield from _parse_chunk(chunk)
         return
     # spawn, not fork: a forked copy of a process that has used Polars' thread pool can deadlock.
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(province,)) as pool:
-        yield from pool.map(_parse_one, files, chunksize=max(1, len(files) // (workers * 8)))
+        for done in pool.map(_parse_chunk, chunks):
+            yield from done
 
 
 def parse_files(files: Iterable[tuple[str, bytes]], province: ProvinceConfig,
