@@ -158,8 +158,9 @@ def completeness_heatmap(df: pl.DataFrame, title: str = "Mức đầy đủ củ
         text=pl.col("status").replace_strict(labels, default=labels["missing"], return_dtype=pl.String)
         + " · " + pl.col("branches").map_elements(fmt.num, return_dtype=pl.String) + " chi bộ")
     wide = cells.pivot("year", index=["unit_code", "unit_name"], values=["code", "text"], sort_columns=True).sort("unit_code")
-    z = wide.select([pl.col(f"code_{y}").fill_null(3) for y in years]).rows()
-    text = wide.select([pl.col(f"text_{y}").fill_null(labels["missing"]) for y in years]).rows()
+    # numpy arrays: plotly validates nested Python lists cell by cell (slow with 3 000+ units)
+    z = wide.select([pl.col(f"code_{y}").fill_null(3) for y in years]).to_numpy()
+    text = wide.select([pl.col(f"text_{y}").fill_null(labels["missing"]) for y in years]).to_numpy()
     units = wide.select("unit_code", "unit_name")
     scale = [[0, GREEN], [0.25, GREEN], [0.25, YELLOW], [0.5, YELLOW], [0.5, ORANGE], [0.75, ORANGE], [0.75, VERMILION],
              [1, VERMILION]]

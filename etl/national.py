@@ -187,7 +187,8 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     codes = [f"{unit_codes[u]}.{s:03d}" for u, s in zip(b_unit.tolist(), b_seq.tolist())]
     ward_b = is_ward[b_unit]
     names = [(f"Chi bộ tổ dân phố số {s}" if w else f"Chi bộ xóm {s}") if t == 0 else
-             f"Chi bộ {TYPE_TITLE[TYPES[t]]} số {s}" for t, s, w in zip(b_type.tolist(), b_seq.tolist(), ward_b.tolist())]
+             f"Chi bộ {TYPE_TITLE[TYPES[t]]} số {s}"
+             for t, s, w in zip(b_type.tolist(), b_seq.tolist(), ward_b.tolist())]
     if log:
         log(f"  {n_units} communes, {int(b_alive.sum()):,} branches alive in {y1} "
             f"(+{int(gone.sum()):,} dissolved earlier) [{time.perf_counter() - t0:.1f} s]")
@@ -248,7 +249,8 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     abbr = np.array(["BT", "PBT", "UV"])[role]
     pids = [f"{codes[b]}-{a}{j}" for b, a, j in zip(pb.tolist(), abbr.tolist(), role_k.tolist())]
     people = pl.DataFrame({
-        "pi": np.arange(len(pb)), "b": pb, "person_id": pids, "role": np.array(["bi_thu", "pho_bi_thu", "chi_uy_vien"])[role],
+        "pi": np.arange(len(pb)), "b": pb, "person_id": pids,
+        "role": np.array(["bi_thu", "pho_bi_thu", "chi_uy_vien"])[role],
         "professional": np.array(PROFESSIONAL)[prof], "theory": np.array(THEORY)[theo], "it": np.array(IT)[it],
         "ty": train_year, "also_village_head": sec_village & also[:, 0],
         "also_front_head": sec_village & also[:, 1], "also_other": sec_village & also[:, 2],

@@ -165,10 +165,18 @@ def _communes_from_package(province_code: str) -> list[Unit]:
     return out
 
 
+NATIONAL_CODE, NATIONAL_NAME = "00", "Toàn quốc"
+
+
 @cache
 def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
-    """The province's configuration: communes from `vietnam-provinces`, the rest from `data/provinces/<code>/`."""
+    """The province's configuration: communes from `vietnam-provinces`, the rest from `data/provinces/<code>/`.
+
+    Code «00» is a national deployment: every commune of the 34 provinces, no boundaries."""
     code = f"{int(code):02d}"
+    if code == NATIONAL_CODE:
+        units = [u for p in VnProvince.iter_all() for u in _communes_from_package(f"{int(p.code):02d}")]
+        return ProvinceConfig(code=code, name=NATIONAL_NAME, folder=None, units=sorted(units, key=lambda u: u.code))
     pname = nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(VnProvince.from_code(int(code)).name)))
     units = _communes_from_package(code)
     folder = PROVINCES_DIR / code

@@ -5,6 +5,11 @@ import polars as pl
 
 from etl.codes import codes, resolve
 from etl.province import ProvinceConfig
+from etl.settings import PROVINCES_DIR
+
+# The format of the reference files (columns), taken from the first province configured with them: a province
+# without published tables gets empty tables of the same shape, so the SQL views always find them.
+FORMAT_DIR = PROVINCES_DIR / "04" / "reference"
 
 BIEU_FILES = {
     "ref_bieu01": "bieu01_branch_counts.csv", "ref_bieu02": "bieu02_committee_qualifications.csv",
@@ -29,12 +34,11 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
     out = {"units": units_table(province),
            "codes": pl.DataFrame([c.__dict__ for cs in codes().values() for c in cs])}
     ref = province.reference_dir
-    if ref is None:
-        return out
     for name, file in BIEU_FILES.items():
-        if not (ref / file).exists():
-            continue
-        df = pl.read_csv(ref / file, infer_schema_length=0)  # all text: blanks stay null, codes keep zeros
+        if ref is not None and (ref / file).exists():
+            df = pl.read_csv(ref / file, infer_schema_length=0)  # all text: blanks stay null, codes keep zeros
+        else:
+            df = pl.read_csv(FORMAT_DIR / file, infer_schema_length=0).head(0)
         if "level" in df.columns:
             df = df.with_columns(level_code=pl.col("level").map_elements(lambda v: resolve("level", v), pl.String))
         if "branch_type" in df.columns:
@@ -49,13 +53,11 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
         df = df.with_columns(pl.col(c).cast(pl.Float64 if c in ("value", "denominator", "pct_stated") else pl.Int64,
                                             strict=False) for c in numeric)
         out[name] = df
-    links = province.folder / "target_links.csv" if province.folder else None
-    if links and links.exists():
-        out["ref_target_links"] = pl.read_csv(links, infer_schema_length=0)
-    corr = province.folder / "reference_corrections.csv" if province.folder else None
-    if corr and corr.exists():
-        out["ref_corrections"] = pl.read_csv(corr, infer_schema_length=0).with_columns(
-            pl.col("published", "sample").cast(pl.Int64))
+    for name, file in (("ref_target_links", "target_links.csv"), ("ref_corrections", "reference_corrections.csv")):
+        own = province.folder / file if province.folder else None
+        df = pl.read_csv(own if own and own.exists() else FORMAT_DIR.parent / file, infer_schema_length=0)
+        out[name] = df if own and own.exists() else df.head(0)
+    out["ref_corrections"] = out["ref_corrections"].with_columns(pl.col("published", "sample").cast(pl.Int64))
     return out
 
 

@@ -96,3 +96,24 @@ def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tm
     row = returns.filter(pl.col("file_name") == "a-lan-2.xlsx").row(0, named=True)
     import hashlib
     assert row["sha256"] == hashlib.sha256(a).hexdigest() and row["loaded_by"] == "t" and row["branches"] > 0
+
+
+def test_a_province_without_published_tables_loads_and_answers(tmp_path):
+    """Lai Châu (no reference folder): empty reference tables keep every view working."""
+    from dashboard import data
+    from dashboard.data import Filters, Scope
+
+    lai_chau = load_province("12")
+    branches = [{"branch_code": f"03390.{i:03d}", "branch_name": f"Chi bộ bản {i}", "level": "tt_cap_tren",
+                 "branch_type": "xom", "border": False, "members": 10, "resident_members": 8, "rating": "tot",
+                 "exempt": 1, "not_rated": 0, "excellent": 2, "good": 6, "completed": 1, "not_completed": 0,
+                 "admitted": 1, "internet": "chua_co" if i == 1 else "on_dinh", "computer": False, "ehandbook": True}
+                for i in (1, 2, 3, 4)]
+    data_bytes = _return_bytes(lai_chau, "03390", 2025, (branches, [], []))
+    rep = load_files([("binh-lu.xlsx", data_bytes)], "t", lai_chau, root=tmp_path)
+    assert rep.ok, rep.messages()
+    df = data.indicator("internet_none", Filters(years=(2025,)), Scope.province(), by=(), root=tmp_path)
+    # 1 of 4 village branches without Internet = 25%
+    assert df.row(0, named=True)["numerator"] == 1 and df.row(0, named=True)["denominator"] == 4
+    assert data.reconciliation(Scope.province(), root=tmp_path).is_empty()
+    assert data.progress(Scope.province(), root=tmp_path).is_empty()
