@@ -55,7 +55,8 @@ def run_step(step: str, scale: str, data: Path, *args: str) -> dict:
     """Run one measurement in a process of its own, with the scale's data folder; its figures as a dict."""
     fd, out = tempfile.mkstemp(prefix=f"bench-{step}-", suffix=".json")
     os.close(fd)
-    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": "04"}
+    # The national data is a deployment of its own (code «00»: every commune, no boundaries).
+    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": "04" if scale == "province" else "00"}
     cmd = [sys.executable, "-m", "benchmarks.steps", step, "--scale", scale, "--out", out, *args]
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)

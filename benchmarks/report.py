@@ -31,8 +31,8 @@ NOTES = """\
 - **National data** (`etl/national.py`): every commune of the 34 provinces from `vietnam-provinces` as the units of one
   deployment (code «00»), plausible numpy-drawn distributions, deterministic (seed 20261124). Not calibrated: only the
   province sample reproduces published figures. Its reference tables (targets, published Biểu) are borrowed from
-  Cao Bằng so the views and progress work; the app runs with `PARTYDASH_PROVINCE=04`, so the overview map draws
-  Cao Bằng's 56 commune boundaries only (there are no national boundaries in the repository).
+  Cao Bằng; the app runs as the national deployment (`PARTYDASH_PROVINCE=00`), which has no commune boundaries in
+  the repository, so the overview shows no map at that scale.
 - **Pages** are timed server-side only (the script run in `AppTest`, including Streamlit's element serialisation);
   the browser's rendering and the websocket transfer of large tables or figures are not included.
 - **Cold** query figures are on a freshly connected database, but with the operating system's file cache warm.

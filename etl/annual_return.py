@@ -18,7 +18,7 @@ from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig
 from etl.schema import (BRANCHES, COMMITTEE, HEADS, INFO_FIELDS, MEMBER_COUNTS, RULE_MESSAGES, BranchSchema,
                         Column, CommitteeSchema, HeadsSchema, SheetSpec, header_aliases)
-from etl.text import decide_tcvn3, fold, from_tcvn3, key, to_unicode
+from etl.text import decide_tcvn3, fold, from_tcvn3, key, looks_tcvn3, to_unicode
 
 HEADER_SEARCH_ROWS = 30
 _TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
@@ -375,6 +375,9 @@ def _decode_columns(g: Grid, start: int, columns) -> list[list[Any]]:
     short words such as «Cã» (Có) or «Chi bé xãm Co» prove nothing, but one column is typed by one hand."""
     if not g.raw:
         return g.rows
+    # Only a table holding some TCVN3-only character can have a column to decode (the usual case: none).
+    if not any(looks_tcvn3(v) for v in {v for r in g.raw[start:] for v in r if isinstance(v, str) and not v.isascii()}):
+        return g.rows
     rows = g.rows
     for j in columns:
         texts = [r[j] for r in g.raw[start:] if j < len(r) and isinstance(r[j], str) and r[j].strip()]
@@ -494,7 +497,8 @@ def _validate_batch(drafts: list[_Draft], key: str, schema: type[dy.Schema]) -> 
     casted = [_cast(d.tables[key], schema) for d in drafts]
     parts = [df.with_columns(pl.col("excel_row") + i * ROW_STRIDE, pl.format("{}|{}", pl.lit(f"{i:06d}"), pl.col(pk)).alias(pk))
              for i, df in enumerate(casted) if df is not None and not df.is_empty()]
-    out = [schema.create_empty() if df is None else schema.cast(df) if df.is_empty() else None for df in casted]
+    empty = schema.create_empty()  # dataframely builds it slowly: once per batch
+    out = [empty if df is None else schema.cast(df) if df.is_empty() else None for df in casted]
     if not parts:
         return out
     valid, failure = schema.filter(pl.concat(parts), cast=False)
@@ -503,7 +507,7 @@ def _validate_batch(drafts: list[_Draft], key: str, schema: type[dy.Schema]) -> 
     groups = valid.with_columns(index).with_columns(restore).partition_by("_i", as_dict=True, include_key=False)
     for i, df in enumerate(casted):
         if out[i] is None:
-            out[i] = groups.get((i,), schema.create_empty())
+            out[i] = groups.get((i,), empty)
     if failure.counts():
         details = failure.details().with_columns(index).with_columns(restore)
         for i in sorted(set(details["_i"].to_list())):

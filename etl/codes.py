@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.settings import MAPPINGS_DIR
 from etl.text import from_tcvn3, key
@@ -50,6 +50,7 @@ def _lookup() -> dict[str, dict[str, str]]:
     return table
 
 
+@lru_cache(maxsize=1 << 14)  # the same few spellings come back in every row
 def resolve(domain: str, text: str) -> str | None:
     """The code a typed value stands for, or None if it is not a known spelling.
 

@@ -82,19 +82,29 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
         # The reader's own (English) error stays in the exception chain for the log, not in the message.
         raise ReturnRejected([Finding(file_name, "Không đọc được tệp (tệp hỏng hoặc không đúng định dạng).",
                                       rule="unreadable")]) from e
-    texts = [v for g in raw for r in g.rows for v in r if isinstance(v, str) and v]
+    texts = [v for g in raw for r in g.rows for v in r if isinstance(v, str) and v and not v.isascii()]
     tcvn3 = decide_tcvn3(texts)
+
+    seen: dict[str, str] = {}
+
+    def clean(v: str) -> str:
+        """Labels repeat on every row: each distinct text is normalised once."""
+        out = seen.get(v)
+        if out is None:
+            out = seen[v] = " ".join(v.split()) if v.isascii() and not tcvn3 else to_unicode(v, tcvn3)
+        return out
+
     grids = {}
     for g in raw:
         if len(g.rows) > MAX_ROWS_PER_SHEET:
             raise ReturnRejected([Finding(file_name, f"Trang có {len(g.rows)} dòng, vượt giới hạn "
                                                      f"{MAX_ROWS_PER_SHEET} dòng.", sheet=g.name, rule="too_many_rows")])
-        rows = [[to_unicode(v, tcvn3) if isinstance(v, str) else v for v in r] for r in g.rows]
+        rows = [[clean(v) if isinstance(v, str) else v for v in r] for r in g.rows]
         # Tab names show in the system font, so a TCVN3 name reads as garbage on screen too: decode it only when
         # the name itself proves TCVN3, and let sheet matching try the decoding.
         name = to_unicode(g.name, False)
         grids[name] = Grid(name, rows, g.merged, g.rows)
-    return grids, ("tcvn3" if tcvn3 or any(looks_tcvn3(t) for t in texts) else "unicode")
+    return grids, ("tcvn3" if tcvn3 or any(looks_tcvn3(t) for t in set(texts)) else "unicode")
 
 
 def _check_zip(data: bytes, file_name: str) -> None:

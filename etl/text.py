@@ -54,7 +54,11 @@ def looks_tcvn3(s: str) -> bool:
 
 def has_unicode_vietnamese(s: str) -> bool:
     """True if the text holds Vietnamese letters outside Latin-1 (so it is Unicode, not TCVN3)."""
-    return any(ord(c) > 0xFF and unicodedata.category(c).startswith("L") for c in unicodedata.normalize("NFC", s))
+    if s.isascii():
+        return False
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    return any(ord(c) > 0xFF and unicodedata.category(c).startswith("L") for c in s)
 
 
 def from_tcvn3(s: str) -> str:
@@ -74,9 +78,11 @@ def decide_tcvn3(texts: list[str]) -> bool:
     Unicode Vietnamese."""
     proof = False
     for t in texts:
+        if t.isascii():  # proves nothing either way
+            continue
         if has_unicode_vietnamese(t):
             return False
-        proof = proof or any(c in _TCVN3_ONLY for c in t)
+        proof = proof or not _TCVN3_ONLY.isdisjoint(t)
     return proof
 
 

@@ -45,3 +45,10 @@ for r in table.iter_rows(named=True):
                         f"(tính trên mẫu số năm {r['latest_year']}).")
         if ind.has_rating_breaks and r["baseline_year"] < 2025 <= r["latest_year"]:
             st.caption("Chuỗi số liệu đi qua năm đổi cách xếp loại (2023, 2025): tốc độ thực tế chỉ mang tính tham khảo.")
+
+st.subheader("Mục tiêu chưa đo được từ báo cáo hằng năm")
+st.caption("Các mục tiêu này (chất lượng sinh hoạt, nghị quyết hằng tháng, …) không có số liệu trong biểu báo cáo hằng "
+           "năm; cần nguồn khác để theo dõi.")
+unmeasured = data.targets().filter(pl.col("indicator_id").is_null())
+ui.show_table(unmeasured, [export.Col("target_id", "Mã"), export.Col("target_text", "Mục tiêu"),
+                           export.Col("issuer", "Văn bản"), export.Col("deadline", "Thời hạn")])
