@@ -9,8 +9,11 @@ st.subheader("Người dùng")
 st.caption("Thêm, đặt lại mật khẩu, khoá: `python -m dashboard.users add|reset|disable|list` trên máy chủ "
            "(mật khẩu không bao giờ đi qua trình duyệt hay dòng lệnh).")
 users = auth.list_users()
-st.dataframe([{"Tên đăng nhập": u.username, "Vai trò": u.label, "Đơn vị": u.unit_code or "",
-               "Trạng thái": "hoạt động" if u.active else "đã khoá"} for u in users], hide_index=True)
+if not users:
+    st.info("Chưa có người dùng nào ngoài các tài khoản dùng thử (chỉ hoạt động với dữ liệu mẫu).")
+else:
+    st.dataframe([{"Tên đăng nhập": u.username, "Vai trò": u.label, "Đơn vị": u.unit_code or "",
+                   "Trạng thái": "hoạt động" if u.active else "đã khoá"} for u in users], hide_index=True)
 
 st.subheader("Nhật ký")
 log = admin.audit_log(state.scope)
