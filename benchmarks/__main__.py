@@ -1,6 +1,6 @@
 """The performance benchmark: `python -m benchmarks --scale province national` (not a timed test).
 
-Builds the data of each scale once (the calibrated province sample; the national synthetic set of etl/national.py),
+Builds the data of each scale once (the calibrated province sample; the national synthetic set of synthetic/national.py),
 then measures in separate processes: the ETL of one year against a pandas + openpyxl baseline, the latency of every
 indicator and progress query, the server-side time of every page, peak memory, the store's size and the first start
 on a fresh data folder. Prints a Markdown report and writes it to docs/PERFORMANCE.md (`--out`, `--no-write`).
@@ -8,6 +8,7 @@ on a fresh data folder. Prints a Markdown report and writes it to docs/PERFORMAN
 Options: --scale province|national|tiny (several allowed) · --data DIR (default data/national, git-ignored: one
 folder per scale inside) · --rebuild (regenerate the data) · --no-first-start · --render (re-render the report
 from the figures embedded in it, measuring nothing)."""
+
 from __future__ import annotations
 
 import os
@@ -73,7 +74,9 @@ def run_step(step: str, scale: str, data: Path, *args: str) -> dict:
 
 def store_stats(parquet: Path) -> dict:
     import polars as pl
+
     from etl.store import current_snapshot
+
     snap = current_snapshot(parquet)
     if snap is None:
         raise SystemExit(f"no store in {parquet}")
@@ -83,16 +86,30 @@ def store_stats(parquet: Path) -> dict:
         top = p.relative_to(snap).parts[0].removesuffix(".parquet")
         by_table[top] = by_table.get(top, 0) + p.stat().st_size
     glob = lambda t: str(snap / t / "*" / "*.parquet")  # noqa: E731
-    by = (pl.scan_parquet(glob("branch_year"), hive_partitioning=True).filter(pl.col("year") > 0)
-          .group_by("year").agg(pl.len().alias("n"), pl.col("members").sum().alias("members")).sort("year").collect())
+    by = (
+        pl.scan_parquet(glob("branch_year"), hive_partitioning=True)
+        .filter(pl.col("year") > 0)
+        .group_by("year")
+        .agg(pl.len().alias("n"), pl.col("members").sum().alias("members"))
+        .sort("year")
+        .collect()
+    )
     count = lambda t: pl.scan_parquet(glob(t), hive_partitioning=True).select(pl.len()).collect().item()  # noqa: E731
     last = by.row(-1, named=True)
-    return {"snapshot": snap.name, "bytes": sum(p.stat().st_size for p in files), "files": len(files),
-            "by_table": dict(sorted(by_table.items(), key=lambda kv: -kv[1])[:4]),
-            "units": pl.read_parquet(snap / "units.parquet").height, "years": by["year"].to_list(),
-            "branch_years": int(by["n"].sum()), "last_year": last["year"], "branches_last": last["n"],
-            "members_last": int(last["members"]), "committee_rows": count("committee_member"),
-            "head_rows": count("village_head")}
+    return {
+        "snapshot": snap.name,
+        "bytes": sum(p.stat().st_size for p in files),
+        "files": len(files),
+        "by_table": dict(sorted(by_table.items(), key=lambda kv: -kv[1])[:4]),
+        "units": pl.read_parquet(snap / "units.parquet").height,
+        "years": by["year"].to_list(),
+        "branch_years": int(by["n"].sum()),
+        "last_year": last["year"],
+        "branches_last": last["n"],
+        "members_last": int(last["members"]),
+        "committee_rows": count("committee_member"),
+        "head_rows": count("village_head"),
+    }
 
 
 def bench_scale(scale: str, rebuild: bool) -> dict:
@@ -102,8 +119,11 @@ def bench_scale(scale: str, rebuild: bool) -> dict:
     t0 = time.perf_counter()
     log(f"[{scale}] preparing the data in {data} …")
     prep = run_step("prepare", scale, data, *(["--rebuild"] if rebuild else []))
-    res: dict = {"prepare": prep, "store": store_stats(data / "parquet"),
-                 "workbook_mb": sum(Path(f).stat().st_size for f in prep["files"]) / 1e6}
+    res: dict = {
+        "prepare": prep,
+        "store": store_stats(data / "parquet"),
+        "workbook_mb": sum(Path(f).stat().st_size for f in prep["files"]) / 1e6,
+    }
     prep["files"] = len(prep["files"])  # the count is enough for the report
     log(f"[{scale}] ETL of {prep['files']:,} workbooks ({p['etl_runs']} run(s)) …")
     runs = [run_step("etl", scale, data) for _ in range(p["etl_runs"])]
@@ -130,8 +150,9 @@ def first_start(in_app: bool) -> dict:
         log("[first start] fresh data folder: python -m etl sample, then the overview …")
         env = {**os.environ, "PARTYDASH_DATA": str(fresh), "PARTYDASH_PROVINCE": "04"}
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "etl", "sample"], env=env, cwd=ROOT, stdout=sys.stderr,
-                              stderr=sys.stderr)
+        proc = subprocess.run(
+            [sys.executable, "-m", "etl", "sample"], env=env, cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr
+        )
         out["sample_s"] = time.perf_counter() - t
         out["sample_ok"] = proc.returncode == 0
         out["render"] = run_step("first_render", "province", fresh)
@@ -188,8 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"] = machine
     text = report.render(results)
     print(text)
-    (DATA / f"results-{'-'.join(new)}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str),
-                                                        encoding="utf-8")
+    (DATA / f"results-{'-'.join(new)}.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
     if not a.no_write:
         a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text(text, encoding="utf-8")

@@ -5,6 +5,7 @@ row by matching the template's headers, map the Vietnamese labels to codes, type
 add up and that committee members and village heads belong to a branch of the return, then write the rows of all
 returns as Parquet. No TCVN3, no messy-header heuristics, no Vietnamese error messages: a plain loop, one file
 after another, as one would write it without thinking about speed."""
+
 from __future__ import annotations
 
 import time
@@ -53,7 +54,7 @@ def _find_header(raw: pd.DataFrame, spec: SheetSpec) -> tuple[int, dict[str, int
 
 def _table(raw: pd.DataFrame, spec: SheetSpec) -> pd.DataFrame:
     r, cols = _find_header(raw, spec)
-    body = raw.iloc[r + 2:]
+    body = raw.iloc[r + 2 :]
     keep = [c for c in spec.columns if c.key in cols and c.kind != "ignore"]
     df = pd.DataFrame({c.key: body.iloc[:, cols[c.key]].to_numpy() for c in keep})
     df = df.dropna(how="all").reset_index(drop=True)

@@ -1,4 +1,5 @@
 """The benchmark's output: Markdown tables, every figure next to its goal and «đạt» / «chưa đạt» (met / not met)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,23 +13,36 @@ from pathlib import Path
 MET, NOT_MET, NO_GOAL = "đạt", "chưa đạt", "—"
 RESULTS_MARK = "benchmark-results:"
 SCALES = ("province", "national", "tiny")
-SCALE_TITLES = {"province": "Province (Cao Bằng calibrated sample)", "national": "National (34 provinces, synthetic)",
-                "tiny": "Tiny (2 provinces, 2 years, 8 workbooks: the test suite's smoke run)"}
+SCALE_TITLES = {
+    "province": "Province (Cao Bằng calibrated sample)",
+    "national": "National (34 provinces, synthetic)",
+    "tiny": "Tiny (2 provinces, 2 years, 8 workbooks: the test suite's smoke run)",
+}
 # The goals of the issue, by scale (tiny has none: it only has to run).
 GOALS = {
     "province": {"etl_s": 2.0, "speedup": 10.0, "query_ms": 20.0, "page_s": 0.3},
     "national": {"etl_s": 60.0, "speedup": 10.0, "query_ms": 200.0, "page_s": 1.5, "rss_mb": 2048.0},
     "first_start_s": 60.0,
 }
-SECTIONS = ("## Machine", "## Goals", "## Data sets", "## ETL", "## Query latency", "## Pages", "## Peak memory",
-            "## Parquet store", "## First start", "## Notes")
+SECTIONS = (
+    "## Machine",
+    "## Goals",
+    "## Data sets",
+    "## ETL",
+    "## Query latency",
+    "## Pages",
+    "## Peak memory",
+    "## Parquet store",
+    "## First start",
+    "## Notes",
+)
 
 
 NOTES = """\
 - **How to run**: `.venv/bin/python -m benchmarks --scale province national` (≈ 10–15 min on 2 cores; the data of
   each scale is built once into `data/national/<scale>/`, git-ignored, and reused; `--rebuild` regenerates it).
   `--scale tiny` is the smoke run of the test suite (`tests/test_benchmark.py`, `--no-write`).
-- **National data** (`etl/national.py`): every commune of the 34 provinces from `vietnam-provinces` as the units of one
+- **National data** (`synthetic/national.py`): every commune of the 34 provinces from `vietnam-provinces` as the units of one
   deployment (code «00»), plausible numpy-drawn distributions, deterministic (seed 20261124). Not calibrated: only the
   province sample reproduces published figures. Its reference tables (targets, published Biểu) are borrowed from
   Cao Bằng; the app runs as the national deployment (`PARTYDASH_PROVINCE=00`), which has no commune boundaries in
@@ -46,8 +60,11 @@ NOTES = """\
 def machine() -> dict:
     cpu = "?"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     ram = "?"
@@ -62,8 +79,15 @@ def machine() -> dict:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = "-"
-    return {"date": dt.datetime.now().isoformat(timespec="minutes"), "cpu": cpu, "cores": os.cpu_count(), "ram": ram,
-            "os": platform.platform(), "python": platform.python_version(), "versions": versions}
+    return {
+        "date": dt.datetime.now().isoformat(timespec="minutes"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram": ram,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
 
 
 def verdict(value: float | None, goal: float | None, higher_is_better: bool = False) -> str:
@@ -97,59 +121,108 @@ def goal_rows(results: dict) -> list[list[str]]:
             continue
         g = GOALS[scale]
         etl = r["etl"]
-        rows.append([f"ETL one {scale} year (wall)", f"{_f(etl['wall_s'], 2)} s", f"≤ {g['etl_s']:g} s",
-                     verdict(etl["wall_s"], g["etl_s"])])
+        rows.append(
+            [
+                f"ETL one {scale} year (wall)",
+                f"{_f(etl['wall_s'], 2)} s",
+                f"≤ {g['etl_s']:g} s",
+                verdict(etl["wall_s"], g["etl_s"]),
+            ]
+        )
         sp = r["baseline"]["wall_s_all"] / etl["wall_s"]
-        rows.append([f"ETL speed-up over pandas + openpyxl ({scale})", f"{_f(sp)}×", f"≥ {g['speedup']:g}×",
-                     verdict(sp, g["speedup"], higher_is_better=True)])
+        rows.append(
+            [
+                f"ETL speed-up over pandas + openpyxl ({scale})",
+                f"{_f(sp)}×",
+                f"≥ {g['speedup']:g}×",
+                verdict(sp, g["speedup"], higher_is_better=True),
+            ]
+        )
         worst = max(r["queries"]["queries"], key=lambda q: q["uncached"]["median"])
-        rows.append([f"Slowest query warm, no result cache ({scale}, median)",
-                     f"{_f(worst['uncached']['median'])} ms ({worst['query']})", f"≤ {g['query_ms']:g} ms",
-                     verdict(worst["uncached"]["median"], g["query_ms"])])
+        rows.append(
+            [
+                f"Slowest query warm, no result cache ({scale}, median)",
+                f"{_f(worst['uncached']['median'])} ms ({worst['query']})",
+                f"≤ {g['query_ms']:g} ms",
+                verdict(worst["uncached"]["median"], g["query_ms"]),
+            ]
+        )
         worst_c = max(r["queries"]["queries"], key=lambda q: q["cached"]["median"])
-        rows.append([f"Slowest query warm, result cache ({scale}, median)",
-                     f"{_f(worst_c['cached']['median'], 3)} ms", f"≤ {g['query_ms']:g} ms",
-                     verdict(worst_c["cached"]["median"], g["query_ms"])])
+        rows.append(
+            [
+                f"Slowest query warm, result cache ({scale}, median)",
+                f"{_f(worst_c['cached']['median'], 3)} ms",
+                f"≤ {g['query_ms']:g} ms",
+                verdict(worst_c["cached"]["median"], g["query_ms"]),
+            ]
+        )
         wp = max(r["pages"]["pages"], key=lambda p: p["warm"]["median"])
-        rows.append([f"Slowest page warm ({scale}, median)",
-                     f"{_f(wp['warm']['median'] / 1000, 2)} s ({wp['page']}, {wp['filters']})", f"≤ {g['page_s']:g} s",
-                     verdict(wp["warm"]["median"] / 1000, g["page_s"])])
+        rows.append(
+            [
+                f"Slowest page warm ({scale}, median)",
+                f"{_f(wp['warm']['median'] / 1000, 2)} s ({wp['page']}, {wp['filters']})",
+                f"≤ {g['page_s']:g} s",
+                verdict(wp["warm"]["median"] / 1000, g["page_s"]),
+            ]
+        )
         if "rss_mb" in g:
-            rows.append([f"App peak RSS ({scale}, pages process)", f"{_f(r['pages']['rss_mb'], 0)} MB",
-                         f"≤ {g['rss_mb']:,.0f} MB", verdict(r["pages"]["rss_mb"], g["rss_mb"])])
+            rows.append(
+                [
+                    f"App peak RSS ({scale}, pages process)",
+                    f"{_f(r['pages']['rss_mb'], 0)} MB",
+                    f"≤ {g['rss_mb']:,.0f} MB",
+                    verdict(r["pages"]["rss_mb"], g["rss_mb"]),
+                ]
+            )
     fs = next((results[s]["first_start"] for s in SCALES if results.get(s, {}).get("first_start")), None)
     if fs:
         ok = fs["overview_rendered"]
-        rows.append(["First start: fresh data folder → `python -m etl sample` → rendered overview",
-                     f"{_f(fs['process_s'])} s" + ("" if ok else " (overview NOT rendered)"),
-                     f"≤ {GOALS['first_start_s']:g} s",
-                     verdict(fs["process_s"], GOALS["first_start_s"]) if ok else NOT_MET])
+        rows.append(
+            [
+                "First start: fresh data folder → `python -m etl sample` → rendered overview",
+                f"{_f(fs['process_s'])} s" + ("" if ok else " (overview NOT rendered)"),
+                f"≤ {GOALS['first_start_s']:g} s",
+                verdict(fs["process_s"], GOALS["first_start_s"]) if ok else NOT_MET,
+            ]
+        )
         a = fs.get("in_app")
         if a:
-            rows.append(["First start inside the app (`streamlit run` on an empty data folder)",
-                         f"{_f(a['process_s'])} s" + ("" if a["overview_rendered"] else " — **failed**: "
-                                                       + (a.get("error") or "overview not rendered")[:120]),
-                         f"≤ {GOALS['first_start_s']:g} s",
-                         verdict(a["process_s"], GOALS["first_start_s"]) if a["overview_rendered"] else NOT_MET])
+            rows.append(
+                [
+                    "First start inside the app (`streamlit run` on an empty data folder)",
+                    f"{_f(a['process_s'])} s"
+                    + (
+                        ""
+                        if a["overview_rendered"]
+                        else " — **failed**: " + (a.get("error") or "overview not rendered")[:120]
+                    ),
+                    f"≤ {GOALS['first_start_s']:g} s",
+                    verdict(a["process_s"], GOALS["first_start_s"]) if a["overview_rendered"] else NOT_MET,
+                ]
+            )
     return rows
 
 
 def data_section(scale: str, r: dict) -> str:
     p, st = r["prepare"], r["store"]
-    rows = [["Units (party committees)", f"{st['units']:,}"],
-            ["Branch-years (all years)", f"{st['branch_years']:,}"],
-            [f"Branches in {st['last_year']}", f"{st['branches_last']:,}"],
-            [f"Members in {st['last_year']}", f"{st['members_last']:,}"],
-            ["Committee member-years", f"{st['committee_rows']:,}"],
-            ["Village-head rows", f"{st['head_rows']:,}"],
-            ["Years", ", ".join(map(str, st["years"]))],
-            ["Workbooks of one year (ETL input)", f"{p['files']:,} ({_f(r['workbook_mb'])} MB)"],
-            ["Store built by", p.get("store_built_by", "")]]
+    rows = [
+        ["Units (party committees)", f"{st['units']:,}"],
+        ["Branch-years (all years)", f"{st['branch_years']:,}"],
+        [f"Branches in {st['last_year']}", f"{st['branches_last']:,}"],
+        [f"Members in {st['last_year']}", f"{st['members_last']:,}"],
+        ["Committee member-years", f"{st['committee_rows']:,}"],
+        ["Village-head rows", f"{st['head_rows']:,}"],
+        ["Years", ", ".join(map(str, st["years"]))],
+        ["Workbooks of one year (ETL input)", f"{p['files']:,} ({_f(r['workbook_mb'])} MB)"],
+        ["Store built by", p.get("store_built_by", "")],
+    ]
     if not p.get("reused"):
         t = f"{_f(p['prepare_s'])} s"
         if "generate_s" in p:
-            t += (f" (generate {_f(p['generate_s'])} s, write store {_f(p['store_s'])} s, "
-                  f"write workbooks {_f(p['workbooks_s'])} s)")
+            t += (
+                f" (generate {_f(p['generate_s'])} s, write store {_f(p['store_s'])} s, "
+                f"write workbooks {_f(p['workbooks_s'])} s)"
+            )
         rows.append(["Preparation time (this run)", t])
     else:
         rows.append(["Preparation", "reused from an earlier run (same generator version)"])
@@ -163,28 +236,67 @@ def etl_section(scale: str, r: dict) -> str:
     rows_b = sum(b["rows_all"].values())
     sp = b["wall_s_all"] / e["wall_s"]
     runs = ", ".join(_f(x, 2) for x in r.get("etl_runs", [e["wall_s"]]))
-    out = [_table(["", "this ETL (polars + calamine)", "baseline (pandas + openpyxl)", "goal", "met"], [
-        ["Files", f"{e['files']:,}",
-         f"{b['files']:,} of {b['total_files']:,}" if b["extrapolated"] else f"{b['files']:,}", "", ""],
-        ["Rows (branches + committee + heads)", f"{rows_e:,} ({e['rows']['branches']:,} branches)",
-         f"{rows_b:,}" + (" (extrapolated)" if b["extrapolated"] else ""), "", ""],
-        ["Wall time, one year", f"{_f(e['wall_s'], 2)} s (runs: {runs})",
-         f"{_f(b['wall_s_all'], 2)} s" + (f" (extrapolated from {_f(b['wall_s'], 2)} s)" if b["extrapolated"] else ""),
-         f"≤ {g['etl_s']:g} s" if g else "", verdict(e["wall_s"], g.get("etl_s"))],
-        ["  of which reading the files", f"{_f(e['read_s'], 2)} s", "", "", ""],
-        ["  of which parse + validate + commit", f"{_f(e['load_s'], 2)} s",
-         f"read {_f(b['read_s'], 2)} s, write {_f(b['write_s'], 2)} s", "", ""],
-        ["Rows/s", f"{rows_e / e['wall_s']:,.0f}", f"{rows_b / b['wall_s_all']:,.0f}", "", ""],
-        ["Speed-up", f"{_f(sp)}×", "1×", f"≥ {g['speedup']:g}×" if g else "",
-         verdict(sp, g.get("speedup"), higher_is_better=True)],
-        ["Peak RSS", f"{_f(e['rss_mb'], 0)} MB (+ workers {_f(e['rss_children_mb'], 0)} MB)",
-         f"{_f(b['rss_mb'], 0)} MB", "", ""],
-    ])]
+    out = [
+        _table(
+            ["", "this ETL (polars + calamine)", "baseline (pandas + openpyxl)", "goal", "met"],
+            [
+                [
+                    "Files",
+                    f"{e['files']:,}",
+                    f"{b['files']:,} of {b['total_files']:,}" if b["extrapolated"] else f"{b['files']:,}",
+                    "",
+                    "",
+                ],
+                [
+                    "Rows (branches + committee + heads)",
+                    f"{rows_e:,} ({e['rows']['branches']:,} branches)",
+                    f"{rows_b:,}" + (" (extrapolated)" if b["extrapolated"] else ""),
+                    "",
+                    "",
+                ],
+                [
+                    "Wall time, one year",
+                    f"{_f(e['wall_s'], 2)} s (runs: {runs})",
+                    f"{_f(b['wall_s_all'], 2)} s"
+                    + (f" (extrapolated from {_f(b['wall_s'], 2)} s)" if b["extrapolated"] else ""),
+                    f"≤ {g['etl_s']:g} s" if g else "",
+                    verdict(e["wall_s"], g.get("etl_s")),
+                ],
+                ["  of which reading the files", f"{_f(e['read_s'], 2)} s", "", "", ""],
+                [
+                    "  of which parse + validate + commit",
+                    f"{_f(e['load_s'], 2)} s",
+                    f"read {_f(b['read_s'], 2)} s, write {_f(b['write_s'], 2)} s",
+                    "",
+                    "",
+                ],
+                ["Rows/s", f"{rows_e / e['wall_s']:,.0f}", f"{rows_b / b['wall_s_all']:,.0f}", "", ""],
+                [
+                    "Speed-up",
+                    f"{_f(sp)}×",
+                    "1×",
+                    f"≥ {g['speedup']:g}×" if g else "",
+                    verdict(sp, g.get("speedup"), higher_is_better=True),
+                ],
+                [
+                    "Peak RSS",
+                    f"{_f(e['rss_mb'], 0)} MB (+ workers {_f(e['rss_children_mb'], 0)} MB)",
+                    f"{_f(b['rss_mb'], 0)} MB",
+                    "",
+                    "",
+                ],
+            ],
+        )
+    ]
     if b["extrapolated"]:
-        out.append(f"\nThe baseline read a fixed random subset of {b['files']} of the {b['total_files']:,} workbooks "
-                   "(seed 1); its time is scaled linearly to all files.")
-    out.append("\nThe ETL uses a process per core for ≥ 32 files (etl/load.py); the baseline is a plain loop, one "
-               "file after another.")
+        out.append(
+            f"\nThe baseline read a fixed random subset of {b['files']} of the {b['total_files']:,} workbooks "
+            "(seed 1); its time is scaled linearly to all files."
+        )
+    out.append(
+        "\nThe ETL uses a process per core for ≥ 32 files (etl/load.py); the baseline is a plain loop, one "
+        "file after another."
+    )
     return "\n".join(out)
 
 
@@ -193,19 +305,49 @@ def query_section(scale: str, r: dict) -> str:
     q = r["queries"]
     rows = []
     for x in q["queries"]:
-        rows.append([x["query"], _f(x["cold_ms"]), _f(x["cached"]["median"], 3), _f(x["cached"]["p95"], 3),
-                     _f(x["uncached"]["median"]), _f(x["uncached"]["p95"]), f"≤ {g:g}" if g else "",
-                     verdict(x["uncached"]["median"], g)])
-    head = ["query", "cold ms", "warm (result cache) median ms", "p95", "warm (no result cache) median ms", "p95",
-            "goal ms", "met"]
+        rows.append(
+            [
+                x["query"],
+                _f(x["cold_ms"]),
+                _f(x["cached"]["median"], 3),
+                _f(x["cached"]["p95"], 3),
+                _f(x["uncached"]["median"]),
+                _f(x["uncached"]["p95"]),
+                f"≤ {g:g}" if g else "",
+                verdict(x["uncached"]["median"], g),
+            ]
+        )
+    head = [
+        "query",
+        "cold ms",
+        "warm (result cache) median ms",
+        "p95",
+        "warm (no result cache) median ms",
+        "p95",
+        "goal ms",
+        "met",
+    ]
     c = q["connect_ms"]
-    rows.insert(0, ["*connect: a new database for the snapshot (views, materialised tables)*", _f(c["median"]),
-                    "", "", "", "", "", ""])
-    return (f"{q['reps']} repetitions per figure. *Cold*: first call on a freshly connected database with empty "
-            f"result caches (connecting — first row — not included; the operating system's file cache is warm). "
-            f"*Warm (result cache)*: repeated calls served by "
-            f"`dashboard.data`'s per-snapshot cache. *Warm (no result cache)*: `data.clear_cache()` before each call, "
-            f"database open — the honest figure, judged against the goal.\n\n" + _table(head, rows))
+    rows.insert(
+        0,
+        [
+            "*connect: a new database for the snapshot (views, materialised tables)*",
+            _f(c["median"]),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+    )
+    return (
+        f"{q['reps']} repetitions per figure. *Cold*: first call on a freshly connected database with empty "
+        f"result caches (connecting — first row — not included; the operating system's file cache is warm). "
+        f"*Warm (result cache)*: repeated calls served by "
+        f"`dashboard.data`'s per-snapshot cache. *Warm (no result cache)*: `data.clear_cache()` before each call, "
+        f"database open — the honest figure, judged against the goal.\n\n" + _table(head, rows)
+    )
 
 
 def page_section(scale: str, r: dict) -> str:
@@ -213,43 +355,89 @@ def page_section(scale: str, r: dict) -> str:
     p = r["pages"]
     rows = []
     for x in p["pages"]:
-        rows.append([x["page"], x["user"], "one commune" if x["filters"] == "commune" else "default",
-                     _f(x["first_ms"] / 1000, 2), _f(x["warm"]["median"] / 1000, 2), _f(x["warm"]["p95"] / 1000, 2),
-                     f"≤ {g:g}" if g else "", verdict(x["warm"]["median"] / 1000, g)])
+        rows.append(
+            [
+                x["page"],
+                x["user"],
+                "one commune" if x["filters"] == "commune" else "default",
+                _f(x["first_ms"] / 1000, 2),
+                _f(x["warm"]["median"] / 1000, 2),
+                _f(x["warm"]["p95"] / 1000, 2),
+                f"≤ {g:g}" if g else "",
+                verdict(x["warm"]["median"] / 1000, g),
+            ]
+        )
     head = ["page", "user", "filters", "first visit s", "warm median s", "warm p95 s", "goal s", "met"]
-    return (f"`AppTest` through `dashboard/app.py` (log-in, sidebar filters, navigation included), one process; "
-            f"*first visit* = the first run of the page in the session (result caches filled by earlier pages only), "
-            f"*warm* = {p['reps']} reruns of the same page. «One commune» = {p['commune']} selected in the sidebar "
-            f"filter «xa».\n\n" + _table(head, rows))
+    return (
+        f"`AppTest` through `dashboard/app.py` (log-in, sidebar filters, navigation included), one process; "
+        f"*first visit* = the first run of the page in the session (result caches filled by earlier pages only), "
+        f"*warm* = {p['reps']} reruns of the same page. «One commune» = {p['commune']} selected in the sidebar "
+        f"filter «xa».\n\n" + _table(head, rows)
+    )
 
 
 def memory_rows(scale: str, r: dict) -> list[list[str]]:
     g = GOALS.get(scale, {}).get("rss_mb")
-    return [[scale, "app (pages process)", f"{_f(r['pages']['rss_mb'], 0)} MB", f"≤ {g:,.0f} MB" if g else "",
-             verdict(r["pages"]["rss_mb"], g)],
-            [scale, "queries process", f"{_f(r['queries']['rss_mb'], 0)} MB", "", ""],
-            [scale, "ETL (main process / largest worker)",
-             f"{_f(r['etl']['rss_mb'], 0)} / {_f(r['etl']['rss_children_mb'], 0)} MB", "", ""],
-            [scale, "baseline", f"{_f(r['baseline']['rss_mb'], 0)} MB", "", ""]]
+    return [
+        [
+            scale,
+            "app (pages process)",
+            f"{_f(r['pages']['rss_mb'], 0)} MB",
+            f"≤ {g:,.0f} MB" if g else "",
+            verdict(r["pages"]["rss_mb"], g),
+        ],
+        [scale, "queries process", f"{_f(r['queries']['rss_mb'], 0)} MB", "", ""],
+        [
+            scale,
+            "ETL (main process / largest worker)",
+            f"{_f(r['etl']['rss_mb'], 0)} / {_f(r['etl']['rss_children_mb'], 0)} MB",
+            "",
+            "",
+        ],
+        [scale, "baseline", f"{_f(r['baseline']['rss_mb'], 0)} MB", "", ""],
+    ]
 
 
 def store_rows(scale: str, r: dict) -> list[list[str]]:
     st = r["store"]
-    return [[scale, f"{st['bytes'] / 1e6:,.1f} MB", f"{st['files']:,}",
-             ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in st["by_table"].items())]]
+    return [
+        [
+            scale,
+            f"{st['bytes'] / 1e6:,.1f} MB",
+            f"{st['files']:,}",
+            ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in st["by_table"].items()),
+        ]
+    ]
 
 
 def render(results: dict) -> str:
     """The whole report as Markdown (results: scale -> figures, plus 'machine')."""
     m = results["machine"]
     scales = [s for s in SCALES if s in results]
-    out = ["# Performance", "",
-           "Measured by `python -m benchmarks --scale province national` (see `benchmarks/`); this file is written by "
-           "that command. Figures of the goals in the issue, each with its verdict: **đạt** (met) / **chưa đạt** "
-           "(not met).", ""]
-    out += ["## Machine", "", _table(["", ""], [
-        ["Date", m["date"]], ["CPU", m["cpu"]], ["Cores", str(m["cores"])], ["RAM", m["ram"]], ["OS", m["os"]],
-        ["Python", m["python"]], ["Packages", ", ".join(f"{k} {v}" for k, v in m["versions"].items())]])]
+    out = [
+        "# Performance",
+        "",
+        "Measured by `python -m benchmarks --scale province national` (see `benchmarks/`); this file is written by "
+        "that command. Figures of the goals in the issue, each with its verdict: **đạt** (met) / **chưa đạt** "
+        "(not met).",
+        "",
+    ]
+    out += [
+        "## Machine",
+        "",
+        _table(
+            ["", ""],
+            [
+                ["Date", m["date"]],
+                ["CPU", m["cpu"]],
+                ["Cores", str(m["cores"])],
+                ["RAM", m["ram"]],
+                ["OS", m["os"]],
+                ["Python", m["python"]],
+                ["Packages", ", ".join(f"{k} {v}" for k, v in m["versions"].items())],
+            ],
+        ),
+    ]
     for s in scales:
         if results[s].get("machine_date") and results[s]["machine_date"] != m["date"]:
             out.append(f"\n({s} scale measured on {results[s]['machine_date']}, kept from an earlier run.)")
@@ -266,25 +454,42 @@ def render(results: dict) -> str:
     out += ["## Pages", ""]
     for s in scales:
         out += [f"### {SCALE_TITLES[s]}", "", page_section(s, results[s]), ""]
-    out += ["## Peak memory", "", "Peak resident set size (`ru_maxrss`) of each measuring process.", "",
-            _table(["scale", "process", "peak RSS", "goal", "met"],
-                   [r for s in scales for r in memory_rows(s, results[s])]),
-            ""]
-    out += ["## Parquet store", "", "Size of the current snapshot (all years, all tables, reference tables included).",
-            "", _table(["scale", "size", "files", "largest tables"],
-                       [r for s in scales for r in store_rows(s, results[s])]),
-            ""]
+    out += [
+        "## Peak memory",
+        "",
+        "Peak resident set size (`ru_maxrss`) of each measuring process.",
+        "",
+        _table(
+            ["scale", "process", "peak RSS", "goal", "met"], [r for s in scales for r in memory_rows(s, results[s])]
+        ),
+        "",
+    ]
+    out += [
+        "## Parquet store",
+        "",
+        "Size of the current snapshot (all years, all tables, reference tables included).",
+        "",
+        _table(["scale", "size", "files", "largest tables"], [r for s in scales for r in store_rows(s, results[s])]),
+        "",
+    ]
     out += ["## First start", ""]
     fs = next(((s, results[s]["first_start"]) for s in scales if results[s].get("first_start")), None)
     if fs:
         s, f = fs
         r = f["render"]
         rows = [
-            ["Fresh data folder → `python -m etl sample` → app → log-in → overview rendered", f"{_f(f['process_s'])} s",
-             f"≤ {GOALS['first_start_s']:g} s",
-             verdict(f["process_s"], GOALS["first_start_s"]) if f["overview_rendered"] else NOT_MET],
-            ["  `python -m etl sample` (write 300 workbooks, load them)", f"{_f(f['sample_s'])} s"
-             + ("" if f["sample_ok"] else " (FAILED)"), "", ""],
+            [
+                "Fresh data folder → `python -m etl sample` → app → log-in → overview rendered",
+                f"{_f(f['process_s'])} s",
+                f"≤ {GOALS['first_start_s']:g} s",
+                verdict(f["process_s"], GOALS["first_start_s"]) if f["overview_rendered"] else NOT_MET,
+            ],
+            [
+                "  `python -m etl sample` (write 300 workbooks, load them)",
+                f"{_f(f['sample_s'])} s" + ("" if f["sample_ok"] else " (FAILED)"),
+                "",
+                "",
+            ],
             ["  app process: start, imports", f"{_f(r['imports_s'])} s", "", ""],
             ["  app: first run (log-in page)", f"{_f(r['first_run_s'])} s", "", ""],
             ["  app: log in → overview", f"{_f(r['login_overview_s'])} s", "", ""],
@@ -292,11 +497,22 @@ def render(results: dict) -> str:
         ]
         a = f.get("in_app")
         if a:
-            rows.append(["In-app first start (the app's `ensure_data` builds the sample): process wall time",
-                         f"{_f(a['process_s'])} s", f"≤ {GOALS['first_start_s']:g} s",
-                         verdict(a["process_s"], GOALS["first_start_s"]) if a["overview_rendered"] else NOT_MET])
-            rows.append(["  overview rendered",
-                         "yes" if a["overview_rendered"] else f"**no**: {a.get('error') or a['titles']}", "", ""])
+            rows.append(
+                [
+                    "In-app first start (the app's `ensure_data` builds the sample): process wall time",
+                    f"{_f(a['process_s'])} s",
+                    f"≤ {GOALS['first_start_s']:g} s",
+                    verdict(a["process_s"], GOALS["first_start_s"]) if a["overview_rendered"] else NOT_MET,
+                ]
+            )
+            rows.append(
+                [
+                    "  overview rendered",
+                    "yes" if a["overview_rendered"] else f"**no**: {a.get('error') or a['titles']}",
+                    "",
+                    "",
+                ]
+            )
         out.append(_table(["", "", "goal", "met"], rows))
         out.append("\nThe dependency install (`pip install -r requirements.txt`) is not included.")
     else:

@@ -3,6 +3,7 @@
 `benchmarks/__main__.py` starts these with PARTYDASH_DATA (and PARTYDASH_PROVINCE) set, so `etl.settings` points
 at the scale's data folder from the first import; a fresh process per step also isolates peak memory (RSS) and
 gives every ETL run a process whose worker pool has never been used."""
+
 from __future__ import annotations
 
 import time
@@ -19,12 +20,21 @@ from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["tong_quan.py", "chi_bo.py", "dang_vien.py", "ha_tang.py", "bi_thu.py", "muc_tieu.py", "ho_so_xa.py",
-         "bieu_thong_ke.py", "chat_luong.py"]
+PAGES = [
+    "tong_quan.py",
+    "chi_bo.py",
+    "dang_vien.py",
+    "ha_tang.py",
+    "bi_thu.py",
+    "muc_tieu.py",
+    "ho_so_xa.py",
+    "bieu_thong_ke.py",
+    "chat_luong.py",
+]
 ADMIN_PAGES = ["nap_du_lieu.py", "quan_tri.py"]
-TINY_PROVINCES = ("11", "12")    # Điện Biên and Lai Châu: 83 communes
+TINY_PROVINCES = ("11", "12")  # Điện Biên and Lai Châu: 83 communes
 ETL_YEAR = 2025
-PREPARED_VERSION = 3             # bump when the generated data changes
+PREPARED_VERSION = 3  # bump when the generated data changes
 
 
 def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -33,14 +43,17 @@ def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 def data_dir() -> Path:
     from etl.settings import DATA_DIR
+
     return DATA_DIR
 
 
 def config(scale: str):
     if scale == "province":
         from etl.province import load_province
+
         return load_province("04")
-    from etl.national import national_config
+    from synthetic.national import national_config
+
     return national_config(TINY_PROVINCES if scale == "tiny" else None)
 
 
@@ -70,21 +83,25 @@ def prepare(scale: str, rebuild: bool) -> dict:
         if info.get("version") == PREPARED_VERSION and info.get("scale") == scale:
             info["reused"] = True
             return info
-    from etl.settings import PARQUET_DIR
     import shutil
+
+    from etl.settings import PARQUET_DIR
+
     shutil.rmtree(PARQUET_DIR, ignore_errors=True)
     info: dict = {"version": PREPARED_VERSION, "scale": scale, "reused": False}
     t0 = time.perf_counter()
     if scale == "province":
         from etl.__main__ import build_sample
         from etl.settings import SAMPLES_DIR
+
         shutil.rmtree(SAMPLES_DIR, ignore_errors=True)
         if build_sample() != 0:
             raise SystemExit("building the calibrated sample failed")
         files = sorted(str(p) for p in (SAMPLES_DIR / "04").glob(f"{ETL_YEAR}_*.xlsx"))
         info["store_built_by"] = "python -m etl sample (300 workbooks written, then loaded)"
     else:
-        from etl.national import build_store, generate, write_workbooks
+        from synthetic.national import build_store, generate, write_workbooks
+
         years = (2024, 2025) if scale == "tiny" else None
         nd = generate(config(scale), **({"years": years} if years else {}))
         t1 = time.perf_counter()
@@ -95,8 +112,12 @@ def prepare(scale: str, rebuild: bool) -> dict:
         units = sorted(nd.branches.filter(nd.branches["year"] == ETL_YEAR)["unit_code"].unique().to_list())
         paths = write_workbooks(ETL_YEAR, out, nd, units=units[:8] if scale == "tiny" else None)
         files = sorted(str(p) for p in paths)
-        info.update(generate_s=t1 - t0, store_s=t2 - t1, workbooks_s=time.perf_counter() - t2,
-                    store_built_by="etl.national.build_store (generated frames committed directly)")
+        info.update(
+            generate_s=t1 - t0,
+            store_s=t2 - t1,
+            workbooks_s=time.perf_counter() - t2,
+            store_built_by="synthetic.national.build_store (generated frames committed directly)",
+        )
         del nd
     info["prepare_s"] = time.perf_counter() - t0
     info["files"] = files
@@ -112,7 +133,9 @@ def etl(scale: str, files: list[str]) -> dict:
     """One load of one year's workbooks into an empty store (read the files, parse, validate, commit)."""
     import shutil
     import tempfile
+
     from etl.load import load_files, read_paths
+
     cfg = config(scale)
     root = Path(tempfile.mkdtemp(prefix="etl-", dir=data_dir()))
     try:
@@ -123,13 +146,22 @@ def etl(scale: str, files: list[str]) -> dict:
         t2 = time.perf_counter()
         if not rep.ok:
             raise SystemExit("ETL refused files: " + "; ".join(rep.messages()[:5]))
-        rows = {"branches": sum(r.branches.height for r in rep.parsed),
-                "committee": sum(r.committee.height for r in rep.parsed),
-                "heads": sum(r.heads.height for r in rep.parsed)}
+        rows = {
+            "branches": sum(r.branches.height for r in rep.parsed),
+            "committee": sum(r.committee.height for r in rep.parsed),
+            "heads": sum(r.heads.height for r in rep.parsed),
+        }
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    return {"files": len(files), "read_s": t1 - t0, "load_s": t2 - t1, "wall_s": t2 - t0, "rows": rows,
-            "rss_mb": rss_mb(), "rss_children_mb": rss_mb(resource.RUSAGE_CHILDREN)}
+    return {
+        "files": len(files),
+        "read_s": t1 - t0,
+        "load_s": t2 - t1,
+        "wall_s": t2 - t0,
+        "rows": rows,
+        "rss_mb": rss_mb(),
+        "rss_children_mb": rss_mb(resource.RUSAGE_CHILDREN),
+    }
 
 
 def baseline(files: list[str], subset: int | None, seed: int = 1) -> dict:
@@ -137,7 +169,9 @@ def baseline(files: list[str], subset: int | None, seed: int = 1) -> dict:
     import random
     import shutil
     import tempfile
+
     from benchmarks import baseline as bl
+
     chosen = sorted(random.Random(seed).sample(files, subset)) if subset and subset < len(files) else files
     out = Path(tempfile.mkdtemp(prefix="baseline-", dir=data_dir()))
     try:
@@ -145,8 +179,13 @@ def baseline(files: list[str], subset: int | None, seed: int = 1) -> dict:
     finally:
         shutil.rmtree(out, ignore_errors=True)
     factor = len(files) / len(chosen)
-    res.update(total_files=len(files), extrapolated=factor != 1, wall_s_all=res["wall_s"] * factor,
-               rows_all={k: round(v * factor) for k, v in res["rows"].items()}, rss_mb=rss_mb())
+    res.update(
+        total_files=len(files),
+        extrapolated=factor != 1,
+        wall_s_all=res["wall_s"] * factor,
+        rows_all={k: round(v * factor) for k, v in res["rows"].items()},
+        rss_mb=rss_mb(),
+    )
     return res
 
 
@@ -158,18 +197,31 @@ def queries(scale: str, reps: int) -> dict:
     from dashboard import data, db, registry
     from dashboard.data import Filters, Scope
     from etl.settings import PARQUET_DIR
+
     root = PARQUET_DIR
     years = data.years(root=root)
     last = years[-1]
     calls = []
     for ind in registry.indicators():
-        calls.append((f"{ind} · by year (all years)", lambda i=ind: data.indicator(i, Filters(), Scope.province(),
-                                                                                      by=("year",), root=root)))
-        calls.append((f"{ind} · by unit ({last})", lambda i=ind: data.indicator(
-            i, Filters(years=(last,)), Scope.province(), by=("unit",), root=root)))
+        calls.append(
+            (
+                f"{ind} · by year (all years)",
+                lambda i=ind: data.indicator(i, Filters(), Scope.province(), by=("year",), root=root),
+            )
+        )
+        calls.append(
+            (
+                f"{ind} · by unit ({last})",
+                lambda i=ind: data.indicator(i, Filters(years=(last,)), Scope.province(), by=("unit",), root=root),
+            )
+        )
     calls.append(("progress · all targets and scopes", lambda: data.progress(Scope.province(), root=root)))
-    calls.append(("progress · province only (overview)", lambda: data.progress(Scope.province(), scope_kind="province",
-                                                                                root=root)))
+    calls.append(
+        (
+            "progress · province only (overview)",
+            lambda: data.progress(Scope.province(), scope_kind="province", root=root),
+        )
+    )
     out, connects = [], []
     for name, fn in calls:
         for con in list(db._cache.values()):
@@ -202,6 +254,7 @@ def queries(scale: str, reps: int) -> dict:
 
 def _login(username: str):
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(APP, default_timeout=900)
     at.run()
     at.text_input(key="login_user").input(username)
@@ -226,6 +279,7 @@ def pages(scale: str, reps: int) -> dict:
     """Server-side time of every page through the entry script (AppTest): the first visit and warm reruns, with the
     default filters and with one commune selected in the sidebar."""
     from dashboard import data
+
     units = data.units(data.Scope.province())["unit_code"].to_list()
     commune = "01273" if "01273" in units else units[0]
     out = []
@@ -242,8 +296,16 @@ def pages(scale: str, reps: int) -> dict:
                 title = at.title[0].value if len(at.title) else ""
                 if not title:
                     raise SystemExit(f"page {page} rendered no title")
-                out.append({"page": page, "user": user, "filters": label, "title": title, "first_ms": first,
-                            "warm": summary(warm)})
+                out.append(
+                    {
+                        "page": page,
+                        "user": user,
+                        "filters": label,
+                        "title": title,
+                        "first_ms": first,
+                        "warm": summary(warm),
+                    }
+                )
     return {"pages": out, "commune": commune, "reps": reps, "rss_mb": rss_mb()}
 
 
@@ -253,7 +315,9 @@ def first_start(in_app: bool) -> dict:
     in_app: the folder is empty and the app's first run builds the calibrated sample itself (`ensure_data`);
     otherwise `python -m etl sample` has just built it and this is the app's first render."""
     from streamlit.testing.v1 import AppTest
+
     from etl.store import current_snapshot
+
     if in_app and current_snapshot() is not None:
         raise SystemExit("the in-app first start needs an empty data folder")
     at = AppTest.from_file(APP, default_timeout=900)
@@ -278,9 +342,17 @@ def first_start(in_app: bool) -> dict:
         error = error or str(at.exception[0].value).splitlines()[0][:300]
     t2 = time.perf_counter()
     ok = not error and any(t.startswith("Tổng quan") for t in titles)
-    return {"imports_s": t0 - T_START, "first_run_s": t1 - t0, "login_overview_s": t2 - t1,
-            "total_in_process_s": t2 - T_START, "overview_rendered": ok, "titles": titles, "error": error,
-            "rss_mb": rss_mb(), "rss_children_mb": rss_mb(resource.RUSAGE_CHILDREN)}
+    return {
+        "imports_s": t0 - T_START,
+        "first_run_s": t1 - t0,
+        "login_overview_s": t2 - t1,
+        "total_in_process_s": t2 - T_START,
+        "overview_rendered": ok,
+        "titles": titles,
+        "error": error,
+        "rss_mb": rss_mb(),
+        "rss_children_mb": rss_mb(resource.RUSAGE_CHILDREN),
+    }
 
 
 # ------------------------------------------------------------------------------------------------------ main
@@ -288,8 +360,7 @@ def first_start(in_app: bool) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.steps")
-    ap.add_argument("step", choices=["prepare", "etl", "baseline", "queries", "pages", "first_start",
-                                     "first_render"])
+    ap.add_argument("step", choices=["prepare", "etl", "baseline", "queries", "pages", "first_start", "first_render"])
     ap.add_argument("--scale", default="province")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--reps", type=int, default=20)

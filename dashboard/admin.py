@@ -1,4 +1,5 @@
 """Data access for the administration pages (loading, audit): every function checks that the caller is an admin."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,14 +30,26 @@ def load_preview(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
     rows = []
     for r in parsed:
         try:
-            cur = db.cursor(root).sql(
-                "select branch_code, members, excellent + good as good_members, rated_members, internet "
-                "from int_branch_year where year = $y and branch_code in "
-                "(select branch_code from stg_branch_year where year = $y and committee_key = $k)",
-                params={"y": r.year, "k": r.committee_key}).pl()
+            cur = (
+                db.cursor(root)
+                .sql(
+                    "select branch_code, members, excellent + good as good_members, rated_members, internet "
+                    "from int_branch_year where year = $y and branch_code in "
+                    "(select branch_code from stg_branch_year where year = $y and committee_key = $k)",
+                    params={"y": r.year, "k": r.committee_key},
+                )
+                .pl()
+            )
         except FileNotFoundError:
-            cur = pl.DataFrame(schema={"branch_code": pl.String, "members": pl.Int64, "good_members": pl.Int64,
-                                       "rated_members": pl.Int64, "internet": pl.String})
+            cur = pl.DataFrame(
+                schema={
+                    "branch_code": pl.String,
+                    "members": pl.Int64,
+                    "good_members": pl.Int64,
+                    "rated_members": pl.Int64,
+                    "internet": pl.String,
+                }
+            )
         new = r.branches
         old_codes, new_codes = set(cur["branch_code"].to_list()), set(new["branch_code"].to_list())
         rated_new = int(new.select(pl.sum_horizontal("excellent", "good", "completed", "not_completed")).sum().item())
@@ -44,15 +57,23 @@ def load_preview(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
         def pct(a: float, b: float) -> float | None:
             return a / b * 100 if b else None
 
-        rows.append({
-            "file_name": r.file_name, "year": r.year, "unit_code": r.unit_code, "replaces": bool(old_codes),
-            "branches_before": len(old_codes), "branches_after": len(new_codes),
-            "added": len(new_codes - old_codes), "removed": len(old_codes - new_codes),
-            "members_before": int(cur["members"].sum()), "members_after": int(new["members"].sum()),
-            "member_good_before": pct(cur["good_members"].sum(), cur["rated_members"].sum()),
-            "member_good_after": pct(int((new["excellent"] + new["good"]).sum()), rated_new),
-            "internet_none_before": pct((cur["internet"] == "chua_co").sum(), cur.height),
-            "internet_none_after": pct(int((new["internet"].cast(pl.String) == "chua_co").sum()), new.height),
-            "warnings": len(r.warnings),
-        })
+        rows.append(
+            {
+                "file_name": r.file_name,
+                "year": r.year,
+                "unit_code": r.unit_code,
+                "replaces": bool(old_codes),
+                "branches_before": len(old_codes),
+                "branches_after": len(new_codes),
+                "added": len(new_codes - old_codes),
+                "removed": len(old_codes - new_codes),
+                "members_before": int(cur["members"].sum()),
+                "members_after": int(new["members"].sum()),
+                "member_good_before": pct(cur["good_members"].sum(), cur["rated_members"].sum()),
+                "member_good_after": pct(int((new["excellent"] + new["good"]).sum()), rated_new),
+                "internet_none_before": pct((cur["internet"] == "chua_co").sum(), cur.height),
+                "internet_none_after": pct(int((new["internet"].cast(pl.String) == "chua_co").sum()), new.height),
+                "warnings": len(r.warnings),
+            }
+        )
     return pl.DataFrame(rows)

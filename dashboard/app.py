@@ -1,6 +1,7 @@
 """Entry point: `streamlit run dashboard/app.py`. Builds the sample store on first start, draws the shared
 filters, and registers the pages of pages/ with st.navigation (by absolute path: a pages/ folder beside a root
 script would switch Streamlit to its legacy page mode)."""
+
 from pathlib import Path
 
 # Import the heavy libraries whole on the first run (the log-in page): a rerun that interrupts a page while it
@@ -69,8 +70,10 @@ sections = {
     ],
 }
 if user.role == "admin":  # pages that are not registered cannot be reached, whatever the URL says
-    sections["Quản trị"] = [page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
-                            page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:")]
+    sections["Quản trị"] = [
+        page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
+        page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
+    ]
 nav = st.navigation(sections)
 ui.sample_notice()
 nav.run()

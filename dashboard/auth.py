@@ -3,24 +3,29 @@ demo accounts that work on the sample data only.
 
 The store is `data/users/users.json` (PARTYDASH_DATA moves it with the data). Manage it with
 `python -m dashboard.users add|reset|disable|list`."""
+
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
 import json
 import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 import bcrypt
 
 from etl import audit
 from etl.settings import USERS_DIR
 
-ROLES = {"province": "Tỉnh uỷ (toàn tỉnh)", "commune": "Đảng uỷ xã, phường (một đơn vị)", "admin": "Quản trị (nạp dữ liệu, người dùng)"}
+ROLES = {
+    "province": "Tỉnh uỷ (toàn tỉnh)",
+    "commune": "Đảng uỷ xã, phường (một đơn vị)",
+    "admin": "Quản trị (nạp dữ liệu, người dùng)",
+}
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 SESSION_MINUTES = 30
@@ -117,8 +122,13 @@ class LoginResult:
     message: str = ""
 
 
-def authenticate(username: str, password: str, is_sample: Callable[[], bool], root: Path = USERS_DIR,
-                 now: Callable[[], dt.datetime] = dt.datetime.now) -> LoginResult:
+def authenticate(
+    username: str,
+    password: str,
+    is_sample: Callable[[], bool],
+    root: Path = USERS_DIR,
+    now: Callable[[], dt.datetime] = dt.datetime.now,
+) -> LoginResult:
     """Check a log-in; every attempt (also failed ones) goes to the audit log."""
     username = (username or "").strip()
     t = now()
@@ -140,8 +150,11 @@ def authenticate(username: str, password: str, is_sample: Callable[[], bool], ro
             return LoginResult(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
         if u.get("locked_until") and dt.datetime.fromisoformat(u["locked_until"]) > t:
             audit.record("login_failed", username, {"reason": "locked"})
-            return LoginResult(None, f"Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau "
-                                     f"{dt.datetime.fromisoformat(u['locked_until']).strftime('%H:%M')}.")
+            return LoginResult(
+                None,
+                f"Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau "
+                f"{dt.datetime.fromisoformat(u['locked_until']).strftime('%H:%M')}.",
+            )
         if not bcrypt.checkpw(password.encode("utf-8"), u["password_hash"].encode("ascii")):
             u["failures"] = u.get("failures", 0) + 1
             if u["failures"] >= MAX_FAILURES:

@@ -1,4 +1,5 @@
 """Plotly figure builders (pure: data in, figure out). Vietnamese separators, colour-blind-safe colours."""
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -9,9 +10,23 @@ from dashboard.registry import Indicator
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
-STATUS_COLORS = {"achieved": GREEN, "on_track": BLUE, "needs_acceleration": ORANGE, "limited_progress": PURPLE,
-                 "deteriorating": VERMILION, "insufficient_data": GREY}
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+    "#F0E442",
+    "#999999",
+)
+STATUS_COLORS = {
+    "achieved": GREEN,
+    "on_track": BLUE,
+    "needs_acceleration": ORANGE,
+    "limited_progress": PURPLE,
+    "deteriorating": VERMILION,
+    "insufficient_data": GREY,
+}
 RATING_COLORS = {"xs": "#0072B2", "tot": "#56B4E9", "ht": "#E69F00", "kht": "#D55E00", "none": "#BBBBBB"}
 FONT = "Be Vietnam Pro, Roboto, Arial, sans-serif"
 
@@ -20,8 +35,12 @@ def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         separators=",.",  # decimal comma, thousands dot: 16,83 and 1.462
-        font={"family": FONT, "size": 13}, height=height, margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        plot_bgcolor="white", paper_bgcolor="white", legend={"orientation": "h", "y": -0.15},
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "y": -0.15},
         hoverlabel={"font": {"family": FONT}},
     )
     fig.update_xaxes(showgrid=False, linecolor="#BBBBBB")
@@ -34,48 +53,95 @@ def _breaks(fig: go.Figure, breaks: dict[int, str], years: list[int]) -> None:
     for y, text in breaks.items():
         if years and min(years) < y <= max(years):
             fig.add_vline(x=y - 0.5, line_dash="dot", line_color=GREY)
-            fig.add_annotation(x=y - 0.5, y=1.02, yref="paper", text=f"Đổi cách xếp loại: {text}", showarrow=False,
-                               font={"size": 10, "color": "#555555"}, xanchor="left")
+            fig.add_annotation(
+                x=y - 0.5,
+                y=1.02,
+                yref="paper",
+                text=f"Đổi cách xếp loại: {text}",
+                showarrow=False,
+                font={"size": 10, "color": "#555555"},
+                xanchor="left",
+            )
 
 
-def trend(df: pl.DataFrame, ind: Indicator, province: pl.DataFrame | None = None, breaks: dict[int, str] | None = None,
-          target: float | None = None, title: str = "") -> go.Figure:
+def trend(
+    df: pl.DataFrame,
+    ind: Indicator,
+    province: pl.DataFrame | None = None,
+    breaks: dict[int, str] | None = None,
+    target: float | None = None,
+    title: str = "",
+) -> go.Figure:
     """Value by year (with numerator/denominator in the hover), the province line and the target."""
     fig = go.Figure()
     years = df["year"].to_list()
     fig.add_scatter(
-        x=years, y=df["value"].to_list(), mode="lines+markers+text", name="Đơn vị đã chọn" if province is not None else ind.short,
-        line={"color": BLUE, "width": 3}, marker={"size": 9},
-        text=[fmt.pct(v, 1) for v in df["value"].to_list()], textposition="top center",
+        x=years,
+        y=df["value"].to_list(),
+        mode="lines+markers+text",
+        name="Đơn vị đã chọn" if province is not None else ind.short,
+        line={"color": BLUE, "width": 3},
+        marker={"size": 9},
+        text=[fmt.pct(v, 1) for v in df["value"].to_list()],
+        textposition="top center",
         customdata=list(zip(df["numerator"].to_list(), df["denominator"].to_list())),
-        hovertemplate="Năm %{x}: %{y:.2f}%<br>%{customdata[0]:,}/%{customdata[1]:,}<extra></extra>")
+        hovertemplate="Năm %{x}: %{y:.2f}%<br>%{customdata[0]:,}/%{customdata[1]:,}<extra></extra>",
+    )
     if province is not None and province.height:
-        fig.add_scatter(x=province["year"].to_list(), y=province["value"].to_list(), mode="lines+markers",
-                        name="Toàn tỉnh", line={"color": GREY, "dash": "dash"},
-                        hovertemplate="Toàn tỉnh %{x}: %{y:.2f}%<extra></extra>")
+        fig.add_scatter(
+            x=province["year"].to_list(),
+            y=province["value"].to_list(),
+            mode="lines+markers",
+            name="Toàn tỉnh",
+            line={"color": GREY, "dash": "dash"},
+            hovertemplate="Toàn tỉnh %{x}: %{y:.2f}%<extra></extra>",
+        )
     if target is not None:
-        fig.add_hline(y=target, line_color=GREEN, line_dash="dash", annotation_text=f"Mục tiêu {fmt.pct(target, 0)}",
-                      annotation_position="top left")
+        fig.add_hline(
+            y=target,
+            line_color=GREEN,
+            line_dash="dash",
+            annotation_text=f"Mục tiêu {fmt.pct(target, 0)}",
+            annotation_position="top left",
+        )
     _breaks(fig, breaks or {}, years)
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
     fig.update_yaxes(ticksuffix="%")
     return _layout(fig, title or ind.label)
 
 
-def by_unit(df: pl.DataFrame, ind: Indicator, province_value: float | None = None, title: str = "",
-            label_col: str = "unit_name", key_col: str = "unit_code") -> go.Figure:
+def by_unit(
+    df: pl.DataFrame,
+    ind: Indicator,
+    province_value: float | None = None,
+    title: str = "",
+    label_col: str = "unit_name",
+    key_col: str = "unit_code",
+) -> go.Figure:
     """Horizontal bars, worst first; each bar carries its key so a click can drill down."""
     # Plotly draws the first bar at the bottom: sort so the worst units come out on top.
     d = df.filter(pl.col("denominator") > 0).sort("value", descending=ind.polarity == 1)
     colors = [(_judge(r, province_value, ind)) for r in d.iter_rows(named=True)]
-    fig = go.Figure(go.Bar(
-        x=d["value"].to_list(), y=d[label_col].to_list(), orientation="h", marker_color=colors,
-        customdata=list(zip(d[key_col].to_list(), d["numerator"].to_list(), d["denominator"].to_list())),
-        text=[fmt.pct(v, 1) for v in d["value"].to_list()], textposition="outside",
-        hovertemplate="%{y}: %{x:.2f}%<br>%{customdata[1]:,}/%{customdata[2]:,}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=d["value"].to_list(),
+            y=d[label_col].to_list(),
+            orientation="h",
+            marker_color=colors,
+            customdata=list(zip(d[key_col].to_list(), d["numerator"].to_list(), d["denominator"].to_list())),
+            text=[fmt.pct(v, 1) for v in d["value"].to_list()],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.2f}%<br>%{customdata[1]:,}/%{customdata[2]:,}<extra></extra>",
+        )
+    )
     if province_value is not None:
-        fig.add_vline(x=province_value, line_dash="dash", line_color="#333333",
-                      annotation_text=f"Toàn tỉnh {fmt.pct(province_value, 1)}", annotation_position="top")
+        fig.add_vline(
+            x=province_value,
+            line_dash="dash",
+            line_color="#333333",
+            annotation_text=f"Toàn tỉnh {fmt.pct(province_value, 1)}",
+            annotation_position="top",
+        )
     fig.update_xaxes(ticksuffix="%")
     return _layout(fig, title or ind.label, height=max(300, 22 * d.height + 80))
 
@@ -88,7 +154,9 @@ def _judge(row: dict, p0: float | None, ind: Indicator) -> str:
     return {"better": BLUE, "worse": VERMILION}.get(methods.funnel_judgement(pos, ind.polarity), SKY)
 
 
-def rating_mix(df: pl.DataFrame, title: str = "Cơ cấu xếp loại chi bộ", breaks: dict[int, str] | None = None) -> go.Figure:
+def rating_mix(
+    df: pl.DataFrame, title: str = "Cơ cấu xếp loại chi bộ", breaks: dict[int, str] | None = None
+) -> go.Figure:
     """Stacked shares of branch ratings by year; df has year, rating (code or None), branches."""
     total = df.group_by("year").agg(pl.col("branches").sum().alias("total"))
     d = df.join(total, on="year").with_columns(share=pl.col("branches") / pl.col("total") * 100)
@@ -96,9 +164,14 @@ def rating_mix(df: pl.DataFrame, title: str = "Cơ cấu xếp loại chi bộ",
     labels = {"xs": "HTXSNV", "tot": "HTTNV", "ht": "HTNV", "kht": "Không HTNV", "none": "Chưa xếp loại"}
     for code, lab in labels.items():
         part = d.filter(pl.col("rating").fill_null("none") == code).sort("year")
-        fig.add_bar(x=part["year"].to_list(), y=part["share"].to_list(), name=lab, marker_color=RATING_COLORS[code],
-                    customdata=part["branches"].to_list(),
-                    hovertemplate=lab + " %{x}: %{y:.2f}% (%{customdata:,} chi bộ)<extra></extra>")
+        fig.add_bar(
+            x=part["year"].to_list(),
+            y=part["share"].to_list(),
+            name=lab,
+            marker_color=RATING_COLORS[code],
+            customdata=part["branches"].to_list(),
+            hovertemplate=lab + " %{x}: %{y:.2f}% (%{customdata:,} chi bộ)<extra></extra>",
+        )
     years = sorted(d["year"].unique().to_list())
     _breaks(fig, breaks or {}, years)
     fig.update_layout(barmode="stack")
@@ -115,16 +188,33 @@ def funnel(df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = 
     fig = go.Figure()
     for z, dash, name in ((1.96, "dash", "Giới hạn 95%"), (3.29, "dot", "Giới hạn 99,8%")):
         lims = [methods.funnel_limits(n, p0 / 100, z) for n in ns]
-        fig.add_scatter(x=ns, y=[lo * 100 for lo, _ in lims], mode="lines", line={"color": GREY, "dash": dash},
-                        name=name, hoverinfo="skip")
-        fig.add_scatter(x=ns, y=[hi * 100 for _, hi in lims], mode="lines", line={"color": GREY, "dash": dash},
-                        showlegend=False, hoverinfo="skip")
+        fig.add_scatter(
+            x=ns,
+            y=[lo * 100 for lo, _ in lims],
+            mode="lines",
+            line={"color": GREY, "dash": dash},
+            name=name,
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=ns,
+            y=[hi * 100 for _, hi in lims],
+            mode="lines",
+            line={"color": GREY, "dash": dash},
+            showlegend=False,
+            hoverinfo="skip",
+        )
     fig.add_hline(y=p0, line_color="#333333", annotation_text=f"Toàn tỉnh {fmt.pct(p0, 1)}")
     colors = [ORANGE if highlight and r["unit_code"] == highlight else BLUE for r in d.iter_rows(named=True)]
-    fig.add_scatter(x=d["denominator"].to_list(), y=d["value"].to_list(), mode="markers", name="Đơn vị",
-                    marker={"size": [14 if c == ORANGE else 8 for c in colors], "color": colors},
-                    text=d["unit_name"].to_list() if "unit_name" in d.columns else None,
-                    hovertemplate="%{text}: %{y:.2f}% (mẫu số %{x:,})<extra></extra>")
+    fig.add_scatter(
+        x=d["denominator"].to_list(),
+        y=d["value"].to_list(),
+        mode="markers",
+        name="Đơn vị",
+        marker={"size": [14 if c == ORANGE else 8 for c in colors], "color": colors},
+        text=d["unit_name"].to_list() if "unit_name" in d.columns else None,
+        hovertemplate="%{text}: %{y:.2f}% (mẫu số %{x:,})<extra></extra>",
+    )
     fig.update_xaxes(title="Mẫu số (quy mô đơn vị)")
     fig.update_yaxes(ticksuffix="%")
     return _layout(fig, title or f"So sánh với toàn tỉnh: {ind.short}")
@@ -133,38 +223,83 @@ def funnel(df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = 
 def glide_path(series: pl.DataFrame, p: dict, ind: Indicator, title: str = "") -> go.Figure:
     """Observed values, the straight path required to reach the target by the deadline, and the projection."""
     fig = go.Figure()
-    fig.add_scatter(x=series["year"].to_list(), y=series["value"].to_list(), mode="lines+markers", name="Thực tế",
-                    line={"color": BLUE, "width": 3})
+    fig.add_scatter(
+        x=series["year"].to_list(),
+        y=series["value"].to_list(),
+        mode="lines+markers",
+        name="Thực tế",
+        line={"color": BLUE, "width": 3},
+    )
     if p.get("latest") is not None and p.get("deadline"):
-        fig.add_scatter(x=[p["latest_year"], p["deadline"]], y=[p["latest"], p["target_value"]], mode="lines",
-                        name="Lộ trình cần đạt", line={"color": GREEN, "dash": "dash"})
+        fig.add_scatter(
+            x=[p["latest_year"], p["deadline"]],
+            y=[p["latest"], p["target_value"]],
+            mode="lines",
+            name="Lộ trình cần đạt",
+            line={"color": GREEN, "dash": "dash"},
+        )
         if p.get("projection") is not None:
-            fig.add_scatter(x=[p["latest_year"], p["deadline"]], y=[p["latest"], p["projection"]], mode="lines",
-                            name="Dự báo theo xu hướng", line={"color": ORANGE, "dash": "dot"})
-    fig.add_hline(y=p["target_value"], line_color=GREEN, line_width=1,
-                  annotation_text=f"Mục tiêu {fmt.pct(p['target_value'], 0)}")
+            fig.add_scatter(
+                x=[p["latest_year"], p["deadline"]],
+                y=[p["latest"], p["projection"]],
+                mode="lines",
+                name="Dự báo theo xu hướng",
+                line={"color": ORANGE, "dash": "dot"},
+            )
+    fig.add_hline(
+        y=p["target_value"], line_color=GREEN, line_width=1, annotation_text=f"Mục tiêu {fmt.pct(p['target_value'], 0)}"
+    )
     fig.update_yaxes(ticksuffix="%")
     return _layout(fig, title or ind.label, height=320)
 
 
 def completeness_heatmap(df: pl.DataFrame, title: str = "Mức đầy đủ của báo cáo") -> go.Figure:
     """Units × years, one colour per status (with the status word in the hover)."""
-    labels = {"complete": "Đầy đủ", "partial": "Thiếu trang", "fewer_branches": "Ít chi bộ hơn năm trước",
-              "missing": "Chưa nộp"}
+    labels = {
+        "complete": "Đầy đủ",
+        "partial": "Thiếu trang",
+        "fewer_branches": "Ít chi bộ hơn năm trước",
+        "missing": "Chưa nộp",
+    }
     codes = {"complete": 0, "partial": 1, "fewer_branches": 2, "missing": 3}
     years = sorted(df["year"].unique().to_list())
     cells = df.with_columns(
         code=pl.col("status").replace_strict(codes, default=3, return_dtype=pl.Int8),
         text=pl.col("status").replace_strict(labels, default=labels["missing"], return_dtype=pl.String)
-        + " · " + pl.col("branches").map_elements(fmt.num, return_dtype=pl.String) + " chi bộ")
-    wide = cells.pivot("year", index=["unit_code", "unit_name"], values=["code", "text"], sort_columns=True).sort("unit_code")
+        + " · "
+        + pl.col("branches").map_elements(fmt.num, return_dtype=pl.String)
+        + " chi bộ",
+    )
+    wide = cells.pivot("year", index=["unit_code", "unit_name"], values=["code", "text"], sort_columns=True).sort(
+        "unit_code"
+    )
     # numpy arrays: plotly validates nested Python lists cell by cell (slow with 3 000+ units)
     z = wide.select([pl.col(f"code_{y}").fill_null(3) for y in years]).to_numpy()
     text = wide.select([pl.col(f"text_{y}").fill_null(labels["missing"]) for y in years]).to_numpy()
     units = wide.select("unit_code", "unit_name")
-    scale = [[0, GREEN], [0.25, GREEN], [0.25, YELLOW], [0.5, YELLOW], [0.5, ORANGE], [0.75, ORANGE], [0.75, VERMILION],
-             [1, VERMILION]]
-    fig = go.Figure(go.Heatmap(z=z, x=[str(y) for y in years], y=units["unit_name"].to_list(), text=text,
-                               colorscale=scale, zmin=0, zmax=3, showscale=False,
-                               hovertemplate="%{y} – %{x}: %{text}<extra></extra>", xgap=2, ygap=2))
+    scale = [
+        [0, GREEN],
+        [0.25, GREEN],
+        [0.25, YELLOW],
+        [0.5, YELLOW],
+        [0.5, ORANGE],
+        [0.75, ORANGE],
+        [0.75, VERMILION],
+        [1, VERMILION],
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(y) for y in years],
+            y=units["unit_name"].to_list(),
+            text=text,
+            colorscale=scale,
+            zmin=0,
+            zmax=3,
+            showscale=False,
+            hovertemplate="%{y} – %{x}: %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
     return _layout(fig, title, height=max(300, 18 * units.height + 80))

@@ -4,12 +4,13 @@ A commune user's scope is applied here, in every function, so no page, export or
 scope replaces any unit filter by the user's own unit; functions that compare with the province return only the
 province aggregate, never another unit by name. Results are cached per (snapshot, arguments) — the scope is an
 argument, so two users with different scopes never share an entry."""
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
@@ -30,7 +31,7 @@ class Filters:
     levels: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
 
-    def but(self, **kw) -> "Filters":
+    def but(self, **kw) -> Filters:
         return replace(self, **{k: tuple(v) for k, v in kw.items()})
 
 
@@ -42,11 +43,11 @@ class Scope:
     unit_code: str | None = None
 
     @classmethod
-    def province(cls) -> "Scope":
+    def province(cls) -> Scope:
         return cls("province")
 
     @classmethod
-    def commune(cls, unit_code: str) -> "Scope":
+    def commune(cls, unit_code: str) -> Scope:
         return cls("commune", unit_code)
 
     @property
@@ -62,7 +63,11 @@ class Scope:
 
 
 BY_COLUMNS = {  # the only grouping columns a caller may ask for
-    "year": "year", "unit": "unit_code", "level": "level", "type": "branch_type", "branch": "branch_code",
+    "year": "year",
+    "unit": "unit_code",
+    "level": "level",
+    "type": "branch_type",
+    "branch": "branch_code",
     "subgroup": "subgroup",
 }
 
@@ -90,8 +95,12 @@ def cached(fn: Callable) -> Callable:
 def _where(f: Filters, alias: str = "") -> tuple[str, dict]:
     """A WHERE clause from a closed set of templates; every value goes in as a bound parameter."""
     parts, params = ["true"], {}
-    for name, col, values in (("years", "year", f.years), ("units", "unit_code", f.units),
-                              ("levels", "level", f.levels), ("types", "branch_type", f.types)):
+    for name, col, values in (
+        ("years", "year", f.years),
+        ("units", "unit_code", f.units),
+        ("levels", "level", f.levels),
+        ("types", "branch_type", f.types),
+    ):
         if values:
             parts.append(f"{alias}{col} = any(${name})")
             params[name] = list(values)
@@ -113,26 +122,41 @@ def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
     if "unit_code" in df.columns:
         names = units(Scope.province(), root=root).select("unit_code", "unit_name")
         df = df.join(names, on="unit_code", how="left")
-    for col, domain, out in (("level", "level", "level_label"), ("branch_type", "branch_type", "type_label"),
-                             ("rating", "rating", "rating_label"), ("internet", "internet", "internet_label"),
-                             ("role", "role", "role_label")):
+    for col, domain, out in (
+        ("level", "level", "level_label"),
+        ("branch_type", "branch_type", "type_label"),
+        ("rating", "rating", "rating_label"),
+        ("internet", "internet", "internet_label"),
+        ("role", "role", "role_label"),
+    ):
         if col in df.columns:
-            df = df.with_columns(pl.col(col).replace_strict(lab[domain], default=None, return_dtype=pl.String).alias(out))
+            df = df.with_columns(
+                pl.col(col).replace_strict(lab[domain], default=None, return_dtype=pl.String).alias(out)
+            )
     return df
 
 
 def _value(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
-        pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator") * 100)
-        .otherwise(None).alias("value"))
+        pl.when(pl.col("denominator") > 0)
+        .then(pl.col("numerator") / pl.col("denominator") * 100)
+        .otherwise(None)
+        .alias("value")
+    )
 
 
 # ------------------------------------------------------------------------------------------------ indicators
 
 
 @cached
-def indicator(indicator_id: str, filters: Filters, scope: Scope, by: tuple[str, ...] = ("year",),
-              subgroup: str | None = None, root: Path = PARQUET_DIR) -> pl.DataFrame:
+def indicator(
+    indicator_id: str,
+    filters: Filters,
+    scope: Scope,
+    by: tuple[str, ...] = ("year",),
+    subgroup: str | None = None,
+    root: Path = PARQUET_DIR,
+) -> pl.DataFrame:
     """Numerator, denominator and value (%) of one indicator, grouped by `by` (year, unit, level, type, branch)."""
     ind = registry.get(indicator_id)
     f = scope.restrict(filters)
@@ -148,15 +172,23 @@ def indicator(indicator_id: str, filters: Filters, scope: Scope, by: tuple[str, 
     if source == "prg_indicator_sum":
         where += " and indicator_id = $indicator"
         params["indicator"] = ind.id
-    sql = (f"select {select}{',' if cols else ''} sum(numerator)::bigint as numerator, "
-           f"sum(denominator)::bigint as denominator from {source} where {where}"
-           + (f" group by {select} order by {select}" if cols else ""))
+    sql = (
+        f"select {select}{',' if cols else ''} sum(numerator)::bigint as numerator, "
+        f"sum(denominator)::bigint as denominator from {source} where {where}"
+        + (f" group by {select} order by {select}" if cols else "")
+    )
     return _with_labels(_value(_query(sql, params, root)), root)
 
 
 @cached
-def province_benchmark(indicator_id: str, filters: Filters, scope: Scope, by: tuple[str, ...] = ("year",),
-                       subgroup: str | None = None, root: Path = PARQUET_DIR) -> pl.DataFrame:
+def province_benchmark(
+    indicator_id: str,
+    filters: Filters,
+    scope: Scope,
+    by: tuple[str, ...] = ("year",),
+    subgroup: str | None = None,
+    root: Path = PARQUET_DIR,
+) -> pl.DataFrame:
     """The province-wide value (all units) for comparison; it names no unit, so every scope may see it."""
     if any(b in ("unit", "branch") for b in by):
         raise ValueError("the province benchmark is never broken down by unit or branch")
@@ -188,22 +220,23 @@ def branches(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.Dat
 def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The training roster: secretaries and deputies not yet trained in party work (anonymous ids, no names)."""
     where, params = _where(scope.restrict(filters), alias="m.")
-    sql = ("select m.year, m.unit_code, m.branch_code, b.branch_name, m.level, m.branch_type, m.role, m.person_id, "
-           "m.professional, m.theory, m.it from int_committee_member as m "
-           "join int_branch_year as b on m.year = b.year and m.branch_code = b.branch_code "
-           f"where m.role in ('bi_thu', 'pho_bi_thu') and not m.trained and {where} "
-           "order by m.unit_code, m.branch_code, m.role")
+    sql = (
+        "select m.year, m.unit_code, m.branch_code, b.branch_name, m.level, m.branch_type, m.role, m.person_id, "
+        "m.professional, m.theory, m.it from int_committee_member as m "
+        "join int_branch_year as b on m.year = b.year and m.branch_code = b.branch_code "
+        f"where m.role in ('bi_thu', 'pho_bi_thu') and not m.trained and {where} "
+        "order by m.unit_code, m.branch_code, m.role"
+    )
     return _with_labels(_query(sql, params, root), root)
-
-
 
 
 # -------------------------------------------------------------------------------------------------- progress
 
 
 @cached
-def progress(scope: Scope, target_id: str | None = None, scope_kind: str | None = None,
-             root: Path = PARQUET_DIR) -> pl.DataFrame:
+def progress(
+    scope: Scope, target_id: str | None = None, scope_kind: str | None = None, root: Path = PARQUET_DIR
+) -> pl.DataFrame:
     """Progress toward every measurable target (prg_progress); a commune sees its own unit and the province."""
     parts, params = ["true"], {}
     if target_id:
@@ -217,16 +250,19 @@ def progress(scope: Scope, target_id: str | None = None, scope_kind: str | None 
         params["own"] = scope.unit_code
     # The 38 targets' texts are joined here, not in SQL: repeated on 100 000+ rows they cost more than the query.
     sql = f"select p.* from prg_progress as p where {' and '.join(parts)} order by p.target_id, p.scope_kind, p.scope_code"
-    texts = _query("select target_id, issuer, target_text, quote, target_scope, note as link_note from prg_targets",
-                   {}, root)
+    texts = _query(
+        "select target_id, issuer, target_text, quote, target_scope, note as link_note from prg_targets", {}, root
+    )
     return _query(sql, params, root).join(texts, on="target_id", how="left")
 
 
 @cached
 def targets(root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every target of the source documents, with the indicator it is measured by (null when it cannot be)."""
-    sql = ("select t.*, l.indicator_id, l.subgroup, l.direction, l.applies, l.note as link_note "
-           "from stg_ref_targets as t left join stg_ref_target_links as l using (target_id) order by t.target_id")
+    sql = (
+        "select t.*, l.indicator_id, l.subgroup, l.direction, l.applies, l.note as link_note "
+        "from stg_ref_targets as t left join stg_ref_target_links as l using (target_id) order by t.target_id"
+    )
     return _query(sql, {}, root)
 
 
@@ -267,16 +303,18 @@ def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every load attempt; file names name units, so a commune user sees only the loads of its own returns, and
     of each only its own files and their findings (a load of all communes' returns lists every file)."""
     if scope.is_commune:
-        sql = ("with own as (select load_id, string_agg(file_name, '; ' order by file_name) as files, "
-               "count(*) as file_count from stg_returns where unit_code = $own group by load_id), "
-               "own_findings as (select f.load_id, count(*) filter (where f.severity = 'error') as errors, "
-               "count(*) filter (where f.severity <> 'error') as warnings from stg_load_findings as f "
-               "join stg_returns as r on f.load_id = r.load_id and f.file = r.file_name "
-               "where r.unit_code = $own group by f.load_id) "
-               "select h.* replace (o.file_count as file_count, o.files as files, "
-               "coalesce(w.errors, 0) as errors, coalesce(w.warnings, 0) as warnings) "
-               "from dq_load_history as h join own as o on h.load_id = o.load_id "
-               "left join own_findings as w on h.load_id = w.load_id order by h.finished_at desc")
+        sql = (
+            "with own as (select load_id, string_agg(file_name, '; ' order by file_name) as files, "
+            "count(*) as file_count from stg_returns where unit_code = $own group by load_id), "
+            "own_findings as (select f.load_id, count(*) filter (where f.severity = 'error') as errors, "
+            "count(*) filter (where f.severity <> 'error') as warnings from stg_load_findings as f "
+            "join stg_returns as r on f.load_id = r.load_id and f.file = r.file_name "
+            "where r.unit_code = $own group by f.load_id) "
+            "select h.* replace (o.file_count as file_count, o.files as files, "
+            "coalesce(w.errors, 0) as errors, coalesce(w.warnings, 0) as warnings) "
+            "from dq_load_history as h join own as o on h.load_id = o.load_id "
+            "left join own_findings as w on h.load_id = w.load_id order by h.finished_at desc"
+        )
         return _query(sql, {"own": scope.unit_code}, root)
     return _query("select * from dq_load_history", {}, root)
 
@@ -285,8 +323,10 @@ def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
 def findings(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Validation findings of the loads (province and admin only: they quote other units' files)."""
     if scope.is_commune:
-        sql = ("select f.* from stg_load_findings as f join stg_returns as r "
-               "on f.load_id = r.load_id and f.file = r.file_name where r.unit_code = $own")
+        sql = (
+            "select f.* from stg_load_findings as f join stg_returns as r "
+            "on f.load_id = r.load_id and f.file = r.file_name where r.unit_code = $own"
+        )
         return _query(sql, {"own": scope.unit_code}, root)
     return _query("select * from stg_load_findings order by load_id desc", {}, root)
 
@@ -305,6 +345,7 @@ def returns(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
 def is_sample(root: Path = PARQUET_DIR) -> bool:
     """Whether the current data is the synthetic sample (the UI must then say so)."""
     import json
+
     snap = current_snapshot(root)
     return bool(snap and json.loads((snap / "manifest.json").read_text(encoding="utf-8")).get("is_sample"))
 
@@ -312,6 +353,7 @@ def is_sample(root: Path = PARQUET_DIR) -> bool:
 def boundaries_path() -> Path | None:
     """The commune boundaries of the configured province (None if the province has none)."""
     from etl.province import load_province
+
     return load_province().boundaries_path
 
 
@@ -319,8 +361,12 @@ def boundaries_path() -> Path | None:
 def rating_mix(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Branches by year and rating (None = not rated)."""
     where, params = _where(scope.restrict(filters))
-    return _query(f"select year, rating, count(*) as branches from int_branch_year where {where} "
-                  "group by year, rating order by year, rating", params, root)
+    return _query(
+        f"select year, rating, count(*) as branches from int_branch_year where {where} "
+        "group by year, rating order by year, rating",
+        params,
+        root,
+    )
 
 
 BIEU_TABLES = ("tbl_bieu01", "tbl_bieu02", "tbl_bieu03", "tbl_bieu04", "tbl_bieu05", "tbl_bieu06", "tbl_bieu07")
@@ -338,17 +384,41 @@ def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: P
     """Biểu 01–07 as one XLSX in the published layout."""
     from dashboard import export
     from etl.province import load_province
+
     names = dict(units(Scope.province(), root=root).select("unit_code", "unit_full_name").iter_rows())
     if scope.is_commune:
         unit_code = scope.unit_code
     text = names.get(unit_code, "toàn tỉnh") if unit_code else "toàn tỉnh"
-    return export.bieu_workbook(bieu_tables(scope, unit_code, root=root), year, load_province().name, text,
-                                {k: v for k, v in names.items()}, is_sample(root=root))
+    return export.bieu_workbook(
+        bieu_tables(scope, unit_code, root=root),
+        year,
+        load_province().name,
+        text,
+        {k: v for k, v in names.items()},
+        is_sample(root=root),
+    )
 
 
 def clear_cache() -> None:
     """Forget every cached result (tests; a new snapshot makes entries stale anyway)."""
-    for fn in (indicator, province_benchmark, units, years, branches, untrained_secretaries, progress, targets,
-               series_breaks, completeness, reconciliation, published_facts, load_history, findings, returns,
-               is_sample, rating_mix, bieu_tables):
+    for fn in (
+        indicator,
+        province_benchmark,
+        units,
+        years,
+        branches,
+        untrained_secretaries,
+        progress,
+        targets,
+        series_breaks,
+        completeness,
+        reconciliation,
+        published_facts,
+        load_history,
+        findings,
+        returns,
+        is_sample,
+        rating_mix,
+        bieu_tables,
+    ):
         fn.cache_clear()

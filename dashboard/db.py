@@ -1,6 +1,7 @@
 """One DuckDB database per data snapshot, with every view of queries/ created in layer order.
 
 Streamlit serves each session on its own thread: callers take a fresh `cursor()` per query."""
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 Every XLSX states the filters, the source, the date and «Tài liệu lưu hành nội bộ». Text that a spreadsheet would
 run as a formula (=, +, -, @ at the start) is neutralised in CSV and written as plain text in XLSX."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,13 +41,21 @@ def neutralise(v):
 def table_csv(df: pl.DataFrame, cols: list[Col]) -> bytes:
     """CSV with Vietnamese headers, UTF-8 with BOM (so Excel shows the diacritics)."""
     out = df.select([pl.col(c.name).alias(c.header) for c in cols])
-    out = out.with_columns(pl.col(c).map_elements(neutralise, return_dtype=pl.String)
-                           for c, t in out.schema.items() if t == pl.String)
+    out = out.with_columns(
+        pl.col(c).map_elements(neutralise, return_dtype=pl.String) for c, t in out.schema.items() if t == pl.String
+    )
     return ("\ufeff" + out.write_csv()).encode("utf-8")
 
 
-def table_xlsx(df: pl.DataFrame, cols: list[Col], title: str, filters_text: str, source: str,
-               is_sample: bool = False, sheet: str = "Số liệu") -> bytes:
+def table_xlsx(
+    df: pl.DataFrame,
+    cols: list[Col],
+    title: str,
+    filters_text: str,
+    source: str,
+    is_sample: bool = False,
+    sheet: str = "Số liệu",
+) -> bytes:
     """A formatted workbook: title, internal mark, filters, source and date above a Vietnamese-headed table."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
@@ -78,8 +87,13 @@ def _cell(ws, i: int, j: int, v, kind: str, f) -> None:
 
 
 def _preamble(ws, f, title: str, filters_text: str, source: str, is_sample: bool, width: int) -> int:
-    lines = [(title, f["title"]), (INTERNAL_MARK, f["mark"]), (f"Bộ lọc: {filters_text}", None),
-             (f"Nguồn: {source}", None), (f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}", None)]
+    lines = [
+        (title, f["title"]),
+        (INTERNAL_MARK, f["mark"]),
+        (f"Bộ lọc: {filters_text}", None),
+        (f"Nguồn: {source}", None),
+        (f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}", None),
+    ]
     if is_sample:
         lines.append((SAMPLE_NOTICE, f["mark"]))
     for i, (text, fmt_) in enumerate(lines):
@@ -91,8 +105,16 @@ def _formats(wb) -> dict:
     return {
         "title": wb.add_format({"bold": True, "font_size": 13}),
         "mark": wb.add_format({"italic": True, "font_color": "#9C0006"}),
-        "head": wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center",
-                               "border": 1, "bg_color": "#DDEBF7"}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "text_wrap": True,
+                "valign": "vcenter",
+                "align": "center",
+                "border": 1,
+                "bg_color": "#DDEBF7",
+            }
+        ),
         "int": wb.add_format({"num_format": "#,##0", "border": 1}),
         "pct": wb.add_format({"num_format": "0.00%", "border": 1}),
         "text": wb.add_format({"border": 1}),
@@ -120,33 +142,81 @@ TYPES = [c.code for c in codes()["branch_type"]]
 ROLES = [c.code for c in codes()["role"]]
 ROMAN = ["I", "II", "III", "IV", "V"]
 B02_GROUPS = [
-    ("Trình độ chuyên môn", [("professional_post_graduate", "Trên ĐH"), ("professional_university", "Đại học"),
-                             ("professional_college", "Cao đẳng"), ("professional_intermediate", "Trung cấp"),
-                             ("professional_none", "Chưa qua đào tạo")]),
-    ("Lý luận chính trị", [("political_theory_advanced", "Cao cấp, cử nhân"),
-                           ("political_theory_intermediate", "Trung cấp"), ("political_theory_none", "Sơ cấp, chưa có")]),
-    ("Bồi dưỡng nghiệp vụ công tác Đảng", [("party_training_trained", "Đã bồi dưỡng"),
-                                          ("party_training_not_trained", "Chưa bồi dưỡng")]),
+    (
+        "Trình độ chuyên môn",
+        [
+            ("professional_post_graduate", "Trên ĐH"),
+            ("professional_university", "Đại học"),
+            ("professional_college", "Cao đẳng"),
+            ("professional_intermediate", "Trung cấp"),
+            ("professional_none", "Chưa qua đào tạo"),
+        ],
+    ),
+    (
+        "Lý luận chính trị",
+        [
+            ("political_theory_advanced", "Cao cấp, cử nhân"),
+            ("political_theory_intermediate", "Trung cấp"),
+            ("political_theory_none", "Sơ cấp, chưa có"),
+        ],
+    ),
+    (
+        "Bồi dưỡng nghiệp vụ công tác Đảng",
+        [("party_training_trained", "Đã bồi dưỡng"), ("party_training_not_trained", "Chưa bồi dưỡng")],
+    ),
     ("Tin học", [("it_proficient", "Thành thạo"), ("it_basic", "Biết sử dụng"), ("it_none", "Chưa biết")]),
 ]
-B03_MEASURES = [("total", "Tổng số"), ("rated", "Được ĐG, XL"), ("excellent", "HTXSNV"), ("good", "HTTNV"),
-                ("completed", "HTNV"), ("not_completed", "Không HTNV")]
-B04_MEASURES = [("total", "Tổng số"), ("internet_stable", "Internet ổn định"), ("internet_unstable", "Không ổn định"),
-                ("internet_none", "Chưa có Internet"), ("has_computer", "Có máy tính"), ("no_computer", "Chưa có máy tính")]
-B05_MEASURES = [("village_branches", "Tổng số chi bộ xóm, TDP"), ("sec_also_front_head", "Bí thư kiêm trưởng ban CTMT"),
-                ("sec_also_village_head", "Bí thư kiêm trưởng xóm, tổ trưởng TDP"),
-                ("sec_other_roles", "Bí thư kiêm nhiệm chức danh khác")]
-B06_ROLES = [("village_head", "Trưởng xóm, tổ trưởng TDP"), ("front_head", "Trưởng ban công tác Mặt trận"),
-             ("farmers_union_head", "Chi hội trưởng Hội Nông dân"), ("womens_union_head", "Chi hội trưởng Hội Phụ nữ"),
-             ("veterans_head", "Chi hội trưởng Hội Cựu chiến binh"), ("youth_union_secretary", "Bí thư chi đoàn")]
-B07_MEASURES = [("present", "Số có mặt"), ("exempt", "Miễn ĐG, XL"), ("not_rated", "Chưa ĐG, XL"),
-                ("rated", "Đã ĐG, XL"), ("good_or_better", "HTTNV trở lên"), ("excellent", "Trong đó: HTXSNV"),
-                ("completed", "HTNV"), ("not_completed", "Không HTNV")]
+B03_MEASURES = [
+    ("total", "Tổng số"),
+    ("rated", "Được ĐG, XL"),
+    ("excellent", "HTXSNV"),
+    ("good", "HTTNV"),
+    ("completed", "HTNV"),
+    ("not_completed", "Không HTNV"),
+]
+B04_MEASURES = [
+    ("total", "Tổng số"),
+    ("internet_stable", "Internet ổn định"),
+    ("internet_unstable", "Không ổn định"),
+    ("internet_none", "Chưa có Internet"),
+    ("has_computer", "Có máy tính"),
+    ("no_computer", "Chưa có máy tính"),
+]
+B05_MEASURES = [
+    ("village_branches", "Tổng số chi bộ xóm, TDP"),
+    ("sec_also_front_head", "Bí thư kiêm trưởng ban CTMT"),
+    ("sec_also_village_head", "Bí thư kiêm trưởng xóm, tổ trưởng TDP"),
+    ("sec_other_roles", "Bí thư kiêm nhiệm chức danh khác"),
+]
+B06_ROLES = [
+    ("village_head", "Trưởng xóm, tổ trưởng TDP"),
+    ("front_head", "Trưởng ban công tác Mặt trận"),
+    ("farmers_union_head", "Chi hội trưởng Hội Nông dân"),
+    ("womens_union_head", "Chi hội trưởng Hội Phụ nữ"),
+    ("veterans_head", "Chi hội trưởng Hội Cựu chiến binh"),
+    ("youth_union_secretary", "Bí thư chi đoàn"),
+]
+B07_MEASURES = [
+    ("present", "Số có mặt"),
+    ("exempt", "Miễn ĐG, XL"),
+    ("not_rated", "Chưa ĐG, XL"),
+    ("rated", "Đã ĐG, XL"),
+    ("good_or_better", "HTTNV trở lên"),
+    ("excellent", "Trong đó: HTXSNV"),
+    ("completed", "HTNV"),
+    ("not_completed", "Không HTNV"),
+]
 BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
 
 
-def bieu_workbook(tables: dict[str, pl.DataFrame], year: int, province_name: str, scope_text: str,
-                  unit_names: dict[str, str], is_sample: bool = False) -> bytes:
+def bieu_workbook(
+    tables: dict[str, pl.DataFrame],
+    year: int,
+    province_name: str,
+    scope_text: str,
+    unit_names: dict[str, str],
+    is_sample: bool = False,
+) -> bytes:
     """Biểu 01–07 in their published layout from the loaded roll-ups (tbl_bieu01…07, already scoped)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
@@ -159,8 +229,12 @@ def bieu_workbook(tables: dict[str, pl.DataFrame], year: int, province_name: str
         ws.write_string(2, 0, title, f["title"])
         ws.write_string(3, 0, f"Phạm vi: {scope_text}; năm {year}")
         ws.write_string(4, 0, INTERNAL_MARK, f["mark"])
-        ws.write_string(5, 0, f"Tổng hợp từ báo cáo đã nạp, ngày {dt.date.today().strftime('%d/%m/%Y')}"
-                        + (f". {SAMPLE_NOTICE}" if is_sample else ""))
+        ws.write_string(
+            5,
+            0,
+            f"Tổng hợp từ báo cáo đã nạp, ngày {dt.date.today().strftime('%d/%m/%Y')}"
+            + (f". {SAMPLE_NOTICE}" if is_sample else ""),
+        )
         ws.set_column(0, 0, 6)
         ws.set_column(1, 1, 48)
         ws.set_column(2, width, 11)
@@ -223,8 +297,11 @@ def bieu_workbook(tables: dict[str, pl.DataFrame], year: int, province_name: str
     d = tables["tbl_bieu03"]
     grand = [0] * (len(years) * len(B03_MEASURES))
     for i, lv in enumerate(LEVELS):
-        vals = [int(d.filter((pl.col("year") == y) & (pl.col("level_code") == lv))[m].sum())
-                for y in years for m, _ in B03_MEASURES]
+        vals = [
+            int(d.filter((pl.col("year") == y) & (pl.col("level_code") == lv))[m].sum())
+            for y in years
+            for m, _ in B03_MEASURES
+        ]
         grand = [a + b for a, b in zip(grand, vals)]
         _row(ws, r + 2 + i, str(i + 1), label("level", lv), vals, f, first=2)
     _row(ws, r + 2 + len(LEVELS), "", "TỔNG CỘNG", grand, f, bold=True, first=2)
@@ -249,11 +326,20 @@ def bieu_workbook(tables: dict[str, pl.DataFrame], year: int, province_name: str
     # Biểu 05 and 06 (by commune)
     for n, table, measures, title in (
         ("05", "tbl_bieu05", B05_MEASURES, "BÍ THƯ CHI BỘ XÓM, TỔ DÂN PHỐ KIÊM NHIỆM"),
-        ("06", "tbl_bieu06", [("village_branches", "Tổng số chi bộ xóm, TDP"),
-                              ("under_3_members", "Chi bộ có dưới 3 đảng viên tại chỗ"),
-                              *[(f"{k}_{s}", f"{lab}: {'là đảng viên' if s == 'member' else 'không là đảng viên'}")
-                                for k, lab in B06_ROLES for s in ("member", "non_member")]],
-         "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN"),
+        (
+            "06",
+            "tbl_bieu06",
+            [
+                ("village_branches", "Tổng số chi bộ xóm, TDP"),
+                ("under_3_members", "Chi bộ có dưới 3 đảng viên tại chỗ"),
+                *[
+                    (f"{k}_{s}", f"{lab}: {'là đảng viên' if s == 'member' else 'không là đảng viên'}")
+                    for k, lab in B06_ROLES
+                    for s in ("member", "non_member")
+                ],
+            ],
+            "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN",
+        ),
     ):
         ws = wb.add_worksheet(f"Biểu {n}")
         r = head(ws, n, title, 2 + len(measures))

@@ -3,6 +3,7 @@
 The URL is synchronised here rather than with widgets' `bind="query-params"`: bound parameters cannot be carried
 by st.switch_page (a click on the map would fail once a filter is set), and a bound multiselect writes its display
 labels, not codes. A copied link reproduces the view: ?nam=2024&xa=01273&loai=xom&chi_tieu=internet_none"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,16 +26,21 @@ class State:
     """What the pages need: the reporting year, the filters for that year, and the same filters over all years."""
 
     year: int
-    filters: Filters          # point-in-time views (maps, tables): the selected year
-    all_years: Filters        # trends: every year
+    filters: Filters  # point-in-time views (maps, tables): the selected year
+    all_years: Filters  # trends: every year
     scope: Scope
 
 
 def _allowed(scope: Scope) -> dict[str, list]:
     units = data.units(scope)["unit_code"].to_list()
-    return {YEAR: data.years(), UNITS: [] if scope.is_commune else units,
-            LEVELS: [c.code for c in codes()["level"]], TYPES: [c.code for c in codes()["branch_type"]],
-            INDICATOR: list(registry.indicators()), PROFILE_UNIT: units}
+    return {
+        YEAR: data.years(),
+        UNITS: [] if scope.is_commune else units,
+        LEVELS: [c.code for c in codes()["level"]],
+        TYPES: [c.code for c in codes()["branch_type"]],
+        INDICATOR: list(registry.indicators()),
+        PROFILE_UNIT: units,
+    }
 
 
 def _from_url(scope: Scope) -> None:
@@ -93,12 +99,23 @@ def sidebar(scope: Scope) -> State:
             st.caption(f"Đơn vị: **{names.get(scope.unit_code, scope.unit_code)}**")
             chosen_units: list[str] = []
         else:
-            chosen_units = st.multiselect("Đơn vị (xã, phường, đảng uỷ trực thuộc)", list(names),
-                                          format_func=lambda c: names.get(c, c), key=UNITS, placeholder="Toàn tỉnh")
-        levels = st.multiselect("Cấp chi bộ", list(lab["level"]), format_func=lambda c: lab["level"][c], key=LEVELS,
-                                placeholder="Tất cả")
-        types = st.multiselect("Loại hình", list(lab["branch_type"]), format_func=lambda c: lab["branch_type"][c],
-                               key=TYPES, placeholder="Tất cả")
+            chosen_units = st.multiselect(
+                "Đơn vị (xã, phường, đảng uỷ trực thuộc)",
+                list(names),
+                format_func=lambda c: names.get(c, c),
+                key=UNITS,
+                placeholder="Toàn tỉnh",
+            )
+        levels = st.multiselect(
+            "Cấp chi bộ", list(lab["level"]), format_func=lambda c: lab["level"][c], key=LEVELS, placeholder="Tất cả"
+        )
+        types = st.multiselect(
+            "Loại hình",
+            list(lab["branch_type"]),
+            format_func=lambda c: lab["branch_type"][c],
+            key=TYPES,
+            placeholder="Tất cả",
+        )
         st.button("Đặt lại bộ lọc", on_click=reset, icon=":material/restart_alt:", width="stretch")
     base = Filters(units=tuple(chosen_units), levels=tuple(levels), types=tuple(types))
     state = State(int(year), base.but(years=(int(year),)), base, scope)

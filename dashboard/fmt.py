@@ -2,6 +2,7 @@
 
 The separators come from babel's vi_VN locale data; the formatting itself is Python's, which is ~20× faster than
 formatting every cell through babel (tables of thousands of rows are formatted on each page run)."""
+
 from __future__ import annotations
 
 import math

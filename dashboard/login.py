@@ -1,4 +1,5 @@
 """The log-in gate of the app: every page runs behind it; sessions expire after inactivity."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,10 @@ def _form() -> None:
         password = st.text_input("Mật khẩu", type="password", key="login_password")
         ok = st.form_submit_button("Đăng nhập", type="primary")
     if data.is_sample():
-        st.info("Dữ liệu mẫu: có thể dùng các tài khoản dùng thử **tinh** (toàn tỉnh), **xa** (phường Thục Phán) "
-                "và **quantri** (quản trị), mật khẩu **demo**.")
+        st.info(
+            "Dữ liệu mẫu: có thể dùng các tài khoản dùng thử **tinh** (toàn tỉnh), **xa** (phường Thục Phán) "
+            "và **quantri** (quản trị), mật khẩu **demo**."
+        )
     if ok:
         res = auth.authenticate(username, password, data.is_sample)
         if res.user is None:

@@ -3,6 +3,7 @@ style, no tile server), a classed legend, «no data» shown as such, labels and 
 
 Plotly's choropleth_map is used rather than a pydeck deck: its click selection is reliable in Streamlit (a
 deck's click did not reach the app in headless chromium), and the same figure exports to PNG."""
+
 from __future__ import annotations
 
 import json
@@ -59,9 +60,15 @@ def legend(breaks: list[float], values: list[float] = ()) -> list[tuple[str, str
     out = []
     for i in range(n):
         lo, hi = bounds[i], bounds[i + 1]
-        text = (f"dưới {fmt.pct(hi, 1)}" if lo is None and hi is not None else
-                f"từ {fmt.pct(lo, 1)}" if hi is None and lo is not None else
-                f"{fmt.pct(lo, 1)} – dưới {fmt.pct(hi, 1)}" if lo is not None else _span(values))
+        text = (
+            f"dưới {fmt.pct(hi, 1)}"
+            if lo is None and hi is not None
+            else f"từ {fmt.pct(lo, 1)}"
+            if hi is None and lo is not None
+            else f"{fmt.pct(lo, 1)} – dưới {fmt.pct(hi, 1)}"
+            if lo is not None
+            else _span(values)
+        )
         out.append((colors[i], text))
     out.append((NO_DATA_COLOR, NO_DATA))
     return out
@@ -74,14 +81,22 @@ def _span(values) -> str:
     return fmt.pct(v[0], 1) if min(v) == max(v) else f"{fmt.pct(min(v), 1)} – {fmt.pct(max(v), 1)}"
 
 
-def commune_map(boundaries: Path, values: dict[str, dict], ind: Indicator, selected: str | None = None,
-                height: int = 560, only: set[str] | None = None) -> go.Figure:
+def commune_map(
+    boundaries: Path,
+    values: dict[str, dict],
+    ind: Indicator,
+    selected: str | None = None,
+    height: int = 560,
+    only: set[str] | None = None,
+) -> go.Figure:
     """The communes coloured by class; values: unit_code -> {value, numerator, denominator, trend, target}.
 
     Units without a row in `values` are drawn as «no data»; `only` limits the map to some units (a commune user
     sees its own). One trace per class, so the legend is the classes."""
     full = _geojson(str(boundaries))
-    gj = full if only is None else {**full, "features": [f for f in full["features"] if f["properties"]["code"] in only]}
+    gj = (
+        full if only is None else {**full, "features": [f for f in full["features"] if f["properties"]["code"] in only]}
+    )
     props = [f["properties"] for f in gj["features"]]
     shown = [values[p["code"]]["value"] for p in props if values.get(p["code"], {}).get("value") is not None]
     breaks = classes(shown)
@@ -89,29 +104,67 @@ def commune_map(boundaries: Path, values: dict[str, dict], ind: Indicator, selec
     fig = go.Figure()
     for i, (color, text) in enumerate(items):
         is_none = i == len(items) - 1
-        members = [p for p in props if (class_of(values.get(p["code"], {}).get("value"), breaks) is None) == is_none
-                   and (is_none or class_of(values[p["code"]]["value"], breaks) == i)]
+        members = [
+            p
+            for p in props
+            if (class_of(values.get(p["code"], {}).get("value"), breaks) is None) == is_none
+            and (is_none or class_of(values[p["code"]]["value"], breaks) == i)
+        ]
         if not members:
             continue
-        fig.add_trace(go.Choroplethmap(
-            geojson=gj, featureidkey="properties.code", locations=[p["code"] for p in members], z=[i] * len(members),
-            colorscale=[[0, color], [1, color]], showscale=False, name=text, showlegend=True,
-            marker={"line": {"color": [("#E66100" if p["code"] == selected else "#5a5a5a") for p in members],
-                             "width": 0.8}, "opacity": 0.9},
-            customdata=[tooltip(p, values.get(p["code"], {}), ind) for p in members],
-            hovertemplate="%{customdata}<extra></extra>"))
-    fig.add_trace(go.Scattermap(
-        lat=[p["label_lat"] for p in props], lon=[p["label_lon"] for p in props], mode="text",
-        text=[p["name"] for p in props], textfont={"size": 11, "color": "#1a1a1a"}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=gj,
+                featureidkey="properties.code",
+                locations=[p["code"] for p in members],
+                z=[i] * len(members),
+                colorscale=[[0, color], [1, color]],
+                showscale=False,
+                name=text,
+                showlegend=True,
+                marker={
+                    "line": {
+                        "color": [("#E66100" if p["code"] == selected else "#5a5a5a") for p in members],
+                        "width": 0.8,
+                    },
+                    "opacity": 0.9,
+                },
+                customdata=[tooltip(p, values.get(p["code"], {}), ind) for p in members],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scattermap(
+            lat=[p["label_lat"] for p in props],
+            lon=[p["label_lon"] for p in props],
+            mode="text",
+            text=[p["name"] for p in props],
+            textfont={"size": 11, "color": "#1a1a1a"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
     lats = [c[1] for f in gj["features"] for c in f["geometry"]["coordinates"][0]]
     lons = [c[0] for f in gj["features"] for c in f["geometry"]["coordinates"][0]]
     fig.update_layout(
-        map={"style": "white-bg", "center": {"lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2},
-             "zoom": fit_zoom(max(lons) - min(lons), max(lats) - min(lats), 1000, height)},
-        height=height, margin={"l": 0, "r": 0, "t": 30, "b": 0}, separators=",.", font={"family": FONT},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "title": {
-            "text": f"{ind.short} ({'cao là tốt' if ind.polarity == 1 else 'thấp là tốt'}):"}},
-        clickmode="event+select")
+        map={
+            "style": "white-bg",
+            "center": {"lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2},
+            "zoom": fit_zoom(max(lons) - min(lons), max(lats) - min(lats), 1000, height),
+        },
+        height=height,
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        separators=",.",
+        font={"family": FONT},
+        legend={
+            "orientation": "h",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "x": 0,
+            "title": {"text": f"{ind.short} ({'cao là tốt' if ind.polarity == 1 else 'thấp là tốt'}):"},
+        },
+        clickmode="event+select",
+    )
     return fig
 
 
@@ -129,8 +182,10 @@ def tooltip(p: dict, v: dict, ind: Indicator) -> str:
         return head + "không có số liệu"
     trend = " → ".join(f"{y}: {fmt.pct(x, 1)}" for y, x in v.get("trend", []) if x is not None)
     target = f"<br>Mục tiêu: {v['target']}" if v.get("target") else ""
-    return (f"{head}<b>{fmt.pct(v['value'])}</b> ({fmt.ratio(v.get('numerator'), v.get('denominator'))})"
-            f"<br>Diễn biến: {trend}{target}<br><i>Bấm để xem hồ sơ đơn vị</i>")
+    return (
+        f"{head}<b>{fmt.pct(v['value'])}</b> ({fmt.ratio(v.get('numerator'), v.get('denominator'))})"
+        f"<br>Diễn biến: {trend}{target}<br><i>Bấm để xem hồ sơ đơn vị</i>"
+    )
 
 
 def selected_code(event) -> str | None:

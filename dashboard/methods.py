@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 Direction = Literal[1, -1]  # +1 higher is better, -1 lower is better
 
@@ -26,18 +27,9 @@ STATUS_LABELS: dict[str, str] = {
 
 RAG_LABELS: dict[str, str] = {"green": "Đạt", "amber": "Gần đạt", "red": "Chưa đạt"}
 
-FUNNEL_LABELS: dict[str, str] = {
-    "better": "Tốt hơn đáng kể",
-    "worse": "Kém hơn đáng kể",
-    "similar": "Tương đương tỉnh",
-}
+FUNNEL_LABELS: dict[str, str] = {"better": "Tốt hơn đáng kể", "worse": "Kém hơn đáng kể", "similar": "Tương đương tỉnh"}
 
-TREND_LABELS: dict[str, str] = {
-    "up": "tăng",
-    "down": "giảm",
-    "none": "không thay đổi đáng kể",
-    "na": "không tính được",
-}
+TREND_LABELS: dict[str, str] = {"up": "tăng", "down": "giảm", "none": "không thay đổi đáng kể", "na": "không tính được"}
 
 TREND_CRITICAL_95 = 3.8415  # chi-squared, 1 df, p = 0.05
 TREND_CRITICAL_998 = 9.5495  # chi-squared, 1 df, p = 0.002
@@ -183,15 +175,27 @@ def progress(
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
     points = sorted(
-        (int(year), float(value))
-        for year, value in series.items()
-        if value is not None and math.isfinite(value)
+        (int(year), float(value)) for year, value in series.items() if value is not None and math.isfinite(value)
     )
     if not points:
         return Progress(
-            None, None, None, None, target, deadline, d,
-            None, None, None, None, None, None, None, None,
-            "insufficient_data", method,
+            None,
+            None,
+            None,
+            None,
+            target,
+            deadline,
+            d,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "insufficient_data",
+            method,
         )
 
     t0, y0 = points[0]

@@ -1,10 +1,11 @@
 """Command line over the data-access layer, for scripting and checking:
 
-    python -m dashboard.query member_good --year 2024
-    python -m dashboard.query internet_none --year 2025 --type xom --by commune
-    python -m dashboard.query --list
-    python -m dashboard.query progress [--target T000-16] [--scope province|unit|type]
+python -m dashboard.query member_good --year 2024
+python -m dashboard.query internet_none --year 2025 --type xom --by commune
+python -m dashboard.query --list
+python -m dashboard.query progress [--target T000-16] [--scope province|unit|type]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,15 @@ from dashboard import data, registry
 from dashboard.data import Filters, Scope
 from etl.settings import PARQUET_DIR
 
-BY = {"commune": "unit", "unit": "unit", "level": "level", "type": "type", "year": "year", "branch": "branch",
-      "subgroup": "subgroup"}
+BY = {
+    "commune": "unit",
+    "unit": "unit",
+    "level": "level",
+    "type": "type",
+    "year": "year",
+    "branch": "branch",
+    "subgroup": "subgroup",
+}
 LABEL_OF = {"unit_code": "unit_name", "level": "level_label", "branch_type": "type_label"}
 
 
@@ -67,9 +75,26 @@ def _progress(argv: list[str]) -> int:
     ap.add_argument("--root", type=Path, default=PARQUET_DIR, help=argparse.SUPPRESS)  # another store (tests)
     a = ap.parse_args(argv)
     df = data.progress(Scope.province(), target_id=a.target, scope_kind=a.scope, root=a.root)
-    cols = ["target_id", "indicator_id", "subgroup", "scope_kind", "scope_code", "target_value", "comparator",
-            "deadline", "baseline_year", "baseline", "latest_year", "latest", "observed_pace", "required_pace",
-            "ratio", "projection", "status", "gap_units"]
+    cols = [
+        "target_id",
+        "indicator_id",
+        "subgroup",
+        "scope_kind",
+        "scope_code",
+        "target_value",
+        "comparator",
+        "deadline",
+        "baseline_year",
+        "baseline",
+        "latest_year",
+        "latest",
+        "observed_pace",
+        "required_pace",
+        "ratio",
+        "projection",
+        "status",
+        "gap_units",
+    ]
     sys.stdout.write(df.select(cols).with_columns(pl.col(pl.Float64).round(4)).write_csv())
     return 0
 

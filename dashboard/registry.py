@@ -1,4 +1,5 @@
 """The indicator registry (queries/indicators.toml): labels, polarity, definitions — one source for everything."""
+
 from __future__ import annotations
 
 import tomllib
@@ -8,8 +9,11 @@ from functools import cache
 from etl.settings import QUERIES_DIR
 
 GROUP_LABELS = {
-    "branch": "Xếp loại chi bộ", "member": "Đảng viên", "infrastructure": "Hạ tầng",
-    "secretary": "Bí thư và bồi dưỡng", "village": "Chi bộ xóm, tổ dân phố",
+    "branch": "Xếp loại chi bộ",
+    "member": "Đảng viên",
+    "infrastructure": "Hạ tầng",
+    "secretary": "Bí thư và bồi dưỡng",
+    "village": "Chi bộ xóm, tổ dân phố",
 }
 
 

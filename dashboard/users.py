@@ -1,6 +1,7 @@
 """Manage users: `python -m dashboard.users add NAME --role commune --unit 01273 | reset NAME | disable NAME | list`.
 
 Passwords are read from the terminal (or stdin with --password-stdin), never from the command line."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Command line of the ETL: `python -m etl sample | load FILE… | template | status`."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,11 +47,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Không nạp: {len(rep.refused)} tệp bị từ chối; dữ liệu không thay đổi.", file=sys.stderr)
             return 1
         r = rep.result
-        print(f"Đã nạp {r.returns} báo cáo ({r.branches} chi bộ), thay thế {r.replaced} báo cáo cũ, "
-              f"trong {time.perf_counter() - t0:.2f} giây. Ảnh chụp dữ liệu: {r.snapshot}.")
+        print(
+            f"Đã nạp {r.returns} báo cáo ({r.branches} chi bộ), thay thế {r.replaced} báo cáo cũ, "
+            f"trong {time.perf_counter() - t0:.2f} giây. Ảnh chụp dữ liệu: {r.snapshot}."
+        )
         return 0
     if a.cmd == "template":
-        from etl.prefill import write_template
+        from forms.prefill import write_template
+
         write_template(a.output, province, a.unit, a.year, prefill=a.prefill)
         print(f"Đã viết {a.output}")
         return 0
@@ -61,12 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def build_sample(out: Path | None = None, load: bool = True, force: bool = False, progress=None,
-                 parallel: bool = True) -> int:
+def build_sample(
+    out: Path | None = None, load: bool = True, force: bool = False, progress=None, parallel: bool = True
+) -> int:
     """Write the calibrated sample returns and (re)build the store from them."""
-    from etl.sample import write_sample
-    from etl.store import current_snapshot as cur
     import json
+
+    from etl.store import current_snapshot as cur
+    from synthetic.sample import write_sample
 
     province = load_province()
     snap = cur()
@@ -82,15 +88,23 @@ def build_sample(out: Path | None = None, load: bool = True, force: bool = False
     print(f"Đã viết {len(paths)} báo cáo mẫu vào {out} trong {t1 - t0:.1f} giây.")
     if not load:
         return 0
-    rep = load_files(read_paths(paths), "sample", province, replace_all=True,
-                     progress=(lambda i, n: progress(i, n, "load")) if progress else None, parallel=parallel)
+    rep = load_files(
+        read_paths(paths),
+        "sample",
+        province,
+        replace_all=True,
+        progress=(lambda i, n: progress(i, n, "load")) if progress else None,
+        parallel=parallel,
+    )
     if not rep.ok:
         for fs in rep.refused.values():
             for f in fs:
                 print(f.text(), file=sys.stderr)
         return 1
-    print(f"Đã nạp {rep.result.returns} báo cáo ({rep.result.branches} chi bộ-năm) trong "
-          f"{time.perf_counter() - t1:.1f} giây.")
+    print(
+        f"Đã nạp {rep.result.returns} báo cáo ({rep.result.branches} chi bộ-năm) trong "
+        f"{time.perf_counter() - t1:.1f} giây."
+    )
     return 0
 
 

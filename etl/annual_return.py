@@ -2,6 +2,7 @@
 
 `parse_return` turns a workbook's bytes into three validated Polars frames (branches, committee members, village
 heads) or raises `ReturnRejected` with every problem found, in Vietnamese, by sheet, Excel row and column."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,20 @@ from etl.codes import label, labels, resolve
 from etl.excel import Grid, col_letter, read_grids
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig
-from etl.schema import (BRANCHES, COMMITTEE, HEADS, INFO_FIELDS, MEMBER_COUNTS, RULE_MESSAGES, BranchSchema,
-                        Column, CommitteeSchema, HeadsSchema, SheetSpec, header_aliases)
+from etl.schema import (
+    BRANCHES,
+    COMMITTEE,
+    HEADS,
+    INFO_FIELDS,
+    MEMBER_COUNTS,
+    RULE_MESSAGES,
+    BranchSchema,
+    Column,
+    CommitteeSchema,
+    HeadsSchema,
+    SheetSpec,
+    header_aliases,
+)
 from etl.text import decide_tcvn3, fold, from_tcvn3, key, looks_tcvn3, to_unicode
 
 HEADER_SEARCH_ROWS = 30
@@ -25,9 +38,18 @@ _TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
 # A date line above a table ("Cao Bằng, ngày 15 tháng 01 năm 2024") names a year that is not the report's.
 _DATE_PHRASE = re.compile(r"(?:ngày\s*\d{1,2}\s*)?tháng\s*\d{1,2}\s*năm\s*\d{4}", re.I)
 _INFO_LABELS = {  # key(label) prefixes in «Thông tin» -> field
-    "madonvi": "unit_code", "madangbo": "unit_code", "madv": "unit_code", "maso": "unit_code",
-    "tendangbo": "unit_name", "tendonvi": "unit_name", "donvi": "unit_name", "dangbo": "unit_name",
-    "nambaocao": "year", "nam": "year", "ngaylap": "report_date", "bophanlap": "prepared_by",
+    "madonvi": "unit_code",
+    "madangbo": "unit_code",
+    "madv": "unit_code",
+    "maso": "unit_code",
+    "tendangbo": "unit_name",
+    "tendonvi": "unit_name",
+    "donvi": "unit_name",
+    "dangbo": "unit_name",
+    "nambaocao": "year",
+    "nam": "year",
+    "ngaylap": "report_date",
+    "bophanlap": "prepared_by",
 }
 
 
@@ -39,7 +61,7 @@ class ParsedReturn:
     sha256: str
     year: int
     unit_code: str
-    committee_key: str          # what a re-load of the same return replaces (unit, or old unit before 2025)
+    committee_key: str  # what a re-load of the same return replaces (unit, or old unit before 2025)
     reported_name: str
     via: str
     encoding: str
@@ -69,9 +91,9 @@ def parse_returns(items: list[tuple[str, bytes]], province: ProvinceConfig) -> l
         except ReturnRejected as e:
             drafts.append(e)
     ok = [d for d in drafts if isinstance(d, _Draft)]
-    for key, schema in (("branches", BranchSchema), ("committee", CommitteeSchema), ("heads", HeadsSchema)):
-        for d, frame in zip(ok, _validate_batch(ok, key, schema)):
-            d.valid[key] = frame
+    for sheet, schema in (("branches", BranchSchema), ("committee", CommitteeSchema), ("heads", HeadsSchema)):
+        for d, frame in zip(ok, _validate_batch(ok, sheet, schema)):
+            d.valid[sheet] = frame
     return [d if isinstance(d, ReturnRejected) else _finish(d) for d in drafts]
 
 
@@ -86,7 +108,7 @@ class _Draft:
     reported_name: str
     encoding: str
     is_sample: bool
-    tables: dict[str, "_Table"]
+    tables: dict[str, _Table]
     findings: list[Finding]
     valid: dict[str, pl.DataFrame] = field(default_factory=dict)
 
@@ -96,41 +118,83 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig) -> _Draft:
     grids, encoding = read_grids(data, file_name)
     findings: list[Finding] = []
     if encoding == "tcvn3":
-        findings.append(Finding(file_name, "Văn bản gõ bằng bảng mã TCVN3 (.VnTime) đã được chuyển sang Unicode.",
-                                rule="tcvn3", severity="warning"))
+        findings.append(
+            Finding(
+                file_name,
+                "Văn bản gõ bằng bảng mã TCVN3 (.VnTime) đã được chuyển sang Unicode.",
+                rule="tcvn3",
+                severity="warning",
+            )
+        )
     sheets = _find_sheets(grids)
     if "branches" not in sheets:
         names = ", ".join(f"«{n}»" for n in grids) or "không có trang nào"
-        raise ReturnRejected([Finding(file_name, f"Không có trang «{BRANCHES.name}» (tệp có: {names}). "
-                                                 "Hãy dùng biểu mẫu tải từ hệ thống.", rule="missing_sheet")])
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name,
+                    f"Không có trang «{BRANCHES.name}» (tệp có: {names}). Hãy dùng biểu mẫu tải từ hệ thống.",
+                    rule="missing_sheet",
+                )
+            ]
+        )
     info_grid = sheets.get("info", sheets["branches"])
     info = _read_info(info_grid)
     is_sample = any("du lieu mau" in fold(str(v)) for r in info_grid.rows[:40] for v in r if isinstance(v, str))
     year = _parse_year(info.value("year"))
     if year is None:
-        raise ReturnRejected([info.finding(file_name, "year", f"Không đọc được năm báo cáo (ghi «"
-                                           f"{_text(info.value('year')) or ''}»).", "year")])
+        raise ReturnRejected(
+            [
+                info.finding(
+                    file_name, "year", f"Không đọc được năm báo cáo (ghi «{_text(info.value('year')) or ''}»).", "year"
+                )
+            ]
+        )
     res = province.resolve(_text(info.value("unit_code")), _text(info.value("unit_name")), year)
     if res.code is None:
         where = "unit_code" if _text(info.value("unit_code")) else "unit_name"
         raise ReturnRejected([info.finding(file_name, where, res.error, "unknown_unit")])
     if res.via == "old_name":
-        findings.append(replace(info.finding(file_name, "unit_name", f"Tên đơn vị cũ «{res.old_name}» được quy về "
-                                             f"{province.unit_by_code[res.code].full_name} (mã {res.code}).",
-                                             "crosswalk"), severity="warning"))
+        findings.append(
+            replace(
+                info.finding(
+                    file_name,
+                    "unit_name",
+                    f"Tên đơn vị cũ «{res.old_name}» được quy về "
+                    f"{province.unit_by_code[res.code].full_name} (mã {res.code}).",
+                    "crosswalk",
+                ),
+                severity="warning",
+            )
+        )
 
     tables: dict[str, _Table] = {}
     for spec in (BRANCHES, COMMITTEE, HEADS):
         grid = sheets.get(spec.key)
         if grid is None:
-            findings.append(Finding(file_name, f"Không có trang «{spec.name}»: phần này coi như chưa báo cáo.",
-                                    rule="missing_sheet", severity="warning"))
+            findings.append(
+                Finding(
+                    file_name,
+                    f"Không có trang «{spec.name}»: phần này coi như chưa báo cáo.",
+                    rule="missing_sheet",
+                    severity="warning",
+                )
+            )
             tables[spec.key] = _Table(spec, spec.name, None)
             continue
         tables[spec.key] = _read_table(grid, spec, file_name, year, res.code, findings)
     tables["committee"].frame = _committee_frame(tables["committee"].frame)
-    return _Draft(file_name, hashlib.sha256(data).hexdigest(), year, res, _text(info.value("unit_name")) or "",
-                  encoding, is_sample, tables, findings)
+    return _Draft(
+        file_name,
+        hashlib.sha256(data).hexdigest(),
+        year,
+        res,
+        _text(info.value("unit_name")) or "",
+        encoding,
+        is_sample,
+        tables,
+        findings,
+    )
 
 
 def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
@@ -141,10 +205,20 @@ def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
     res = d.res
     committee_key = res.code if res.via != "old_name" else f"{res.code}/{fold(res.old_name)}"
     return ParsedReturn(
-        file_name=d.file_name, sha256=d.sha256, year=d.year, unit_code=res.code, committee_key=committee_key,
-        reported_name=d.reported_name, via=res.via, encoding=d.encoding, is_sample=d.is_sample,
-        branches=d.valid["branches"], committee=d.valid["committee"], heads=d.valid["heads"],
-        sheets_present=tuple(k for k, t in d.tables.items() if t.frame is not None), warnings=d.findings,
+        file_name=d.file_name,
+        sha256=d.sha256,
+        year=d.year,
+        unit_code=res.code,
+        committee_key=committee_key,
+        reported_name=d.reported_name,
+        via=res.via,
+        encoding=d.encoding,
+        is_sample=d.is_sample,
+        branches=d.valid["branches"],
+        committee=d.valid["committee"],
+        heads=d.valid["heads"],
+        sheets_present=tuple(k for k, t in d.tables.items() if t.frame is not None),
+        warnings=d.findings,
     )
 
 
@@ -155,9 +229,17 @@ def _find_sheets(grids: dict[str, Grid]) -> dict[str, Grid]:
     out: dict[str, Grid] = {}
     for name, g in grids.items():
         for k in (key(name), key(from_tcvn3(name))):  # a tab renamed in TCVN3 reads «Th«ng tin», «Chi bé»
-            role = ("info" if "thongtin" in k else "committee" if "capuy" in k else
-                    "heads" if "truongxom" in k or "doanthe" in k else
-                    "branches" if k.startswith("chibo") or "danhsachchibo" in k else None)
+            role = (
+                "info"
+                if "thongtin" in k
+                else "committee"
+                if "capuy" in k
+                else "heads"
+                if "truongxom" in k or "doanthe" in k
+                else "branches"
+                if k.startswith("chibo") or "danhsachchibo" in k
+                else None
+            )
             if role:
                 out.setdefault(role, g)
                 break
@@ -222,7 +304,7 @@ def _text(v: Any) -> str | None:
 @dataclass
 class _Header:
     rows: tuple[int, ...]
-    columns: dict[str, int]   # column key -> 0-based index
+    columns: dict[str, int]  # column key -> 0-based index
 
     @property
     def data_start(self) -> int:
@@ -237,7 +319,9 @@ def _locate_header(g: Grid, spec: SheetSpec) -> _Header | None:
         one = _match_columns(g, (r,), aliases)
         if best is None or len(one) > len(best.columns):
             best = _Header((r,), one)
-        if r + 1 < len(g.rows) and not any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in g.rows[r + 1]):
+        if r + 1 < len(g.rows) and not any(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in g.rows[r + 1]
+        ):
             two = _match_columns(g, (r, r + 1), aliases)
             if len(two) > max(len(one), len(best.columns)):
                 best = _Header((r, r + 1), two)
@@ -275,7 +359,9 @@ def _match_columns(g: Grid, rows: tuple[int, ...], aliases: dict[str, str]) -> d
 
 def _is_numbering_row(row: list[Any]) -> bool:
     """The row of column numbers under a header ('1 2 3 …' or '(1) (2) …') found in many official forms."""
-    cells = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip() for v in row if v not in ("", None)]
+    cells = [
+        str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip() for v in row if v not in ("", None)
+    ]
     if len(cells) < 5 or not all(re.fullmatch(r"\(?[0-9A-Za-z]{1,2}\)?|\(?\d+\s*[=+\-*].*\)?", c) for c in cells):
         return False
     nums = [int(re.sub(r"\D", "", c)) for c in cells if re.fullmatch(r"\(?\d{1,2}\)?", c)]
@@ -292,21 +378,36 @@ class _Table:
     frame: pl.DataFrame | None
     letters: dict[str, str] = field(default_factory=dict)
 
-    def finding(self, file_name: str, message: str, row: int | None, column: str, rule: str,
-                severity: str = "error") -> Finding:
+    def finding(
+        self, file_name: str, message: str, row: int | None, column: str, rule: str, severity: str = "error"
+    ) -> Finding:
         header = next((c.header for c in self.spec.columns if c.key == column), column)
-        return Finding(file_name, message, sheet=self.sheet, row=row, column=self.letters.get(column, ""),
-                       field=header, rule=rule, severity=severity)
+        return Finding(
+            file_name,
+            message,
+            sheet=self.sheet,
+            row=row,
+            column=self.letters.get(column, ""),
+            field=header,
+            rule=rule,
+            severity=severity,
+        )
 
 
-def _read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: str,
-                findings: list[Finding]) -> _Table:
+def _read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: str, findings: list[Finding]) -> _Table:
     """Parse the rows under the header into typed values (codes resolved), checking a «Tổng cộng» row."""
     hdr = _locate_header(g, spec)
     if hdr is None:
-        findings.append(Finding(file_name, "Không tìm thấy dòng tiêu đề của bảng (các cột "
-                                + ", ".join(f"«{c.header}»" for c in spec.columns if c.required) + ").",
-                                sheet=g.name, rule="no_header"))
+        findings.append(
+            Finding(
+                file_name,
+                "Không tìm thấy dòng tiêu đề của bảng (các cột "
+                + ", ".join(f"«{c.header}»" for c in spec.columns if c.required)
+                + ").",
+                sheet=g.name,
+                rule="no_header",
+            )
+        )
         return _Table(spec, g.name, None)
     letters = {k: col_letter(j) for k, j in hdr.columns.items()}
     for c in spec.columns:
@@ -316,9 +417,16 @@ def _read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: 
         for j, v in enumerate(g.rows[r]):
             m = re.search(r"năm\s+(\d{4})", _DATE_PHRASE.sub("", v), re.I) if isinstance(v, str) else None
             if m and int(m.group(1)) != year:
-                findings.append(Finding(file_name, f"Tiêu đề trang ghi năm {m.group(1)} nhưng trang «Thông tin» ghi "
-                                                   f"năm {year}.", sheet=g.name, row=r + 1, column=col_letter(j),
-                                        rule="year_mismatch"))
+                findings.append(
+                    Finding(
+                        file_name,
+                        f"Tiêu đề trang ghi năm {m.group(1)} nhưng trang «Thông tin» ghi năm {year}.",
+                        sheet=g.name,
+                        row=r + 1,
+                        column=col_letter(j),
+                        rule="year_mismatch",
+                    )
+                )
     start = hdr.data_start
     if start < len(g.rows) and _is_numbering_row(g.rows[start]):
         start += 1
@@ -331,7 +439,7 @@ def _read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: 
         cells = {c.key: row[hdr.columns[c.key]] if hdr.columns[c.key] < len(row) else "" for c in cols}
         if all(v in ("", None) for v in cells.values()):
             continue
-        lead = [v for v in row[first_col:first_col + 4] if isinstance(v, str) and v.strip()]
+        lead = [v for v in row[first_col : first_col + 4] if isinstance(v, str) and v.strip()]
         if lead and any(fold(lead[0]).startswith(w) for w in _TOTAL_WORDS) and not cells.get("branch_code"):
             total = (i, cells)
             break
@@ -395,7 +503,8 @@ def _decode_columns(g: Grid, start: int, columns) -> list[list[Any]]:
 def _empty(spec: SheetSpec, year: int, unit_code: str) -> pl.DataFrame:
     cols = {c.key: pl.Series([], dtype=pl.String) for c in spec.columns if c.kind != "ignore"}
     return pl.DataFrame({**cols, "excel_row": pl.Series([], dtype=pl.Int32)}).with_columns(
-        pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
+        pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code")
+    )
 
 
 _INT_TEXT = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+|[+-]?\d+|[+-]?\d+[.,]0+")
@@ -418,8 +527,17 @@ def _cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, fin
             # Vietnamese writes 1.462 for one thousand four hundred sixty-two; counts never have decimals.
             n = int(re.sub(r"[.,]0+$", "", s).replace(".", "").replace(",", "")) if _INT_TEXT.fullmatch(s) else None
         if n is None:
-            findings.append(Finding(file_name, f"«{v}» không phải là số nguyên.", sheet=sheet, row=row, column=col,
-                                    field=c.header, rule="not_integer"))
+            findings.append(
+                Finding(
+                    file_name,
+                    f"«{v}» không phải là số nguyên.",
+                    sheet=sheet,
+                    row=row,
+                    column=col,
+                    field=c.header,
+                    rule="not_integer",
+                )
+            )
         return n
     if c.kind == "code":
         if empty:
@@ -429,9 +547,17 @@ def _cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, fin
         text = _text(v) or ""
         code = resolve(c.domain, text)
         if code is None:
-            findings.append(Finding(file_name, f"Giá trị «{text}» không có trong danh mục. Giá trị hợp lệ: "
-                                    + "; ".join(labels(c.domain)) + ".", sheet=sheet, row=row, column=col,
-                                    field=c.header, rule="unknown_code"))
+            findings.append(
+                Finding(
+                    file_name,
+                    f"Giá trị «{text}» không có trong danh mục. Giá trị hợp lệ: " + "; ".join(labels(c.domain)) + ".",
+                    sheet=sheet,
+                    row=row,
+                    column=col,
+                    field=c.header,
+                    rule="unknown_code",
+                )
+            )
         return code
     return None
 
@@ -446,9 +572,17 @@ def _check_total(records, total, cols, hdr, file_name, sheet, findings) -> None:
         stated = _cell(cells[c.key], c, file_name, sheet, i + 1, col_letter(hdr.columns[c.key]), scratch)
         summed = sum(r.get(c.key) or 0 for r in records)
         if stated is not None and stated != summed:
-            findings.append(Finding(file_name, f"Dòng «Tổng cộng» ghi {stated} nhưng cộng các dòng được {summed}.",
-                                    sheet=sheet, row=i + 1, column=col_letter(hdr.columns[c.key]), field=c.header,
-                                    rule="total_mismatch"))
+            findings.append(
+                Finding(
+                    file_name,
+                    f"Dòng «Tổng cộng» ghi {stated} nhưng cộng các dòng được {summed}.",
+                    sheet=sheet,
+                    row=i + 1,
+                    column=col_letter(hdr.columns[c.key]),
+                    field=c.header,
+                    rule="total_mismatch",
+                )
+            )
 
 
 # ------------------------------------------------------------------------------------------------ normalise
@@ -495,8 +629,13 @@ def _validate_batch(drafts: list[_Draft], key: str, schema: type[dy.Schema]) -> 
     return; returns each draft's valid rows."""
     pk = _KEY_OF[key]
     casted = [_cast(d.tables[key], schema) for d in drafts]
-    parts = [df.with_columns(pl.col("excel_row") + i * ROW_STRIDE, pl.format("{}|{}", pl.lit(f"{i:06d}"), pl.col(pk)).alias(pk))
-             for i, df in enumerate(casted) if df is not None and not df.is_empty()]
+    parts = [
+        df.with_columns(
+            pl.col("excel_row") + i * ROW_STRIDE, pl.format("{}|{}", pl.lit(f"{i:06d}"), pl.col(pk)).alias(pk)
+        )
+        for i, df in enumerate(casted)
+        if df is not None and not df.is_empty()
+    ]
     empty = schema.create_empty()  # dataframely builds it slowly: once per batch
     out = [empty if df is None else schema.cast(df) if df.is_empty() else None for df in casted]
     if not parts:
@@ -505,7 +644,7 @@ def _validate_batch(drafts: list[_Draft], key: str, schema: type[dy.Schema]) -> 
     restore = [(pl.col("excel_row") % ROW_STRIDE).cast(pl.Int32), pl.col(pk).str.slice(_PREFIX)]
     index = (pl.col("excel_row") // ROW_STRIDE).alias("_i")
     groups = valid.with_columns(index).with_columns(restore).partition_by("_i", as_dict=True, include_key=False)
-    for i, df in enumerate(casted):
+    for i in range(len(casted)):
         if out[i] is None:
             out[i] = groups.get((i,), empty)
     if failure.counts():
@@ -516,8 +655,9 @@ def _validate_batch(drafts: list[_Draft], key: str, schema: type[dy.Schema]) -> 
     return out
 
 
-def _report(details: pl.DataFrame, schema: type[dy.Schema], table: _Table, file_name: str,
-            findings: list[Finding]) -> None:
+def _report(
+    details: pl.DataFrame, schema: type[dy.Schema], table: _Table, file_name: str, findings: list[Finding]
+) -> None:
     """Every failed rule of every row, as a Vietnamese finding."""
     # A cell already reported (not a number, unknown value) is empty now: don't report it twice.
     reported = {(f.sheet, f.row, f.column) for f in findings}
@@ -536,15 +676,25 @@ _DERIVED_FROM = {"trained": "training"}
 
 def _rule_finding(rule: str, row: dict, table: _Table, file_name: str, details: pl.DataFrame) -> Finding:
     spec = table.spec
-    column = rule.split("|")[0] if "|" in rule else {
-        "members_add_up": "members", "resident_le_members": "resident_members",
-        "village_has_resident": "resident_members", "admitted_le_members": "admitted",
-        "training_year_not_after_report": "training_year", "primary_key": spec.columns[1].key}.get(rule, "")
+    column = (
+        rule.split("|")[0]
+        if "|" in rule
+        else {
+            "members_add_up": "members",
+            "resident_le_members": "resident_members",
+            "village_has_resident": "resident_members",
+            "admitted_le_members": "admitted",
+            "training_year_not_after_report": "training_year",
+            "primary_key": spec.columns[1].key,
+        }.get(rule, "")
+    )
     column = _DERIVED_FROM.get(column, column)
     kind = rule.split("|")[1] if "|" in rule else rule
     values = {k: v for k, v in row.items() if not isinstance(v, str) or k in ("branch_code", "person_id")}
     if rule == "members_add_up":
-        values["parts"] = " + ".join(str(row[k]) for k in MEMBER_COUNTS) + f" = {sum(row[k] or 0 for k in MEMBER_COUNTS)}"
+        values["parts"] = (
+            " + ".join(str(row[k]) for k in MEMBER_COUNTS) + f" = {sum(row[k] or 0 for k in MEMBER_COUNTS)}"
+        )
     if rule == "primary_key":
         pk = "branch_code" if "branch_code" in details.columns and spec is not COMMITTEE else "person_id"
         others = details.filter(pl.col(pk) == row[pk])["excel_row"].to_list()
@@ -562,8 +712,14 @@ def _rule_finding(rule: str, row: dict, table: _Table, file_name: str, details: 
     return table.finding(file_name, msg, row.get("excel_row"), column, rule)
 
 
-def _cross_checks(tables: dict[str, _Table], committee: pl.DataFrame, heads: pl.DataFrame, file_name: str,
-                  year: int, findings: list[Finding]) -> None:
+def _cross_checks(
+    tables: dict[str, _Table],
+    committee: pl.DataFrame,
+    heads: pl.DataFrame,
+    file_name: str,
+    year: int,
+    findings: list[Finding],
+) -> None:
     """Rules across sheets: committee members and heads belong to a branch of the same return.
 
     Branch codes are taken from every row of «Chi bộ» as read, so a branch refused for another reason does not
@@ -576,22 +732,51 @@ def _cross_checks(tables: dict[str, _Table], committee: pl.DataFrame, heads: pl.
     villages = read.filter(pl.col("branch_type") == "xom")["branch_code"].drop_nulls().to_list()
     branches_sheet = tables["branches"].sheet
     for r in committee.filter(~pl.col("branch_code").is_in(codes)).iter_rows(named=True):
-        findings.append(tables["committee"].finding(
-            file_name, f"Mã chi bộ «{r['branch_code']}» không có trong trang «{branches_sheet}».", r["excel_row"],
-            "branch_code", "unknown_branch"))
-    dup = committee.filter(pl.col("role") == "bi_thu").group_by("branch_code").agg(pl.col("excel_row")).filter(
-        pl.col("excel_row").list.len() > 1)
+        findings.append(
+            tables["committee"].finding(
+                file_name,
+                f"Mã chi bộ «{r['branch_code']}» không có trong trang «{branches_sheet}».",
+                r["excel_row"],
+                "branch_code",
+                "unknown_branch",
+            )
+        )
+    dup = (
+        committee.filter(pl.col("role") == "bi_thu")
+        .group_by("branch_code")
+        .agg(pl.col("excel_row"))
+        .filter(pl.col("excel_row").list.len() > 1)
+    )
     for r in dup.iter_rows(named=True):
-        findings.append(tables["committee"].finding(
-            file_name, f"Chi bộ «{r['branch_code']}» có {len(r['excel_row'])} bí thư "
-                       f"(dòng {', '.join(map(str, sorted(r['excel_row'])))}).", min(r["excel_row"]), "role",
-            "two_secretaries"))
+        findings.append(
+            tables["committee"].finding(
+                file_name,
+                f"Chi bộ «{r['branch_code']}» có {len(r['excel_row'])} bí thư "
+                f"(dòng {', '.join(map(str, sorted(r['excel_row'])))}).",
+                min(r["excel_row"]),
+                "role",
+                "two_secretaries",
+            )
+        )
     for r in heads.filter(~pl.col("branch_code").is_in(villages)).iter_rows(named=True):
-        findings.append(tables["heads"].finding(
-            file_name, f"«{r['branch_code']}» không phải chi bộ xóm, tổ dân phố trong trang «{branches_sheet}».",
-            r["excel_row"], "branch_code", "unknown_branch"))
+        findings.append(
+            tables["heads"].finding(
+                file_name,
+                f"«{r['branch_code']}» không phải chi bộ xóm, tổ dân phố trong trang «{branches_sheet}».",
+                r["excel_row"],
+                "branch_code",
+                "unknown_branch",
+            )
+        )
     if year < 2025 and "tt_cap_tren" in read["level"].cast(pl.String).to_list():
-        findings.append(tables["branches"].finding(
-            file_name, f"Cấp «{label('level', 'tt_cap_tren')}» chỉ có từ tháng 7/2025; năm {year} các chi bộ này "
-                       f"thường là «{label('level', 'tt_co_so')}».", None, "level", "level_before_reform",
-            severity="warning"))
+        findings.append(
+            tables["branches"].finding(
+                file_name,
+                f"Cấp «{label('level', 'tt_cap_tren')}» chỉ có từ tháng 7/2025; năm {year} các chi bộ này "
+                f"thường là «{label('level', 'tt_co_so')}».",
+                None,
+                "level",
+                "level_before_reform",
+                severity="warning",
+            )
+        )

@@ -1,4 +1,5 @@
 """The audit log: log-ins (also failed), exports and loads — append-only JSON lines in the store's log folder."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,18 @@ def record(event: str, user: str, details: dict | None = None, root: Path = PARQ
     if event not in EVENTS:
         raise ValueError(event)
     ensure(root)
-    line = json.dumps({"time": dt.datetime.now().isoformat(timespec="seconds"), "event": event, "user": user,
-                       "details": json.dumps(details or {}, ensure_ascii=False)}, ensure_ascii=False) + "\n"
+    line = (
+        json.dumps(
+            {
+                "time": dt.datetime.now().isoformat(timespec="seconds"),
+                "event": event,
+                "user": user,
+                "details": json.dumps(details or {}, ensure_ascii=False),
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     fd = os.open(audit_dir(root) / "audit.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

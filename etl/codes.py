@@ -1,4 +1,5 @@
 """Coded values of the return (levels, types, ratings, …): labels and the spellings that map to each code."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """Read a workbook (.xlsx, .xls) or .csv into plain grids, keeping the row and column numbers a user sees."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,13 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # What people upload by mistake, named so the message can say what the file is.
-OTHER_MAGIC = {b"%PDF": "tệp PDF", b"\x89PNG": "ảnh PNG", b"\xff\xd8\xff": "ảnh JPEG", b"GIF8": "ảnh GIF",
-               b"{\\rtf": "văn bản RTF"}
+OTHER_MAGIC = {
+    b"%PDF": "tệp PDF",
+    b"\x89PNG": "ảnh PNG",
+    b"\xff\xd8\xff": "ảnh JPEG",
+    b"GIF8": "ảnh GIF",
+    b"{\\rtf": "văn bản RTF",
+}
 
 
 @dataclass
@@ -57,21 +63,41 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
     if len(data) == 0:
         raise ReturnRejected([Finding(file_name, "Tệp rỗng (0 byte).", rule="empty_file")])
     if len(data) > MAX_FILE_BYTES:
-        raise ReturnRejected([Finding(file_name, f"Tệp quá lớn ({len(data) // 1024 // 1024} MB, tối đa "
-                                                 f"{MAX_FILE_BYTES // 1024 // 1024} MB).", rule="too_large")])
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name,
+                    f"Tệp quá lớn ({len(data) // 1024 // 1024} MB, tối đa {MAX_FILE_BYTES // 1024 // 1024} MB).",
+                    rule="too_large",
+                )
+            ]
+        )
     other = next((what for magic, what in OTHER_MAGIC.items() if data.startswith(magic)), None)
     if other:
-        raise ReturnRejected([Finding(file_name, f"Đây là {other}, không phải bảng tính Excel (.xlsx, .xls) "
-                                                 "hoặc .csv.", rule="not_excel")])
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name, f"Đây là {other}, không phải bảng tính Excel (.xlsx, .xls) hoặc .csv.", rule="not_excel"
+                )
+            ]
+        )
     kind = file_kind(data)
     if not kind:
-        raise ReturnRejected([Finding(file_name, "Tệp không phải bảng tính Excel (.xlsx, .xls) hoặc .csv.",
-                                      rule="not_excel")])
+        raise ReturnRejected(
+            [Finding(file_name, "Tệp không phải bảng tính Excel (.xlsx, .xls) hoặc .csv.", rule="not_excel")]
+        )
     if kind == "csv" and file_name.lower().endswith(EXCEL_SUFFIXES):
         # Plain text renamed to .xlsx/.xls: say so rather than fail later on a missing table.
-        raise ReturnRejected([Finding(file_name, "Tệp có đuôi Excel nhưng nội dung là văn bản thuần, không phải bảng "
-                                                 "tính Excel (.xlsx, .xls). Nếu đây là tệp CSV, hãy đổi đuôi thành .csv.",
-                                      rule="not_excel")])
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name,
+                    "Tệp có đuôi Excel nhưng nội dung là văn bản thuần, không phải bảng "
+                    "tính Excel (.xlsx, .xls). Nếu đây là tệp CSV, hãy đổi đuôi thành .csv.",
+                    rule="not_excel",
+                )
+            ]
+        )
     if kind == "xlsx":
         _check_zip(data, file_name)
     try:
@@ -80,8 +106,9 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
         raise
     except Exception as e:  # calamine's errors on corrupt files are many and terse
         # The reader's own (English) error stays in the exception chain for the log, not in the message.
-        raise ReturnRejected([Finding(file_name, "Không đọc được tệp (tệp hỏng hoặc không đúng định dạng).",
-                                      rule="unreadable")]) from e
+        raise ReturnRejected(
+            [Finding(file_name, "Không đọc được tệp (tệp hỏng hoặc không đúng định dạng).", rule="unreadable")]
+        ) from e
     texts = [v for g in raw for r in g.rows for v in r if isinstance(v, str) and v and not v.isascii()]
     tcvn3 = decide_tcvn3(texts)
 
@@ -97,8 +124,16 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
     grids = {}
     for g in raw:
         if len(g.rows) > MAX_ROWS_PER_SHEET:
-            raise ReturnRejected([Finding(file_name, f"Trang có {len(g.rows)} dòng, vượt giới hạn "
-                                                     f"{MAX_ROWS_PER_SHEET} dòng.", sheet=g.name, rule="too_many_rows")])
+            raise ReturnRejected(
+                [
+                    Finding(
+                        file_name,
+                        f"Trang có {len(g.rows)} dòng, vượt giới hạn {MAX_ROWS_PER_SHEET} dòng.",
+                        sheet=g.name,
+                        rule="too_many_rows",
+                    )
+                ]
+            )
         rows = [[clean(v) if isinstance(v, str) else v for v in r] for r in g.rows]
         # Tab names show in the system font, so a TCVN3 name reads as garbage on screen too: decode it only when
         # the name itself proves TCVN3, and let sheet matching try the decoding.
@@ -115,13 +150,27 @@ def _check_zip(data: bytes, file_name: str) -> None:
     except zipfile.BadZipFile as e:
         raise ReturnRejected([Finding(file_name, "Tệp .xlsx bị hỏng (không giải nén được).", rule="unreadable")]) from e
     if not any(i.filename.startswith("xl/workbook.") for i in infos):  # a .docx or .zip renamed to .xlsx
-        raise ReturnRejected([Finding(file_name, "Tệp nén không phải bảng tính Excel (có thể là tệp Word .docx "
-                                                 "hoặc tệp .zip đã đổi đuôi).", rule="not_excel")])
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name,
+                    "Tệp nén không phải bảng tính Excel (có thể là tệp Word .docx hoặc tệp .zip đã đổi đuôi).",
+                    rule="not_excel",
+                )
+            ]
+        )
     total = sum(i.file_size for i in infos)
     if len(infos) > 1000 or total > MAX_UNZIPPED_BYTES:
-        raise ReturnRejected([Finding(file_name, f"Tệp giải nén ra {total // 1024 // 1024} MB, vượt giới hạn "
-                                                 f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB: tệp bị từ chối.",
-                                      rule="zip_bomb")])
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name,
+                    f"Tệp giải nén ra {total // 1024 // 1024} MB, vượt giới hạn "
+                    f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB: tệp bị từ chối.",
+                    rule="zip_bomb",
+                )
+            ]
+        )
 
 
 def _read_excel(data: bytes) -> list[Grid]:

@@ -1,4 +1,5 @@
 """Validation findings: what is wrong, where (file, sheet, Excel row and column), in Vietnamese."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -9,11 +10,11 @@ class Finding:
     file: str
     message: str
     sheet: str = ""
-    row: int | None = None        # 1-based Excel row
-    column: str = ""              # Excel column letter
-    field: str = ""               # the column's Vietnamese header
+    row: int | None = None  # 1-based Excel row
+    column: str = ""  # Excel column letter
+    field: str = ""  # the column's Vietnamese header
     rule: str = ""
-    severity: str = "error"       # "error" blocks the load, "warning" is reported only
+    severity: str = "error"  # "error" blocks the load, "warning" is reported only
 
     def where(self) -> str:
         parts = [f"Tệp «{self.file}»"]

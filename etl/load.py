@@ -1,14 +1,15 @@
 """Load returns into the store: parse every file, refuse what is wrong, commit the rest as one snapshot."""
+
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from etl.annual_return import ParsedReturn, parse_returns
 from etl.findings import Finding, ReturnRejected
@@ -21,7 +22,7 @@ from etl.store import LoadResult, StoreError, commit, log_rejected
 class LoadReport:
     result: LoadResult | None
     parsed: list[ParsedReturn] = field(default_factory=list)
-    refused: dict[str, list[Finding]] = field(default_factory=dict)   # file -> findings
+    refused: dict[str, list[Finding]] = field(default_factory=dict)  # file -> findings
 
     @property
     def ok(self) -> bool:
@@ -55,7 +56,7 @@ def _results(files: list[tuple[str, bytes]], province: ProvinceConfig, parallel:
     (not inside the web server: the app passes parallel=False)."""
     workers = min(os.cpu_count() or 1, 8)
     main_file = getattr(sys.modules["__main__"], "__file__", None)  # spawned workers re-import the main module
-    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     if not parallel or len(files) < PARALLEL_FROM or workers < 2 or not (main_file and os.path.exists(main_file)):
         _init_worker(province)
         for chunk in chunks:
@@ -68,9 +69,12 @@ def _results(files: list[tuple[str, bytes]], province: ProvinceConfig, parallel:
             yield from done
 
 
-def parse_files(files: Iterable[tuple[str, bytes]], province: ProvinceConfig,
-                progress: Callable[[int, int], None] | None = None,
-                parallel: bool = True) -> tuple[list[ParsedReturn], dict[str, list[Finding]]]:
+def parse_files(
+    files: Iterable[tuple[str, bytes]],
+    province: ProvinceConfig,
+    progress: Callable[[int, int], None] | None = None,
+    parallel: bool = True,
+) -> tuple[list[ParsedReturn], dict[str, list[Finding]]]:
     """Parse and validate every file; nothing is written."""
     files = list(files)
     parsed, refused = [], {}
@@ -85,17 +89,29 @@ def parse_files(files: Iterable[tuple[str, bytes]], province: ProvinceConfig,
     for r in list(parsed):
         k = (r.year, r.committee_key)
         if k in seen:
-            refused[r.file_name] = [Finding(r.file_name, f"Trùng báo cáo năm {r.year} của cùng đơn vị với tệp "
-                                                         f"«{seen[k]}».", rule="duplicate_return")]
+            refused[r.file_name] = [
+                Finding(
+                    r.file_name,
+                    f"Trùng báo cáo năm {r.year} của cùng đơn vị với tệp «{seen[k]}».",
+                    rule="duplicate_return",
+                )
+            ]
             parsed.remove(r)
         else:
             seen[k] = r.file_name
     return parsed, refused
 
 
-def load_files(files: Iterable[tuple[str, bytes]], user: str, province: ProvinceConfig | None = None,
-               root: Path = PARQUET_DIR, replace_all: bool = False, partial: bool = False,
-               progress: Callable[[int, int], None] | None = None, parallel: bool = True) -> LoadReport:
+def load_files(
+    files: Iterable[tuple[str, bytes]],
+    user: str,
+    province: ProvinceConfig | None = None,
+    root: Path = PARQUET_DIR,
+    replace_all: bool = False,
+    partial: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    parallel: bool = True,
+) -> LoadReport:
     """Parse then commit. Unless `partial`, one refused file means nothing is loaded."""
     province = province or load_province()
     started = dt.datetime.now().isoformat(timespec="seconds")

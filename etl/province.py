@@ -1,4 +1,5 @@
 """A province as configuration: its party committees (units), boundaries, old→new crosswalk and name matching."""
+
 from __future__ import annotations
 
 import csv
@@ -6,7 +7,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from vietnam_provinces import Province as VnProvince
@@ -18,7 +19,9 @@ from etl.text import fold, nfc
 COMMUNE_KINDS = ("xã", "phường", "đặc khu")
 AFFILIATED_KIND = "đảng uỷ trực thuộc"
 # Words that precede a unit's own name in returns ("Đảng bộ xã …", "BCH Đảng uỷ phường …").
-_PREFIX = re.compile(r"^(?:(?:ban chap hanh|ban thuong vu|bch|btv|dang bo|dang uy|du|db|xa|phuong|thi tran|tt|dac khu)\s+)+")
+_PREFIX = re.compile(
+    r"^(?:(?:ban chap hanh|ban thuong vu|bch|btv|dang bo|dang uy|du|db|xa|phuong|thi tran|tt|dac khu)\s+)+"
+)
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,17 @@ class ProvinceConfig:
         by_name = self._match_name(name or "", year) if name else Resolution(None)
         if code:
             if code not in by_code:
-                return Resolution(None, error=f"Mã đơn vị «{code}» không có trong danh mục đơn vị của tỉnh {self.name}.")
+                return Resolution(
+                    None, error=f"Mã đơn vị «{code}» không có trong danh mục đơn vị của tỉnh {self.name}."
+                )
             if by_name.code and by_name.code != code:
-                return Resolution(None, error=(
-                    f"Mã đơn vị «{code}» ({by_code[code].full_name}) không khớp với tên «{name}» "
-                    f"({by_code[by_name.code].full_name})."))
+                return Resolution(
+                    None,
+                    error=(
+                        f"Mã đơn vị «{code}» ({by_code[code].full_name}) không khớp với tên «{name}» "
+                        f"({by_code[by_name.code].full_name})."
+                    ),
+                )
             return Resolution(code, via="code")
         if by_name.code or by_name.error:
             return by_name
@@ -109,8 +118,8 @@ class ProvinceConfig:
 
     def _match_name(self, name: str, year: int) -> Resolution:
         k = strip_unit_prefix(name)
-        new = self._new_index().get(k, set())
-        old = self._old_index().get(k, set())
+        new = self._new_index.get(k, set())
+        old = self._old_index.get(k, set())
         if year >= 2025 and len(new) == 1:
             return Resolution(next(iter(new)), via="name")
         candidates = new | {o.new_code for o in old}
@@ -119,14 +128,18 @@ class ProvinceConfig:
             if new:
                 return Resolution(code, via="name")
             o = next(iter(old))
-            return Resolution(code, via="old_name", old_name=f"{o.kind} {o.name}" + (f" ({o.qualifier})" if o.qualifier else ""))
+            return Resolution(
+                code, via="old_name", old_name=f"{o.kind} {o.name}" + (f" ({o.qualifier})" if o.qualifier else "")
+            )
         if len(candidates) > 1:
             names = ", ".join(sorted(self.unit_by_code[c].full_name for c in candidates))
-            return Resolution(None, error=(
-                f"Tên «{name}» ứng với nhiều đơn vị ({names}): ghi rõ mã đơn vị hoặc tên huyện cũ trong ngoặc."))
+            return Resolution(
+                None,
+                error=(f"Tên «{name}» ứng với nhiều đơn vị ({names}): ghi rõ mã đơn vị hoặc tên huyện cũ trong ngoặc."),
+            )
         return Resolution(None, error=f"Không tìm thấy đơn vị có tên «{name}» trong danh mục của tỉnh {self.name}.")
 
-    @cache
+    @cached_property
     def _new_index(self) -> dict[str, set[str]]:
         idx: dict[str, set[str]] = {}
         for u in self.units:
@@ -136,7 +149,7 @@ class ProvinceConfig:
             idx.setdefault(strip_unit_prefix(k), set()).add(c)
         return idx
 
-    @cache
+    @cached_property
     def _old_index(self) -> dict[str, set[OldUnit]]:
         idx: dict[str, set[OldUnit]] = {}
         for o in self.old_units:
@@ -145,7 +158,7 @@ class ProvinceConfig:
                 idx.setdefault(fold(f"{o.name} {o.qualifier}"), set()).add(o)
         return idx
 
-    def __hash__(self) -> int:  # for functools.cache on methods
+    def __hash__(self) -> int:  # a configuration is a cache key (functools.cache callers)
         return hash(self.code)
 
 
@@ -188,9 +201,16 @@ def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
         for ft in json.loads((folder / conf["boundaries"]).read_text(encoding="utf-8"))["features"]:
             geo[ft["properties"]["code"]] = ft["properties"]
     units = [
-        Unit(u.code, u.name, u.kind, code,
-             label_lat=geo.get(u.code, {}).get("label_lat"), label_lon=geo.get(u.code, {}).get("label_lon"),
-             area_km2=geo.get(u.code, {}).get("area_km2_published"), population=geo.get(u.code, {}).get("population_published"))
+        Unit(
+            u.code,
+            u.name,
+            u.kind,
+            code,
+            label_lat=geo.get(u.code, {}).get("label_lat"),
+            label_lon=geo.get(u.code, {}).get("label_lon"),
+            area_km2=geo.get(u.code, {}).get("area_km2_published"),
+            population=geo.get(u.code, {}).get("population_published"),
+        )
         for u in units
     ]
     aff_aliases = {}
@@ -201,10 +221,19 @@ def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
     old_units, variants = [], {}
     if (folder / conf.get("crosswalk", "crosswalk.csv")).exists():
         with open(folder / conf["crosswalk"], encoding="utf-8", newline="") as f:
-            old_units = [OldUnit(r["old_kind"], r["old_name"], r["old_qualifier"], r["new_code"]) for r in csv.DictReader(f)]
+            old_units = [
+                OldUnit(r["old_kind"], r["old_name"], r["old_qualifier"], r["new_code"]) for r in csv.DictReader(f)
+            ]
     if (folder / conf.get("name_variants", "unit_name_variants.csv")).exists():
         with open(folder / conf["name_variants"], encoding="utf-8", newline="") as f:
             variants = {fold(r["variant"]): r["code"] for r in csv.DictReader(f)}
-    return ProvinceConfig(code=code, name=pname, folder=folder, units=sorted(units, key=lambda u: (not u.is_commune, u.code)),
-                          old_units=old_units, variants=variants, affiliated_aliases=aff_aliases,
-                          reference_source=conf.get("reference_source", ""))
+    return ProvinceConfig(
+        code=code,
+        name=pname,
+        folder=folder,
+        units=sorted(units, key=lambda u: (not u.is_commune, u.code)),
+        old_units=old_units,
+        variants=variants,
+        affiliated_aliases=aff_aliases,
+        reference_source=conf.get("reference_source", ""),
+    )

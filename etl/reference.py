@@ -1,4 +1,5 @@
 """Reference inputs: the published tables (Biểu 01–07), targets and facts, and the units — as store tables."""
+
 from __future__ import annotations
 
 import polars as pl
@@ -12,27 +13,49 @@ from etl.settings import PROVINCES_DIR
 FORMAT_DIR = PROVINCES_DIR / "04" / "reference"
 
 BIEU_FILES = {
-    "ref_bieu01": "bieu01_branch_counts.csv", "ref_bieu02": "bieu02_committee_qualifications.csv",
-    "ref_bieu03": "bieu03_branch_ratings.csv", "ref_bieu04": "bieu04_infrastructure.csv",
-    "ref_bieu05": "bieu05_secretary_roles_by_commune.csv", "ref_bieu06": "bieu06_village_heads_by_commune.csv",
-    "ref_bieu07": "bieu07_member_ratings.csv", "ref_targets": "targets.csv", "ref_facts": "facts.csv",
+    "ref_bieu01": "bieu01_branch_counts.csv",
+    "ref_bieu02": "bieu02_committee_qualifications.csv",
+    "ref_bieu03": "bieu03_branch_ratings.csv",
+    "ref_bieu04": "bieu04_infrastructure.csv",
+    "ref_bieu05": "bieu05_secretary_roles_by_commune.csv",
+    "ref_bieu06": "bieu06_village_heads_by_commune.csv",
+    "ref_bieu07": "bieu07_member_ratings.csv",
+    "ref_targets": "targets.csv",
+    "ref_facts": "facts.csv",
 }
 
 
 def units_table(province: ProvinceConfig) -> pl.DataFrame:
     """The units (party committees directly above the grassroots) of the province, one row each."""
-    return pl.DataFrame([{
-        "unit_code": u.code, "unit_name": u.name, "unit_full_name": u.full_name, "unit_kind": u.kind,
-        "is_commune": u.is_commune, "province_code": u.province_code, "province_name": province.name,
-        "label_lat": u.label_lat, "label_lon": u.label_lon, "area_km2": u.area_km2, "population": u.population,
-    } for u in province.units], schema_overrides={"label_lat": pl.Float64, "label_lon": pl.Float64,
-                                                  "area_km2": pl.Float64, "population": pl.Int64})
+    return pl.DataFrame(
+        [
+            {
+                "unit_code": u.code,
+                "unit_name": u.name,
+                "unit_full_name": u.full_name,
+                "unit_kind": u.kind,
+                "is_commune": u.is_commune,
+                "province_code": u.province_code,
+                "province_name": province.name,
+                "label_lat": u.label_lat,
+                "label_lon": u.label_lon,
+                "area_km2": u.area_km2,
+                "population": u.population,
+            }
+            for u in province.units
+        ],
+        schema_overrides={
+            "label_lat": pl.Float64,
+            "label_lon": pl.Float64,
+            "area_km2": pl.Float64,
+            "population": pl.Int64,
+        },
+    )
 
 
 def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
     """units plus every published table the province folder holds, with level/type/role/unit as codes."""
-    out = {"units": units_table(province),
-           "codes": pl.DataFrame([c.__dict__ for cs in codes().values() for c in cs])}
+    out = {"units": units_table(province), "codes": pl.DataFrame([c.__dict__ for cs in codes().values() for c in cs])}
     ref = province.reference_dir
     for name, file in BIEU_FILES.items():
         if ref is not None and (ref / file).exists():
@@ -42,16 +65,20 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
         if "level" in df.columns:
             df = df.with_columns(level_code=pl.col("level").map_elements(lambda v: resolve("level", v), pl.String))
         if "branch_type" in df.columns:
-            df = df.with_columns(type_code=pl.col("branch_type").map_elements(
-                lambda v: resolve("branch_type", v), pl.String))
+            df = df.with_columns(
+                type_code=pl.col("branch_type").map_elements(lambda v: resolve("branch_type", v), pl.String)
+            )
         if "role" in df.columns:
             df = df.with_columns(role_code=pl.col("role").map_elements(lambda v: resolve("role", v), pl.String))
         if "commune" in df.columns:
-            df = df.with_columns(unit_code=pl.col("commune").map_elements(
-                lambda v: province.resolve(None, v, 2025).code, pl.String))
+            df = df.with_columns(
+                unit_code=pl.col("commune").map_elements(lambda v: province.resolve(None, v, 2025).code, pl.String)
+            )
         numeric = [c for c in df.columns if c not in _TEXT_COLUMNS]
-        df = df.with_columns(pl.col(c).cast(pl.Float64 if c in ("value", "denominator", "pct_stated") else pl.Int64,
-                                            strict=False) for c in numeric)
+        df = df.with_columns(
+            pl.col(c).cast(pl.Float64 if c in ("value", "denominator", "pct_stated") else pl.Int64, strict=False)
+            for c in numeric
+        )
         out[name] = df
     for name, file in (("ref_target_links", "target_links.csv"), ("ref_corrections", "reference_corrections.csv")):
         own = province.folder / file if province.folder else None
@@ -62,8 +89,33 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
 
 
 _TEXT_COLUMNS = {
-    "level", "branch_type", "role", "commune", "kind", "commune_key", "transcriber_note", "note", "tt_source",
-    "stt_source", "level_code", "type_code", "role_code", "unit_code", "target_id", "source_file", "issuer",
-    "indicator", "indicator_en", "comparator", "unit", "deadline", "scope", "quote", "deadline_basis", "fact_id",
-    "subject", "as_of", "qualifier",
+    "level",
+    "branch_type",
+    "role",
+    "commune",
+    "kind",
+    "commune_key",
+    "transcriber_note",
+    "note",
+    "tt_source",
+    "stt_source",
+    "level_code",
+    "type_code",
+    "role_code",
+    "unit_code",
+    "target_id",
+    "source_file",
+    "issuer",
+    "indicator",
+    "indicator_en",
+    "comparator",
+    "unit",
+    "deadline",
+    "scope",
+    "quote",
+    "deadline_basis",
+    "fact_id",
+    "subject",
+    "as_of",
+    "qualifier",
 }

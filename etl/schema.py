@@ -1,4 +1,5 @@
 """The annual return: its sheets and columns (template and reader share this) and the validated frame schemas."""
+
 from __future__ import annotations
 
 import csv
@@ -16,11 +17,11 @@ from etl.text import key
 @dataclass(frozen=True)
 class Column:
     key: str
-    header: str          # Vietnamese header as written in the template
-    kind: str            # "text" | "int" | "code" | "year" | "ignore"
-    domain: str = ""     # for kind == "code": the code domain (etl/mappings/codes.csv)
+    header: str  # Vietnamese header as written in the template
+    kind: str  # "text" | "int" | "code" | "year" | "ignore"
+    domain: str = ""  # for kind == "code": the code domain (etl/mappings/codes.csv)
     required: bool = False
-    group: str = ""      # the merged header above it in the template ("" = none)
+    group: str = ""  # the merged header above it in the template ("" = none)
     width: int = 14
     help: str = ""
 
@@ -28,8 +29,8 @@ class Column:
 @dataclass(frozen=True)
 class SheetSpec:
     key: str
-    name: str            # sheet name in the template
-    title: str           # title row above the table ("… năm {year}")
+    name: str  # sheet name in the template
+    title: str  # title row above the table ("… năm {year}")
     columns: tuple[Column, ...]
     required: bool = True
 
@@ -45,52 +46,76 @@ INFO_FIELDS = {  # sheet «Thông tin»: label in column A, value in column B
     "prepared_by": "Bộ phận lập báo cáo",
 }
 
-BRANCHES = SheetSpec("branches", "Chi bộ", "DANH SÁCH CHI BỘ VÀ KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI NĂM {year}", (
-    Column("stt", "STT", "ignore", width=5),
-    Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
-    Column("branch_name", "Tên chi bộ", "text", required=True, width=34),
-    Column("level", "Cấp chi bộ", "code", "level", required=True, width=30),
-    Column("branch_type", "Loại hình", "code", "branch_type", required=True, width=30),
-    Column("border", "Xóm biên giới", "code", "yes_no", width=10),
-    Column("members", "Tổng số đảng viên", "int", required=True, width=10),
-    Column("resident_members", "Đảng viên tại chỗ", "int", width=10, help="Bắt buộc với chi bộ xóm, tổ dân phố"),
-    Column("rating", "Xếp loại chi bộ", "code", "rating", width=14, help="Để trống nếu chi bộ chưa được xếp loại"),
-    Column("exempt", "Miễn đánh giá", "int", group="Đánh giá, xếp loại đảng viên", width=9),
-    Column("not_rated", "Chưa đánh giá", "int", group="Đánh giá, xếp loại đảng viên", width=9),
-    Column("excellent", "HTXSNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
-    Column("good", "HTTNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
-    Column("completed", "HTNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
-    Column("not_completed", "Không HTNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
-    Column("admitted", "Kết nạp mới trong năm", "int", width=10),
-    Column("internet", "Internet", "code", "internet", required=True, group="Hạ tầng", width=13),
-    Column("computer", "Máy tính", "code", "yes_no", required=True, group="Hạ tầng", width=9),
-    Column("ehandbook", "Dùng Sổ tay đảng viên điện tử", "code", "yes_no", required=True, group="Hạ tầng", width=12),
-))
+BRANCHES = SheetSpec(
+    "branches",
+    "Chi bộ",
+    "DANH SÁCH CHI BỘ VÀ KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI NĂM {year}",
+    (
+        Column("stt", "STT", "ignore", width=5),
+        Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
+        Column("branch_name", "Tên chi bộ", "text", required=True, width=34),
+        Column("level", "Cấp chi bộ", "code", "level", required=True, width=30),
+        Column("branch_type", "Loại hình", "code", "branch_type", required=True, width=30),
+        Column("border", "Xóm biên giới", "code", "yes_no", width=10),
+        Column("members", "Tổng số đảng viên", "int", required=True, width=10),
+        Column("resident_members", "Đảng viên tại chỗ", "int", width=10, help="Bắt buộc với chi bộ xóm, tổ dân phố"),
+        Column("rating", "Xếp loại chi bộ", "code", "rating", width=14, help="Để trống nếu chi bộ chưa được xếp loại"),
+        Column("exempt", "Miễn đánh giá", "int", group="Đánh giá, xếp loại đảng viên", width=9),
+        Column("not_rated", "Chưa đánh giá", "int", group="Đánh giá, xếp loại đảng viên", width=9),
+        Column("excellent", "HTXSNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
+        Column("good", "HTTNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
+        Column("completed", "HTNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
+        Column("not_completed", "Không HTNV", "int", group="Đánh giá, xếp loại đảng viên", width=9),
+        Column("admitted", "Kết nạp mới trong năm", "int", width=10),
+        Column("internet", "Internet", "code", "internet", required=True, group="Hạ tầng", width=13),
+        Column("computer", "Máy tính", "code", "yes_no", required=True, group="Hạ tầng", width=9),
+        Column(
+            "ehandbook", "Dùng Sổ tay đảng viên điện tử", "code", "yes_no", required=True, group="Hạ tầng", width=12
+        ),
+    ),
+)
 
-COMMITTEE = SheetSpec("committee", "Cấp uỷ", "CẤP UỶ CHI BỘ NĂM {year} (không ghi họ tên)", (
-    Column("stt", "STT", "ignore", width=5),
-    Column("person_id", "Mã cán bộ", "text", width=16, help="Mã ẩn danh do đảng bộ đặt; không ghi họ tên"),
-    Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
-    Column("role", "Chức vụ", "code", "role", required=True, width=13),
-    Column("professional", "Trình độ chuyên môn", "code", "professional", required=True, width=16),
-    Column("theory", "Lý luận chính trị", "code", "theory", required=True, width=16),
-    Column("training", "Bồi dưỡng nghiệp vụ công tác Đảng", "code", "training", required=True, width=14),
-    Column("training_year", "Năm bồi dưỡng", "year", width=10),
-    Column("it", "Tin học", "code", "it", required=True, width=16),
-    Column("also_village_head", "Trưởng xóm, tổ trưởng TDP", "code", "yes_no", group="Kiêm nhiệm", width=11),
-    Column("also_front_head", "Trưởng ban công tác Mặt trận", "code", "yes_no", group="Kiêm nhiệm", width=11),
-    Column("also_other", "Chức danh khác", "code", "yes_no", group="Kiêm nhiệm", width=11),
-))
+COMMITTEE = SheetSpec(
+    "committee",
+    "Cấp uỷ",
+    "CẤP UỶ CHI BỘ NĂM {year} (không ghi họ tên)",
+    (
+        Column("stt", "STT", "ignore", width=5),
+        Column("person_id", "Mã cán bộ", "text", width=16, help="Mã ẩn danh do đảng bộ đặt; không ghi họ tên"),
+        Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
+        Column("role", "Chức vụ", "code", "role", required=True, width=13),
+        Column("professional", "Trình độ chuyên môn", "code", "professional", required=True, width=16),
+        Column("theory", "Lý luận chính trị", "code", "theory", required=True, width=16),
+        Column("training", "Bồi dưỡng nghiệp vụ công tác Đảng", "code", "training", required=True, width=14),
+        Column("training_year", "Năm bồi dưỡng", "year", width=10),
+        Column("it", "Tin học", "code", "it", required=True, width=16),
+        Column("also_village_head", "Trưởng xóm, tổ trưởng TDP", "code", "yes_no", group="Kiêm nhiệm", width=11),
+        Column("also_front_head", "Trưởng ban công tác Mặt trận", "code", "yes_no", group="Kiêm nhiệm", width=11),
+        Column("also_other", "Chức danh khác", "code", "yes_no", group="Kiêm nhiệm", width=11),
+    ),
+)
 
-HEADS = SheetSpec("heads", "Trưởng xóm, đoàn thể", "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN NĂM {year}", (
-    Column("stt", "STT", "ignore", width=5),
-    Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
-    Column("branch_name", "Tên chi bộ", "ignore", width=30),
-    *(Column(c, lbl, "code", "head_status", required=True, group="Là đảng viên?", width=13)
-      for c, lbl in [("truong_xom", "Trưởng xóm, tổ trưởng TDP"), ("truong_ban_ctmt", "Trưởng ban công tác Mặt trận"),
-                     ("hoi_nong_dan", "Chi hội trưởng Hội Nông dân"), ("hoi_phu_nu", "Chi hội trưởng Hội Phụ nữ"),
-                     ("hoi_ccb", "Chi hội trưởng Hội Cựu chiến binh"), ("bi_thu_doan", "Bí thư chi đoàn thanh niên")]),
-))
+HEADS = SheetSpec(
+    "heads",
+    "Trưởng xóm, đoàn thể",
+    "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN NĂM {year}",
+    (
+        Column("stt", "STT", "ignore", width=5),
+        Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
+        Column("branch_name", "Tên chi bộ", "ignore", width=30),
+        *(
+            Column(c, lbl, "code", "head_status", required=True, group="Là đảng viên?", width=13)
+            for c, lbl in [
+                ("truong_xom", "Trưởng xóm, tổ trưởng TDP"),
+                ("truong_ban_ctmt", "Trưởng ban công tác Mặt trận"),
+                ("hoi_nong_dan", "Chi hội trưởng Hội Nông dân"),
+                ("hoi_phu_nu", "Chi hội trưởng Hội Phụ nữ"),
+                ("hoi_ccb", "Chi hội trưởng Hội Cựu chiến binh"),
+                ("bi_thu_doan", "Bí thư chi đoàn thanh niên"),
+            ]
+        ),
+    ),
+)
 
 DATA_SHEETS = (BRANCHES, COMMITTEE, HEADS)
 HEAD_ROLES = ("truong_xom", "truong_ban_ctmt", "hoi_nong_dan", "hoi_phu_nu", "hoi_ccb", "bi_thu_doan")

@@ -1,4 +1,5 @@
 """Paths and constants of the project, named once (STYLE rule 9)."""
+
 from __future__ import annotations
 
 import os

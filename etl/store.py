@@ -11,6 +11,7 @@ Layout of `data/parquet/`:
 
 A load writes a complete new snapshot (unchanged year partitions are hard links), then swaps CURRENT; readers
 keep the snapshot they opened, so nobody ever sees half of a load."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,10 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import polars as pl
 
@@ -74,23 +75,33 @@ def recover(root: Path = PARQUET_DIR) -> str | None:
     if interrupted_load(root) is None:
         return None
     with _lock(root, wait=False) as got:
-        marker = interrupted_load(root) if got else None   # read again under the lock: the load may have ended
+        marker = interrupted_load(root) if got else None  # read again under the lock: the load may have ended
         if marker is None:
             return None
         load_id = marker.get("load_id") or uuid.uuid4().hex[:12]
         cur = current_snapshot(root)
-        done = cur is not None and cur.name == load_id     # killed after the switch: the data is complete
+        done = cur is not None and cur.name == load_id  # killed after the switch: the data is complete
         for tmp in (root / "snapshots").glob(".tmp-*"):
             shutil.rmtree(tmp, ignore_errors=True)
-        if not done:                                       # renamed but never made current
+        if not done:  # renamed but never made current
             shutil.rmtree(root / "snapshots" / load_id, ignore_errors=True)
         if not (root / "log" / "loads" / f"{load_id}.parquet").exists():
-            _append_log(root, load_id, marker.get("user", "?"), "ok" if done else "interrupted",
-                        marker.get("files", []), [], marker.get("started_at"), snapshot=load_id if done else None)
+            _append_log(
+                root,
+                load_id,
+                marker.get("user", "?"),
+                "ok" if done else "interrupted",
+                marker.get("files", []),
+                [],
+                marker.get("started_at"),
+                snapshot=load_id if done else None,
+            )
         (root / "LOADING.json").unlink(missing_ok=True)
     n = len(marker.get("files", []))
-    head = (f"Lần nạp dữ liệu bắt đầu lúc {marker.get('started_at', '?')} ({n} tệp, người nạp: "
-            f"{marker.get('user', '?')}) đã bị gián đoạn")
+    head = (
+        f"Lần nạp dữ liệu bắt đầu lúc {marker.get('started_at', '?')} ({n} tệp, người nạp: "
+        f"{marker.get('user', '?')}) đã bị gián đoạn"
+    )
     if done:
         return head + " ở bước cuối, nhưng dữ liệu đã được ghi đầy đủ và đang được sử dụng."
     return head + " và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó."
@@ -100,8 +111,14 @@ class StoreError(Exception):
     """Writing a snapshot failed (disk full, permissions…); the previous data is untouched."""
 
 
-def commit(returns: list[ParsedReturn], province: ProvinceConfig, user: str, root: Path = PARQUET_DIR,
-           replace_all: bool = False, started_at: str | None = None) -> LoadResult:
+def commit(
+    returns: list[ParsedReturn],
+    province: ProvinceConfig,
+    user: str,
+    root: Path = PARQUET_DIR,
+    replace_all: bool = False,
+    started_at: str | None = None,
+) -> LoadResult:
     """Write the returns as a new snapshot and make it current; a re-loaded return replaces its earlier version.
 
     With replace_all the new snapshot holds only these returns (used to rebuild the sample). A failure before the
@@ -111,13 +128,17 @@ def commit(returns: list[ParsedReturn], province: ProvinceConfig, user: str, roo
     started_at = started_at or dt.datetime.now().isoformat(timespec="seconds")
     files = [r.file_name for r in returns]
     with _lock(root):
-        (root / "LOADING.json").write_text(json.dumps(
-            {"load_id": load_id, "started_at": started_at, "user": user, "files": files}, ensure_ascii=False),
-            encoding="utf-8")
+        (root / "LOADING.json").write_text(
+            json.dumps(
+                {"load_id": load_id, "started_at": started_at, "user": user, "files": files}, ensure_ascii=False
+            ),
+            encoding="utf-8",
+        )
         tmp = root / "snapshots" / f".tmp-{load_id}"
         try:
-            replaced = _write_snapshot(tmp, returns, province, None if replace_all else current_snapshot(root), load_id,
-                                       user)
+            replaced = _write_snapshot(
+                tmp, returns, province, None if replace_all else current_snapshot(root), load_id, user
+            )
             final = root / "snapshots" / load_id
             os.rename(tmp, final)
             _swap_current(root, load_id)
@@ -127,18 +148,29 @@ def commit(returns: list[ParsedReturn], province: ProvinceConfig, user: str, roo
         except Exception as e:
             _abandon(root, tmp, load_id, user, files, [], started_at, "failed")
             reason = "ổ đĩa đã đầy" if getattr(e, "errno", None) == errno.ENOSPC else f"{type(e).__name__}: {e}"
-            raise StoreError(f"Không ghi được dữ liệu ({reason}). Dữ liệu trước đó vẫn nguyên vẹn; "
-                             "hãy kiểm tra dung lượng đĩa rồi nạp lại.") from e
+            raise StoreError(
+                f"Không ghi được dữ liệu ({reason}). Dữ liệu trước đó vẫn nguyên vẹn; "
+                "hãy kiểm tra dung lượng đĩa rồi nạp lại."
+            ) from e
         warnings = [w for r in returns for w in r.warnings]
-        _append_log(root, load_id, user, "ok", files, warnings, started_at,
-                    sha=[r.sha256 for r in returns], snapshot=load_id)
+        _append_log(
+            root, load_id, user, "ok", files, warnings, started_at, sha=[r.sha256 for r in returns], snapshot=load_id
+        )
         (root / "LOADING.json").unlink(missing_ok=True)
         _gc(root, keep=load_id)
     return LoadResult(load_id, load_id, len(returns), sum(r.branches.height for r in returns), replaced, warnings)
 
 
-def _abandon(root: Path, tmp: Path, load_id: str, user: str, files: list[str], findings: list[Finding],
-             started_at: str, status: str) -> None:
+def _abandon(
+    root: Path,
+    tmp: Path,
+    load_id: str,
+    user: str,
+    files: list[str],
+    findings: list[Finding],
+    started_at: str,
+    status: str,
+) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         _append_log(root, load_id, user, status, files, findings, started_at)
@@ -147,8 +179,9 @@ def _abandon(root: Path, tmp: Path, load_id: str, user: str, files: list[str], f
     (root / "LOADING.json").unlink(missing_ok=True)
 
 
-def _write_snapshot(tmp: Path, returns: list[ParsedReturn], province: ProvinceConfig, cur: Path | None, load_id: str,
-                    user: str) -> int:
+def _write_snapshot(
+    tmp: Path, returns: list[ParsedReturn], province: ProvinceConfig, cur: Path | None, load_id: str, user: str
+) -> int:
     """Write a complete snapshot into tmp (unchanged year partitions are hard links); returns how many returns
     it replaced."""
     tmp.mkdir(parents=True)
@@ -167,7 +200,8 @@ def _write_snapshot(tmp: Path, returns: list[ParsedReturn], province: ProvinceCo
             parts = [new[table].filter(pl.col("year") == y)]
             if y in old_years:
                 old = pl.read_parquet(cur / table / f"year={y}" / "data.parquet").with_columns(
-                    pl.lit(y, pl.Int16).alias("year"))
+                    pl.lit(y, pl.Int16).alias("year")
+                )
                 kept = old.filter(~pl.col("committee_key").is_in([k for yy, k in keys if yy == y]))
                 if table == "returns":
                     replaced += old.height - kept.height
@@ -184,10 +218,15 @@ def _write_snapshot(tmp: Path, returns: list[ParsedReturn], province: ProvinceCo
     for name, df in reference_tables(province).items():
         df.write_parquet(tmp / f"{name}.parquet")
     all_returns = pl.read_parquet(tmp / "returns" / "*" / "*.parquet", hive_partitioning=True)
-    manifest = {"snapshot": load_id, "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-                "province": province.code, "parent": cur.name if cur else None, "returns": all_returns.height,
-                "is_sample": bool(all_returns["is_sample"].all()) if all_returns.height else False,
-                "years": sorted(int(y) for y in all_returns["year"].unique().to_list() if y) if all_returns.height else []}
+    manifest = {
+        "snapshot": load_id,
+        "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "province": province.code,
+        "parent": cur.name if cur else None,
+        "returns": all_returns.height,
+        "is_sample": bool(all_returns["is_sample"].all()) if all_returns.height else False,
+        "years": sorted(int(y) for y in all_returns["year"].unique().to_list() if y) if all_returns.height else [],
+    }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(tmp)
     return replaced
@@ -209,27 +248,53 @@ def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str,
         "branch_year": pl.concat([r.branches.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "committee_member": pl.concat([r.committee.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "village_head": pl.concat([r.heads.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
-        "returns": pl.DataFrame([{
-            "year": r.year, "committee_key": r.committee_key, "unit_code": r.unit_code,
-            "reported_name": r.reported_name, "via": r.via, "file_name": r.file_name, "sha256": r.sha256,
-            "branches": r.branches.height, "committee_members": r.committee.height, "village_heads": r.heads.height,
-            "sheets": ",".join(r.sheets_present), "encoding": r.encoding, "is_sample": r.is_sample,
-            "loaded_at": now, "loaded_by": user, "load_id": load_id} for r in returns],
-            schema_overrides={"year": pl.Int16}),
+        "returns": pl.DataFrame(
+            [
+                {
+                    "year": r.year,
+                    "committee_key": r.committee_key,
+                    "unit_code": r.unit_code,
+                    "reported_name": r.reported_name,
+                    "via": r.via,
+                    "file_name": r.file_name,
+                    "sha256": r.sha256,
+                    "branches": r.branches.height,
+                    "committee_members": r.committee.height,
+                    "village_heads": r.heads.height,
+                    "sheets": ",".join(r.sheets_present),
+                    "encoding": r.encoding,
+                    "is_sample": r.is_sample,
+                    "loaded_at": now,
+                    "loaded_by": user,
+                    "load_id": load_id,
+                }
+                for r in returns
+            ],
+            schema_overrides={"year": pl.Int16},
+        ),
     }
-    return {k: v.with_columns(pl.col(c).cast(pl.String) for c in v.columns if isinstance(v.schema[c], pl.Enum))
-            for k, v in out.items()}
+    return {
+        k: v.with_columns(pl.col(c).cast(pl.String) for c in v.columns if isinstance(v.schema[c], pl.Enum))
+        for k, v in out.items()
+    }
 
 
 def _check_unique_branches(df: pl.DataFrame, returns: list[ParsedReturn]) -> None:
     """A branch code appears once per year in the whole store, not just within one return."""
-    dup = df.group_by("branch_code").agg(pl.col("committee_key").unique()).filter(pl.col("committee_key").list.len() > 1)
+    dup = (
+        df.group_by("branch_code").agg(pl.col("committee_key").unique()).filter(pl.col("committee_key").list.len() > 1)
+    )
     if dup.height:
         names = {r.committee_key: r.file_name for r in returns}
-        findings = [Finding(names.get(keys[0], names.get(keys[-1], "")),
-                            f"Mã chi bộ «{code}» đã có trong báo cáo của đơn vị khác cùng năm "
-                            f"({', '.join(keys)}).", sheet="Chi bộ", rule="duplicate_across_returns")
-                    for code, keys in dup.head(20).iter_rows()]
+        findings = [
+            Finding(
+                names.get(keys[0], names.get(keys[-1], "")),
+                f"Mã chi bộ «{code}» đã có trong báo cáo của đơn vị khác cùng năm ({', '.join(keys)}).",
+                sheet="Chi bộ",
+                rule="duplicate_across_returns",
+            )
+            for code, keys in dup.head(20).iter_rows()
+        ]
         raise ReturnRejected(findings)
 
 
@@ -273,30 +338,65 @@ def _fsync_dir(path: Path) -> None:
 
 def _gc(root: Path, keep: str) -> None:
     """Drop old snapshots, keeping the newest few (a reader may still hold one open)."""
-    snaps = sorted((p for p in (root / "snapshots").iterdir() if p.is_dir() and not p.name.startswith(".")),
-                   key=lambda p: p.name)
+    snaps = sorted(
+        (p for p in (root / "snapshots").iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name
+    )
     for p in snaps[:-KEEP_SNAPSHOTS]:
         if p.name != keep:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def _append_log(root: Path, load_id: str, user: str, status: str, files: list[str], findings: list[Finding],
-                started_at: str | None, sha: list[str] | None = None, snapshot: str | None = None) -> None:
-    audit.record("load" if status == "ok" else "load_refused", user,
-                 {"load_id": load_id, "status": status, "files": files, "errors": sum(f.severity == "error" for f in findings)},
-                 root)
+def _append_log(
+    root: Path,
+    load_id: str,
+    user: str,
+    status: str,
+    files: list[str],
+    findings: list[Finding],
+    started_at: str | None,
+    sha: list[str] | None = None,
+    snapshot: str | None = None,
+) -> None:
+    audit.record(
+        "load" if status == "ok" else "load_refused",
+        user,
+        {"load_id": load_id, "status": status, "files": files, "errors": sum(f.severity == "error" for f in findings)},
+        root,
+    )
     (root / "log" / "loads").mkdir(parents=True, exist_ok=True)
     (root / "log" / "findings").mkdir(parents=True, exist_ok=True)
     errors = sum(f.severity == "error" for f in findings)
-    pl.DataFrame([{"load_id": load_id, "started_at": started_at or "", "finished_at": dt.datetime.now().isoformat(
-        timespec="seconds"), "user": user, "status": status, "files": "; ".join(files), "file_count": len(files),
-        "errors": errors, "warnings": len(findings) - errors, "sha256": "; ".join(sha or []),
-        "snapshot": snapshot or ""}]).write_parquet(root / "log" / "loads" / f"{load_id}.parquet")
+    pl.DataFrame(
+        [
+            {
+                "load_id": load_id,
+                "started_at": started_at or "",
+                "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "user": user,
+                "status": status,
+                "files": "; ".join(files),
+                "file_count": len(files),
+                "errors": errors,
+                "warnings": len(findings) - errors,
+                "sha256": "; ".join(sha or []),
+                "snapshot": snapshot or "",
+            }
+        ]
+    ).write_parquet(root / "log" / "loads" / f"{load_id}.parquet")
     # Written even when empty: readers need the table to exist.
-    pl.DataFrame([f.as_dict() for f in findings], schema={
-        "file": pl.String, "message": pl.String, "sheet": pl.String, "row": pl.Int32, "column": pl.String,
-        "field": pl.String, "rule": pl.String, "severity": pl.String}).with_columns(
-        pl.lit(load_id).alias("load_id")).write_parquet(root / "log" / "findings" / f"{load_id}.parquet")
+    pl.DataFrame(
+        [f.as_dict() for f in findings],
+        schema={
+            "file": pl.String,
+            "message": pl.String,
+            "sheet": pl.String,
+            "row": pl.Int32,
+            "column": pl.String,
+            "field": pl.String,
+            "rule": pl.String,
+            "severity": pl.String,
+        },
+    ).with_columns(pl.lit(load_id).alias("load_id")).write_parquet(root / "log" / "findings" / f"{load_id}.parquet")
 
 
 @contextmanager

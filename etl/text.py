@@ -1,4 +1,5 @@
 """Text clean-up for Vietnamese returns: Unicode normalisation, folding for matching, legacy TCVN3 decoding."""
+
 from __future__ import annotations
 
 import re
@@ -7,14 +8,8 @@ from functools import lru_cache
 
 # TCVN3 (ABC, the ".VnTime" fonts) puts Vietnamese letters on Latin-1 code points. Lowercase letters in
 # alphabetical order; upper-case fonts (.VnTimeH) reuse the same codes, so only the 7 base capitals differ.
-_TCVN3 = (
-    "µ¸¶·¹" "¨»¾¼½Æ" "©ÇÊÈÉË" "®" "ÌÐÎÏÑ" "ªÒÕÓÔÖ" "×ÝØÜÞ" "ßãáâä" "«åèæçé" "¬êíëìî" "ïóñòô" "\xadõøö÷ù" "úýûüþ"
-    "¡¢§£¤¥¦"
-)
-_UNICODE = (
-    "àáảãạ" "ăằắẳẵặ" "âầấẩẫậ" "đ" "èéẻẽẹ" "êềếểễệ" "ìíỉĩị" "òóỏõọ" "ôồốổỗộ" "ơờớởỡợ" "ùúủũụ" "ưừứửữự" "ỳýỷỹỵ"
-    "ĂÂĐÊÔƠƯ"
-)
+_TCVN3 = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦"
+_UNICODE = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
 assert len(_TCVN3) == len(_UNICODE) == 74
 _TCVN3_TABLE = str.maketrans(_TCVN3, _UNICODE)
 # Code points that TCVN3 uses but that never occur in Unicode Vietnamese text (the others, such as "Ê" or "ã",

@@ -1,4 +1,5 @@
 """Bí thư & bồi dưỡng: training coverage of secretaries and deputies, and the roster of those not yet trained."""
+
 import streamlit as st
 
 from dashboard import data, export, filters, ui
@@ -12,13 +13,27 @@ ui.trend_chart(choice, state, key="bt")
 ui.unit_bars(choice, state, key="bt")
 
 st.subheader(f"Danh sách bí thư, phó bí thư chưa được bồi dưỡng, năm {state.year}")
-st.caption("Dùng làm danh sách triệu tập bồi dưỡng. Không có họ tên: mỗi người được nhận diện bằng mã cán bộ ẩn danh "
-           "do đảng bộ cấp.")
+st.caption(
+    "Dùng làm danh sách triệu tập bồi dưỡng. Không có họ tên: mỗi người được nhận diện bằng mã cán bộ ẩn danh "
+    "do đảng bộ cấp."
+)
 roster = data.untrained_secretaries(state.filters, state.scope)
-cols = [export.Col("unit_name", "Đơn vị"), export.Col("branch_code", "Mã chi bộ"), export.Col("branch_name", "Tên chi bộ"),
-        export.Col("role_label", "Chức vụ"), export.Col("person_id", "Mã cán bộ"), export.Col("type_label", "Loại hình")]
+cols = [
+    export.Col("unit_name", "Đơn vị"),
+    export.Col("branch_code", "Mã chi bộ"),
+    export.Col("branch_name", "Tên chi bộ"),
+    export.Col("role_label", "Chức vụ"),
+    export.Col("person_id", "Mã cán bộ"),
+    export.Col("type_label", "Loại hình"),
+]
 st.metric("Số người cần bồi dưỡng", ui.fmt.num(roster.height))
 ui.show_table(roster, cols, height=320)
-ui.downloads(roster, cols, f"danh-sach-chua-boi-duong-{state.year}", "Danh sách bí thư, phó bí thư chưa bồi dưỡng",
-             state, key="roster")
+ui.downloads(
+    roster,
+    cols,
+    f"danh-sach-chua-boi-duong-{state.year}",
+    "Danh sách bí thư, phó bí thư chưa bồi dưỡng",
+    state,
+    key="roster",
+)
 ui.about(choice)

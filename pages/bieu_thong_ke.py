@@ -1,4 +1,5 @@
 """Biểu thống kê: the official Biểu 01–07 regenerated from the loaded data, for the province or one unit."""
+
 import streamlit as st
 
 from dashboard import data, export, filters, ui
@@ -13,9 +14,17 @@ unit = st.selectbox("Phạm vi", options, format_func=lambda c: "Toàn tỉnh" i
 scope_text = "toàn tỉnh" if unit is None else names[unit]
 st.download_button(
     f"Tải Biểu 01–07 ({scope_text}, năm {state.year})",
-    ui.audited(lambda: data.bieu_workbook(state.year, state.scope, unit), f"Biểu 01–07 ({scope_text})", "xlsx",
-               filters.describe(state)),
+    ui.audited(
+        lambda: data.bieu_workbook(state.year, state.scope, unit),
+        f"Biểu 01–07 ({scope_text})",
+        "xlsx",
+        filters.describe(state),
+    ),
     f"bieu-01-07-{unit or 'toan-tinh'}-{state.year}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-    icon=":material/download:", type="primary", key="bieu-xlsx")
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
+    icon=":material/download:",
+    type="primary",
+    key="bieu-xlsx",
+)
 st.markdown("Các biểu: " + ", ".join(export.BIEU_SHEETS) + ". Biểu 03 và 07 gồm mọi năm đã nạp.")

@@ -1,4 +1,5 @@
 """Xếp loại chi bộ: ratings of branches 2021–2025, by unit with drill-down to the branch list."""
+
 import streamlit as st
 
 from dashboard import charts, data, export, filters, ui
@@ -12,9 +13,15 @@ mix = data.rating_mix(state.all_years, state.scope)
 mix_fig = charts.rating_mix(mix, breaks=breaks)
 st.plotly_chart(mix_fig, key="mix")
 labels = {c: label("rating", c) for c in ("xs", "tot", "ht", "kht")}
-ui.downloads(mix.with_columns(mix["rating"].replace_strict(labels, default="Chưa xếp loại")), [
-    export.Col("year", "Năm", "int"), export.Col("rating", "Xếp loại"), export.Col("branches", "Số chi bộ", "int")],
-    "co-cau-xep-loai", "Cơ cấu xếp loại chi bộ", state, mix_fig, key="mix")
+ui.downloads(
+    mix.with_columns(mix["rating"].replace_strict(labels, default="Chưa xếp loại")),
+    [export.Col("year", "Năm", "int"), export.Col("rating", "Xếp loại"), export.Col("branches", "Số chi bộ", "int")],
+    "co-cau-xep-loai",
+    "Cơ cấu xếp loại chi bộ",
+    state,
+    mix_fig,
+    key="mix",
+)
 
 choice = ui.choose(["branch_good", "branch_excellent", "branch_failed"], key="cb_chi_tieu")
 ui.trend_chart(choice, state, key="cb")

@@ -1,4 +1,5 @@
 """Xếp loại đảng viên: member ratings and admissions, trend and comparison of units with the province."""
+
 import streamlit as st
 
 from dashboard import filters, registry, ui

@@ -1,8 +1,9 @@
 """Hồ sơ xã: one unit — every indicator against the province, a funnel comparison, and its branches."""
+
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, filters, fmt, methods, registry, ui
+from dashboard import charts, data, export, filters, methods, registry, ui
 
 state = filters.current()
 units = data.units(state.scope)
@@ -24,20 +25,38 @@ for ind in registry.indicators().values():
     if not mine.height or not mine["denominator"][0]:
         continue
     m, p = mine.row(0, named=True), prov.row(0, named=True)
-    pos = methods.funnel_position(m["numerator"], m["denominator"], (p["value"] or 0) / 100) if p["value"] is not None else None
-    rows.append({"indicator": ind.short, "id": ind.id, "value": m["value"], "numerator": m["numerator"],
-                 "denominator": m["denominator"], "province": p["value"],
-                 "judgement": methods.FUNNEL_LABELS.get(methods.funnel_judgement(pos, ind.polarity) or "", "—")})
+    pos = (
+        methods.funnel_position(m["numerator"], m["denominator"], (p["value"] or 0) / 100)
+        if p["value"] is not None
+        else None
+    )
+    rows.append(
+        {
+            "indicator": ind.short,
+            "id": ind.id,
+            "value": m["value"],
+            "numerator": m["numerator"],
+            "denominator": m["denominator"],
+            "province": p["value"],
+            "judgement": methods.FUNNEL_LABELS.get(methods.funnel_judgement(pos, ind.polarity) or "", "—"),
+        }
+    )
 table = pl.DataFrame(rows)
-cols = [export.Col("indicator", "Chỉ tiêu"), export.Col("numerator", "Tử số", "int"),
-        export.Col("denominator", "Mẫu số", "int"), export.Col("value", "Đơn vị (%)", "pct"),
-        export.Col("province", "Toàn tỉnh (%)", "pct"), export.Col("judgement", "So với toàn tỉnh (phễu 95%)")]
+cols = [
+    export.Col("indicator", "Chỉ tiêu"),
+    export.Col("numerator", "Tử số", "int"),
+    export.Col("denominator", "Mẫu số", "int"),
+    export.Col("value", "Đơn vị (%)", "pct"),
+    export.Col("province", "Toàn tỉnh (%)", "pct"),
+    export.Col("judgement", "So với toàn tỉnh (phễu 95%)"),
+]
 st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
 ui.show_table(table, cols)
 ui.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
 
-choice = st.selectbox("Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label,
-                      key="hs_chi_tieu")
+choice = st.selectbox(
+    "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="hs_chi_tieu"
+)
 ind = registry.get(choice)
 left, right = st.columns(2)
 with left:
@@ -45,8 +64,15 @@ with left:
     prov = data.province_benchmark(choice, state.all_years, state.scope)
     fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
     st.plotly_chart(fig, key="hs-trend")
-    ui.downloads(trend, ui.indicator_cols("year"), f"{choice}-{unit}-theo-nam", f"{ind.label} – {names.get(unit, unit)}",
-                 state, fig, key="hs-trend")
+    ui.downloads(
+        trend,
+        ui.indicator_cols("year"),
+        f"{choice}-{unit}-theo-nam",
+        f"{ind.label} – {names.get(unit, unit)}",
+        state,
+        fig,
+        key="hs-trend",
+    )
 with right:
     ui.funnel(choice, state, key="hs", highlight=unit)
 ui.branch_list(unit, state, key="hs")

@@ -1,4 +1,5 @@
 """Nạp dữ liệu (admin): templates to download; upload returns, see the validation report and the preview, commit."""
+
 import hashlib
 
 import polars as pl
@@ -7,9 +8,9 @@ import streamlit as st
 from dashboard import admin, data, export, filters, login, ui
 from etl.findings import ReturnRejected
 from etl.load import parse_files
-from etl.prefill import template_bytes
 from etl.province import load_province
 from etl.store import StoreError, commit, log_rejected
+from forms.prefill import template_bytes
 
 state = filters.current()
 user = login.current_user()
@@ -22,13 +23,20 @@ c1, c2, c3 = st.columns([3, 1, 1])
 unit = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="tpl_unit")
 year = c2.number_input("Năm báo cáo", min_value=2020, max_value=2100, value=max(data.years()) + 1, key="tpl_year")
 prefill = c3.checkbox("Điền sẵn danh sách chi bộ năm trước", value=True, key="tpl_prefill")
-st.download_button("Tải biểu mẫu", lambda: template_bytes(province, unit, int(year), prefill), f"bao-cao-{unit}-{year}.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                   icon=":material/download:", key="tpl_download")
+st.download_button(
+    "Tải biểu mẫu",
+    lambda: template_bytes(province, unit, int(year), prefill),
+    f"bao-cao-{unit}-{year}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
+    icon=":material/download:",
+    key="tpl_download",
+)
 
 st.subheader("2. Tải lên báo cáo đã điền")
-files = st.file_uploader("Chọn một hoặc nhiều tệp (.xlsx, .xls, .csv; tối đa 20 MB mỗi tệp)", accept_multiple_files=True,
-                         key="upload")
+files = st.file_uploader(
+    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .csv; tối đa 20 MB mỗi tệp)", accept_multiple_files=True, key="upload"
+)
 if not files:
     st.stop()
 batch = [(f.name, f.getvalue()) for f in files]
@@ -45,9 +53,17 @@ st.subheader("3. Kết quả kiểm tra")
 if refused:
     st.error(f"{len(refused)} tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")
     rows = [f.as_dict() for fs in refused.values() for f in fs if f.severity == "error"]
-    ui.show_table(pl.DataFrame(rows), [export.Col("file", "Tệp"), export.Col("sheet", "Trang"), export.Col("row", "Dòng"),
-                                       export.Col("column", "Cột"), export.Col("field", "Tên cột"),
-                                       export.Col("message", "Nội dung lỗi")])
+    ui.show_table(
+        pl.DataFrame(rows),
+        [
+            export.Col("file", "Tệp"),
+            export.Col("sheet", "Trang"),
+            export.Col("row", "Dòng"),
+            export.Col("column", "Cột"),
+            export.Col("field", "Tên cột"),
+            export.Col("message", "Nội dung lỗi"),
+        ],
+    )
 if parsed:
     st.success(f"{len(parsed)} tệp hợp lệ.")
     warnings = [w.as_dict() for r in parsed for w in r.warnings]
@@ -56,14 +72,24 @@ if parsed:
             ui.show_table(pl.DataFrame(warnings), [export.Col("file", "Tệp"), export.Col("message", "Nội dung")])
     st.subheader("4. Xem trước thay đổi")
     preview = admin.load_preview(parsed, state.scope)
-    ui.show_table(preview, [
-        export.Col("file_name", "Tệp"), export.Col("year", "Năm"), export.Col("unit_code", "Đơn vị"),
-        export.Col("branches_before", "Chi bộ trước", "int"), export.Col("branches_after", "Chi bộ sau", "int"),
-        export.Col("added", "Thêm", "int"), export.Col("removed", "Bớt", "int"),
-        export.Col("members_before", "Đảng viên trước", "int"), export.Col("members_after", "Đảng viên sau", "int"),
-        export.Col("member_good_before", "ĐV HTTNV+ trước", "pct"), export.Col("member_good_after", "ĐV HTTNV+ sau", "pct"),
-        export.Col("internet_none_before", "Chưa có Internet trước", "pct"),
-        export.Col("internet_none_after", "Chưa có Internet sau", "pct")])
+    ui.show_table(
+        preview,
+        [
+            export.Col("file_name", "Tệp"),
+            export.Col("year", "Năm"),
+            export.Col("unit_code", "Đơn vị"),
+            export.Col("branches_before", "Chi bộ trước", "int"),
+            export.Col("branches_after", "Chi bộ sau", "int"),
+            export.Col("added", "Thêm", "int"),
+            export.Col("removed", "Bớt", "int"),
+            export.Col("members_before", "Đảng viên trước", "int"),
+            export.Col("members_after", "Đảng viên sau", "int"),
+            export.Col("member_good_before", "ĐV HTTNV+ trước", "pct"),
+            export.Col("member_good_after", "ĐV HTTNV+ sau", "pct"),
+            export.Col("internet_none_before", "Chưa có Internet trước", "pct"),
+            export.Col("internet_none_after", "Chưa có Internet sau", "pct"),
+        ],
+    )
     partial = st.checkbox("Nạp các tệp hợp lệ, bỏ qua tệp có lỗi", value=False, key="partial") if refused else True
     c1, c2 = st.columns(2)
     if c1.button("Ghi vào dữ liệu", type="primary", disabled=not partial, key="commit", icon=":material/save:"):
@@ -76,8 +102,10 @@ if parsed:
             for k in ("parsed", "parsed_key", "upload"):
                 st.session_state.pop(k, None)
             data.clear_cache()
-            st.success(f"Đã nạp {result.returns} báo cáo ({ui.fmt.num(result.branches)} chi bộ); "
-                       f"thay thế {result.replaced} báo cáo cũ.")
+            st.success(
+                f"Đã nạp {result.returns} báo cáo ({ui.fmt.num(result.branches)} chi bộ); "
+                f"thay thế {result.replaced} báo cáo cũ."
+            )
     if c2.button("Huỷ", key="cancel", icon=":material/close:"):
         for k in ("parsed", "parsed_key", "upload"):
             st.session_state.pop(k, None)

@@ -1,4 +1,5 @@
 """Tổng quan: headline indicators with change and target status, and a map of any indicator by commune."""
+
 from pathlib import Path
 
 import polars as pl
@@ -8,10 +9,20 @@ from dashboard import data, filters, maps, registry, ui
 
 state = filters.current()
 st.title(f"Tổng quan năm {state.year}")
-st.caption("Các chỉ tiêu chính toàn tỉnh (hoặc theo bộ lọc), mức thay đổi so với năm trước và tình trạng so với mục tiêu.")
+st.caption(
+    "Các chỉ tiêu chính toàn tỉnh (hoặc theo bộ lọc), mức thay đổi so với năm trước và tình trạng so với mục tiêu."
+)
 
-HEADLINE = ["member_good", "branch_good", "sec_trained", "heads_member",
-            "internet_none", "computer_none", "ehandbook", "small_branch"]
+HEADLINE = [
+    "member_good",
+    "branch_good",
+    "sec_trained",
+    "heads_member",
+    "internet_none",
+    "computer_none",
+    "ehandbook",
+    "small_branch",
+]
 progress = data.progress(state.scope, scope_kind="unit" if state.scope.is_commune else "province")
 if state.scope.is_commune:
     progress = progress.filter(pl.col("scope_code") == state.scope.unit_code)
@@ -30,19 +41,31 @@ now = data.indicator(chosen, state.filters, state.scope, by=("unit",))
 hist = data.indicator(chosen, state.all_years, state.scope, by=("unit", "year"))
 trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by("unit_code")}
 target = ui.target_text(chosen)
-values = {r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
-          for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)}
+values = {
+    r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
+    for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
+}
 boundaries = data.boundaries_path()
 if boundaries is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
     fig = maps.commune_map(boundaries, values, ind, only={state.scope.unit_code} if state.scope.is_commune else None)
-    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="overview-map",
-                            config={"scrollZoom": True})
-    st.caption("Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
-               "mã ĐVHC: Công văn 1027/CTK-CSCL). Bấm vào một xã để mở hồ sơ.")
-    ui.downloads(now, ui.indicator_cols("unit"), f"ban-do-{chosen}-{state.year}", f"{ind.label} theo đơn vị", state,
-                 fig, key="map")
+    event = st.plotly_chart(
+        fig, on_select="rerun", selection_mode="points", key="overview-map", config={"scrollZoom": True}
+    )
+    st.caption(
+        "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
+        "mã ĐVHC: Công văn 1027/CTK-CSCL). Bấm vào một xã để mở hồ sơ."
+    )
+    ui.downloads(
+        now,
+        ui.indicator_cols("unit"),
+        f"ban-do-{chosen}-{state.year}",
+        f"{ind.label} theo đơn vị",
+        state,
+        fig,
+        key="map",
+    )
     code = maps.selected_code(event)
     if code:
         # The profile's unit selector opens on the clicked commune; the filters travel in the URL.

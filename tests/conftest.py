@@ -1,4 +1,5 @@
 """Shared fixtures: the province, the calibrated sample (built once per session, in a temporary store)."""
+
 from __future__ import annotations
 
 import os
@@ -16,13 +17,15 @@ os.environ["PARTYDASH_DATA"] = tempfile.mkdtemp(prefix="partydash-test-")
 @pytest.fixture(scope="session")
 def province():
     from etl.province import load_province
+
     return load_province("04")
 
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory, province) -> Path:
     """The sample returns (300 workbooks, 2021–2025), written once per test session."""
-    from etl.sample import write_sample
+    from synthetic.sample import write_sample
+
     out = tmp_path_factory.mktemp("samples")
     write_sample(province, out)
     return out
@@ -34,7 +37,12 @@ def sample_store(sample_dir, province) -> Path:
     reads it too. Treat it as read-only: copy it to modify."""
     from etl.load import load_files, read_paths
     from etl.settings import PARQUET_DIR
-    rep = load_files(read_paths(sorted(sample_dir.glob("*.xlsx"))), "test", province, root=PARQUET_DIR,
-                     replace_all=True)
+
+    rep = load_files(
+        read_paths(sorted(sample_dir.glob("*.xlsx"))), "test", province, root=PARQUET_DIR, replace_all=True
+    )
     assert rep.ok, rep.messages()[:5]
     return PARQUET_DIR
+
+
+from tests.fixtures import tiny_store  # noqa: E402, F401  (the hand-made store, shared by every test module)

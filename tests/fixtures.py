@@ -3,6 +3,7 @@
 The tiny store has two communes — 01273 (phường Thục Phán, «A») and 01279 (phường Nùng Trí Cao, «B») — in 2024 and
 2025. Every number the tests expect is derived from the rows below; the comments next to each row are there so a
 reader can redo the arithmetic without running anything."""
+
 from __future__ import annotations
 
 import io
@@ -12,25 +13,56 @@ import pytest
 
 A, B = "01273", "01279"
 
-_BRANCH_DEFAULTS = {"border": False, "resident_members": None, "rating": None, "exempt": 0, "not_rated": 0,
-                    "excellent": 0, "good": 0, "completed": 0, "not_completed": 0, "admitted": 0,
-                    "internet": "on_dinh", "computer": True, "ehandbook": True}
-_MEMBER_DEFAULTS = {"professional": "dai_hoc", "training_year": None, "also_village_head": False,
-                    "also_front_head": False, "also_other": False}
+_BRANCH_DEFAULTS = {
+    "border": False,
+    "resident_members": None,
+    "rating": None,
+    "exempt": 0,
+    "not_rated": 0,
+    "excellent": 0,
+    "good": 0,
+    "completed": 0,
+    "not_completed": 0,
+    "admitted": 0,
+    "internet": "on_dinh",
+    "computer": True,
+    "ehandbook": True,
+}
+_MEMBER_DEFAULTS = {
+    "professional": "dai_hoc",
+    "training_year": None,
+    "also_village_head": False,
+    "also_front_head": False,
+    "also_other": False,
+}
 
 
 def branch(code: str, level: str, branch_type: str, **kw) -> dict:
     """A branch row with the counts given; members is their sum, so the return always adds up."""
-    row = {"branch_code": code, "branch_name": f"Chi bộ {code}", "level": level, "branch_type": branch_type,
-           **_BRANCH_DEFAULTS, **kw}
+    row = {
+        "branch_code": code,
+        "branch_name": f"Chi bộ {code}",
+        "level": level,
+        "branch_type": branch_type,
+        **_BRANCH_DEFAULTS,
+        **kw,
+    }
     row["members"] = sum(row[k] for k in ("exempt", "not_rated", "excellent", "good", "completed", "not_completed"))
     return row
 
 
 def member(person_id: str, branch_code: str, role: str, theory: str, trained: bool, it: str, **kw) -> dict:
     """One committee member (anonymous id)."""
-    return {"person_id": person_id, "branch_code": branch_code, "role": role, "theory": theory, "trained": trained,
-            "it": it, **_MEMBER_DEFAULTS, **kw}
+    return {
+        "person_id": person_id,
+        "branch_code": branch_code,
+        "role": role,
+        "theory": theory,
+        "trained": trained,
+        "it": it,
+        **_MEMBER_DEFAULTS,
+        **kw,
+    }
 
 
 def heads(branch_code: str, *statuses: str) -> dict:
@@ -62,34 +94,143 @@ DV, KH, KC = "dang_vien", "khong", "khong_co"
 # B3 is new in 2025 (no 2024 row): it has no start-of-year members. In 2025 no branch of B is rated but B3.
 BRANCHES = {
     (2024, A): [
-        branch("A1", "tt_co_so", "xom", resident_members=8, rating="xs", exempt=1, excellent=3, good=5, completed=1,
-               admitted=1, internet="chua_co", computer=False, ehandbook=False, border=True),
-        branch("A2", "tt_co_so", "xom", resident_members=2, rating="tot", good=3, completed=1,
-               internet="khong_on_dinh", computer=False, ehandbook=True),
-        branch("A3", "co_so", "dang", rating="ht", exempt=2, not_rated=1, excellent=4, good=10, completed=2,
-               not_completed=1, admitted=2),
+        branch(
+            "A1",
+            "tt_co_so",
+            "xom",
+            resident_members=8,
+            rating="xs",
+            exempt=1,
+            excellent=3,
+            good=5,
+            completed=1,
+            admitted=1,
+            internet="chua_co",
+            computer=False,
+            ehandbook=False,
+            border=True,
+        ),
+        branch(
+            "A2",
+            "tt_co_so",
+            "xom",
+            resident_members=2,
+            rating="tot",
+            good=3,
+            completed=1,
+            internet="khong_on_dinh",
+            computer=False,
+            ehandbook=True,
+        ),
+        branch(
+            "A3",
+            "co_so",
+            "dang",
+            rating="ht",
+            exempt=2,
+            not_rated=1,
+            excellent=4,
+            good=10,
+            completed=2,
+            not_completed=1,
+            admitted=2,
+        ),
     ],
     (2024, B): [
-        branch("B1", "tt_co_so", "xom", resident_members=5, rating="kht", good=4, completed=1, not_completed=1,
-               internet="chua_co", computer=False, ehandbook=False),
-        branch("B2", "co_so", "nha_nuoc", rating=None, exempt=2, excellent=6, good=20, completed=2, admitted=3,
-               ehandbook=False),
+        branch(
+            "B1",
+            "tt_co_so",
+            "xom",
+            resident_members=5,
+            rating="kht",
+            good=4,
+            completed=1,
+            not_completed=1,
+            internet="chua_co",
+            computer=False,
+            ehandbook=False,
+        ),
+        branch(
+            "B2",
+            "co_so",
+            "nha_nuoc",
+            rating=None,
+            exempt=2,
+            excellent=6,
+            good=20,
+            completed=2,
+            admitted=3,
+            ehandbook=False,
+        ),
     ],
     (2025, A): [
-        branch("A1", "tt_cap_tren", "xom", resident_members=9, rating="tot", exempt=1, excellent=4, good=5,
-               completed=1, admitted=1, internet="khong_on_dinh", border=True),
-        branch("A2", "tt_cap_tren", "xom", resident_members=2, rating="xs", not_rated=1, excellent=1, good=1,
-               internet="chua_co", computer=False, ehandbook=False),
-        branch("A3", "co_so", "dang", rating="tot", exempt=2, excellent=5, good=12, completed=2, not_completed=1,
-               admitted=2),
+        branch(
+            "A1",
+            "tt_cap_tren",
+            "xom",
+            resident_members=9,
+            rating="tot",
+            exempt=1,
+            excellent=4,
+            good=5,
+            completed=1,
+            admitted=1,
+            internet="khong_on_dinh",
+            border=True,
+        ),
+        branch(
+            "A2",
+            "tt_cap_tren",
+            "xom",
+            resident_members=2,
+            rating="xs",
+            not_rated=1,
+            excellent=1,
+            good=1,
+            internet="chua_co",
+            computer=False,
+            ehandbook=False,
+        ),
+        branch(
+            "A3",
+            "co_so",
+            "dang",
+            rating="tot",
+            exempt=2,
+            excellent=5,
+            good=12,
+            completed=2,
+            not_completed=1,
+            admitted=2,
+        ),
     ],
     (2025, B): [
-        branch("B1", "tt_cap_tren", "xom", resident_members=6, rating=None, not_rated=6, internet="chua_co",
-               computer=False, ehandbook=True),
-        branch("B2", "co_so", "nha_nuoc", rating=None, excellent=5, good=22, completed=2, not_completed=1,
-               ehandbook=False),
-        branch("B3", "tt_cap_tren", "xom", resident_members=2, rating="ht", good=1, completed=1, admitted=2,
-               computer=False, ehandbook=False),
+        branch(
+            "B1",
+            "tt_cap_tren",
+            "xom",
+            resident_members=6,
+            rating=None,
+            not_rated=6,
+            internet="chua_co",
+            computer=False,
+            ehandbook=True,
+        ),
+        branch(
+            "B2", "co_so", "nha_nuoc", rating=None, excellent=5, good=22, completed=2, not_completed=1, ehandbook=False
+        ),
+        branch(
+            "B3",
+            "tt_cap_tren",
+            "xom",
+            resident_members=2,
+            rating="ht",
+            good=1,
+            completed=1,
+            admitted=2,
+            computer=False,
+            ehandbook=False,
+        ),
     ],
 }
 
@@ -161,8 +302,9 @@ HEADS = {
     (2025, B): [heads("B1", KH, DV, DV, KC, KC, KH), heads("B3", KH, KH, KC, KC, KC, KC)],
 }
 
-TINY_RETURNS = [(unit, year, BRANCHES[(year, unit)], COMMITTEE[(year, unit)], HEADS[(year, unit)])
-                for (year, unit) in BRANCHES]
+TINY_RETURNS = [
+    (unit, year, BRANCHES[(year, unit)], COMMITTEE[(year, unit)], HEADS[(year, unit)]) for (year, unit) in BRANCHES
+]
 
 
 # ---------------------------------------------------------------------------------------------- building
@@ -170,10 +312,12 @@ TINY_RETURNS = [(unit, year, BRANCHES[(year, unit)], COMMITTEE[(year, unit)], HE
 
 def return_bytes(province, unit_code: str, year: int, branches=(), committee=(), heads=()) -> bytes:
     """One annual return workbook, written with the product's own template writer."""
-    from etl.template import write_return
+    from forms.template import write_return
+
     buf = io.BytesIO()
-    write_return(buf, province, province.unit_by_code[unit_code], year, branches=branches, committee=committee,
-                 heads=heads)
+    write_return(
+        buf, province, province.unit_by_code[unit_code], year, branches=branches, committee=committee, heads=heads
+    )
     return buf.getvalue()
 
 
@@ -181,9 +325,9 @@ def build_store(root: Path, returns, province=None) -> Path:
     """Write each (unit, year, branches, committee, heads) as a workbook and load them all into a store at root."""
     from etl.load import load_files
     from etl.province import load_province
+
     province = province or load_province("04")
-    files = [(f"{year}_{unit}.xlsx", return_bytes(province, unit, year, b, c, h))
-             for unit, year, b, c, h in returns]
+    files = [(f"{year}_{unit}.xlsx", return_bytes(province, unit, year, b, c, h)) for unit, year, b, c, h in returns]
     rep = load_files(files, "test", province, root=root, replace_all=True)
     assert rep.ok, rep.messages()
     return root

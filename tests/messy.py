@@ -2,6 +2,7 @@
 
 A return is read back from the clean template as a `Book` of grids; each mess is a pure function Book -> Book;
 `write_xlsx` / `write_xls` / `write_csv` turn a Book into the bytes of a real file."""
+
 from __future__ import annotations
 
 import copy
@@ -9,8 +10,9 @@ import csv
 import datetime as dt
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import python_calamine as pc
 
@@ -18,10 +20,10 @@ from etl.codes import codes
 from etl.province import ProvinceConfig
 from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, INFO_FIELDS, SheetSpec
 from etl.settings import MAPPINGS_DIR
-from etl.template import FIRST_DATA_ROW, HEADER_ROW, write_return
 from etl.text import _TCVN3, _UNICODE
+from forms.template import FIRST_DATA_ROW, HEADER_ROW, write_return
 
-Merge = tuple[tuple[int, int], tuple[int, int]]   # ((first row, first col), (last row, last col)), 0-based
+Merge = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first col), (last row, last col)), 0-based
 
 
 @dataclass
@@ -31,12 +33,12 @@ class Sheet:
     rows: list[list[Any]]
     merged: list[Merge] = field(default_factory=list)
     spec: SheetSpec | None = None
-    header: int = 0           # first header row
-    first: int = 0            # first data row
-    col0: int = 0             # column of the table's first column (STT)
+    header: int = 0  # first header row
+    first: int = 0  # first data row
+    col0: int = 0  # column of the table's first column (STT)
 
 
-Book = dict[str, Sheet]       # sheet name -> sheet, in workbook order
+Book = dict[str, Sheet]  # sheet name -> sheet, in workbook order
 Mess = Callable[[Book], Book]
 
 
@@ -47,8 +49,17 @@ def clean_workbook(province: ProvinceConfig, unit_code: str, year: int, rows: tu
     """The clean return of one unit-year, exactly as the app's template writes it."""
     out = io.BytesIO()
     branches, committee, heads = rows
-    write_return(out, province, province.unit_by_code[unit_code], year, branches, committee, heads,
-                 prepared_by="Văn phòng đảng uỷ", report_date=dt.date(year + 1, 1, 15))
+    write_return(
+        out,
+        province,
+        province.unit_by_code[unit_code],
+        year,
+        branches,
+        committee,
+        heads,
+        prepared_by="Văn phòng đảng uỷ",
+        report_date=dt.date(year + 1, 1, 15),
+    )
     return out.getvalue()
 
 
@@ -67,8 +78,10 @@ def read_book(data: bytes) -> Book:
     book: Book = {}
     for name in wb.sheet_names:
         sheet = wb.get_sheet_by_name(name)
-        rows = [[int(v) if isinstance(v, float) and v.is_integer() else v for v in r]
-                for r in sheet.to_python(skip_empty_area=False)]
+        rows = [
+            [int(v) if isinstance(v, float) and v.is_integer() else v for v in r]
+            for r in sheet.to_python(skip_empty_area=False)
+        ]
         book[name] = Sheet(rows, list(sheet.merged_cell_ranges or []), specs.get(name), HEADER_ROW, FIRST_DATA_ROW)
     return book
 
@@ -158,7 +171,9 @@ def insert_rows(sh: Sheet, at: int, rows: list[list[Any]]) -> None:
     width = max((len(r) for r in sh.rows), default=0)
     sh.rows[at:at] = [r + [""] * (width - len(r)) for r in rows]
     n = len(rows)
-    sh.merged = [((r0 + n if r0 >= at else r0, c0), (r1 + n if r1 >= at else r1, c1)) for (r0, c0), (r1, c1) in sh.merged]
+    sh.merged = [
+        ((r0 + n if r0 >= at else r0, c0), (r1 + n if r1 >= at else r1, c1)) for (r0, c0), (r1, c1) in sh.merged
+    ]
     if sh.spec is not None:
         sh.header += n if sh.header >= at else 0
         sh.first += n if sh.first >= at else 0
@@ -176,15 +191,17 @@ def _copy(book: Book) -> Book:
 
 def delete_row(sh: Sheet, at: int) -> None:
     del sh.rows[at]
-    sh.merged = [((r0 - (r0 > at), c0), (r1 - (r1 >= at), c1))
-                 for (r0, c0), (r1, c1) in sh.merged if not r0 == r1 == at]
+    sh.merged = [
+        ((r0 - (r0 > at), c0), (r1 - (r1 >= at), c1)) for (r0, c0), (r1, c1) in sh.merged if not r0 == r1 == at
+    ]
     if sh.spec is not None:
         sh.header -= sh.header > at
         sh.first -= sh.first > at
 
 
-def _strings(book: Book, f: Callable[[str], str], names: bool = True,
-             where: Callable[[str, Sheet, int, int], bool] | None = None) -> Book:
+def _strings(
+    book: Book, f: Callable[[str], str], names: bool = True, where: Callable[[str, Sheet, int, int], bool] | None = None
+) -> Book:
     """Apply f to every text cell the predicate selects (and to the sheet names)."""
     out: Book = {}
     for name, sh in book.items():
@@ -207,8 +224,17 @@ def shifted(book: Book) -> Book:
         if sh.spec is None and name != "Thông tin":
             continue
         # The date line names the year after the report year: it is not the report's year.
-        insert_rows(sh, 0, [["CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"], ["Độc lập - Tự do - Hạnh phúc"],
-                            ["", "", "", f"Cao Bằng, ngày 15 tháng 01 năm {year + 1}"], [], []])
+        insert_rows(
+            sh,
+            0,
+            [
+                ["CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+                ["Độc lập - Tự do - Hạnh phúc"],
+                ["", "", "", f"Cao Bằng, ngày 15 tháng 01 năm {year + 1}"],
+                [],
+                [],
+            ],
+        )
         insert_cols(sh, 2)
     return book
 
@@ -236,10 +262,11 @@ def single_row_header(pick: int = 0) -> Mess:
             for c in sh.spec.columns:
                 options = aliases.get((sh.spec.key, c.key), [c.header])
                 names.append(options[pick % len(options)])
-            sh.rows[sh.header] = [""] * sh.col0 + names + sh.rows[sh.header][sh.col0 + len(names):]
+            sh.rows[sh.header] = [""] * sh.col0 + names + sh.rows[sh.header][sh.col0 + len(names) :]
             sh.merged = [m for m in sh.merged if m[0][0] not in (sh.header, sh.header + 1)]
             delete_row(sh, sh.header + 1)
         return book
+
     return mess
 
 
@@ -249,12 +276,13 @@ def numbering_row(book: Book) -> Book:
     for i, sh in enumerate(s for s in book.values() if s.spec is not None):
         n = len(sh.spec.columns)
         nums: list[Any] = [f"({k + 1})" for k in range(n)] if i % 2 == 0 else list(range(1, n + 1))
-        insert_rows(sh, sh.first, [[""] * sh.col0 + nums])   # moves `first` past it
+        insert_rows(sh, sh.first, [[""] * sh.col0 + nums])  # moves `first` past it
     return book
 
 
 def total_row(wrong_by: int = 0) -> Mess:
     """A «Tổng cộng» row under the branches (its member total off by `wrong_by`), typed after the last branch."""
+
     def mess(book: Book) -> Book:
         book = _copy(book)
         sh = _table(book, BRANCHES)
@@ -270,6 +298,7 @@ def total_row(wrong_by: int = 0) -> Mess:
         sh.merged.append(((at, sh.col0), (at, sh.col0 + 2)))
         insert_rows(sh, at + 1, [[], [""] * sh.col0 + ["", "", "Người lập biểu"]])
         return book
+
     return mess
 
 
@@ -341,8 +370,12 @@ def spelled_codes(book: Book) -> Book:
                     continue
                 options = spellings[(c.domain, code)]
                 text = options[k % len(options)]
-                sh.rows[i][j] = [text, text.upper(), "  " + text.lower().replace(" ", "   ") + " ",
-                                 text.replace("HTXSNV", "HTXS NV").replace("HTNV", "HT NV")][k % 4]
+                sh.rows[i][j] = [
+                    text,
+                    text.upper(),
+                    "  " + text.lower().replace(" ", "   ") + " ",
+                    text.replace("HTXSNV", "HTXS NV").replace("HTNV", "HT NV"),
+                ][k % 4]
     return book
 
 
@@ -351,8 +384,11 @@ def nfd(book: Book) -> Book:
     return _strings(_copy(book), lambda s: unicodedata.normalize("NFD", s))
 
 
-_OLD_NEW = [("o" + n, o + "a") for o, n in zip("òóỏõọ", "àáảãạ")] + [("o" + n, o + "e") for o, n in zip("òóỏõọ", "èéẻẽẹ")] \
+_OLD_NEW = (
+    [("o" + n, o + "a") for o, n in zip("òóỏõọ", "àáảãạ")]
+    + [("o" + n, o + "e") for o, n in zip("òóỏõọ", "èéẻẽẹ")]
     + [("u" + n, u + "y") for u, n in zip("ùúủũụ", "ỳýỷỹỵ")]
+)
 
 
 def swap_tone_placement(s: str) -> str:
@@ -360,7 +396,7 @@ def swap_tone_placement(s: str) -> str:
     s = unicodedata.normalize("NFC", s)
     out, i = [], 0
     while i < len(s):
-        pair = s[i:i + 2]
+        pair = s[i : i + 2]
         hit = next(((a, b) for a, b in _OLD_NEW if pair.lower() == a or pair.lower() == b), None)
         if hit and (i + 2 == len(s) or not s[i + 2].isalpha()):
             new = hit[1] if pair.lower() == hit[0] else hit[0]
@@ -375,15 +411,22 @@ def swap_tone_placement(s: str) -> str:
 def tone_placement(book: Book) -> Book:
     """Old vs new tone placement in everything the ETL matches (sheet names, headers, coded values, unit name);
     free text (branch names) is stored as typed, so it is left alone."""
+
     def matched(name: str, sh: Sheet, r: int, c: int) -> bool:
-        free = sh.spec is not None and r >= sh.first and c - sh.col0 < len(sh.spec.columns) and \
-            sh.spec.columns[c - sh.col0].key == "branch_name"
+        free = (
+            sh.spec is not None
+            and r >= sh.first
+            and c - sh.col0 < len(sh.spec.columns)
+            and sh.spec.columns[c - sh.col0].key == "branch_name"
+        )
         return not free
+
     return _strings(_copy(book), swap_tone_placement, where=matched)
 
 
 def unit_named(name: str, code: str = "") -> Mess:
     """The «Thông tin» sheet names the unit by `name` (and `code`, blank by default) instead of the official code."""
+
     def mess(book: Book) -> Book:
         book = _copy(book)
         info = _sheet(book, "Thông tin")
@@ -394,6 +437,7 @@ def unit_named(name: str, code: str = "") -> Mess:
             elif INFO_FIELDS["unit_name"] in labels:
                 row[row.index(INFO_FIELDS["unit_name"]) + 1] = name
         return book
+
     return mess
 
 
@@ -438,6 +482,7 @@ def tcvn3_typed(book: Book) -> Book:
         if sh.spec is not None:
             return r >= sh.first
         return name == "Thông tin" and c >= 1 and r >= 3
+
     return _strings(book, to_tcvn3, names=False, where=typed)
 
 
@@ -446,4 +491,5 @@ def compose(*messes: Mess) -> Mess:
         for m in messes:
             book = m(book)
         return book
+
     return mess

@@ -1,6 +1,7 @@
 """Access control through the whole app (AppTest on dashboard/app.py over the session's sample store): the log-in
 gate, every role on every registered page, and a commune user who sees its own unit only — whatever the URL says,
 whatever another user left in the caches, and in every export (which is audited)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,14 +22,16 @@ from etl import audit, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
-OWN, OTHER = "01273", "01279"           # phường Thục Phán (the demo commune user), phường Nùng Trí Cao
+OWN, OTHER = "01273", "01279"  # phường Thục Phán (the demo commune user), phường Nùng Trí Cao
 OWN_NAME, OTHER_NAME = "Thục Phán", "Nùng Trí Cao"
 # Bound widgets keep their display label in the URL (?xa=Phường Nùng Trí Cao); a tampered link may carry either.
 OTHER_LABEL = f"Phường {OTHER_NAME}"
-TAMPERED = [{"xa": OTHER, "dv": OTHER}, {"xa": OTHER_LABEL, "dv": OTHER_LABEL},
-            {"xa": [OTHER, OTHER_LABEL], "dv": OTHER, "nam": "2024"}]
-PAGES = ["tong_quan", "chi_bo", "dang_vien", "ha_tang", "bi_thu", "muc_tieu", "ho_so_xa", "bieu_thong_ke",
-         "chat_luong"]
+TAMPERED = [
+    {"xa": OTHER, "dv": OTHER},
+    {"xa": OTHER_LABEL, "dv": OTHER_LABEL},
+    {"xa": [OTHER, OTHER_LABEL], "dv": OTHER, "nam": "2024"},
+]
+PAGES = ["tong_quan", "chi_bo", "dang_vien", "ha_tang", "bi_thu", "muc_tieu", "ho_so_xa", "bieu_thong_ke", "chat_luong"]
 ADMIN_PAGES = {"nap_du_lieu": "Nạp dữ liệu", "quan_tri": "Người dùng và nhật ký"}
 DEMO = {"tinh": "province", "xa": "commune", "quantri": "admin"}
 
@@ -96,8 +99,19 @@ def shown(at: AppTest) -> list[tuple[str, str]]:
     out = [("dataframe", df.value.to_csv()) for df in at.dataframe]
     out += [("table", t.value.to_csv()) for t in at.table]
     out += [("metric", f"{m.label}\t{m.value}\t{m.proto.body}") for m in at.metric]
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
-                 "success", "expander"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "expander",
+    ):
         out += [(kind, str(getattr(e, "value", "") or getattr(e, "label", ""))) for e in at.get(kind)]
     for kind in ("selectbox", "multiselect", "radio", "segmented_control"):
         for w in at.get(kind):
@@ -137,8 +151,11 @@ def map_leaks(at: AppTest, own: str) -> list[str]:
 
 
 def maps_drawn(at: AppTest) -> int:
-    return sum(1 for e in at.get("plotly_chart") if any(
-        t.get("type") == "choroplethmap" for t in json.loads(e.proto.spec).get("data", [])))
+    return sum(
+        1
+        for e in at.get("plotly_chart")
+        if any(t.get("type") == "choroplethmap" for t in json.loads(e.proto.spec).get("data", []))
+    )
 
 
 # --------------------------------------------------------------------------------------------- log-in gate
@@ -180,7 +197,7 @@ def test_demo_accounts_refused_on_real_data(monkeypatch):
     at2 = log_in(new_app(), "xa")
     assert titles(at2) == ["Đăng nhập"] and not at2.metric
     assert [e.value for e in at2.error] == ["Tài khoản dùng thử chỉ dùng được với dữ liệu mẫu."]
-    assert not any("tài khoản dùng thử" in i.value for i in at2.info)   # the hint is not offered either
+    assert not any("tài khoản dùng thử" in i.value for i in at2.info)  # the hint is not offered either
     assert audit_events("xa", "login_failed")[-1]["details"]["reason"] == "demo account on real data"
 
 
@@ -225,7 +242,7 @@ def test_every_registered_page_renders(username, others):
 def test_commune_user_sees_only_its_unit_on_every_page(others):
     at = log_in(new_app(), "xa")
     assert any(OWN_NAME in c.value for c in at.sidebar.caption)
-    assert "xa" not in {w.key for w in at.multiselect}       # no unit filter to choose from
+    assert "xa" not in {w.key for w in at.multiselect}  # no unit filter to choose from
     for page in PAGES:
         go(at, page)
         texts = shown(at)
@@ -242,7 +259,7 @@ def test_the_check_finds_other_units_for_the_province_user(others):
     found = set().union(*leaks(shown(at), others).values())
     assert OTHER_NAME in found and len(found) > 40
     go(at, "tong_quan")
-    assert len(set(map_leaks(at, OWN))) > 40        # the province map has values for (almost) every commune
+    assert len(set(map_leaks(at, OWN))) > 40  # the province map has values for (almost) every commune
 
 
 @pytest.mark.parametrize("query", TAMPERED)
@@ -265,7 +282,7 @@ def test_admin_pages_cannot_be_reached_by_the_commune_user(others):
     hashes = {}
     for page in ADMIN_PAGES:
         admin.switch_page(f"../pages/{page}.py")
-        hashes[page] = admin._page_hash          # AppTest's own request field (no public accessor)
+        hashes[page] = admin._page_hash  # AppTest's own request field (no public accessor)
     for who in ("xa", "tinh"):
         at = log_in(new_app(), who)
         for page, title in ADMIN_PAGES.items():
@@ -291,7 +308,7 @@ def test_cached_results_never_cross_scopes(others):
     for page in PAGES:
         go(prov, page)
         seen |= set().union(*leaks(shown(prov), others).values(), set())
-    assert OTHER_NAME in seen                      # the province user did see it (the caches hold it)
+    assert OTHER_NAME in seen  # the province user did see it (the caches hold it)
     go(prov, "ho_so_xa")
     assert titles(prov) == [f"Hồ sơ Phường {OTHER_NAME}"]
     com = new_app(xa=OTHER_LABEL, dv=OTHER)
@@ -304,7 +321,9 @@ def test_cached_results_never_cross_scopes(others):
     assert data.branches(f, data.Scope.province()).height > 0
     assert data.branches(f, data.Scope.commune(OWN)).height == 0
     assert data.indicator("member_good", f, data.Scope.commune(OWN), by=("unit",)).height == 0
-    assert set(data.indicator("member_good", f.but(units=()), data.Scope.commune(OWN), by=("unit",))["unit_code"]) == {OWN}
+    assert set(data.indicator("member_good", f.but(units=()), data.Scope.commune(OWN), by=("unit",))["unit_code"]) == {
+        OWN
+    }
 
 
 # ------------------------------------------------------------------------------------------------- exports
@@ -342,9 +361,9 @@ def test_exports_of_the_commune_user_hold_its_unit_only_and_are_audited(others, 
         go(at, page)
         for label, key, build in downloads:
             if "PNG" in label:
-                continue                            # charts: checked as plotly specs on the page
+                continue  # charts: checked as plotly specs on the page
             kind = "csv" if "CSV" in label else "xlsx"
-            assert callable(build), (page, key)     # built on click only
+            assert callable(build), (page, key)  # built on click only
             before = len(audit_events("xa", "export"))
             blob = build()
             text = export_text(blob, kind)
@@ -358,14 +377,14 @@ def test_exports_of_the_commune_user_hold_its_unit_only_and_are_audited(others, 
             checked += 1
             own_rows += OWN_NAME in text
     assert checked >= 10
-    assert own_rows >= 3                            # the tables by unit and the branch lists do hold its own rows
+    assert own_rows >= 3  # the tables by unit and the branch lists do hold its own rows
 
 
 def test_bieu_workbook_of_the_commune_user(others, downloads):
     at = log_in(new_app(), "xa")
     go(at, "bieu_thong_ke")
     assert at.selectbox(key="bieu_dv").options == [f"Phường {OWN_NAME}"]
-    (label, _, build), = [d for d in downloads if d[1] == "bieu-xlsx"]
+    ((label, _, build),) = [d for d in downloads if d[1] == "bieu-xlsx"]
     text = export_text(build(), "xlsx")
     assert f"Phường {OWN_NAME}" in text and settings.INTERNAL_MARK in text
     assert not leaks([("xlsx", text)], others)
@@ -380,6 +399,6 @@ def test_province_export_names_other_units(others, downloads):
     go(at, "chi_bo")
     csvs = [b for label, key, b in downloads if "CSV" in label and key.startswith("csv-u-")]
     text = export_text(csvs[0](), "csv")
-    assert OTHER_NAME in text and OWN_NAME not in text             # the URL's unit filter applies to the province
+    assert OTHER_NAME in text and OWN_NAME not in text  # the URL's unit filter applies to the province
     d = audit_events("tinh", "export")[-1]["details"]
     assert d["format"] == "csv" and f"Phường {OTHER_NAME}" in d["filters"]

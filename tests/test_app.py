@@ -1,4 +1,5 @@
 """The app through its entry script (AppTest): every page renders, filters set by key change the shown numbers."""
+
 from __future__ import annotations
 
 import re

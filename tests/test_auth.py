@@ -1,5 +1,6 @@
 """Users, passwords and log-in (PRODUCT §7): bcrypt hashes, lock-out, session expiry, demo accounts that work on
 the sample only, and every attempt in the audit log."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,7 +61,7 @@ def test_success_wrong_password_unknown_user(root):
     wrong = auth.authenticate(u, "sai-mat-khau", real, root=root)
     unknown = auth.authenticate(name("nobody"), "mật-khẩu-dài", real, root=root)
     assert wrong.user is None and unknown.user is None
-    assert wrong.message == unknown.message == GENERIC      # no user enumeration by message
+    assert wrong.message == unknown.message == GENERIC  # no user enumeration by message
     # surrounding spaces typed in the user name do not matter
     assert auth.authenticate(f"  {u} ", "mật-khẩu-dài", real, root=root).user is not None
 
@@ -134,7 +135,7 @@ def test_passwords_stored_as_bcrypt_hashes_only(root):
         assert pw not in raw
         h = stored[u]["password_hash"]
         assert h.startswith(("$2b$", "$2a$", "$2y$")) and len(h) == 60
-        assert int(h.split("$")[2]) >= 12          # cost factor
+        assert int(h.split("$")[2]) >= 12  # cost factor
     # the store is readable by its owner only
     assert stat.S_IMODE((root / "users.json").stat().st_mode) == 0o600
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
@@ -170,8 +171,9 @@ def test_session_expires_after_30_minutes():
     assert auth.session_expired(T0, T0 + dt.timedelta(hours=5))
 
 
-@pytest.mark.parametrize("username, role, unit", [("tinh", "province", None), ("xa", "commune", "01273"),
-                                                  ("quantri", "admin", None)])
+@pytest.mark.parametrize(
+    "username, role, unit", [("tinh", "province", None), ("xa", "commune", "01273"), ("quantri", "admin", None)]
+)
 def test_demo_accounts_on_sample_only(root, username, role, unit):
     before = len(events(username))
     ok = auth.authenticate(username, "demo", sample, root=root)
@@ -181,8 +183,11 @@ def test_demo_accounts_on_sample_only(root, username, role, unit):
     assert refused.user is None and refused.message == "Tài khoản dùng thử chỉ dùng được với dữ liệu mẫu."
     new = events(username)[before:]
     assert [(e["event"], e["details"].get("reason")) for e in new] == [
-        ("login", None), ("login_failed", "wrong password"), ("login_failed", "demo account on real data")]
-    assert not (root / "users.json").exists()   # demo accounts live in no user store
+        ("login", None),
+        ("login_failed", "wrong password"),
+        ("login_failed", "demo account on real data"),
+    ]
+    assert not (root / "users.json").exists()  # demo accounts live in no user store
 
 
 def test_every_attempt_is_audited(root):
@@ -197,7 +202,7 @@ def test_every_attempt_is_audited(root):
     assert [e["event"] for e in events(ghost)] == ["login_failed"]
     for e in mine + events(ghost):
         dt.datetime.fromisoformat(e["time"])
-        assert "dung-mat-khau" not in json.dumps(e, ensure_ascii=False)   # passwords never reach the log
+        assert "dung-mat-khau" not in json.dumps(e, ensure_ascii=False)  # passwords never reach the log
 
 
 # ------------------------------------------------------------------------------------------ the command line
@@ -212,8 +217,9 @@ def run_cli(monkeypatch, capsys, argv: list[str], stdin: str = "") -> tuple[int,
 
 def test_cli_add_reset_disable_list(monkeypatch, capsys):
     u = name("cli")
-    code, out, _ = run_cli(monkeypatch, capsys, ["add", u, "--role", "commune", "--unit", "01273",
-                                                 "--password-stdin"], "mat-khau-cli-1\n")
+    code, out, _ = run_cli(
+        monkeypatch, capsys, ["add", u, "--role", "commune", "--unit", "01273", "--password-stdin"], "mat-khau-cli-1\n"
+    )
     assert code == 0 and u in out
     assert auth.authenticate(u, "mat-khau-cli-1", real).user.unit_code == "01273"
     assert "mat-khau-cli-1" not in (settings.USERS_DIR / "users.json").read_text(encoding="utf-8")
@@ -222,13 +228,13 @@ def test_cli_add_reset_disable_list(monkeypatch, capsys):
     assert code == 0
     assert auth.authenticate(u, "mat-khau-cli-1", real).user is None
     user = auth.authenticate(u, "mat-khau-cli-2", real).user
-    assert (user.role, user.unit_code) == ("commune", "01273")      # reset keeps role and unit
+    assert (user.role, user.unit_code) == ("commune", "01273")  # reset keeps role and unit
 
     code, out, _ = run_cli(monkeypatch, capsys, ["list"])
     assert code == 0
     line = next(x for x in out.splitlines() if x.startswith(u + "\t"))
     assert line.split("\t") == [u, "commune", "01273", "hoạt động"]
-    assert "$2b$" not in out                                          # hashes are not listed
+    assert "$2b$" not in out  # hashes are not listed
 
     code, _, _ = run_cli(monkeypatch, capsys, ["disable", u])
     assert code == 0 and auth.authenticate(u, "mat-khau-cli-2", real).user is None
@@ -249,6 +255,6 @@ def test_cli_refusals(monkeypatch, capsys):
     assert code == 1 and "Không có người dùng" in err
     code, _, _ = run_cli(monkeypatch, capsys, ["disable", name("nobody")])
     assert code == 1
-    with pytest.raises(SystemExit):         # passwords are never taken from the command line
+    with pytest.raises(SystemExit):  # passwords are never taken from the command line
         users.main(["add", u, "--role", "province", "--password", "12345678"])
     assert u not in {x.username for x in auth.list_users()}

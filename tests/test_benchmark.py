@@ -1,5 +1,6 @@
 """The performance benchmark runs end to end at a tiny scale (it must run, not meet the times), and the national
 generator's workbooks read back as exactly the rows it generated."""
+
 from __future__ import annotations
 
 import subprocess
@@ -12,8 +13,9 @@ from tests.conftest import ROOT
 
 def test_national_workbooks_read_back_as_generated(tmp_path):
     from etl.annual_return import parse_return
-    from etl.national import generate, national_config, write_workbooks
-    config = national_config(["12"])                       # Lai Châu: 38 communes
+    from synthetic.national import generate, national_config, write_workbooks
+
+    config = national_config(["12"])  # Lai Châu: 38 communes
     nd = generate(config, years=(2024, 2025), log=None)
     assert nd.years() == [2024, 2025]
     units = sorted(nd.branches["unit_code"].unique().to_list())[:2]
@@ -22,14 +24,15 @@ def test_national_workbooks_read_back_as_generated(tmp_path):
     for p, unit in zip(paths, units):
         r = parse_return(p.read_bytes(), p.name, config)
         assert (r.unit_code, r.year, r.is_sample, r.warnings) == (unit, 2025, True, [])
-        mine = lambda df: df.filter((pl.col("year") == 2025) & (pl.col("unit_code") == unit))  # noqa: E731
-        assert r.branches.equals(mine(nd.branches))
-        assert r.committee.equals(mine(nd.committee))
-        assert r.heads.equals(mine(nd.heads))
+        mine = (pl.col("year") == 2025) & (pl.col("unit_code") == unit)
+        assert r.branches.equals(nd.branches.filter(mine))
+        assert r.committee.equals(nd.committee.filter(mine))
+        assert r.heads.equals(nd.heads.filter(mine))
 
 
 def test_benchmark_tiny_scale_prints_every_section(tmp_path):
     from benchmarks.report import SECTIONS
+
     doc = ROOT / "docs" / "PERFORMANCE.md"
     before = doc.stat().st_mtime_ns if doc.exists() else None
     cmd = [sys.executable, "-m", "benchmarks", "--scale", "tiny", "--data", str(tmp_path), "--no-write"]
@@ -38,8 +41,14 @@ def test_benchmark_tiny_scale_prints_every_section(tmp_path):
     out = proc.stdout
     for section in SECTIONS:
         assert f"\n{section}\n" in out, section
-    for figure in ("Wall time, one year", "Speed-up", "progress · all targets and scopes", "tong_quan.py",
-                   "app (pages process)", "committee_member"):
+    for figure in (
+        "Wall time, one year",
+        "Speed-up",
+        "progress · all targets and scopes",
+        "tong_quan.py",
+        "app (pages process)",
+        "committee_member",
+    ):
         assert figure in out, figure
     assert "| Overview rendered | yes |" in out
     assert (doc.stat().st_mtime_ns if doc.exists() else None) == before, "--no-write must not touch the report"

@@ -1,10 +1,11 @@
 """Real-browser tests: the app served by Streamlit, driven by Playwright in Debian's chromium."""
+
 from __future__ import annotations
 
 import csv
 import io
-import re
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,8 +20,15 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 
 
@@ -37,9 +45,23 @@ def server(sample_store, tmp_path_factory):
     shutil.copytree(sample_store, data / "parquet", symlinks=True)
     port = _free_port()
     env = {**os.environ, "PARTYDASH_DATA": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -78,10 +100,17 @@ def _wait(page: Page) -> None:
     page.wait_for_selector(READY, timeout=60_000)
 
 
-PAGES = [("Xếp loại chi bộ", "Xếp loại chi bộ"), ("Xếp loại đảng viên", "Xếp loại đảng viên"),
-         ("Hạ tầng", "Hạ tầng phục vụ sinh hoạt chi bộ"), ("Bí thư & bồi dưỡng", "Bí thư, phó bí thư và bồi dưỡng nghiệp vụ"),
-         ("Mục tiêu 2030", "Tiến độ thực hiện mục tiêu"), ("Hồ sơ xã", "Hồ sơ"), ("Biểu thống kê", "Biểu thống kê 01–07"),
-         ("Chất lượng dữ liệu", "Chất lượng dữ liệu"), ("Tổng quan", "Tổng quan năm")]
+PAGES = [
+    ("Xếp loại chi bộ", "Xếp loại chi bộ"),
+    ("Xếp loại đảng viên", "Xếp loại đảng viên"),
+    ("Hạ tầng", "Hạ tầng phục vụ sinh hoạt chi bộ"),
+    ("Bí thư & bồi dưỡng", "Bí thư, phó bí thư và bồi dưỡng nghiệp vụ"),
+    ("Mục tiêu 2030", "Tiến độ thực hiện mục tiêu"),
+    ("Hồ sơ xã", "Hồ sơ"),
+    ("Biểu thống kê", "Biểu thống kê 01–07"),
+    ("Chất lượng dữ liệu", "Chất lượng dữ liệu"),
+    ("Tổng quan", "Tổng quan năm"),
+]
 
 
 def test_pages_filter_map_click_and_export(server, browser):

@@ -1,4 +1,5 @@
 """Pure builders: number formats, charts, maps and exports, tested without a running app."""
+
 from __future__ import annotations
 
 import io
@@ -26,14 +27,21 @@ def test_vietnamese_number_formats():
 
 def _series(values):
     years = list(range(2021, 2021 + len(values)))
-    return pl.DataFrame({"year": years, "numerator": [int(v * 10) for v in values], "denominator": [1000] * len(values),
-                         "value": [v for v in values]})
+    return pl.DataFrame(
+        {
+            "year": years,
+            "numerator": [int(v * 10) for v in values],
+            "denominator": [1000] * len(values),
+            "value": [v for v in values],
+        }
+    )
 
 
 def test_trend_marks_the_rating_breaks_and_uses_vietnamese_separators():
     ind = registry.get("member_good")
-    fig = charts.trend(_series([94.0, 94.8, 95.6, 96.2, 96.7]), ind, breaks={2023: "124-QĐ/TW", 2025: "366-QĐ/TW"},
-                       target=90)
+    fig = charts.trend(
+        _series([94.0, 94.8, 95.6, 96.2, 96.7]), ind, breaks={2023: "124-QĐ/TW", 2025: "366-QĐ/TW"}, target=90
+    )
     assert fig.layout.separators == ",."
     vlines = sorted(s.x0 for s in fig.layout.shapes if s.type == "line" and s.x0 == s.x1)
     assert vlines == [2022.5, 2024.5]
@@ -47,8 +55,15 @@ def test_trend_has_no_break_marks_outside_the_shown_years():
 
 def test_bars_put_the_worst_unit_on_top_and_colour_by_the_funnel_test():
     ind = registry.get("internet_none")  # lower is better
-    df = pl.DataFrame({"unit_code": ["a", "b", "c"], "unit_name": ["A", "B", "C"], "numerator": [1, 50, 10],
-                       "denominator": [100, 100, 100], "value": [1.0, 50.0, 10.0]})
+    df = pl.DataFrame(
+        {
+            "unit_code": ["a", "b", "c"],
+            "unit_name": ["A", "B", "C"],
+            "numerator": [1, 50, 10],
+            "denominator": [100, 100, 100],
+            "value": [1.0, 50.0, 10.0],
+        }
+    )
     fig = charts.by_unit(df, ind, province_value=10.0)
     # Plotly draws the last bar on top: the worst (50%) must be last.
     assert list(fig.data[0].y) == ["A", "C", "B"]
@@ -59,9 +74,16 @@ def test_bars_put_the_worst_unit_on_top_and_colour_by_the_funnel_test():
 def test_map_classes_legend_and_no_data():
     ind = registry.get("internet_none")
     boundaries = load_province("04").boundaries_path
-    values = {"01273": {"value": 5.0, "numerator": 1, "denominator": 20, "trend": [(2024, 10.0), (2025, 5.0)],
-                        "target": "≤ 0% (2030)"},
-              "01279": {"value": 40.0, "numerator": 8, "denominator": 20, "trend": [(2025, 40.0)]}}
+    values = {
+        "01273": {
+            "value": 5.0,
+            "numerator": 1,
+            "denominator": 20,
+            "trend": [(2024, 10.0), (2025, 5.0)],
+            "target": "≤ 0% (2030)",
+        },
+        "01279": {"value": 40.0, "numerator": 8, "denominator": 20, "trend": [(2025, 40.0)]},
+    }
     fig = maps.commune_map(boundaries, values, ind)
     traces = [t for t in fig.data if t.type == "choroplethmap"]
     by_code = {c: (t.name, t.colorscale[0][1], tip) for t in traces for c, tip in zip(t.locations, t.customdata)}
@@ -94,8 +116,12 @@ def test_map_class_breaks():
 
 def test_xlsx_export_states_filters_source_date_and_internal_mark():
     df = pl.DataFrame({"unit_name": ["Thục Phán"], "numerator": [343], "denominator": [1462], "value": [23.461]})
-    cols = [export.Col("unit_name", "Đơn vị"), export.Col("numerator", "Tử số", "int"),
-            export.Col("denominator", "Mẫu số", "int"), export.Col("value", "Tỉ lệ (%)", "pct")]
+    cols = [
+        export.Col("unit_name", "Đơn vị"),
+        export.Col("numerator", "Tử số", "int"),
+        export.Col("denominator", "Mẫu số", "int"),
+        export.Col("value", "Tỉ lệ (%)", "pct"),
+    ]
     data = export.table_xlsx(df, cols, "Chi bộ chưa có Internet", "năm 2025; toàn tỉnh", "Báo cáo hằng năm", True)
     rows = pc.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Số liệu").to_python()
     text = [r[0] for r in rows]
@@ -156,8 +182,9 @@ def test_bieu_workbook_equals_the_reconciliation_views_loaded_figures(sample_sto
     # Biểu 05 and 06: one row per commune, by name.
     names = {"01273": "Phường Thục Phán"}
     from dashboard.data import units
+
     names = dict(units(Scope.province(), root=sample_store).select("unit_code", "unit_full_name").iter_rows())
-    for n, measures_list in (("05", export.B05_MEASURES), ("06", None)):
+    for n in ("05", "06"):
         sheet = book[f"Biểu {n}"]
         head = next(i for i, r in enumerate(sheet) if r[:2] == ["Stt", "Đảng bộ xã, phường"])
         headers = sheet[head]
@@ -166,8 +193,9 @@ def test_bieu_workbook_equals_the_reconciliation_views_loaded_figures(sample_sto
             if n == "05":
                 col = 2 + [m for m, _ in export.B05_MEASURES].index(r["measure"])
             else:
-                order = ["village_branches", "under_3_members"] + [f"{k}_{s}" for k, _ in export.B06_ROLES
-                                                                   for s in ("member", "non_member")]
+                order = ["village_branches", "under_3_members"] + [
+                    f"{k}_{s}" for k, _ in export.B06_ROLES for s in ("member", "non_member")
+                ]
                 col = 2 + order.index(r["measure"])
             assert headers[col] and row[col] == r["loaded"], r
 

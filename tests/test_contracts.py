@@ -1,6 +1,7 @@
 """Contract tests that keep the layers honest (STYLE rule 11): staging is 1:1 with the store's tables, every
 indicator view has a hand-computed test, views read only their own or earlier layers, declared grains hold on
 real data, every SQL file has its header, and no SQL in dashboard/data.py is built from a caller's value."""
+
 from __future__ import annotations
 
 import ast
@@ -12,7 +13,6 @@ import pytest
 from dashboard import data, db, registry
 from etl.settings import QUERIES_DIR
 from etl.store import current_snapshot
-from tests.fixtures import tiny_store  # noqa: F401  (pytest fixture)
 
 TESTS = Path(__file__).resolve().parent
 FILES = {p.stem: p for p in QUERIES_DIR.glob("*/*.sql")}
@@ -66,8 +66,14 @@ def test_every_view_reads_only_its_own_or_earlier_layers():
 
 
 def test_layer_folders_and_prefixes_agree():
-    prefixes = {"10": ("stg_",), "20": ("int_",), "30": ("ind_",), "40": ("prg_",), "45": ("tbl_",),
-                "50": ("dq_", "rec_")}
+    prefixes = {
+        "10": ("stg_",),
+        "20": ("int_",),
+        "30": ("ind_",),
+        "40": ("prg_",),
+        "45": ("tbl_",),
+        "50": ("dq_", "rec_"),
+    }
     for name, path in FILES.items():
         assert name.startswith(prefixes[path.parent.name.split("_")[0]]), name
 
@@ -101,8 +107,11 @@ def test_every_indicator_view_has_a_hand_computed_test():
     text = (TESTS / "test_indicators.py").read_text(encoding="utf-8")
     views = {n for n in FILES if n.startswith("ind_")}
     assert views == {f"ind_{i}" for i in registry.indicators()}
-    missing = [v for v in sorted(views) if not re.search(rf"def test_{v[4:]}(\b|_)", text)
-               or not re.search(rf"rows\(tiny_store, \"{v[4:]}\"", text)]
+    missing = [
+        v
+        for v in sorted(views)
+        if not re.search(rf"def test_{v[4:]}(\b|_)", text) or not re.search(rf"rows\(tiny_store, \"{v[4:]}\"", text)
+    ]
     assert missing == []
 
 
@@ -110,8 +119,17 @@ def test_indicator_views_share_one_shape(tiny_store):
     cur = db.cursor(tiny_store)
     for ind in registry.indicators().values():
         cols = [r[0] for r in cur.sql(f"describe {ind.view}").fetchall()]
-        assert cols == ["year", "unit_code", "branch_code", "level", "branch_type", "subgroup", "numerator",
-                        "denominator", "value"], ind.id
+        assert cols == [
+            "year",
+            "unit_code",
+            "branch_code",
+            "level",
+            "branch_type",
+            "subgroup",
+            "numerator",
+            "denominator",
+            "value",
+        ], ind.id
 
 
 # -------------------------------------------------------------------------------------------------- grain
@@ -128,7 +146,7 @@ GRAIN_UNPARSEABLE = {
 def grain_columns(name: str, columns: list[str]) -> list[str] | None:
     """The columns of the `-- Grain:` line, or None when it does not name columns of the view."""
     line = next(h for h in _header(FILES[name]) if h.startswith("Grain:"))
-    text = re.split(r"\.(?:\s|$)", line[len("Grain:"):], maxsplit=1)[0]
+    text = re.split(r"\.(?:\s|$)", line[len("Grain:") :], maxsplit=1)[0]
     text = re.sub(r"\([^)]*\)", "", text)  # "(null when not broken down)", "(+ the row keys)"
     aliases = GRAIN_ALIASES.get(name, {})
     cols = [aliases.get(w.strip(), w.strip()) for w in text.split("×")]
@@ -189,8 +207,9 @@ _SQL_WORDS = re.compile(r"\b(select|from|where|group by|order by|join)\b|= any\(
 
 
 def _is_sqlish(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _SQL_WORDS.search(n.value)
-               for n in ast.walk(node))
+    return any(
+        isinstance(n, ast.Constant) and isinstance(n.value, str) and _SQL_WORDS.search(n.value) for n in ast.walk(node)
+    )
 
 
 def test_sql_in_data_py_interpolates_only_closed_names():
@@ -222,14 +241,17 @@ def test_where_binds_every_value():
     f = data.Filters(years=(2024,), units=(hostile,), levels=(hostile,), types=(hostile,))
     sql, params = data._where(f, alias="m.")
     assert hostile not in sql
-    assert sql == ("true and m.year = any($years) and m.unit_code = any($units) and m.level = any($levels) "
-                   "and m.branch_type = any($types)")
+    assert sql == (
+        "true and m.year = any($years) and m.unit_code = any($units) and m.level = any($levels) "
+        "and m.branch_type = any($types)"
+    )
     assert params == {"years": [2024], "units": [hostile], "levels": [hostile], "types": [hostile]}
 
 
 def test_grouping_and_indicator_names_come_from_closed_sets(tiny_store):
     with pytest.raises(KeyError):
-        data.indicator("member_good", data.Filters(), data.Scope.province(), by=("year; drop table x",),
-                       root=tiny_store)
+        data.indicator(
+            "member_good", data.Filters(), data.Scope.province(), by=("year; drop table x",), root=tiny_store
+        )
     with pytest.raises(KeyError):
         registry.get("member_good from ind_member_good --")

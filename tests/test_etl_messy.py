@@ -3,6 +3,7 @@
 Each test writes a clean return with the app's template, a messy twin of it as a real file, parses both with
 `parse_return` and compares the three frames; only `excel_row` (and, for an old commune name, the committee key)
 may differ."""
+
 from __future__ import annotations
 
 import csv
@@ -15,14 +16,14 @@ from polars.testing import assert_frame_equal
 from etl.annual_return import ParsedReturn, parse_return
 from etl.codes import resolve
 from etl.load import load_files
-from etl.sample import SampleBuilder
 from etl.schema import header_aliases
 from etl.settings import MAPPINGS_DIR
 from etl.store import current_snapshot
 from etl.text import fold, key, looks_tcvn3
+from synthetic.sample import SampleBuilder
 from tests import messy as m
 
-UNIT, YEAR = "01654", 2023          # Xã Hòa An: all three sheets, several levels and types, village branches
+UNIT, YEAR = "01654", 2023  # Xã Hòa An: all three sheets, several levels and types, village branches
 FRAMES = ("branches", "committee", "heads")
 
 
@@ -63,11 +64,20 @@ def warnings(parsed: ParsedReturn) -> list[str]:
 
 # ------------------------------------------------------------------------------------------- layout and typing
 
-EVERYTHING = m.compose(m.single_row_header(0), m.shifted, m.numbering_row, m.section_rows, m.total_row(),
-                       m.numbers_as_text, m.spelled_codes, m.tone_placement, m.nfd)
+EVERYTHING = m.compose(
+    m.single_row_header(0),
+    m.shifted,
+    m.numbering_row,
+    m.section_rows,
+    m.total_row(),
+    m.numbers_as_text,
+    m.spelled_codes,
+    m.tone_placement,
+    m.nfd,
+)
 
 MESSES = {
-    "header_not_on_row_1": m.shifted,                       # title, date line, blank rows above; table from column C
+    "header_not_on_row_1": m.shifted,  # title, date line, blank rows above; table from column C
     "two_row_header_single_row_aliases_first": m.single_row_header(0),
     "two_row_header_single_row_aliases_last": m.single_row_header(-1),
     "column_numbers_under_header": m.numbering_row,
@@ -90,6 +100,7 @@ def test_messy_twin_parses_like_clean(mess, book, clean_parsed, province):
 
 def test_the_messes_are_really_in_the_files(book):
     """Guard against a helper that silently does nothing: look for each mess in the written cells."""
+
     def cells(b: m.Book, sheet: str = "Chi bộ") -> list:
         return [v for r in next(s for n, s in b.items() if unicodedata.normalize("NFC", n) == sheet).rows for v in r]
 
@@ -97,7 +108,7 @@ def test_the_messes_are_really_in_the_files(book):
         rows = next(s for n, s in b.items() if n == sheet).rows
         return next((i, r.index(value)) for i, r in enumerate(rows) if value in r)
 
-    assert where(m.read_book(m.write_xlsx(m.shifted(book))), "Mã chi bộ") == (9, 3)   # row 10, column D
+    assert where(m.read_book(m.write_xlsx(m.shifted(book))), "Mã chi bộ") == (9, 3)  # row 10, column D
     single = m.read_book(m.write_xlsx(m.single_row_header(0)(book)))
     assert "Mã CB" in cells(single) and "Đánh giá, xếp loại đảng viên" not in cells(single)
     assert "(1)" in cells(m.numbering_row(book))
@@ -112,7 +123,7 @@ def test_the_messes_are_really_in_the_files(book):
 
 def test_numbers_with_thousands_separators_are_read(book, clean_parsed, province):
     messy = parse_return(m.write_xlsx(m.numbers_as_text(book)), "so.xlsx", province)
-    big = messy.branches.filter(pl.col("members") == 1462)   # typed «1.462»
+    big = messy.branches.filter(pl.col("members") == 1462)  # typed «1.462»
     assert big.height == 1 and big["excel_row"].item() == 7
 
 
@@ -127,11 +138,19 @@ def test_total_row_is_checked_and_not_loaded(book, clean_parsed, province):
 # ------------------------------------------------------------------------------------------- spellings
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("HTXS NV", "xs"), ("  htxsnv ", "xs"), ("Hoàn thành tốt nhiệm vụ", "tot"), ("HOÀN THÀNH  TỐT NHIỆM VỤ", "tot"),
-    ("HT NV", "ht"), ("Không HTNV", "kht"), ("Không   hoàn thành nhiệm vụ", "kht"),
-    (unicodedata.normalize("NFD", "Không HTNV"), "kht"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("HTXS NV", "xs"),
+        ("  htxsnv ", "xs"),
+        ("Hoàn thành tốt nhiệm vụ", "tot"),
+        ("HOÀN THÀNH  TỐT NHIỆM VỤ", "tot"),
+        ("HT NV", "ht"),
+        ("Không HTNV", "kht"),
+        ("Không   hoàn thành nhiệm vụ", "kht"),
+        (unicodedata.normalize("NFD", "Không HTNV"), "kht"),
+    ],
+)
 def test_rating_spellings(text, code):
     assert resolve("rating", text) == code
 
@@ -152,17 +171,21 @@ def test_every_committed_header_alias_names_its_column():
 # ------------------------------------------------------------------------------------------- unit names
 
 
-@pytest.mark.parametrize(("unit", "year", "name"), [
-    ("01654", 2025, "Hòa An"),
-    ("01654", 2025, "xã Hòa An"),
-    ("01654", 2023, "Đảng bộ xã Hoà An"),                  # old tone placement, «Đảng bộ xã» prefix
-    ("01654", 2025, "ĐẢNG UỶ XÃ HOÀ AN"),
-    ("01654", 2025, unicodedata.normalize("NFD", "Xã Hòa An")),
-    ("01501", 2025, "Đảng bộ xã Đàm Thủy"),                # official «Đàm Thuỷ»
-    ("01414", 2025, "Xã Tông Cọt"),                         # misspellings seen in real returns
-    ("01366", 2024, "Cản Yên"),
-    ("01726", 2025, "Đảng bộ xã Nguyễn Bình"),              # for Nguyên Bình
-], ids=lambda v: fold(v).replace(" ", "_") if isinstance(v, str) else str(v))
+@pytest.mark.parametrize(
+    ("unit", "year", "name"),
+    [
+        ("01654", 2025, "Hòa An"),
+        ("01654", 2025, "xã Hòa An"),
+        ("01654", 2023, "Đảng bộ xã Hoà An"),  # old tone placement, «Đảng bộ xã» prefix
+        ("01654", 2025, "ĐẢNG UỶ XÃ HOÀ AN"),
+        ("01654", 2025, unicodedata.normalize("NFD", "Xã Hòa An")),
+        ("01501", 2025, "Đảng bộ xã Đàm Thủy"),  # official «Đàm Thuỷ»
+        ("01414", 2025, "Xã Tông Cọt"),  # misspellings seen in real returns
+        ("01366", 2024, "Cản Yên"),
+        ("01726", 2025, "Đảng bộ xã Nguyễn Bình"),  # for Nguyên Bình
+    ],
+    ids=lambda v: fold(v).replace(" ", "_") if isinstance(v, str) else str(v),
+)
 def test_unit_named_without_code(unit, year, name, sample, province):
     clean = m.clean_workbook(province, unit, year, sample[(unit, year)])
     messy = parse_return(m.write_xlsx(m.unit_named(name)(m.read_book(clean))), "ten.xlsx", province)
@@ -176,8 +199,10 @@ def test_pre_2025_commune_name_is_rekeyed_through_the_crosswalk(book, clean_pars
     # One new unit took several old communes whole: each old commune's return is its own committee.
     assert messy.committee_key == "01654/xa hong viet" != clean_parsed.committee_key
     assert_same_data(clean_parsed, messy)
-    assert warnings(messy) == ["Tệp «cu.xlsx», trang «Thông tin», dòng 5, cột B (Tên đảng bộ): Tên đơn vị cũ "
-                               "«xã Hồng Việt» được quy về Xã Hòa An (mã 01654)."]
+    assert warnings(messy) == [
+        "Tệp «cu.xlsx», trang «Thông tin», dòng 5, cột B (Tên đảng bộ): Tên đơn vị cũ "
+        "«xã Hồng Việt» được quy về Xã Hòa An (mã 01654)."
+    ]
 
 
 # ------------------------------------------------------------------------------------------- TCVN3
@@ -200,9 +225,9 @@ def test_workbook_typed_in_tcvn3(mess, book, clean_parsed, province):
 def test_tcvn3_typed_into_the_unicode_template(book, clean_parsed, province):
     """Headers stay Unicode; what the user typed is TCVN3, including words that prove nothing on their own."""
     twin = m.tcvn3_typed(book)
-    names = [r[2] for r in twin["Chi bộ"].rows[twin["Chi bộ"].first:] if r[1]]
-    assert any(not looks_tcvn3(n) for n in names)            # e.g. «Chi bé xãm Co Thin»: decoded by its column
-    assert {"Cã", "Kh«ng"} <= {v for r in twin["Chi bộ"].rows for v in r}   # «Có», «Không»: no proof at all
+    names = [r[2] for r in twin["Chi bộ"].rows[twin["Chi bộ"].first :] if r[1]]
+    assert any(not looks_tcvn3(n) for n in names)  # e.g. «Chi bé xãm Co Thin»: decoded by its column
+    assert {"Cã", "Kh«ng"} <= {v for r in twin["Chi bộ"].rows for v in r}  # «Có», «Không»: no proof at all
     messy = parse_return(m.write_xlsx(twin), "tcvn3.xlsx", province)
     assert messy.encoding == "tcvn3"
     assert_same_data(clean_parsed, messy)
@@ -223,15 +248,21 @@ def test_same_return_saved_as_xls(mess, book, clean_parsed, province):
     assert_same_data(clean_parsed, parse_return(data, "bao_cao.xls", province))
 
 
-MISSING_SHEETS = ["Tệp «{0}»: Không có trang «Cấp uỷ»: phần này coi như chưa báo cáo.",
-                  "Tệp «{0}»: Không có trang «Trưởng xóm, đoàn thể»: phần này coi như chưa báo cáo."]
+MISSING_SHEETS = [
+    "Tệp «{0}»: Không có trang «Cấp uỷ»: phần này coi như chưa báo cáo.",
+    "Tệp «{0}»: Không có trang «Trưởng xóm, đoàn thể»: phần này coi như chưa báo cáo.",
+]
 
 
-@pytest.mark.parametrize(("mess", "delimiter", "encoding"), [
-    (lambda b: b, ",", "utf-8-sig"),
-    (m.compose(m.shifted, m.numbers_as_text, m.spelled_codes, m.total_row(), m.nfd), ";", "utf-8"),
-    (m.compose(m.single_row_header(-1), m.tcvn3), ",", "latin-1"),      # an 8-bit CSV from a .VnTime machine
-], ids=["clean", "messy", "tcvn3"])
+@pytest.mark.parametrize(
+    ("mess", "delimiter", "encoding"),
+    [
+        (lambda b: b, ",", "utf-8-sig"),
+        (m.compose(m.shifted, m.numbers_as_text, m.spelled_codes, m.total_row(), m.nfd), ";", "utf-8"),
+        (m.compose(m.single_row_header(-1), m.tcvn3), ",", "latin-1"),  # an 8-bit CSV from a .VnTime machine
+    ],
+    ids=["clean", "messy", "tcvn3"],
+)
 def test_same_return_saved_as_csv(mess, delimiter, encoding, book, clean_parsed, province):
     """A CSV holds the «Thông tin» lines and the «Chi bộ» table only: the other sheets count as not reported."""
     messy = parse_return(m.write_csv(mess(book), delimiter, encoding), "bao_cao.csv", province)
@@ -252,8 +283,11 @@ def _tables(root) -> dict[str, pl.DataFrame]:
     for table in ("branch_year", "committee_member", "village_head"):
         df = pl.read_parquet(snap / table / "*" / "*.parquet", hive_partitioning=True)
         out[table] = df.drop("load_id", "excel_row").sort(df.columns[:3])
-    out["returns"] = pl.read_parquet(snap / "returns" / "*" / "*.parquet", hive_partitioning=True).select(
-        "year", "committee_key", "unit_code", "branches", "committee_members", "village_heads", "sheets").sort("year")
+    out["returns"] = (
+        pl.read_parquet(snap / "returns" / "*" / "*.parquet", hive_partitioning=True)
+        .select("year", "committee_key", "unit_code", "branches", "committee_members", "village_heads", "sheets")
+        .sort("year")
+    )
     for p in sorted(snap.glob("*.parquet")):
         out[p.stem] = pl.read_parquet(p)
     return out

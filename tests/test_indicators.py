@@ -2,6 +2,7 @@
 
 Each row is (grain…, numerator, denominator, value %); the arithmetic is in the comments and refers to the tables
 in tests/fixtures.py (A = 01273, B = 01279)."""
+
 from __future__ import annotations
 
 import math
@@ -12,12 +13,18 @@ import pytest
 from dashboard import data, registry
 from dashboard.data import Filters, Scope
 from etl.settings import QUERIES_DIR
-from tests.fixtures import A, B, tiny_store  # noqa: F401  (pytest fixture)
+from tests.fixtures import A, B
 
 ALL = Filters()
 Y24, Y25 = Filters(years=(2024,)), Filters(years=(2025,))
-COLUMNS = {"year": "year", "unit": "unit_code", "level": "level", "type": "branch_type", "branch": "branch_code",
-           "subgroup": "subgroup"}
+COLUMNS = {
+    "year": "year",
+    "unit": "unit_code",
+    "level": "level",
+    "type": "branch_type",
+    "branch": "branch_code",
+    "subgroup": "subgroup",
+}
 
 
 def rows(root, indicator_id, by=("year",), filters=ALL, subgroup=None):
@@ -27,8 +34,7 @@ def rows(root, indicator_id, by=("year",), filters=ALL, subgroup=None):
     for r in df.iter_rows(named=True):
         v = r["value"]
         assert v is None or math.isfinite(v), r  # never NaN or inf
-        out.append((*(r[COLUMNS[b]] for b in by), r["numerator"], r["denominator"],
-                    None if v is None else round(v, 4)))
+        out.append((*(r[COLUMNS[b]] for b in by), r["numerator"], r["denominator"], None if v is None else round(v, 4)))
     return out
 
 
@@ -41,10 +47,17 @@ def test_branch_good(tiny_store):
     assert rows(tiny_store, "branch_good") == [(2024, 2, 4, 50.0), (2025, 3, 4, 75.0)]
     # A 2024 2/3 = 66.67%, B 2024 0/1 (B1 kht; B2 unrated) = 0%; A 2025 3/3; B 2025 0/1 (B3 ht)
     assert rows(tiny_store, "branch_good", by=("year", "unit")) == [
-        (2024, A, 2, 3, 66.6667), (2024, B, 0, 1, 0.0), (2025, A, 3, 3, 100.0), (2025, B, 0, 1, 0.0)]
+        (2024, A, 2, 3, 66.6667),
+        (2024, B, 0, 1, 0.0),
+        (2025, A, 3, 3, 100.0),
+        (2025, B, 0, 1, 0.0),
+    ]
     # 2025 by type: dang A3 tot 1/1; nha_nuoc B2 unrated 0/0 → no value; xom A1 tot + A2 xs, B3 ht (B1 unrated) 2/3
     assert rows(tiny_store, "branch_good", by=("type",), filters=Y25) == [
-        ("dang", 1, 1, 100.0), ("nha_nuoc", 0, 0, None), ("xom", 2, 3, 66.6667)]
+        ("dang", 1, 1, 100.0),
+        ("nha_nuoc", 0, 0, None),
+        ("xom", 2, 3, 66.6667),
+    ]
 
 
 def test_branch_excellent(tiny_store):
@@ -52,22 +65,35 @@ def test_branch_excellent(tiny_store):
     assert rows(tiny_store, "branch_excellent") == [(2024, 1, 4, 25.0), (2025, 1, 4, 25.0)]
     # A 2024 1/3, B 2024 0/1, A 2025 1/3, B 2025 0/1
     assert rows(tiny_store, "branch_excellent", by=("year", "unit")) == [
-        (2024, A, 1, 3, 33.3333), (2024, B, 0, 1, 0.0), (2025, A, 1, 3, 33.3333), (2025, B, 0, 1, 0.0)]
+        (2024, A, 1, 3, 33.3333),
+        (2024, B, 0, 1, 0.0),
+        (2025, A, 1, 3, 33.3333),
+        (2025, B, 0, 1, 0.0),
+    ]
     # 2025 by level: co_so A3 tot (B2 unrated) 0/1; tt_cap_tren A1 tot, A2 xs, B3 ht (B1 unrated) 1/3
     assert rows(tiny_store, "branch_excellent", by=("level",), filters=Y25) == [
-        ("co_so", 0, 1, 0.0), ("tt_cap_tren", 1, 3, 33.3333)]
+        ("co_so", 0, 1, 0.0),
+        ("tt_cap_tren", 1, 3, 33.3333),
+    ]
 
 
 def test_branch_failed(tiny_store):
     # kht / rated: 2024 B1 → 1/4 = 25%; 2025 none → 0/4
     assert rows(tiny_store, "branch_failed") == [(2024, 1, 4, 25.0), (2025, 0, 4, 0.0)]
     assert rows(tiny_store, "branch_failed", by=("year", "unit")) == [
-        (2024, A, 0, 3, 0.0), (2024, B, 1, 1, 100.0), (2025, A, 0, 3, 0.0), (2025, B, 0, 1, 0.0)]
+        (2024, A, 0, 3, 0.0),
+        (2024, B, 1, 1, 100.0),
+        (2025, A, 0, 3, 0.0),
+        (2025, B, 0, 1, 0.0),
+    ]
     # by year × level: 2024 co_so A3 ht (B2 unrated) 0/1; 2024 tt_co_so A1 xs, A2 tot, B1 kht 1/3;
     # 2025 co_so A3 tot 0/1; 2025 tt_cap_tren A1, A2, B3 0/3
     assert rows(tiny_store, "branch_failed", by=("year", "level")) == [
-        (2024, "co_so", 0, 1, 0.0), (2024, "tt_co_so", 1, 3, 33.3333),
-        (2025, "co_so", 0, 1, 0.0), (2025, "tt_cap_tren", 0, 3, 0.0)]
+        (2024, "co_so", 0, 1, 0.0),
+        (2024, "tt_co_so", 1, 3, 33.3333),
+        (2025, "co_so", 0, 1, 0.0),
+        (2025, "tt_cap_tren", 0, 3, 0.0),
+    ]
 
 
 # ------------------------------------------------------------------------------------------- member ratings
@@ -80,10 +106,17 @@ def test_member_good(tiny_store):
     assert rows(tiny_store, "member_good") == [(2024, 55, 64, 85.9375), (2025, 56, 64, 87.5)]
     # A 2024 (8+3+14)/(9+4+17) = 25/30; B 2024 (4+26)/(6+28) = 30/34; A 2025 28/32; B 2025 28/32
     assert rows(tiny_store, "member_good", by=("year", "unit")) == [
-        (2024, A, 25, 30, 83.3333), (2024, B, 30, 34, 88.2353), (2025, A, 28, 32, 87.5), (2025, B, 28, 32, 87.5)]
+        (2024, A, 25, 30, 83.3333),
+        (2024, B, 30, 34, 88.2353),
+        (2025, A, 28, 32, 87.5),
+        (2025, B, 28, 32, 87.5),
+    ]
     # 2025 by type: dang A3 17/20 = 85%; nha_nuoc B2 27/30 = 90%; xom (9+2+0+1)/(10+2+0+2) = 12/14 = 85.71%
     assert rows(tiny_store, "member_good", by=("type",), filters=Y25) == [
-        ("dang", 17, 20, 85.0), ("nha_nuoc", 27, 30, 90.0), ("xom", 12, 14, 85.7143)]
+        ("dang", 17, 20, 85.0),
+        ("nha_nuoc", 27, 30, 90.0),
+        ("xom", 12, 14, 85.7143),
+    ]
 
 
 def test_member_excellent(tiny_store):
@@ -91,20 +124,33 @@ def test_member_excellent(tiny_store):
     assert rows(tiny_store, "member_excellent") == [(2024, 13, 64, 20.3125), (2025, 15, 64, 23.4375)]
     # A 2024 (3+0+4)/30; B 2024 (0+6)/34; A 2025 (4+1+5)/32; B 2025 (0+5+0)/32
     assert rows(tiny_store, "member_excellent", by=("year", "unit")) == [
-        (2024, A, 7, 30, 23.3333), (2024, B, 6, 34, 17.6471), (2025, A, 10, 32, 31.25), (2025, B, 5, 32, 15.625)]
+        (2024, A, 7, 30, 23.3333),
+        (2024, B, 6, 34, 17.6471),
+        (2025, A, 10, 32, 31.25),
+        (2025, B, 5, 32, 15.625),
+    ]
     # 2024 by level: co_so A3 4/17 + B2 6/28 → 10/45 = 22.22%; tt_co_so A1 3/9 + A2 0/4 + B1 0/6 → 3/19 = 15.79%
     assert rows(tiny_store, "member_excellent", by=("level",), filters=Y24) == [
-        ("co_so", 10, 45, 22.2222), ("tt_co_so", 3, 19, 15.7895)]
+        ("co_so", 10, 45, 22.2222),
+        ("tt_co_so", 3, 19, 15.7895),
+    ]
 
 
 def test_member_failed(tiny_store):
     # kht / rated: 2024 A3 1 + B1 1 → 2/64 = 3.125%; 2025 A3 1 + B2 1 → 2/64
     assert rows(tiny_store, "member_failed") == [(2024, 2, 64, 3.125), (2025, 2, 64, 3.125)]
     assert rows(tiny_store, "member_failed", by=("year", "unit")) == [
-        (2024, A, 1, 30, 3.3333), (2024, B, 1, 34, 2.9412), (2025, A, 1, 32, 3.125), (2025, B, 1, 32, 3.125)]
+        (2024, A, 1, 30, 3.3333),
+        (2024, B, 1, 34, 2.9412),
+        (2025, A, 1, 32, 3.125),
+        (2025, B, 1, 32, 3.125),
+    ]
     # 2024 by type: dang A3 1/17 = 5.88%; nha_nuoc B2 0/28; xom A1 0/9 + A2 0/4 + B1 1/6 → 1/19 = 5.26%
     assert rows(tiny_store, "member_failed", by=("type",), filters=Y24) == [
-        ("dang", 1, 17, 5.8824), ("nha_nuoc", 0, 28, 0.0), ("xom", 1, 19, 5.2632)]
+        ("dang", 1, 17, 5.8824),
+        ("nha_nuoc", 0, 28, 0.0),
+        ("xom", 1, 19, 5.2632),
+    ]
 
 
 def test_admission_rate_first_year_and_new_branch(tiny_store):
@@ -115,13 +161,23 @@ def test_admission_rate_first_year_and_new_branch(tiny_store):
     assert rows(tiny_store, "admission_rate") == [(2024, 0, 0, None), (2025, 3, 70, 4.2857)]
     # A 2025 3/34 = 8.82%; B 2025 0/36 (B3's 2 admissions do not count without a start-of-year base)
     assert rows(tiny_store, "admission_rate", by=("year", "unit")) == [
-        (2024, A, 0, 0, None), (2024, B, 0, 0, None), (2025, A, 3, 34, 8.8235), (2025, B, 0, 36, 0.0)]
+        (2024, A, 0, 0, None),
+        (2024, B, 0, 0, None),
+        (2025, A, 3, 34, 8.8235),
+        (2025, B, 0, 36, 0.0),
+    ]
     # 2025 by type: dang A3 2/20 = 10%; nha_nuoc B2 0/30; xom A1 1/10 + A2 0/4 + B1 0/6 (B3 out) → 1/20 = 5%
     assert rows(tiny_store, "admission_rate", by=("type",), filters=Y25) == [
-        ("dang", 2, 20, 10.0), ("nha_nuoc", 0, 30, 0.0), ("xom", 1, 20, 5.0)]
+        ("dang", 2, 20, 10.0),
+        ("nha_nuoc", 0, 30, 0.0),
+        ("xom", 1, 20, 5.0),
+    ]
     # The new branch itself: 0/0 in 2025, no value
     assert rows(tiny_store, "admission_rate", by=("branch",), filters=Y25.but(units=(B,))) == [
-        ("B1", 0, 6, 0.0), ("B2", 0, 30, 0.0), ("B3", 0, 0, None)]
+        ("B1", 0, 6, 0.0),
+        ("B2", 0, 30, 0.0),
+        ("B3", 0, 0, None),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ infrastructure
@@ -131,42 +187,70 @@ def test_internet_none(tiny_store):
     # chua_co / branches: 2024 A1, B1 → 2/5 = 40%; 2025 A2, B1 → 2/6 = 33.33%
     assert rows(tiny_store, "internet_none") == [(2024, 2, 5, 40.0), (2025, 2, 6, 33.3333)]
     assert rows(tiny_store, "internet_none", by=("year", "unit")) == [
-        (2024, A, 1, 3, 33.3333), (2024, B, 1, 2, 50.0), (2025, A, 1, 3, 33.3333), (2025, B, 1, 3, 33.3333)]
+        (2024, A, 1, 3, 33.3333),
+        (2024, B, 1, 2, 50.0),
+        (2025, A, 1, 3, 33.3333),
+        (2025, B, 1, 3, 33.3333),
+    ]
     # by year × level: 2024 co_so A3, B2 stable 0/2; 2024 tt_co_so A1 chua_co, A2 unstable, B1 chua_co 2/3;
     # 2025 co_so 0/2; 2025 tt_cap_tren A1 unstable, A2 chua_co, B1 chua_co, B3 stable 2/4
     assert rows(tiny_store, "internet_none", by=("year", "level")) == [
-        (2024, "co_so", 0, 2, 0.0), (2024, "tt_co_so", 2, 3, 66.6667),
-        (2025, "co_so", 0, 2, 0.0), (2025, "tt_cap_tren", 2, 4, 50.0)]
+        (2024, "co_so", 0, 2, 0.0),
+        (2024, "tt_co_so", 2, 3, 66.6667),
+        (2025, "co_so", 0, 2, 0.0),
+        (2025, "tt_cap_tren", 2, 4, 50.0),
+    ]
 
 
 def test_internet_unstable(tiny_store):
     # khong_on_dinh / branches: 2024 A2 → 1/5 = 20%; 2025 A1 → 1/6 = 16.67%
     assert rows(tiny_store, "internet_unstable") == [(2024, 1, 5, 20.0), (2025, 1, 6, 16.6667)]
     assert rows(tiny_store, "internet_unstable", by=("year", "unit")) == [
-        (2024, A, 1, 3, 33.3333), (2024, B, 0, 2, 0.0), (2025, A, 1, 3, 33.3333), (2025, B, 0, 3, 0.0)]
+        (2024, A, 1, 3, 33.3333),
+        (2024, B, 0, 2, 0.0),
+        (2025, A, 1, 3, 33.3333),
+        (2025, B, 0, 3, 0.0),
+    ]
     # 2025 by type: dang 0/1, nha_nuoc 0/1, xom A1 of A1 A2 B1 B3 → 1/4 = 25%
     assert rows(tiny_store, "internet_unstable", by=("type",), filters=Y25) == [
-        ("dang", 0, 1, 0.0), ("nha_nuoc", 0, 1, 0.0), ("xom", 1, 4, 25.0)]
+        ("dang", 0, 1, 0.0),
+        ("nha_nuoc", 0, 1, 0.0),
+        ("xom", 1, 4, 25.0),
+    ]
 
 
 def test_computer_none(tiny_store):
     # no computer / branches: 2024 A1, A2, B1 → 3/5 = 60%; 2025 A2, B1, B3 → 3/6 = 50%
     assert rows(tiny_store, "computer_none") == [(2024, 3, 5, 60.0), (2025, 3, 6, 50.0)]
     assert rows(tiny_store, "computer_none", by=("year", "unit")) == [
-        (2024, A, 2, 3, 66.6667), (2024, B, 1, 2, 50.0), (2025, A, 1, 3, 33.3333), (2025, B, 2, 3, 66.6667)]
+        (2024, A, 2, 3, 66.6667),
+        (2024, B, 1, 2, 50.0),
+        (2025, A, 1, 3, 33.3333),
+        (2025, B, 2, 3, 66.6667),
+    ]
     # 2025 by type: dang A3 has one 0/1; nha_nuoc B2 has one 0/1; xom A2, B1, B3 of 4 → 3/4 = 75%
     assert rows(tiny_store, "computer_none", by=("type",), filters=Y25) == [
-        ("dang", 0, 1, 0.0), ("nha_nuoc", 0, 1, 0.0), ("xom", 3, 4, 75.0)]
+        ("dang", 0, 1, 0.0),
+        ("nha_nuoc", 0, 1, 0.0),
+        ("xom", 3, 4, 75.0),
+    ]
 
 
 def test_ehandbook(tiny_store):
     # using / branches: 2024 A2, A3 → 2/5 = 40%; 2025 A1, A3, B1 → 3/6 = 50%
     assert rows(tiny_store, "ehandbook") == [(2024, 2, 5, 40.0), (2025, 3, 6, 50.0)]
     assert rows(tiny_store, "ehandbook", by=("year", "unit")) == [
-        (2024, A, 2, 3, 66.6667), (2024, B, 0, 2, 0.0), (2025, A, 2, 3, 66.6667), (2025, B, 1, 3, 33.3333)]
+        (2024, A, 2, 3, 66.6667),
+        (2024, B, 0, 2, 0.0),
+        (2025, A, 2, 3, 66.6667),
+        (2025, B, 1, 3, 33.3333),
+    ]
     # 2024 by type: dang A3 1/1; nha_nuoc B2 0/1; xom A2 of A1 A2 B1 → 1/3
     assert rows(tiny_store, "ehandbook", by=("type",), filters=Y24) == [
-        ("dang", 1, 1, 100.0), ("nha_nuoc", 0, 1, 0.0), ("xom", 1, 3, 33.3333)]
+        ("dang", 1, 1, 100.0),
+        ("nha_nuoc", 0, 1, 0.0),
+        ("xom", 1, 3, 33.3333),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- secretaries
@@ -178,21 +262,34 @@ def test_sec_trained(tiny_store):
     # 2025: A1-BT y, A1-PBT y, A2-BT n, A3-BT y, A3-PBT n, B1-BT n, B2-BT y, B2-PBT1 y → 5/8 = 62.5%
     assert rows(tiny_store, "sec_trained") == [(2024, 5, 9, 55.5556), (2025, 5, 8, 62.5)]
     assert rows(tiny_store, "sec_trained", by=("year", "unit")) == [
-        (2024, A, 3, 5, 60.0), (2024, B, 2, 4, 50.0), (2025, A, 3, 5, 60.0), (2025, B, 2, 3, 66.6667)]
+        (2024, A, 3, 5, 60.0),
+        (2024, B, 2, 4, 50.0),
+        (2025, A, 3, 5, 60.0),
+        (2025, B, 2, 3, 66.6667),
+    ]
     # 2025 by level: co_so A3-BT y, A3-PBT n, B2-BT y, B2-PBT1 y → 3/4; tt_cap_tren A1-BT y, A1-PBT y, A2-BT n,
     # B1-BT n → 2/4
     assert rows(tiny_store, "sec_trained", by=("level",), filters=Y25) == [
-        ("co_so", 3, 4, 75.0), ("tt_cap_tren", 2, 4, 50.0)]
+        ("co_so", 3, 4, 75.0),
+        ("tt_cap_tren", 2, 4, 50.0),
+    ]
 
 
 def test_secretary_trained(tiny_store):
     # trained / bí thư only: 2024 A1 y, A2 n, A3 y, B1 y, B2 n → 3/5; 2025 A1 y, A2 n, A3 y, B1 n, B2 y → 3/5
     assert rows(tiny_store, "secretary_trained") == [(2024, 3, 5, 60.0), (2025, 3, 5, 60.0)]
     assert rows(tiny_store, "secretary_trained", by=("year", "unit")) == [
-        (2024, A, 2, 3, 66.6667), (2024, B, 1, 2, 50.0), (2025, A, 2, 3, 66.6667), (2025, B, 1, 2, 50.0)]
+        (2024, A, 2, 3, 66.6667),
+        (2024, B, 1, 2, 50.0),
+        (2025, A, 2, 3, 66.6667),
+        (2025, B, 1, 2, 50.0),
+    ]
     # 2024 by type: dang A3 y 1/1; nha_nuoc B2 n 0/1; xom A1 y, A2 n, B1 y → 2/3
     assert rows(tiny_store, "secretary_trained", by=("type",), filters=Y24) == [
-        ("dang", 1, 1, 100.0), ("nha_nuoc", 0, 1, 0.0), ("xom", 2, 3, 66.6667)]
+        ("dang", 1, 1, 100.0),
+        ("nha_nuoc", 0, 1, 0.0),
+        ("xom", 2, 3, 66.6667),
+    ]
 
 
 def test_sec_theory(tiny_store):
@@ -201,10 +298,16 @@ def test_sec_theory(tiny_store):
     # 2025: A3-BT cao, A3-PBT trung, B2-BT trung, B2-PBT1 so → 3/4 = 75%
     assert rows(tiny_store, "sec_theory") == [(2024, 3, 5, 60.0), (2025, 3, 4, 75.0)]
     assert rows(tiny_store, "sec_theory", by=("year", "unit")) == [
-        (2024, A, 2, 2, 100.0), (2024, B, 1, 3, 33.3333), (2025, A, 2, 2, 100.0), (2025, B, 1, 2, 50.0)]
+        (2024, A, 2, 2, 100.0),
+        (2024, B, 1, 3, 33.3333),
+        (2025, A, 2, 2, 100.0),
+        (2025, B, 1, 2, 50.0),
+    ]
     # by year × level: only chi bộ cơ sở appear
     assert rows(tiny_store, "sec_theory", by=("year", "level")) == [
-        (2024, "co_so", 3, 5, 60.0), (2025, "co_so", 3, 4, 75.0)]
+        (2024, "co_so", 3, 5, 60.0),
+        (2025, "co_so", 3, 4, 75.0),
+    ]
 
 
 def test_sec_it(tiny_store):
@@ -212,10 +315,17 @@ def test_sec_it(tiny_store):
     # 2025 A1 biet, A2 chua_biet, A3 thanh_thao, B1 biet, B2 thanh_thao → 4/5 (B3 has no secretary)
     assert rows(tiny_store, "sec_it") == [(2024, 4, 5, 80.0), (2025, 4, 5, 80.0)]
     assert rows(tiny_store, "sec_it", by=("year", "unit")) == [
-        (2024, A, 3, 3, 100.0), (2024, B, 1, 2, 50.0), (2025, A, 2, 3, 66.6667), (2025, B, 2, 2, 100.0)]
+        (2024, A, 3, 3, 100.0),
+        (2024, B, 1, 2, 50.0),
+        (2025, A, 2, 3, 66.6667),
+        (2025, B, 2, 2, 100.0),
+    ]
     # 2025 by type: dang A3 1/1; nha_nuoc B2 1/1; xom A1 y, A2 n, B1 y → 2/3
     assert rows(tiny_store, "sec_it", by=("type",), filters=Y25) == [
-        ("dang", 1, 1, 100.0), ("nha_nuoc", 1, 1, 100.0), ("xom", 2, 3, 66.6667)]
+        ("dang", 1, 1, 100.0),
+        ("nha_nuoc", 1, 1, 100.0),
+        ("xom", 2, 3, 66.6667),
+    ]
 
 
 # ----------------------------------------------------------------------------------------- village branches
@@ -225,10 +335,16 @@ def test_small_branch(tiny_store):
     # resident < 3 / village branches: 2024 A1 8, A2 2, B1 5 → 1/3; 2025 A1 9, A2 2, B1 6, B3 2 → 2/4
     assert rows(tiny_store, "small_branch") == [(2024, 1, 3, 33.3333), (2025, 2, 4, 50.0)]
     assert rows(tiny_store, "small_branch", by=("year", "unit")) == [
-        (2024, A, 1, 2, 50.0), (2024, B, 0, 1, 0.0), (2025, A, 1, 2, 50.0), (2025, B, 1, 2, 50.0)]
+        (2024, A, 1, 2, 50.0),
+        (2024, B, 0, 1, 0.0),
+        (2025, A, 1, 2, 50.0),
+        (2025, B, 1, 2, 50.0),
+    ]
     # by year × type: only village branches are counted (A3, B2 are not in the denominator)
-    assert rows(tiny_store, "small_branch", by=("year", "type")) == [(2024, "xom", 1, 3, 33.3333),
-                                                                    (2025, "xom", 2, 4, 50.0)]
+    assert rows(tiny_store, "small_branch", by=("year", "type")) == [
+        (2024, "xom", 1, 3, 33.3333),
+        (2025, "xom", 2, 4, 50.0),
+    ]
 
 
 # heads_member: dang_vien / (dang_vien + khong); villages without the post (khong_co) are left out.
@@ -248,11 +364,9 @@ HEADS_BY_YEAR = {
 }
 HEADS_BY_UNIT = {
     "truong_xom": [(2024, A, 1, 2, 50.0), (2024, B, 1, 1, 100.0), (2025, A, 2, 2, 100.0), (2025, B, 0, 2, 0.0)],
-    "truong_ban_ctmt": [(2024, A, 1, 2, 50.0), (2024, B, 1, 1, 100.0), (2025, A, 1, 2, 50.0),
-                        (2025, B, 1, 2, 50.0)],
+    "truong_ban_ctmt": [(2024, A, 1, 2, 50.0), (2024, B, 1, 1, 100.0), (2025, A, 1, 2, 50.0), (2025, B, 1, 2, 50.0)],
     # B 2024: B1 has no farmers' union → 0/0, no value
-    "hoi_nong_dan": [(2024, A, 1, 2, 50.0), (2024, B, 0, 0, None), (2025, A, 1, 1, 100.0),
-                     (2025, B, 1, 1, 100.0)],
+    "hoi_nong_dan": [(2024, A, 1, 2, 50.0), (2024, B, 0, 0, None), (2025, A, 1, 1, 100.0), (2025, B, 1, 1, 100.0)],
     # B 2025: neither B1 nor B3 has a women's union → 0/0
     "hoi_phu_nu": [(2024, A, 0, 1, 0.0), (2024, B, 1, 1, 100.0), (2025, A, 1, 2, 50.0), (2025, B, 0, 0, None)],
     "hoi_ccb": [(2024, A, 1, 1, 100.0), (2024, B, 0, 1, 0.0), (2025, A, 2, 2, 100.0), (2025, B, 0, 0, None)],
@@ -272,25 +386,28 @@ def test_heads_member_default_subgroup_and_by_level(tiny_store):
     assert rows(tiny_store, "heads_member") == HEADS_BY_YEAR["truong_xom"]
     # 2025 by level × subgroup: all four villages are tt_cap_tren, so each row is the 2025 province figure
     assert rows(tiny_store, "heads_member", by=("level", "subgroup"), filters=Y25) == [
-        ("tt_cap_tren", "bi_thu_doan", 0, 2, 0.0), ("tt_cap_tren", "hoi_ccb", 2, 2, 100.0),
-        ("tt_cap_tren", "hoi_nong_dan", 2, 2, 100.0), ("tt_cap_tren", "hoi_phu_nu", 1, 2, 50.0),
-        ("tt_cap_tren", "truong_ban_ctmt", 2, 4, 50.0), ("tt_cap_tren", "truong_xom", 2, 4, 50.0)]
+        ("tt_cap_tren", "bi_thu_doan", 0, 2, 0.0),
+        ("tt_cap_tren", "hoi_ccb", 2, 2, 100.0),
+        ("tt_cap_tren", "hoi_nong_dan", 2, 2, 100.0),
+        ("tt_cap_tren", "hoi_phu_nu", 1, 2, 50.0),
+        ("tt_cap_tren", "truong_ban_ctmt", 2, 4, 50.0),
+        ("tt_cap_tren", "truong_xom", 2, 4, 50.0),
+    ]
 
 
 # sec_concurrent: village branches whose bí thư also holds the post / village branches (a village without a
 # secretary counts in the denominator). Secretaries' posts (village head, front head, other):
 #   2024 A1 (y, n, n), A2 (n, y, y), B1 (y, y, n); 2025 A1 (y, y, n), A2 (n, n, n), B1 (n, y, y), B3 no secretary
 SEC_BY_YEAR = {
-    "either": [(2024, 3, 3, 100.0), (2025, 2, 4, 50.0)],           # 2024 A1 A2 B1; 2025 A1 B1
-    "truong_xom": [(2024, 2, 3, 66.6667), (2025, 1, 4, 25.0)],     # 2024 A1 B1; 2025 A1
+    "either": [(2024, 3, 3, 100.0), (2025, 2, 4, 50.0)],  # 2024 A1 A2 B1; 2025 A1 B1
+    "truong_xom": [(2024, 2, 3, 66.6667), (2025, 1, 4, 25.0)],  # 2024 A1 B1; 2025 A1
     "truong_ban_ctmt": [(2024, 2, 3, 66.6667), (2025, 2, 4, 50.0)],  # 2024 A2 B1; 2025 A1 B1
-    "khac": [(2024, 1, 3, 33.3333), (2025, 1, 4, 25.0)],           # 2024 A2; 2025 B1
+    "khac": [(2024, 1, 3, 33.3333), (2025, 1, 4, 25.0)],  # 2024 A2; 2025 B1
 }
 SEC_BY_UNIT = {
     "either": [(2024, A, 2, 2, 100.0), (2024, B, 1, 1, 100.0), (2025, A, 1, 2, 50.0), (2025, B, 1, 2, 50.0)],
     "truong_xom": [(2024, A, 1, 2, 50.0), (2024, B, 1, 1, 100.0), (2025, A, 1, 2, 50.0), (2025, B, 0, 2, 0.0)],
-    "truong_ban_ctmt": [(2024, A, 1, 2, 50.0), (2024, B, 1, 1, 100.0), (2025, A, 1, 2, 50.0),
-                        (2025, B, 1, 2, 50.0)],
+    "truong_ban_ctmt": [(2024, A, 1, 2, 50.0), (2024, B, 1, 1, 100.0), (2025, A, 1, 2, 50.0), (2025, B, 1, 2, 50.0)],
     "khac": [(2024, A, 1, 2, 50.0), (2024, B, 0, 1, 0.0), (2025, A, 0, 2, 0.0), (2025, B, 1, 2, 50.0)],
 }
 
@@ -306,11 +423,16 @@ def test_sec_concurrent_default_subgroup_and_by_level(tiny_store):
     assert rows(tiny_store, "sec_concurrent") == SEC_BY_YEAR["either"]
     # 2024 by level × subgroup: the three villages are tt_co_so in 2024 (tt_cap_tren exists only from 2025)
     assert rows(tiny_store, "sec_concurrent", by=("level", "subgroup"), filters=Y24) == [
-        ("tt_co_so", "either", 3, 3, 100.0), ("tt_co_so", "khac", 1, 3, 33.3333),
-        ("tt_co_so", "truong_ban_ctmt", 2, 3, 66.6667), ("tt_co_so", "truong_xom", 2, 3, 66.6667)]
+        ("tt_co_so", "either", 3, 3, 100.0),
+        ("tt_co_so", "khac", 1, 3, 33.3333),
+        ("tt_co_so", "truong_ban_ctmt", 2, 3, 66.6667),
+        ("tt_co_so", "truong_xom", 2, 3, 66.6667),
+    ]
     # B3 (no secretary) is a village branch in the denominator with numerator 0
     assert rows(tiny_store, "sec_concurrent", by=("branch",), filters=Y25.but(units=(B,))) == [
-        ("B1", 1, 1, 100.0), ("B3", 0, 1, 0.0)]
+        ("B1", 1, 1, 100.0),
+        ("B3", 0, 1, 0.0),
+    ]
 
 
 # -------------------------------------------------------------------------------- aggregation and edge cases
@@ -358,10 +480,11 @@ def test_year_without_data_is_empty(tiny_store):
 def test_filters_combine(tiny_store):
     # member_good, B's village branches in 2024 and 2025: B1 4/6 (2024), B1 0/0 + B3 1/2 (2025)
     assert rows(tiny_store, "member_good", filters=Filters(units=(B,), types=("xom",))) == [
-        (2024, 4, 6, 66.6667), (2025, 1, 2, 50.0)]
+        (2024, 4, 6, 66.6667),
+        (2025, 1, 2, 50.0),
+    ]
     # level filter: chi bộ cơ sở only, 2025: A3 17/20 + B2 27/30 = 44/50 = 88%
-    assert rows(tiny_store, "member_good", filters=Filters(years=(2025,), levels=("co_so",))) == [
-        (2025, 44, 50, 88.0)]
+    assert rows(tiny_store, "member_good", filters=Filters(years=(2025,), levels=("co_so",))) == [(2025, 44, 50, 88.0)]
 
 
 def test_labels_next_to_codes(tiny_store):
@@ -398,6 +521,7 @@ def test_registry_and_indicator_views_match():
 
 def test_registry_subgroups_are_the_views_subgroups(tiny_store):
     from dashboard import db
+
     cur = db.cursor(tiny_store)
     for ind in registry.indicators().values():
         found = {r[0] for r in cur.sql(f"select distinct subgroup from {ind.view}").fetchall()}

@@ -339,8 +339,16 @@ def test_compound_zero_required_growth_gives_no_ratio():
 
 def test_progress_never_returns_nan_or_inf():
     p = progress({2021: 0.0, 2025: 0.0}, target=0.0, deadline=2030, direction=1, comparator=">")
-    for value in (p.gap, p.observed_pace, p.required_pace, p.ratio_linear, p.cagr_observed,
-                  p.cagr_required, p.ratio_compound, p.projection):
+    for value in (
+        p.gap,
+        p.observed_pace,
+        p.required_pace,
+        p.ratio_linear,
+        p.cagr_observed,
+        p.cagr_required,
+        p.ratio_compound,
+        p.projection,
+    ):
         assert value is None or math.isfinite(value)
 
 
@@ -509,7 +517,13 @@ def test_trend_worked_example_significant_at_95():
 
 def test_trend_decreasing():
     # mirror of the worked example: good-or-better falls 88 → 82 %; same χ² = 150/17, slope negative
-    mirrored = {2021: (440.0, 500.0), 2022: (432.5, 500.0), 2023: (425.0, 500.0), 2024: (417.5, 500.0), 2025: (410.0, 500.0)}
+    mirrored = {
+        2021: (440.0, 500.0),
+        2022: (432.5, 500.0),
+        2023: (425.0, 500.0),
+        2024: (417.5, 500.0),
+        2025: (410.0, 500.0),
+    }
     t = trend_test(mirrored, critical=TREND_CRITICAL_95)
     assert t.chi2 == approx(150 / 17)
     assert (t.significant, t.direction, t.label) == (True, "down", "giảm")

@@ -1,5 +1,6 @@
 """prg_progress (METHODS §1 in SQL) against dashboard.methods.progress (Python), on every row of the sample, plus
 one hand-made case per status and the split of targets into measurable and unmeasurable."""
+
 from __future__ import annotations
 
 import csv
@@ -28,10 +29,17 @@ def _linked_targets() -> list[dict]:
     out = []
     for link in csv.DictReader(LINKS_CSV.open(encoding="utf-8")):
         t = raw[link["target_id"]]
-        out.append({"target_id": link["target_id"], "indicator_id": link["indicator_id"],
-                    "subgroup": link["subgroup"] or None, "direction": int(link["direction"]),
-                    "value": float(link["value"] or t["value"]), "comparator": t["comparator"],
-                    "deadline": None if link["deadline_year"] == "annual" else int(link["deadline_year"])})
+        out.append(
+            {
+                "target_id": link["target_id"],
+                "indicator_id": link["indicator_id"],
+                "subgroup": link["subgroup"] or None,
+                "direction": int(link["direction"]),
+                "value": float(link["value"] or t["value"]),
+                "comparator": t["comparator"],
+                "deadline": None if link["deadline_year"] == "annual" else int(link["deadline_year"]),
+            }
+        )
     return out
 
 
@@ -59,14 +67,29 @@ def python_progress(root) -> dict[tuple[str, str, str], dict]:
             latest_year = max(points)
             # Annual targets ("every year ≥ 90%") are judged against the next year.
             deadline = t["deadline"] if t["deadline"] is not None else latest_year + 1
-            p = methods.progress({y: v for y, (v, _) in points.items()}, t["value"], deadline, t["direction"],
-                                 t["comparator"], percent=True, method="linear")
+            p = methods.progress(
+                {y: v for y, (v, _) in points.items()},
+                t["value"],
+                deadline,
+                t["direction"],
+                t["comparator"],
+                percent=True,
+                method="linear",
+            )
             gap = methods.gap_in_units(p.latest, t["value"], points[latest_year][1], t["direction"])
             out[(t["target_id"], kind, code)] = {
-                "status": p.status, "baseline_year": p.baseline_year, "baseline": p.baseline,
-                "latest_year": p.latest_year, "latest": p.latest, "observed_pace": p.observed_pace,
-                "required_pace": p.required_pace, "ratio": p.ratio_linear, "projection": p.projection,
-                "deadline": deadline, "gap_units": gap}
+                "status": p.status,
+                "baseline_year": p.baseline_year,
+                "baseline": p.baseline,
+                "latest_year": p.latest_year,
+                "latest": p.latest,
+                "observed_pace": p.observed_pace,
+                "required_pace": p.required_pace,
+                "ratio": p.ratio_linear,
+                "projection": p.projection,
+                "deadline": deadline,
+                "gap_units": gap,
+            }
     return out
 
 
@@ -97,8 +120,13 @@ def test_sql_progress_equals_python_methods_on_every_row_of_the_sample(sample_st
             wrong.append((key, str(e).splitlines()[0], expected, {k: sql[key][k] for k in expected}))
     assert not wrong, wrong[:3]
     # every status occurs on the sample, so the comparison above exercised each branch of the method
-    assert {v["status"] for v in py.values()} >= {"achieved", "on_track", "needs_acceleration", "limited_progress",
-                                                  "deteriorating"}
+    assert {v["status"] for v in py.values()} >= {
+        "achieved",
+        "on_track",
+        "needs_acceleration",
+        "limited_progress",
+        "deteriorating",
+    }
 
 
 # ------------------------------------------------------------------------------------- one case per status
@@ -121,11 +149,16 @@ def _uses(unit: str, year: int, using: int, total: int) -> tuple:
 #   U_DOWN        2024 2/2 = 100%     2025 1/2 = 50%
 #   U_ONE_YEAR                        2025 1/2 = 50%
 PROGRESS_RETURNS = [
-    _uses(U_ACHIEVED, 2024, 1, 2), _uses(U_ACHIEVED, 2025, 2, 2),
-    _uses(U_ON_TRACK, 2024, 0, 4), _uses(U_ON_TRACK, 2025, 3, 4),
-    _uses(U_ACCELERATE, 2024, 3, 7), _uses(U_ACCELERATE, 2025, 1, 2),
-    _uses(U_LIMITED, 2024, 1, 2), _uses(U_LIMITED, 2025, 1, 2),
-    _uses(U_DOWN, 2024, 2, 2), _uses(U_DOWN, 2025, 1, 2),
+    _uses(U_ACHIEVED, 2024, 1, 2),
+    _uses(U_ACHIEVED, 2025, 2, 2),
+    _uses(U_ON_TRACK, 2024, 0, 4),
+    _uses(U_ON_TRACK, 2025, 3, 4),
+    _uses(U_ACCELERATE, 2024, 3, 7),
+    _uses(U_ACCELERATE, 2025, 1, 2),
+    _uses(U_LIMITED, 2024, 1, 2),
+    _uses(U_LIMITED, 2025, 1, 2),
+    _uses(U_DOWN, 2024, 2, 2),
+    _uses(U_DOWN, 2025, 1, 2),
     _uses(U_ONE_YEAR, 2025, 1, 2),
 ]
 
@@ -142,25 +175,73 @@ def _unit_rows(root) -> dict[str, dict]:
 
 HAND = {
     # 100% ≥ 100% → achieved; required pace (100−100)/(2030−2025) = 0, so no ratio; projection 100+50·5 → 100
-    U_ACHIEVED: dict(status="achieved", baseline=50.0, latest=100.0, observed_pace=50.0, required_pace=0.0,
-                     ratio=None, projection=100.0, gap_units=0),
+    U_ACHIEVED: dict(
+        status="achieved",
+        baseline=50.0,
+        latest=100.0,
+        observed_pace=50.0,
+        required_pace=0.0,
+        ratio=None,
+        projection=100.0,
+        gap_units=0,
+    ),
     # observed 75−0 = 75/yr; required (100−75)/5 = 5/yr; R = 75/5 = 15 ≥ 0.95; projection 75+75·5 → 100;
     # gap ceil((100−75)/100 · 4) = 1 branch
-    U_ON_TRACK: dict(status="on_track", baseline=0.0, latest=75.0, observed_pace=75.0, required_pace=5.0,
-                     ratio=15.0, projection=100.0, gap_units=1),
+    U_ON_TRACK: dict(
+        status="on_track",
+        baseline=0.0,
+        latest=75.0,
+        observed_pace=75.0,
+        required_pace=5.0,
+        ratio=15.0,
+        projection=100.0,
+        gap_units=1,
+    ),
     # observed 50 − 300/7 = 50/7 = 7.142857/yr; required (100−50)/5 = 10/yr; R = 0.7142857 in [0.60, 0.95);
     # projection 50 + 5·50/7 = 85.714286; gap ceil(0.5 · 2) = 1
-    U_ACCELERATE: dict(status="needs_acceleration", baseline=300 / 7, latest=50.0, observed_pace=50 / 7,
-                       required_pace=10.0, ratio=5 / 7, projection=50 + 250 / 7, gap_units=1),
+    U_ACCELERATE: dict(
+        status="needs_acceleration",
+        baseline=300 / 7,
+        latest=50.0,
+        observed_pace=50 / 7,
+        required_pace=10.0,
+        ratio=5 / 7,
+        projection=50 + 250 / 7,
+        gap_units=1,
+    ),
     # observed 0/yr; R = 0/10 = 0 in [0, 0.60)
-    U_LIMITED: dict(status="limited_progress", baseline=50.0, latest=50.0, observed_pace=0.0, required_pace=10.0,
-                    ratio=0.0, projection=50.0, gap_units=1),
+    U_LIMITED: dict(
+        status="limited_progress",
+        baseline=50.0,
+        latest=50.0,
+        observed_pace=0.0,
+        required_pace=10.0,
+        ratio=0.0,
+        projection=50.0,
+        gap_units=1,
+    ),
     # observed 50−100 = −50/yr; R = −50/10 = −5 < 0; projection 50−50·5 = −200 → clipped to 0
-    U_DOWN: dict(status="deteriorating", baseline=100.0, latest=50.0, observed_pace=-50.0, required_pace=10.0,
-                 ratio=-5.0, projection=0.0, gap_units=1),
+    U_DOWN: dict(
+        status="deteriorating",
+        baseline=100.0,
+        latest=50.0,
+        observed_pace=-50.0,
+        required_pace=10.0,
+        ratio=-5.0,
+        projection=0.0,
+        gap_units=1,
+    ),
     # one year only: no pace, no ratio, no projection
-    U_ONE_YEAR: dict(status="insufficient_data", baseline=50.0, latest=50.0, observed_pace=None,
-                     required_pace=10.0, ratio=None, projection=None, gap_units=1),
+    U_ONE_YEAR: dict(
+        status="insufficient_data",
+        baseline=50.0,
+        latest=50.0,
+        observed_pace=None,
+        required_pace=10.0,
+        ratio=None,
+        projection=None,
+        gap_units=1,
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """The command line (python -m dashboard.query), run in-process against the hand-made store and the sample; the
 expected CSV is computed by hand from tests/fixtures.py (A = 01273 Thục Phán, B = 01279 Nùng Trí Cao)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,7 +11,6 @@ import pytest
 from dashboard import data, registry
 from dashboard.query import main
 from etl.settings import ROOT
-from tests.fixtures import tiny_store  # noqa: F401  (pytest fixture)
 
 
 @pytest.fixture
@@ -20,36 +20,47 @@ def run(capsys):
         code = main([*argv, *(["--root", str(root)] if root else [])])
         out = capsys.readouterr()
         return code, out.out, out.err
+
     return _run
 
 
 def test_indicator_by_year_is_the_default(run, tiny_store):
     # member_good: 2024 (8+3+14+4+26)/(9+4+17+6+28) = 55/64 = 85.9375%; 2025 56/64 = 87.5%
     assert run("member_good", root=tiny_store) == (
-        0, "year,numerator,denominator,value\n2024,55,64,85.9375\n2025,56,64,87.5\n", "")
+        0,
+        "year,numerator,denominator,value\n2024,55,64,85.9375\n2025,56,64,87.5\n",
+        "",
+    )
 
 
 def test_by_commune_prints_code_and_name(run, tiny_store):
     # 2024: A 25/30 = 83.33%, B 30/34 = 88.24%
     code, out, _ = run("member_good", "--year", "2024", "--by", "commune", root=tiny_store)
     assert code == 0
-    assert out == ("unit_code,unit_name,numerator,denominator,value\n"
-                   "01273,Thục Phán,25,30,83.3333\n"
-                   "01279,Nùng Trí Cao,30,34,88.2353\n")
+    assert out == (
+        "unit_code,unit_name,numerator,denominator,value\n"
+        "01273,Thục Phán,25,30,83.3333\n"
+        "01279,Nùng Trí Cao,30,34,88.2353\n"
+    )
 
 
 def test_by_level_and_type_print_vietnamese_labels(run, tiny_store):
     # ehandbook 2025: co_so A3 yes, B2 no → 1/2; tt_cap_tren A1 yes, A2 no, B1 yes, B3 no → 2/4
     code, out, _ = run("ehandbook", "--year", "2025", "--by", "level", root=tiny_store)
-    assert (code, out) == (0, "level,level_label,numerator,denominator,value\n"
-                              "co_so,Chi bộ cơ sở,1,2,50.0\n"
-                              "tt_cap_tren,Chi bộ trực thuộc đảng uỷ cấp trên trực tiếp cơ sở,2,4,50.0\n")
+    assert (code, out) == (
+        0,
+        "level,level_label,numerator,denominator,value\n"
+        "co_so,Chi bộ cơ sở,1,2,50.0\n"
+        "tt_cap_tren,Chi bộ trực thuộc đảng uỷ cấp trên trực tiếp cơ sở,2,4,50.0\n",
+    )
     # computer_none 2025 by type: dang 0/1, nha_nuoc 0/1, xom A2 B1 B3 of 4 → 3/4
     code, out, _ = run("computer_none", "--year", "2025", "--by", "type", root=tiny_store)
-    assert out == ("branch_type,type_label,numerator,denominator,value\n"
-                   'dang,"Chi bộ thuộc loại hình cơ quan Đảng, MTTQ, tổ chức chính trị - xã hội",0,1,0.0\n'
-                   "nha_nuoc,Chi bộ thuộc loại hình cơ quan Nhà nước,0,1,0.0\n"
-                   'xom,"Chi bộ xóm, tổ dân phố",3,4,75.0\n')
+    assert out == (
+        "branch_type,type_label,numerator,denominator,value\n"
+        'dang,"Chi bộ thuộc loại hình cơ quan Đảng, MTTQ, tổ chức chính trị - xã hội",0,1,0.0\n'
+        "nha_nuoc,Chi bộ thuộc loại hình cơ quan Nhà nước,0,1,0.0\n"
+        'xom,"Chi bộ xóm, tổ dân phố",3,4,75.0\n'
+    )
 
 
 def test_filters_and_subgroups(run, tiny_store):
@@ -58,8 +69,10 @@ def test_filters_and_subgroups(run, tiny_store):
     assert out == "year,numerator,denominator,value\n2024,4,6,66.6667\n2025,1,2,50.0\n"
     # heads_member 2025 by post (see test_indicators: HEADS_BY_YEAR)
     code, out, _ = run("heads_member", "--year", "2025", "--by", "subgroup", root=tiny_store)
-    assert out == ("subgroup,numerator,denominator,value\nbi_thu_doan,0,2,0.0\nhoi_ccb,2,2,100.0\n"
-                   "hoi_nong_dan,2,2,100.0\nhoi_phu_nu,1,2,50.0\ntruong_ban_ctmt,2,4,50.0\ntruong_xom,2,4,50.0\n")
+    assert out == (
+        "subgroup,numerator,denominator,value\nbi_thu_doan,0,2,0.0\nhoi_ccb,2,2,100.0\n"
+        "hoi_nong_dan,2,2,100.0\nhoi_phu_nu,1,2,50.0\ntruong_ban_ctmt,2,4,50.0\ntruong_xom,2,4,50.0\n"
+    )
     # one post: sec_concurrent «khac» 2024 A2 of A1 A2 B1 → 1/3
     code, out, _ = run("sec_concurrent", "--year", "2024", "--subgroup", "khac", root=tiny_store)
     assert out == "year,numerator,denominator,value\n2024,1,3,33.3333\n"
@@ -84,8 +97,10 @@ def test_list(run):
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert [line.split("\t")[0] for line in lines] == list(registry.indicators())
-    assert lines[0] == ("branch_good\tChi bộ hoàn thành tốt nhiệm vụ trở lên\t"
-                        "Số chi bộ xếp loại HTXSNV hoặc HTTNV / Số chi bộ được đánh giá, xếp loại")
+    assert lines[0] == (
+        "branch_good\tChi bộ hoàn thành tốt nhiệm vụ trở lên\t"
+        "Số chi bộ xếp loại HTXSNV hoặc HTTNV / Số chi bộ được đánh giá, xếp loại"
+    )
     heads = next(line for line in lines if line.startswith("heads_member\t"))
     assert heads.endswith("[truong_xom, truong_ban_ctmt, hoi_nong_dan, hoi_phu_nu, hoi_ccb, bi_thu_doan]")
 
@@ -100,7 +115,8 @@ def test_progress_of_one_target(run, tiny_store):
         "target_id,indicator_id,subgroup,scope_kind,scope_code,target_value,comparator,deadline,baseline_year,"
         "baseline,latest_year,latest,observed_pace,required_pace,ratio,projection,status,gap_units\n"
         "T000-16,sec_trained,,province,province,100.0,>=,2030,2024,55.5556,2025,62.5,6.9444,7.5,0.9259,97.2222,"
-        "needs_acceleration,3\n")
+        "needs_acceleration,3\n"
+    )
 
 
 def test_progress_by_unit(run, tiny_store):
@@ -110,7 +126,8 @@ def test_progress_by_unit(run, tiny_store):
     rows = [line.split(",") for line in out.splitlines()[1:]]
     assert [(r[4], r[11], r[12], r[14], r[16], r[17]) for r in rows] == [
         ("01273", "60.0", "0.0", "0.0", "limited_progress", "2"),
-        ("01279", "66.6667", "16.6667", "2.5", "on_track", "1")]
+        ("01279", "66.6667", "16.6667", "2.5", "on_track", "1"),
+    ]
 
 
 def test_unknown_indicator_exits_2_with_a_vietnamese_message(run, tiny_store):
@@ -121,12 +138,15 @@ def test_unknown_indicator_exits_2_with_a_vietnamese_message(run, tiny_store):
 
 def test_on_the_sample(run, sample_store):
     # Biểu 07, 2024: 54.581 good or better of 56.709 rated = 96,2475%
-    assert run("member_good", "--year", "2024", root=sample_store)[1] == \
-        "year,numerator,denominator,value\n2024,54581,56709,96.2475\n"
+    assert (
+        run("member_good", "--year", "2024", root=sample_store)[1]
+        == "year,numerator,denominator,value\n2024,54581,56709,96.2475\n"
+    )
 
 
 def test_runs_as_a_module():
-    done = subprocess.run([sys.executable, "-m", "dashboard.query", "--list"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard.query", "--list"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].startswith("branch_good\t")

@@ -1,5 +1,6 @@
 """The calibrated sample against the published Biểu 01–07: through the SQL views (rec_all, rec_facts) and,
 independently, by a plain Polars roll-up straight from the Parquet files."""
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,7 @@ CORRECTIONS = PROVINCE.folder / "reference_corrections.csv"
 EXPECTED_DIFFERENCES = [
     # B1: total 432 but the theory / training / IT groups sum to 459 → each residual bucket −27
     ("bieu02", None, "tt_cap_tren", "su_nghiep", "pho_bi_thu", None, "it_basic", 189, 162, -27, "B1"),
-    ("bieu02", None, "tt_cap_tren", "su_nghiep", "pho_bi_thu", None, "party_training_not_trained", 331, 304, -27,
-     "B1"),
+    ("bieu02", None, "tt_cap_tren", "su_nghiep", "pho_bi_thu", None, "party_training_not_trained", 331, 304, -27, "B1"),
     ("bieu02", None, "tt_cap_tren", "su_nghiep", "pho_bi_thu", None, "political_theory_none", 292, 265, -27, "B1"),
     # C2: 263 is the good-or-better subtotal; 276 rated − 52 − 11 − 2 = 211 → 211 − 263 = −52
     ("bieu03", 2024, "co_so", None, None, None, "excellent", 263, 211, -52, "C2"),
@@ -53,10 +53,18 @@ def test_every_published_cell_is_reproduced_except_the_documented_ones(rec):
     assert rec["published"].null_count() == 0
     # cells per table: 28 + 358 + 16×6 + 16×6 + 56×4 + 56×14 + 5×8 (Biểu 02 only where published)
     assert dict(rec.group_by("bieu").len().iter_rows()) == {
-        "bieu01": 28, "bieu02": 358, "bieu03": 96, "bieu04": 96, "bieu05": 224, "bieu06": 784, "bieu07": 40}
+        "bieu01": 28,
+        "bieu02": 358,
+        "bieu03": 96,
+        "bieu04": 96,
+        "bieu05": 224,
+        "bieu06": 784,
+        "bieu07": 40,
+    }
     differing = rec.filter(pl.col("difference") != 0).sort(KEY, nulls_last=True)
-    assert differing.select(*KEY, "published", "loaded", "difference", "consistency_item").rows() == \
-        EXPECTED_DIFFERENCES
+    assert (
+        differing.select(*KEY, "published", "loaded", "difference", "consistency_item").rows() == EXPECTED_DIFFERENCES
+    )
     # every other cell: 0 difference and no correction attached
     same = rec.filter(pl.col("difference") == 0)
     assert same.height == rec.height - len(EXPECTED_DIFFERENCES)
@@ -68,8 +76,10 @@ def test_differences_are_exactly_the_corrections_file():
     with CORRECTIONS.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert sorted({r["item"] for r in rows}) == ["B1", "C1", "C2", "C4", "F2", "F3", "G1", "G2"]
-    got = sorted((r["item"], r["column"], int(r["published"]), int(r["sample"]), int(r["sample"]) - int(r["published"]))
-                 for r in rows)
+    got = sorted(
+        (r["item"], r["column"], int(r["published"]), int(r["sample"]), int(r["sample"]) - int(r["published"]))
+        for r in rows
+    )
     want = sorted((e[10], e[6], e[7], e[8], e[9]) for e in EXPECTED_DIFFERENCES)
     assert got == want
 
@@ -80,13 +90,13 @@ def test_published_prose_percentages_that_contradict_their_own_counts(sample_sto
     flagged = facts.filter(pl.col("inconsistent")).sort("fact_id")
     assert flagged.select("fact_id", "value", "denominator", "pct_stated").rows() == [
         ("F000-037", 1364.0, 1462.0, 93.29),  # H1: 93.297 → 93,30 rounded, printed 93,29 (cut off)
-        ("F000-053", 368.0, 1946.0, 18.96),   # D1: 368/1946 = 18,91%, printed 18,96%
-        ("F001-052", 139.0, 808.0, 17.3),     # I4: 17,20%, printed 17,3%
-        ("F001-065", 25.0, 35.0, 71.42),      # I5: 71,43% cut to 71,42%
-        ("F001-079", 30.0, 861.0, 3.4),       # I5: 3,48% → 3,5, printed 3,4
-        ("F001-090", 282.0, 861.0, 32.7),     # I5: 32,75% → 32,8, printed 32,7
-        ("F001-098", 9.0, 21.0, 42.8),        # I5: 42,86% → 42,9, printed 42,8
-        ("F001-101", 7.0, 21.0, 3.33),        # I3: 7/21 = 33,33%, printed 3,33%
+        ("F000-053", 368.0, 1946.0, 18.96),  # D1: 368/1946 = 18,91%, printed 18,96%
+        ("F001-052", 139.0, 808.0, 17.3),  # I4: 17,20%, printed 17,3%
+        ("F001-065", 25.0, 35.0, 71.42),  # I5: 71,43% cut to 71,42%
+        ("F001-079", 30.0, 861.0, 3.4),  # I5: 3,48% → 3,5, printed 3,4
+        ("F001-090", 282.0, 861.0, 32.7),  # I5: 32,75% → 32,8, printed 32,7
+        ("F001-098", 9.0, 21.0, 42.8),  # I5: 42,86% → 42,9, printed 42,8
+        ("F001-101", 7.0, 21.0, 3.33),  # I3: 7/21 = 33,33%, printed 3,33%
         ("F004-017", 1692.0, 2071.0, 81.69),  # J1: 81,6997% → 81,70, printed 81,69
     ]
     # and a correct one is not flagged: 1.288/1.462 = 88,10%
@@ -110,11 +120,13 @@ def _published(name: str) -> pl.DataFrame:
     if "level" in df.columns:
         df = df.with_columns(level=pl.col("level").str.to_lowercase().replace_strict(LEVEL))
     if "branch_type" in df.columns:
-        df = df.with_columns(branch_type=pl.col("branch_type").str.to_lowercase().replace_strict(
-            TYPE, default=None))
+        df = df.with_columns(branch_type=pl.col("branch_type").str.to_lowercase().replace_strict(TYPE, default=None))
     if "commune" in df.columns:
-        df = df.with_columns(unit_code=pl.col("commune").map_elements(
-            lambda v: PROVINCE.resolve(None, v, 2025).code, return_dtype=pl.String))
+        df = df.with_columns(
+            unit_code=pl.col("commune").map_elements(
+                lambda v: PROVINCE.resolve(None, v, 2025).code, return_dtype=pl.String
+            )
+        )
     return df
 
 
@@ -123,8 +135,9 @@ def _corrected(df: pl.DataFrame, table: str, key) -> pl.DataFrame:
     with CORRECTIONS.open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if r["table"] == table:
-                df = df.with_columns(pl.when(key(r)).then(pl.lit(r["sample"])).otherwise(pl.col(r["column"]))
-                                     .alias(r["column"]))
+                df = df.with_columns(
+                    pl.when(key(r)).then(pl.lit(r["sample"])).otherwise(pl.col(r["column"])).alias(r["column"])
+                )
     return df
 
 
@@ -135,8 +148,10 @@ def _as_dict(df: pl.DataFrame, keys: list[str], measures: list[str]) -> dict:
 @pytest.fixture(scope="module")
 def parquet(sample_store) -> dict[str, pl.DataFrame]:
     snap = current_snapshot(sample_store)
-    return {t: pl.read_parquet(snap / t / "*" / "*.parquet", hive_partitioning=True).filter(pl.col("year") > 0)
-            for t in ("branch_year", "committee_member", "village_head")}
+    return {
+        t: pl.read_parquet(snap / t / "*" / "*.parquet", hive_partitioning=True).filter(pl.col("year") > 0)
+        for t in ("branch_year", "committee_member", "village_head")
+    }
 
 
 def test_bieu01_all_28_cells(parquet):
@@ -156,11 +171,18 @@ MEASURES_03 = ["total", "rated", "excellent", "good", "completed", "not_complete
 def test_bieu03_per_year_and_level(parquet):
     b = parquet["branch_year"]
     got = b.group_by("year", "level").agg(
-        total=pl.len(), rated=pl.col("rating").is_not_null().sum(), excellent=(pl.col("rating") == "xs").sum(),
-        good=(pl.col("rating") == "tot").sum(), completed=(pl.col("rating") == "ht").sum(),
-        not_completed=(pl.col("rating") == "kht").sum())
-    pub = _corrected(_published("bieu03_branch_ratings.csv"), "bieu03",
-                     lambda r: (pl.col("year") == r["year"]) & (pl.col("level") == LEVEL[r["level"].lower()]))
+        total=pl.len(),
+        rated=pl.col("rating").is_not_null().sum(),
+        excellent=(pl.col("rating") == "xs").sum(),
+        good=(pl.col("rating") == "tot").sum(),
+        completed=(pl.col("rating") == "ht").sum(),
+        not_completed=(pl.col("rating") == "kht").sum(),
+    )
+    pub = _corrected(
+        _published("bieu03_branch_ratings.csv"),
+        "bieu03",
+        lambda r: (pl.col("year") == r["year"]) & (pl.col("level") == LEVEL[r["level"].lower()]),
+    )
     want = _as_dict(pub.with_columns(pl.col("year").cast(pl.Int64)), ["year", "level"], MEASURES_03)
     assert _as_dict(got.with_columns(pl.col("year").cast(pl.Int64)), ["year", "level"], MEASURES_03) == want
     # the corrected cells: C2 2024 chi bộ cơ sở excellent 211 (printed 263), C1 2024 tt_co_so rated 2778 (1778),
@@ -173,13 +195,19 @@ MEASURES_04 = ["total", "internet_stable", "internet_unstable", "internet_none",
 
 
 def test_bieu04_2025_by_level_and_type(parquet):
-    b = parquet["branch_year"].filter(pl.col("year") == 2025).with_columns(
-        branch_type=pl.when(pl.col("level") == "tt_bo_phan").then(None).otherwise(pl.col("branch_type")))
+    b = (
+        parquet["branch_year"]
+        .filter(pl.col("year") == 2025)
+        .with_columns(branch_type=pl.when(pl.col("level") == "tt_bo_phan").then(None).otherwise(pl.col("branch_type")))
+    )
     got = b.group_by("level", "branch_type").agg(
-        total=pl.len(), internet_stable=(pl.col("internet") == "on_dinh").sum(),
+        total=pl.len(),
+        internet_stable=(pl.col("internet") == "on_dinh").sum(),
         internet_unstable=(pl.col("internet") == "khong_on_dinh").sum(),
-        internet_none=(pl.col("internet") == "chua_co").sum(), has_computer=pl.col("computer").sum(),
-        no_computer=(~pl.col("computer")).sum())
+        internet_none=(pl.col("internet") == "chua_co").sum(),
+        has_computer=pl.col("computer").sum(),
+        no_computer=(~pl.col("computer")).sum(),
+    )
     pub = _published("bieu04_infrastructure.csv")
     want = _as_dict(pub, ["level", "branch_type"], MEASURES_04)
     got_d = _as_dict(got, ["level", "branch_type"], MEASURES_04)
@@ -194,35 +222,58 @@ def _villages_2025(parquet) -> pl.DataFrame:
 
 def test_bieu05_per_commune(parquet):
     villages = _villages_2025(parquet)
-    sec = parquet["committee_member"].filter((pl.col("year") == 2025) & (pl.col("role") == "bi_thu")).group_by(
-        "branch_code").agg(pl.col("also_front_head").any(), pl.col("also_village_head").any(),
-                           pl.col("also_other").any())
-    got = villages.join(sec, on="branch_code", how="left").group_by("unit_code").agg(
-        village_branches=pl.len(), sec_also_front_head=pl.col("also_front_head").fill_null(False).sum(),
-        sec_also_village_head=pl.col("also_village_head").fill_null(False).sum(),
-        sec_other_roles=pl.col("also_other").fill_null(False).sum())
+    sec = (
+        parquet["committee_member"]
+        .filter((pl.col("year") == 2025) & (pl.col("role") == "bi_thu"))
+        .group_by("branch_code")
+        .agg(pl.col("also_front_head").any(), pl.col("also_village_head").any(), pl.col("also_other").any())
+    )
+    got = (
+        villages.join(sec, on="branch_code", how="left")
+        .group_by("unit_code")
+        .agg(
+            village_branches=pl.len(),
+            sec_also_front_head=pl.col("also_front_head").fill_null(False).sum(),
+            sec_also_village_head=pl.col("also_village_head").fill_null(False).sum(),
+            sec_other_roles=pl.col("also_other").fill_null(False).sum(),
+        )
+    )
     measures = ["village_branches", "sec_also_front_head", "sec_also_village_head", "sec_other_roles"]
     pub = _published("bieu05_secretary_roles_by_commune.csv")
     assert pub["unit_code"].null_count() == 0 and pub["unit_code"].n_unique() == 56
     assert _as_dict(got, ["unit_code"], measures) == _as_dict(pub, ["unit_code"], measures)
 
 
-HEAD_COLUMNS = {"truong_xom": "village_head", "truong_ban_ctmt": "front_head", "hoi_nong_dan": "farmers_union_head",
-                "hoi_phu_nu": "womens_union_head", "hoi_ccb": "veterans_head", "bi_thu_doan": "youth_union_secretary"}
+HEAD_COLUMNS = {
+    "truong_xom": "village_head",
+    "truong_ban_ctmt": "front_head",
+    "hoi_nong_dan": "farmers_union_head",
+    "hoi_phu_nu": "womens_union_head",
+    "hoi_ccb": "veterans_head",
+    "bi_thu_doan": "youth_union_secretary",
+}
 
 
 def test_bieu06_per_commune(parquet):
-    villages = _villages_2025(parquet).group_by("unit_code").agg(
-        village_branches=pl.len(), under_3_members=(pl.col("resident_members") < 3).sum())
+    villages = (
+        _villages_2025(parquet)
+        .group_by("unit_code")
+        .agg(village_branches=pl.len(), under_3_members=(pl.col("resident_members") < 3).sum())
+    )
     heads = parquet["village_head"].filter(pl.col("year") == 2025)
     counts = heads.group_by("unit_code").agg(
         *[(pl.col(role) == "dang_vien").sum().alias(f"{col}_member") for role, col in HEAD_COLUMNS.items()],
-        *[(pl.col(role) == "khong").sum().alias(f"{col}_non_member") for role, col in HEAD_COLUMNS.items()])
+        *[(pl.col(role) == "khong").sum().alias(f"{col}_non_member") for role, col in HEAD_COLUMNS.items()],
+    )
     got = villages.join(counts, on="unit_code", how="left").fill_null(0)
-    measures = ["village_branches", "under_3_members",
-                *[f"{c}_{s}" for c in HEAD_COLUMNS.values() for s in ("member", "non_member")]]
-    pub = _corrected(_published("bieu06_village_heads_by_commune.csv"), "bieu06",
-                     lambda r: pl.col("commune") == r["commune"])
+    measures = [
+        "village_branches",
+        "under_3_members",
+        *[f"{c}_{s}" for c in HEAD_COLUMNS.values() for s in ("member", "non_member")],
+    ]
+    pub = _corrected(
+        _published("bieu06_village_heads_by_commune.csv"), "bieu06", lambda r: pl.col("commune") == r["commune"]
+    )
     want = _as_dict(pub, ["unit_code"], measures)
     assert _as_dict(got, ["unit_code"], measures) == want
     # F2 Quang Hán 01456 and F3 Nùng Trí Cao 01279: farmers' union non-members capped at 0 and 4
@@ -230,16 +281,24 @@ def test_bieu06_per_commune(parquet):
     assert (want[("01456",)][i], want[("01279",)][i]) == (0, 4)
 
 
-MEASURES_07 = ["present", "exempt", "not_rated", "rated", "good_or_better", "excellent", "completed",
-               "not_completed"]
+MEASURES_07 = ["present", "exempt", "not_rated", "rated", "good_or_better", "excellent", "completed", "not_completed"]
 
 
 def _bieu07(parquet) -> dict:
-    got = parquet["branch_year"].group_by("year").agg(
-        present=pl.col("members").sum(), exempt=pl.col("exempt").sum(), not_rated=pl.col("not_rated").sum(),
-        rated=(pl.col("excellent") + pl.col("good") + pl.col("completed") + pl.col("not_completed")).sum(),
-        good_or_better=(pl.col("excellent") + pl.col("good")).sum(), excellent=pl.col("excellent").sum(),
-        completed=pl.col("completed").sum(), not_completed=pl.col("not_completed").sum())
+    got = (
+        parquet["branch_year"]
+        .group_by("year")
+        .agg(
+            present=pl.col("members").sum(),
+            exempt=pl.col("exempt").sum(),
+            not_rated=pl.col("not_rated").sum(),
+            rated=(pl.col("excellent") + pl.col("good") + pl.col("completed") + pl.col("not_completed")).sum(),
+            good_or_better=(pl.col("excellent") + pl.col("good")).sum(),
+            excellent=pl.col("excellent").sum(),
+            completed=pl.col("completed").sum(),
+            not_completed=pl.col("not_completed").sum(),
+        )
+    )
     return _as_dict(got.with_columns(pl.col("year").cast(pl.Int64)), ["year"], MEASURES_07)
 
 
@@ -258,8 +317,11 @@ def test_headline_figures(parquet):
     v = _villages_2025(parquet)
     assert ((v["internet"] == "chua_co").sum(), v.height) == (343, 1462)
     # village-branch secretaries trained 613 / 1.462; with deputies 904 / 2.838
-    m = parquet["committee_member"].filter(pl.col("year") == 2025).join(
-        v.select("branch_code"), on="branch_code", how="semi")
+    m = (
+        parquet["committee_member"]
+        .filter(pl.col("year") == 2025)
+        .join(v.select("branch_code"), on="branch_code", how="semi")
+    )
     sec = m.filter(pl.col("role") == "bi_thu")
     both = m.filter(pl.col("role").is_in(["bi_thu", "pho_bi_thu"]))
     assert (sec["trained"].sum(), sec.height) == (613, 1462)

@@ -2,6 +2,7 @@
 filters ask for, however the result is grouped, and whatever the cache already holds.
 
 The functions are enumerated from the module, so a new public function without an entry here fails the suite."""
+
 from __future__ import annotations
 
 import inspect
@@ -69,6 +70,7 @@ def logs_store(tmp_path_factory):
     return, then a refused file of the other commune."""
     from etl.load import load_files
     from etl.province import load_province
+
     province = load_province("04")
     root = tmp_path_factory.mktemp("logs")
 
@@ -96,8 +98,11 @@ def _entry(name):
 
 
 def _public_functions() -> dict[str, object]:
-    return {n: o for n, o in vars(data).items()
-            if inspect.isfunction(o) and o.__module__ == data.__name__ and not n.startswith("_")}
+    return {
+        n: o
+        for n, o in vars(data).items()
+        if inspect.isfunction(o) and o.__module__ == data.__name__ and not n.startswith("_")
+    }
 
 
 def _units_named(root) -> dict[str, str]:
@@ -111,8 +116,9 @@ def units_in(result, root) -> set[str]:
         return set().union(*(units_in(v, root) for v in result.values()))
     if isinstance(result, bytes):
         wb = CalamineWorkbook.from_filelike(io.BytesIO(result))
-        text = "\n".join(v for n in wb.sheet_names for row in wb.get_sheet_by_name(n).to_python() for v in row
-                         if isinstance(v, str))
+        text = "\n".join(
+            v for n in wb.sheet_names for row in wb.get_sheet_by_name(n).to_python() for v in row if isinstance(v, str)
+        )
         return {code for name, code in _units_named(root).items() if re.search(rf"\b{re.escape(name)}\b", text)}
     assert isinstance(result, pl.DataFrame), type(result)
     found: set[str] = set()
@@ -200,8 +206,7 @@ def test_indicator_grouped_by_unit_or_branch_stays_in_the_commune(sample_store, 
             assert df.height == 0
         else:  # the commune total, whatever the grouping
             total = data.indicator("internet_none", Filters(units=(OWN,)), PROVINCE, by=(), root=sample_store)
-            assert (df["numerator"].sum(), df["denominator"].sum()) == (total["numerator"][0],
-                                                                      total["denominator"][0])
+            assert (df["numerator"].sum(), df["denominator"].sum()) == (total["numerator"][0], total["denominator"][0])
 
 
 def test_subgroup_indicator_by_unit_stays_in_the_commune(sample_store):
@@ -249,9 +254,13 @@ def test_load_log_of_a_commune_names_only_its_own_files(logs_store):
     # The commune sees the one load that holds its return, with only its own file and its own finding.
     own = data.load_history(COMMUNE, root=logs_store)
     assert own.select("load_id", "status", "file_count", "files", "errors", "warnings").rows() == [
-        (first["load_id"][0], "ok", 1, f"2024_{OWN}.xlsx", 0, 1)]
+        (first["load_id"][0], "ok", 1, f"2024_{OWN}.xlsx", 0, 1)
+    ]
     assert own.columns == prov.columns
     found = data.findings(COMMUNE, root=logs_store)
     assert found.select("file", "rule").rows() == [(f"2024_{OWN}.xlsx", "level_before_reform")]
-    assert set(data.findings(PROVINCE, root=logs_store)["file"]) >= {f"2024_{OWN}.xlsx", f"2024_{OTHER}.xlsx",
-                                                                      f"2023_{OTHER}.xlsx"}
+    assert set(data.findings(PROVINCE, root=logs_store)["file"]) >= {
+        f"2024_{OWN}.xlsx",
+        f"2024_{OTHER}.xlsx",
+        f"2023_{OTHER}.xlsx",
+    }

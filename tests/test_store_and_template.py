@@ -1,4 +1,5 @@
 """The province as configuration, the return template, and the store's load semantics (replace, lineage)."""
+
 from __future__ import annotations
 
 import io
@@ -6,15 +7,15 @@ import re
 import zipfile
 
 import polars as pl
-import python_calamine as pc
 import pytest
+import python_calamine as pc
 
 from etl.load import load_files
-from etl.prefill import template_bytes
 from etl.province import load_province
-from etl.sample import SampleBuilder
 from etl.store import current_snapshot
-from etl.template import write_return
+from forms.prefill import template_bytes
+from forms.template import write_return
+from synthetic.sample import SampleBuilder
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +45,19 @@ def test_a_second_province_needs_no_code():
     assert lai_chau.resolve(None, "Đảng bộ xã Bình Lư", 2025).code == "03390"
 
 
-@pytest.mark.parametrize("name,year,code", [
-    ("Đảng bộ xã Hoà An", 2025, "01654"), ("Nguyễn Bình", 2025, "01726"), ("Tông Cọt", 2025, "01414"),
-    ("Cản Yên", 2025, "01366"), ("Xã Thể Dục", 2023, "01726"), ("Thị trấn Nước Hai", 2022, "01654"),
-    ("Xã Hưng Đạo (huyện Nguyên Bình)", 2023, "01774"), ("Công an tỉnh", 2025, "04-CA"),
-])
+@pytest.mark.parametrize(
+    "name,year,code",
+    [
+        ("Đảng bộ xã Hoà An", 2025, "01654"),
+        ("Nguyễn Bình", 2025, "01726"),
+        ("Tông Cọt", 2025, "01414"),
+        ("Cản Yên", 2025, "01366"),
+        ("Xã Thể Dục", 2023, "01726"),
+        ("Thị trấn Nước Hai", 2022, "01654"),
+        ("Xã Hưng Đạo (huyện Nguyên Bình)", 2023, "01774"),
+        ("Công an tỉnh", 2025, "04-CA"),
+    ],
+)
 def test_unit_names_resolve_through_variants_and_the_crosswalk(province, name, year, code):
     assert province.resolve(None, name, year).code == code
 
@@ -63,7 +72,9 @@ def test_blank_template_has_sheets_instructions_and_drop_downs(province):
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     assert wb.sheet_names[:5] == ["Hướng dẫn", "Thông tin", "Chi bộ", "Cấp uỷ", "Trưởng xóm, đoàn thể"]
     info = wb.get_sheet_by_name("Thông tin").to_python()
-    assert ["Năm báo cáo", 2026.0] in [r[:2] for r in info] and ["Tên đảng bộ", "Phường Thục Phán"] in [r[:2] for r in info]
+    assert ["Năm báo cáo", 2026.0] in [r[:2] for r in info] and ["Tên đảng bộ", "Phường Thục Phán"] in [
+        r[:2] for r in info
+    ]
     # data validation: a list for every coded column of «Chi bộ» (level, type, border, rating, internet, computer, app)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheet = z.read("xl/worksheets/sheet3.xml").decode()
@@ -75,8 +86,12 @@ def test_prefilled_template_lists_last_years_branches(province, sample_store):
     rows = pc.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Chi bộ").to_python()
     codes = [r[1] for r in rows[6:] if r[1]]
     snap = current_snapshot(sample_store)
-    expected = pl.read_parquet(snap / "branch_year" / "year=2025" / "data.parquet").filter(
-        pl.col("unit_code") == "01273")["branch_code"].sort().to_list()
+    expected = (
+        pl.read_parquet(snap / "branch_year" / "year=2025" / "data.parquet")
+        .filter(pl.col("unit_code") == "01273")["branch_code"]
+        .sort()
+        .to_list()
+    )
     assert codes == expected and len(codes) > 20
     assert all(r[6] == "" for r in rows[6:] if r[1])  # identity only: no figures carried over
 
@@ -95,6 +110,7 @@ def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tm
     assert sorted(returns["file_name"].to_list()) == ["a-lan-2.xlsx", "b.xlsx"]
     row = returns.filter(pl.col("file_name") == "a-lan-2.xlsx").row(0, named=True)
     import hashlib
+
     assert row["sha256"] == hashlib.sha256(a).hexdigest() and row["loaded_by"] == "t" and row["branches"] > 0
 
 
@@ -104,11 +120,29 @@ def test_a_province_without_published_tables_loads_and_answers(tmp_path):
     from dashboard.data import Filters, Scope
 
     lai_chau = load_province("12")
-    branches = [{"branch_code": f"03390.{i:03d}", "branch_name": f"Chi bộ bản {i}", "level": "tt_cap_tren",
-                 "branch_type": "xom", "border": False, "members": 10, "resident_members": 8, "rating": "tot",
-                 "exempt": 1, "not_rated": 0, "excellent": 2, "good": 6, "completed": 1, "not_completed": 0,
-                 "admitted": 1, "internet": "chua_co" if i == 1 else "on_dinh", "computer": False, "ehandbook": True}
-                for i in (1, 2, 3, 4)]
+    branches = [
+        {
+            "branch_code": f"03390.{i:03d}",
+            "branch_name": f"Chi bộ bản {i}",
+            "level": "tt_cap_tren",
+            "branch_type": "xom",
+            "border": False,
+            "members": 10,
+            "resident_members": 8,
+            "rating": "tot",
+            "exempt": 1,
+            "not_rated": 0,
+            "excellent": 2,
+            "good": 6,
+            "completed": 1,
+            "not_completed": 0,
+            "admitted": 1,
+            "internet": "chua_co" if i == 1 else "on_dinh",
+            "computer": False,
+            "ehandbook": True,
+        }
+        for i in (1, 2, 3, 4)
+    ]
     data_bytes = _return_bytes(lai_chau, "03390", 2025, (branches, [], []))
     rep = load_files([("binh-lu.xlsx", data_bytes)], "t", lai_chau, root=tmp_path)
     assert rep.ok, rep.messages()

@@ -1,4 +1,5 @@
 """etl/text.py: folding for matching, NFC clean-up, TCVN3 (.VnTime) decoding and detection."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -38,7 +39,7 @@ def test_key_ignores_spacing():
 
 def test_nfc_composes_and_collapses_whitespace():
     assert nfc(NFD("  Chi  bộ\txóm\u00a0Nà Rạ ")) == "Chi bộ xóm Nà Rạ"
-    assert nfc(NFD("Hoà")) == "Hoà" != "Hòa"    # tone placement is kept as typed (only matching ignores it)
+    assert nfc(NFD("Hoà")) == "Hoà" != "Hòa"  # tone placement is kept as typed (only matching ignores it)
 
 
 @pytest.mark.parametrize("text", TCVN3)
@@ -56,18 +57,18 @@ def test_tcvn3_round_trip_through_the_test_encoder(text):
 def test_tcvn3_capitals_typed_in_the_upper_case_font():
     # .VnTimeH reuses the lower-case codes: a word whose plain letters are capitals is upper-case throughout.
     assert from_tcvn3("§¶NG VI£N") == "ĐẢNG VIÊN"
-    assert from_tcvn3("DANH S¸CH CHI Bé") == "DANH SÁCH CHI Bộ"   # «BÉ»: one plain letter cannot tell
+    assert from_tcvn3("DANH S¸CH CHI Bé") == "DANH SÁCH CHI Bộ"  # «BÉ»: one plain letter cannot tell
 
 
 def test_looks_tcvn3_ignores_quote_marks_and_unicode_text():
     assert not looks_tcvn3("Trang «Chi bộ»: mỗi chi bộ một dòng.")
-    assert not looks_tcvn3("Xã Hòa An")       # Latin-1 letters only, but real Vietnamese
-    assert not looks_tcvn3("Cã")              # TCVN3 «Có», but «ã» is a Vietnamese letter too: proves nothing
+    assert not looks_tcvn3("Xã Hòa An")  # Latin-1 letters only, but real Vietnamese
+    assert not looks_tcvn3("Cã")  # TCVN3 «Có», but «ã» is a Vietnamese letter too: proves nothing
 
 
 def test_decide_tcvn3_for_a_whole_workbook():
     assert decide_tcvn3(["Chi bé xãm Nµ R¹", "Cã", "33"])
-    assert not decide_tcvn3(["Chi bộ xóm Nà Rạ", "Chi bé xãm Nµ R¹"])     # mixed: only the proven cells
+    assert not decide_tcvn3(["Chi bộ xóm Nà Rạ", "Chi bé xãm Nµ R¹"])  # mixed: only the proven cells
     assert not decide_tcvn3(["Xã Hòa An", "Có"])
 
 
@@ -77,10 +78,32 @@ def test_to_unicode_of_nfd_input():
 
 @pytest.fixture(scope="module")
 def template_book(province) -> m.Book:
-    rows = ([{"branch_code": "01654.001", "branch_name": "Chi bộ xóm Nà Rạ", "level": "co_so", "branch_type": "xom",
-              "border": True, "members": 3, "resident_members": 3, "rating": "tot", "exempt": 0, "not_rated": 0,
-              "excellent": 1, "good": 2, "completed": 0, "not_completed": 0, "admitted": 0, "internet": "on_dinh",
-              "computer": True, "ehandbook": False}], [], [])
+    rows = (
+        [
+            {
+                "branch_code": "01654.001",
+                "branch_name": "Chi bộ xóm Nà Rạ",
+                "level": "co_so",
+                "branch_type": "xom",
+                "border": True,
+                "members": 3,
+                "resident_members": 3,
+                "rating": "tot",
+                "exempt": 0,
+                "not_rated": 0,
+                "excellent": 1,
+                "good": 2,
+                "completed": 0,
+                "not_completed": 0,
+                "admitted": 0,
+                "internet": "on_dinh",
+                "computer": True,
+                "ehandbook": False,
+            }
+        ],
+        [],
+        [],
+    )
     return m.read_book(m.clean_workbook(province, "01654", 2025, rows))
 
 

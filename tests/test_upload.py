@@ -1,6 +1,7 @@
 """Uploading returns that are wrong or hostile (PRODUCT §3 «Bad input», §7): each gets a clear Vietnamese message,
 the store stays exactly as it was, and the refusal is logged. Text that looks like a formula is loaded as data and
 neutralised on the way out."""
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,7 @@ import xlsxwriter
 
 import etl.excel
 import etl.store
-import etl.template
+import forms.template
 from dashboard import data, export
 from etl import settings
 from etl.load import load_files, parse_files
@@ -72,8 +73,9 @@ def audit_events(root: Path, event: str) -> list[dict]:
 
 
 def good_return(province, members: int = 9, **names) -> bytes:
-    return return_bytes(province, OWN, 2025, branches=[branch("TP-UP-1", "co_so", "dang", excellent=1,
-                                                              good=members - 1, **names)])
+    return return_bytes(
+        province, OWN, 2025, branches=[branch("TP-UP-1", "co_so", "dang", excellent=1, good=members - 1, **names)]
+    )
 
 
 def assert_refused(root: Path, files: list[tuple[str, bytes]], province, *expected: str) -> list[str]:
@@ -95,7 +97,9 @@ def assert_refused(root: Path, files: list[tuple[str, bytes]], province, *expect
     assert all(name in row["files"] for name, _ in files)
     ev = audit_events(root, "load_refused")
     assert len(ev) == n_audit + 1 and ev[-1]["user"] == USER
-    assert ev[-1]["details"]["status"] == "rejected" and sorted(ev[-1]["details"]["files"]) == sorted(n for n, _ in files)
+    assert ev[-1]["details"]["status"] == "rejected" and sorted(ev[-1]["details"]["files"]) == sorted(
+        n for n, _ in files
+    )
     return messages
 
 
@@ -109,8 +113,12 @@ def test_png_named_xlsx(store, province):
 
 
 def test_pdf_named_xlsx(store, province):
-    assert_refused(store, [("bao-cao.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(300))], province,
-                   "Đây là tệp PDF, không phải bảng tính Excel")
+    assert_refused(
+        store,
+        [("bao-cao.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(300))],
+        province,
+        "Đây là tệp PDF, không phải bảng tính Excel",
+    )
 
 
 def test_word_document_renamed(store, province):
@@ -123,8 +131,7 @@ def test_word_document_renamed(store, province):
 
 def test_empty_and_plain_text(store, province):
     assert_refused(store, [("rong.xlsx", b"")], province, "Tệp rỗng")
-    assert_refused(store, [("chu.xlsx", "Chi bộ;Đảng viên\nA;3\n".encode())], province,
-                   "nội dung là văn bản thuần")
+    assert_refused(store, [("chu.xlsx", "Chi bộ;Đảng viên\nA;3\n".encode())], province, "nội dung là văn bản thuần")
 
 
 def test_truncated_xlsx(store, province):
@@ -161,9 +168,13 @@ def _bomb(total: int) -> bytes:
 
 def test_zip_bomb(store, province):
     bomb = _bomb(settings.MAX_UNZIPPED_BYTES + 8 * 1024 * 1024)
-    assert len(bomb) < 1024 * 1024                      # small on disk, huge when expanded
-    assert_refused(store, [("bom.xlsx", bomb)], province,
-                   f"vượt giới hạn {settings.MAX_UNZIPPED_BYTES // 1024 // 1024} MB: tệp bị từ chối")
+    assert len(bomb) < 1024 * 1024  # small on disk, huge when expanded
+    assert_refused(
+        store,
+        [("bom.xlsx", bomb)],
+        province,
+        f"vượt giới hạn {settings.MAX_UNZIPPED_BYTES // 1024 // 1024} MB: tệp bị từ chối",
+    )
 
 
 def test_zip_that_lies_about_its_sizes(store, province):
@@ -179,9 +190,9 @@ def test_zip_that_lies_about_its_sizes(store, province):
     raw = bytearray(buf.getvalue())
     name = b"xl/worksheets/sheet2.xml"
     pos = 0
-    while (pos := raw.find(b"PK\x01\x02", pos)) >= 0:          # central directory entries
+    while (pos := raw.find(b"PK\x01\x02", pos)) >= 0:  # central directory entries
         n = struct.unpack_from("<H", raw, pos + 28)[0]
-        if bytes(raw[pos + 46:pos + 46 + n]) == name:
+        if bytes(raw[pos + 46 : pos + 46 + n]) == name:
             struct.pack_into("<I", raw, pos + 24, 1000)
             local = struct.unpack_from("<I", raw, pos + 42)[0]
             struct.pack_into("<I", raw, local + 22, 1000)
@@ -202,15 +213,17 @@ def test_sheet_over_the_row_limit(store, province, monkeypatch):
     rows = {s: len(wb.get_sheet_by_name(s).to_python(skip_empty_area=False)) for s in wb.sheet_names}
     limit = max(rows.values()) + 5
     monkeypatch.setattr(etl.excel, "MAX_ROWS_PER_SHEET", limit)
-    many = return_bytes(province, OWN, 2025, branches=[branch(f"TP-R-{i:03d}", "co_so", "dang", good=2)
-                                                       for i in range(limit + 10)])
+    many = return_bytes(
+        province, OWN, 2025, branches=[branch(f"TP-R-{i:03d}", "co_so", "dang", good=2) for i in range(limit + 10)]
+    )
     assert_refused(store, [("nhieu-dong.xlsx", many)], province, "trang «Chi bộ»", f"vượt giới hạn {limit} dòng")
 
 
 def test_one_bad_file_refuses_the_whole_batch(store, province):
     good = good_return(province, members=97)
-    msgs = assert_refused(store, [("tot.xlsx", good), ("anh.xlsx", b"\xff\xd8\xff\xe0" + bytes(50))], province,
-                          "Đây là ảnh JPEG")
+    msgs = assert_refused(
+        store, [("tot.xlsx", good), ("anh.xlsx", b"\xff\xd8\xff\xe0" + bytes(50))], province, "Đây là ảnh JPEG"
+    )
     assert all("tot.xlsx" not in m for m in msgs)
 
 
@@ -227,9 +240,15 @@ def text_return(province, monkeypatch) -> bytes:
             super().__init__(target, {**(options or {}), "strings_to_formulas": False})
 
     with monkeypatch.context() as m:
-        m.setattr(etl.template.xlsxwriter, "Workbook", TextWorkbook)
-        blob = return_bytes(province, OWN, 2025, branches=[
-            branch(f"TP-F-{i}", "co_so", "dang", good=3, branch_name=name) for i, name in enumerate(DANGEROUS)])
+        m.setattr(forms.template.xlsxwriter, "Workbook", TextWorkbook)
+        blob = return_bytes(
+            province,
+            OWN,
+            2025,
+            branches=[
+                branch(f"TP-F-{i}", "co_so", "dang", good=3, branch_name=name) for i, name in enumerate(DANGEROUS)
+            ],
+        )
     xml = zipfile.ZipFile(io.BytesIO(blob)).read("xl/worksheets/sheet2.xml")
     assert b"<f>" not in xml
     return blob
@@ -256,6 +275,7 @@ def test_formula_like_text_is_loaded_as_data(injected):
 
 def test_formula_like_text_is_neutralised_in_exports(injected):
     from dashboard.ui import BRANCH_COLS
+
     df = data.branches(data.Filters(years=(2025,)), data.Scope.commune(OWN), root=injected)
     csv_text = export.table_csv(df, BRANCH_COLS).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(csv_text)))
@@ -268,12 +288,13 @@ def test_formula_like_text_is_neutralised_in_exports(injected):
     rows = pc.CalamineWorkbook.from_filelike(io.BytesIO(xlsx)).get_sheet_by_name("Số liệu").to_python()
     header = next(i for i, r in enumerate(rows) if "Tên chi bộ" in r)
     j = rows[header].index("Tên chi bộ")
-    got = [r[j] for r in rows[header + 1:]]
+    got = [r[j] for r in rows[header + 1 :]]
     assert sorted(got) == sorted(DANGEROUS) and all(isinstance(v, str) for v in got)
 
 
 def test_prefilled_template_carries_no_formulas(injected, province):
-    from etl.prefill import template_bytes
+    from forms.prefill import template_bytes
+
     xlsx = template_bytes(province, OWN, 2026, prefill=True, root=injected)
     assert b"<f>" not in sheet_xml(xlsx)
 
@@ -287,6 +308,7 @@ APP = str(ROOT / "dashboard" / "app.py")
 def admin_page(monkeypatch, root: Path):
     """The «Nạp dữ liệu» page as the admin, writing (commit and refusals) into `root`, not the session store."""
     from streamlit.testing.v1 import AppTest
+
     monkeypatch.setattr(etl.store, "commit", functools.partial(etl.store.commit, root=root))
     monkeypatch.setattr(etl.store, "log_rejected", functools.partial(etl.store.log_rejected, root=root))
     at = AppTest.from_file(APP, default_timeout=120)
@@ -305,35 +327,44 @@ def test_admin_page_refuses_a_bad_upload(store, sample_store, province, monkeypa
     session_before, before = fingerprint(sample_store), fingerprint(store)
     n_log = load_log(store).height
     at = admin_page(monkeypatch, store)
-    at.file_uploader(key="upload").set_value([
-        ("anh.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(100), "image/png"),
-        ("bom.xlsx", _bomb(settings.MAX_UNZIPPED_BYTES + 1024 * 1024), "application/zip")])
+    at.file_uploader(key="upload").set_value(
+        [
+            ("anh.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(100), "image/png"),
+            ("bom.xlsx", _bomb(settings.MAX_UNZIPPED_BYTES + 1024 * 1024), "application/zip"),
+        ]
+    )
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["2 tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."]
+    assert [e.value for e in at.error] == [
+        "2 tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."
+    ]
     table = at.dataframe[0].value
     assert set(table["Tệp"]) == {"anh.xlsx", "bom.xlsx"}
-    assert any("ảnh PNG" in m for m in table["Nội dung lỗi"]) and any("vượt giới hạn" in m for m in table["Nội dung lỗi"])
-    assert not any(b.key == "commit" for b in at.button)       # nothing valid: nothing to commit
+    assert any("ảnh PNG" in m for m in table["Nội dung lỗi"]) and any(
+        "vượt giới hạn" in m for m in table["Nội dung lỗi"]
+    )
+    assert not any(b.key == "commit" for b in at.button)  # nothing valid: nothing to commit
     assert fingerprint(store) == before and fingerprint(sample_store) == session_before
     log = load_log(store)
     assert log.height == n_log + 1
     last = log.sort("finished_at").tail(1).row(0, named=True)
     assert last["status"] == "rejected" and last["user"] == "quantri" and "anh.xlsx" in last["files"]
-    at.run()                                            # a rerun does not log the same batch again
+    at.run()  # a rerun does not log the same batch again
     assert load_log(store).height == n_log + 1
 
 
 def test_admin_page_previews_and_commits_a_good_upload(fresh_store, sample_store, province, monkeypatch):
     session_before, before = fingerprint(sample_store), fingerprint(fresh_store)
     at = admin_page(monkeypatch, fresh_store)
-    at.file_uploader(key="upload").set_value(("tp-2025.xlsx", good_return(province, members=41), "application/vnd.ms-excel"))
+    at.file_uploader(key="upload").set_value(
+        ("tp-2025.xlsx", good_return(province, members=41), "application/vnd.ms-excel")
+    )
     at.run()
     assert not at.exception and not at.error
     assert [s.value for s in at.success] == ["1 tệp hợp lệ."]
     preview = at.dataframe[-1].value
     assert preview["Tệp"].to_list() == ["tp-2025.xlsx"] and preview["Đảng viên sau"].to_list() == ["41"]
-    assert fingerprint(fresh_store) == before                # nothing is written before «Ghi vào dữ liệu»
+    assert fingerprint(fresh_store) == before  # nothing is written before «Ghi vào dữ liệu»
     at.button(key="commit").click()
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]

@@ -5,6 +5,7 @@ trained, …); rolled up, the loaded returns give the published figures exactly 
 internally consistent. Where they contradict themselves the choice is written in
 `data/provinces/<code>/reference_corrections.csv`, and the reconciliation view shows the difference.
 Years the tables do not cover (e.g. Internet before 2025) follow plausible, monotone trajectories."""
+
 from __future__ import annotations
 
 import csv
@@ -16,16 +17,24 @@ from pathlib import Path
 import numpy as np
 
 from etl.codes import resolve
-from etl.province import ProvinceConfig, Unit
+from etl.province import ProvinceConfig
 from etl.settings import YEARS
-from etl.template import write_return
+from forms.template import write_return
 
 SEED = 20260528
 PRE_REFORM_LEVELS = ("co_so", "tt_co_so", "tt_bo_phan")
 # Mean members per branch by type (sets the shape; totals come from Biểu 07).
 TYPE_SIZE = {"xom": 16, "dang": 22, "nha_nuoc": 24, "llvt": 34, "su_nghiep": 19, "doanh_nghiep": 13, "htx": 6}
 # How much more likely an HTXSNV member is in this type than in a village (shape only).
-TYPE_EXCELLENCE = {"xom": 0.6, "dang": 1.6, "nha_nuoc": 1.5, "llvt": 1.7, "su_nghiep": 1.4, "doanh_nghiep": 1.0, "htx": 0.8}
+TYPE_EXCELLENCE = {
+    "xom": 0.6,
+    "dang": 1.6,
+    "nha_nuoc": 1.5,
+    "llvt": 1.7,
+    "su_nghiep": 1.4,
+    "doanh_nghiep": 1.0,
+    "htx": 0.8,
+}
 # Share of 2025 state already reached in earlier years (infrastructure, e-handbook, training): invented trajectories.
 REGRESS = {2024: 0.08, 2023: 0.17, 2022: 0.27, 2021: 0.38}
 EHANDBOOK_SHARE = {2021: 0.36, 2022: 0.55, 2023: 0.70, 2024: 0.82}
@@ -33,8 +42,28 @@ UNDER3_EARLIER = {2021: 15, 2022: 14, 2023: 12, 2024: 11}
 MEMBERS_2020 = 58_700  # members at the end of 2020 (not published; sets the 2021 admissions only)
 ADMISSION_RATE = {2021: 0.031, 2022: 0.030, 2023: 0.029, 2024: 0.029, 2025: 0.027}
 _HAMLET_A = ["Nà", "Bản", "Khuổi", "Lũng", "Pác", "Cốc", "Phja", "Nặm", "Keng", "Bó", "Slam", "Nà Lủng", "Co", "Pò"]
-_HAMLET_B = ["Rạ", "Vàng", "Mường", "Lầy", "Gà", "Pàng", "Ngần", "Mạ", "Cáp", "Thin", "Piầu", "Đỏong", "Sliểm",
-             "Khoang", "Luông", "Nưa", "Tấu", "Chang", "Hoi", "Pẻn"]
+_HAMLET_B = [
+    "Rạ",
+    "Vàng",
+    "Mường",
+    "Lầy",
+    "Gà",
+    "Pàng",
+    "Ngần",
+    "Mạ",
+    "Cáp",
+    "Thin",
+    "Piầu",
+    "Đỏong",
+    "Sliểm",
+    "Khoang",
+    "Luông",
+    "Nưa",
+    "Tấu",
+    "Chang",
+    "Hoi",
+    "Pẻn",
+]
 
 
 @dataclass(eq=False)
@@ -43,7 +72,7 @@ class Branch:
     unit: str
     name: str
     type: str
-    level25: str | None                    # None for branches dissolved before 2025
+    level25: str | None  # None for branches dissolved before 2025
     border: bool = False
     size: float = 0.0
     years: set[int] = field(default_factory=set)
@@ -57,7 +86,7 @@ class Branch:
     computer: dict[int, bool] = field(default_factory=dict)
     ehandbook: dict[int, bool] = field(default_factory=dict)
     heads: dict[int, dict[str, str]] = field(default_factory=dict)
-    u: float = 0.0                          # fixed per-branch random numbers: who catches up first
+    u: float = 0.0  # fixed per-branch random numbers: who catches up first
     u_pc: float = 0.0
     u_app: float = 0.0
     growth: float = 0.0
@@ -94,14 +123,26 @@ def calibration(province: ProvinceConfig) -> dict[str, list[dict]]:
     ref = province.reference_dir
     if ref is None:
         raise FileNotFoundError(f"Tỉnh {province.name} chưa có bảng số liệu công bố để hiệu chỉnh dữ liệu mẫu.")
-    t = {name: _read(ref / f"{name}.csv") for name in (
-        "bieu01_branch_counts", "bieu02_committee_qualifications", "bieu03_branch_ratings", "bieu04_infrastructure",
-        "bieu05_secretary_roles_by_commune", "bieu06_village_heads_by_commune", "bieu07_member_ratings")}
+    t = {
+        name: _read(ref / f"{name}.csv")
+        for name in (
+            "bieu01_branch_counts",
+            "bieu02_committee_qualifications",
+            "bieu03_branch_ratings",
+            "bieu04_infrastructure",
+            "bieu05_secretary_roles_by_commune",
+            "bieu06_village_heads_by_commune",
+            "bieu07_member_ratings",
+        )
+    }
     corr_path = province.folder / "reference_corrections.csv"
     for c in _read(corr_path) if corr_path.exists() else []:
         table = next(k for k in t if k.startswith(c["table"]))
-        hits = [r for r in t[table] if all(
-            not c[k] or k not in r or r[k] == c[k] for k in ("year", "level", "branch_type", "role", "commune"))]
+        hits = [
+            r
+            for r in t[table]
+            if all(not c[k] or k not in r or r[k] == c[k] for k in ("year", "level", "branch_type", "role", "commune"))
+        ]
         assert len(hits) == 1, (c, len(hits))
         assert hits[0][c["column"]] == c["published"], (c, hits[0][c["column"]])
         hits[0][c["column"]] = c["sample"]
@@ -123,8 +164,10 @@ class SampleBuilder:
         self.branches: list[Branch] = []
         self.people: dict[int, list[Person]] = {}
         self._seq: dict[str, int] = defaultdict(int)
-        self.village_by_commune = {self._commune(r["commune"]): int(r["village_branches"])
-                                   for r in self.cal["bieu05_secretary_roles_by_commune"]}
+        self.village_by_commune = {
+            self._commune(r["commune"]): int(r["village_branches"])
+            for r in self.cal["bieu05_secretary_roles_by_commune"]
+        }
 
     # -- helpers ----------------------------------------------------------------------------------------
     def _commune(self, name: str) -> str:
@@ -135,6 +178,7 @@ class SampleBuilder:
 
     def _affiliated(self, word: str) -> str:
         from etl.text import fold
+
         hit = [u.code for u in self.affiliated if word in fold(u.name)]
         return hit[0] if hit else self.affiliated[0].code
 
@@ -142,8 +186,16 @@ class SampleBuilder:
         self._seq[unit] += 1
         code = f"{unit}.{self._seq[unit]:03d}"
         u = self.rng.random(3)
-        b = Branch(code=code, unit=unit, name=self._name(unit, btype, self._seq[unit]), type=btype, level25=level25,
-                   u=float(u[0]), u_pc=float(u[1]), u_app=float(u[2]))
+        b = Branch(
+            code=code,
+            unit=unit,
+            name=self._name(unit, btype, self._seq[unit]),
+            type=btype,
+            level25=level25,
+            u=float(u[0]),
+            u_pc=float(u[1]),
+            u_app=float(u[2]),
+        )
         self.branches.append(b)
         return b
 
@@ -208,7 +260,7 @@ class SampleBuilder:
         return out
 
     # -- 2025 universe ---------------------------------------------------------------------------------
-    def build(self) -> "SampleBuilder":
+    def build(self) -> SampleBuilder:
         self._universe_2025()
         self._history()
         self._ratings()
@@ -243,7 +295,9 @@ class SampleBuilder:
         to_communes = min(llvt, 2 * n - 1)
         per = {c: 2 for c in commune_codes}
         per[ordered[-1]] = 1
-        plan[("co_so", "llvt")] = {**per, police: llvt - to_communes} if llvt >= to_communes else self._spread(llvt, per)
+        plan[("co_so", "llvt")] = (
+            {**per, police: llvt - to_communes} if llvt >= to_communes else self._spread(llvt, per)
+        )
         plan[("co_so", "su_nghiep")] = {state: counts[("co_so", "su_nghiep")]}
         plan[("co_so", "doanh_nghiep")] = {state: counts[("co_so", "doanh_nghiep")]}
         ll = counts[("tt_co_so", "llvt")]
@@ -298,7 +352,11 @@ class SampleBuilder:
 
     def _extra_branch(self) -> Branch:
         """A branch that existed before 2025 and was merged or dissolved in the 2025 reorganisation."""
-        t = "xom" if self.rng.random() < 0.55 else str(self.rng.choice(["su_nghiep", "nha_nuoc", "doanh_nghiep", "dang"]))
+        t = (
+            "xom"
+            if self.rng.random() < 0.55
+            else str(self.rng.choice(["su_nghiep", "nha_nuoc", "doanh_nghiep", "dang"]))
+        )
         if t in ("xom", "su_nghiep"):
             unit = str(self.rng.choice([u.code for u in self.communes]))
         else:
@@ -341,8 +399,12 @@ class SampleBuilder:
             y, lv = int(r["year"]), resolve("level", r["level"])
             pool = [b for b in self.branches if y in b.years and b.level[y] == lv]
             assert len(pool) == int(r["total"]), (y, lv, len(pool), r["total"])
-            grades = {"xs": int(r["excellent"]), "tot": int(r["good"]), "ht": int(r["completed"]),
-                      "kht": int(r["not_completed"])}
+            grades = {
+                "xs": int(r["excellent"]),
+                "tot": int(r["good"]),
+                "ht": int(r["completed"]),
+                "kht": int(r["not_completed"]),
+            }
             assert sum(grades.values()) == int(r["rated"]), (y, lv, grades, r["rated"])
             unrated = self._pick(pool, len(pool) - int(r["rated"]), [3.0 if b.level25 is None else 1.0 for b in pool])
             for b in unrated:
@@ -360,8 +422,10 @@ class SampleBuilder:
 
     # -- members ---------------------------------------------------------------------------------------
     def _members(self) -> None:
-        b07 = {int(r["year"]): {k: int(v) for k, v in r.items() if k not in ("year", "transcriber_note")}
-               for r in self.cal["bieu07_member_ratings"]}
+        b07 = {
+            int(r["year"]): {k: int(v) for k, v in r.items() if k not in ("year", "transcriber_note")}
+            for r in self.cal["bieu07_member_ratings"]
+        }
         for b in self.branches:
             b.size = TYPE_SIZE[b.type] * float(np.exp(self.rng.normal(0, 0.38)))
             b.growth = float(self.rng.normal(0.012, 0.02))
@@ -379,12 +443,20 @@ class SampleBuilder:
             village = np.array([b.type == "xom" for b in pool])
             exc = np.array([TYPE_EXCELLENCE[b.type] for b in pool])
             got: dict[str, np.ndarray] = {}
-            grades = {"exempt": b07[y]["exempt"], "not_rated": b07[y]["not_rated"],
-                      "not_completed": b07[y]["not_completed"], "completed": b07[y]["completed"],
-                      "excellent": b07[y]["excellent"]}
-            weights = {"exempt": np.where(village, 1.6, 0.6), "not_rated": np.ones(len(pool)),
-                       "not_completed": np.where(village, 1.5, 0.8), "completed": np.where(village, 1.5, 0.7),
-                       "excellent": exc}
+            grades = {
+                "exempt": b07[y]["exempt"],
+                "not_rated": b07[y]["not_rated"],
+                "not_completed": b07[y]["not_completed"],
+                "completed": b07[y]["completed"],
+                "excellent": b07[y]["excellent"],
+            }
+            weights = {
+                "exempt": np.where(village, 1.6, 0.6),
+                "not_rated": np.ones(len(pool)),
+                "not_completed": np.where(village, 1.5, 0.8),
+                "completed": np.where(village, 1.5, 0.7),
+                "excellent": exc,
+            }
             for k, t in grades.items():
                 got[k] = self._alloc(t, cap, weights[k])
                 cap = cap - got[k]
@@ -394,19 +466,25 @@ class SampleBuilder:
             adm = self._alloc(admitted_total, members // 3, np.where(village, 1.2, 1.0))
             prev_total = total
             for i, b in enumerate(pool):
-                b.counts[y] = {k: int(got[k][i]) for k in ("exempt", "not_rated", "excellent", "good", "completed",
-                                                            "not_completed")}
+                b.counts[y] = {
+                    k: int(got[k][i])
+                    for k in ("exempt", "not_rated", "excellent", "good", "completed", "not_completed")
+                }
                 b.admitted[y] = int(adm[i])
         self._residents()
 
     def _residents(self) -> None:
-        b06 = {self._commune(r["commune"]): int(r["under_3_members"]) for r in self.cal["bieu06_village_heads_by_commune"]}
+        b06 = {
+            self._commune(r["commune"]): int(r["under_3_members"]) for r in self.cal["bieu06_village_heads_by_commune"]
+        }
         for y in YEARS:
             villages = [b for b in self.branches if y in b.years and b.type == "xom"]
             if y == 2025:
                 small = []
                 for c, k in b06.items():
-                    small += self._pick([b for b in villages if b.unit == c], k, [1 / b.members[y] for b in villages if b.unit == c])
+                    small += self._pick(
+                        [b for b in villages if b.unit == c], k, [1 / b.members[y] for b in villages if b.unit == c]
+                    )
             else:
                 keep = [b for b in villages if b.resident.get(2025) is not None and b.resident[2025] < 3]
                 others = [b for b in villages if b not in keep]
@@ -437,12 +515,17 @@ class SampleBuilder:
             unstable = set(self._pick(rest, int(r["internet_unstable"]), [2.0 if b.border else 1.0 for b in rest]))
             for b in pool:
                 b.internet[2025] = "chua_co" if b in none else "khong_on_dinh" if b in unstable else "on_dinh"
-            with_pc = set(self._pick(pool, int(r["has_computer"]), [3.0 if b.internet[2025] == "on_dinh" else 1.0 for b in pool]))
+            with_pc = set(
+                self._pick(pool, int(r["has_computer"]), [3.0 if b.internet[2025] == "on_dinh" else 1.0 for b in pool])
+            )
             for b in pool:
                 b.computer[2025] = b in with_pc
         alive25 = [b for b in self.branches if 2025 in b.years]
-        not_using = self._pick(alive25, len(alive25) - self._ehandbook_users_2025(len(alive25)),
-                               [{"chua_co": 6.0, "khong_on_dinh": 2.0}.get(b.internet[2025], 0.2) for b in alive25])
+        not_using = self._pick(
+            alive25,
+            len(alive25) - self._ehandbook_users_2025(len(alive25)),
+            [{"chua_co": 6.0, "khong_on_dinh": 2.0}.get(b.internet[2025], 0.2) for b in alive25],
+        )
         nu = {id(b) for b in not_using}
         for b in alive25:
             b.ehandbook[2025] = id(b) not in nu
@@ -498,8 +581,11 @@ class SampleBuilder:
             cap = np.array([max(0, min(b.members[2025], 9) - seats[id(b)]) for b in pool])
             mem = self._alloc(min(n_mem, int(cap.sum())), cap, np.array([b.members[2025] for b in pool], dtype=float))
             assert mem.sum() == n_mem, (lv, t, n_mem, cap.sum())
-            for role, holders in (("bi_thu", pool), ("pho_bi_thu", dep),
-                                  ("chi_uy_vien", [b for b, k in zip(pool, mem) for _ in range(k)])):
+            for role, holders in (
+                ("bi_thu", pool),
+                ("pho_bi_thu", dep),
+                ("chi_uy_vien", [b for b, k in zip(pool, mem) for _ in range(k)]),
+            ):
                 persons = []
                 k_in_branch = defaultdict(int)
                 for b in holders:
@@ -522,8 +608,17 @@ class SampleBuilder:
                     for role in ("bi_thu", "pho_bi_thu"):
                         src = peers[int(self.rng.integers(len(peers)))]
                         tr = src.training_year if src.training_year is not None and src.training_year <= y else None
-                        ps.append(Person(f"{b.code}-{'BT' if role == 'bi_thu' else 'PBT'}1", b.code, role,
-                                         src.professional, src.theory, tr, src.it))
+                        ps.append(
+                            Person(
+                                f"{b.code}-{'BT' if role == 'bi_thu' else 'PBT'}1",
+                                b.code,
+                                role,
+                                src.professional,
+                                src.theory,
+                                tr,
+                                src.it,
+                            )
+                        )
             self.people[y] = ps
 
     def _qualify(self, persons: list[Person], row: dict | None, lv: str, t: str | None, role: str) -> None:
@@ -539,23 +634,45 @@ class SampleBuilder:
             return [out[i] for i in self.rng.permutation(n)]
 
         agency = t not in ("xom", "htx")
-        prof = buckets(["professional_post_graduate", "professional_university", "professional_college",
-                        "professional_intermediate", "professional_none"],
-                       [0.2, 0.75, 0.02, 0.03, 0.0] if agency else [0.0, 0.12, 0.05, 0.17, 0.66])
-        theo = buckets(["political_theory_advanced", "political_theory_intermediate", "political_theory_none"],
-                       [0.3, 0.6, 0.1] if agency else [0.02, 0.08, 0.9])
-        train = buckets(["party_training_trained", "party_training_not_trained"], [0.45, 0.55] if agency else [0.3, 0.7])
+        prof = buckets(
+            [
+                "professional_post_graduate",
+                "professional_university",
+                "professional_college",
+                "professional_intermediate",
+                "professional_none",
+            ],
+            [0.2, 0.75, 0.02, 0.03, 0.0] if agency else [0.0, 0.12, 0.05, 0.17, 0.66],
+        )
+        theo = buckets(
+            ["political_theory_advanced", "political_theory_intermediate", "political_theory_none"],
+            [0.3, 0.6, 0.1] if agency else [0.02, 0.08, 0.9],
+        )
+        train = buckets(
+            ["party_training_trained", "party_training_not_trained"], [0.45, 0.55] if agency else [0.3, 0.7]
+        )
         it = buckets(["it_proficient", "it_basic", "it_none"], [0.9, 0.1, 0.0] if agency else [0.05, 0.3, 0.65])
         for x, p_, th, tr, i_ in zip(persons, prof, theo, train, it):
-            x.professional = {"professional_post_graduate": "tren_dai_hoc", "professional_university": "dai_hoc",
-                              "professional_college": "cao_dang", "professional_intermediate": "trung_cap"}.get(
-                p_, "so_cap" if self.rng.random() < 0.3 else "chua_dao_tao")
+            x.professional = {
+                "professional_post_graduate": "tren_dai_hoc",
+                "professional_university": "dai_hoc",
+                "professional_college": "cao_dang",
+                "professional_intermediate": "trung_cap",
+            }.get(p_, "so_cap" if self.rng.random() < 0.3 else "chua_dao_tao")
             x.theory = {"political_theory_advanced": "cao_cap", "political_theory_intermediate": "trung_cap"}.get(
-                th, "so_cap" if self.rng.random() < 0.25 else "chua_co")
+                th, "so_cap" if self.rng.random() < 0.25 else "chua_co"
+            )
             # Training year: about half before the period, the rest spread over 2021–2025 (the rising trend).
-            x.training_year = None if tr != "party_training_trained" else int(
-                self.rng.choice([2016, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025],
-                                p=[0.1, 0.12, 0.12, 0.12, 0.1, 0.1, 0.11, 0.11, 0.12]))
+            x.training_year = (
+                None
+                if tr != "party_training_trained"
+                else int(
+                    self.rng.choice(
+                        [2016, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025],
+                        p=[0.1, 0.12, 0.12, 0.12, 0.1, 0.1, 0.11, 0.11, 0.12],
+                    )
+                )
+            )
             x.it = {"it_proficient": "thanh_thao", "it_basic": "biet"}.get(i_, "chua_biet")
 
     def _concurrent_roles(self, people: list[Person]) -> None:
@@ -568,17 +685,30 @@ class SampleBuilder:
                 secs[b.unit].append(x)
         for r in self.cal["bieu05_secretary_roles_by_commune"]:
             pool = secs[self._commune(r["commune"])]
-            for attr, col in (("also_front_head", "sec_also_front_head"), ("also_village_head", "sec_also_village_head"),
-                              ("also_other", "sec_other_roles")):
+            for attr, col in (
+                ("also_front_head", "sec_also_front_head"),
+                ("also_village_head", "sec_also_village_head"),
+                ("also_other", "sec_other_roles"),
+            ):
                 for x in self._pick(pool, int(r[col])):
                     setattr(x, attr, True)
 
     # -- village heads (Biểu 06) -----------------------------------------------------------------------
     def _heads(self) -> None:
-        roles = {"truong_xom": "village_head", "truong_ban_ctmt": "front_head", "hoi_nong_dan": "farmers_union_head",
-                 "hoi_phu_nu": "womens_union_head", "hoi_ccb": "veterans_head", "bi_thu_doan": "youth_union_secretary"}
+        roles = {
+            "truong_xom": "village_head",
+            "truong_ban_ctmt": "front_head",
+            "hoi_nong_dan": "farmers_union_head",
+            "hoi_phu_nu": "womens_union_head",
+            "hoi_ccb": "veterans_head",
+            "bi_thu_doan": "youth_union_secretary",
+        }
         for r in self.cal["bieu06_village_heads_by_commune"]:
-            pool = [b for b in self.branches if 2025 in b.years and b.type == "xom" and b.unit == self._commune(r["commune"])]
+            pool = [
+                b
+                for b in self.branches
+                if 2025 in b.years and b.type == "xom" and b.unit == self._commune(r["commune"])
+            ]
             assert len(pool) == int(r["village_branches"]), r["commune"]
             for b in pool:
                 b.heads[2025] = {}
@@ -595,11 +725,14 @@ class SampleBuilder:
                 if y not in b.years or b.type != "xom":
                     continue
                 if 2025 in b.years:
-                    b.heads[y] = {k: ("khong" if v == "dang_vien" and self.rng.random() < p else v)
-                                  for k, v in b.heads[2025].items()}
+                    b.heads[y] = {
+                        k: ("khong" if v == "dang_vien" and self.rng.random() < p else v)
+                        for k, v in b.heads[2025].items()
+                    }
                 else:
-                    b.heads[y] = {k: str(self.rng.choice(["dang_vien", "khong", "khong_co"], p=[0.75, 0.2, 0.05]))
-                                  for k in roles}
+                    b.heads[y] = {
+                        k: str(self.rng.choice(["dang_vien", "khong", "khong_co"], p=[0.75, 0.2, 0.05])) for k in roles
+                    }
 
     # -- output ----------------------------------------------------------------------------------------
     def returns(self) -> dict[tuple[str, int], tuple[list[dict], list[dict], list[dict]]]:
@@ -612,20 +745,42 @@ class SampleBuilder:
         for b in self.branches:
             for y in sorted(b.years):
                 rows = out[(b.unit, y)]
-                rows[0].append({
-                    "branch_code": b.code, "branch_name": b.name, "level": b.level[y], "branch_type": b.type,
-                    "border": b.border, "members": b.members[y], "resident_members": b.resident.get(y),
-                    "rating": b.rating[y], **b.counts[y], "admitted": b.admitted[y], "internet": b.internet[y],
-                    "computer": b.computer[y], "ehandbook": b.ehandbook[y]})
+                rows[0].append(
+                    {
+                        "branch_code": b.code,
+                        "branch_name": b.name,
+                        "level": b.level[y],
+                        "branch_type": b.type,
+                        "border": b.border,
+                        "members": b.members[y],
+                        "resident_members": b.resident.get(y),
+                        "rating": b.rating[y],
+                        **b.counts[y],
+                        "admitted": b.admitted[y],
+                        "internet": b.internet[y],
+                        "computer": b.computer[y],
+                        "ehandbook": b.ehandbook[y],
+                    }
+                )
                 if b.type == "xom":
                     rows[2].append({"branch_code": b.code, "branch_name": b.name, **b.heads[y]})
         for y, ps in self.people.items():
             for x in ps:
-                out[(by_branch[x.branch].unit, y)][1].append({
-                    "person_id": x.pid, "branch_code": x.branch, "role": x.role, "professional": x.professional,
-                    "theory": x.theory, "trained": x.training_year is not None, "training_year": x.training_year,
-                    "it": x.it, "also_village_head": x.also_village_head, "also_front_head": x.also_front_head,
-                    "also_other": x.also_other})
+                out[(by_branch[x.branch].unit, y)][1].append(
+                    {
+                        "person_id": x.pid,
+                        "branch_code": x.branch,
+                        "role": x.role,
+                        "professional": x.professional,
+                        "theory": x.theory,
+                        "trained": x.training_year is not None,
+                        "training_year": x.training_year,
+                        "it": x.it,
+                        "also_village_head": x.also_village_head,
+                        "also_front_head": x.also_front_head,
+                        "also_other": x.also_other,
+                    }
+                )
         return out
 
 
@@ -638,8 +793,18 @@ def write_sample(province: ProvinceConfig, out_dir: Path, seed: int = SEED, prog
         if not branches:
             continue
         path = out_dir / f"{year}_{unit}.xlsx"
-        write_return(path, province, province.unit_by_code[unit], year, branches, committee, heads,
-                     prepared_by="Văn phòng đảng uỷ (dữ liệu mẫu)", report_date=dt.date(year + 1, 1, 15), is_sample=True)
+        write_return(
+            path,
+            province,
+            province.unit_by_code[unit],
+            year,
+            branches,
+            committee,
+            heads,
+            prepared_by="Văn phòng đảng uỷ (dữ liệu mẫu)",
+            report_date=dt.date(year + 1, 1, 15),
+            is_sample=True,
+        )
         paths.append(path)
         if progress:
             progress(i + 1, len(data))

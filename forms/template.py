@@ -1,10 +1,12 @@
 """Write the annual return workbook: blank, pre-filled with last year's branch list, or filled (sample data)."""
+
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -14,9 +16,9 @@ from etl.province import ProvinceConfig, Unit
 from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, HEADS, INFO_FIELDS, SheetSpec
 
 SAMPLE_MARK = "DỮ LIỆU MẪU (giả lập dưới cấp tỉnh) – không phải số liệu thật"
-HEADER_ROW = 4          # 0-based: group headers on row 5, column headers on row 6 of the sheet
+HEADER_ROW = 4  # 0-based: group headers on row 5, column headers on row 6 of the sheet
 FIRST_DATA_ROW = 6
-BLANK_ROWS = 200        # rows with drop-downs in a blank template
+BLANK_ROWS = 200  # rows with drop-downs in a blank template
 
 INSTRUCTIONS = [
     "HƯỚNG DẪN ĐIỀN BIỂU BÁO CÁO HẰNG NĂM",
@@ -60,8 +62,11 @@ def write_return(
     info.write(0, 0, f"ĐẢNG BỘ TỈNH {province.name.upper()}", f["bold"])
     info.write(1, 0, "BÁO CÁO CHẤT LƯỢNG TỔ CHỨC ĐẢNG VÀ ĐẢNG VIÊN HẰNG NĂM", f["title"])
     values = {
-        "unit_code": unit.code, "unit_name": unit.full_name if unit.is_commune else unit.name, "year": year,
-        "report_date": (report_date or dt.date(year + 1, 1, 15)).strftime("%d/%m/%Y"), "prepared_by": prepared_by,
+        "unit_code": unit.code,
+        "unit_name": unit.full_name if unit.is_commune else unit.name,
+        "year": year,
+        "report_date": (report_date or dt.date(year + 1, 1, 15)).strftime("%d/%m/%Y"),
+        "prepared_by": prepared_by,
     }
     for i, (k, text) in enumerate(INFO_FIELDS.items()):
         info.write(3 + i, 0, text, f["label"])
@@ -81,7 +86,7 @@ def write_return(
 
 def _cells(spec: SheetSpec, row: Mapping[str, Any]) -> list[Any]:
     out = []
-    for i, c in enumerate(spec.columns):
+    for c in spec.columns:
         v = row.get(c.key)
         if c.key == "training" and v is None and "trained" in row:
             v = "da" if row["trained"] else "chua"
@@ -125,14 +130,34 @@ def _write_table(wb, f, lists, spec: SheetSpec, year: int, unit_title: str, rows
     last = FIRST_DATA_ROW + max(len(rows), BLANK_ROWS)
     for i, c in enumerate(spec.columns):
         if c.kind == "code":
-            ws.data_validation(FIRST_DATA_ROW, i, last, i, {
-                "validate": "list", "source": lists[c.domain],
-                "error_title": "Giá trị không hợp lệ", "error_message": "Chọn một giá trị trong danh sách."})
+            ws.data_validation(
+                FIRST_DATA_ROW,
+                i,
+                last,
+                i,
+                {
+                    "validate": "list",
+                    "source": lists[c.domain],
+                    "error_title": "Giá trị không hợp lệ",
+                    "error_message": "Chọn một giá trị trong danh sách.",
+                },
+            )
         elif c.kind in ("int", "year"):
             lo, hi = (1960, 2100) if c.kind == "year" else (0, 1_000_000)
-            ws.data_validation(FIRST_DATA_ROW, i, last, i, {
-                "validate": "integer", "criteria": "between", "minimum": lo, "maximum": hi,
-                "error_title": "Giá trị không hợp lệ", "error_message": "Ghi số nguyên không âm."})
+            ws.data_validation(
+                FIRST_DATA_ROW,
+                i,
+                last,
+                i,
+                {
+                    "validate": "integer",
+                    "criteria": "between",
+                    "minimum": lo,
+                    "maximum": hi,
+                    "error_title": "Giá trị không hợp lệ",
+                    "error_message": "Ghi số nguyên không âm.",
+                },
+            )
     ws.freeze_panes(FIRST_DATA_ROW, 3)
 
 
@@ -174,6 +199,14 @@ def _formats(wb) -> dict[str, Any]:
         "label": wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1}),
         "input": wb.add_format({"border": 1}),
         "warn": wb.add_format({"bold": True, "font_color": "#9C0006"}),
-        "head": wb.add_format({"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter",
-                               "border": 1, "bg_color": "#DDEBF7"}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+                "border": 1,
+                "bg_color": "#DDEBF7",
+            }
+        ),
     }

@@ -1,7 +1,7 @@
 """National-scale synthetic data: every commune of the 34 provinces (3,321), ~270,000 branches, ~5.6 million
 members, ~1.4 million branch-years 2021–2025 — for the performance benchmark (`python -m benchmarks`).
 
-Unlike `etl/sample.py` nothing here is calibrated to published tables: plausible distributions drawn with numpy,
+Unlike `synthetic/sample.py` nothing here is calibrated to published tables: plausible distributions drawn with numpy,
 vectorised over all branches at once, deterministic for a seed. Two outputs:
 
 * `write_workbooks(year, out_dir)`: one filled return (.xlsx, the template) per commune for one year, as the ETL
@@ -11,6 +11,7 @@ vectorised over all branches at once, deterministic for a seed. Two outputs:
 The store holds one "province" configuration; `national_config()` is a `ProvinceConfig` whose units are all the
 communes of the country. Its reference tables (targets, published Biểu) are borrowed from a province folder
 (Cao Bằng by default): the SQL views read them, and progress needs targets."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,10 +19,10 @@ import hashlib
 import multiprocessing
 import re
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import polars as pl
@@ -29,7 +30,7 @@ from vietnam_provinces import Ward
 
 from etl.annual_return import ParsedReturn
 from etl.province import ProvinceConfig, Unit
-from etl.schema import BranchSchema, CommitteeSchema, HeadsSchema, HEAD_ROLES, MEMBER_COUNTS
+from etl.schema import HEAD_ROLES, MEMBER_COUNTS, BranchSchema, CommitteeSchema, HeadsSchema
 from etl.settings import PROVINCES_DIR, YEARS
 from etl.text import nfc
 
@@ -40,21 +41,25 @@ TYPES = ("xom", "dang", "nha_nuoc", "llvt", "su_nghiep", "doanh_nghiep", "htx")
 # Mean members per branch by type (shape only; the total is scaled to MEMBERS_2025).
 TYPE_SIZE = np.array([19.0, 26.0, 28.0, 38.0, 22.0, 15.0, 7.0])
 MEMBERS_2025 = 5_600_000
-NEW_SHARE = 0.04          # branches alive in 2025 that were founded after 2021
-DISSOLVED_SHARE = 0.15    # branches (mostly villages) merged away before 2025, relative to the 2025 count
+NEW_SHARE = 0.04  # branches alive in 2025 that were founded after 2021
+DISSOLVED_SHARE = 0.15  # branches (mostly villages) merged away before 2025, relative to the 2025 count
 MEMBER_P = {  # exempt, not_rated, excellent, good, completed, not_completed
-    True: [0.07, 0.015, 0.10, 0.73, 0.08, 0.005],    # village branches
+    True: [0.07, 0.015, 0.10, 0.73, 0.08, 0.005],  # village branches
     False: [0.02, 0.010, 0.16, 0.76, 0.045, 0.005],  # others
 }
 RATING_CODES = ("xs", "tot", "ht", "kht", None)
 RATING_P = {True: [0.13, 0.66, 0.16, 0.015, 0.035], False: [0.20, 0.67, 0.09, 0.005, 0.035]}
-INTERNET_NONE = {True: [0.30, 0.26, 0.21, 0.16, 0.12], False: [0.05, 0.04, 0.03, 0.02, 0.01]}      # by year
+INTERNET_NONE = {True: [0.30, 0.26, 0.21, 0.16, 0.12], False: [0.05, 0.04, 0.03, 0.02, 0.01]}  # by year
 INTERNET_UNSTABLE = {True: [0.25, 0.23, 0.20, 0.17, 0.15], False: [0.10, 0.09, 0.07, 0.06, 0.05]}
 COMPUTER = {True: [0.35, 0.42, 0.50, 0.56, 0.62], False: [0.85, 0.88, 0.92, 0.95, 0.97]}
 EHANDBOOK = [0.36, 0.55, 0.70, 0.82, 0.91]
 HEAD_MEMBER = {  # share of each village head who is a party member, 2021 and 2025 (straight line between)
-    "truong_xom": (0.70, 0.80), "truong_ban_ctmt": (0.80, 0.88), "hoi_nong_dan": (0.55, 0.62),
-    "hoi_phu_nu": (0.45, 0.52), "hoi_ccb": (0.85, 0.90), "bi_thu_doan": (0.35, 0.42),
+    "truong_xom": (0.70, 0.80),
+    "truong_ban_ctmt": (0.80, 0.88),
+    "hoi_nong_dan": (0.55, 0.62),
+    "hoi_phu_nu": (0.45, 0.52),
+    "hoi_ccb": (0.85, 0.90),
+    "bi_thu_doan": (0.35, 0.42),
 }
 PROFESSIONAL = ("tren_dai_hoc", "dai_hoc", "cao_dang", "trung_cap", "so_cap", "chua_dao_tao")
 PROFESSIONAL_P = {True: [0.15, 0.72, 0.04, 0.07, 0.01, 0.01], False: [0.0, 0.12, 0.05, 0.17, 0.16, 0.50]}
@@ -63,10 +68,18 @@ THEORY_P = {True: [0.25, 0.60, 0.10, 0.05], False: [0.02, 0.10, 0.30, 0.58]}
 IT = ("thanh_thao", "biet", "chua_biet")
 IT_P = {True: [0.85, 0.14, 0.01], False: [0.08, 0.35, 0.57]}
 TRAINING_YEARS = np.array([0, 2016, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025])  # 0 = never trained
-TRAINING_P = {True: [0.40, 0.06, 0.07, 0.07, 0.07, 0.06, 0.06, 0.07, 0.07, 0.07],
-              False: [0.55, 0.04, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.06]}
-TYPE_TITLE = {"dang": "cơ quan Đảng, MTTQ và đoàn thể", "nha_nuoc": "cơ quan Nhà nước", "llvt": "lực lượng vũ trang",
-              "su_nghiep": "trường học, trạm y tế", "doanh_nghiep": "doanh nghiệp", "htx": "hợp tác xã"}
+TRAINING_P = {
+    True: [0.40, 0.06, 0.07, 0.07, 0.07, 0.06, 0.06, 0.07, 0.07, 0.07],
+    False: [0.55, 0.04, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.06],
+}
+TYPE_TITLE = {
+    "dang": "cơ quan Đảng, MTTQ và đoàn thể",
+    "nha_nuoc": "cơ quan Nhà nước",
+    "llvt": "lực lượng vũ trang",
+    "su_nghiep": "trường học, trạm y tế",
+    "doanh_nghiep": "doanh nghiệp",
+    "htx": "hợp tác xã",
+}
 
 
 def national_config(provinces: Iterable[str] | None = None, reference_from: str | None = "04") -> ProvinceConfig:
@@ -80,11 +93,18 @@ def national_config(provinces: Iterable[str] | None = None, reference_from: str 
         if wanted is not None and int(w.province_code) not in wanted:
             continue
         name = nfc(re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", w.name))
-        units.append(Unit(code=f"{int(w.code):05d}", name=name, kind=w.division_type.value,
-                          province_code=f"{int(w.province_code):02d}"))
+        units.append(
+            Unit(
+                code=f"{int(w.code):05d}",
+                name=name,
+                kind=w.division_type.value,
+                province_code=f"{int(w.province_code):02d}",
+            )
+        )
     folder = PROVINCES_DIR / reference_from if reference_from else None
-    return ProvinceConfig(code=NATIONAL_CODE, name=NATIONAL_NAME, folder=folder,
-                          units=sorted(units, key=lambda u: u.code))
+    return ProvinceConfig(
+        code=NATIONAL_CODE, name=NATIONAL_NAME, folder=folder, units=sorted(units, key=lambda u: u.code)
+    )
 
 
 @dataclass
@@ -123,8 +143,12 @@ def _conform(df: pl.DataFrame, schema) -> pl.DataFrame:
     return df.select(pl.col(name).cast(col.dtype) for name, col in schema.columns().items())
 
 
-def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS, seed: int = SEED,
-             log: Callable[[str], None] | None = print) -> NationalData:
+def generate(
+    config: ProvinceConfig | None = None,
+    years: Iterable[int] = YEARS,
+    seed: int = SEED,
+    log: Callable[[str], None] | None = print,
+) -> NationalData:
     """Draw the whole data set (vectorised; ~1.4 M branch-years in well under a minute on 2 cores)."""
     t0 = time.perf_counter()
     config = config or national_config()
@@ -137,20 +161,23 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     is_ward = np.array([u.kind == "phường" for u in communes])
 
     # -- the branches alive in the last year, per commune and type ------------------------------------
-    counts = np.stack([
-        np.maximum(3, np.round(rng.lognormal(np.log(44.0), 0.5, n_units))),                 # xom
-        1 + rng.poisson(1.5, n_units),                                                       # dang
-        1 + rng.poisson(3.0, n_units),                                                       # nha_nuoc
-        1 + rng.poisson(1.0, n_units),                                                       # llvt
-        rng.poisson(np.where(is_ward, 16.0, 10.0)),                                          # su_nghiep
-        rng.poisson(np.where(is_ward, rng.lognormal(np.log(25.0), 0.6, n_units), 5.0)),     # doanh_nghiep
-        rng.poisson(2.0, n_units),                                                           # htx
-    ], axis=1).astype(np.int64)
+    counts = np.stack(
+        [
+            np.maximum(3, np.round(rng.lognormal(np.log(44.0), 0.5, n_units))),  # xom
+            1 + rng.poisson(1.5, n_units),  # dang
+            1 + rng.poisson(3.0, n_units),  # nha_nuoc
+            1 + rng.poisson(1.0, n_units),  # llvt
+            rng.poisson(np.where(is_ward, 16.0, 10.0)),  # su_nghiep
+            rng.poisson(np.where(is_ward, rng.lognormal(np.log(25.0), 0.6, n_units), 5.0)),  # doanh_nghiep
+            rng.poisson(2.0, n_units),  # htx
+        ],
+        axis=1,
+    ).astype(np.int64)
     # Dissolved before the last year (merged villages, closed enterprises): extra branches per commune.
     dissolved = rng.binomial(counts[:, 0], DISSOLVED_SHARE * 0.8)
     dissolved_other = rng.binomial(counts[:, 5], DISSOLVED_SHARE * 0.8)
     per_unit_type = np.concatenate([counts, dissolved[:, None], dissolved_other[:, None]], axis=1)
-    kinds = np.array([*range(7), 0, 5])                        # type index of each column
+    kinds = np.array([*range(7), 0, 5])  # type index of each column
     alive_col = np.array([True] * 7 + [False, False])
     n_cells = per_unit_type.ravel()
     b_unit = np.repeat(np.repeat(np.arange(n_units), per_unit_type.shape[1]), n_cells)
@@ -171,7 +198,7 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     last[gone] = rng.integers(y0, max(y0, y1 - 1) + 1, gone.sum()) if y1 > y0 else y1
     village = b_type == 0
     # Size: lognormal around the type's mean, scaled so that the last year has MEMBERS_2025 members.
-    size = TYPE_SIZE[b_type] * rng.lognormal(-0.5 * 0.4 ** 2, 0.4, n_b)
+    size = TYPE_SIZE[b_type] * rng.lognormal(-0.5 * 0.4**2, 0.4, n_b)
     size *= MEMBERS_2025 * (len(communes) / 3321) / size[b_alive].sum()
     growth = rng.normal(0.012, 0.02, n_b)
     u_net, u_pc, u_app = rng.random(n_b), rng.random(n_b), rng.random(n_b)
@@ -180,25 +207,29 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     # Levels: the 2025 reform puts most branches directly under the commune committee (tt_cap_tren).
     lv_u = rng.random(n_b)
     agency = np.isin(b_type, [1, 2, 3])
-    level_last = np.where(village, np.where(lv_u < 0.95, "tt_cap_tren", "tt_bo_phan"),
-                          np.where(agency, np.where(lv_u < 0.6, "co_so", "tt_cap_tren"),
-                                   np.where(lv_u < 0.85, "tt_cap_tren", "co_so")))
+    level_last = np.where(
+        village,
+        np.where(lv_u < 0.95, "tt_cap_tren", "tt_bo_phan"),
+        np.where(agency, np.where(lv_u < 0.6, "co_so", "tt_cap_tren"), np.where(lv_u < 0.85, "tt_cap_tren", "co_so")),
+    )
     level_before = np.where(level_last == "tt_cap_tren", "tt_co_so", level_last)
     codes = [f"{unit_codes[u]}.{s:03d}" for u, s in zip(b_unit.tolist(), b_seq.tolist())]
     ward_b = is_ward[b_unit]
-    names = [(f"Chi bộ tổ dân phố số {s}" if w else f"Chi bộ xóm {s}") if t == 0 else
-             f"Chi bộ {TYPE_TITLE[TYPES[t]]} số {s}"
-             for t, s, w in zip(b_type.tolist(), b_seq.tolist(), ward_b.tolist())]
+    names = [
+        (f"Chi bộ tổ dân phố số {s}" if w else f"Chi bộ xóm {s}") if t == 0 else f"Chi bộ {TYPE_TITLE[TYPES[t]]} số {s}"
+        for t, s, w in zip(b_type.tolist(), b_seq.tolist(), ward_b.tolist())
+    ]
     if log:
-        log(f"  {n_units} communes, {int(b_alive.sum()):,} branches alive in {y1} "
-            f"(+{int(gone.sum()):,} dissolved earlier) [{time.perf_counter() - t0:.1f} s]")
+        log(
+            f"  {n_units} communes, {int(b_alive.sum()):,} branches alive in {y1} "
+            f"(+{int(gone.sum()):,} dissolved earlier) [{time.perf_counter() - t0:.1f} s]"
+        )
 
     # -- branch-years -----------------------------------------------------------------------------------
     bi, year = _expand(first, last)
     keep = np.isin(year, years)
     bi, year = bi[keep], year[keep]
-    n = len(bi)
-    yi = np.searchsorted(np.array(YEARS), year)            # index into the by-year tables (2021 = 0)
+    yi = np.searchsorted(np.array(YEARS), year)  # index into the by-year tables (2021 = 0)
     vil = village[bi]
     members = 3 + rng.poisson(np.maximum(size[bi] * (1 + growth[bi]) ** (year - 2025) - 3, 0.3))
     p = np.where(vil[:, None], np.array(MEMBER_P[True]), np.array(MEMBER_P[False]))
@@ -216,21 +247,32 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     level = np.where(year >= 2025, level_last[bi], level_before[bi])
     rating_codes = np.array(RATING_CODES, dtype=object)[rating]
     codes_s = pl.Series("branch_code", codes, dtype=pl.String)
-    branches = pl.DataFrame({
-        "year": year.astype(np.int16), "branch_code": codes_s.gather(bi),
-        "unit_code": pl.Series(unit_codes).gather(b_unit[bi]),
-        "branch_name": pl.Series(names, dtype=pl.String).gather(bi),
-        "level": level, "branch_type": np.array(TYPES)[b_type[bi]], "border": border[bi],
-        "members": members, "resident_members": pl.Series(resident).replace(-1, None),
-        "rating": pl.Series(rating_codes.tolist(), dtype=pl.String),
-        **{k: parts[:, i] for i, k in enumerate(MEMBER_COUNTS)},
-        "admitted": admitted, "internet": internet, "computer": computer, "ehandbook": ehandbook,
-    }).sort("year", "branch_code")
+    branches = pl.DataFrame(
+        {
+            "year": year.astype(np.int16),
+            "branch_code": codes_s.gather(bi),
+            "unit_code": pl.Series(unit_codes).gather(b_unit[bi]),
+            "branch_name": pl.Series(names, dtype=pl.String).gather(bi),
+            "level": level,
+            "branch_type": np.array(TYPES)[b_type[bi]],
+            "border": border[bi],
+            "members": members,
+            "resident_members": pl.Series(resident).replace(-1, None),
+            "rating": pl.Series(rating_codes.tolist(), dtype=pl.String),
+            **{k: parts[:, i] for i, k in enumerate(MEMBER_COUNTS)},
+            "admitted": admitted,
+            "internet": internet,
+            "computer": computer,
+            "ehandbook": ehandbook,
+        }
+    ).sort("year", "branch_code")
     branches = branches.with_columns(excel_row=pl.int_range(pl.len()).over("year", "unit_code") + 7)
     branches = _conform(branches, BranchSchema)
     if log:
-        log(f"  {branches.height:,} branch-years, {int(branches.filter(pl.col('year') == y1)['members'].sum()):,} "
-            f"members in {y1} [{time.perf_counter() - t0:.1f} s]")
+        log(
+            f"  {branches.height:,} branch-years, {int(branches.filter(pl.col('year') == y1)['members'].sum()):,} "
+            f"members in {y1} [{time.perf_counter() - t0:.1f} s]"
+        )
 
     # -- committee members: fixed people per branch, present in every year the branch is -------------------
     agency_b = ~np.isin(b_type, [0, 6])
@@ -238,9 +280,9 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     n_mem = np.minimum(rng.poisson(size / 12), np.minimum(7, np.floor(size / 4))).astype(np.int64)
     per = 1 + n_dep.astype(np.int64) + n_mem
     pb = np.repeat(np.arange(n_b), per)
-    k = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)      # 0 = secretary, 1 = deputy if any, …
+    k = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)  # 0 = secretary, 1 = deputy if any, …
     role = np.where(k == 0, 0, np.where((k == 1) & n_dep[pb], 1, 2))
-    role_k = np.where(role == 2, k - n_dep[pb].astype(np.int64), 1)      # number within the role
+    role_k = np.where(role == 2, k - n_dep[pb].astype(np.int64), 1)  # number within the role
     ag = agency_b[pb]
     prof, theo, it = _pick(rng, PROFESSIONAL_P, ag), _pick(rng, THEORY_P, ag), _pick(rng, IT_P, ag)
     train_year = TRAINING_YEARS[_pick(rng, TRAINING_P, ag)]
@@ -248,19 +290,29 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
     also = rng.random((len(pb), 3)) < np.array([0.30, 0.45, 0.20])
     abbr = np.array(["BT", "PBT", "UV"])[role]
     pids = [f"{codes[b]}-{a}{j}" for b, a, j in zip(pb.tolist(), abbr.tolist(), role_k.tolist())]
-    people = pl.DataFrame({
-        "pi": np.arange(len(pb)), "b": pb, "person_id": pids,
-        "role": np.array(["bi_thu", "pho_bi_thu", "chi_uy_vien"])[role],
-        "professional": np.array(PROFESSIONAL)[prof], "theory": np.array(THEORY)[theo], "it": np.array(IT)[it],
-        "ty": train_year, "also_village_head": sec_village & also[:, 0],
-        "also_front_head": sec_village & also[:, 1], "also_other": sec_village & also[:, 2],
-    })
+    people = pl.DataFrame(
+        {
+            "pi": np.arange(len(pb)),
+            "b": pb,
+            "person_id": pids,
+            "role": np.array(["bi_thu", "pho_bi_thu", "chi_uy_vien"])[role],
+            "professional": np.array(PROFESSIONAL)[prof],
+            "theory": np.array(THEORY)[theo],
+            "it": np.array(IT)[it],
+            "ty": train_year,
+            "also_village_head": sec_village & also[:, 0],
+            "also_front_head": sec_village & also[:, 1],
+            "also_other": sec_village & also[:, 2],
+        }
+    )
     people = people.with_columns(branch_code=codes_s.gather(pb), unit_code=pl.Series(unit_codes).gather(b_unit[pb]))
-    committee = (pl.DataFrame({"b": bi, "year": year.astype(np.int16)})
-                 .join(people, on="b", how="inner")
-                 .with_columns(trained=(pl.col("ty") > 0) & (pl.col("ty") <= pl.col("year")))
-                 .with_columns(training_year=pl.when(pl.col("trained")).then(pl.col("ty")).otherwise(None))
-                 .sort("year", "unit_code", "b", "pi"))
+    committee = (
+        pl.DataFrame({"b": bi, "year": year.astype(np.int16)})
+        .join(people, on="b", how="inner")
+        .with_columns(trained=(pl.col("ty") > 0) & (pl.col("ty") <= pl.col("year")))
+        .with_columns(training_year=pl.when(pl.col("trained")).then(pl.col("ty")).otherwise(None))
+        .sort("year", "unit_code", "b", "pi")
+    )
     committee = committee.with_columns(excel_row=pl.int_range(pl.len()).over("year", "unit_code") + 7)
     committee = _conform(committee, CommitteeSchema)
     if log:
@@ -277,8 +329,14 @@ def generate(config: ProvinceConfig | None = None, years: Iterable[int] = YEARS,
         lo, hi = HEAD_MEMBER[r]
         p_dv = lo + (hi - lo) * share
         cols[r] = np.where(none[vb, j], "khong_co", np.where(u_head[vb, j] < p_dv, "dang_vien", "khong"))
-    heads = pl.DataFrame({"year": vy.astype(np.int16), "branch_code": codes_s.gather(vb),
-                          "unit_code": pl.Series(unit_codes).gather(b_unit[vb]), **cols}).sort("year", "branch_code")
+    heads = pl.DataFrame(
+        {
+            "year": vy.astype(np.int16),
+            "branch_code": codes_s.gather(vb),
+            "unit_code": pl.Series(unit_codes).gather(b_unit[vb]),
+            **cols,
+        }
+    ).sort("year", "branch_code")
     heads = heads.with_columns(excel_row=pl.int_range(pl.len()).over("year", "unit_code") + 7)
     heads = _conform(heads, HeadsSchema)
     if log:
@@ -301,18 +359,32 @@ def returns_of(nd: NationalData) -> list[ParsedReturn]:
         year = int(year)
         u = by_unit[unit]
         name = f"{year}_{unit}.xlsx"
-        out.append(ParsedReturn(
-            file_name=name, sha256=hashlib.sha256(f"national:{name}".encode()).hexdigest(), year=year,
-            unit_code=unit, committee_key=unit, reported_name=u.full_name, via="code", encoding="unicode",
-            is_sample=True, branches=branches, committee=parts["committee"].get((year, unit), empty["committee"]),
-            heads=parts["heads"].get((year, unit), empty["heads"]), sheets_present=("branches", "committee", "heads")))
+        out.append(
+            ParsedReturn(
+                file_name=name,
+                sha256=hashlib.sha256(f"national:{name}".encode()).hexdigest(),
+                year=year,
+                unit_code=unit,
+                committee_key=unit,
+                reported_name=u.full_name,
+                via="code",
+                encoding="unicode",
+                is_sample=True,
+                branches=branches,
+                committee=parts["committee"].get((year, unit), empty["committee"]),
+                heads=parts["heads"].get((year, unit), empty["heads"]),
+                sheets_present=("branches", "committee", "heads"),
+            )
+        )
     return out
 
 
-def build_store(root: Path, nd: NationalData | None = None, user: str = "national-sample",
-                log: Callable[[str], None] | None = print):
+def build_store(
+    root: Path, nd: NationalData | None = None, user: str = "national-sample", log: Callable[[str], None] | None = print
+):
     """Write the whole national data set as one snapshot of the store at root (replacing what is there)."""
     from etl.store import commit
+
     nd = nd or generate(log=log)
     t0 = time.perf_counter()
     rets = returns_of(nd)
@@ -334,11 +406,21 @@ def _init_writer(config: ProvinceConfig) -> None:
 
 
 def _write_one(task: tuple[str, str, int, list[dict], list[dict], list[dict]]) -> str:
-    from etl.template import write_return
+    from forms.template import write_return
+
     path, unit, year, branches, committee, heads = task
-    write_return(path, _writer_config, _writer_config.unit_by_code[unit], year, branches, committee, heads,
-                 prepared_by="Văn phòng đảng uỷ (dữ liệu giả lập toàn quốc)", report_date=dt.date(year + 1, 1, 15),
-                 is_sample=True)
+    write_return(
+        path,
+        _writer_config,
+        _writer_config.unit_by_code[unit],
+        year,
+        branches,
+        committee,
+        heads,
+        prepared_by="Văn phòng đảng uỷ (dữ liệu giả lập toàn quốc)",
+        report_date=dt.date(year + 1, 1, 15),
+        is_sample=True,
+    )
     return path
 
 
@@ -347,19 +429,35 @@ def _tasks(nd: NationalData, year: int, out_dir: Path, units: list[str] | None):
     c = nd.committee.filter(pl.col("year") == year)
     h = nd.heads.filter(pl.col("year") == year).join(b.select("branch_code", "branch_name"), on="branch_code")
     keep = set(units) if units is not None else None
-    cast = lambda df: df.with_columns(pl.col(col).cast(pl.String) for col, dt_ in df.schema.items()  # noqa: E731
-                                      if isinstance(dt_, pl.Enum))
+
+    def cast(df: pl.DataFrame) -> pl.DataFrame:
+        return df.with_columns(
+            pl.col(col).cast(pl.String) for col, dt_ in df.schema.items() if isinstance(dt_, pl.Enum)
+        )
+
     parts = {k: cast(df).partition_by("unit_code", as_dict=True) for k, df in (("b", b), ("c", c), ("h", h))}
     for (unit,), bdf in sorted(parts["b"].items()):
         if keep is not None and unit not in keep:
             continue
         cdf, hdf = parts["c"].get((unit,)), parts["h"].get((unit,))
-        yield (str(out_dir / f"{year}_{unit}.xlsx"), unit, year, bdf.to_dicts(),
-               cdf.to_dicts() if cdf is not None else [], hdf.to_dicts() if hdf is not None else [])
+        yield (
+            str(out_dir / f"{year}_{unit}.xlsx"),
+            unit,
+            year,
+            bdf.to_dicts(),
+            cdf.to_dicts() if cdf is not None else [],
+            hdf.to_dicts() if hdf is not None else [],
+        )
 
 
-def write_workbooks(year: int, out_dir: Path, nd: NationalData | None = None, units: list[str] | None = None,
-                    workers: int = 2, log: Callable[[str], None] | None = print) -> list[Path]:
+def write_workbooks(
+    year: int,
+    out_dir: Path,
+    nd: NationalData | None = None,
+    units: list[str] | None = None,
+    workers: int = 2,
+    log: Callable[[str], None] | None = print,
+) -> list[Path]:
     """One filled return per commune for one year (the template, as communes would send it)."""
     nd = nd or generate(log=log)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -378,5 +476,5 @@ def write_workbooks(year: int, out_dir: Path, nd: NationalData | None = None, un
     return [Path(p) for p in paths]
 
 
-if __name__ == "__main__":  # a quick look: python -m etl.national
+if __name__ == "__main__":  # a quick look: python -m synthetic.national
     generate()

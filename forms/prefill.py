@@ -1,4 +1,5 @@
 """Blank or pre-filled returns: the template for one committee and year, with last year's branch list."""
+
 from __future__ import annotations
 
 import io
@@ -9,7 +10,7 @@ import polars as pl
 from etl.province import ProvinceConfig
 from etl.settings import PARQUET_DIR
 from etl.store import current_snapshot
-from etl.template import write_return
+from forms.template import write_return
 
 KEEP = ("branch_code", "branch_name", "level", "branch_type", "border")
 
@@ -20,15 +21,17 @@ def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> li
     if snap is None or not any((snap / "branch_year").glob("year=*")):
         return []
     df = pl.read_parquet(snap / "branch_year" / "*" / "*.parquet", hive_partitioning=True).filter(
-        (pl.col("unit_code") == unit_code) & (pl.col("year") < year) & (pl.col("year") > 0))
+        (pl.col("unit_code") == unit_code) & (pl.col("year") < year) & (pl.col("year") > 0)
+    )
     if df.is_empty():
         return []
     last = df["year"].max()
     return df.filter(pl.col("year") == last).sort("branch_code").select(KEEP).to_dicts()
 
 
-def template_bytes(province: ProvinceConfig, unit_code: str, year: int, prefill: bool = False,
-                   root: Path = PARQUET_DIR) -> bytes:
+def template_bytes(
+    province: ProvinceConfig, unit_code: str, year: int, prefill: bool = False, root: Path = PARQUET_DIR
+) -> bytes:
     """The return workbook as bytes (for a download button)."""
     if unit_code not in province.unit_by_code:
         raise ValueError(f"Mã đơn vị «{unit_code}» không có trong danh mục của tỉnh {province.name}.")

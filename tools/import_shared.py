@@ -1,7 +1,8 @@
 """Copy what the product needs from the team's shared folder into a province folder, with provenance.
 
-Run once per update of `../shared` (`python -m etl.import_shared ../shared`); the result is committed, so the app
+Run once per update of `../shared` (`python -m tools.import_shared ../shared`); the result is committed, so the app
 and the tests run from a fresh clone without `../shared`."""
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,17 @@ from pathlib import Path
 from etl.settings import PROVINCES_DIR
 
 REFERENCE_FILES = [
-    "bieu01_branch_counts.csv", "bieu02_committee_qualifications.csv", "bieu03_branch_ratings.csv",
-    "bieu04_infrastructure.csv", "bieu05_secretary_roles_by_commune.csv", "bieu06_village_heads_by_commune.csv",
-    "bieu07_member_ratings.csv", "targets.csv", "facts.csv", "CONSISTENCY.md", "README.md",
+    "bieu01_branch_counts.csv",
+    "bieu02_committee_qualifications.csv",
+    "bieu03_branch_ratings.csv",
+    "bieu04_infrastructure.csv",
+    "bieu05_secretary_roles_by_commune.csv",
+    "bieu06_village_heads_by_commune.csv",
+    "bieu07_member_ratings.csv",
+    "targets.csv",
+    "facts.csv",
+    "CONSISTENCY.md",
+    "README.md",
 ]
 
 
@@ -28,9 +37,14 @@ def _sha(p: Path) -> str:
 def main(shared: Path, province: str = "04") -> None:
     out = PROVINCES_DIR / province
     (out / "reference").mkdir(parents=True, exist_ok=True)
-    lines = ["# Provenance of the files in this folder", "",
-             "Copied by `python -m etl.import_shared` from the team's shared folder (`shared/`).", "",
-             "| file | copied from | sha256 |", "|---|---|---|"]
+    lines = [
+        "# Provenance of the files in this folder",
+        "",
+        "Copied by `python -m tools.import_shared` from the team's shared folder (`shared/`).",
+        "",
+        "| file | copied from | sha256 |",
+        "|---|---|---|",
+    ]
     for name in REFERENCE_FILES:
         src = shared / "reference" / name
         shutil.copyfile(src, out / "reference" / name)
@@ -39,7 +53,9 @@ def main(shared: Path, province: str = "04") -> None:
     shutil.copyfile(geo, out / "communes.geojson")
     shutil.copyfile(shared / "geo" / "SOURCE.md", out / "GEO_SOURCE.md")
     lines.append(f"| communes.geojson | shared/geo/cao_bang_communes.geojson | `{_sha(geo)}` |")
-    lines.append("| GEO_SOURCE.md | shared/geo/SOURCE.md (provenance, licence status and caveats of the boundaries) | |")
+    lines.append(
+        "| GEO_SOURCE.md | shared/geo/SOURCE.md (provenance, licence status and caveats of the boundaries) | |"
+    )
 
     feats = json.loads(geo.read_text(encoding="utf-8"))["features"]
     # Old → new crosswalk: every pre-July-2025 unit went whole into one new unit (GEO_SOURCE.md).

@@ -1,0 +1,1 @@
+"""One-off maintenance tools (not used at run time)."""
