@@ -188,14 +188,7 @@ B05_MEASURES = [
     ("sec_also_village_head", "Bí thư kiêm trưởng xóm, tổ trưởng TDP"),
     ("sec_other_roles", "Bí thư kiêm nhiệm chức danh khác"),
 ]
-B06_ROLES = [
-    ("village_head", "Trưởng xóm, tổ trưởng TDP"),
-    ("front_head", "Trưởng ban công tác Mặt trận"),
-    ("farmers_union_head", "Chi hội trưởng Hội Nông dân"),
-    ("womens_union_head", "Chi hội trưởng Hội Phụ nữ"),
-    ("veterans_head", "Chi hội trưởng Hội Cựu chiến binh"),
-    ("youth_union_secretary", "Bí thư chi đoàn"),
-]
+B06_ROLES = [(c.published_key, c.label) for c in codes()["head_role"]]  # (Biểu 06 column prefix, label)
 B07_MEASURES = [
     ("present", "Số có mặt"),
     ("exempt", "Miễn ĐG, XL"),
@@ -344,7 +337,7 @@ def bieu_workbook(
         ws = wb.add_worksheet(f"Biểu {n}")
         r = head(ws, n, title, 2 + len(measures))
         ws.write_row(r, 0, ["Stt", "Đảng bộ xã, phường", *[lab for _, lab in measures]], f["head"])
-        d = at(table).sort("unit_code")
+        d = _by_unit(at(table)).sort("unit_code")
         total = [0] * len(measures)
         for i, row in enumerate(d.iter_rows(named=True)):
             vals = [int(row[m] or 0) for m, _ in measures]
@@ -362,6 +355,13 @@ def bieu_workbook(
         _row(ws, r + 1 + i, str(i + 1), lab, [int(d.filter(pl.col("year") == y)[m].sum()) for y in years7], f)
     wb.close()
     return buf.getvalue()
+
+
+def _by_unit(d: pl.DataFrame) -> pl.DataFrame:
+    """One row per unit: Biểu 06 arrives one measure per row (tbl_bieu06), Biểu 05 already wide."""
+    if "measure" not in d.columns or d.is_empty():
+        return d
+    return d.pivot("measure", index="unit_code", values="value", aggregate_function="sum")
 
 
 def _row(ws, r: int, tt: str, text: str, values: list[int], f, bold: bool = False, first: int = 2) -> None:

@@ -8,5 +8,5 @@ select
 from read_json(
     'log/audit/*.jsonl',
     format = 'newline_delimited',
-    columns = {"time": 'varchar', "event": 'varchar', "user": 'varchar', "details": 'varchar'}
+    columns = { "time": 'varchar', "event": 'varchar', "user": 'varchar', "details": 'varchar' }
 )

@@ -6,30 +6,50 @@ with long as (
 ),
 
 by_province as (
-    select indicator_id, subgroup, 'province' as scope_kind, 'province' as scope_code, year,
-        sum(numerator)::bigint as numerator, sum(denominator)::bigint as denominator
+    select
+        indicator_id,
+        subgroup,
+        'province' as scope_kind,
+        'province' as scope_code,
+        year,
+        sum(numerator)::bigint as numerator,
+        sum(denominator)::bigint as denominator
     from long
     group by indicator_id, subgroup, year
 ),
 
 by_unit as (
-    select indicator_id, subgroup, 'unit' as scope_kind, unit_code as scope_code, year,
-        sum(numerator)::bigint as numerator, sum(denominator)::bigint as denominator
+    select
+        indicator_id,
+        subgroup,
+        'unit' as scope_kind,
+        unit_code as scope_code,
+        year,
+        sum(numerator)::bigint as numerator,
+        sum(denominator)::bigint as denominator
     from long
     group by indicator_id, subgroup, unit_code, year
 ),
 
 by_type as (
-    select indicator_id, subgroup, 'type' as scope_kind, branch_type as scope_code, year,
-        sum(numerator)::bigint as numerator, sum(denominator)::bigint as denominator
+    select
+        indicator_id,
+        subgroup,
+        'type' as scope_kind,
+        branch_type as scope_code,
+        year,
+        sum(numerator)::bigint as numerator,
+        sum(denominator)::bigint as denominator
     from long
     group by indicator_id, subgroup, branch_type, year
 ),
 
 all_scopes as (
     select * from by_province
-    union all select * from by_unit
-    union all select * from by_type
+    union all
+    select * from by_unit
+    union all
+    select * from by_type
 )
 
 select
