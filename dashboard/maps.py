@@ -82,12 +82,7 @@ def _span(values) -> str:
 
 
 def commune_map(
-    boundaries: Path,
-    values: dict[str, dict],
-    ind: Indicator,
-    selected: str | None = None,
-    height: int = 560,
-    only: set[str] | None = None,
+    boundaries: Path, values: dict[str, dict], ind: Indicator, height: int = 560, only: set[str] | None = None
 ) -> go.Figure:
     """The communes coloured by class; values: unit_code -> {value, numerator, denominator, trend, target}.
 
@@ -122,13 +117,7 @@ def commune_map(
                 showscale=False,
                 name=text,
                 showlegend=True,
-                marker={
-                    "line": {
-                        "color": [("#E66100" if p["code"] == selected else "#5a5a5a") for p in members],
-                        "width": 0.8,
-                    },
-                    "opacity": 0.9,
-                },
+                marker={"line": {"color": "#5a5a5a", "width": 0.8}, "opacity": 0.9},
                 customdata=[tooltip(p, values.get(p["code"], {}), ind) for p in members],
                 hovertemplate="%{customdata}<extra></extra>",
             )

@@ -60,7 +60,11 @@ select
     case
         when not reported then 'missing'
         when branches_previous_year > 0 and branches < 0.9 * branches_previous_year then 'fewer_branches'
-        when not has_committee_sheet or (village_branches > 0 and village_heads < village_branches) then 'partial'
+        -- a committee sheet left empty tells as little as a missing one
+        when
+            not has_committee_sheet or committee_members = 0
+            or (village_branches > 0 and village_heads < village_branches)
+            then 'partial'
         else 'complete'
     end as status
 from joined
