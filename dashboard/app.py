@@ -76,5 +76,6 @@ if user.role == "admin":  # pages that are not registered cannot be reached, wha
     ]
 nav = st.navigation(sections)
 ui.sample_notice()
+ui.coverage_notice(state)
 nav.run()
 filters.write_url()

@@ -150,7 +150,7 @@ def commune_map(
             "y": 1.0,
             "yanchor": "bottom",
             "x": 0,
-            "title": {"text": f"{ind.short} ({'cao là tốt' if ind.polarity == 1 else 'thấp là tốt'}):"},
+            "title": {"text": f"{ind.short_for()} ({'cao là tốt' if ind.polarity == 1 else 'thấp là tốt'}):"},
         },
         clickmode="event+select",
     )
@@ -166,7 +166,7 @@ def fit_zoom(dlon: float, dlat: float, width: int, height: int) -> float:
 
 def tooltip(p: dict, v: dict, ind: Indicator) -> str:
     """The hover text: unit, value with numerator/denominator, the 2021–2025 trend, the target."""
-    head = f"<b>{p['full_name']}</b><br>{ind.short}: "
+    head = f"<b>{p['full_name']}</b><br>{ind.short_for()}: "
     if v.get("value") is None:
         return head + "không có số liệu"
     trend = " → ".join(f"{y}: {fmt.pct(x, 1)}" for y, x in v.get("trend", []) if x is not None)

@@ -17,7 +17,7 @@ fig2 = charts.by_unit(
     by_type.rename({"type_label": "label"}),
     ind,
     None,
-    title=f"{ind.short} theo loại hình, năm {state.year}",
+    title=f"{ind.short_for()} theo loại hình, năm {state.year}",
     label_col="label",
     key_col="branch_type",
 )

@@ -32,7 +32,7 @@ for ind in registry.indicators().values():
     )
     rows.append(
         {
-            "indicator": ind.short,
+            "indicator": ind.short_for(),
             "id": ind.id,
             "value": m["value"],
             "numerator": m["numerator"],

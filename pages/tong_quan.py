@@ -10,7 +10,12 @@ from dashboard import data, filters, maps, registry, ui
 state = filters.current()
 st.title(f"Tổng quan năm {state.year}")
 st.caption(
-    "Các chỉ tiêu chính toàn tỉnh (hoặc theo bộ lọc), mức thay đổi so với năm trước và tình trạng so với mục tiêu."
+    (
+        "Các chỉ tiêu chính toàn tỉnh (hoặc theo bộ lọc)"
+        if state.complete
+        else f"Các chỉ tiêu của {state.coverage.text} đã nộp"
+    )
+    + ", mức thay đổi so với năm trước và tình trạng so với mục tiêu."
 )
 
 HEADLINE = [

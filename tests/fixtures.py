@@ -333,12 +333,33 @@ def build_store(root: Path, returns, province=None) -> Path:
     return root
 
 
+def province_of(codes) -> object:
+    """Cao Bằng's configuration cut down to some units: a store built with it expects only those units to report
+    (int_year_coverage), so its years are complete and stand for «the province»."""
+    from dataclasses import replace
+
+    from etl.province import load_province
+
+    full = load_province("04")
+    return replace(full, units=[u for u in full.units if u.code in set(codes)])
+
+
 _built: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session")
 def tiny_store(tmp_path_factory) -> Path:
-    """The two-commune store above (built once per session, whichever test module asks first)."""
+    """The two-commune store above (built once per session, whichever test module asks first): two of Cao Bằng's
+    60 units, so its years are incomplete for the province."""
     if "tiny" not in _built:
         _built["tiny"] = build_store(tmp_path_factory.mktemp("tiny"), TINY_RETURNS)
     return _built["tiny"]
+
+
+@pytest.fixture(scope="session")
+def tiny_province_store(tmp_path_factory) -> Path:
+    """The same returns in a province made of A and B only: every year is complete, so the province-wide progress
+    is computed from them."""
+    if "tiny_province" not in _built:
+        _built["tiny_province"] = build_store(tmp_path_factory.mktemp("tinyprov"), TINY_RETURNS, province_of((A, B)))
+    return _built["tiny_province"]

@@ -1,8 +1,20 @@
 -- Yearly value of every indicator for every scope a target is followed at: the province, each unit
--- (commune/ward or province-affiliated committee) and each branch type.
+-- (commune/ward or province-affiliated committee) and each branch type. The province and the branch types are
+-- summed over complete years only (int_year_coverage): a year in which a few units have reported is not the
+-- province's; a unit's own series has every year it reported.
 -- Grain: indicator_id × subgroup × scope_kind × scope_code × year.
 with long as (
     select * from prg_indicator_sum
+),
+
+complete_years as (
+    select year from int_year_coverage
+    where is_complete
+),
+
+province_wide as (
+    select * from long
+    where year in (select c.year from complete_years as c)
 ),
 
 by_province as (
@@ -14,7 +26,7 @@ by_province as (
         year,
         sum(numerator)::bigint as numerator,
         sum(denominator)::bigint as denominator
-    from long
+    from province_wide
     group by indicator_id, subgroup, year
 ),
 
@@ -40,7 +52,7 @@ by_type as (
         year,
         sum(numerator)::bigint as numerator,
         sum(denominator)::bigint as denominator
-    from long
+    from province_wide
     group by indicator_id, subgroup, branch_type, year
 ),
 
