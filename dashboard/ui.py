@@ -199,6 +199,23 @@ def indicator_cols(by: str) -> list[export.Col]:
     return first + INDICATOR_COLS
 
 
+def off_map_units(values: pl.DataFrame, ind: registry.Indicator, scope: Scope) -> None:
+    """The units the commune map cannot draw (the province-affiliated committees), with their values in words."""
+    units = data.units(scope).filter(~pl.col("is_commune")).select("unit_code", "unit_full_name")
+    if not units.height:
+        return
+    rows = units.join(values, on="unit_code", how="left").sort("unit_full_name")
+    parts = [
+        f"{r['unit_full_name']} {fmt.pct(r['value'])} ({fmt.ratio(r['numerator'], r['denominator'])})"
+        if r["value"] is not None
+        else f"{r['unit_full_name']}: không có số liệu"
+        for r in rows.iter_rows(named=True)
+    ]
+    st.caption(
+        f"Không có trên bản đồ (đảng uỷ trực thuộc tỉnh, không có ranh giới) — {ind.short_for()}: " + " · ".join(parts)
+    )
+
+
 def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = None) -> str | None:
     """Bars by unit with the province line; clicking a bar returns its unit code (drill-down to branches)."""
     ind = registry.get(indicator_id)

@@ -62,6 +62,7 @@ else:
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
         "mã ĐVHC: Công văn 1027/CTK-CSCL). Bấm vào một xã để mở hồ sơ."
     )
+    ui.off_map_units(now, ind, state.scope)
     ui.downloads(
         now,
         ui.indicator_cols("unit"),

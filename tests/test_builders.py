@@ -238,3 +238,29 @@ def test_bieu_02_and_04_equal_the_reconciliation(sample_store):
         assert row[2 + measures04.index(r["measure"])] == r["loaded"], r
         checked += 1
     assert checked > 300
+
+
+def test_map_classes_never_split_a_narrow_spread():
+    # a 0,6-point spread is one class: quantile breaks would paint 96,2% light and 96,8% dark
+    assert maps.classes([96.2, 96.3, 96.5, 96.8]) == []
+    # the minimum class width is 2 points: a break exactly 2 points above the lowest value is kept, 1,9 is not
+    assert maps.classes([0.0, 2.0]) == [2.0]
+    assert maps.classes([0.0, 1.9]) == []
+    # wide spreads keep their quantile breaks, each at least 2 points from the one before
+    b = maps.classes([0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
+    assert b == [20.0, 40.0, 60.0, 80.0]
+
+
+def test_map_darker_always_means_worse():
+    # lower is better (no Internet): the highest class is the darkest
+    low_good = maps.legend([10.0, 20.0], polarity=-1)
+    assert [c for c, _ in low_good[:3]] == [maps.CLASS_COLORS[0], maps.CLASS_COLORS[2], maps.CLASS_COLORS[4]]
+    # higher is better (members rated good): the lowest class is the darkest
+    high_good = maps.legend([10.0, 20.0], polarity=1)
+    assert [c for c, _ in high_good[:3]] == [maps.CLASS_COLORS[4], maps.CLASS_COLORS[2], maps.CLASS_COLORS[0]]
+    assert [t for _, t in high_good] == ["dưới 10,0%", "10,0% – dưới 20,0%", "từ 20,0%", "Không có số liệu"]
+    # one class: a light neutral shade, labelled with the range
+    assert maps.legend([], [96.2, 96.8]) == [
+        (maps.CLASS_COLORS[1], "96,2% – 96,8%"),
+        (maps.NO_DATA_COLOR, maps.NO_DATA),
+    ]
