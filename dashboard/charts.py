@@ -175,9 +175,12 @@ def by_unit(
             customdata=list(zip(d[key_col].to_list(), d["numerator"].to_list(), d["denominator"].to_list())),
             text=[fmt.pct(v, 1) for v in d["value"].to_list()],
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:.2f}%<br>%{customdata[1]:,}/%{customdata[2]:,}<extra></extra>",
         )
     )
+    top = max([v for v in d["value"].to_list() if v is not None] + [province_value or 0, 1])
+    fig.update_xaxes(range=[0, top * 1.15])  # room for the value printed after the longest bar
     if province_value is not None:
         fig.add_vline(
             x=province_value,

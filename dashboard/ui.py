@@ -12,9 +12,32 @@ from dashboard import charts, data, export, fmt, login, methods, registry
 from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
 from etl import audit
-from etl.settings import SAMPLE_NOTICE
+from etl.codes import codes
+from etl.settings import MAX_FILE_BYTES, SAMPLE_NOTICE
 
 SOURCE = "Báo cáo hằng năm của các đảng bộ, tổng hợp trên hệ thống theo dõi chất lượng tổ chức đảng"
+
+
+def house_style() -> None:
+    """Streamlit's own English texts hidden or said in Vietnamese, and its toolbars hidden: every export goes
+    through the page's own buttons (marked, audited), never through the chart's camera or the table's CSV."""
+    limit = MAX_FILE_BYTES // 1024 // 1024
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none}'
+        '[data-testid="stFileUploaderDropzone"] button > div::after {content: "Chọn tệp"}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span {display: none}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "Kéo thả tệp vào đây · tối đa '
+        f'{limit} MB mỗi tệp"; font-size: 0.875rem}}'
+        '[data-testid="InputInstructions"] {display: none}'
+        '[data-testid="stElementToolbar"] {display: none}'
+        "</style>"
+    )
+
+
+def chart(fig: go.Figure, key: str, **kw):
+    """st.plotly_chart without Plotly's mode bar (English, and an export without mark or audit)."""
+    return st.plotly_chart(fig, key=key, config={"displayModeBar": False, **kw.pop("config", {})}, **kw)
 
 
 def sample_notice() -> None:
@@ -133,10 +156,11 @@ def downloads(
     """CSV, XLSX (filters, source, date, internal mark) and PNG of the chart, side by side."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     filters_text = describe(state)
+    meta = export.export_meta(title, filters_text, SOURCE, data.is_sample())
     c = st.columns(3 if fig is not None else 2)
     c[0].download_button(
         "Tải CSV",
-        audited(lambda: export.table_csv(df, cols), title, "csv", filters_text),
+        audited(lambda: export.table_csv(df, cols, meta), title, "csv", filters_text),
         f"{slug}.csv",
         "text/csv",
         on_click="ignore",
@@ -160,7 +184,7 @@ def downloads(
     if fig is not None:
         c[2].download_button(
             "Tải ảnh PNG",
-            audited(lambda: export.figure_png(fig), title, "png", filters_text),
+            audited(lambda: export.figure_png(fig, meta=meta[1:]), title, "png", filters_text),
             f"{slug}.png",
             "image/png",
             on_click="ignore",
@@ -191,7 +215,7 @@ INDICATOR_COLS = [
 def indicator_cols(by: str) -> list[export.Col]:
     """Export columns of an indicator table grouped by year / unit / level / type / branch."""
     first = {
-        "year": [export.Col("year", "Năm", "int")],
+        "year": [export.Col("year", "Năm", "year")],
         "unit": [export.Col("unit_code", "Mã đơn vị"), export.Col("unit_name", "Đơn vị")],
         "level": [export.Col("level_label", "Cấp chi bộ")],
         "type": [export.Col("type_label", "Loại hình")],
@@ -223,7 +247,7 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
     p0 = prov["value"][0] if prov.height else None
     fig = charts.by_unit(df, ind, p0, title=f"{ind.short_for(subgroup)} theo đơn vị, năm {state.year}")
-    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=f"bars-{key}")
+    event = chart(fig, f"bars-{key}", on_select="rerun", selection_mode="points")
     st.caption(
         "Màu xanh đậm: tốt hơn toàn tỉnh có ý nghĩa thống kê; đỏ cam: kém hơn; xanh nhạt: tương đương "
         "(kiểm định giới hạn phễu 95%). Bấm vào một cột để xem danh sách chi bộ."
@@ -244,7 +268,7 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
 
 
 BRANCH_COLS = [
-    export.Col("year", "Năm", "int"),
+    export.Col("year", "Năm", "year"),
     export.Col("unit_name", "Đơn vị"),
     export.Col("branch_code", "Mã chi bộ"),
     export.Col("branch_name", "Tên chi bộ"),
@@ -276,7 +300,7 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
         return
     df = data.indicator(indicator_id, state.filters.but(units=()), state.scope, by=("unit",))
     fig = charts.funnel(df, ind, prov["value"][0], highlight=highlight)
-    st.plotly_chart(fig, key=f"funnel-{key}")
+    chart(fig, f"funnel-{key}")
     downloads(
         df,
         indicator_cols("unit"),
@@ -323,24 +347,62 @@ def trend_test_note(trend: pl.DataFrame, ind: registry.Indicator, state: State |
     st.caption(text + ".")
 
 
-def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = None) -> None:
-    """A table with Vietnamese headers and Vietnamese number formats (1.462; 16,83%)."""
+def decoded(df: pl.DataFrame, **domains: str) -> pl.DataFrame:
+    """Code columns replaced by their Vietnamese labels (etl/mappings/codes.csv): decoded(df, status="load_status").
+    A unit code column may be decoded with the domain "unit" (its full name)."""
+    out = []
+    for col, domain in domains.items():
+        if col not in df.columns:
+            continue
+        if domain == "unit":
+            names = dict(data.units(Scope.province()).select("unit_code", "unit_full_name").iter_rows())
+        else:
+            names = {c.code: c.label for c in codes()[domain]}
+        out.append(pl.col(col).replace_strict(names, default=pl.col(col), return_dtype=pl.String))
+    return df.with_columns(out) if out else df
+
+
+def local_time(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    """ISO timestamps (text or datetime) as Vietnamese read them: 02/12/2026 14:05."""
+
+    def fmt_(c: str) -> pl.Expr:
+        ts = pl.col(c) if df.schema[c] != pl.String else pl.col(c).str.to_datetime(strict=False)
+        return ts.dt.strftime("%d/%m/%Y %H:%M").alias(c)
+
+    return df.with_columns(fmt_(c) for c in cols if c in df.columns)
+
+
+def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = None, empty: str = "") -> None:
+    """A table with Vietnamese headers and Vietnamese number formats (1.462; 16,83%; years as 2025); missing values
+    as «—»; no rows: a sentence saying so, not an empty grid."""
+    if not df.height:
+        st.caption(empty or "Không có dòng nào.")
+        return
+    formats = {
+        "int": fmt.num,
+        "pct": fmt.pct,
+        "dec": lambda v: fmt.num(v, 2),
+        "year": lambda v: fmt.NO_DATA if v is None else str(int(v)),
+    }
     out = df.select(
         [
             (
-                pl.col(c.name).map_elements(fmt.num, return_dtype=pl.String)
-                if c.kind == "int"
-                else pl.col(c.name).map_elements(fmt.pct, return_dtype=pl.String)
-                if c.kind == "pct"
-                else pl.col(c.name).map_elements(lambda v: fmt.num(v, 2), return_dtype=pl.String)
-                if c.kind == "dec"
+                pl.col(c.name).map_elements(formats[c.kind], return_dtype=pl.String, skip_nulls=False)
+                if c.kind in formats
                 else pl.col(c.name)
             ).alias(c.header)
             for c in cols
         ]
     )
     config = {c.header: st.column_config.TextColumn(alignment="right") for c in cols if c.kind in ("int", "pct", "dec")}
-    st.dataframe(out, hide_index=True, width="stretch", column_config=config, **({"height": height} if height else {}))
+    st.dataframe(
+        out,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        placeholder=fmt.NO_DATA,
+        **({"height": height} if height else {}),
+    )
 
 
 def target_text(indicator_id: str) -> str:
@@ -376,7 +438,7 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
         prov = prov.filter(pl.col("year").is_in(full))
     breaks = data.series_breaks() if ind.has_rating_breaks else None
     fig = charts.trend(trend, ind, prov, breaks, incomplete=incomplete_years(state))
-    st.plotly_chart(fig, key=f"trend-{key}")
+    chart(fig, f"trend-{key}")
     downloads(trend, indicator_cols("year"), f"{indicator_id}-theo-nam", ind.label, state, fig, key=f"t-{key}")
     return trend
 
@@ -402,7 +464,7 @@ PROGRESS_COLS = [
     export.Col("target_text", "Mục tiêu"),
     export.Col("indicator", "Chỉ tiêu đo"),
     export.Col("latest", "Hiện tại (%)", "pct"),
-    export.Col("latest_year", "Năm"),
+    export.Col("latest_year", "Năm", "year"),
     export.Col("target_value", "Mục tiêu (%)", "pct"),
     export.Col("han", "Thời hạn"),
     export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)", "dec"),
@@ -460,3 +522,33 @@ def unit_status_matrix(scope: Scope, own_only: bool) -> tuple[pl.DataFrame, list
     targets = sorted(p["target_id"].unique().to_list())
     cols = [export.Col("unit_name", "Đơn vị"), export.Col("urgent", "Số mục tiêu đi xuống/chậm", "int")]
     return wide, cols + [export.Col(t, t) for t in targets]
+
+
+# ------------------------------------------------------------------------------------------------ data quality
+
+
+def coverage_table(state: State) -> pl.DataFrame:
+    """Per year: units reported of those expected, and whether that is enough to stand for the province."""
+    cov = data.coverage(Filters(), state.scope)
+    return cov.with_columns(
+        complete_text=pl.when(pl.col("complete")).then(pl.lit("Đủ")).otherwise(pl.lit("Chưa đủ (dưới 95%)"))
+    )
+
+
+def reconciliation_view(scope: Scope) -> pl.DataFrame:
+    """The reconciliation in words: Biểu, level, type, role, unit and measure by their Vietnamese names, and what
+    kind of cell it is — matching, a documented difference, or a new one to check."""
+    rec = data.reconciliation(scope)
+    rec = rec.with_columns(
+        measure=pl.struct("bieu", "measure").map_elements(
+            lambda r: export.measure_label(r["bieu"], r["measure"]), return_dtype=pl.String
+        ),
+        kind=pl.when(pl.col("difference") == 0)
+        .then(pl.lit("Khớp"))
+        .when(pl.col("consistency_item").is_not_null())
+        .then(pl.lit("Đã giải thích"))
+        .otherwise(pl.lit("Mới — cần kiểm tra")),
+    )
+    order = {"Mới — cần kiểm tra": 0, "Đã giải thích": 1, "Khớp": 2}
+    rec = rec.sort(pl.col("kind").replace_strict(order, return_dtype=pl.Int8), "bieu")
+    return decoded(rec, bieu="bieu", level_code="level", type_code="branch_type", role_code="role", unit_code="unit")

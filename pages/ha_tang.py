@@ -21,7 +21,7 @@ fig2 = charts.by_unit(
     label_col="label",
     key_col="branch_type",
 )
-st.plotly_chart(fig2, key="by-type")
+ui.chart(fig2, "by-type")
 ui.downloads(
     by_type, ui.indicator_cols("type"), f"{choice}-theo-loai-hinh-{state.year}", ind.label, state, fig2, key="ht-type"
 )

@@ -63,7 +63,7 @@ with left:
     trend = data.indicator(choice, state.all_years.but(units=(unit,)), state.scope)
     prov = data.province_benchmark(choice, state.all_years, state.scope)
     fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
-    st.plotly_chart(fig, key="hs-trend")
+    ui.chart(fig, "hs-trend")
     ui.downloads(
         trend,
         ui.indicator_cols("year"),

@@ -43,7 +43,7 @@ with tabs[0]:
             series = data.indicator(r["indicator_id"], state.all_years, state.scope, subgroup=r["subgroup"])
             series = series.filter(pl.col("year").is_in(complete))
             glide = charts.glide_path(series, r, ind, title=f"{r['target_id']} · {name}")
-            st.plotly_chart(glide, key=f"glide-{r['target_id']}")
+            ui.chart(glide, f"glide-{r['target_id']}")
             ui.downloads(
                 series,
                 ui.indicator_cols("year"),
