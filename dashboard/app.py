@@ -58,6 +58,7 @@ def page(file: str, title: str, icon: str, **kw) -> st.Page:
 sections = {
     "Theo dõi": [
         page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
+        page("bang_tong_hop.py", "Bảng tổng hợp", ":material/table_chart:"),
         page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
         page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
         page("ha_tang.py", "Hạ tầng", ":material/wifi:"),

@@ -76,3 +76,4 @@ with left:
 with right:
     ui.funnel(choice, state, key="hs", highlight=unit)
 ui.branch_list(unit, state, key="hs")
+ui.branch_gaps(unit, state, key="hs")
