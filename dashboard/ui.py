@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, fmt, login, methods, registry
+from dashboard import charts, data, export, filters, fmt, login, methods, registry
 from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
 from etl import audit
@@ -112,8 +112,11 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
         same = f" · so sánh trên cùng {state.coverage.text} đã nộp" if not state.complete else ""
         prov = ""
         if state.scope.is_commune or state.filters.units:  # a unit on screen: the province beside it
+            full = data.Coverage.by_year(data.coverage(Filters(), Scope.province())).get(state.year)
             p0 = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
-            if p0.height and p0["value"][0] is not None:
+            if full is not None and not full.complete:
+                prov = f" · toàn tỉnh năm {state.year}: chưa đủ số liệu ({full.text})"
+            elif p0.height and p0["value"][0] is not None:
                 prov = f" · toàn tỉnh {fmt.pct(p0['value'][0])}"
         st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}")
     if progress is not None and progress.height:
@@ -295,9 +298,9 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
         key=f"u-{key}",
     )
     points = getattr(getattr(event, "selection", None), "points", None) or []
-    if points:
-        st.session_state[f"drill-{key}"] = points[0]["customdata"][0]
-    return st.session_state.get(f"drill-{key}")
+    if points:  # the drill-down is kept in the URL (?xem=01273): a link or a reload lists the same branches
+        st.session_state[filters.DRILL] = points[0]["customdata"][0]
+    return st.session_state.get(filters.DRILL)
 
 
 BRANCH_COLS = [
@@ -540,10 +543,14 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
     return trend
 
 
-def choose(ids: list[str], key: str) -> str:
-    """The indicator shown below, picked among a page's indicators."""
+def choose(ids: list[str]) -> str:
+    """The indicator shown below, picked among a page's indicators; kept in the URL (?chi_tieu=…), so a link or a
+    reload opens the same one. An indicator of another page is replaced by this page's first."""
+    st.session_state["_default_indicator"] = ids[0]
+    if st.session_state.get(filters.INDICATOR) not in ids:
+        st.session_state[filters.INDICATOR] = ids[0]
     return st.segmented_control(
-        "Chỉ tiêu", ids, default=ids[0], format_func=lambda i: registry.get(i).short_for(), key=key, required=True
+        "Chỉ tiêu", ids, format_func=lambda i: registry.get(i).short_for(), key=filters.INDICATOR, required=True
     )
 
 

@@ -23,6 +23,7 @@ if state.scope.is_commune:
     ui.branch_gaps(state.scope.unit_code, state, key="tq")
 st.subheader("Bản đồ theo xã, phường")
 ids = list(registry.indicators())
+st.session_state["_default_indicator"] = "internet_none"
 st.session_state.setdefault(filters.INDICATOR, "internet_none")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
