@@ -32,7 +32,7 @@ class Grid:
     """One sheet as a rectangle of cells from A1; text cells are NFC Unicode (TCVN3 already decoded).
 
     `raw` holds the cells as read, so a table column typed in TCVN3 inside a Unicode template can be decoded
-    as a whole (see `annual_return._decode_columns`)."""
+    as a whole (see `annual_return.read.decode_columns`)."""
 
     name: str
     rows: list[list[Any]]
