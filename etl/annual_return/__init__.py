@@ -10,6 +10,7 @@ sheets)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -17,7 +18,8 @@ import polars as pl
 from etl.annual_return.crosscheck import cross_checks
 from etl.annual_return.normalise import committee_frame, parse_year, text
 from etl.annual_return.read import Table, find_sheets, read_info, read_table
-from etl.annual_return.validate import validate_batch
+from etl.annual_return.rows import SheetRows
+from etl.annual_return.validate import validate_batch, year_refusal
 from etl.excel import read_grids
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig
@@ -45,23 +47,34 @@ class ParsedReturn:
     heads: pl.DataFrame
     sheets_present: tuple[str, ...]
     warnings: list[Finding] = field(default_factory=list)
+    rows: tuple[SheetRows, ...] = ()  # what was read of each table sheet, row by row (the load's summary)
+    # Where the tables are in the file (sheet name and column letters by table), for messages of later checks.
+    sheet_names: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def parse_return(data: bytes, file_name: str, province: ProvinceConfig) -> ParsedReturn:
+def parse_return(
+    data: bytes, file_name: str, province: ProvinceConfig, allowed_years: Collection[int] | None = None
+) -> ParsedReturn:
     """Read, normalise and validate one return; raise ReturnRejected listing every error."""
-    result = parse_returns([(file_name, data)], province)[0]
+    result = parse_returns([(file_name, data)], province, allowed_years)[0]
     if isinstance(result, ReturnRejected):
         raise result
     return result
 
 
-def parse_returns(items: list[tuple[str, bytes]], province: ProvinceConfig) -> list[ParsedReturn | ReturnRejected]:
+def parse_returns(
+    items: list[tuple[str, bytes]], province: ProvinceConfig, allowed_years: Collection[int] | None = None
+) -> list[ParsedReturn | ReturnRejected]:
     """Parse many returns, each on its own (a refused one refuses only itself), validating them in one pass per
-    sheet: the schema checks cost the same for one workbook as for a hundred."""
+    sheet: the schema checks cost the same for one workbook as for a hundred.
+
+    `allowed_years`: the reporting periods open (None: any year up to the current one); a return for another
+    year is refused."""
     drafts: list[_Draft | ReturnRejected] = []
     for name, data in items:
         try:
-            drafts.append(_prepare(data, name, province))
+            drafts.append(_prepare(data, name, province, allowed_years))
         except ReturnRejected as e:
             drafts.append(e)
     ok = [d for d in drafts if isinstance(d, _Draft)]
@@ -87,7 +100,7 @@ class _Draft:
     valid: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
-def _prepare(data: bytes, file_name: str, province: ProvinceConfig) -> _Draft:
+def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_years: Collection[int] | None) -> _Draft:
     """Read and normalise one return (everything but the schema checks); raise ReturnRejected when it is unusable."""
     grids, encoding = read_grids(data, file_name)
     findings: list[Finding] = []
@@ -124,6 +137,9 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig) -> _Draft:
                 )
             ]
         )
+    refusal = year_refusal(year, allowed_years)
+    if refusal:
+        raise ReturnRejected([info.finding(file_name, "year", refusal, "year_out_of_range")])
     res = province.resolve(text(info.value("unit_code")), text(info.value("unit_name")), year)
     if res.code is None:
         where = "unit_code" if text(info.value("unit_code")) else "unit_name"
@@ -174,8 +190,9 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig) -> _Draft:
 def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
     """Cross-sheet checks on the validated frames; the return, or its refusal."""
     cross_checks(d.tables, d.valid["committee"], d.valid["heads"], d.file_name, d.year, d.findings)
+    rows = tuple(t.rows for t in d.tables.values() if t.rows is not None)
     if any(f.severity == "error" for f in d.findings):
-        return ReturnRejected(d.findings)
+        return ReturnRejected(d.findings, rows)
     res = d.res
     committee_key = res.code if res.via != "old_name" else f"{res.code}/{fold(res.old_name)}"
     return ParsedReturn(
@@ -193,4 +210,7 @@ def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
         heads=d.valid["heads"],
         sheets_present=tuple(k for k, t in d.tables.items() if t.frame is not None),
         warnings=d.findings,
+        rows=rows,
+        sheet_names={k: t.sheet for k, t in d.tables.items() if t.frame is not None},
+        letters={k: t.letters for k, t in d.tables.items() if t.frame is not None},
     )

@@ -14,6 +14,14 @@ from etl.findings import Finding
 from etl.schema import Column, SheetSpec
 
 _INT_TEXT = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+|[+-]?\d+|[+-]?\d+[.,]0+")
+_NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+
+
+def is_number(v: Any) -> bool:
+    """Whether a cell holds a number (typed as one or as text such as «1.462»): what tells a row of data."""
+    if isinstance(v, (int, float)):
+        return not isinstance(v, bool)
+    return isinstance(v, str) and bool(_NUMBER_TEXT.fullmatch(v.replace("\xa0", "").replace(" ", "")))
 
 
 def text(v: Any) -> str | None:

@@ -3,30 +3,43 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from etl.annual_return.normalise import cell, empty_frame
-from etl.annual_return.validate import check_total
+from etl.annual_return.normalise import cell, empty_frame, is_number
+from etl.annual_return.rows import (
+    DATA_NOUN,
+    SheetRows,
+    is_note,
+    is_signature,
+    is_total,
+    looks_like_section,
+    section_label,
+    sheet_rows,
+    subtotal_ref,
+    texts_of,
+)
+from etl.annual_return.validate import Mark, check_totals
 from etl.codes import resolve
 from etl.excel import Grid, col_letter
 from etl.findings import Finding
 from etl.schema import BRANCHES, INFO_FIELDS, Column, SheetSpec, header_aliases
-from etl.text import decide_tcvn3, fold, from_tcvn3, key, looks_tcvn3, to_unicode
+from etl.text import decide_tcvn3, from_tcvn3, key, looks_tcvn3, to_unicode
 
 HEADER_SEARCH_ROWS = 30
-_TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong")
 # A date line above a table ("Cao Bằng, ngày 15 tháng 01 năm 2024") names a year that is not the report's.
 _DATE_PHRASE = re.compile(r"(?:ngày\s*\d{1,2}\s*)?tháng\s*\d{1,2}\s*năm\s*\d{4}", re.I)
-_INFO_LABELS = {  # key(label) prefixes in «Thông tin» -> field
+_INFO_LABELS = {  # key(label) -> field; a label may go on with an explanation («Mã đơn vị (mã ĐVHC …)»)
     "madonvi": "unit_code",
     "madangbo": "unit_code",
     "madv": "unit_code",
     "maso": "unit_code",
     "tendangbo": "unit_name",
     "tendonvi": "unit_name",
+    "donvibaocao": "unit_name",
     "donvi": "unit_name",
     "dangbo": "unit_name",
     "nambaocao": "year",
@@ -34,6 +47,8 @@ _INFO_LABELS = {  # key(label) prefixes in «Thông tin» -> field
     "ngaylap": "report_date",
     "bophanlap": "prepared_by",
 }
+# Short labels must be the whole label: «ĐẢNG BỘ TỈNH CAO BẰNG» heading a party document is not «Đảng bộ: …».
+_WHOLE_LABEL = {"madv", "maso", "donvi", "dangbo", "nam"}
 
 
 def find_sheets(grids: dict[str, Grid]) -> dict[str, Grid]:
@@ -84,7 +99,10 @@ def read_info(g: Grid) -> Info:
             if not isinstance(v, str) or not v.strip():
                 continue
             k = key(v.split(":")[0])
-            fld = next((f for p, f in _INFO_LABELS.items() if k.startswith(p)), None)
+            whole = key(v.split(":")[0].split("(")[0])
+            fld = next(
+                (f for p, f in _INFO_LABELS.items() if (whole == p if p in _WHOLE_LABEL else k.startswith(p))), None
+            )
             if fld is None or fld in out.cells:
                 continue
             inline = v.split(":", 1)[1].strip() if ":" in v else ""
@@ -170,13 +188,14 @@ def is_numbering_row(row: list[Any]) -> bool:
 
 @dataclass
 class Table:
-    """One sheet as read: its typed rows (None if the sheet is missing), the sheet's own name and the Excel
-    column letter of each column found, so that later checks can name the cell."""
+    """One sheet as read: its typed rows (None if the sheet is missing), the sheet's own name, the Excel column
+    letter of each column found (so that later checks can name the cell) and its rows counted by kind."""
 
     spec: SheetSpec
     sheet: str
     frame: pl.DataFrame | None
     letters: dict[str, str] = field(default_factory=dict)
+    rows: SheetRows | None = None
 
     def finding(
         self, file_name: str, message: str, row: int | None, column: str, rule: str, severity: str = "error"
@@ -195,7 +214,8 @@ class Table:
 
 
 def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: str, findings: list[Finding]) -> Table:
-    """Parse the rows under the header into typed values (codes resolved), checking a «Tổng cộng» row."""
+    """Parse the rows under the header into typed values (codes resolved). Every other non-empty row is
+    recognised (rows.py) — subtotals and totals checked against the rows they sum — or reported as an error."""
     hdr = locate_header(g, spec)
     if hdr is None:
         findings.append(
@@ -208,7 +228,8 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
                 rule="no_header",
             )
         )
-        return Table(spec, g.name, None)
+        unread = sum(1 for r in g.rows if _filled(r))
+        return Table(spec, g.name, None, rows=sheet_rows(file_name, g.name, spec.key, {"unknown": unread}))
     letters = {k: col_letter(j) for k, j in hdr.columns.items()}
     for c in spec.columns:
         if c.required and c.key not in hdr.columns:
@@ -227,53 +248,133 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
                         rule="year_mismatch",
                     )
                 )
+    kinds: Counter[str] = Counter()
+    kinds["title"] = sum(1 for r in g.rows[: hdr.rows[0]] if _filled(r))
+    kinds["header"] = sum(1 for r in hdr.rows if _filled(g.rows[r]))
     start = hdr.data_start
     if start < len(g.rows) and is_numbering_row(g.rows[start]):
+        kinds["numbering"] += 1
         start += 1
     cols = [c for c in spec.columns if c.key in hdr.columns and c.kind != "ignore"]
     rows = decode_columns(g, start, hdr.columns.values())
-    first_col = min(hdr.columns.values())
-    records, total = [], None
+    sheet = _Sheet(g, spec, hdr, cols)
+    records: list[dict[str, Any]] = []
+    marks: list[Mark] = []
+    zone = ""  # "signature" or "note" once such a row is read: the text-only rows after it belong to it
     for i in range(start, len(rows)):
         row = rows[i]
+        if not _filled(row):
+            continue
         cells = {c.key: row[hdr.columns[c.key]] if hdr.columns[c.key] < len(row) else "" for c in cols}
-        if all(v in ("", None) for v in cells.values()):
-            continue
-        lead = [v for v in row[first_col : first_col + 4] if isinstance(v, str) and v.strip()]
-        if lead and any(fold(lead[0]).startswith(w) for w in _TOTAL_WORDS) and not cells.get("branch_code"):
-            total = (i, cells)
-            break
-        if not is_data_row(cells, cols):
-            continue
-        rec: dict[str, Any] = {"excel_row": i + 1}
-        for c in cols:
-            rec[c.key] = cell(cells[c.key], c, file_name, g.name, i + 1, letters[c.key], findings)
-        records.append(rec)
-    if total is not None:
-        check_total(records, total, cols, hdr, file_name, g.name, findings)
+        kind, lead = sheet.kind(i, row, cells, zone)
+        kinds["subtotal" if kind == "group_sums" else kind] += 1
+        if kind == "data":
+            zone = ""
+            rec: dict[str, Any] = {"excel_row": i + 1}
+            for c in cols:
+                rec[c.key] = cell(cells[c.key], c, file_name, g.name, i + 1, letters[c.key], findings)
+            records.append(rec)
+        elif kind in ("signature", "note"):
+            zone = "signature" if kind == "signature" else zone or "note"
+        elif kind == "unknown":
+            findings.append(sheet.unknown(file_name, i, row))
+        else:
+            zone = ""
+            if kind in ("section", "subtotal", "total", "group_sums"):
+                marks.append(Mark(i, kind, lead, cells, sheet.title(row)))
+    check_totals(records, marks, cols, letters, file_name, g.name, DATA_NOUN[spec.key], findings)
+    summary = sheet_rows(file_name, g.name, spec.key, kinds)
     if not records:
         if spec is BRANCHES:
             findings.append(Finding(file_name, "Trang không có chi bộ nào.", sheet=g.name, rule="empty_sheet"))
-        return Table(spec, g.name, empty_frame(spec, year, unit_code), letters)
+        return Table(spec, g.name, empty_frame(spec, year, unit_code), letters, summary)
     df = pl.DataFrame(records, infer_schema_length=None)
     for c in spec.columns:
         if c.kind != "ignore" and c.key not in df.columns:
             df = df.with_columns(pl.lit(None).alias(c.key))
     df = df.with_columns(pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
-    return Table(spec, g.name, df, letters)
+    return Table(spec, g.name, df, letters, summary)
 
 
-def is_data_row(cells: dict[str, Any], cols: list[Column]) -> bool:
-    """False for a section title («I. Chi bộ cơ sở»), a note or a signature line typed inside the table.
+def _filled(row: list[Any]) -> bool:
+    return any(_has(v) for v in row)
 
-    A data row has a count, or a branch code and at least one other value, or a coded value the row's
-    columns know; a row missing its code but holding such values is data (and is refused for the missing code)."""
-    filled = [k for k, v in cells.items() if v not in ("", None)]
-    if len(filled) <= 1 and all(c.kind != "int" for c in cols if c.key in filled):
-        return False
-    if any(c.kind == "int" for c in cols if c.key in filled) or cells.get("branch_code") not in ("", None):
-        return True
-    return any(c.kind == "code" and resolve(c.domain, str(cells[c.key])) for c in cols if c.key in filled)
+
+def _has(v: Any) -> bool:
+    return v not in ("", None) and not (isinstance(v, str) and not v.strip())
+
+
+@dataclass
+class _Sheet:
+    """What a table sheet's columns are, to tell one row's kind."""
+
+    g: Grid
+    spec: SheetSpec
+    hdr: Header
+    cols: list[Column]
+
+    def __post_init__(self) -> None:
+        self.first_col = min(self.hdr.columns.values())
+        self.ids = [k for k in ("branch_code", "person_id") if k in self.hdr.columns]
+        self.ignored = {j for k, j in self.hdr.columns.items() if self.spec.col(k).kind == "ignore"}
+        self.wide = {r0 for (r0, c0), (_, c1) in self.g.merged if c1 - c0 >= 2}  # rows a title is merged across
+
+    def kind(self, i: int, row: list[Any], cells: dict[str, Any], zone: str) -> tuple[str, str]:
+        """The row's kind (rows.KINDS, or "group_sums" for a section title that carries its group's sums) and the
+        text it is known by (its first text cell)."""
+        ids = [str(cells[k]) for k in self.ids if _has(cells[k])]
+        # A code has digits (the usual row: decided here); a name or a title typed in the code column has none.
+        if any(ch.isdigit() for s in ids for ch in s):
+            return "data", ""
+        counts = any(c.kind == "int" and is_number(cells[c.key]) for c in self.cols)
+        if ids and (counts or zone != "signature" and sum(1 for v in cells.values() if _has(v)) > len(ids)):
+            return "data", ""  # text in the code column alone in its row (or in the signature block) is no data
+        texts = texts_of(row)
+        lead = next((v for j, v in texts if self.first_col <= j < self.first_col + 4), texts[0][1] if texts else "")
+        if not ids and lead and is_total(lead):
+            return "total", lead
+        if not ids and lead and subtotal_ref(lead) is not None:
+            return "subtotal", lead
+        if counts:
+            label, _ = section_label(lead) if lead else (None, "")
+            if label is not None and label.style in ("roman", "letter"):
+                return "group_sums", lead
+            return "data", lead
+        filled = [j for j, v in enumerate(row) if _has(v)]
+        if set(filled) <= self.ignored and all(is_number(row[j]) for j in filled):
+            return "blank", lead
+        if zone == "signature" or is_signature([v for _, v in texts]):
+            return "signature", lead
+        if (lead and is_note(lead)) or zone == "note":
+            return "note", lead
+        if any(c.kind == "code" and resolve(c.domain, str(cells[c.key])) for c in self.cols if _has(cells[c.key])):
+            return "data", lead
+        if lead and looks_like_section(lead, i in self.wide):
+            return "section", lead
+        if len(match_columns(self.g, (i,), header_aliases(self.spec.key))) >= max(3, len(self.hdr.columns) // 2):
+            return "header", lead
+        return "unknown", lead
+
+    def title(self, row: list[Any]) -> str:
+        """The text of a title, subtotal or total row as read across its first columns."""
+        return " ".join(v.strip() for j, v in texts_of(row) if self.first_col <= j < self.first_col + 4)
+
+    def unknown(self, file_name: str, i: int, row: list[Any]) -> Finding:
+        """A row that is none of the known kinds; its text is not quoted (it may be a person's name)."""
+        j = next(j for j, v in enumerate(row) if _has(v))
+        key = next((k for k, c in self.hdr.columns.items() if c == j), "")
+        noun = DATA_NOUN[self.spec.key]
+        return Finding(
+            file_name,
+            f"Dòng này có chữ nhưng không có mã và số liệu của {noun}, cũng không phải tiêu đề nhóm, dòng cộng, "
+            f"ghi chú hay phần ký tên. Nếu là {noun}, hãy ghi đủ mã và số liệu; nếu không, hãy xoá dòng này "
+            "hoặc ghi «Ghi chú:» ở đầu dòng.",
+            sheet=self.g.name,
+            row=i + 1,
+            column=col_letter(j),
+            field=self.spec.col(key).header if key else "",
+            rule="unknown_row",
+        )
 
 
 def decode_columns(g: Grid, start: int, columns) -> list[list[Any]]:
