@@ -64,10 +64,13 @@ def _report(
     """Every failed rule of every row, as a Vietnamese finding."""
     # A cell already reported (not a number, unknown value) is empty now: don't report it twice.
     reported = {(f.sheet, f.row, f.column) for f in findings}
+    pk = "person_id" if table.spec is COMMITTEE else "branch_code"
     for row in details.iter_rows(named=True):
         for rule, status in row.items():
             if status != "invalid" or rule in schema.columns() or rule == BATCH:
                 continue
+            if rule == "primary_key" and row.get(pk) is None:
+                continue  # rows without a code are «the same key» only as nulls: the empty cell is reported
             f = _rule_finding(rule, row, table, file_name, details)
             if not (rule.endswith("|nullability") and (f.sheet, f.row, f.column) in reported):
                 findings.append(f)
