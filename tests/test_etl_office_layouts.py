@@ -243,6 +243,13 @@ def test_rows_numbered_in_advance_and_left_empty(province, book, clean):
     assert counts(messy) == {**TEMPLATE, "data": 48, "blank": 12}
 
 
+def test_an_unlabelled_heading_naming_a_type_of_branch(province, book, clean):
+    """«Chi bộ xóm, tổ dân phố» typed above the villages, with no «I.»: a heading (it names a type), not a branch."""
+    messy = parse(province, m.typed_in_table(15, {2: "Chi bộ xóm, tổ dân phố"}), book=book)  # above branch 16
+    assert_same_data(clean, messy)
+    assert counts(messy) == {**TEMPLATE, "data": 48, "section": 1}
+
+
 UNKNOWN = (
     "Dòng này có chữ nhưng không có mã và số liệu của chi bộ, cũng không phải tiêu đề nhóm, dòng cộng, ghi chú hay "
     "phần ký tên. Nếu là chi bộ, hãy ghi đủ mã và số liệu; nếu không, hãy xoá dòng này hoặc ghi «Ghi chú:» ở đầu "

@@ -316,7 +316,8 @@ class _Sheet:
     def __post_init__(self) -> None:
         self.first_col = min(self.hdr.columns.values())
         self.ids = [k for k in ("branch_code", "person_id") if k in self.hdr.columns]
-        self.ignored = {j for k, j in self.hdr.columns.items() if self.spec.col(k).kind == "ignore"}
+        ignored = {c.key for c in self.spec.columns if c.kind == "ignore"}
+        self.ignored = {j for k, j in self.hdr.columns.items() if k in ignored}
         self.wide = {r0 for (r0, c0), (_, c1) in self.g.merged if c1 - c0 >= 2}  # rows a title is merged across
 
     def kind(self, i: int, row: list[Any], cells: dict[str, Any], zone: str) -> tuple[str, str]:

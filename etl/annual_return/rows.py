@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from etl.codes import resolve
 from etl.text import fold
 
 # Row kinds in the order the summary lists them, with their Vietnamese names; "data" is named by the sheet.
@@ -144,10 +145,11 @@ def section_label(text: str) -> tuple[Label | None, str]:
 
 
 def is_signature(texts: list[str]) -> bool:
-    """A line of the signature block: place and date, a signer's title, «(Ký, ghi rõ họ tên)»."""
+    """A line of the signature block: place and date, a signer's title (a short line: «Bí thư chi bộ kiêm trưởng
+    xóm: 12» is no signature), «(Ký, ghi rõ họ tên)»."""
     for t in texts:
         f = fold(t)
-        if _DATE.search(f) or _ROLE.match(f) or _SIGN_HINT.search(f):
+        if _DATE.search(f) or _SIGN_HINT.search(f) or (_ROLE.match(f) and len(f.split()) <= 8):
             return True
     return False
 
@@ -157,15 +159,21 @@ def is_note(text: str) -> bool:
 
 
 def looks_like_section(text: str, merged_wide: bool) -> bool:
-    """A title typed inside the table: labelled («I. …», «II» alone), in capitals, merged across the table, or
-    starting with a group word («Khối …», «Các chi bộ …»)."""
+    """A title typed inside the table: labelled («I. …», «II» alone), in capitals, merged across the table,
+    starting with a group word («Khối …», «Các chi bộ …»), or the name of a level or a type of branch
+    («Chi bộ cơ sở», «Chi bộ xóm, tổ dân phố»)."""
     label, rest = section_label(text)
     if label is not None:
         return True
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 3 and all(c.isupper() for c in letters):
         return True
-    return merged_wide or bool(_GROUP_WORDS.match(fold(text)))
+    return (
+        merged_wide
+        or bool(_GROUP_WORDS.match(fold(text)))
+        or resolve("level", text) is not None
+        or resolve("branch_type", text) is not None
+    )
 
 
 def texts_of(row: list[Any]) -> list[tuple[int, str]]:
