@@ -161,3 +161,15 @@ def test_no_english_in_the_command_line_help():
     assert proc.returncode == 0 and proc.stderr == ""
     english = {"usage", "options", "positional", "arguments", "show", "help", "message", "exit"}
     assert english.isdisjoint(proc.stdout.replace("-h, --help", "").lower().split())
+
+
+def test_a_fault_of_ours_refuses_the_file_in_words(province, monkeypatch):
+    import etl.annual_return as ar
+
+    def broken(*a, **k):
+        raise RuntimeError("index out of range")
+
+    monkeypatch.setattr(ar, "read_table", broken)
+    good = two_branch_return(province, A, ("TP-1", "TP-2"))
+    result = parse_returns([("a.xlsx", good)], province)[0]
+    assert [f.text() for f in result.findings] == [f"Tệp «a.xlsx»: {ar.INTERNAL_ERROR}"]

@@ -10,6 +10,7 @@ sheets)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
@@ -27,6 +28,12 @@ from etl.schema import BRANCHES, COMMITTEE, HEADS, BranchSchema, CommitteeSchema
 from etl.text import fold
 
 __all__ = ["ParsedReturn", "parse_return", "parse_returns"]
+
+_log = logging.getLogger(__name__)
+INTERNAL_ERROR = (
+    "Hệ thống gặp lỗi khi kiểm tra tệp này nên không nạp tệp. Đây không phải lỗi của tệp: hãy gửi tệp cho người "
+    "quản trị để sửa."
+)
 
 
 @dataclass
@@ -77,6 +84,9 @@ def parse_returns(
             drafts.append(_prepare(data, name, province, allowed_years))
         except ReturnRejected as e:
             drafts.append(e)
+        except Exception:  # a fault of ours on an input nobody foresaw: refuse the file in words, not a traceback
+            _log.debug("parsing %s failed", name, exc_info=True)
+            drafts.append(ReturnRejected([Finding(name, INTERNAL_ERROR, rule="internal_error")]))
     ok = [d for d in drafts if isinstance(d, _Draft)]
     for sheet, schema in (("branches", BranchSchema), ("committee", CommitteeSchema), ("heads", HeadsSchema)):
         for d, frame in zip(ok, validate_batch([(d.tables[sheet], d.file_name, d.findings) for d in ok], schema)):
