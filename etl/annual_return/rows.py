@@ -162,8 +162,7 @@ def looks_like_section(text: str, merged_wide: bool) -> bool:
     """A title typed inside the table: labelled («I. …», «II» alone), in capitals, merged across the table,
     starting with a group word («Khối …», «Các chi bộ …»), or the name of a level or a type of branch
     («Chi bộ cơ sở», «Chi bộ xóm, tổ dân phố»)."""
-    label, rest = section_label(text)
-    if label is not None:
+    if section_label(text)[0] is not None:
         return True
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 3 and all(c.isupper() for c in letters):
