@@ -6,8 +6,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import admin, data, export, filters, login, ui
+from etl.annual_return.rows import summary_frame
 from etl.findings import ReturnRejected
-from etl.load import parse_files
+from etl.load import check_files
 from etl.province import load_province
 from etl.store import StoreError, commit, log_rejected
 from forms.prefill import template_bytes
@@ -35,7 +36,7 @@ st.download_button(
 
 st.subheader("2. Tải lên báo cáo đã điền")
 files = st.file_uploader(
-    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .csv; tối đa 20 MB mỗi tệp)", accept_multiple_files=True, key="upload"
+    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .ods, .csv; tối đa 20 MB mỗi tệp)", accept_multiple_files=True, key="upload"
 )
 if not files:
     st.stop()
@@ -43,11 +44,12 @@ batch = [(f.name, f.getvalue()) for f in files]
 key = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in batch)).hexdigest()
 if st.session_state.get("parsed_key") != key:
     with st.spinner("Đang kiểm tra các tệp…"):
-        st.session_state["parsed"] = parse_files(batch, province, parallel=False)  # no worker processes in the server
+        st.session_state["parsed"] = check_files(batch, province, parallel=False)  # no worker processes in the server
         st.session_state["parsed_key"] = key
-        if refused_now := st.session_state["parsed"][1]:  # a refused upload is logged too, once per batch
+        if refused_now := st.session_state["parsed"].refused:  # a refused upload is logged too, once per batch
             log_rejected(list(refused_now), [f for fs in refused_now.values() for f in fs], user.username)
-parsed, refused = st.session_state["parsed"]
+checked = st.session_state["parsed"]
+parsed, refused = checked.parsed, checked.refused
 
 st.subheader("3. Kết quả kiểm tra")
 if refused:
@@ -62,6 +64,19 @@ if refused:
             export.Col("column", "Cột"),
             export.Col("field", "Tên cột"),
             export.Col("message", "Nội dung lỗi"),
+        ],
+    )
+if checked.rows:
+    st.markdown(
+        "**Các dòng đã đọc** (mỗi dòng có chữ hoặc số của mỗi trang bảng: được nạp, được nhận ra, hoặc báo lỗi)"
+    )
+    ui.show_table(
+        summary_frame(checked.rows),
+        [
+            export.Col("file", "Tệp"),
+            export.Col("sheet", "Trang"),
+            export.Col("read", "Số dòng đã đọc", "int"),
+            export.Col("parts", "Gồm"),
         ],
     )
 if parsed:
