@@ -47,8 +47,6 @@ def ensure_data() -> None:
 
 ensure_data()
 user = login.require()
-state = filters.sidebar(login.scope_of(user))
-login.sidebar(user)
 
 
 def page(file: str, title: str, icon: str, **kw) -> st.Page:
@@ -77,6 +75,8 @@ if user.role == "admin":  # pages that are not registered cannot be reached, wha
         page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
     ]
 nav = st.navigation(sections)
+state = filters.sidebar(login.scope_of(user), page=nav.url_path)
+login.sidebar(user)
 ui.sample_notice()
 ui.coverage_notice(state)
 nav.run()

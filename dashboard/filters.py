@@ -51,26 +51,33 @@ def _allowed(scope: Scope) -> dict[str, list]:
     }
 
 
-def _from_url(scope: Scope) -> None:
-    """On a session's first run, start the widgets from the URL; values outside what the user may see are dropped
-    (so a tampered link cannot select another commune)."""
-    if st.session_state.get("_url_read"):
+def _from_url(scope: Scope, page: str) -> None:
+    """Start the widgets from the URL on a session's first run, and again whenever the URL was changed by the
+    browser rather than by the app (Back, Forward, an edited address): the page then shows what its URL says.
+    A link to another page of the menu carries no parameters: the filters stay as they are. Values outside what
+    the user may see are dropped (a tampered link cannot select another commune)."""
+    url = st.query_params.to_dict()
+    switched = st.session_state.get("_page") not in (None, page)
+    if st.session_state.get("_url_read") and (url == st.session_state.get("_url_written") or (switched and not url)):
         return
-    allowed = _allowed(scope)
-    qp = st.query_params
-    for key, ok in allowed.items():
-        if key not in qp:
+    for key, ok in _allowed(scope).items():
+        raw = url.get(key)
+        if raw is None:  # not in the URL: the default
+            if st.session_state.get("_url_read"):
+                if key in MULTI:
+                    st.session_state[key] = []
+                else:
+                    st.session_state.pop(key, None)
             continue
         if key in MULTI:
-            values = [v for part in qp.get_all(key) for v in part.split(",") if v in ok]
-            st.session_state[key] = values
+            st.session_state[key] = [v for v in raw.split(",") if v in ok]
         elif key == YEAR:
-            y = qp.get(key, "")
-            if y.isdigit() and int(y) in ok:
-                st.session_state[key] = int(y)
-        elif qp.get(key) in ok:
-            st.session_state[key] = qp.get(key)
+            if raw.isdigit() and len(raw) == 4 and int(raw) in ok:
+                st.session_state[key] = int(raw)
+        elif raw in ok:
+            st.session_state[key] = raw
     st.session_state["_url_read"] = True
+    st.session_state["_url_written"] = url
 
 
 def url_params() -> dict[str, str | list[str]]:
@@ -92,13 +99,14 @@ def write_url(page: str) -> None:
     switched = st.session_state.get("_page") not in (None, page)
     st.session_state["_page"] = page
     params = url_params()
-    if not switched and dict(st.query_params) != params:
+    if not switched and st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+    st.session_state["_url_written"] = st.query_params.to_dict()
 
 
-def sidebar(scope: Scope) -> State:
+def sidebar(scope: Scope, page: str = "") -> State:
     """Draw the filters (the entry script calls this, so they are shared by all pages) and return the state."""
-    _from_url(scope)
+    _from_url(scope, page)
     years = data.years()
     cov = data.Coverage.by_year(data.coverage(Filters(), scope))
     units = data.units(scope)

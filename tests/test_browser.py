@@ -162,7 +162,7 @@ def test_pages_filter_map_click_and_export(server, browser):
     content = Path(dl.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     # the mark, filters, source and date first (the dashboard issue, item 7), then the table
-    assert rows[1] == ["Tài liệu lưu hành nội bộ"] and rows[2][0].startswith("Bộ lọc: năm 2025")
+    assert rows[1] == ["Tài liệu lưu hành nội bộ"] and rows[2][0].startswith("Bộ lọc: năm 2024")
     head = rows.index([]) + 1
     assert rows[head][:3] == ["Chỉ tiêu", "Tử số", "Mẫu số"], rows[head]
     assert len(rows) - head > 10
