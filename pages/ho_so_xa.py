@@ -15,6 +15,7 @@ else:
         st.session_state[filters.PROFILE_UNIT] = state.filters.units[0] if state.filters.units else codes[0]
     unit = st.selectbox("Đơn vị", codes, format_func=lambda c: names[c], key=filters.PROFILE_UNIT)
 st.title(f"Hồ sơ {names.get(unit, unit)}")
+ui.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
 
 table = data.unit_comparison(f_unit, state.scope)

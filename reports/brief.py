@@ -11,7 +11,7 @@ import io
 import json
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -44,17 +44,23 @@ def units_of(scope: Scope, year: int, root: Path = PARQUET_DIR) -> list[str]:
     return [u for u in data.units(scope, root=root)["unit_code"].to_list() if u in with_data]
 
 
+def each(year: int, scope: Scope, root: Path = PARQUET_DIR) -> Iterator[tuple[int, int, str, bytes]]:
+    """The brief of every unit of the scope (a commune: only its own), as (i, n, unit, pdf)."""
+    units = units_of(scope, year, root)
+    for i, u in enumerate(units, start=1):
+        yield i, len(units), u, build(year, scope, u, root=root)
+
+
 def zip_all(
     year: int, scope: Scope, root: Path = PARQUET_DIR, progress: Callable[[int, int, str], None] | None = None
 ) -> bytes:
-    """The brief of every unit of the scope (a commune: only its own) as one zip, calling progress(i, n, unit)."""
-    units = units_of(scope, year, root)
+    """Every brief of the scope as one zip, calling progress(i, n, unit) after each."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for i, u in enumerate(units, start=1):
-            z.writestr(file_name(year, u), build(year, scope, u, root=root))
+        for i, n, u, pdf in each(year, scope, root):
+            z.writestr(file_name(year, u), pdf)
             if progress:
-                progress(i, len(units), u)
+                progress(i, n, u)
     return buf.getvalue()
 
 

@@ -7,7 +7,12 @@ from functools import cache
 from pathlib import Path
 
 FAMILY = "Liberation Serif"
-FILES = ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf")
+FILES = (
+    "LiberationSerif-Regular.ttf",
+    "LiberationSerif-Bold.ttf",
+    "LiberationSerif-Italic.ttf",
+    "LiberationSerif-BoldItalic.ttf",
+)
 # Where Debian installs it: fonts-liberation2 (bookworm) or fonts-liberation ≥ 2 (trixie). The 1.x files of
 # bookworm's fonts-liberation lack the Vietnamese letters with two diacritics (ặ, ệ, ữ …), so coverage is checked.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation2"), Path("/usr/share/fonts/truetype/liberation"))
