@@ -15,7 +15,7 @@ import polars as pl
 from dashboard import data, methods, registry
 from dashboard.data import Filters, Scope
 from etl.codes import codes
-from etl.province import COMMUNE_KINDS, load_province
+from etl.province import COMMUNE_KINDS
 from etl.settings import PARQUET_DIR
 from etl.store import current_snapshot
 
@@ -177,6 +177,8 @@ def committee_name(full_name: str) -> str:
 
 
 def _meta(year: int, scope: Scope, unit: str | None, root: Path) -> Meta:
+    from etl.province import load_province
+
     province = load_province().name
     units = data.units(scope, root=root)
     name = units.filter(pl.col("unit_code") == unit)["unit_full_name"][0] if unit else None
@@ -303,12 +305,7 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
     present = units.filter(pl.col("unit_code").is_in(list(with_branches)))
     communes = present.filter(pl.col("is_commune"))
     kinds = tuple(k for k in COMMUNE_KINDS if k in set(communes["unit_kind"]))
-    # The province-affiliated committees in the configuration's order (the order the province lists them in).
-    order = {u.code: i for i, u in enumerate(load_province().units)}
-    others = sorted(
-        present.filter(~pl.col("is_commune")).iter_rows(named=True), key=lambda r: order.get(r["unit_code"], 0)
-    )
-    affiliated = tuple(r["unit_full_name"] for r in others) if unit is None else ()
+    affiliated = tuple(present.filter(~pl.col("is_commune"))["unit_full_name"].to_list()) if unit is None else ()
 
     sec = at["tbl_bieu02"].filter((pl.col("type_code") == "xom") & (pl.col("role_code") == "bi_thu"))
     buckets = [c for c in sec.columns if c not in ("year", "unit_code", "level_code", "type_code", "role_code")]

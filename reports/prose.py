@@ -199,8 +199,8 @@ def _organisation(s: Situation) -> list[Block]:
         units = fmt.count(s.communes + len(s.affiliated))
         text = (
             f"Năm {m.year}, Đảng bộ tỉnh {m.province} có {units} đảng bộ cấp trên trực tiếp cấp cơ sở, gồm "
-            f"{fmt.count(s.communes)} đảng bộ {kinds}; {fmt.count(len(s.affiliated))} đảng uỷ trực thuộc"
-            + (f" (Đảng bộ: {names})" if names else "")
+            f"{fmt.count(s.communes)} đảng bộ {kinds}"
+            + (f"; {fmt.count(len(s.affiliated))} đảng uỷ trực thuộc (Đảng bộ: {names})" if names else "")
             + f" với {fmt.count(co_so)} chi bộ cơ sở, {fmt.count(below)} chi bộ trực thuộc (tổng số "
             f"{fmt.count(total)} chi bộ); tổng số đảng viên toàn Đảng bộ tỉnh là {fmt.count(s.members)} đảng viên."
         )
@@ -331,10 +331,10 @@ def _ratings(s: Situation) -> list[Block]:
         )
         if len(years) > 1:
             first, prev = series[years[0]], series[years[-2]]
-            text += (
-                f" Năm {years[-1]} so với năm {years[0]} {change(last.value - first.value)}, so với năm "
-                f"{years[-2]} {change(last.value - prev.value)}."
-            )
+            text += f" Năm {years[-1]} so với năm {years[0]} {change(last.value - first.value)}"
+            if len(years) > 2:
+                text += f", so với năm {years[-2]} {change(last.value - prev.value)}"
+            text += "."
         x, f = s.ratings[excellent].get(years[-1]), s.ratings[failed].get(years[-1])
         if x and f:
             text += (
