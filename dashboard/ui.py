@@ -626,7 +626,9 @@ def documents(state: State) -> None:
             st.session_state[key] = brief.zip_all(
                 state.year,
                 state.scope,
-                progress=lambda i, n, u: bar.progress(i / n, text=f"Đang lập bản tóm tắt {i}/{n} ({u})"),
+                progress=lambda i, n, u: bar.progress(
+                    i / n, text=f"Đã lập {i}/{n} bản tóm tắt: {_unit_text(u, state)}"
+                ),
             )
             bar.empty()
         if key in st.session_state:
