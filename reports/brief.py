@@ -68,8 +68,7 @@ def zip_all(
 
 
 def _label(indicator_id: str) -> str:
-    ind = registry.get(indicator_id)
-    return f"{ind.short} ({prose.lower_first(ind.subgroup_label(None))})" if ind.default_subgroup else ind.short
+    return registry.get(indicator_id).short_for()
 
 
 def content(b: Brief) -> dict:

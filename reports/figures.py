@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import data, methods, registry
+from dashboard import data, registry
 from dashboard.data import Filters, Scope
 from etl.codes import codes
 from etl.province import COMMUNE_KINDS
@@ -217,18 +217,17 @@ def _ratio(indicator_id: str, f: Filters, scope: Scope, root: Path, subgroup: st
 
 def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") -> list[TargetRow]:
     """Progress toward each target (of the province's own documents by default) at the document's scope, as of its
-    year: the dashboard's prg_progress rows, recomputed by the same method (dashboard.methods) on the years up to
-    `year` when later years are loaded, so a 2024 report never uses 2025 figures."""
-    kind, code = ("unit", meta.unit_code) if meta.unit_code else ("province", "province")
-    p = data.progress(scope, scope_kind=kind, root=root).filter(
-        (pl.col("scope_code") == code) & (pl.col("applies") == applies)
-    )
+    year: the dashboard's own figures (data.progress_for) for the latest year; for an earlier year the same method on
+    the years up to it (the data layer's computed progress), so a 2024 report never uses 2025 figures."""
+    units = (meta.unit_code,) if meta.unit_code else ()
+    if meta.years and meta.years[-1] == data.years(root=root)[-1]:
+        p = data.progress_for(Filters(units=units), scope, root=root)
+    else:  # the selection «years up to `year`» is not a scope prg_progress follows
+        p = data._progress_computed(Filters(years=meta.years, units=units), scope, root=root)
+    if p.is_empty():
+        return []
     out = []
-    for r in p.sort("target_id").iter_rows(named=True):
-        if r["latest_year"] > meta.year:
-            r = _recomputed(r, meta, scope, root)
-            if r is None:
-                continue
+    for r in p.filter(pl.col("applies") == applies).sort("target_id").iter_rows(named=True):
         out.append(
             TargetRow(
                 target_id=r["target_id"],
@@ -248,41 +247,10 @@ def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") 
                 required_pace=r["required_pace"],
                 projection=r["projection"],
                 status=r["status"],
-                gap_units=int(r["gap_units"]),
+                gap_units=int(r["gap_units"] or 0),
             )
         )
     return out
-
-
-def _recomputed(r: dict, meta: Meta, scope: Scope, root: Path) -> dict | None:
-    f = Filters(years=meta.years, units=(meta.unit_code,) if meta.unit_code else ())
-    series = data.indicator(r["indicator_id"], f, scope, by=("year",), subgroup=r["subgroup"], root=root).filter(
-        pl.col("denominator") > 0
-    )
-    if series.is_empty():
-        return None
-    latest = series.row(-1, named=True)
-    deadline = latest["year"] + 1 if r["is_annual"] else r["deadline"]
-    res = methods.progress(
-        dict(zip(series["year"].to_list(), series["value"].to_list())),
-        r["target_value"],
-        deadline,
-        r["direction"],
-        r["comparator"],
-    )
-    gap = methods.gap_in_units(res.latest, r["target_value"], latest["denominator"], r["direction"])
-    return {
-        **r,
-        "deadline": deadline,
-        "latest_year": res.latest_year,
-        "latest": res.latest,
-        "latest_denominator": latest["denominator"],
-        "observed_pace": res.observed_pace,
-        "required_pace": res.required_pace,
-        "projection": res.projection,
-        "status": res.status,
-        "gap_units": gap or 0,
-    }
 
 
 # --------------------------------------------------------------------------------------------- documents

@@ -111,7 +111,7 @@ def what_counts(indicator_id: str, subgroup: str | None) -> tuple[str, str]:
     """(noun, what a counted one is) of an indicator, the subgroup named («có trưởng xóm … là đảng viên»)."""
     noun, what = WORDING[indicator_id]
     ind = registry.get(indicator_id)
-    sub = ind.subgroup_label(subgroup)
+    sub = ind.subgroups.get(subgroup or ind.default_subgroup or "", "")
     if indicator_id == "heads_member":
         sub = {c.code: c.label for c in codes()["head_role"]}.get(subgroup or ind.default_subgroup or "", sub)
     return noun, what.format(sub=lower_first(sub))
