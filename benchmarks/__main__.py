@@ -41,10 +41,11 @@ import time  # noqa: E402
 
 from benchmarks import report  # noqa: E402
 
-PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 = all files), repetitions
-    "province": {"etl_runs": 3, "subset": 0, "query_reps": 20, "page_reps": 3},
-    "national": {"etl_runs": 1, "subset": 300, "query_reps": 10, "page_reps": 3},
-    "tiny": {"etl_runs": 1, "subset": 0, "query_reps": 2, "page_reps": 1},
+PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 = all files), repetitions; the briefs
+    # of how many units are built in a row (None = every unit, 0 = none)
+    "province": {"etl_runs": 3, "subset": 0, "query_reps": 20, "page_reps": 3, "doc_reps": 5, "briefs": None},
+    "national": {"etl_runs": 1, "subset": 300, "query_reps": 10, "page_reps": 3, "doc_reps": 3, "briefs": 0},
+    "tiny": {"etl_runs": 1, "subset": 0, "query_reps": 2, "page_reps": 1, "doc_reps": 1, "briefs": 4},
 }
 
 
@@ -136,6 +137,9 @@ def bench_scale(scale: str, rebuild: bool) -> dict:
     res["queries"] = run_step("queries", scale, data, "--reps", str(p["query_reps"]))
     log(f"[{scale}] pages …")
     res["pages"] = run_step("pages", scale, data, "--reps", str(p["page_reps"]))
+    log(f"[{scale}] documents …")
+    briefs = [] if p["briefs"] is None else ["--briefs", str(p["briefs"])]
+    res["documents"] = run_step("documents", scale, data, "--reps", str(p["doc_reps"]), *briefs)
     res["bench_s"] = time.perf_counter() - t0
     log(f"[{scale}] done in {res['bench_s']:.0f} s")
     return res

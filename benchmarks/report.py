@@ -20,7 +20,15 @@ SCALE_TITLES = {
 }
 # The goals of the issue, by scale (tiny has none: it only has to run).
 GOALS = {
-    "province": {"etl_s": 2.0, "speedup": 10.0, "query_ms": 20.0, "page_s": 0.3},
+    "province": {
+        "etl_s": 2.0,
+        "speedup": 10.0,
+        "query_ms": 20.0,
+        "page_s": 0.3,
+        "brief_s": 1.0,
+        "briefs_s": 60.0,
+        "report_s": 5.0,
+    },
     "national": {"etl_s": 60.0, "speedup": 10.0, "query_ms": 200.0, "page_s": 1.5, "rss_mb": 2048.0},
     "first_start_s": 60.0,
 }
@@ -31,6 +39,7 @@ SECTIONS = (
     "## ETL",
     "## Query latency",
     "## Pages",
+    "## Documents",
     "## Peak memory",
     "## Parquet store",
     "## First start",
@@ -165,6 +174,7 @@ def goal_rows(results: dict) -> list[list[str]]:
                 verdict(wp["warm"]["median"] / 1000, g["page_s"]),
             ]
         )
+        rows += document_goal_rows(scale, r)
         if "rss_mb" in g:
             rows.append(
                 [
@@ -376,6 +386,80 @@ def page_section(scale: str, r: dict) -> str:
     )
 
 
+def document_goal_rows(scale: str, r: dict) -> list[list[str]]:
+    """The documents' goals (province scale): one brief, every unit's brief, one report."""
+    g, d = GOALS.get(scale, {}), r.get("documents")
+    if not d or "brief_s" not in g:
+        return []
+    rows = [
+        [
+            f"One brief (PDF), warm, result cache emptied ({scale}, median)",
+            f"{_f(d['brief']['median'], 2)} s",
+            f"≤ {g['brief_s']:g} s",
+            verdict(d["brief"]["median"], g["brief_s"]),
+        ]
+    ]
+    if "briefs_s" in d:
+        rows.append(
+            [
+                f"Every unit's brief in a row ({d['briefs_n']} units, {scale})",
+                f"{_f(d['briefs_s'], 1)} s",
+                f"≤ {g['briefs_s']:g} s",
+                verdict(d["briefs_s"], g["briefs_s"]),
+            ]
+        )
+    if "report" in d:
+        rows.append(
+            [
+                f"Province situation report (Word), warm, result cache emptied ({scale}, median)",
+                f"{_f(d['report']['median'], 2)} s",
+                f"≤ {g['report_s']:g} s",
+                verdict(d["report"]["median"], g["report_s"]),
+            ]
+        )
+    return rows
+
+
+def document_section(scale: str, r: dict) -> str:
+    d = r.get("documents")
+    if not d:
+        return "(not measured in this run)"
+    g = GOALS.get(scale, {})
+    rows = [
+        ["One brief, first in the process (connection, font)", f"{_f(d['brief_first_s'], 2)} s", "", ""],
+        [
+            f"One brief ({d['unit']}), median of {d['brief']['n']}",
+            f"{_f(d['brief']['median'], 2)} s",
+            f"≤ {g['brief_s']:g} s" if "brief_s" in g else "",
+            verdict(d["brief"]["median"], g.get("brief_s")),
+        ],
+    ]
+    if "briefs_s" in d:
+        rows.append(
+            [
+                f"Briefs of {d['briefs_n']} of {d['units']} units in a row",
+                f"{_f(d['briefs_s'], 1)} s",
+                f"≤ {g['briefs_s']:g} s" if "briefs_s" in g else "",
+                verdict(d["briefs_s"], g.get("briefs_s")),
+            ]
+        )
+    if "report" in d:
+        rows += [
+            ["Province report, first in the process", f"{_f(d['report_first_s'], 2)} s", "", ""],
+            [
+                f"Province report, median of {d['report']['n']}",
+                f"{_f(d['report']['median'], 2)} s",
+                f"≤ {g['report_s']:g} s" if "report_s" in g else "",
+                verdict(d["report"]["median"], g.get("report_s")),
+            ],
+        ]
+    return (
+        f"`python -m benchmarks.steps documents`: building the documents of {d['year']} as a click does, the result "
+        "cache emptied before each build (figures through `dashboard/data.py`, then python-docx or Typst).\n\n"
+        + _table(["", "time", "goal", "met"], rows)
+    )
+
+
 def memory_rows(scale: str, r: dict) -> list[list[str]]:
     g = GOALS.get(scale, {}).get("rss_mb")
     return [
@@ -454,6 +538,9 @@ def render(results: dict) -> str:
     out += ["## Pages", ""]
     for s in scales:
         out += [f"### {SCALE_TITLES[s]}", "", page_section(s, results[s]), ""]
+    out += ["## Documents", ""]
+    for s in scales:
+        out += [f"### {SCALE_TITLES[s]}", "", document_section(s, results[s]), ""]
     out += [
         "## Peak memory",
         "",

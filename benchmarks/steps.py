@@ -307,6 +307,44 @@ def pages(scale: str, reps: int) -> dict:
     return {"pages": out, "commune": commune, "reps": reps, "rss_mb": rss_mb()}
 
 
+# ------------------------------------------------------------------------------------------------ documents
+
+
+def documents(scale: str, reps: int, briefs: int | None) -> dict:
+    """Building the documents as a click would (result caches emptied before each): one brief, the brief of every
+    unit (or of the first `briefs` units; none when 0) and the province's situation report. The first brief and the
+    first report of the process also pay for the database connection and, for the brief, loading the font."""
+    from dashboard import data
+    from dashboard.data import Scope
+    from reports import brief, situation
+
+    year = data.years()[-1]
+    units = brief.units_of(Scope.province(), year)
+    unit = "01273" if "01273" in units else units[0]
+
+    def timed(fn) -> float:
+        data.clear_cache()
+        t = time.perf_counter()
+        fn()
+        return time.perf_counter() - t
+
+    out: dict = {"year": year, "unit": unit, "units": len(units)}
+    out["brief_first_s"] = timed(lambda: brief.build(year, Scope.province(), unit))
+    out["brief"] = summary([timed(lambda: brief.build(year, Scope.province(), unit)) for _ in range(reps)])
+    if briefs != 0:
+        chosen = units[:briefs] if briefs else units
+        data.clear_cache()
+        t = time.perf_counter()
+        for u in chosen:
+            brief.build(year, Scope.province(), u)
+        out["briefs_s"], out["briefs_n"] = time.perf_counter() - t, len(chosen)
+    if scale != "national":  # a national «province report» would list all 3,321 communes in Biểu 05/06
+        out["report_first_s"] = timed(lambda: situation.build(year, Scope.province()))
+        out["report"] = summary([timed(lambda: situation.build(year, Scope.province())) for _ in range(reps)])
+    out["rss_mb"] = rss_mb()
+    return out
+
+
 def first_start(in_app: bool) -> dict:
     """The first start on a fresh data folder, rendered up to the overview.
 
@@ -358,12 +396,15 @@ def first_start(in_app: bool) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.steps")
-    ap.add_argument("step", choices=["prepare", "etl", "baseline", "queries", "pages", "first_start", "first_render"])
+    ap.add_argument(
+        "step", choices=["prepare", "etl", "baseline", "queries", "pages", "documents", "first_start", "first_render"]
+    )
     ap.add_argument("--scale", default="province")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--subset", type=int, default=0)
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--briefs", type=int, default=None, help="documents: briefs of the first N units (0: none)")
     a = ap.parse_args(argv)
     if a.step == "prepare":
         res = prepare(a.scale, a.rebuild)
@@ -374,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         res = queries(a.scale, a.reps)
     elif a.step == "pages":
         res = pages(a.scale, a.reps)
+    elif a.step == "documents":
+        res = documents(a.scale, a.reps, a.briefs)
     else:
         res = first_start(in_app=a.step == "first_start")
     a.out.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

@@ -27,6 +27,7 @@ STATUS_COLORS = {
     "deteriorating": VERMILION,
     "insufficient_data": GREY,
 }
+JUDGEMENT_COLORS = {"better": BLUE, "worse": VERMILION, "similar": SKY}  # a unit against the province (funnel)
 RATING_COLORS = {"xs": "#0072B2", "tot": "#56B4E9", "ht": "#E69F00", "kht": "#D55E00", "none": "#BBBBBB"}
 FONT = "Be Vietnam Pro, Roboto, Arial, sans-serif"
 
@@ -198,7 +199,7 @@ def _judge(row: dict, p0: float | None, ind: Indicator) -> str:
     if p0 is None:
         return BLUE
     pos = methods.funnel_position(row["numerator"], row["denominator"], p0 / 100)
-    return {"better": BLUE, "worse": VERMILION}.get(methods.funnel_judgement(pos, ind.polarity), SKY)
+    return JUDGEMENT_COLORS.get(methods.funnel_judgement(pos, ind.polarity) or "similar", SKY)
 
 
 def rating_mix(

@@ -524,3 +524,51 @@ def clear_cache() -> None:
     """Forget every cached result (tests; a new snapshot makes entries stale anyway)."""
     for inner in _CACHED:
         inner.cache_clear()
+
+
+# ------------------------------------------------------------------------------- units against the province
+
+
+def unit_comparison(
+    filters: Filters, scope: Scope, ids: tuple[str, ...] = (), root: Path = PARQUET_DIR
+) -> pl.DataFrame:
+    """Each unit's value of each indicator (all of the registry, or `ids`) against the province, with the funnel
+    judgement (METHODS §3, 95%): the rows of the commune profile and of the commune brief. Units whose denominator
+    is 0 are left out; the province value is the benchmark this scope is shown (null when it is withheld)."""
+    from dashboard import methods
+
+    rows = []
+    for ind in [registry.get(i) for i in ids] if ids else list(registry.indicators().values()):
+        mine = indicator(ind.id, filters, scope, by=("unit",), root=root)
+        prov = province_benchmark(ind.id, filters, scope, by=(), root=root)
+        p0 = prov["value"][0] if prov.height else None
+        for m in mine.filter(pl.col("denominator") > 0).iter_rows(named=True):
+            pos = methods.funnel_position(m["numerator"], m["denominator"], p0 / 100) if p0 is not None else None
+            judgement = methods.funnel_judgement(pos, ind.polarity)
+            rows.append(
+                {
+                    "unit_code": m["unit_code"],
+                    "unit_name": m["unit_name"],
+                    "id": ind.id,
+                    "indicator": ind.short_for(),
+                    "numerator": m["numerator"],
+                    "denominator": m["denominator"],
+                    "value": m["value"],
+                    "province": p0,
+                    "judgement": judgement,
+                    "judgement_label": methods.FUNNEL_LABELS.get(judgement or "", "—"),
+                }
+            )
+    schema = {
+        "unit_code": pl.String,
+        "unit_name": pl.String,
+        "id": pl.String,
+        "indicator": pl.String,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "value": pl.Float64,
+        "province": pl.Float64,
+        "judgement": pl.String,
+        "judgement_label": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)

@@ -279,6 +279,145 @@ def measure_label(bieu: str, measure: str) -> str:
 BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
 
 
+@dataclass(frozen=True)
+class HeadCell:
+    """A header cell of a Biểu: its text, the columns it spans, and whether it spans both header rows."""
+
+    text: str
+    span: int = 1
+    tall: bool = False  # the cell stands over both header rows (TT, Nội dung, …) of a two-row header
+
+
+@dataclass(frozen=True)
+class BieuRow:
+    tt: str
+    label: str
+    values: tuple[int, ...] = ()  # empty for a section or group heading
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Bieu:
+    """One Biểu in its published layout, independent of the file format: header rows, then body rows."""
+
+    number: str
+    title: str
+    head: tuple[tuple[HeadCell, ...], ...]
+    rows: tuple[BieuRow, ...]
+
+    @property
+    def width(self) -> int:
+        return sum(c.span for c in self.head[0])
+
+
+def _cells(*texts: str, tall: bool = False) -> tuple[HeadCell, ...]:
+    return tuple(HeadCell(t, tall=tall) for t in texts)
+
+
+def bieu_layouts(tables: dict[str, pl.DataFrame], year: int, unit_names: dict[str, str]) -> list[Bieu]:
+    """Biểu 01–07 laid out as published, from the loaded roll-ups (tbl_bieu01…07, already scoped): the one layout
+    the XLSX workbook and the Word annex of the situation report both render."""
+    at = lambda t: tables[t].filter(pl.col("year") == year)  # noqa: E731
+    out: list[Bieu] = []
+
+    # Biểu 01
+    d = at("tbl_bieu01")
+    rows, grand = [], [0] * (1 + len(TYPES))
+    for i, lv in enumerate(LEVELS):
+        vals = [int(d.filter((pl.col("level_code") == lv) & (pl.col("type_code") == t))["count"].sum()) for t in TYPES]
+        row = [sum(vals), *vals]
+        grand = [a + b for a, b in zip(grand, row)]
+        rows.append(BieuRow(str(i + 1), label("level", lv), tuple(row)))
+    rows.append(BieuRow("", "TỔNG CỘNG", tuple(grand), bold=True))
+    head = (_cells("TT", "Cấp chi bộ", "Tổng số", *[label("branch_type", t) for t in TYPES]),)
+    out.append(Bieu("01", "SỐ LƯỢNG CHI BỘ THEO CẤP VÀ LOẠI HÌNH", head, tuple(rows)))
+
+    # Biểu 02
+    cols = [c for _, g in B02_GROUPS for c in g]
+    head = (
+        (*_cells("TT", "Nội dung", "Tổng số", tall=True), *[HeadCell(n, len(g)) for n, g in B02_GROUPS]),
+        tuple(HeadCell(lab) for _, lab in cols),
+    )
+    d = at("tbl_bieu02")
+    rows = []
+    for i, lv in enumerate(LEVELS):
+        dl = d.filter(pl.col("level_code") == lv)
+        rows.append(BieuRow(ROMAN[i], label("level", lv).upper(), bold=True))
+        types = [None] if lv == "tt_bo_phan" else TYPES
+        for j, t in enumerate(types):
+            dt_ = dl.filter(pl.col("type_code").is_null() if t is None else pl.col("type_code") == t)
+            if dt_.is_empty():
+                continue
+            if t is not None:
+                rows.append(BieuRow(str(j + 1), label("branch_type", t), bold=True))
+            for k, role in enumerate(ROLES):
+                x = dt_.filter(pl.col("role_code") == role)
+                vals = (int(x["total"].sum()), *[int(x[c].sum()) for c, _ in cols])
+                rows.append(BieuRow(f"{j + 1}.{k + 1}" if t is not None else str(k + 1), label("role", role), vals))
+    out.append(Bieu("02", "TRÌNH ĐỘ CỦA BÍ THƯ, PHÓ BÍ THƯ, CHI UỶ VIÊN", head, tuple(rows)))
+
+    # Biểu 03 (all years side by side, as published)
+    d = tables["tbl_bieu03"]
+    years = sorted(d["year"].unique().to_list())
+    head = (
+        (*_cells("TT", "Cấp chi bộ", tall=True), *[HeadCell(f"Năm {y}", len(B03_MEASURES)) for y in years]),
+        tuple(HeadCell(lab) for _ in years for _, lab in B03_MEASURES),
+    )
+    rows, grand = [], [0] * (len(years) * len(B03_MEASURES))
+    for i, lv in enumerate(LEVELS):
+        vals = [
+            int(d.filter((pl.col("year") == y) & (pl.col("level_code") == lv))[m].sum())
+            for y in years
+            for m, _ in B03_MEASURES
+        ]
+        grand = [a + b for a, b in zip(grand, vals)]
+        rows.append(BieuRow(str(i + 1), label("level", lv), tuple(vals)))
+    rows.append(BieuRow("", "TỔNG CỘNG", tuple(grand), bold=True))
+    out.append(Bieu("03", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ", head, tuple(rows)))
+
+    # Biểu 04
+    d = at("tbl_bieu04")
+    rows = []
+    for i, lv in enumerate(LEVELS):
+        dl = d.filter(pl.col("level_code") == lv)
+        rows.append(
+            BieuRow(ROMAN[i], label("level", lv).upper(), tuple(int(dl[m].sum()) for m, _ in B04_MEASURES), True)
+        )
+        if lv == "tt_bo_phan":
+            continue
+        for j, t in enumerate(TYPES):  # every type, zeros included, as the published table lists them
+            x = dl.filter(pl.col("type_code") == t)
+            rows.append(BieuRow(str(j + 1), label("branch_type", t), tuple(int(x[m].sum()) for m, _ in B04_MEASURES)))
+    head = (_cells("TT", "Cấp, loại hình chi bộ", *[lab for _, lab in B04_MEASURES]),)
+    out.append(Bieu("04", "HẠ TẦNG INTERNET, MÁY TÍNH CỦA CHI BỘ", head, tuple(rows)))
+
+    # Biểu 05 and 06 (by commune)
+    for n, table, measures, title in (
+        ("05", "tbl_bieu05", B05_MEASURES, "BÍ THƯ CHI BỘ XÓM, TỔ DÂN PHỐ KIÊM NHIỆM"),
+        ("06", "tbl_bieu06", B06_MEASURES, "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN"),
+    ):
+        d = _by_unit(at(table)).sort("unit_code")
+        rows, total = [], [0] * len(measures)
+        for i, row in enumerate(d.iter_rows(named=True)):
+            vals = [int(row[m] or 0) for m, _ in measures]
+            total = [a + b for a, b in zip(total, vals)]
+            rows.append(BieuRow(str(i + 1), unit_names.get(row["unit_code"], row["unit_code"]), tuple(vals)))
+        rows.append(BieuRow("", "Tổng", tuple(total), bold=True))
+        head = (_cells("Stt", "Đảng bộ xã, phường", *[lab for _, lab in measures]),)
+        out.append(Bieu(n, title, head, tuple(rows)))
+
+    # Biểu 07 (years as columns)
+    d = tables["tbl_bieu07"]
+    years7 = sorted(d["year"].unique().to_list())
+    rows = [
+        BieuRow(str(i + 1), lab, tuple(int(d.filter(pl.col("year") == y)[m].sum()) for y in years7))
+        for i, (m, lab) in enumerate(B07_MEASURES)
+    ]
+    head = (_cells("TT", "Nội dung", *[f"Năm {y}" for y in years7]),)
+    out.append(Bieu("07", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", head, tuple(rows)))
+    return out
+
+
 def bieu_workbook(
     tables: dict[str, pl.DataFrame],
     year: int,
@@ -291,12 +430,11 @@ def bieu_workbook(
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
     f = _formats(wb)
-    at = lambda t: tables[t].filter(pl.col("year") == year)  # noqa: E731
-
-    def head(ws, n: str, title: str, width: int) -> int:
+    for b in bieu_layouts(tables, year, unit_names):
+        ws = wb.add_worksheet(f"Biểu {b.number}")
         ws.write_string(0, 0, f"ĐẢNG BỘ TỈNH {province_name.upper()}", f["title"])
-        ws.write_string(1, 0, f"Biểu số {n}", f["title"])
-        ws.write_string(2, 0, title, f["title"])
+        ws.write_string(1, 0, f"Biểu số {b.number}", f["title"])
+        ws.write_string(2, 0, b.title, f["title"])
         ws.write_string(3, 0, f"Phạm vi: {scope_text}; năm {year}")
         ws.write_string(4, 0, INTERNAL_MARK, f["mark"])
         ws.write_string(
@@ -307,116 +445,19 @@ def bieu_workbook(
         )
         ws.set_column(0, 0, 6)
         ws.set_column(1, 1, 48)
-        ws.set_column(2, width, 11)
-        return 7
-
-    # Biểu 01
-    ws = wb.add_worksheet("Biểu 01")
-    r = head(ws, "01", "SỐ LƯỢNG CHI BỘ THEO CẤP VÀ LOẠI HÌNH", 2 + len(TYPES))
-    ws.write_row(r, 0, ["TT", "Cấp chi bộ", "Tổng số", *[label("branch_type", t) for t in TYPES]], f["head"])
-    d = at("tbl_bieu01")
-    grand = [0] * (1 + len(TYPES))
-    for i, lv in enumerate(LEVELS):
-        vals = [int(d.filter((pl.col("level_code") == lv) & (pl.col("type_code") == t))["count"].sum()) for t in TYPES]
-        row = [sum(vals), *vals]
-        grand = [a + b for a, b in zip(grand, row)]
-        _row(ws, r + 1 + i, str(i + 1), label("level", lv), row, f)
-    _row(ws, r + 1 + len(LEVELS), "", "TỔNG CỘNG", grand, f, bold=True)
-
-    # Biểu 02
-    ws = wb.add_worksheet("Biểu 02")
-    cols = [c for _, g in B02_GROUPS for c in g]
-    r = head(ws, "02", "TRÌNH ĐỘ CỦA BÍ THƯ, PHÓ BÍ THƯ, CHI UỶ VIÊN", 2 + len(cols) + 1)
-    ws.write_row(r, 0, ["TT", "Nội dung", "Tổng số"], f["head"])
-    c0 = 3
-    for gname, g in B02_GROUPS:
-        ws.merge_range(r, c0, r, c0 + len(g) - 1, gname, f["head"])
-        ws.write_row(r + 1, c0, [lab for _, lab in g], f["head"])
-        c0 += len(g)
-    d = at("tbl_bieu02")
-    rr = r + 2
-    for i, lv in enumerate(LEVELS):
-        dl = d.filter(pl.col("level_code") == lv)
-        ws.write_string(rr, 0, ROMAN[i], f["bold"])
-        ws.write_string(rr, 1, label("level", lv).upper(), f["bold"])
-        rr += 1
-        types = [None] if lv == "tt_bo_phan" else TYPES
-        for j, t in enumerate(types):
-            dt_ = dl.filter(pl.col("type_code").is_null() if t is None else pl.col("type_code") == t)
-            if dt_.is_empty():
-                continue
-            if t is not None:
-                ws.write_string(rr, 0, str(j + 1), f["bold"])
-                ws.write_string(rr, 1, label("branch_type", t), f["bold"])
-                rr += 1
-            for k, role in enumerate(ROLES):
-                x = dt_.filter(pl.col("role_code") == role)
-                vals = [int(x["total"].sum()), *[int(x[c].sum()) for c, _ in cols]]
-                _row(ws, rr, f"{j + 1}.{k + 1}" if t is not None else str(k + 1), label("role", role), vals, f)
-                rr += 1
-
-    # Biểu 03 (all years side by side, as published)
-    ws = wb.add_worksheet("Biểu 03")
-    years = sorted(tables["tbl_bieu03"]["year"].unique().to_list())
-    r = head(ws, "03", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ", 2 + len(years) * len(B03_MEASURES))
-    ws.write_row(r, 0, ["TT", "Cấp chi bộ"], f["head"])
-    for yi, y in enumerate(years):
-        c0 = 2 + yi * len(B03_MEASURES)
-        ws.merge_range(r, c0, r, c0 + len(B03_MEASURES) - 1, f"Năm {y}", f["head"])
-        ws.write_row(r + 1, c0, [lab for _, lab in B03_MEASURES], f["head"])
-    d = tables["tbl_bieu03"]
-    grand = [0] * (len(years) * len(B03_MEASURES))
-    for i, lv in enumerate(LEVELS):
-        vals = [
-            int(d.filter((pl.col("year") == y) & (pl.col("level_code") == lv))[m].sum())
-            for y in years
-            for m, _ in B03_MEASURES
-        ]
-        grand = [a + b for a, b in zip(grand, vals)]
-        _row(ws, r + 2 + i, str(i + 1), label("level", lv), vals, f, first=2)
-    _row(ws, r + 2 + len(LEVELS), "", "TỔNG CỘNG", grand, f, bold=True, first=2)
-
-    # Biểu 04
-    ws = wb.add_worksheet("Biểu 04")
-    r = head(ws, "04", "HẠ TẦNG INTERNET, MÁY TÍNH CỦA CHI BỘ", 2 + len(B04_MEASURES))
-    ws.write_row(r, 0, ["TT", "Cấp, loại hình chi bộ", *[lab for _, lab in B04_MEASURES]], f["head"])
-    d = at("tbl_bieu04")
-    rr = r + 1
-    for i, lv in enumerate(LEVELS):
-        dl = d.filter(pl.col("level_code") == lv)
-        _row(ws, rr, ROMAN[i], label("level", lv).upper(), [int(dl[m].sum()) for m, _ in B04_MEASURES], f, bold=True)
-        rr += 1
-        if lv == "tt_bo_phan":
-            continue
-        for j, t in enumerate(TYPES):  # every type, zeros included, as the published table lists them
-            x = dl.filter(pl.col("type_code") == t)
-            _row(ws, rr, str(j + 1), label("branch_type", t), [int(x[m].sum()) for m, _ in B04_MEASURES], f)
-            rr += 1
-
-    # Biểu 05 and 06 (by commune)
-    for n, table, measures, title in (
-        ("05", "tbl_bieu05", B05_MEASURES, "BÍ THƯ CHI BỘ XÓM, TỔ DÂN PHỐ KIÊM NHIỆM"),
-        ("06", "tbl_bieu06", B06_MEASURES, "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN"),
-    ):
-        ws = wb.add_worksheet(f"Biểu {n}")
-        r = head(ws, n, title, 2 + len(measures))
-        ws.write_row(r, 0, ["Stt", "Đảng bộ xã, phường", *[lab for _, lab in measures]], f["head"])
-        d = _by_unit(at(table)).sort("unit_code")
-        total = [0] * len(measures)
-        for i, row in enumerate(d.iter_rows(named=True)):
-            vals = [int(row[m] or 0) for m, _ in measures]
-            total = [a + b for a, b in zip(total, vals)]
-            _row(ws, r + 1 + i, str(i + 1), unit_names.get(row["unit_code"], row["unit_code"]), vals, f)
-        _row(ws, r + 1 + d.height, "", "Tổng", total, f, bold=True)
-
-    # Biểu 07 (years as columns)
-    ws = wb.add_worksheet("Biểu 07")
-    years7 = sorted(tables["tbl_bieu07"]["year"].unique().to_list())
-    r = head(ws, "07", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", 2 + len(years7))
-    ws.write_row(r, 0, ["TT", "Nội dung", *[f"Năm {y}" for y in years7]], f["head"])
-    d = tables["tbl_bieu07"]
-    for i, (m, lab) in enumerate(B07_MEASURES):
-        _row(ws, r + 1 + i, str(i + 1), lab, [int(d.filter(pl.col("year") == y)[m].sum()) for y in years7], f)
+        ws.set_column(2, b.width, 11)
+        r = 7
+        for i, cells in enumerate(b.head):
+            c = 0 if i == 0 else sum(x.span for x in b.head[0] if x.tall)
+            for cell in cells:
+                if cell.span > 1:
+                    ws.merge_range(r + i, c, r + i, c + cell.span - 1, cell.text, f["head"])
+                else:
+                    ws.write_string(r + i, c, cell.text, f["head"])
+                c += cell.span
+        r += len(b.head)
+        for i, row in enumerate(b.rows):
+            _row(ws, r + i, row.tt, row.label, list(row.values), f, bold=row.bold)
     wb.close()
     return buf.getvalue()
 

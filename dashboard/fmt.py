@@ -25,6 +25,13 @@ def num(x: float | int | None, decimals: int = 0) -> str:
     return f"{x:,.{decimals}f}".translate(_TO_LOCALE)
 
 
+def count(n: int | None) -> str:
+    """A count as administrative prose writes it: two digits below ten (4 -> '04', 9 -> '09'), else like num."""
+    if _missing(n):
+        return NO_DATA
+    return f"{n:02d}" if 0 < n < 10 else num(n)
+
+
 def pct(x: float | None, decimals: int = 2) -> str:
     """A percentage given on the 0–100 scale: 16.83 -> '16,83%'."""
     if _missing(x):

@@ -1,9 +1,8 @@
 """Hồ sơ xã: one unit — every indicator against the province, a funnel comparison, and its branches."""
 
-import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, filters, methods, registry, ui
+from dashboard import charts, data, export, filters, registry, ui
 
 state = filters.current()
 units = data.units(state.scope)
@@ -16,39 +15,17 @@ else:
         st.session_state[filters.PROFILE_UNIT] = state.filters.units[0] if state.filters.units else codes[0]
     unit = st.selectbox("Đơn vị", codes, format_func=lambda c: names[c], key=filters.PROFILE_UNIT)
 st.title(f"Hồ sơ {names.get(unit, unit)}")
+ui.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
 
-rows = []
-for ind in registry.indicators().values():
-    mine = data.indicator(ind.id, f_unit, state.scope, by=())
-    prov = data.province_benchmark(ind.id, state.filters, state.scope, by=())
-    if not mine.height or not mine["denominator"][0]:
-        continue
-    m, p = mine.row(0, named=True), prov.row(0, named=True)
-    pos = (
-        methods.funnel_position(m["numerator"], m["denominator"], (p["value"] or 0) / 100)
-        if p["value"] is not None
-        else None
-    )
-    rows.append(
-        {
-            "indicator": ind.short_for(),
-            "id": ind.id,
-            "value": m["value"],
-            "numerator": m["numerator"],
-            "denominator": m["denominator"],
-            "province": p["value"],
-            "judgement": methods.FUNNEL_LABELS.get(methods.funnel_judgement(pos, ind.polarity) or "", "—"),
-        }
-    )
-table = pl.DataFrame(rows)
+table = data.unit_comparison(f_unit, state.scope)
 cols = [
     export.Col("indicator", "Chỉ tiêu"),
     export.Col("numerator", "Tử số", "int"),
     export.Col("denominator", "Mẫu số", "int"),
     export.Col("value", "Đơn vị (%)", "pct"),
     export.Col("province", "Toàn tỉnh (%)", "pct"),
-    export.Col("judgement", "So với toàn tỉnh (phễu 95%)"),
+    export.Col("judgement_label", "So với toàn tỉnh (phễu 95%)"),
 ]
 st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
 ui.show_table(table, cols)

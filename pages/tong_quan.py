@@ -61,3 +61,4 @@ else:
         st.session_state[filters.PROFILE_UNIT] = code
         st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params=filters.url_params())
 ui.about(chosen)
+ui.documents(state)

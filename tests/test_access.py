@@ -9,6 +9,7 @@ import functools
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -345,9 +346,25 @@ def downloads(monkeypatch):
     return got
 
 
+def export_kind(label: str) -> str:
+    """The format of a download, from its button label."""
+    return "csv" if "CSV" in label else "docx" if "Word" in label else "pdf" if "PDF" in label else "xlsx"
+
+
 def export_text(blob: bytes, kind: str) -> str:
     if kind == "csv":
         return blob.decode("utf-8-sig")
+    if kind == "docx":  # the situation report: its paragraphs, its tables and the page header
+        from docx import Document
+
+        doc = Document(io.BytesIO(blob))
+        cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        header = [p.text for sec in doc.sections for p in sec.header.paragraphs]
+        return "\n".join([*header, *(p.text for p in doc.paragraphs), *cells])
+    if kind == "pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(blob)).pages)
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(blob))
     return "\n".join("\t".join(str(v) for v in r) for s in wb.sheet_names for r in wb.get_sheet_by_name(s).to_python())
 
@@ -362,7 +379,7 @@ def test_exports_of_the_commune_user_hold_its_unit_only_and_are_audited(others, 
         for label, key, build in downloads:
             if "PNG" in label:
                 continue  # charts: checked as plotly specs on the page
-            kind = "csv" if "CSV" in label else "xlsx"
+            kind = export_kind(label)
             assert callable(build), (page, key)  # built on click only
             before = len(audit_events("xa", "export"))
             blob = build()
@@ -402,3 +419,65 @@ def test_province_export_names_other_units(others, downloads):
     assert OTHER_NAME in text and OWN_NAME not in text  # the URL's unit filter applies to the province
     d = audit_events("tinh", "export")[-1]["details"]
     assert d["format"] == "csv" and f"Phường {OTHER_NAME}" in d["filters"]
+
+
+# ------------------------------------------------------------------------------------------------ documents
+
+
+def test_commune_user_gets_only_its_own_brief_and_report(others, downloads):
+    """Whatever the URL names, the brief on the profile and the report on the overview are the commune's own."""
+    at = new_app(xa=OTHER, dv=OTHER)
+    log_in(at, "xa")
+    got = {}
+    for page, key in (("ho_so_xa", "brief-pdf"), ("tong_quan", "situation-docx")):
+        downloads.clear()
+        go(at, page)
+        ((label, _, build),) = [d for d in downloads if d[1] == key]
+        kind = export_kind(label)
+        text = export_text(build(), kind)
+        assert not leaks([(kind, text)], others), (page, leaks([(kind, text)], others))
+        assert settings.INTERNAL_MARK in text and f"Đảng bộ phường {OWN_NAME}" in text
+        d = audit_events("xa", "export")[-1]["details"]
+        assert d["format"] == kind and OWN_NAME in d["what"] and f"Phường {OWN_NAME}" in d["filters"]
+        got[page] = text
+    assert "BẢN TÓM TẮT TÌNH HÌNH TỔ CHỨC ĐẢNG NĂM 2025" in got["ho_so_xa"]
+    assert "thực trạng tổ chức cơ sở đảng, đảng viên của Đảng bộ phường Thục Phán năm 2025" in got["tong_quan"]
+    # no «all briefs» for a commune user
+    assert not [b for b in at.button if b.key == "briefs-build"]
+
+
+def test_province_user_builds_all_briefs_as_one_zip(downloads, monkeypatch):
+    from reports import brief
+
+    built = []
+
+    def quick(year, scope, unit, root=None):  # the real brief is tested in test_reports.py; here: the flow
+        built.append((year, scope.role, unit))
+        return f"%PDF {unit}".encode()
+
+    monkeypatch.setattr(brief, "build", quick)
+    at = log_in(new_app(), "tinh")
+    go(at, "tong_quan")
+    assert not [d for d in downloads if d[1] == "briefs-zip"]  # built on request only
+    at.button(key="briefs-build").click()
+    at.run()
+    assert not at.exception
+    ((label, _, build),) = [d for d in downloads if d[1] == "briefs-zip"]
+    with zipfile.ZipFile(io.BytesIO(build())) as z:
+        names = z.namelist()
+    units = data.units(data.Scope.province())["unit_code"].to_list()
+    assert len(names) == len(units) == 60 and names == [f"tom-tat-{u}-2025.pdf" for u in units]
+    assert [u for _, _, u in built] == units and {r for _, r, _ in built} == {"province"}
+    d = audit_events("tinh", "export")[-1]["details"]
+    assert d["format"] == "zip" and d["what"] == "Bản tóm tắt năm 2025 của mọi đơn vị"
+
+
+def test_missing_font_is_said_in_vietnamese(tmp_path, monkeypatch):
+    from reports import fonts
+
+    monkeypatch.setattr(fonts, "FONT_DIRS", (tmp_path,))
+    at = log_in(new_app(), "tinh")
+    go(at, "ho_so_xa")
+    assert any("chưa có phông chữ Liberation Serif" in w.value for w in at.warning)
+    go(at, "tong_quan")
+    assert any("fonts-liberation2" in w.value for w in at.warning)

@@ -48,6 +48,8 @@ def test_benchmark_tiny_scale_prints_every_section(tmp_path):
         "progress · all targets and scopes",
         "tong_quan.py",
         "app (pages process)",
+        "Briefs of 4 of",
+        "Province report, median of 1",
         "committee_member",
     ):
         assert figure in out, figure

@@ -56,6 +56,10 @@ SCOPED = {
         ),
         True,
     ),
+    "unit_comparison": (
+        lambda root, s, u: data.unit_comparison(_f(u), s, ("member_good", "internet_none"), root=root),
+        True,
+    ),
 }
 
 # Public functions that take no scope, and why they need none.
