@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, filters, fmt, login, methods, registry
+from dashboard import charts, data, export, filters, fmt, login, maps, methods, registry
 from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
 from etl import audit
 from etl.codes import codes
-from etl.settings import MAX_FILE_BYTES, SAMPLE_NOTICE
+from etl.settings import MAX_FILE_BYTES, PARQUET_DIR, SAMPLE_NOTICE
 
 # The key indicators: the overview's tiles and the scorecard's columns.
 HEADLINE = [
@@ -255,6 +256,27 @@ def indicator_cols(by: str) -> list[export.Col]:
         "type": [export.Col("type_label", "Loại hình")],
     }[by]
     return first + INDICATOR_COLS
+
+
+@data.cached
+def overview_map(
+    indicator_id: str, filters: Filters, all_years: Filters, scope: Scope, root: Path = PARQUET_DIR
+) -> go.Figure | None:
+    """The overview's map of one indicator, built once per (snapshot, indicator, filters, scope) and shared by the
+    sessions that ask the same: the scope is part of the key, so no session gets a map built for another."""
+    ind = registry.get(indicator_id)
+    now = data.indicator(indicator_id, filters, scope, by=("unit",), root=root)
+    hist = data.indicator(indicator_id, all_years, scope, by=("unit", "year"), root=root)
+    trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by("unit_code")}
+    target = target_text(indicator_id)
+    values = {
+        r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
+        for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
+    }
+    boundaries = data.boundaries_path()
+    if boundaries is None:
+        return None
+    return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None)
 
 
 def off_map_units(values: pl.DataFrame, ind: registry.Indicator, scope: Scope) -> None:

@@ -28,18 +28,10 @@ st.session_state.setdefault(filters.INDICATOR, "internet_none")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
 now = data.indicator(chosen, state.filters, state.scope, by=("unit",))
-hist = data.indicator(chosen, state.all_years, state.scope, by=("unit", "year"))
-trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by("unit_code")}
-target = ui.target_text(chosen)
-values = {
-    r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
-    for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
-}
-boundaries = data.boundaries_path()
-if boundaries is None:
+fig = ui.overview_map(chosen, state.filters, state.all_years, state.scope)
+if fig is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
-    fig = maps.commune_map(boundaries, values, ind, only={state.scope.unit_code} if state.scope.is_commune else None)
     event = ui.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
