@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import admin, auth, export, filters, ui
+from etl import audit
 
 state = filters.current()
 st.title("Người dùng và nhật ký")
@@ -30,6 +31,10 @@ else:
 
 st.subheader("Nhật ký")
 log = admin.audit_log(state.scope)
+if damaged := audit.damaged_lines():
+    st.warning(
+        f"{damaged} dòng nhật ký bị hỏng (ghi dở, ví dụ khi ổ đĩa đầy) đã được bỏ qua; các sự kiện khác vẫn đầy đủ."
+    )
 cols = [
     export.Col("event_time", "Thời điểm"),
     export.Col("event", "Sự kiện"),
