@@ -19,6 +19,13 @@ def scope_of(user: User) -> Scope:
     return Scope(user.role)
 
 
+def client_address() -> str:
+    """The browser's address: as the proxy saw it when the app runs behind it (deploy/), else the peer's."""
+    peer = st.context.ip_address or ""
+    forwarded = st.context.headers.get("X-Real-IP", "") if st.context.headers else ""
+    return forwarded if forwarded and (peer in ("127.0.0.1", "::1", "") or peer.startswith("127.")) else peer
+
+
 def current_user() -> User | None:
     return st.session_state.get("user")
 
@@ -66,7 +73,7 @@ def _form() -> None:
             "và **quantri** (quản trị), mật khẩu **demo**."
         )
     if ok:
-        res = auth.authenticate(username, password, data.is_sample)
+        res = auth.authenticate(username, password, data.is_sample, client=client_address())
         if res.user is None:
             st.error(res.message)
             return
