@@ -2,6 +2,7 @@
 filters, and registers the pages of pages/ with st.navigation (by absolute path: a pages/ folder beside a root
 script would switch Streamlit to its legacy page mode)."""
 
+import logging
 from pathlib import Path
 
 # Import the heavy libraries whole on the first run (the log-in page): a rerun that interrupts a page while it
@@ -10,7 +11,7 @@ import pandas  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
-from dashboard import data, filters, login, ui
+from dashboard import admin, data, filters, login, ui
 from etl.store import current_snapshot, recover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,10 +21,9 @@ st.set_page_config(page_title="Chất lượng tổ chức đảng", page_icon="
 
 
 def ensure_data() -> None:
-    """First start on a fresh clone: write and load the calibrated sample, showing progress."""
-    msg = recover()
-    if msg:
-        st.warning(msg, icon=":material/warning:")
+    """First start on a fresh clone: write and load the calibrated sample, showing progress. A load killed
+    half-way is cleaned up here, whoever comes first; only admins are told, after log-in (see below)."""
+    recover()
     if current_snapshot() is not None:
         return
     from etl.__main__ import build_sample
@@ -76,5 +76,18 @@ if user.role == "admin":  # pages that are not registered cannot be reached, wha
     ]
 nav = st.navigation(sections)
 ui.sample_notice()
-nav.run()
+if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
+    st.warning(notice, icon=":material/warning:")
+try:
+    nav.run()
+except Exception:  # Streamlit's own control flow (st.stop, st.rerun, switch_page) is not an Exception
+    if st.get_option("client.showErrorDetails") in ("full", True, "true"):
+        raise  # development and tests (AppTest does not read the deployment's config): the real traceback
+    # Deployed: the details go to the server's log, never to the browser.
+    logging.getLogger("partydash").exception("page failed: %s", nav.title)
+    st.error(
+        "Trang gặp lỗi và không hiển thị được với bộ lọc này. Hãy thử đặt lại bộ lọc hoặc chọn trang khác; "
+        "nếu lỗi lặp lại, báo cho quản trị viên (chi tiết đã được ghi vào nhật ký máy chủ).",
+        icon=":material/error:",
+    )
 filters.write_url()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data, registry
+from dashboard import data, fmt, registry
 from dashboard.data import Filters, Scope
 from etl.codes import codes
 
@@ -57,9 +57,10 @@ def _from_url(scope: Scope) -> None:
             values = [v for part in qp.get_all(key) for v in part.split(",") if v in ok]
             st.session_state[key] = values
         elif key == YEAR:
-            y = qp.get(key, "")
-            if y.isdigit() and int(y) in ok:
-                st.session_state[key] = int(y)
+            # Compared as text: int() of a 5,000-digit year raises (Python caps digits), «²» is a digit too.
+            by_text = {str(v): v for v in ok}
+            if qp.get(key, "") in by_text:
+                st.session_state[key] = by_text[qp.get(key)]
         elif qp.get(key) in ok:
             st.session_state[key] = qp.get(key)
     st.session_state["_url_read"] = True
@@ -96,7 +97,7 @@ def sidebar(scope: Scope) -> State:
         st.markdown("### Bộ lọc")
         year = st.selectbox("Năm báo cáo", years, key=YEAR)
         if scope.is_commune:
-            st.caption(f"Đơn vị: **{names.get(scope.unit_code, scope.unit_code)}**")
+            st.caption(f"Đơn vị: **{fmt.plain(names.get(scope.unit_code, scope.unit_code))}**")
             chosen_units: list[str] = []
         else:
             chosen_units = st.multiselect(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import auth, data
+from dashboard import auth, data, fmt
 from dashboard.auth import User
 from dashboard.data import Scope
 from etl import audit
@@ -21,9 +21,12 @@ def scope_of(user: User) -> Scope:
 
 def client_address() -> str:
     """The browser's address: as the proxy saw it when the app runs behind it (deploy/), else the peer's."""
-    peer = st.context.ip_address or ""
-    forwarded = st.context.headers.get("X-Real-IP", "") if st.context.headers else ""
-    return forwarded if forwarded and (peer in ("127.0.0.1", "::1", "") or peer.startswith("127.")) else peer
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else ""  # None (and a stand-in under AppTest) without a web request
+    headers = st.context.headers
+    forwarded = headers.get("X-Real-IP", "") if hasattr(headers, "get") else ""
+    forwarded = forwarded if isinstance(forwarded, str) else ""
+    return forwarded if forwarded and (peer in ("::1", "") or peer.startswith("127.")) else peer
 
 
 def current_user() -> User | None:
@@ -86,7 +89,7 @@ def sidebar(user: User) -> None:
     with st.sidebar:
         st.divider()
         unit = f" · {data.units(scope_of(user))['unit_full_name'][0]}" if user.role == "commune" else ""
-        st.caption(f"Đăng nhập: **{user.username}** ({auth.ROLES[user.role]}{unit})")
+        st.caption(f"Đăng nhập: **{fmt.plain(user.username)}** ({auth.ROLES[user.role]}{fmt.plain(unit)})")
         if st.button("Đăng xuất", icon=":material/logout:", width="stretch", key="logout"):
             logout()
             st.rerun()

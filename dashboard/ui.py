@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import charts, data, export, fmt, login, methods, registry
 from dashboard.filters import State, describe
 from etl import audit
-from etl.settings import SAMPLE_NOTICE
+from etl.settings import MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, SAMPLE_NOTICE
 
 SOURCE = "Báo cáo hằng năm của các đảng bộ, tổng hợp trên hệ thống theo dõi chất lượng tổ chức đảng"
 
@@ -165,6 +165,27 @@ def indicator_cols(by: str) -> list[export.Col]:
     return first + INDICATOR_COLS
 
 
+WITHHELD = (
+    "Không hiển thị số liệu toàn tỉnh để so sánh{where}: với bộ lọc đã chọn, ngoài đơn vị này chỉ còn dưới "
+    f"{MIN_OTHER_UNITS} đơn vị hoặc dưới {MIN_OTHER_BRANCHES} chi bộ, nên con số toàn tỉnh sẽ để lộ số liệu "
+    "của đơn vị khác."
+)
+
+
+def withheld(benchmark: pl.DataFrame) -> bool:
+    """Whether `data.province_benchmark` withheld a group of this benchmark (too few other units or branches)."""
+    return benchmark.height > 0 and benchmark["denominator"].is_null().any()
+
+
+def withheld_note(benchmark: pl.DataFrame, key: str) -> None:
+    """Say why the province comparison is missing, for the groups (years) withheld."""
+    if not withheld(benchmark):
+        return
+    years = benchmark.filter(pl.col("denominator").is_null())["year"].to_list() if "year" in benchmark.columns else []
+    where = f" (năm {', '.join(str(y) for y in years)})" if years and benchmark.height > 1 else ""
+    st.info(WITHHELD.format(where=where), icon=":material/visibility_off:")
+
+
 def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = None) -> str | None:
     """Bars by unit with the province line; clicking a bar returns its unit code (drill-down to branches)."""
     ind = registry.get(indicator_id)
@@ -173,6 +194,7 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
     p0 = prov["value"][0] if prov.height else None
     fig = charts.by_unit(df, ind, p0, title=f"{ind.short} theo đơn vị, năm {state.year}")
     event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=f"bars-{key}")
+    withheld_note(prov, key)
     st.caption(
         "Màu xanh đậm: tốt hơn toàn tỉnh có ý nghĩa thống kê; đỏ cam: kém hơn; xanh nhạt: tương đương "
         "(kiểm định giới hạn phễu 95%). Bấm vào một cột để xem danh sách chi bộ."
@@ -212,7 +234,7 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
         st.info("Không có chi bộ nào theo bộ lọc đã chọn.")
         return
     name = df["unit_name"][0]
-    st.subheader(f"Chi bộ của {name}, năm {state.year}")
+    st.subheader(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)
     downloads(df, BRANCH_COLS, f"chi-bo-{unit_code}-{state.year}", f"Danh sách chi bộ – {name}", state, key=f"b-{key}")
 
@@ -221,6 +243,7 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
     """Funnel plot of the units against the province (only units this scope may see are drawn)."""
     ind = registry.get(indicator_id)
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=())
+    withheld_note(prov, key)
     if not prov.height or prov["value"][0] is None:
         return
     df = data.indicator(indicator_id, state.filters.but(units=()), state.scope, by=("unit",))
@@ -302,6 +325,8 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
     )
     fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
     st.plotly_chart(fig, key=f"trend-{key}")
+    if prov is not None:
+        withheld_note(prov, key)
     downloads(trend, indicator_cols("year"), f"{indicator_id}-theo-nam", ind.label, state, fig, key=f"t-{key}")
     return trend
 

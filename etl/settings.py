@@ -26,6 +26,15 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS_PER_SHEET = 20_000
 
+# Small-group suppression (issue 16.2): a comparison a commune user sees (the «Toàn tỉnh» benchmark, a funnel)
+# is withheld when, besides the user's own unit, it covers fewer than this many units or branches. The user knows
+# its own figures and can subtract them: one other unit would be disclosed exactly, and two others would each be
+# disclosed to the other (both are commune users), hence three — the usual threshold rule of statistical offices.
+# Ten branches: below that a rate says little (one branch moves it by 10 points or more) and a 0% or 100% would
+# tell how every one of those few branches stands.
+MIN_OTHER_UNITS = 3
+MIN_OTHER_BRANCHES = 10
+
 SAMPLE_NOTICE = (
     "Dữ liệu mẫu: số liệu dưới cấp tỉnh là giả lập, chỉ dùng để minh hoạ; "
     "các tổng số cấp tỉnh khớp với Biểu 01–07 của Đề án 03-ĐA/TU (Tỉnh uỷ Cao Bằng)."

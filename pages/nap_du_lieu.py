@@ -97,7 +97,7 @@ if parsed:
             with st.spinner("Đang ghi…"):
                 result = commit(parsed, province, user.username)
         except (ReturnRejected, StoreError) as e:
-            st.error(str(e))
+            st.error(ui.fmt.plain(str(e)))  # names files and branch codes typed by others
         else:
             for k in ("parsed", "parsed_key", "upload"):
                 st.session_state.pop(k, None)

@@ -12,10 +12,13 @@ import threading
 from pathlib import Path
 
 import bcrypt
+import polars as pl
 import pytest
 
-from dashboard import auth
+from dashboard import auth, data, registry
+from dashboard.data import Filters, Scope
 from etl import audit, settings
+from tests.fixtures import branch, build_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -250,3 +253,226 @@ def test_a_long_password_through_the_log_in_form(sample_store):
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [auth.WRONG]
+
+
+# ------------------------------------------------- 2. small groups: no benchmark that discloses another unit
+
+XA = "01273"  # the demo commune user's unit
+
+
+def _bench(root, f, by=(), ind="member_good"):
+    return data.province_benchmark(ind, f, Scope.commune(XA), by=by, root=root)
+
+
+def test_the_single_cooperative_branch_is_not_shown_as_the_province(sample_store):
+    """The issue's case: «Loại hình: Hợp tác xã» holds one branch in the whole province (04-UBND.220)."""
+    f = Filters(years=(2025,), types=("htx",))
+    htx = data.branches(f, Scope.province(), root=sample_store)
+    assert htx["branch_code"].to_list() == ["04-UBND.220"]
+    # the province user sees that branch's figures as «Toàn tỉnh» — which is only that branch
+    prov = data.province_benchmark("member_good", f, Scope.province(), root=sample_store)
+    assert prov["denominator"][0] > 0
+    withheld = 0
+    for ind in registry.indicators():
+        got = _bench(sample_store, f, ind=ind).select("numerator", "denominator", "value").rows()
+        whole = data.province_benchmark(ind, f, Scope.province(), by=(), root=sample_store)["denominator"][0]
+        # withheld where the branch has figures; 0/0 where nobody has (nothing to hide)
+        assert got == ([(None, None, None)] if whole else [(0, 0, None)]), ind
+        withheld += bool(whole)
+    assert withheld >= 10
+
+
+def test_the_police_branches_are_not_shown_as_the_province(sample_store):
+    """cap=tt_bo_phan&loai=llvt: only Đảng bộ Công an tỉnh (04-CA) has such branches."""
+    f = Filters(years=(2025,), levels=("tt_bo_phan",), types=("llvt",))
+    assert set(data.branches(f, Scope.province(), root=sample_store)["unit_code"]) == {"04-CA"}
+    got = _bench(sample_store, f, by=("year",))
+    assert got["denominator"].to_list() == [None]
+    over_years = _bench(sample_store, f.but(years=()), by=("year",))
+    assert over_years.height >= 1 and over_years["denominator"].null_count() == over_years.height
+
+
+def test_every_small_group_of_the_sample_is_withheld_and_no_other(sample_store):
+    """For each (year, level, type): withheld exactly when the other units or their branches (with members rated)
+    are too few, counted here independently from the branch list."""
+    rows = data.branches(Filters(), Scope.province(), root=sample_store)
+    rated = rows.filter((pl.col("rated_members") > 0) & (pl.col("unit_code") != XA))
+    counts = {
+        (r["year"], r["level"], r["branch_type"]): (r["units"], r["branches"])
+        for r in rated.group_by("year", "level", "branch_type")
+        .agg(pl.col("unit_code").n_unique().alias("units"), pl.col("branch_code").n_unique().alias("branches"))
+        .iter_rows(named=True)
+    }
+    groups = rows.select("year", "level", "branch_type").unique().rows()
+    small = 0
+    for year, level, btype in groups:
+        units, n = counts.get((year, level, btype), (0, 0))
+        got = _bench(sample_store, Filters(years=(year,), levels=(level,), types=(btype,)))
+        hidden = got["denominator"][0] is None
+        assert hidden == (units < settings.MIN_OTHER_UNITS or n < settings.MIN_OTHER_BRANCHES), (year, level, btype)
+        small += units <= 2
+    assert small == 39  # the issue counted 39 groups with at most two other units
+    # the unfiltered benchmark is whole: 59 other units
+    assert _bench(sample_store, Filters(years=(2025,)))["denominator"][0] > 0
+
+
+def _boundary_returns():
+    """Own unit 01273 and four others. Every branch: 2 members rated good, 1 completed (member_good 2/3).
+    htx:          2024 three other units, 4+3+3 = 10 branches (shown); 2025 two other units, 5+5 = 10 (withheld)
+    doanh_nghiep: 2024 three other units, 3+3+3 = 9 branches (withheld); 2025 three, 4+3+3 = 10 (shown)"""
+    plan = {
+        2024: {"htx": {"01279": 4, "01288": 3, "01290": 3}, "doanh_nghiep": {"01279": 3, "01288": 3, "01294": 3}},
+        2025: {"htx": {"01279": 5, "01288": 5}, "doanh_nghiep": {"01279": 4, "01288": 3, "01294": 3}},
+    }
+    out = []
+    for year, types in plan.items():
+        per_unit: dict[str, list] = {XA: [branch(f"OWN-{t}-{year}", "co_so", t, good=2, completed=1) for t in types]}
+        for t, units in types.items():
+            for unit, n in units.items():
+                per_unit.setdefault(unit, []).extend(
+                    branch(f"{unit}-{t}-{i}", "co_so", t, good=2, completed=1) for i in range(n)
+                )
+        out += [(unit, year, bs, [], []) for unit, bs in per_unit.items()]
+    return out
+
+
+@pytest.fixture(scope="module")
+def boundary_store(tmp_path_factory):
+    return build_store(tmp_path_factory.mktemp("boundary"), _boundary_returns())
+
+
+@pytest.mark.parametrize(
+    "year, btype, shown",
+    [
+        (2024, "htx", True),  # exactly 3 other units and exactly 10 branches: shown
+        (2025, "htx", False),  # 2 other units: withheld
+        (2024, "doanh_nghiep", False),  # 9 other branches: withheld
+        (2025, "doanh_nghiep", True),  # 10 other branches: shown
+    ],
+)
+def test_the_thresholds_at_their_boundary(boundary_store, year, btype, shown):
+    assert (settings.MIN_OTHER_UNITS, settings.MIN_OTHER_BRANCHES) == (3, 10)
+    got = _bench(boundary_store, Filters(years=(year,), types=(btype,)))
+    if shown:
+        branches = {(2024, "htx"): 11, (2025, "doanh_nghiep"): 11}[(year, btype)]  # 10 others + its own
+        # (2 × 11) / (3 × 11) = 66,67%
+        assert got.select("numerator", "denominator").row(0) == (2 * branches, 3 * branches)
+        assert got["value"][0] == pytest.approx(200 / 3)
+    else:
+        assert got.select("numerator", "denominator", "value").row(0) == (None, None, None)
+    # the province user always sees the figure
+    assert (
+        data.province_benchmark(
+            "member_good", Filters(years=(year,), types=(btype,)), Scope.province(), root=boundary_store
+        )["denominator"][0]
+        > 0
+    )
+
+
+def test_a_trend_withholds_only_the_small_years(boundary_store):
+    got = _bench(boundary_store, Filters(types=("htx",)), by=("year",))
+    assert got.select("year", "denominator").rows() == [(2024, 33), (2025, None)]  # 3 × 11 branches; withheld
+
+
+def test_the_commune_user_is_told_why_on_the_page(sample_store):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["loai"] = "htx"
+    at.run()
+    at.text_input(key="login_user").input("xa")
+    at.text_input(key="login_password").input("demo")
+    at.form_submit_button[0].click()
+    at.run()
+    for page in ("dang_vien", "chi_bo", "bi_thu", "ha_tang"):
+        at.switch_page(f"../pages/{page}.py")
+        at.run()
+        assert not at.exception, page
+        notes = [i.value for i in at.info if "Không hiển thị số liệu toàn tỉnh" in i.value]
+        assert notes and "dưới 3 đơn vị hoặc dưới 10 chi bộ" in notes[0], page
+        for chart in at.get("plotly_chart"):
+            for trace in json.loads(chart.proto.spec).get("data", []):
+                if trace.get("name") == "Toàn tỉnh":
+                    assert all(y is None for y in trace.get("y", [])), page
+
+
+def _xa_app(**query):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.text_input(key="login_user").input("xa")
+    at.text_input(key="login_password").input("demo")
+    at.form_submit_button[0].click()
+    at.run()
+    return at
+
+
+# ------------------------------------------------------------- 7. no traceback, every error in Vietnamese
+
+
+def test_the_profile_of_a_unit_without_branches_under_the_filters(sample_store):
+    """«Loại hình: Hợp tác xã»: phường Thục Phán has no such branch (ColumnNotFoundError before)."""
+    at = _xa_app(loai="htx")
+    at.switch_page("../pages/ho_so_xa.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("không có chi bộ nào theo bộ lọc đã chọn" in i.value for i in at.info)
+    at = _xa_app()  # the province user on a commune without cooperative branches, through the unit selector
+    assert not at.exception
+
+
+@pytest.mark.parametrize("year", ["9" * 5000, "²", "2025.0", "-2025", " 2024"])
+def test_a_tampered_year_in_the_link_is_ignored(sample_store, year):
+    at = _xa_app(nam=year)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Tổng quan năm 2025"]  # the latest year, as without the parameter
+
+
+def test_error_details_are_off_wherever_the_app_is_started(tmp_path, monkeypatch):
+    """The deployment's settings sit beside the entry script: started from another folder they still apply (the
+    upload limit stays 20 MB, tracebacks stay hidden, the app listens on this machine only)."""
+    from streamlit import config
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(config, "_main_script_path", APP)
+    try:
+        config.get_config_options(force_reparse=True)
+        assert config.get_option("server.maxUploadSize") == settings.MAX_FILE_BYTES // 1024 // 1024 == 20
+        assert config.get_option("client.showErrorDetails") == "none"
+        assert config.get_option("server.address") == "127.0.0.1"
+    finally:
+        monkeypatch.undo()
+        config.get_config_options(force_reparse=True)
+
+
+def test_an_unexpected_page_error_is_a_vietnamese_message(sample_store, monkeypatch):
+    """Deployed (error details off), a page that fails shows a Vietnamese message and no traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    def broken(*a, **k):
+        raise RuntimeError("/srv/secret/path.py: boom")
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_input(key="login_user").input("tinh")
+    at.text_input(key="login_password").input("demo")
+    at.form_submit_button[0].click()
+    monkeypatch.setattr(data, "rating_mix", broken)
+    at.run()
+    at.switch_page("../pages/chi_bo.py")
+    at.run()
+    assert at.exception  # in development and tests the traceback is shown
+    import streamlit as st
+
+    before = st.get_option("client.showErrorDetails")
+    st.set_option("client.showErrorDetails", "none")
+    try:
+        at.run()
+    finally:
+        st.set_option("client.showErrorDetails", before)
+    assert not at.exception
+    assert any("Trang gặp lỗi" in e.value for e in at.error)
+    assert not any("secret" in e.value or "boom" in e.value for e in at.error)
