@@ -36,8 +36,7 @@ def ensure_data() -> None:
             text, base = steps[phase]
             bar.progress(min(1.0, base + 0.5 * i / n), text=f"{text}: {i}/{n}")
 
-        # In-process: worker processes must not be started from inside the web server.
-        if build_sample(progress=progress, parallel=False) != 0:
+        if build_sample(progress=progress) != 0:
             status.update(label="Không tạo được dữ liệu mẫu", state="error")
             st.stop()
         status.update(label="Đã tạo dữ liệu mẫu", state="complete", expanded=False)

@@ -25,6 +25,17 @@ YEARS = (2021, 2022, 2023, 2024, 2025)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS_PER_SHEET = 20_000
+# The return's widest sheet has 31 columns; Excel 2003 stopped at 256. With the row limit a grid stays below
+# 5 million cells, whatever the file declares (etl/sheet_size.py checks before reading).
+MAX_COLUMNS_PER_SHEET = 256
+
+# Uploaded workbooks are parsed in worker processes (etl/sandbox.py) that cannot take the caller down: each has
+# this much address space on top of what it uses once started (a real return needs ~100 MB), this much CPU time
+# and wall time per file, and dies with the process that started it.
+WORKER_MEMORY_BYTES = 2 * 1024**3
+WORKER_CPU_SECONDS_PER_FILE = 60
+WORKER_WALL_SECONDS_PER_FILE = 120
+WORKER_START_SECONDS = 120  # a worker's own start (imports) on a loaded machine
 
 # Small-group suppression (issue 16.2): a comparison a commune user sees (the «Toàn tỉnh» benchmark, a funnel)
 # is withheld when, besides the user's own unit, it covers fewer than this many units or branches. The user knows

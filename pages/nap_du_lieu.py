@@ -43,7 +43,8 @@ batch = [(f.name, f.getvalue()) for f in files]
 key = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in batch)).hexdigest()
 if st.session_state.get("parsed_key") != key:
     with st.spinner("Đang kiểm tra các tệp…"):
-        st.session_state["parsed"] = parse_files(batch, province, parallel=False)  # no worker processes in the server
+        # One worker process with memory and time limits: a hostile file kills it, not the server (etl/sandbox.py).
+        st.session_state["parsed"] = parse_files(batch, province, parallel=False)
         st.session_state["parsed_key"] = key
         if refused_now := st.session_state["parsed"][1]:  # a refused upload is logged too, once per batch
             log_rejected(list(refused_now), [f for fs in refused_now.values() for f in fs], user.username)
