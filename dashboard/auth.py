@@ -114,14 +114,20 @@ def set_user(username: str, password: str, role: str, unit_code: str | None = No
         with _attempts(root) as table:
             for k in [k for k in table if k.endswith(f"\t{username}")]:
                 del table[k]
+    from dashboard import session
+
+    session.revoke_user(username, root)  # a new password ends the sessions opened with the old one
     return user
 
 
 def disable(username: str, root: Path = USERS_DIR) -> None:
+    from dashboard import session
+
     with _locked(root) as users:
         if username not in users:
             raise KeyError(username)
         users[username]["active"] = False
+    session.revoke_user(username, root)  # logged out everywhere, at once
 
 
 def list_users(root: Path = USERS_DIR) -> list[User]:
@@ -282,6 +288,16 @@ def authenticate(
     user = User(**u)
     audit.record("login", username, {"role": user.role, "unit_code": user.unit_code, **where})
     return LoginResult(user)
+
+
+def active_user(username: str, is_sample: Callable[[], bool], root: Path = USERS_DIR) -> User | None:
+    """The user a session stands for, if it may still work: an active account, or a demo account while the
+    store holds the sample."""
+    if username in DEMO_USERS:
+        role, unit = DEMO_USERS[username]
+        return User(username, role, unit, demo=True) if is_sample() else None
+    u = _read_users(root).get(username)
+    return User(**u) if u and u.get("active", True) else None
 
 
 def session_expired(last_seen: dt.datetime | None, now: dt.datetime | None = None) -> bool:
