@@ -224,9 +224,7 @@ def queries(scale: str, reps: int) -> dict:
     )
     out, connects = [], []
     for name, fn in calls:
-        for con in list(db._cache.values()):
-            con.close()
-        db._cache.clear()
+        db.reset()
         data.clear_cache()
         t = time.perf_counter()
         db.database(root)

@@ -18,9 +18,70 @@ def _require_admin(scope: Scope) -> None:
 
 
 def audit_log(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
-    """Every audited event, newest first."""
+    """Every audited event, newest first, with its details in Vietnamese words (`details_text`)."""
     _require_admin(scope)
-    return db.cursor(root).sql("select * from stg_audit order by event_time desc").pl()
+    log = db.cursor(root).sql("select * from stg_audit order by event_time desc").pl()
+    return log.with_columns(
+        details_text=pl.col("details").map_elements(details_text, return_dtype=pl.String, skip_nulls=False)
+    )
+
+
+# The audit details' keys and coded values in words (the log itself stays machine-readable).
+_DETAIL_KEYS = {
+    "what": "nội dung",
+    "format": "định dạng",
+    "filters": "bộ lọc",
+    "role": "vai trò",
+    "unit_code": "đơn vị",
+    "demo": "tài khoản dùng thử",
+    "reason": "lý do",
+    "load_id": "lần nạp",
+    "status": "kết quả",
+    "files": "tệp",
+    "errors": "số lỗi",
+    "action": "thao tác",
+    "username": "người dùng",
+    "client": "máy khách",
+}
+_DETAIL_VALUES = {
+    "wrong password": "sai mật khẩu",
+    "unknown or disabled user": "tài khoản không có hoặc đã khoá",
+    "locked": "tài khoản đang tạm khoá",
+    "demo account on real data": "tài khoản dùng thử trên dữ liệu thật",
+    "ok": "thành công",
+    "rejected": "bị từ chối",
+    "failed": "lỗi khi ghi",
+    "interrupted": "bị gián đoạn",
+    "add": "thêm",
+    "reset": "đặt lại mật khẩu",
+    "disable": "khoá",
+    "province": "toàn tỉnh",
+    "commune": "cấp xã",
+    "admin": "quản trị",
+    True: "có",
+    False: "không",
+}
+
+
+def details_text(raw: str | None) -> str:
+    """{"what": "Biểu 01–07", "format": "xlsx"} → «nội dung: Biểu 01–07 · định dạng: xlsx»."""
+    import json
+
+    try:
+        d = json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        return raw or ""
+    if not isinstance(d, dict):
+        return str(d)
+    parts = []
+    for k, v in d.items():
+        if v in (None, "", []):
+            continue
+        if isinstance(v, list):
+            v = ", ".join(str(x) for x in v)
+        v = _DETAIL_VALUES.get(v, v) if isinstance(v, (str, bool)) else v
+        parts.append(f"{_DETAIL_KEYS.get(k, k)}: {v}")
+    return " · ".join(parts)
 
 
 def interrupted_load(scope: Scope, root: Path = PARQUET_DIR) -> str | None:

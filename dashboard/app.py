@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "pages"
 
 st.set_page_config(page_title="Chất lượng tổ chức đảng", page_icon=":material/flag:", layout="wide")
+ui.house_style()
 
 
 def ensure_data() -> None:
@@ -77,6 +78,7 @@ nav = st.navigation(sections)
 ui.sample_notice()
 if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
     st.warning(notice, icon=":material/warning:")
+ui.coverage_notice(state)
 try:
     nav.run()
 except Exception:  # Streamlit's own control flow (st.stop, st.rerun, switch_page) is not an Exception

@@ -49,19 +49,31 @@ def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
 
 
 def _breaks(fig: go.Figure, breaks: dict[int, str], years: list[int]) -> None:
-    """Mark the years the rating regulation changed, so no trend silently spans a method break."""
-    for y, text in breaks.items():
-        if years and min(years) < y <= max(years):
-            fig.add_vline(x=y - 0.5, line_dash="dot", line_color=GREY)
-            fig.add_annotation(
-                x=y - 0.5,
-                y=1.02,
-                yref="paper",
-                text=f"Đổi cách xếp loại: {text}",
-                showarrow=False,
-                font={"size": 10, "color": "#555555"},
-                xanchor="left",
-            )
+    """Mark the years the rating regulation changed, so no trend silently spans a method break: a dotted line
+    before the year and a short label (the regulation's number; the full text on hover), staggered so two labels
+    never overlap."""
+    shown = [(y, text) for y, text in sorted(breaks.items()) if years and min(years) < y <= max(years)]
+    if shown:
+        fig.update_layout(margin={"t": 95})  # the labels sit between the title and the plot
+    for i, (y, text) in enumerate(shown):
+        fig.add_vline(x=y - 0.5, line_dash="dot", line_color=GREY)
+        fig.add_annotation(
+            x=y - 0.5,
+            y=1.0 + 0.07 * (i % 2),
+            yref="paper",
+            yanchor="bottom",
+            text=f"Từ {y}: {short_regulation(text)}",
+            hovertext=f"Đổi cách đánh giá, xếp loại từ năm {y}: {text}",
+            showarrow=False,
+            font={"size": 11, "color": "#555555"},
+            xanchor="left",
+        )
+
+
+def short_regulation(text: str) -> str:
+    """«Quy định 124-QĐ/TW thay Quy định 132-QĐ/TW» → «QĐ 124-QĐ/TW»."""
+    first = text.split(" thay ")[0].split(" (")[0]
+    return first.replace("Quy định ", "QĐ ")
 
 
 def trend(
@@ -71,31 +83,63 @@ def trend(
     breaks: dict[int, str] | None = None,
     target: float | None = None,
     title: str = "",
+    incomplete: dict[int, str] | None = None,
 ) -> go.Figure:
-    """Value by year (with numerator/denominator in the hover), the province line and the target."""
+    """Value by year (with numerator/denominator in the hover), the province line and the target.
+
+    The line never runs across a series break (one segment per comparable run of years), and a year in which only
+    some units reported (`incomplete`: year → «1/60 đơn vị») is an open marker outside the line."""
     fig = go.Figure()
+    incomplete = incomplete or {}
     years = df["year"].to_list()
-    fig.add_scatter(
-        x=years,
-        y=df["value"].to_list(),
-        mode="lines+markers+text",
-        name="Đơn vị đã chọn" if province is not None else ind.short,
-        line={"color": BLUE, "width": 3},
-        marker={"size": 9},
-        text=[fmt.pct(v, 1) for v in df["value"].to_list()],
-        textposition="top center",
-        customdata=list(zip(df["numerator"].to_list(), df["denominator"].to_list())),
-        hovertemplate="Năm %{x}: %{y:.2f}%<br>%{customdata[0]:,}/%{customdata[1]:,}<extra></extra>",
-    )
-    if province is not None and province.height:
+    full = df.filter(~pl.col("year").is_in(list(incomplete)))
+    name = "Đơn vị đã chọn" if province is not None else ind.short_for()
+    for k, run in enumerate(methods.segments(full["year"].to_list(), list(breaks or {}))):
+        part = full.filter(pl.col("year").is_in(run))
         fig.add_scatter(
-            x=province["year"].to_list(),
-            y=province["value"].to_list(),
-            mode="lines+markers",
-            name="Toàn tỉnh",
-            line={"color": GREY, "dash": "dash"},
-            hovertemplate="Toàn tỉnh %{x}: %{y:.2f}%<extra></extra>",
+            x=run,
+            y=part["value"].to_list(),
+            mode="lines+markers+text",
+            name=name,
+            legendgroup="main",
+            showlegend=k == 0,
+            line={"color": BLUE, "width": 3},
+            marker={"size": 9},
+            text=[fmt.pct(v, 1) for v in part["value"].to_list()],
+            textposition="top center",
+            customdata=list(zip(part["numerator"].to_list(), part["denominator"].to_list())),
+            hovertemplate="Năm %{x}: %{y:.2f}%<br>%{customdata[0]:,}/%{customdata[1]:,}<extra></extra>",
         )
+    part = df.filter(pl.col("year").is_in(list(incomplete)))
+    if part.height:
+        fig.add_scatter(
+            x=part["year"].to_list(),
+            y=part["value"].to_list(),
+            mode="markers+text",
+            name="Năm chưa đủ đơn vị nộp",
+            marker={"size": 10, "symbol": "circle-open", "color": BLUE, "line": {"width": 2}},
+            text=[f"{fmt.pct(v, 1)} (chưa đủ)" for v in part["value"].to_list()],
+            textposition="top center",
+            customdata=[
+                (n, d, incomplete[y])
+                for y, n, d in zip(part["year"].to_list(), part["numerator"].to_list(), part["denominator"].to_list())
+            ],
+            hovertemplate="Năm %{x} (chưa đủ: %{customdata[2]}): %{y:.2f}%<br>%{customdata[0]:,}/%{customdata[1]:,}"
+            "<extra></extra>",
+        )
+    if province is not None and province.height:
+        for k, run in enumerate(methods.segments(province["year"].to_list(), list(breaks or {}))):
+            part = province.filter(pl.col("year").is_in(run))
+            fig.add_scatter(
+                x=run,
+                y=part["value"].to_list(),
+                mode="lines+markers",
+                name="Toàn tỉnh",
+                legendgroup="province",
+                showlegend=k == 0,
+                line={"color": GREY, "dash": "dash"},
+                hovertemplate="Toàn tỉnh %{x}: %{y:.2f}%<extra></extra>",
+            )
     if target is not None:
         fig.add_hline(
             y=target,
@@ -107,7 +151,7 @@ def trend(
     _breaks(fig, breaks or {}, years)
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
     fig.update_yaxes(ticksuffix="%")
-    return _layout(fig, title or ind.label)
+    return _layout(fig, title or ind.label, height=400)
 
 
 def by_unit(
@@ -131,9 +175,12 @@ def by_unit(
             customdata=list(zip(d[key_col].to_list(), d["numerator"].to_list(), d["denominator"].to_list())),
             text=[fmt.pct(v, 1) for v in d["value"].to_list()],
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:.2f}%<br>%{customdata[1]:,}/%{customdata[2]:,}<extra></extra>",
         )
     )
+    top = max([v for v in d["value"].to_list() if v is not None] + [province_value or 0, 1])
+    fig.update_xaxes(range=[0, top * 1.15])  # room for the value printed after the longest bar
     if province_value is not None:
         fig.add_vline(
             x=province_value,
@@ -217,40 +264,53 @@ def funnel(df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = 
     )
     fig.update_xaxes(title="Mẫu số (quy mô đơn vị)")
     fig.update_yaxes(ticksuffix="%")
-    return _layout(fig, title or f"So sánh với toàn tỉnh: {ind.short}")
+    return _layout(fig, title or f"So sánh với toàn tỉnh: {ind.short_for()}")
 
 
 def glide_path(series: pl.DataFrame, p: dict, ind: Indicator, title: str = "") -> go.Figure:
-    """Observed values, the straight path required to reach the target by the deadline, and the projection."""
+    """Observed values, the straight path required to reach the target by the deadline, and the projection.
+
+    The deadline has its own tick; the projection is drawn last, dotted and with a marker and its value at the
+    deadline, so it stays visible when it lies on the required path."""
     fig = go.Figure()
+    years = series["year"].to_list()
     fig.add_scatter(
-        x=series["year"].to_list(),
+        x=years,
         y=series["value"].to_list(),
         mode="lines+markers",
         name="Thực tế",
         line={"color": BLUE, "width": 3},
+        hovertemplate="Năm %{x}: %{y:.2f}%<extra></extra>",
     )
-    if p.get("latest") is not None and p.get("deadline"):
+    deadline = p.get("deadline")
+    if p.get("latest") is not None and deadline:
         fig.add_scatter(
-            x=[p["latest_year"], p["deadline"]],
+            x=[p["latest_year"], deadline],
             y=[p["latest"], p["target_value"]],
             mode="lines",
             name="Lộ trình cần đạt",
-            line={"color": GREEN, "dash": "dash"},
+            line={"color": GREEN, "dash": "dash", "width": 2},
+            hovertemplate="Lộ trình %{x}: %{y:.2f}%<extra></extra>",
         )
         if p.get("projection") is not None:
             fig.add_scatter(
-                x=[p["latest_year"], p["deadline"]],
+                x=[p["latest_year"], deadline],
                 y=[p["latest"], p["projection"]],
-                mode="lines",
+                mode="lines+markers+text",
                 name="Dự báo theo xu hướng",
-                line={"color": ORANGE, "dash": "dot"},
+                line={"color": ORANGE, "dash": "dot", "width": 3},
+                marker={"size": [0, 11], "symbol": "diamond", "color": ORANGE},
+                text=["", f"Dự báo {deadline}: {fmt.pct(p['projection'], 1)}"],
+                textposition="middle left",
+                hovertemplate="Dự báo %{x}: %{y:.2f}%<extra></extra>",
             )
     fig.add_hline(
         y=p["target_value"], line_color=GREEN, line_width=1, annotation_text=f"Mục tiêu {fmt.pct(p['target_value'], 0)}"
     )
+    ticks = sorted({*years, *([deadline] if deadline else [])})
+    fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=[str(y) for y in ticks])
     fig.update_yaxes(ticksuffix="%")
-    return _layout(fig, title or ind.label, height=320)
+    return _layout(fig, title or ind.label, height=340)
 
 
 def completeness_heatmap(df: pl.DataFrame, title: str = "Mức đầy đủ của báo cáo") -> go.Figure:

@@ -81,9 +81,13 @@ def _snapshot_key(root: Path) -> str:
     return snap.name if snap else ""
 
 
+_CACHED: list[Callable] = []  # every memoised function, for clear_cache
+
+
 def cached(fn: Callable) -> Callable:
     """Memoise per snapshot and arguments (scope included): a new load makes every entry stale."""
     inner = functools.lru_cache(maxsize=512)(lambda snap, *a, **kw: fn(*a, **kw))
+    _CACHED.append(inner)
 
     @functools.wraps(fn)
     def wrapper(*args, root: Path = PARQUET_DIR, **kwargs):
@@ -254,6 +258,52 @@ def years(root: Path = PARQUET_DIR) -> list[int]:
     return [r[0] for r in db.cursor(root).sql("select distinct year from stg_branch_year order by 1").fetchall()]
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the units a view covers have reported in a year, and whether that is enough to speak for them."""
+
+    reported: int
+    expected: int
+    complete: bool
+
+    @property
+    def text(self) -> str:
+        """«57/60 đơn vị» (Vietnamese number format)."""
+        from dashboard import fmt
+
+        return f"{fmt.num(self.reported)}/{fmt.num(self.expected)} đơn vị"
+
+    @staticmethod
+    def by_year(df: pl.DataFrame) -> dict[int, Coverage]:
+        return {y: Coverage(n, e, c) for y, n, e, c in df.select("year", "reported", "expected", "complete").rows()}
+
+
+@cached
+def coverage(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Per loaded year: of the units the filters select (within the scope), how many reported; complete when at
+    least the share of int_year_coverage did (the one home of that rule). Names no unit."""
+    f = scope.restrict(filters)
+    where, params = _where(Filters(units=f.units))
+    sql = (
+        "with share as (select any_value(complete_share) as s from int_year_coverage), "
+        f"expected as (select unit_code from stg_units where {where}), "
+        "reported as (select distinct year, unit_code from stg_returns), "
+        "report_years as (select distinct year from stg_returns) "
+        "select y.year, count(r.unit_code) as reported, count(*) as expected, "
+        "count(r.unit_code) >= any_value(share.s) * count(*) as complete "
+        "from report_years as y cross join expected as e cross join share "
+        "left join reported as r on y.year = r.year and e.unit_code = r.unit_code group by y.year order by y.year"
+    )
+    return _query(sql, params, root)
+
+
+@cached
+def reported_units(year: int, filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The units (within the scope, and among the filters' units) whose return for the year is loaded."""
+    where, params = _where(scope.restrict(filters.but(years=(year,), levels=(), types=())))
+    return _query(f"select distinct unit_code from stg_returns where {where} order by 1", params, root)
+
+
 @cached
 def branches(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Branch-year rows (the drill-down to branch level) with labels."""
@@ -302,6 +352,68 @@ def progress(
         "select target_id, issuer, target_text, quote, target_scope, note as link_note from prg_targets", {}, root
     )
     return _query(sql, params, root).join(texts, on="target_id", how="left")
+
+
+def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Progress toward every measurable target for exactly what the filters select (the page's units, levels and
+    types), so the status, the projection and «cần thêm N» describe the same view as the chart beside them.
+
+    A selection that is one of the scopes followed in prg_progress (the province, one unit, one branch type) reads
+    it; any other is computed from its own series by dashboard.methods (the SQL mirrors it, and the tests hold the
+    two equal). Aggregates use complete years only (int_year_coverage), a unit every year it reported."""
+    f = scope.restrict(filters)
+    if not f.levels and not f.types and len(f.units) <= 1 and f.units != (NO_UNIT,):
+        if f.units:
+            kind, code = "unit", f.units[0]
+        else:
+            kind, code = "province", "province"
+        return progress(scope, scope_kind=kind, root=root).filter(pl.col("scope_code") == code)
+    if not f.units and not f.levels and len(f.types) == 1 and not scope.is_commune:
+        return progress(scope, scope_kind="type", root=root).filter(pl.col("scope_code") == f.types[0])
+    return _progress_computed(f, scope, root=root)
+
+
+@cached
+def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    from dashboard import methods
+
+    complete = set(coverage(f, scope, root=root).filter("complete")["year"])
+    rows = []
+    for t in _query("select * from prg_targets order by target_id", {}, root).iter_rows(named=True):
+        series = indicator(t["indicator_id"], f, scope, by=("year",), subgroup=t["subgroup"], root=root)
+        series = series.filter(pl.col("year").is_in(list(complete)) & (pl.col("denominator") > 0))
+        if not series.height:
+            continue
+        latest_year = series["year"].max()
+        deadline = latest_year + 1 if t["is_annual"] else t["deadline"]
+        p = methods.progress(
+            dict(zip(series["year"], series["value"])), t["target_value"], deadline, t["direction"], t["comparator"]
+        )
+        denominator = int(series.filter(pl.col("year") == latest_year)["denominator"][0])
+        rows.append(
+            {
+                **{k: t[k] for k in ("target_id", "indicator_id", "subgroup", "direction", "target_value")},
+                **{k: t[k] for k in ("comparator", "is_annual", "applies", "issuer", "target_text", "quote")},
+                "target_scope": t["target_scope"],
+                "link_note": t["note"],
+                "scope_kind": "selection",
+                "scope_code": "selection",
+                "deadline": deadline,
+                "baseline_year": p.baseline_year,
+                "baseline": p.baseline,
+                "latest_year": p.latest_year,
+                "latest": p.latest,
+                "latest_denominator": denominator,
+                "years_with_data": series.height,
+                "observed_pace": p.observed_pace,
+                "required_pace": p.required_pace,
+                "ratio": p.ratio_linear,
+                "projection": p.projection,
+                "status": p.status,
+                "gap_units": methods.gap_in_units(p.latest, t["target_value"], denominator, t["direction"]),
+            }
+        )
+    return pl.DataFrame(rows, infer_schema_length=None)
 
 
 @cached
@@ -449,24 +561,5 @@ def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: P
 
 def clear_cache() -> None:
     """Forget every cached result (tests; a new snapshot makes entries stale anyway)."""
-    for fn in (
-        indicator,
-        province_benchmark,
-        units,
-        years,
-        branches,
-        untrained_secretaries,
-        progress,
-        targets,
-        series_breaks,
-        completeness,
-        reconciliation,
-        published_facts,
-        load_history,
-        findings,
-        returns,
-        is_sample,
-        rating_mix,
-        bieu_tables,
-    ):
-        fn.cache_clear()
+    for inner in _CACHED:
+        inner.cache_clear()

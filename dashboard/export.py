@@ -24,7 +24,8 @@ _png_server = {"started": False}
 
 @dataclass(frozen=True)
 class Col:
-    """A column of an exported table: source column, Vietnamese header, kind ('text', 'int', 'pct')."""
+    """A column of an exported table: source column, Vietnamese header, kind ('text', 'int', 'pct', 'dec', or
+    'year': a number written without thousands separators, 2025 not 2.025)."""
 
     name: str
     header: str
@@ -38,13 +39,47 @@ def neutralise(v):
     return v
 
 
-def table_csv(df: pl.DataFrame, cols: list[Col]) -> bytes:
-    """CSV with Vietnamese headers, UTF-8 with BOM (so Excel shows the diacritics)."""
-    out = df.select([pl.col(c.name).alias(c.header) for c in cols])
+def table_csv(df: pl.DataFrame, cols: list[Col], meta: list[str] | None = None) -> bytes:
+    """CSV with Vietnamese headers, UTF-8 with BOM (so Excel shows the diacritics). Counts and years are plain
+    digits; percentages and decimals use the decimal comma («16,83», quoted), so a Vietnamese Excel reads them as
+    numbers. `meta` lines (mark, filters, source, date) come first, then an empty line, then the table."""
+    out = df.select(
+        [
+            (
+                pl.col(c.name).map_elements(_decimal_comma, return_dtype=pl.String)
+                if c.kind in ("pct", "dec")
+                else pl.col(c.name)
+            ).alias(c.header)
+            for c in cols
+        ]
+    )
     out = out.with_columns(
         pl.col(c).map_elements(neutralise, return_dtype=pl.String) for c, t in out.schema.items() if t == pl.String
     )
-    return ("\ufeff" + out.write_csv()).encode("utf-8")
+    head = "".join(_csv_line(m) for m in meta or []) + ("\n" if meta else "")
+    return ("\ufeff" + head + out.write_csv()).encode("utf-8")
+
+
+def _decimal_comma(v) -> str | None:
+    if v is None:
+        return None
+    return f"{round(float(v), 4):.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _csv_line(text: str) -> str:
+    return '"' + neutralise(text).replace('"', '""') + '"\n'
+
+
+def export_meta(title: str, filters_text: str, source: str, is_sample: bool) -> list[str]:
+    """The lines every export carries: title, internal mark, filters, source, date (and the sample notice)."""
+    lines = [
+        title,
+        INTERNAL_MARK,
+        f"Bộ lọc: {filters_text}",
+        f"Nguồn: {source}",
+        f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}",
+    ]
+    return lines + ([SAMPLE_NOTICE] if is_sample else [])
 
 
 def table_xlsx(
@@ -76,6 +111,8 @@ def table_xlsx(
 def _cell(ws, i: int, j: int, v, kind: str, f) -> None:
     if v is None:
         ws.write_blank(i, j, None)
+    elif kind == "year":
+        ws.write_number(i, j, int(v), f["year"])
     elif kind == "int":
         ws.write_number(i, j, v, f["int"])
     elif kind == "pct":
@@ -87,16 +124,9 @@ def _cell(ws, i: int, j: int, v, kind: str, f) -> None:
 
 
 def _preamble(ws, f, title: str, filters_text: str, source: str, is_sample: bool, width: int) -> int:
-    lines = [
-        (title, f["title"]),
-        (INTERNAL_MARK, f["mark"]),
-        (f"Bộ lọc: {filters_text}", None),
-        (f"Nguồn: {source}", None),
-        (f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}", None),
-    ]
-    if is_sample:
-        lines.append((SAMPLE_NOTICE, f["mark"]))
-    for i, (text, fmt_) in enumerate(lines):
+    lines = export_meta(title, filters_text, source, is_sample)
+    for i, text in enumerate(lines):
+        fmt_ = f["title"] if i == 0 else f["mark"] if text in (INTERNAL_MARK, SAMPLE_NOTICE) else None
         ws.write_string(i, 0, text, fmt_) if fmt_ else ws.write_string(i, 0, text)
     return len(lines) + 1
 
@@ -116,6 +146,7 @@ def _formats(wb) -> dict:
             }
         ),
         "int": wb.add_format({"num_format": "#,##0", "border": 1}),
+        "year": wb.add_format({"num_format": "0", "border": 1}),
         "pct": wb.add_format({"num_format": "0.00%", "border": 1}),
         "text": wb.add_format({"border": 1}),
         "bold": wb.add_format({"bold": True, "border": 1}),
@@ -123,15 +154,35 @@ def _formats(wb) -> dict:
     }
 
 
-def figure_png(fig: go.Figure, width: int = 1100, height: int | None = None) -> bytes:
-    """PNG of a chart through kaleido; one persistent browser, serialised (its server is not safe in parallel)."""
+def png_figure(fig: go.Figure, meta: list[str] | None = None) -> go.Figure:
+    """The chart as it is exported: the axis labels get the room they need (commune names are never cut) and the
+    `meta` lines (mark, year and filters, source, date) are printed under the title."""
+    out = go.Figure(fig)
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
+    height = out.layout.height or 420
+    if meta:
+        # under the title (the legend and the axis labels are below the plot): one small line each
+        extra = 18 * len(meta) + 30
+        out.update_layout(
+            title={"subtitle": {"text": "<br>".join(meta), "font": {"size": 11, "color": "#555555"}}},
+            margin={"t": (out.layout.margin.t or 50) + extra},
+            height=height + extra,
+        )
+    return out
+
+
+def figure_png(fig: go.Figure, width: int = 1100, height: int | None = None, meta: list[str] | None = None) -> bytes:
+    """PNG of a chart (png_figure) through kaleido; one persistent browser, serialised (its server is not safe in
+    parallel)."""
     import kaleido
 
+    out = png_figure(fig, meta)
     with _png_lock:
         if not _png_server["started"]:
             kaleido.start_sync_server(mathjax=False, silence_warnings=True)
             _png_server["started"] = True
-        return fig.to_image(format="png", width=width, height=height or fig.layout.height or 420, scale=2)
+        return out.to_image(format="png", width=width, height=height or out.layout.height or 420, scale=2)
 
 
 # ------------------------------------------------------------------------------------------ Biểu 01–07
@@ -188,14 +239,7 @@ B05_MEASURES = [
     ("sec_also_village_head", "Bí thư kiêm trưởng xóm, tổ trưởng TDP"),
     ("sec_other_roles", "Bí thư kiêm nhiệm chức danh khác"),
 ]
-B06_ROLES = [
-    ("village_head", "Trưởng xóm, tổ trưởng TDP"),
-    ("front_head", "Trưởng ban công tác Mặt trận"),
-    ("farmers_union_head", "Chi hội trưởng Hội Nông dân"),
-    ("womens_union_head", "Chi hội trưởng Hội Phụ nữ"),
-    ("veterans_head", "Chi hội trưởng Hội Cựu chiến binh"),
-    ("youth_union_secretary", "Bí thư chi đoàn"),
-]
+B06_ROLES = [(c.published_key, c.label) for c in codes()["head_role"]]  # (Biểu 06 column prefix, label)
 B07_MEASURES = [
     ("present", "Số có mặt"),
     ("exempt", "Miễn ĐG, XL"),
@@ -206,6 +250,32 @@ B07_MEASURES = [
     ("completed", "HTNV"),
     ("not_completed", "Không HTNV"),
 ]
+B06_MEASURES = [
+    ("village_branches", "Tổng số chi bộ xóm, TDP"),
+    ("under_3_members", "Chi bộ có dưới 3 đảng viên tại chỗ"),
+    *[
+        (f"{k}_{s}", f"{lab}: {'là đảng viên' if s == 'member' else 'không là đảng viên'}")
+        for k, lab in B06_ROLES
+        for s in ("member", "non_member")
+    ],
+]
+
+
+def measure_label(bieu: str, measure: str) -> str:
+    """The Vietnamese name of one measure of a Biểu, as its column or row is headed («Lý luận chính trị: Sơ cấp,
+    chưa có»), for the reconciliation table."""
+    names = {
+        "bieu01": {"count": "Số chi bộ"},
+        "bieu02": {"total": "Tổng số", **{c: f"{g}: {lab}" for g, cols in B02_GROUPS for c, lab in cols}},
+        "bieu03": dict(B03_MEASURES),
+        "bieu04": dict(B04_MEASURES),
+        "bieu05": dict(B05_MEASURES),
+        "bieu06": dict(B06_MEASURES),
+        "bieu07": dict(B07_MEASURES),
+    }
+    return names.get(bieu, {}).get(measure, measure)
+
+
 BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
 
 
@@ -326,25 +396,12 @@ def bieu_workbook(
     # Biểu 05 and 06 (by commune)
     for n, table, measures, title in (
         ("05", "tbl_bieu05", B05_MEASURES, "BÍ THƯ CHI BỘ XÓM, TỔ DÂN PHỐ KIÊM NHIỆM"),
-        (
-            "06",
-            "tbl_bieu06",
-            [
-                ("village_branches", "Tổng số chi bộ xóm, TDP"),
-                ("under_3_members", "Chi bộ có dưới 3 đảng viên tại chỗ"),
-                *[
-                    (f"{k}_{s}", f"{lab}: {'là đảng viên' if s == 'member' else 'không là đảng viên'}")
-                    for k, lab in B06_ROLES
-                    for s in ("member", "non_member")
-                ],
-            ],
-            "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN",
-        ),
+        ("06", "tbl_bieu06", B06_MEASURES, "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN"),
     ):
         ws = wb.add_worksheet(f"Biểu {n}")
         r = head(ws, n, title, 2 + len(measures))
         ws.write_row(r, 0, ["Stt", "Đảng bộ xã, phường", *[lab for _, lab in measures]], f["head"])
-        d = at(table).sort("unit_code")
+        d = _by_unit(at(table)).sort("unit_code")
         total = [0] * len(measures)
         for i, row in enumerate(d.iter_rows(named=True)):
             vals = [int(row[m] or 0) for m, _ in measures]
@@ -362,6 +419,13 @@ def bieu_workbook(
         _row(ws, r + 1 + i, str(i + 1), lab, [int(d.filter(pl.col("year") == y)[m].sum()) for y in years7], f)
     wb.close()
     return buf.getvalue()
+
+
+def _by_unit(d: pl.DataFrame) -> pl.DataFrame:
+    """One row per unit: Biểu 06 arrives one measure per row (tbl_bieu06), Biểu 05 already wide."""
+    if "measure" not in d.columns or d.is_empty():
+        return d
+    return d.pivot("measure", index="unit_code", values="value", aggregate_function="sum")
 
 
 def _row(ws, r: int, tt: str, text: str, values: list[int], f, bold: bool = False, first: int = 2) -> None:

@@ -29,6 +29,11 @@ class State:
     filters: Filters  # point-in-time views (maps, tables): the selected year
     all_years: Filters  # trends: every year
     scope: Scope
+    coverage: data.Coverage | None = None  # how many of the selected units reported in `year`
+
+    @property
+    def complete(self) -> bool:
+        return self.coverage is None or self.coverage.complete
 
 
 def _allowed(scope: Scope) -> dict[str, list]:
@@ -88,14 +93,16 @@ def sidebar(scope: Scope) -> State:
     """Draw the filters (the entry script calls this, so they are shared by all pages) and return the state."""
     _from_url(scope)
     years = data.years()
+    cov = data.Coverage.by_year(data.coverage(Filters(), scope))
     units = data.units(scope)
     names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
     if st.session_state.get(YEAR) not in years:
-        st.session_state[YEAR] = years[-1]
+        # A year in which only some units have reported is never the default (it is not the province's year).
+        st.session_state[YEAR] = default_year(cov)
     with st.sidebar:
         st.markdown("### Bộ lọc")
-        year = st.selectbox("Năm báo cáo", years, key=YEAR)
+        year = st.selectbox("Năm báo cáo", years, key=YEAR, format_func=lambda y: _year_label(y, cov))
         if scope.is_commune:
             st.caption(f"Đơn vị: **{fmt.plain(names.get(scope.unit_code, scope.unit_code))}**")
             chosen_units: list[str] = []
@@ -119,9 +126,21 @@ def sidebar(scope: Scope) -> State:
         )
         st.button("Đặt lại bộ lọc", on_click=reset, icon=":material/restart_alt:", width="stretch")
     base = Filters(units=tuple(chosen_units), levels=tuple(levels), types=tuple(types))
-    state = State(int(year), base.but(years=(int(year),)), base, scope)
+    coverage = data.Coverage.by_year(data.coverage(base, scope)).get(int(year))
+    state = State(int(year), base.but(years=(int(year),)), base, scope, coverage)
     st.session_state["_filter_state"] = state
     return state
+
+
+def default_year(cov: dict[int, data.Coverage]) -> int | None:
+    """The year a page opens on: the latest complete year (the latest year if none is complete)."""
+    complete = [y for y, c in cov.items() if c.complete]
+    return max(complete or cov or [None])
+
+
+def _year_label(year: int, cov: dict[int, data.Coverage]) -> str:
+    c = cov.get(year)
+    return str(year) if c is None or c.complete else f"{year} (chưa đủ: {c.text})"
 
 
 def reset() -> None:
@@ -135,13 +154,13 @@ def current() -> State:
     return st.session_state["_filter_state"]
 
 
-def describe(state: State) -> str:
-    """The active filters in words, for exports."""
+def describe(state: State, year: bool = True) -> str:
+    """The active filters in words, for exports (and, without the year, for pages that span every year)."""
     units = data.units(state.scope)
     names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
     f = state.filters
-    parts = [f"năm {state.year}"]
+    parts = [f"năm {state.year}"] if year else []
     if state.scope.is_commune:
         parts.append(names.get(state.scope.unit_code, state.scope.unit_code))
     else:

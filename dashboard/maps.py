@@ -17,8 +17,12 @@ from dashboard import fmt
 from dashboard.charts import FONT
 from dashboard.registry import Indicator
 
-# ColorBrewer «Blues», 5 classes (readable for colour-blind users; the legend also states every class in words).
-CLASS_COLORS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+# ColorBrewer «OrRd», 5 classes (sequential, readable for colour-blind users; the legend also states every class in
+# words). Darker always means «needs attention», whichever way the indicator points: high for «chưa có Internet»,
+# low for «đảng viên HTTNV».
+CLASS_COLORS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
+# A class spans at least this many points: quantiles of a 0,6-point spread would paint noise as light versus dark.
+MIN_CLASS_WIDTH = 2.0
 NO_DATA_COLOR = "#d9d9d9"
 NO_DATA = "Không có số liệu"
 
@@ -35,14 +39,19 @@ def _geojson(path: str) -> dict:
     return gj
 
 
-def classes(values: list[float], k: int = 5) -> list[float]:
-    """Class breaks (k-1 inner limits) at quantiles, rounded to a readable step; equal values give one class."""
+def classes(values: list[float], k: int = 5, min_width: float = MIN_CLASS_WIDTH) -> list[float]:
+    """Class breaks (k-1 inner limits) at quantiles, rounded to a readable step; a break closer than `min_width`
+    to the lowest value or to the break before it is dropped (so a narrow spread is one class)."""
     v = sorted(x for x in values if x is not None)
     if not v or v[0] == v[-1]:
         return []
     raw = [v[min(len(v) - 1, int(len(v) * i / k))] for i in range(1, k)]
     step = 1 if v[-1] - v[0] > 10 else 0.5 if v[-1] - v[0] > 2 else 0.1
-    out = sorted({round(round(b / step) * step, 1) for b in raw if v[0] < round(round(b / step) * step, 1) <= v[-1]})
+    rounded = sorted({round(round(b / step) * step, 1) for b in raw})
+    out: list[float] = []
+    for b in rounded:
+        if v[0] < b <= v[-1] and b - (out[-1] if out else v[0]) >= min_width:
+            out.append(b)
     return out
 
 
@@ -52,10 +61,16 @@ def class_of(value: float | None, breaks: list[float]) -> int | None:
     return sum(value >= b for b in breaks)
 
 
-def legend(breaks: list[float], values: list[float] = ()) -> list[tuple[str, str]]:
-    """(colour, label) per class, plus «no data»; with a single class its label is the value (range)."""
+def legend(breaks: list[float], values: list[float] = (), polarity: int = -1) -> list[tuple[str, str]]:
+    """(colour, label) per class in value order, plus «no data»; the worse end is the darkest; with a single class
+    its label is the value (range) and its colour a light neutral one."""
     n = len(breaks) + 1
-    colors = [CLASS_COLORS[round(i * (len(CLASS_COLORS) - 1) / max(1, n - 1))] for i in range(n)]
+    shades = (
+        [CLASS_COLORS[round(i * (len(CLASS_COLORS) - 1) / max(1, n - 1))] for i in range(n)]
+        if n > 1
+        else [CLASS_COLORS[1]]
+    )
+    colors = shades if polarity == -1 else shades[::-1]
     bounds = [None, *breaks, None]
     out = []
     for i in range(n):
@@ -82,12 +97,7 @@ def _span(values) -> str:
 
 
 def commune_map(
-    boundaries: Path,
-    values: dict[str, dict],
-    ind: Indicator,
-    selected: str | None = None,
-    height: int = 560,
-    only: set[str] | None = None,
+    boundaries: Path, values: dict[str, dict], ind: Indicator, height: int = 560, only: set[str] | None = None
 ) -> go.Figure:
     """The communes coloured by class; values: unit_code -> {value, numerator, denominator, trend, target}.
 
@@ -100,7 +110,7 @@ def commune_map(
     props = [f["properties"] for f in gj["features"]]
     shown = [values[p["code"]]["value"] for p in props if values.get(p["code"], {}).get("value") is not None]
     breaks = classes(shown)
-    items = legend(breaks, shown)
+    items = legend(breaks, shown, ind.polarity)
     fig = go.Figure()
     for i, (color, text) in enumerate(items):
         is_none = i == len(items) - 1
@@ -122,13 +132,7 @@ def commune_map(
                 showscale=False,
                 name=text,
                 showlegend=True,
-                marker={
-                    "line": {
-                        "color": [("#E66100" if p["code"] == selected else "#5a5a5a") for p in members],
-                        "width": 0.8,
-                    },
-                    "opacity": 0.9,
-                },
+                marker={"line": {"color": "#5a5a5a", "width": 0.8}, "opacity": 0.9},
                 customdata=[tooltip(p, values.get(p["code"], {}), ind) for p in members],
                 hovertemplate="%{customdata}<extra></extra>",
             )
@@ -161,7 +165,10 @@ def commune_map(
             "y": 1.0,
             "yanchor": "bottom",
             "x": 0,
-            "title": {"text": f"{ind.short} ({'cao là tốt' if ind.polarity == 1 else 'thấp là tốt'}):"},
+            "title": {
+                "text": f"{ind.short_for()} ({'cao là tốt' if ind.polarity == 1 else 'thấp là tốt'}; "
+                "màu càng đậm càng cần quan tâm):"
+            },
         },
         clickmode="event+select",
     )
@@ -177,7 +184,7 @@ def fit_zoom(dlon: float, dlat: float, width: int, height: int) -> float:
 
 def tooltip(p: dict, v: dict, ind: Indicator) -> str:
     """The hover text: unit, value with numerator/denominator, the 2021–2025 trend, the target."""
-    head = f"<b>{p['full_name']}</b><br>{ind.short}: "
+    head = f"<b>{p['full_name']}</b><br>{ind.short_for()}: "
     if v.get("value") is None:
         return head + "không có số liệu"
     trend = " → ".join(f"{y}: {fmt.pct(x, 1)}" for y, x in v.get("trend", []) if x is not None)

@@ -25,6 +25,16 @@ STATUS_LABELS: dict[str, str] = {
     "insufficient_data": "Chưa đủ số liệu",
 }
 
+# Most urgent first: the order the targets page lists them in.
+STATUS_ORDER: tuple[str, ...] = (
+    "deteriorating",
+    "limited_progress",
+    "needs_acceleration",
+    "insufficient_data",
+    "on_track",
+    "achieved",
+)
+
 RAG_LABELS: dict[str, str] = {"green": "Đạt", "amber": "Gần đạt", "red": "Chưa đạt"}
 
 FUNNEL_LABELS: dict[str, str] = {"better": "Tốt hơn đáng kể", "worse": "Kém hơn đáng kể", "similar": "Tương đương tỉnh"}
@@ -364,6 +374,18 @@ def _trend_slope(rows: Sequence[tuple[float, float, float]]) -> float:
 def _sign(x: float) -> int:
     """-1, 0 or +1."""
     return (x > 0) - (x < 0)
+
+
+def segments(years: Sequence[int], breaks: Sequence[int]) -> list[list[int]]:
+    """The years cut into runs that no series break crosses (METHODS §5): a break in year b separates the years
+    before b from b and after. [2021..2025] with breaks 2023, 2025 → [[2021, 2022], [2023, 2024], [2025]]."""
+    out: list[list[int]] = []
+    for y in sorted(years):
+        if not out or any(out[-1][-1] < b <= y for b in breaks):
+            out.append([y])
+        else:
+            out[-1].append(y)
+    return out
 
 
 def trend_test(counts: Mapping[int, tuple[float, float]], critical: float = TREND_CRITICAL_998) -> Trend:

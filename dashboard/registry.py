@@ -8,6 +8,14 @@ from functools import cache
 
 from etl.settings import QUERIES_DIR
 
+# What a gap in units counts, by indicator group («cần thêm 37 chi bộ»); an indicator may name its own.
+GAP_NOUNS = {
+    "branch": "chi bộ",
+    "member": "đảng viên",
+    "infrastructure": "chi bộ",
+    "secretary": "đồng chí",
+    "village": "chi bộ xóm",
+}
 GROUP_LABELS = {
     "branch": "Xếp loại chi bộ",
     "member": "Đảng viên",
@@ -30,7 +38,23 @@ class Indicator:
     series: str = ""
     default_subgroup: str | None = None
     subgroups: dict[str, str] = field(default_factory=dict)
+    subgroup_short: dict[str, str] = field(default_factory=dict)
     unit: str = "%"
+    gap_noun: str = ""
+
+    @property
+    def noun(self) -> str:
+        """What one unit of the gap is: «chi bộ», «đảng viên», «xóm»…"""
+        return self.gap_noun or GAP_NOUNS.get(self.group, "đơn vị")
+
+    def gap_text(self, n: int) -> str:
+        """The gap to a target in words: «cần thêm 37 chi bộ đạt yêu cầu» (higher is better) or «còn 9 chi bộ xóm
+        cần khắc phục» (lower is better)."""
+        from dashboard import fmt
+
+        if self.polarity == 1:
+            return f"cần thêm {fmt.num(n)} {self.noun} đạt yêu cầu"
+        return f"còn {fmt.num(n)} {self.noun} cần khắc phục"
 
     @property
     def view(self) -> str:
@@ -40,8 +64,16 @@ class Indicator:
     def has_rating_breaks(self) -> bool:
         return self.series == "rating"
 
-    def subgroup_label(self, sub: str | None) -> str:
-        return self.subgroups.get(sub or self.default_subgroup or "", "")
+    def short_for(self, sub: str | None = None) -> str:
+        """The short name of what is counted for one subgroup (the default one if none): «Trưởng xóm là đảng
+        viên», not the indicator's umbrella name, which would claim all six heads."""
+        return self.subgroup_short.get(sub or self.default_subgroup or "", self.short)
+
+    def label_for(self, sub: str | None = None) -> str:
+        """The full label, naming the subgroup counted: «Người đứng đầu xóm, đoàn thể là đảng viên — Trưởng
+        xóm, tổ trưởng TDP»."""
+        name = self.subgroups.get(sub or self.default_subgroup or "")
+        return f"{self.label} — {name}" if name else self.label
 
 
 @cache

@@ -9,11 +9,35 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, export, fmt, login, methods, registry
+from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
 from etl import audit
-from etl.settings import MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, SAMPLE_NOTICE
+from etl.codes import codes
+from etl.settings import MAX_FILE_BYTES, MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, SAMPLE_NOTICE
 
 SOURCE = "Báo cáo hằng năm của các đảng bộ, tổng hợp trên hệ thống theo dõi chất lượng tổ chức đảng"
+
+
+def house_style() -> None:
+    """Streamlit's own English texts hidden or said in Vietnamese, and its toolbars hidden: every export goes
+    through the page's own buttons (marked, audited), never through the chart's camera or the table's CSV."""
+    limit = MAX_FILE_BYTES // 1024 // 1024
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none}'
+        '[data-testid="stFileUploaderDropzone"] button > div::after {content: "Chọn tệp"}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span {display: none}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "Kéo thả tệp vào đây · tối đa '
+        f'{limit} MB mỗi tệp"; font-size: 0.875rem}}'
+        '[data-testid="InputInstructions"] {display: none}'
+        '[data-testid="stElementToolbar"] {display: none}'
+        "</style>"
+    )
+
+
+def chart(fig: go.Figure, key: str, **kw):
+    """st.plotly_chart without Plotly's mode bar (English, and an export without mark or audit)."""
+    return st.plotly_chart(fig, key=key, config={"displayModeBar": False, **kw.pop("config", {})}, **kw)
 
 
 def sample_notice() -> None:
@@ -41,30 +65,63 @@ def _md_color(hex_color: str) -> str:
 
 
 def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, subgroup: str | None = None) -> None:
-    """A tile: latest value, change from last year (in points), numerator/denominator, target status."""
+    """A tile: latest value, change from last year (in points), numerator/denominator, target status.
+
+    In a year only some units have reported, the change is measured on those same units in both years (never
+    against the whole province's previous year), and the tile says so."""
     ind = registry.get(indicator_id)
-    df = data.indicator(indicator_id, state.all_years, state.scope, by=("year",), subgroup=subgroup)
+    f = state.all_years
+    if not state.complete:
+        # (no unit reported: an empty tuple would mean «every unit»)
+        reported = tuple(data.reported_units(state.year, state.filters, state.scope)["unit_code"])
+        f = f.but(units=reported or (data.NO_UNIT,))
+    df = data.indicator(indicator_id, f, state.scope, by=("year",), subgroup=subgroup)
     now = df.filter(pl.col("year") == state.year)
     before = df.filter(pl.col("year") == state.year - 1)
     v = now["value"][0] if now.height else None
     v0 = before["value"][0] if before.height else None
     delta = fmt.points(v - v0) if v is not None and v0 is not None else None
+    cov = data.Coverage.by_year(data.coverage(state.all_years, state.scope))
+    # the sparkline: years up to the one on screen, over the same units (or complete years only)
+    spark = [
+        r["value"]
+        for r in df.iter_rows(named=True)
+        if r["value"] is not None and r["year"] <= state.year and (not state.complete or cov[r["year"]].complete)
+    ]
     st.metric(
-        ind.short,
+        ind.short_for(subgroup),
         fmt.pct(v),
         delta=delta,
         delta_color="normal" if ind.polarity == 1 else "inverse",
         help=ind.definition,
         border=True,
-        chart_data=[x for x in df["value"].to_list() if x is not None] or None,
+        chart_data=spark or None,
     )
     if now.height:
-        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}")
+        same = f" · so sánh trên cùng {state.coverage.text} đã nộp" if not state.complete else ""
+        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{same}")
     if progress is not None and progress.height:
         p = progress.row(0, named=True)
+        as_of = f", tính đến năm {p['latest_year']}" if p["latest_year"] != state.year else ""
         st.markdown(
             f"{status_badge(p['status'])} · mục tiêu {p['comparator'].replace('>=', '≥').replace('<=', '≤')} "
-            f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'})"
+            f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'}{as_of})"
+        )
+
+
+def coverage_notice(state: State) -> None:
+    """How complete the year on screen is, on every page: a warning when only some units have reported."""
+    c = state.coverage
+    if c is None:
+        return
+    if c.complete:
+        st.caption(f"Số liệu năm {state.year}: {c.text} đã nộp báo cáo.")
+    else:
+        st.warning(
+            f"Số liệu năm {state.year} chưa đầy đủ: mới có {c.text} nộp báo cáo. Các số liệu năm {state.year} chỉ "
+            "tính trên các đơn vị đã nộp, không phải của toàn tỉnh; so sánh với năm trước chỉ trên cùng các đơn vị "
+            "đó; tiến độ mục tiêu tính đến năm có đủ số liệu gần nhất.",
+            icon=":material/hourglass_top:",
         )
 
 
@@ -99,10 +156,11 @@ def downloads(
     """CSV, XLSX (filters, source, date, internal mark) and PNG of the chart, side by side."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     filters_text = describe(state)
+    meta = export.export_meta(title, filters_text, SOURCE, data.is_sample())
     c = st.columns(3 if fig is not None else 2)
     c[0].download_button(
         "Tải CSV",
-        audited(lambda: export.table_csv(df, cols), title, "csv", filters_text),
+        audited(lambda: export.table_csv(df, cols, meta), title, "csv", filters_text),
         f"{slug}.csv",
         "text/csv",
         on_click="ignore",
@@ -126,7 +184,7 @@ def downloads(
     if fig is not None:
         c[2].download_button(
             "Tải ảnh PNG",
-            audited(lambda: export.figure_png(fig), title, "png", filters_text),
+            audited(lambda: export.figure_png(fig, meta=meta[1:]), title, "png", filters_text),
             f"{slug}.png",
             "image/png",
             on_click="ignore",
@@ -157,7 +215,7 @@ INDICATOR_COLS = [
 def indicator_cols(by: str) -> list[export.Col]:
     """Export columns of an indicator table grouped by year / unit / level / type / branch."""
     first = {
-        "year": [export.Col("year", "Năm", "int")],
+        "year": [export.Col("year", "Năm", "year")],
         "unit": [export.Col("unit_code", "Mã đơn vị"), export.Col("unit_name", "Đơn vị")],
         "level": [export.Col("level_label", "Cấp chi bộ")],
         "type": [export.Col("type_label", "Loại hình")],
@@ -186,14 +244,31 @@ def withheld_note(benchmark: pl.DataFrame, key: str) -> None:
     st.info(WITHHELD.format(where=where), icon=":material/visibility_off:")
 
 
+def off_map_units(values: pl.DataFrame, ind: registry.Indicator, scope: Scope) -> None:
+    """The units the commune map cannot draw (the province-affiliated committees), with their values in words."""
+    units = data.units(scope).filter(~pl.col("is_commune")).select("unit_code", "unit_full_name")
+    if not units.height:
+        return
+    rows = units.join(values, on="unit_code", how="left").sort("unit_full_name")
+    parts = [
+        f"{r['unit_full_name']} {fmt.pct(r['value'])} ({fmt.ratio(r['numerator'], r['denominator'])})"
+        if r["value"] is not None
+        else f"{r['unit_full_name']}: không có số liệu"
+        for r in rows.iter_rows(named=True)
+    ]
+    st.caption(
+        f"Không có trên bản đồ (đảng uỷ trực thuộc tỉnh, không có ranh giới) — {ind.short_for()}: " + " · ".join(parts)
+    )
+
+
 def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = None) -> str | None:
     """Bars by unit with the province line; clicking a bar returns its unit code (drill-down to branches)."""
     ind = registry.get(indicator_id)
     df = data.indicator(indicator_id, state.filters, state.scope, by=("unit",), subgroup=subgroup)
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
     p0 = prov["value"][0] if prov.height else None
-    fig = charts.by_unit(df, ind, p0, title=f"{ind.short} theo đơn vị, năm {state.year}")
-    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=f"bars-{key}")
+    fig = charts.by_unit(df, ind, p0, title=f"{ind.short_for(subgroup)} theo đơn vị, năm {state.year}")
+    event = chart(fig, f"bars-{key}", on_select="rerun", selection_mode="points")
     withheld_note(prov, key)
     st.caption(
         "Màu xanh đậm: tốt hơn toàn tỉnh có ý nghĩa thống kê; đỏ cam: kém hơn; xanh nhạt: tương đương "
@@ -215,7 +290,7 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
 
 
 BRANCH_COLS = [
-    export.Col("year", "Năm", "int"),
+    export.Col("year", "Năm", "year"),
     export.Col("unit_name", "Đơn vị"),
     export.Col("branch_code", "Mã chi bộ"),
     export.Col("branch_name", "Tên chi bộ"),
@@ -248,7 +323,7 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
         return
     df = data.indicator(indicator_id, state.filters.but(units=()), state.scope, by=("unit",))
     fig = charts.funnel(df, ind, prov["value"][0], highlight=highlight)
-    st.plotly_chart(fig, key=f"funnel-{key}")
+    chart(fig, f"funnel-{key}")
     downloads(
         df,
         indicator_cols("unit"),
@@ -264,9 +339,27 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
     )
 
 
-def trend_test_note(trend: pl.DataFrame, ind: registry.Indicator) -> None:
-    """The 5-point trend test (METHODS §4), stated honestly."""
-    counts = {r["year"]: (r["numerator"], r["denominator"]) for r in trend.iter_rows(named=True) if r["denominator"]}
+def trend_test_note(trend: pl.DataFrame, ind: registry.Indicator, state: State | None = None) -> None:
+    """The 5-point trend test (METHODS §4), stated honestly: only over years that are complete and that no change
+    of the rating regulation separates (METHODS §5), saying which years it spans."""
+    complete = set(data.coverage(state.all_years, state.scope).filter("complete")["year"]) if state else None
+    counts = {
+        r["year"]: (r["numerator"], r["denominator"])
+        for r in trend.iter_rows(named=True)
+        if r["denominator"] and (complete is None or r["year"] in complete)
+    }
+    breaks = data.series_breaks() if ind.has_rating_breaks else {}
+    runs = methods.segments(list(counts), list(breaks))
+    span = runs[-1] if runs else []
+    if len(runs) > 1 and len(span) < 3:
+        cut = ", ".join(str(b) for b in sorted(breaks) if min(counts) < b <= max(counts))
+        latest = f"{span[0]}–{span[-1]}" if len(span) > 1 else str(span[0])
+        st.caption(
+            f"Kiểm định xu hướng: **không tính được** — cách đánh giá, xếp loại thay đổi năm {cut}, nên không có "
+            f"đủ 3 năm liền nhau cùng một cách xếp loại (các năm so sánh được gần nhất: {latest})."
+        )
+        return
+    counts = {y: counts[y] for y in span}
     t = methods.trend_test(counts)
     t95 = methods.trend_test(counts, methods.TREND_CRITICAL_95)
     years = f"{min(counts)}–{max(counts)}" if counts else ""
@@ -277,30 +370,66 @@ def trend_test_note(trend: pl.DataFrame, ind: registry.Indicator) -> None:
     st.caption(text + ".")
 
 
-def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = None) -> None:
-    """A table with Vietnamese headers and Vietnamese number formats (1.462; 16,83%)."""
+def decoded(df: pl.DataFrame, **domains: str) -> pl.DataFrame:
+    """Code columns replaced by their Vietnamese labels (etl/mappings/codes.csv): decoded(df, status="load_status").
+    A unit code column may be decoded with the domain "unit" (its full name)."""
+    out = []
+    for col, domain in domains.items():
+        if col not in df.columns:
+            continue
+        if domain == "unit":
+            names = dict(data.units(Scope.province()).select("unit_code", "unit_full_name").iter_rows())
+        else:
+            names = {c.code: c.label for c in codes()[domain]}
+        out.append(pl.col(col).replace_strict(names, default=pl.col(col), return_dtype=pl.String))
+    return df.with_columns(out) if out else df
+
+
+def local_time(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    """ISO timestamps (text or datetime) as Vietnamese read them: 02/12/2026 14:05."""
+
+    def fmt_(c: str) -> pl.Expr:
+        ts = pl.col(c) if df.schema[c] != pl.String else pl.col(c).str.to_datetime(strict=False)
+        return ts.dt.strftime("%d/%m/%Y %H:%M").alias(c)
+
+    return df.with_columns(fmt_(c) for c in cols if c in df.columns)
+
+
+def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = None, empty: str = "") -> None:
+    """A table with Vietnamese headers and Vietnamese number formats (1.462; 16,83%; years as 2025); missing values
+    as «—»; no rows: a sentence saying so, not an empty grid."""
+    if not df.height:
+        st.caption(empty or "Không có dòng nào.")
+        return
+    formats = {
+        "int": fmt.num,
+        "pct": fmt.pct,
+        "dec": lambda v: fmt.num(v, 2),
+        "year": lambda v: fmt.NO_DATA if v is None else str(int(v)),
+    }
     out = df.select(
         [
             (
-                pl.col(c.name).map_elements(fmt.num, return_dtype=pl.String)
-                if c.kind == "int"
-                else pl.col(c.name).map_elements(fmt.pct, return_dtype=pl.String)
-                if c.kind == "pct"
-                else pl.col(c.name).map_elements(lambda v: fmt.num(v, 2), return_dtype=pl.String)
-                if c.kind == "dec"
+                pl.col(c.name).map_elements(formats[c.kind], return_dtype=pl.String, skip_nulls=False)
+                if c.kind in formats
                 else pl.col(c.name)
             ).alias(c.header)
             for c in cols
         ]
     )
     config = {c.header: st.column_config.TextColumn(alignment="right") for c in cols if c.kind in ("int", "pct", "dec")}
-    st.dataframe(out, hide_index=True, width="stretch", column_config=config, **({"height": height} if height else {}))
+    st.dataframe(
+        out,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        placeholder=fmt.NO_DATA,
+        **({"height": height} if height else {}),
+    )
 
 
 def target_text(indicator_id: str) -> str:
     """The province's own target for an indicator in words ('≥ 100% (2030)'), or '' if it has none."""
-    from dashboard.data import Scope
-
     p = (
         data.progress(Scope.province(), scope_kind="province")
         .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
@@ -313,18 +442,26 @@ def target_text(indicator_id: str) -> str:
     return f"{sign} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"
 
 
+def incomplete_years(state: State) -> dict[int, str]:
+    """Years in which only some of the selected units reported: year → «1/60 đơn vị»."""
+    cov = data.Coverage.by_year(data.coverage(state.all_years, state.scope))
+    return {y: c.text for y, c in cov.items() if not c.complete}
+
+
 def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
     """The indicator by year (the province line when a unit is selected, the rating breaks where they apply),
-    with its exports; returns the series."""
+    with its exports; returns the series. Years not every unit reported are marked, and the province line shows
+    only the province's complete years."""
     ind = registry.get(indicator_id)
     trend = data.indicator(indicator_id, state.all_years, state.scope)
-    prov = (
-        data.province_benchmark(indicator_id, state.all_years, state.scope)
-        if state.filters.units or state.scope.is_commune
-        else None
-    )
-    fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
-    st.plotly_chart(fig, key=f"trend-{key}")
+    prov = None
+    if state.filters.units or state.scope.is_commune:
+        prov = data.province_benchmark(indicator_id, state.all_years, state.scope)
+        full = data.coverage(Filters(), Scope.province()).filter("complete")["year"].to_list()
+        prov = prov.filter(pl.col("year").is_in(full))
+    breaks = data.series_breaks() if ind.has_rating_breaks else None
+    fig = charts.trend(trend, ind, prov, breaks, incomplete=incomplete_years(state))
+    chart(fig, f"trend-{key}")
     if prov is not None:
         withheld_note(prov, key)
     downloads(trend, indicator_cols("year"), f"{indicator_id}-theo-nam", ind.label, state, fig, key=f"t-{key}")
@@ -334,7 +471,7 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
 def choose(ids: list[str], key: str) -> str:
     """The indicator shown below, picked among a page's indicators."""
     return st.segmented_control(
-        "Chỉ tiêu", ids, default=ids[0], format_func=lambda i: registry.get(i).short, key=key, required=True
+        "Chỉ tiêu", ids, default=ids[0], format_func=lambda i: registry.get(i).short_for(), key=key, required=True
     )
 
 
@@ -342,3 +479,101 @@ def kpi_row(ids: list[str], state: State) -> None:
     for col, i in zip(st.columns(len(ids)), ids):
         with col:
             kpi(i, state)
+
+
+# --------------------------------------------------------------------------------------------------- targets
+
+PROGRESS_COLS = [
+    export.Col("status_label", "Tình trạng"),
+    export.Col("target_id", "Mã"),
+    export.Col("target_text", "Mục tiêu"),
+    export.Col("indicator", "Chỉ tiêu đo"),
+    export.Col("latest", "Hiện tại (%)", "pct"),
+    export.Col("latest_year", "Năm", "year"),
+    export.Col("target_value", "Mục tiêu (%)", "pct"),
+    export.Col("han", "Thời hạn"),
+    export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)", "dec"),
+    export.Col("required_pace", "Tốc độ cần (điểm %/năm)", "dec"),
+    export.Col("gap_units", "Còn thiếu (chi bộ/người)", "int"),
+]
+
+
+def by_urgency(p: pl.DataFrame) -> pl.DataFrame:
+    """Progress rows most urgent first (deteriorating → achieved), with the words the tables show."""
+    if not p.height:
+        return p
+    order = {s: i for i, s in enumerate(methods.STATUS_ORDER)}
+    short = {r: registry.get(r[0]).short_for(r[1]) for r in p.select("indicator_id", "subgroup").unique().rows()}
+    return (
+        p.with_columns(
+            indicator=pl.struct("indicator_id", "subgroup").map_elements(
+                lambda r: short[(r["indicator_id"], r["subgroup"])], return_dtype=pl.String
+            ),
+            status_label=pl.col("status").replace_strict(methods.STATUS_LABELS, default=""),
+            han=pl.when(pl.col("is_annual")).then(pl.lit("hằng năm")).otherwise(pl.col("deadline").cast(pl.String)),
+            _order=pl.col("status").replace_strict(order, default=len(order), return_dtype=pl.Int8),
+        )
+        .sort("_order", "target_id")
+        .drop("_order")
+    )
+
+
+def status_counts(table: pl.DataFrame) -> None:
+    """One line with how many targets are in each status (coloured dot and word), most urgent first."""
+    counts = dict(table.group_by("status").len().iter_rows())
+    parts = [f"{status_badge(s)}: {counts[s]}" for s in methods.STATUS_ORDER if counts.get(s)]
+    st.markdown(f"**{table.height} mục tiêu** — " + " · ".join(parts))
+
+
+def unit_status_matrix(scope: Scope, own_only: bool) -> tuple[pl.DataFrame, list[export.Col]]:
+    """Units × targets, each cell the status in words; the units with most urgent statuses first."""
+    p = data.progress(scope, scope_kind="unit")
+    if own_only:
+        p = p.filter(pl.col("applies") == "own")
+    names = dict(data.units(scope).select("unit_code", "unit_full_name").iter_rows())
+    urgent = ("deteriorating", "limited_progress")
+    wide = (
+        p.with_columns(pl.col("status").replace_strict(methods.STATUS_LABELS, default="").alias("label"))
+        .pivot("target_id", index="scope_code", values="label", sort_columns=True)
+        .join(
+            p.group_by("scope_code").agg(
+                pl.col("status").is_in(urgent).sum().alias("urgent"), pl.len().alias("measured")
+            ),
+            on="scope_code",
+        )
+        .with_columns(pl.col("scope_code").replace_strict(names, default=None).alias("unit_name"))
+        .sort("urgent", "unit_name", descending=[True, False])
+    )
+    targets = sorted(p["target_id"].unique().to_list())
+    cols = [export.Col("unit_name", "Đơn vị"), export.Col("urgent", "Số mục tiêu đi xuống/chậm", "int")]
+    return wide, cols + [export.Col(t, t) for t in targets]
+
+
+# ------------------------------------------------------------------------------------------------ data quality
+
+
+def coverage_table(state: State) -> pl.DataFrame:
+    """Per year: units reported of those expected, and whether that is enough to stand for the province."""
+    cov = data.coverage(Filters(), state.scope)
+    return cov.with_columns(
+        complete_text=pl.when(pl.col("complete")).then(pl.lit("Đủ")).otherwise(pl.lit("Chưa đủ (dưới 95%)"))
+    )
+
+
+def reconciliation_view(scope: Scope) -> pl.DataFrame:
+    """The reconciliation in words: Biểu, level, type, role, unit and measure by their Vietnamese names, and what
+    kind of cell it is — matching, a documented difference, or a new one to check."""
+    rec = data.reconciliation(scope)
+    rec = rec.with_columns(
+        measure=pl.struct("bieu", "measure").map_elements(
+            lambda r: export.measure_label(r["bieu"], r["measure"]), return_dtype=pl.String
+        ),
+        kind=pl.when(pl.col("difference") == 0)
+        .then(pl.lit("Khớp"))
+        .when(pl.col("consistency_item").is_not_null())
+        .then(pl.lit("Đã giải thích"))
+        .otherwise(pl.lit("Mới — cần kiểm tra")),
+    )
+    order = {"Mới — cần kiểm tra": 0, "Đã giải thích": 1, "Khớp": 2}
+    rec = rec.sort(pl.col("kind").replace_strict(order, return_dtype=pl.Int8), "bieu")
+    return decoded(rec, bieu="bieu", level_code="level", type_code="branch_type", role_code="role", unit_code="unit")

@@ -17,6 +17,7 @@ class Code:
     label: str
     short: str
     sort: int
+    published_key: str = ""  # the code's name in a published table (village heads: Biểu 06's column prefix)
 
 
 @cache
@@ -25,7 +26,9 @@ def codes() -> dict[str, list[Code]]:
     out: dict[str, list[Code]] = {}
     with open(MAPPINGS_DIR / "codes.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
-            out.setdefault(r["domain"], []).append(Code(r["domain"], r["code"], r["label"], r["short"], int(r["sort"])))
+            out.setdefault(r["domain"], []).append(
+                Code(r["domain"], r["code"], r["label"], r["short"], int(r["sort"]), r["published_key"])
+            )
     return {d: sorted(cs, key=lambda c: c.sort) for d, cs in out.items()}
 
 

@@ -145,14 +145,19 @@ class ProvinceConfig:
         for u in self.units:
             for n in (u.name, u.full_name):
                 idx.setdefault(strip_unit_prefix(n), set()).add(u.code)
+        known = self.unit_by_code
         for k, c in {**self.variants, **self.affiliated_aliases}.items():
-            idx.setdefault(strip_unit_prefix(k), set()).add(c)
+            if c in known:  # a spelling of a unit the configuration no longer lists matches nothing
+                idx.setdefault(strip_unit_prefix(k), set()).add(c)
         return idx
 
     @cached_property
     def _old_index(self) -> dict[str, set[OldUnit]]:
         idx: dict[str, set[OldUnit]] = {}
+        known = self.unit_by_code
         for o in self.old_units:
+            if o.new_code not in known:
+                continue
             idx.setdefault(fold(o.name), set()).add(o)
             if o.qualifier:
                 idx.setdefault(fold(f"{o.name} {o.qualifier}"), set()).add(o)

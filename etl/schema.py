@@ -118,7 +118,7 @@ HEADS = SheetSpec(
 )
 
 DATA_SHEETS = (BRANCHES, COMMITTEE, HEADS)
-HEAD_ROLES = ("truong_xom", "truong_ban_ctmt", "hoi_nong_dan", "hoi_phu_nu", "hoi_ccb", "bi_thu_doan")
+HEAD_ROLES = tuple(code_list("head_role"))  # the six village heads, in sheet order
 MEMBER_COUNTS = ("exempt", "not_rated", "excellent", "good", "completed", "not_completed")
 GRADE_COUNTS = ("excellent", "good", "completed", "not_completed")
 

@@ -1,9 +1,11 @@
-"""Chất lượng dữ liệu: completeness, validation findings, reconciliation with the published Biểu, load history."""
+"""Chất lượng dữ liệu: completeness, reconciliation with the published Biểu (new differences apart from the documented
+ones), validation findings, load history — every code, status and time in Vietnamese."""
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, filters, ui
+from dashboard import charts, data, filters, ui
+from dashboard.export import Col
 
 state = filters.current()
 st.title("Chất lượng dữ liệu")
@@ -12,136 +14,126 @@ tabs = st.tabs(["Mức đầy đủ", "Đối chiếu với Biểu đã công b�
 with tabs[0]:
     comp = data.completeness(state.scope)
     heat = charts.completeness_heatmap(comp)
-    st.plotly_chart(heat, key="heat")
+    ui.chart(heat, "heat")
     st.caption(
-        "Xanh lá: đầy đủ · Vàng: thiếu trang «Cấp uỷ» hoặc «Trưởng xóm, đoàn thể» · Cam: số chi bộ ít hơn 90% "
-        "năm trước · Đỏ cam: chưa nộp. Di chuột lên ô để xem số chi bộ."
+        "Xanh lá: đầy đủ · Vàng: thiếu (hoặc để trống) trang «Cấp uỷ», «Trưởng xóm, đoàn thể» · Cam: số chi bộ "
+        "ít hơn 90% năm trước · Đỏ cam: chưa nộp. Di chuột lên ô để xem số chi bộ."
     )
+    cols = [
+        Col("unit_code", "Mã đơn vị"),
+        Col("unit_name", "Đơn vị"),
+        Col("year", "Năm", "year"),
+        Col("status", "Tình trạng"),
+        Col("branches", "Số chi bộ", "int"),
+        Col("branches_previous_year", "Số chi bộ năm trước", "int"),
+        Col("committee_members", "Cấp uỷ viên", "int"),
+    ]
     ui.downloads(
-        comp,
-        [
-            export.Col("unit_code", "Mã đơn vị"),
-            export.Col("unit_name", "Đơn vị"),
-            export.Col("year", "Năm", "int"),
-            export.Col("status", "Tình trạng"),
-            export.Col("branches", "Số chi bộ", "int"),
-            export.Col("branches_previous_year", "Số chi bộ năm trước", "int"),
-            export.Col("committee_members", "Cấp uỷ viên", "int"),
-        ],
-        "muc-day-du",
-        "Mức đầy đủ của báo cáo",
-        state,
-        heat,
-        key="heat",
+        ui.decoded(comp, status="completeness"), cols, "muc-day-du", "Mức đầy đủ của báo cáo", state, heat, key="heat"
     )
-    c = (
-        comp.group_by("year")
-        .agg(
-            pl.col("reported").sum().alias("reported"),
-            pl.len().alias("expected"),
-            pl.col("branches").sum().alias("branches"),
-        )
-        .sort("year")
-    )
+    years = ui.coverage_table(state)
     ui.show_table(
-        c,
+        years,
         [
-            export.Col("year", "Năm"),
-            export.Col("reported", "Đơn vị đã nộp", "int"),
-            export.Col("expected", "Đơn vị phải nộp", "int"),
-            export.Col("branches", "Số chi bộ", "int"),
+            Col("year", "Năm", "year"),
+            Col("reported", "Đơn vị đã nộp", "int"),
+            Col("expected", "Đơn vị phải nộp", "int"),
+            Col("complete_text", "Đủ để tính toàn tỉnh?"),
         ],
     )
 
 with tabs[1]:
     st.caption(
-        "Số liệu đã nạp cộng dồn theo mẫu Biểu 01–07 của Đề án 03-ĐA/TU, đặt cạnh số đã công bố. "
-        "Chênh lệch chỉ được phép ở những ô mà chính bảng công bố tự mâu thuẫn (xem cột «Lý do»)."
+        "Số liệu đã nạp cộng dồn theo mẫu Biểu 01–07 của Đề án 03-ĐA/TU, đặt cạnh số đã công bố. Chênh lệch chỉ "
+        "được giải thích ở những ô mà chính bảng công bố tự mâu thuẫn (cột «Lý do»); mọi chênh lệch khác là mới "
+        "và cần kiểm tra."
     )
-    rec = data.reconciliation(state.scope)
+    rec = ui.reconciliation_view(state.scope)
     diff = rec.filter(pl.col("difference") != 0)
-    st.metric(
-        "Ô số liệu đã đối chiếu",
-        ui.fmt.num(rec.height),
-        delta=f"{ui.fmt.num(diff.height)} ô chênh lệch",
-        delta_color="off",
-    )
+    new = diff.filter(pl.col("consistency_item").is_null())
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Ô số liệu đã đối chiếu", ui.fmt.num(rec.height))
+    c2.metric("Chênh lệch đã giải thích", ui.fmt.num(diff.height - new.height))
+    c3.metric("Chênh lệch mới, cần kiểm tra", ui.fmt.num(new.height))
+    if new.height:
+        st.error(f"{ui.fmt.num(new.height)} ô chênh lệch chưa có trong danh mục đã giải thích: xem các dòng «Mới».")
     cols = [
-        export.Col("bieu", "Biểu"),
-        export.Col("year", "Năm"),
-        export.Col("level_code", "Cấp"),
-        export.Col("type_code", "Loại hình"),
-        export.Col("role_code", "Chức vụ"),
-        export.Col("unit_code", "Đơn vị"),
-        export.Col("measure", "Chỉ tiêu"),
-        export.Col("published", "Công bố", "int"),
-        export.Col("loaded", "Đã nạp", "int"),
-        export.Col("difference", "Chênh lệch", "int"),
-        export.Col("consistency_item", "Mục (CONSISTENCY)"),
-        export.Col("reason", "Lý do"),
+        Col("kind", "Loại"),
+        Col("bieu", "Biểu"),
+        Col("year", "Năm", "year"),
+        Col("level_code", "Cấp"),
+        Col("type_code", "Loại hình"),
+        Col("role_code", "Chức vụ"),
+        Col("unit_code", "Đơn vị"),
+        Col("measure", "Chỉ tiêu"),
+        Col("published", "Công bố", "int"),
+        Col("loaded", "Đã nạp", "int"),
+        Col("difference", "Chênh lệch", "int"),
+        Col("consistency_item", "Mục (CONSISTENCY)"),
+        Col("reason", "Lý do"),
     ]
     only = st.toggle("Chỉ hiện các ô chênh lệch", value=True, key="rec_only")
-    shown = diff if only else rec
-    ui.show_table(shown, cols)
+    ui.show_table(diff if only else rec, cols, empty="Không có ô nào chênh lệch.")
     ui.downloads(rec, cols, "doi-chieu-bieu", "Đối chiếu số liệu đã nạp với Biểu 01–07", state, key="rec")
     facts = data.published_facts().filter(pl.col("inconsistent"))
     st.markdown("**Tỉ lệ ghi trong văn bản không khớp với phép chia:**")
     ui.show_table(
         facts,
         [
-            export.Col("fact_id", "Mã"),
-            export.Col("value", "Tử số", "int"),
-            export.Col("denominator", "Mẫu số", "int"),
-            export.Col("pct_stated", "Tỉ lệ ghi trong văn bản", "pct"),
-            export.Col("pct_computed", "Tỉ lệ tính lại", "pct"),
-            export.Col("quote", "Trích dẫn"),
+            Col("fact_id", "Mã"),
+            Col("value", "Tử số", "int"),
+            Col("denominator", "Mẫu số", "int"),
+            Col("pct_stated", "Tỉ lệ ghi trong văn bản", "pct"),
+            Col("pct_computed", "Tỉ lệ tính lại", "pct"),
+            Col("quote", "Trích dẫn"),
         ],
     )
 
 with tabs[2]:
-    fnd = data.findings(state.scope)
+    fnd = ui.decoded(data.findings(state.scope), severity="severity")
     ui.show_table(
         fnd,
         [
-            export.Col("load_id", "Lần nạp"),
-            export.Col("file", "Tệp"),
-            export.Col("sheet", "Trang"),
-            export.Col("excel_row", "Dòng"),
-            export.Col("excel_column", "Cột"),
-            export.Col("field", "Tên cột"),
-            export.Col("severity", "Mức"),
-            export.Col("message", "Nội dung"),
+            Col("load_id", "Lần nạp"),
+            Col("file", "Tệp"),
+            Col("sheet", "Trang"),
+            Col("excel_row", "Dòng", "year"),
+            Col("excel_column", "Cột"),
+            Col("field", "Tên cột"),
+            Col("severity", "Mức"),
+            Col("message", "Nội dung"),
         ],
+        empty="Chưa có lỗi hay ghi chú nào khi nạp.",
     )
 
 with tabs[3]:
-    hist = data.load_history(state.scope)
+    hist = ui.local_time(ui.decoded(data.load_history(state.scope), status="load_status"), "started_at", "finished_at")
     ui.show_table(
         hist,
         [
-            export.Col("load_id", "Lần nạp"),
-            export.Col("started_at", "Bắt đầu"),
-            export.Col("finished_at", "Kết thúc"),
-            export.Col("loaded_by", "Người nạp"),
-            export.Col("status", "Kết quả"),
-            export.Col("file_count", "Số tệp", "int"),
-            export.Col("errors", "Lỗi", "int"),
-            export.Col("warnings", "Cảnh báo", "int"),
-            export.Col("files", "Tệp"),
+            Col("load_id", "Lần nạp"),
+            Col("started_at", "Bắt đầu"),
+            Col("finished_at", "Kết thúc"),
+            Col("loaded_by", "Người nạp"),
+            Col("status", "Kết quả"),
+            Col("file_count", "Số tệp", "int"),
+            Col("errors", "Lỗi", "int"),
+            Col("warnings", "Ghi chú", "int"),
+            Col("files", "Tệp"),
         ],
     )
-    ret = data.returns(state.scope)
+    ret = ui.local_time(data.returns(state.scope), "loaded_at")
     st.markdown("**Nguồn gốc từng báo cáo trong dữ liệu hiện hành** (tệp, mã băm sha256, số dòng, thời điểm nạp):")
     ui.show_table(
         ret,
         [
-            export.Col("year", "Năm"),
-            export.Col("unit_code", "Mã đơn vị"),
-            export.Col("file_name", "Tệp"),
-            export.Col("sha256", "sha256"),
-            export.Col("branches", "Chi bộ", "int"),
-            export.Col("committee_members", "Cấp uỷ viên", "int"),
-            export.Col("loaded_at", "Thời điểm nạp"),
-            export.Col("loaded_by", "Người nạp"),
+            Col("year", "Năm", "year"),
+            Col("unit_code", "Mã đơn vị"),
+            Col("file_name", "Tệp"),
+            Col("sha256", "sha256"),
+            Col("branches", "Chi bộ", "int"),
+            Col("committee_members", "Cấp uỷ viên", "int"),
+            Col("loaded_at", "Thời điểm nạp"),
+            Col("loaded_by", "Người nạp"),
         ],
     )

@@ -11,11 +11,11 @@ breaks = data.series_breaks()
 
 mix = data.rating_mix(state.all_years, state.scope)
 mix_fig = charts.rating_mix(mix, breaks=breaks)
-st.plotly_chart(mix_fig, key="mix")
+ui.chart(mix_fig, "mix")
 labels = {c: label("rating", c) for c in ("xs", "tot", "ht", "kht")}
 ui.downloads(
     mix.with_columns(mix["rating"].replace_strict(labels, default="Chưa xếp loại")),
-    [export.Col("year", "Năm", "int"), export.Col("rating", "Xếp loại"), export.Col("branches", "Số chi bộ", "int")],
+    [export.Col("year", "Năm", "year"), export.Col("rating", "Xếp loại"), export.Col("branches", "Số chi bộ", "int")],
     "co-cau-xep-loai",
     "Cơ cấu xếp loại chi bộ",
     state,

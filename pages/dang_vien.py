@@ -8,7 +8,7 @@ state = filters.current()
 st.title("Xếp loại đảng viên")
 choice = ui.choose(["member_good", "member_excellent", "member_failed", "admission_rate"], key="dv_chi_tieu")
 trend = ui.trend_chart(choice, state, key="dv")
-ui.trend_test_note(trend, registry.get(choice))
+ui.trend_test_note(trend, registry.get(choice), state)
 
 left, right = st.columns(2)
 with left:

@@ -17,11 +17,11 @@ fig2 = charts.by_unit(
     by_type.rename({"type_label": "label"}),
     ind,
     None,
-    title=f"{ind.short} theo loại hình, năm {state.year}",
+    title=f"{ind.short_for()} theo loại hình, năm {state.year}",
     label_col="label",
     key_col="branch_type",
 )
-st.plotly_chart(fig2, key="by-type")
+ui.chart(fig2, "by-type")
 ui.downloads(
     by_type, ui.indicator_cols("type"), f"{choice}-theo-loai-hinh-{state.year}", ind.label, state, fig2, key="ht-type"
 )

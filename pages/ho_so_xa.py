@@ -33,7 +33,7 @@ for ind in registry.indicators().values():
     )
     rows.append(
         {
-            "indicator": ind.short,
+            "indicator": ind.short_for(),
             "id": ind.id,
             "value": m["value"],
             "numerator": m["numerator"],
@@ -72,7 +72,7 @@ else:
         trend = data.indicator(choice, state.all_years.but(units=(unit,)), state.scope)
         prov = data.province_benchmark(choice, state.all_years, state.scope)
         fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
-        st.plotly_chart(fig, key="hs-trend")
+        ui.chart(fig, "hs-trend")
         ui.withheld_note(prov, "hs-trend")
         ui.downloads(
             trend,

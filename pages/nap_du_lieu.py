@@ -77,7 +77,7 @@ if parsed:
         preview,
         [
             export.Col("file_name", "Tệp"),
-            export.Col("year", "Năm"),
+            export.Col("year", "Năm", "year"),
             export.Col("unit_code", "Đơn vị"),
             export.Col("branches_before", "Chi bộ trước", "int"),
             export.Col("branches_after", "Chi bộ sau", "int"),

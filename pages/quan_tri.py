@@ -30,7 +30,8 @@ else:
     )
 
 st.subheader("Nhật ký")
-log = admin.audit_log(state.scope)
+log = ui.decoded(admin.audit_log(state.scope), event="audit_event")
+log = log.with_columns(log["event_time"].dt.strftime("%d/%m/%Y %H:%M:%S"))
 if damaged := audit.damaged_lines():
     st.warning(
         f"{damaged} dòng nhật ký bị hỏng (ghi dở, ví dụ khi ổ đĩa đầy) đã được bỏ qua; các sự kiện khác vẫn đầy đủ."
@@ -39,7 +40,7 @@ cols = [
     export.Col("event_time", "Thời điểm"),
     export.Col("event", "Sự kiện"),
     export.Col("username", "Người dùng"),
-    export.Col("details", "Chi tiết"),
+    export.Col("details_text", "Chi tiết"),
 ]
-ui.show_table(log.with_columns(log["event_time"].dt.strftime("%d/%m/%Y %H:%M:%S")), cols, height=420)
-ui.downloads(log.with_columns(log["event_time"].cast(str)), cols, "nhat-ky", "Nhật ký hệ thống", state, key="audit")
+ui.show_table(log, cols, height=420)
+ui.downloads(log, cols, "nhat-ky", "Nhật ký hệ thống", state, key="audit")

@@ -10,7 +10,12 @@ from dashboard import data, filters, maps, registry, ui
 state = filters.current()
 st.title(f"Tổng quan năm {state.year}")
 st.caption(
-    "Các chỉ tiêu chính toàn tỉnh (hoặc theo bộ lọc), mức thay đổi so với năm trước và tình trạng so với mục tiêu."
+    (
+        "Các chỉ tiêu chính toàn tỉnh (hoặc theo bộ lọc)"
+        if state.complete
+        else f"Các chỉ tiêu của {state.coverage.text} đã nộp"
+    )
+    + ", mức thay đổi so với năm trước và tình trạng so với mục tiêu."
 )
 
 HEADLINE = [
@@ -50,13 +55,12 @@ if boundaries is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
     fig = maps.commune_map(boundaries, values, ind, only={state.scope.unit_code} if state.scope.is_commune else None)
-    event = st.plotly_chart(
-        fig, on_select="rerun", selection_mode="points", key="overview-map", config={"scrollZoom": True}
-    )
+    event = ui.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
         "mã ĐVHC: Công văn 1027/CTK-CSCL). Bấm vào một xã để mở hồ sơ."
     )
+    ui.off_map_units(now, ind, state.scope)
     ui.downloads(
         now,
         ui.indicator_cols("unit"),

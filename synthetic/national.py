@@ -29,14 +29,12 @@ import polars as pl
 from vietnam_provinces import Ward
 
 from etl.annual_return import ParsedReturn
-from etl.province import ProvinceConfig, Unit
+from etl.province import NATIONAL_CODE, NATIONAL_NAME, ProvinceConfig, Unit
 from etl.schema import HEAD_ROLES, MEMBER_COUNTS, BranchSchema, CommitteeSchema, HeadsSchema
 from etl.settings import PROVINCES_DIR, YEARS
 from etl.text import nfc
 
 SEED = 20261124
-NATIONAL_CODE = "00"
-NATIONAL_NAME = "Toàn quốc"
 TYPES = ("xom", "dang", "nha_nuoc", "llvt", "su_nghiep", "doanh_nghiep", "htx")
 # Mean members per branch by type (shape only; the total is scaled to MEMBERS_2025).
 TYPE_SIZE = np.array([19.0, 26.0, 28.0, 38.0, 22.0, 15.0, 7.0])

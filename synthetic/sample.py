@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.codes import resolve
+from etl.codes import codes, resolve
 from etl.province import ProvinceConfig
 from etl.settings import YEARS
 from forms.template import write_return
@@ -39,6 +39,9 @@ TYPE_EXCELLENCE = {
 REGRESS = {2024: 0.08, 2023: 0.17, 2022: 0.27, 2021: 0.38}
 EHANDBOOK_SHARE = {2021: 0.36, 2022: 0.55, 2023: 0.70, 2024: 0.82}
 UNDER3_EARLIER = {2021: 15, 2022: 14, 2023: 12, 2024: 11}
+# Prose figures of the Đề án the sample follows (data/provinces/<code>/reference/facts.csv).
+BORDER_FACT = "F000-023"  # 563 of the 1.462 village branches are border hamlets
+EHANDBOOK_FACT = "F000-052"  # 252 branches have not deployed the e-handbook app
 MEMBERS_2020 = 58_700  # members at the end of 2020 (not published; sets the 2021 admissions only)
 ADMISSION_RATE = {2021: 0.031, 2022: 0.030, 2023: 0.029, 2024: 0.029, 2025: 0.027}
 _HAMLET_A = ["Nà", "Bản", "Khuổi", "Lũng", "Pác", "Cốc", "Phja", "Nặm", "Keng", "Bó", "Slam", "Nà Lủng", "Co", "Pò"]
@@ -133,6 +136,7 @@ def calibration(province: ProvinceConfig) -> dict[str, list[dict]]:
             "bieu05_secretary_roles_by_commune",
             "bieu06_village_heads_by_commune",
             "bieu07_member_ratings",
+            "facts",
         )
     }
     corr_path = province.folder / "reference_corrections.csv"
@@ -170,6 +174,11 @@ class SampleBuilder:
         }
 
     # -- helpers ----------------------------------------------------------------------------------------
+    def _fact(self, fact_id: str) -> tuple[float, float | None]:
+        """A prose figure of the source documents: (value, denominator)."""
+        r = next(r for r in self.cal["facts"] if r["fact_id"] == fact_id)
+        return float(r["value"]), float(r["denominator"]) if r["denominator"] else None
+
     def _commune(self, name: str) -> str:
         res = self.p.resolve(None, name, 2025)
         if res.code is None:
@@ -314,9 +323,10 @@ class SampleBuilder:
             for unit, k in per_unit.items():
                 for _ in range(k):
                     self._new_branch(unit, t, lv)
-        # Border hamlets: most villages of some communes (563 of 1 462 in Cao Bằng, prose of Đề án 03).
+        # Border hamlets: most villages of some communes (the share the Đề án states).
         villages = [b for b in self.branches if b.type == "xom"]
-        target_border = round(len(villages) * 563 / 1462)
+        border, of = self._fact(BORDER_FACT)
+        target_border = round(len(villages) * border / of)
         chosen, acc = [], 0
         for c in ordered:
             if acc >= target_border / 0.8:
@@ -552,8 +562,11 @@ class SampleBuilder:
                 b.ehandbook[y] = b.ehandbook[2025] and b.u_app < EHANDBOOK_SHARE[y] / share25
 
     def _ehandbook_users_2025(self, n: int) -> int:
-        # Đề án 03, footnote 6: 252 branches have not deployed the e-handbook (scaled for another province).
-        return n - round(252 * n / 2899)
+        # The branches that have not deployed the e-handbook (Đề án 03, footnote 6), as a share of all branches of
+        # Biểu 01 (scaled if the sample's branch count differs from the published one).
+        not_using, _ = self._fact(EHANDBOOK_FACT)
+        published = sum(int(r["count"]) for r in self.cal["bieu01_branch_counts"])
+        return n - round(not_using * n / published)
 
     # -- committee members (Biểu 02, 05) ---------------------------------------------------------------
     def _committee(self) -> None:
@@ -695,14 +708,7 @@ class SampleBuilder:
 
     # -- village heads (Biểu 06) -----------------------------------------------------------------------
     def _heads(self) -> None:
-        roles = {
-            "truong_xom": "village_head",
-            "truong_ban_ctmt": "front_head",
-            "hoi_nong_dan": "farmers_union_head",
-            "hoi_phu_nu": "womens_union_head",
-            "hoi_ccb": "veterans_head",
-            "bi_thu_doan": "youth_union_secretary",
-        }
+        roles = {c.code: c.published_key for c in codes()["head_role"]}  # role -> Biểu 06 column prefix
         for r in self.cal["bieu06_village_heads_by_commune"]:
             pool = [
                 b

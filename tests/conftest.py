@@ -45,4 +45,4 @@ def sample_store(sample_dir, province) -> Path:
     return PARQUET_DIR
 
 
-from tests.fixtures import tiny_store  # noqa: E402, F401  (the hand-made store, shared by every test module)
+from tests.fixtures import tiny_province_store, tiny_store  # noqa: E402, F401  (hand-made stores for every module)

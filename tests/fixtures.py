@@ -82,7 +82,7 @@ DV, KH, KC = "dang_vien", "khong", "khong_co"
 #  2024 A1     A    tt_co_so    xom       xs       1  0  3   5  1   0 = 10       9     8     1   chua_co   no  no
 #  2024 A2     A    tt_co_so    xom       tot      0  0  0   3  1   0 =  4       4     2     0   k_on_dinh no  yes
 #  2024 A3     A    co_so       dang      ht       2  1  4  10  2   1 = 20      17     -     2   on_dinh   yes yes
-#  2024 B1     B    tt_co_so    xom       kht      0  0  0   4  1   1 =  6       6     5     0   chua_co   no  no
+#  2024 B1     B    tt_co_so    xom       kht      0  0  0   4  1   1 =  6       6     3     0   chua_co   no  no
 #  2024 B2     B    co_so       nha_nuoc  -        2  0  6  20  2   0 = 30      28     -     3   on_dinh   yes no
 #  2025 A1     A    tt_cap_tren xom       tot      1  0  4   5  1   0 = 11      10     9     1   k_on_dinh yes yes
 #  2025 A2     A    tt_cap_tren xom       xs       0  1  1   1  0   0 =  3       2     2     0   chua_co   no  no
@@ -141,7 +141,7 @@ BRANCHES = {
             "B1",
             "tt_co_so",
             "xom",
-            resident_members=5,
+            resident_members=3,  # exactly at the limit: not «fewer than 3»
             rating="kht",
             good=4,
             completed=1,
@@ -333,12 +333,33 @@ def build_store(root: Path, returns, province=None) -> Path:
     return root
 
 
+def province_of(codes) -> object:
+    """Cao Bằng's configuration cut down to some units: a store built with it expects only those units to report
+    (int_year_coverage), so its years are complete and stand for «the province»."""
+    from dataclasses import replace
+
+    from etl.province import load_province
+
+    full = load_province("04")
+    return replace(full, units=[u for u in full.units if u.code in set(codes)])
+
+
 _built: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session")
 def tiny_store(tmp_path_factory) -> Path:
-    """The two-commune store above (built once per session, whichever test module asks first)."""
+    """The two-commune store above (built once per session, whichever test module asks first): two of Cao Bằng's
+    60 units, so its years are incomplete for the province."""
     if "tiny" not in _built:
         _built["tiny"] = build_store(tmp_path_factory.mktemp("tiny"), TINY_RETURNS)
     return _built["tiny"]
+
+
+@pytest.fixture(scope="session")
+def tiny_province_store(tmp_path_factory) -> Path:
+    """The same returns in a province made of A and B only: every year is complete, so the province-wide progress
+    is computed from them."""
+    if "tiny_province" not in _built:
+        _built["tiny_province"] = build_store(tmp_path_factory.mktemp("tinyprov"), TINY_RETURNS, province_of((A, B)))
+    return _built["tiny_province"]

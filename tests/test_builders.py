@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import polars as pl
@@ -136,9 +137,44 @@ def test_xlsx_export_states_filters_source_date_and_internal_mark():
 
 
 def test_csv_export_has_vietnamese_headers_and_bom():
-    df = pl.DataFrame({"unit_name": ["Hòa An"], "value": [1.5]})
-    out = export.table_csv(df, [export.Col("unit_name", "Đơn vị"), export.Col("value", "Tỉ lệ (%)", "pct")])
-    assert out.startswith("\ufeff".encode()) and "Đơn vị,Tỉ lệ (%)\nHòa An,1.5\n" in out.decode("utf-8")
+    # a percentage with the decimal comma (quoted): a Vietnamese Excel reads «1,5» as one and a half, «1.5» not
+    df = pl.DataFrame({"unit_name": ["Hòa An"], "value": [1.5], "members": [1462], "year": [2025]})
+    cols = [
+        export.Col("unit_name", "Đơn vị"),
+        export.Col("value", "Tỉ lệ (%)", "pct"),
+        export.Col("members", "Đảng viên", "int"),
+        export.Col("year", "Năm", "year"),
+    ]
+    out = export.table_csv(df, cols)
+    assert out.startswith("\ufeff".encode()) and out.decode("utf-8-sig") == (
+        'Đơn vị,Tỉ lệ (%),Đảng viên,Năm\nHòa An,"1,5",1462,2025\n'
+    )
+
+
+def test_csv_export_states_mark_filters_source_first():
+    df = pl.DataFrame({"unit_name": ["Hòa An"], "value": [16.8263]})
+    meta = export.export_meta("Chưa có Internet theo đơn vị", "năm 2025; toàn tỉnh", "Báo cáo hằng năm", True)
+    text = export.table_csv(df, [export.Col("unit_name", "Đơn vị"), export.Col("value", "Tỉ lệ (%)", "pct")], meta)
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert rows[:4] == [
+        ["Chưa có Internet theo đơn vị"],
+        ["Tài liệu lưu hành nội bộ"],
+        ["Bộ lọc: năm 2025; toàn tỉnh"],
+        ["Nguồn: Báo cáo hằng năm"],
+    ]
+    assert rows[4][0].startswith("Ngày xuất: ") and rows[5][0].startswith("Dữ liệu mẫu")
+    assert rows[6:] == [[], ["Đơn vị", "Tỉ lệ (%)"], ["Hòa An", "16,8263"]]
+
+
+def test_xlsx_years_are_written_without_a_thousands_separator():
+    import openpyxl
+
+    df = pl.DataFrame({"year": [2025], "members": [1462]})
+    xlsx = export.table_xlsx(df, [export.Col("year", "Năm", "year"), export.Col("members", "ĐV", "int")], "t", "f", "s")
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx))["Số liệu"]
+    year, members = next((r[0], r[1]) for r in ws.iter_rows() if r[0].value == 2025)
+    # «0» shows 2025; «#,##0» would show 2.025 in a Vietnamese Excel
+    assert (year.number_format, members.number_format, members.value) == ("0", "#,##0", 1462)
 
 
 def _read_bieu(data: bytes) -> dict[str, list[list]]:
@@ -238,3 +274,50 @@ def test_bieu_02_and_04_equal_the_reconciliation(sample_store):
         assert row[2 + measures04.index(r["measure"])] == r["loaded"], r
         checked += 1
     assert checked > 300
+
+
+def test_map_classes_never_split_a_narrow_spread():
+    # a 0,6-point spread is one class: quantile breaks would paint 96,2% light and 96,8% dark
+    assert maps.classes([96.2, 96.3, 96.5, 96.8]) == []
+    # the minimum class width is 2 points: a break exactly 2 points above the lowest value is kept, 1,9 is not
+    assert maps.classes([0.0, 2.0]) == [2.0]
+    assert maps.classes([0.0, 1.9]) == []
+    # wide spreads keep their quantile breaks, each at least 2 points from the one before
+    b = maps.classes([0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
+    assert b == [20.0, 40.0, 60.0, 80.0]
+
+
+def test_map_darker_always_means_worse():
+    # lower is better (no Internet): the highest class is the darkest
+    low_good = maps.legend([10.0, 20.0], polarity=-1)
+    assert [c for c, _ in low_good[:3]] == [maps.CLASS_COLORS[0], maps.CLASS_COLORS[2], maps.CLASS_COLORS[4]]
+    # higher is better (members rated good): the lowest class is the darkest
+    high_good = maps.legend([10.0, 20.0], polarity=1)
+    assert [c for c, _ in high_good[:3]] == [maps.CLASS_COLORS[4], maps.CLASS_COLORS[2], maps.CLASS_COLORS[0]]
+    assert [t for _, t in high_good] == ["dưới 10,0%", "10,0% – dưới 20,0%", "từ 20,0%", "Không có số liệu"]
+    # one class: a light neutral shade, labelled with the range
+    assert maps.legend([], [96.2, 96.8]) == [
+        (maps.CLASS_COLORS[1], "96,2% – 96,8%"),
+        (maps.NO_DATA_COLOR, maps.NO_DATA),
+    ]
+
+
+def test_png_export_gives_labels_room_and_carries_the_mark():
+    ind = registry.get("internet_none")
+    df = pl.DataFrame(
+        {
+            "unit_code": ["01273"],
+            "unit_name": ["Đảng bộ Uỷ ban nhân dân tỉnh"],
+            "numerator": [1],
+            "denominator": [10],
+            "value": [10.0],
+        }
+    )
+    fig = charts.by_unit(df, ind, 12.0, title="Chưa có Internet theo đơn vị, năm 2025")
+    meta = export.export_meta("t", "năm 2025; toàn tỉnh", "Báo cáo hằng năm", False)[1:]
+    out = export.png_figure(fig, meta)
+    assert out.layout.yaxis.automargin is True and out.layout.xaxis.automargin is True
+    sub = out.layout.title.subtitle.text
+    assert sub.startswith("Tài liệu lưu hành nội bộ<br>Bộ lọc: năm 2025; toàn tỉnh<br>Nguồn: Báo cáo hằng năm")
+    assert out.layout.height == fig.layout.height + 18 * 4 + 30
+    assert fig.layout.title.subtitle.text is None  # the chart on the page is not changed

@@ -332,7 +332,7 @@ def test_sec_it(tiny_store):
 
 
 def test_small_branch(tiny_store):
-    # resident < 3 / village branches: 2024 A1 8, A2 2, B1 5 → 1/3; 2025 A1 9, A2 2, B1 6, B3 2 → 2/4
+    # resident < 3 / village branches: 2024 A1 8, A2 2, B1 3 (the limit: not counted) → 1/3; 2025 A1 9, A2 2, B1 6, B3 2 → 2/4
     assert rows(tiny_store, "small_branch") == [(2024, 1, 3, 33.3333), (2025, 2, 4, 50.0)]
     assert rows(tiny_store, "small_branch", by=("year", "unit")) == [
         (2024, A, 1, 2, 50.0),

@@ -4,6 +4,7 @@ one hand-made case per status and the split of targets into measurable and unmea
 from __future__ import annotations
 
 import csv
+import math
 
 import polars as pl
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from dashboard import data, methods
 from dashboard.data import Filters, Scope
 from etl.province import load_province
-from tests.fixtures import branch, build_store
+from tests.fixtures import branch, build_store, province_of
 
 TARGETS_CSV = load_province("04").reference_dir / "targets.csv"
 LINKS_CSV = load_province("04").folder / "target_links.csv"
@@ -43,12 +44,23 @@ def _linked_targets() -> list[dict]:
     return out
 
 
+def _complete_years(root) -> set[int]:
+    """Years in which at least 95% of the configured units reported (only those stand for the province)."""
+    units = data.units(Scope.province(), root=root).height
+    reported = data.returns(Scope.province(), root=root).group_by("year").agg(pl.col("unit_code").n_unique())
+    return {y for y, n in reported.iter_rows() if n >= 0.95 * units}
+
+
 def _series(root, indicator_id: str, subgroup: str | None) -> dict[tuple[str, str], dict[int, tuple[float, int]]]:
-    """(scope_kind, scope_code) -> {year: (value, denominator)} straight from data.indicator, years with data only."""
+    """(scope_kind, scope_code) -> {year: (value, denominator)} straight from data.indicator, years with data only
+    (for the province and the branch types, complete years only)."""
     out: dict[tuple[str, str], dict[int, tuple[float, int]]] = {}
+    complete = _complete_years(root)
     for kind, by in SCOPE_BY.items():
         df = data.indicator(indicator_id, Filters(), Scope.province(), by=("year", *by), subgroup=subgroup, root=root)
         for r in df.iter_rows(named=True):
+            if kind != "unit" and r["year"] not in complete:
+                continue
             if r["denominator"] and r["denominator"] > 0:
                 code = "province" if kind == "province" else r[data.BY_COLUMNS[by[0]]]
                 out.setdefault((kind, code), {})[r["year"]] = (r["value"], r["denominator"])
@@ -165,7 +177,10 @@ PROGRESS_RETURNS = [
 
 @pytest.fixture(scope="module")
 def progress_store(tmp_path_factory):
-    return build_store(tmp_path_factory.mktemp("progress"), PROGRESS_RETURNS)
+    # a province of exactly these six units (2025: all six report; 2024: five, U_ONE_YEAR starts in 2025)
+    return build_store(
+        tmp_path_factory.mktemp("progress"), PROGRESS_RETURNS, province_of({r[0] for r in PROGRESS_RETURNS})
+    )
 
 
 def _unit_rows(root) -> dict[str, dict]:
@@ -259,9 +274,12 @@ def test_hand_made_store_agrees_with_python_too(progress_store):
     assert set(sql) == set(py)
     for key, expected in py.items():
         _same(expected, sql[key])
-    # the province: 2024 (1+0+3+1+2)/(2+4+7+2+2) = 7/17, 2025 (2+3+1+1+1+1)/(2+4+2+2+2+2) = 9/14
+    # the province: 2024 (1+0+3+1+2)/(2+4+7+2+2) = 7/17 comes from 5 of the 6 units (83% < 95%: not the
+    # province's year), so its series is 2025 alone, (2+3+1+1+1+1)/(2+4+2+2+2+2) = 9/14: one year, no pace
     prov = sql[("T000-03", "province", "province")]
-    assert (prov["baseline"], prov["latest"]) == (approx(700 / 17), approx(900 / 14))
+    assert (prov["baseline_year"], prov["latest"], prov["status"]) == (2025, approx(900 / 14), "insufficient_data")
+    raw = data.indicator("ehandbook", Filters(), Scope.province(), root=progress_store)
+    assert raw.select("year", "numerator", "denominator").rows() == [(2024, 7, 17), (2025, 9, 14)]
 
 
 # ----------------------------------------------------------------------------------- measurable or not
@@ -286,3 +304,47 @@ def test_targets_linked_and_unmeasurable(sample_store):
     # progress is computed only for linked targets
     assert set(data.progress(Scope.province(), root=sample_store)["target_id"]) == set(linked)
     assert data.progress(Scope.province(), target_id="T000-01", root=sample_store).height == 0
+
+
+# ------------------------------------------------------------------------------- progress of a selection
+
+PROGRESS_FIELDS = ("baseline_year", "baseline", "latest_year", "latest", "observed_pace", "required_pace", "ratio")
+PROGRESS_FIELDS += ("projection", "status", "gap_units", "deadline")
+
+
+@pytest.mark.parametrize(
+    "selection", [Filters(), Filters(types=("xom",)), Filters(units=("01273",)), Filters(types=("llvt",))]
+)
+def test_a_selection_computed_by_methods_equals_prg_progress(sample_store, selection):
+    """What the targets page computes for an arbitrary filter is what the SQL holds for the scopes it follows."""
+    sql = data.progress_for(selection, Scope.province(), root=sample_store)
+    assert sql.height and set(sql["scope_kind"]) <= {"province", "unit", "type"}
+    py = data._progress_computed(selection, Scope.province(), root=sample_store)
+    assert sorted(sql["target_id"]) == sorted(py["target_id"])
+    got = {r["target_id"]: r for r in py.iter_rows(named=True)}
+    for want in sql.iter_rows(named=True):
+        _same({k: want[k] for k in PROGRESS_FIELDS}, got[want["target_id"]])
+
+
+def test_a_type_filter_changes_the_status_text_and_the_gap(sample_store):
+    """Item 3 of the dashboard issue: with «Loại hình: Xóm» the progress is the villages', not the province's."""
+    prov = data.progress_for(Filters(), Scope.province(), root=sample_store).filter(pl.col("target_id") == "T000-03")
+    xom = data.progress_for(Filters(types=("xom",)), Scope.province(), root=sample_store).filter(
+        pl.col("target_id") == "T000-03"
+    )
+    # e-handbook 2025: province 2.647/2.899; village branches only: their own numerator/denominator
+    villages = data.indicator(
+        "ehandbook", Filters(years=(2025,), types=("xom",)), Scope.province(), by=(), root=sample_store
+    )
+    assert xom["latest"][0] == approx(villages["value"][0])
+    assert prov["latest"][0] == approx(2647 / 2899 * 100)
+    assert xom["gap_units"][0] == math.ceil(round((100 - villages["value"][0]) / 100 * villages["denominator"][0], 9))
+    assert xom["gap_units"][0] != prov["gap_units"][0]
+
+
+def test_two_types_are_computed_from_their_own_series(sample_store):
+    two = Filters(types=("xom", "dang"))
+    got = data.progress_for(two, Scope.province(), root=sample_store).filter(pl.col("target_id") == "T000-03")
+    assert got["scope_kind"].to_list() == ["selection"]
+    both = data.indicator("ehandbook", two.but(years=(2025,)), Scope.province(), by=(), root=sample_store)
+    assert got["latest"][0] == approx(both["value"][0])

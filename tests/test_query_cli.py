@@ -105,11 +105,12 @@ def test_list(run):
     assert heads.endswith("[truong_xom, truong_ban_ctmt, hoi_nong_dan, hoi_phu_nu, hoi_ccb, bi_thu_doan]")
 
 
-def test_progress_of_one_target(run, tiny_store):
+def test_progress_of_one_target(run, tiny_province_store):
+    # (a province of A and B only: both years complete)
     # T000-16 sec_trained ≥ 100% by 2030, province: 2024 5/9 = 55.5556%, 2025 5/8 = 62.5%;
     # observed 62.5 − 55.5556 = 6.9444/yr; required (100 − 62.5)/(2030 − 2025) = 7.5/yr; R = 0.9259 → cần đẩy
     # nhanh; projection 62.5 + 6.9444·5 = 97.2222; gap ceil(37.5/100 · 8) = 3 secretaries
-    code, out, _ = run("progress", "--target", "T000-16", root=tiny_store)
+    code, out, _ = run("progress", "--target", "T000-16", root=tiny_province_store)
     assert code == 0
     assert out == (
         "target_id,indicator_id,subgroup,scope_kind,scope_code,target_value,comparator,deadline,baseline_year,"
@@ -117,6 +118,11 @@ def test_progress_of_one_target(run, tiny_store):
         "T000-16,sec_trained,,province,province,100.0,>=,2030,2024,55.5556,2025,62.5,6.9444,7.5,0.9259,97.2222,"
         "needs_acceleration,3\n"
     )
+
+
+def test_a_province_with_2_of_60_units_reporting_has_no_province_progress(run, tiny_store):
+    code, out, _ = run("progress", "--target", "T000-16", root=tiny_store)
+    assert (code, out.splitlines()[1:]) == (0, [])  # the header only: 2/60 units is not the province
 
 
 def test_progress_by_unit(run, tiny_store):

@@ -165,6 +165,85 @@ def test_bieu01_all_28_cells(parquet):
     assert sum(got.values()) == 2899  # 309 + 1946 + 584 + 60
 
 
+MEASURES_02 = [
+    "total",
+    "professional_post_graduate",
+    "professional_university",
+    "professional_college",
+    "professional_intermediate",
+    "professional_none",
+    "political_theory_advanced",
+    "political_theory_intermediate",
+    "political_theory_none",
+    "party_training_trained",
+    "party_training_not_trained",
+    "it_proficient",
+    "it_basic",
+    "it_none",
+]
+ROLE = _codes("role")
+
+
+def test_bieu02_by_level_type_and_role(parquet):
+    """Biểu 02 rolled up from the committee members themselves (not through tbl_bieu02): level → type → role."""
+    b = parquet["branch_year"].filter(pl.col("year") == 2025).select("branch_code", "level", "branch_type")
+    m = (
+        parquet["committee_member"]
+        .filter(pl.col("year") == 2025)
+        .join(b, on="branch_code")
+        # branches under a partial committee are published without a type
+        .with_columns(branch_type=pl.when(pl.col("level") == "tt_bo_phan").then(None).otherwise(pl.col("branch_type")))
+    )
+    prof, theory, it = pl.col("professional"), pl.col("theory"), pl.col("it")
+    got = m.group_by("level", "branch_type", "role").agg(
+        total=pl.len(),
+        professional_post_graduate=(prof == "tren_dai_hoc").sum(),
+        professional_university=(prof == "dai_hoc").sum(),
+        professional_college=(prof == "cao_dang").sum(),
+        professional_intermediate=(prof == "trung_cap").sum(),
+        professional_none=prof.is_in(["so_cap", "chua_dao_tao"]).sum(),  # «chưa qua đào tạo» includes sơ cấp
+        political_theory_advanced=(theory == "cao_cap").sum(),
+        political_theory_intermediate=(theory == "trung_cap").sum(),
+        political_theory_none=theory.is_in(["so_cap", "chua_co"]).sum(),  # «sơ cấp, chưa có»
+        party_training_trained=pl.col("trained").sum(),
+        party_training_not_trained=(~pl.col("trained")).sum(),
+        it_proficient=(it == "thanh_thao").sum(),
+        it_basic=(it == "biet").sum(),
+        it_none=(it == "chua_biet").sum(),
+    )
+    pub = _published("bieu02_committee_qualifications.csv").with_columns(
+        role=pl.col("role").str.to_lowercase().replace_strict(ROLE)
+    )
+    pub = _corrected(
+        pub,
+        "bieu02",
+        lambda r: (
+            (pl.col("level") == LEVEL[r["level"].lower()])
+            & (pl.col("branch_type") == TYPE[r["branch_type"].lower()])
+            & (pl.col("role") == ROLE[r["role"].lower()])
+        ),
+    )
+    assert pub.height == 27  # 4 levels: 3 + 7 + 7 + … types × 3 roles, as published
+    got_d = {(r["level"], r["branch_type"], r["role"]): r for r in got.iter_rows(named=True)}
+    compared = 0
+    for r in pub.iter_rows(named=True):
+        mine = got_d.get((r["level"], r["branch_type"], r["role"]), {})
+        for k in MEASURES_02:
+            if r[k] in (None, ""):  # a blank published cell is not a figure
+                continue
+            assert mine.get(k, 0) == int(r[k]), (r["level"], r["branch_type"], r["role"], k)
+            compared += 1
+    assert compared == 358  # the Biểu 02 cells of rec_all
+    # B1: the residual buckets of chi bộ trực thuộc đảng uỷ cấp trên / sự nghiệp / phó bí thư, 292 − 27 = 265 …
+    b1 = got_d[("tt_cap_tren", "su_nghiep", "pho_bi_thu")]
+    assert (b1["total"], b1["political_theory_none"], b1["party_training_not_trained"], b1["it_basic"]) == (
+        432,
+        265,
+        304,
+        162,
+    )
+
+
 MEASURES_03 = ["total", "rated", "excellent", "good", "completed", "not_completed"]
 
 

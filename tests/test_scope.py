@@ -45,6 +45,16 @@ SCOPED = {
     "rating_mix": (lambda root, s, u: data.rating_mix(_f(u), s, root=root), True),
     "bieu_tables": (lambda root, s, u: data.bieu_tables(s, u[0] if u else None, root=root), True),
     "bieu_workbook": (lambda root, s, u: data.bieu_workbook(2025, s, u[0] if u else None, root=root), False),
+    "coverage": (lambda root, s, u: data.coverage(_f(u), s, root=root), True),
+    "reported_units": (lambda root, s, u: data.reported_units(2025, _f(u), s, root=root), True),
+    # one unit at a time (the progress of a selection of several units names none of them)
+    "progress_for": (
+        lambda root, s, u: pl.concat(
+            [data.progress_for(_f((x,)), s, root=root) for x in (u or data.units(s, root=root)["unit_code"])],
+            how="diagonal_relaxed",
+        ),
+        True,
+    ),
 }
 
 # Public functions that take no scope, and why they need none.
@@ -61,7 +71,7 @@ UNSCOPED = {
 
 # Results that carry no unit column by design (aggregates); they are checked by comparing with the province's
 # own view of the commune instead.
-NO_UNIT_COLUMN = {"rating_mix", "province_benchmark"}
+NO_UNIT_COLUMN = {"rating_mix", "province_benchmark", "coverage"}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ with lines as (
         'log/audit/*.jsonl',
         format = 'newline_delimited',
         ignore_errors = true,
-        columns = {"time": 'varchar', "event": 'varchar', "user": 'varchar', "details": 'varchar'}
+        columns = { "time": 'varchar', "event": 'varchar', "user": 'varchar', "details": 'varchar' }
     )
 ),
 

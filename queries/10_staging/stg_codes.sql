@@ -5,5 +5,6 @@ select
     code,
     label,
     short,
-    sort
+    sort,
+    published_key
 from read_parquet('codes.parquet')

@@ -1,4 +1,5 @@
--- Indicator: secretaries and deputies of grassroots branches (chi bộ cơ sở) with intermediate political theory or higher / those secretaries and deputies
+-- Indicator: secretaries and deputies of grassroots branches (chi bộ cơ sở) with intermediate political theory
+-- or higher / those secretaries and deputies
 -- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with committee as (
     select * from int_committee_member

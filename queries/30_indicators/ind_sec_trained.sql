@@ -1,4 +1,5 @@
--- Indicator: secretaries and deputy secretaries trained in party work (đã bồi dưỡng nghiệp vụ) / secretaries and deputies
+-- Indicator: secretaries and deputy secretaries trained in party work (đã bồi dưỡng nghiệp vụ) / secretaries
+-- and deputies
 -- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with committee as (
     select * from int_committee_member

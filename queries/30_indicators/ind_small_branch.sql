@@ -1,7 +1,7 @@
 -- Indicator: village branches with fewer than 3 resident members / village branches
 -- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
-with branch_years as (
-    select * from int_branch_year
+with villages as (
+    select * from int_village_branch
 ),
 
 counted as (
@@ -12,10 +12,9 @@ counted as (
         level,
         branch_type,
         null::varchar as subgroup,
-        (resident_members < 3)::integer as numerator,
+        is_small::integer as numerator,
         1 as denominator
-    from branch_years
-    where is_village
+    from villages
 )
 
 select

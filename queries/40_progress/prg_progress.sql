@@ -96,8 +96,10 @@ paces as (
 ratios as (
     select
         *,
-        case when observed_pace is not null and direction * required_pace > 0
-            then (direction * observed_pace) / (direction * required_pace) end as ratio
+        case
+            when observed_pace is not null and direction * required_pace > 0
+                then (direction * observed_pace) / (direction * required_pace)
+        end as ratio
     from paces
 ),
 
@@ -113,14 +115,17 @@ judged as (
             when ratio < 0 then 'deteriorating'
             when observed_pace is null then 'insufficient_data'
             -- No ratio although not met: the deadline has passed, or a strict target sits at the latest value.
-            when deadline <= latest_year then
-                case when direction * observed_pace < 0 then 'deteriorating' else 'limited_progress' end
+            when deadline <= latest_year
+                then
+                    case when direction * observed_pace < 0 then 'deteriorating' else 'limited_progress' end
             when direction * observed_pace > 0 then 'on_track'
             when direction * observed_pace < 0 then 'deteriorating'
             else 'limited_progress'
         end as status,
-        case when observed_pace is not null and deadline >= latest_year
-            then least(100, greatest(0, latest + observed_pace * (deadline - latest_year))) end as projection,
+        case
+            when observed_pace is not null and deadline >= latest_year
+                then least(100, greatest(0, latest + observed_pace * (deadline - latest_year)))
+        end as projection,
         greatest(0, ceil(round(direction * (target_value - latest) / 100 * latest_denominator, 9)))::bigint
             as gap_units
     from ratios

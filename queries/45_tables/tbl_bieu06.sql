@@ -1,39 +1,69 @@
--- Biểu 06 in its published layout, from the loaded data: village branches with fewer than 3 resident members and
--- the six village heads who are (not) party members.
--- Grain: year × unit_code.
-with heads as (
-    select
-        year,
-        unit_code,
-        count(*) filter (where role = 'truong_xom' and status = 'dang_vien') as village_head_member,
-        count(*) filter (where role = 'truong_xom' and status = 'khong') as village_head_non_member,
-        count(*) filter (where role = 'truong_ban_ctmt' and status = 'dang_vien') as front_head_member,
-        count(*) filter (where role = 'truong_ban_ctmt' and status = 'khong') as front_head_non_member,
-        count(*) filter (where role = 'hoi_nong_dan' and status = 'dang_vien') as farmers_union_head_member,
-        count(*) filter (where role = 'hoi_nong_dan' and status = 'khong') as farmers_union_head_non_member,
-        count(*) filter (where role = 'hoi_phu_nu' and status = 'dang_vien') as womens_union_head_member,
-        count(*) filter (where role = 'hoi_phu_nu' and status = 'khong') as womens_union_head_non_member,
-        count(*) filter (where role = 'hoi_ccb' and status = 'dang_vien') as veterans_head_member,
-        count(*) filter (where role = 'hoi_ccb' and status = 'khong') as veterans_head_non_member,
-        count(*) filter (where role = 'bi_thu_doan' and status = 'dang_vien') as youth_union_secretary_member,
-        count(*) filter (where role = 'bi_thu_doan' and status = 'khong') as youth_union_secretary_non_member
-    from int_village_head
-    group by year, unit_code
-),
-
-villages as (
+-- Biểu 06 from the loaded data, one measure per row: village branches, those with fewer than 3 resident members,
+-- and for each of the six village heads (named as Biểu 06 names them, etl/mappings/codes.csv) how many are and are
+-- not party members. The export lays the measures out as the published columns.
+-- Grain: year × unit_code × measure.
+with villages as (
     select
         year,
         unit_code,
         count(*) as village_branches,
-        count(*) filter (where resident_members < 3) as under_3_members
-    from int_branch_year
-    where is_village
+        count(*) filter (where is_small) as under_3_members
+    from int_village_branch
     group by year, unit_code
+),
+
+village_measures as (
+    unpivot villages
+    on village_branches, under_3_members
+    into name measure value value
+),
+
+head_roles as (
+    select
+        code as role,
+        published_key
+    from stg_codes
+    where domain = 'head_role'
+),
+
+statuses as (
+    select
+        unnest(['dang_vien', 'khong']) as status,
+        unnest(['member', 'non_member']) as suffix
+),
+
+head_measures as (
+    select
+        v.year,
+        v.unit_code,
+        r.published_key || '_' || s.suffix as measure,
+        count(h.role) as value
+    from villages as v
+    cross join head_roles as r
+    cross join statuses as s
+    left join int_village_head as h
+        on
+            v.year = h.year
+            and v.unit_code = h.unit_code
+            and r.role = h.role
+            and s.status = h.status
+    group by v.year, v.unit_code, r.published_key, s.suffix
+),
+
+measures as (
+    select
+        year,
+        unit_code,
+        measure,
+        value::bigint as value
+    from village_measures
+    union all
+    select
+        year,
+        unit_code,
+        measure,
+        value::bigint as value
+    from head_measures
 )
 
-select
-    v.*,
-    h.* exclude (year, unit_code)
-from villages as v
-left join heads as h on v.year = h.year and v.unit_code = h.unit_code
+select * from measures

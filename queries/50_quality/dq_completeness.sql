@@ -1,10 +1,16 @@
 -- Completeness of the returns: for every unit and year, whether a return was loaded, how many branches it
 -- lists against the previous year, and whether its committee and village-head sheets were filled in.
 -- Grain: unit_code × year.
-with unit_years as (
-    select u.unit_code, u.unit_name, u.is_commune, y.year
+with report_years as (select distinct year from stg_returns),
+
+unit_years as (
+    select
+        u.unit_code,
+        u.unit_name,
+        u.is_commune,
+        y.year
     from stg_units as u
-    cross join (select distinct year from stg_returns) as y
+    cross join report_years as y
 ),
 
 returned as (
@@ -22,7 +28,10 @@ returned as (
 ),
 
 villages as (
-    select year, unit_code, count(*) filter (where is_village) as village_branches
+    select
+        year,
+        unit_code,
+        count(*) filter (where is_village) as village_branches
     from int_branch_year
     group by year, unit_code
 ),
@@ -51,7 +60,11 @@ select
     case
         when not reported then 'missing'
         when branches_previous_year > 0 and branches < 0.9 * branches_previous_year then 'fewer_branches'
-        when not has_committee_sheet or (village_branches > 0 and village_heads < village_branches) then 'partial'
+        -- a committee sheet left empty tells as little as a missing one
+        when
+            not has_committee_sheet or committee_members = 0
+            or (village_branches > 0 and village_heads < village_branches)
+            then 'partial'
         else 'complete'
     end as status
 from joined

@@ -1,14 +1,23 @@
 -- Reconciliation with the published Biểu 01: branches by level × type in the latest year, loaded vs published.
 -- Grain: level_code × type_code × measure.
 with loaded as (
-    select level_code, type_code, sum(count)::bigint as loaded
+    select
+        level_code,
+        type_code,
+        sum(count)::bigint as loaded
     from tbl_bieu01
-    where year = (select max(year) from stg_ref_bieu03)
+    -- the year of the published tables (the latest year of Biểu 03, which lists every year)
+    where year = (select max(r.year) from stg_ref_bieu03 as r)
     group by level_code, type_code
 ),
 
 published as (
-    select level_code, type_code, 'count' as measure, count as published from stg_ref_bieu01
+    select
+        level_code,
+        type_code,
+        'count' as measure,
+        count as published
+    from stg_ref_bieu01
 )
 
 select

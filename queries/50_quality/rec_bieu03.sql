@@ -1,7 +1,10 @@
 -- Reconciliation with the published Biểu 03: branch ratings by year × level, loaded vs published.
 -- Grain: year × level_code × measure.
 with loaded_wide as (
-    select year, level_code, sum(columns(* exclude (year, unit_code, level_code)))
+    select
+        year,
+        level_code,
+        sum(columns(* exclude (year, unit_code, level_code)))
     from tbl_bieu03
     group by year, level_code
 ),

@@ -1,9 +1,13 @@
 -- Reconciliation with the published Biểu 04: Internet and computers in the latest year by level × type.
 -- Grain: level_code × type_code × measure.
 with loaded_wide as (
-    select level_code, type_code, sum(columns(* exclude (year, unit_code, level_code, type_code)))
+    select
+        level_code,
+        type_code,
+        sum(columns(* exclude (year, unit_code, level_code, type_code)))
     from tbl_bieu04
-    where year = (select max(year) from stg_ref_bieu03)
+    -- the year of the published tables (the latest year of Biểu 03, which lists every year)
+    where year = (select max(r.year) from stg_ref_bieu03 as r)
     group by level_code, type_code
 ),
 

@@ -3,7 +3,8 @@
 with loaded_wide as (
     select * exclude (year)
     from tbl_bieu05
-    where year = (select max(year) from stg_ref_bieu03)
+    -- the year of the published tables (the latest year of Biểu 03, which lists every year)
+    where year = (select max(r.year) from stg_ref_bieu03 as r)
 ),
 
 published as (

@@ -1,9 +1,13 @@
 -- Reconciliation with the published Biểu 06: village heads who are party members, by commune.
 -- Grain: unit_code × measure.
-with loaded_wide as (
-    select * exclude (year)
+with loaded as (
+    select
+        unit_code,
+        measure,
+        value as loaded
     from tbl_bieu06
-    where year = (select max(year) from stg_ref_bieu03)
+    -- the year of the published tables (the latest year of Biểu 03, which lists every year)
+    where year = (select max(r.year) from stg_ref_bieu03 as r)
 ),
 
 published as (
@@ -12,17 +16,16 @@ published as (
     into name measure value published
 ),
 
-loaded as (
-    unpivot loaded_wide on columns(* exclude (unit_code))
-    into name measure value loaded
+compared as (
+    select
+        'bieu06' as bieu,
+        p.unit_code,
+        p.measure,
+        p.published,
+        coalesce(l.loaded, 0) as loaded,
+        coalesce(l.loaded, 0) - p.published as difference
+    from published as p
+    left join loaded as l on p.unit_code = l.unit_code and p.measure = l.measure
 )
 
-select
-    'bieu06' as bieu,
-    p.unit_code,
-    p.measure,
-    p.published,
-    coalesce(l.loaded, 0) as loaded,
-    coalesce(l.loaded, 0) - p.published as difference
-from published as p
-left join loaded as l on p.unit_code = l.unit_code and p.measure = l.measure
+select * from compared

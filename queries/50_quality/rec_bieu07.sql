@@ -1,7 +1,9 @@
 -- Reconciliation with the published Biểu 07: member ratings by year, loaded vs published.
 -- Grain: year × measure.
 with loaded_wide as (
-    select year, sum(columns(* exclude (year, unit_code)))::bigint
+    select
+        year,
+        sum(columns(* exclude (year, unit_code)))::bigint
     from tbl_bieu07
     group by year
 ),
