@@ -44,51 +44,54 @@ def ensure_data() -> None:
     data.clear_cache()
 
 
-ensure_data()
-user = login.require()
-state = filters.sidebar(login.scope_of(user))
-login.sidebar(user)
-
-
 def page(file: str, title: str, icon: str, **kw) -> st.Page:
     return st.Page(str(PAGES / file), title=title, icon=icon, url_path=file.removesuffix(".py").replace("_", "-"), **kw)
 
 
-sections = {
-    "Theo dõi": [
-        page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
-        page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
-        page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
-        page("ha_tang.py", "Hạ tầng", ":material/wifi:"),
-        page("bi_thu.py", "Bí thư & bồi dưỡng", ":material/school:"),
-        page("muc_tieu.py", "Mục tiêu 2030", ":material/flag:"),
-        page("ho_so_xa.py", "Hồ sơ xã", ":material/location_city:"),
-    ],
-    "Dữ liệu": [
-        page("bieu_thong_ke.py", "Biểu thống kê", ":material/description:"),
-        page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
-    ],
-}
-if user.role == "admin":  # pages that are not registered cannot be reached, whatever the URL says
-    sections["Quản trị"] = [
-        page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
-        page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
-    ]
-nav = st.navigation(sections)
-ui.sample_notice()
-if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
-    st.warning(notice, icon=":material/warning:")
-ui.coverage_notice(state)
-try:
+def main() -> None:
+    ensure_data()
+    user = login.require()
+    state = filters.sidebar(login.scope_of(user))
+    login.sidebar(user)
+
+    sections = {
+        "Theo dõi": [
+            page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
+            page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
+            page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
+            page("ha_tang.py", "Hạ tầng", ":material/wifi:"),
+            page("bi_thu.py", "Bí thư & bồi dưỡng", ":material/school:"),
+            page("muc_tieu.py", "Mục tiêu 2030", ":material/flag:"),
+            page("ho_so_xa.py", "Hồ sơ xã", ":material/location_city:"),
+        ],
+        "Dữ liệu": [
+            page("bieu_thong_ke.py", "Biểu thống kê", ":material/description:"),
+            page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
+        ],
+    }
+    if user.role == "admin":  # pages that are not registered cannot be reached, whatever the URL says
+        sections["Quản trị"] = [
+            page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
+            page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
+        ]
+    nav = st.navigation(sections)
+    ui.sample_notice()
+    if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
+        st.warning(notice, icon=":material/warning:")
+    ui.coverage_notice(state)
     nav.run()
+    filters.write_url()
+
+
+try:
+    main()
 except Exception:  # Streamlit's own control flow (st.stop, st.rerun, switch_page) is not an Exception
     if st.get_option("client.showErrorDetails") in ("full", True, "true"):
         raise  # development and tests (AppTest does not read the deployment's config): the real traceback
     # Deployed: the details go to the server's log, never to the browser.
-    logging.getLogger("partydash").exception("page failed: %s", nav.title)
+    logging.getLogger("partydash").exception("page run failed")
     st.error(
         "Trang gặp lỗi và không hiển thị được với bộ lọc này. Hãy thử đặt lại bộ lọc hoặc chọn trang khác; "
         "nếu lỗi lặp lại, báo cho quản trị viên (chi tiết đã được ghi vào nhật ký máy chủ).",
         icon=":material/error:",
     )
-filters.write_url()

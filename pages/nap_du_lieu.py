@@ -9,6 +9,7 @@ from dashboard import admin, data, export, filters, login, ui
 from etl.findings import ReturnRejected
 from etl.load import parse_files
 from etl.province import load_province
+from etl.settings import MAX_FILE_BYTES
 from etl.store import StoreError, commit, log_rejected
 from forms.prefill import template_bytes
 
@@ -35,7 +36,10 @@ st.download_button(
 
 st.subheader("2. Tải lên báo cáo đã điền")
 files = st.file_uploader(
-    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .csv; tối đa 20 MB mỗi tệp)", accept_multiple_files=True, key="upload"
+    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .csv; tối đa 20 MB mỗi tệp)",
+    accept_multiple_files=True,
+    key="upload",
+    max_upload_size=MAX_FILE_BYTES // 1024 // 1024,  # the app's own limit, whatever the server was started with
 )
 if not files:
     st.stop()

@@ -7,6 +7,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import stat
 import threading
 from pathlib import Path
@@ -476,3 +477,71 @@ def test_an_unexpected_page_error_is_a_vietnamese_message(sample_store, monkeypa
     assert not at.exception
     assert any("Trang gặp lỗi" in e.value for e in at.error)
     assert not any("secret" in e.value or "boom" in e.value for e in at.error)
+
+
+# --------------------------------------------------------------------------------------------- 9. smaller
+
+UNESCAPED = r"(?<!\\)[!\[\]()<>*:`]"  # a markdown sign without its backslash
+EVIL = "![x](http://127.0.0.1:9/x.png)<img src=x onerror=alert(1)>**đậm** :red[đỏ] :material/home:"
+
+
+def test_user_text_is_escaped_for_markdown():
+    from dashboard import fmt
+
+    out = fmt.plain(EVIL)
+    assert re.findall(UNESCAPED, out) == []  # no image, link, HTML, bold, colour or icon can be drawn
+    # every sign is kept, only escaped: the text reads as typed
+    assert out.replace("\\", "") == EVIL
+
+
+def test_user_text_in_a_load_error_is_shown_as_text(sample_store, monkeypatch):
+    """A refusal at commit quotes file names and branch codes typed by others: no markdown of theirs is drawn."""
+    import etl.store
+    from etl.findings import Finding, ReturnRejected
+    from tests.test_upload import admin_page, good_return
+
+    at = admin_page(monkeypatch, sample_store)
+
+    def refuse(*a, **k):
+        raise ReturnRejected([Finding(EVIL + ".xlsx", f"Mã chi bộ «{EVIL}» đã có.", sheet="Chi bộ")])
+
+    monkeypatch.setattr(etl.store, "commit", refuse)
+    from etl.province import load_province
+
+    at.file_uploader(key="upload").set_value(("tot.xlsx", good_return(load_province("04")), "application/zip"))
+    at.run()
+    at.button(key="commit").click()
+    at.run()
+    assert not at.exception
+    (shown,) = [e.value for e in at.error if "Mã chi bộ" in e.value]
+    assert EVIL in shown.replace("\\", "") and re.findall(UNESCAPED, shown) == [], shown
+
+
+def test_the_interrupted_load_notice_is_for_admins_after_log_in(sample_store):
+    """A killed load is cleaned up by whoever comes first; only an admin, logged in, is told (it names the user)."""
+    import json as _json
+
+    from streamlit.testing.v1 import AppTest
+
+    marker = {"load_id": "bi-ngat-16-9", "started_at": "2026-03-01T09:00:00", "user": "nguoi-nap-bi-ngat"}
+    (sample_store / "LOADING.json").write_text(_json.dumps({**marker, "files": ["a.xlsx"]}), encoding="utf-8")
+    try:
+        first = AppTest.from_file(APP, default_timeout=120)
+        first.run()  # the log-in page: the cleanup happens here
+        assert not (sample_store / "LOADING.json").exists()
+        everything = [w.value for w in first.warning] + [m.value for m in first.markdown]
+        assert not any("nguoi-nap-bi-ngat" in t or "gián đoạn" in t for t in everything)
+        xa = _xa_app()
+        assert not any("gián đoạn" in w.value for w in xa.warning)
+        admin = AppTest.from_file(APP, default_timeout=120)
+        admin.run()
+        admin.text_input(key="login_user").input("quantri")
+        admin.text_input(key="login_password").input("demo")
+        admin.form_submit_button[0].click()
+        admin.run()
+        (notice,) = [w.value for w in admin.warning if "gián đoạn" in w.value]
+        assert "nguoi\\-nap\\-bi\\-ngat" in notice and "1 tệp" in notice
+    finally:
+        (sample_store / "LOADING.json").unlink(missing_ok=True)
+        for folder in ("loads", "findings"):
+            (sample_store / "log" / folder / "bi-ngat-16-9.parquet").unlink(missing_ok=True)
