@@ -57,6 +57,7 @@ def main() -> None:
     sections = {
         "Theo dõi": [
             page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
+            page("bang_tong_hop.py", "Bảng tổng hợp", ":material/table_chart:"),
             page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
             page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
             page("ha_tang.py", "Hạ tầng", ":material/wifi:"),
@@ -80,7 +81,7 @@ def main() -> None:
         st.warning(notice, icon=":material/warning:")
     ui.coverage_notice(state)
     nav.run()
-    filters.write_url()
+    filters.write_url(nav.url_path)
 
 
 try:

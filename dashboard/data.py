@@ -313,6 +313,15 @@ def branches(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.Dat
 
 
 @cached
+def branch_gaps(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The branches that lack something (int_branch_gaps: Internet, a computer, the e-handbook, a trained
+    secretary, 3 resident members), most gaps first: the list a commune acts on."""
+    where, params = _where(scope.restrict(filters))
+    sql = f"select * from int_branch_gaps where gaps > 0 and {where} order by gaps desc, unit_code, branch_code"
+    return _with_labels(_query(sql, params, root), root)
+
+
+@cached
 def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The training roster: secretaries and deputies not yet trained in party work (anonymous ids, no names)."""
     where, params = _where(scope.restrict(filters), alias="m.")

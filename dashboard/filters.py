@@ -16,8 +16,10 @@ from etl.codes import codes
 
 YEAR, UNITS, LEVELS, TYPES = "nam", "xa", "cap", "loai"
 KEYS = (YEAR, UNITS, LEVELS, TYPES)
-# Page-level widgets that are also kept in the URL: the map's indicator and the profile's unit.
-INDICATOR, PROFILE_UNIT = "chi_tieu", "dv"
+# Page-level state that is also kept in the URL: the page's indicator (the map's, or the one chosen on a page), the
+# profile's unit, and the unit whose branches a page lists (the drill-down).
+INDICATOR, PROFILE_UNIT, DRILL = "chi_tieu", "dv", "xem"
+PAGE_KEYS = (INDICATOR, PROFILE_UNIT, DRILL)
 MULTI = (UNITS, LEVELS, TYPES)
 
 
@@ -45,6 +47,7 @@ def _allowed(scope: Scope) -> dict[str, list]:
         TYPES: [c.code for c in codes()["branch_type"]],
         INDICATOR: list(registry.indicators()),
         PROFILE_UNIT: units,
+        DRILL: units,
     }
 
 
@@ -72,20 +75,25 @@ def _from_url(scope: Scope) -> None:
 
 
 def url_params() -> dict[str, str | list[str]]:
-    """The current state as URL parameters (codes, only what differs from the defaults)."""
+    """The current state as URL parameters (codes, only what differs from the defaults: the default year and a
+    page's default indicator are left out, so opening a page adds nothing to the browser's history)."""
     out: dict[str, str | list[str]] = {}
-    for key in (*KEYS, INDICATOR, PROFILE_UNIT):
+    defaults = {YEAR: st.session_state.get("_default_year"), INDICATOR: st.session_state.get("_default_indicator")}
+    for key in (*KEYS, *PAGE_KEYS):
         v = st.session_state.get(key)
-        if v in (None, [], ""):
+        if v in (None, [], "") or v == defaults.get(key):
             continue
         out[key] = ",".join(v) if key in MULTI else str(v)
     return out
 
 
-def write_url() -> None:
-    """Put the state in the URL (the entry script calls this after the page ran)."""
+def write_url(page: str) -> None:
+    """Put the state in the URL (the entry script calls this after the page ran). Right after a switch of page the
+    browser has already added the new page to its history: writing again would need two presses of «Back»."""
+    switched = st.session_state.get("_page") not in (None, page)
+    st.session_state["_page"] = page
     params = url_params()
-    if dict(st.query_params) != params:
+    if not switched and dict(st.query_params) != params:
         st.query_params.from_dict(params)
 
 
@@ -97,9 +105,10 @@ def sidebar(scope: Scope) -> State:
     units = data.units(scope)
     names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
+    # A year in which only some units have reported is never the default (it is not the province's year).
+    st.session_state["_default_year"] = default_year(cov)
     if st.session_state.get(YEAR) not in years:
-        # A year in which only some units have reported is never the default (it is not the province's year).
-        st.session_state[YEAR] = default_year(cov)
+        st.session_state[YEAR] = st.session_state["_default_year"]
     with st.sidebar:
         st.markdown("### Bộ lọc")
         year = st.selectbox("Năm báo cáo", years, key=YEAR, format_func=lambda y: _year_label(y, cov))
@@ -144,9 +153,12 @@ def _year_label(year: int, cov: dict[int, data.Coverage]) -> str:
 
 
 def reset() -> None:
-    """Back to the defaults: latest year, whole province, all levels and types."""
-    for k in KEYS:
-        st.session_state.pop(k, None)
+    """Back to the defaults: the default year, whole province, all levels and types. The widgets are given their
+    default values (not forgotten), so no chip of a removed filter stays on screen."""
+    st.session_state[YEAR] = st.session_state.get("_default_year")
+    for k in MULTI:
+        st.session_state[k] = []
+    st.session_state.pop(DRILL, None)
 
 
 def current() -> State:

@@ -8,13 +8,24 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, fmt, login, methods, registry
+from dashboard import charts, data, export, filters, fmt, login, methods, registry
 from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
 from etl import audit
 from etl.codes import codes
 from etl.settings import MAX_FILE_BYTES, MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, SAMPLE_NOTICE
 
+# The key indicators: the overview's tiles and the scorecard's columns.
+HEADLINE = [
+    "member_good",
+    "branch_good",
+    "sec_trained",
+    "heads_member",
+    "internet_none",
+    "computer_none",
+    "ehandbook",
+    "small_branch",
+]
 SOURCE = "Báo cáo hằng năm của các đảng bộ, tổng hợp trên hệ thống theo dõi chất lượng tổ chức đảng"
 
 
@@ -99,7 +110,15 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     )
     if now.height:
         same = f" · so sánh trên cùng {state.coverage.text} đã nộp" if not state.complete else ""
-        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{same}")
+        prov = ""
+        if state.scope.is_commune or state.filters.units:  # a unit on screen: the province beside it
+            full = data.Coverage.by_year(data.coverage(Filters(), Scope.province())).get(state.year)
+            p0 = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
+            if full is not None and not full.complete:
+                prov = f" · toàn tỉnh năm {state.year}: chưa đủ số liệu ({full.text})"
+            elif p0.height and p0["value"][0] is not None:
+                prov = f" · toàn tỉnh {fmt.pct(p0['value'][0])}"
+        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}")
     if progress is not None and progress.height:
         p = progress.row(0, named=True)
         as_of = f", tính đến năm {p['latest_year']}" if p["latest_year"] != state.year else ""
@@ -107,6 +126,21 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
             f"{status_badge(p['status'])} · mục tiêu {p['comparator'].replace('>=', '≥').replace('<=', '≤')} "
             f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'}{as_of})"
         )
+
+
+def overview_caption(state: State) -> str:
+    """What the overview's tiles describe: the province, the filtered selection, one commune, or the units that
+    have reported so far."""
+    if state.scope.is_commune:
+        name = data.units(state.scope)["unit_full_name"].to_list()
+        who = f"Các chỉ tiêu chính của {name[0] if name else 'đơn vị'}, so với toàn tỉnh"
+    elif not state.complete:
+        who = f"Các chỉ tiêu của {state.coverage.text} đã nộp (chưa phải toàn tỉnh)"
+    elif state.filters.units or state.filters.levels or state.filters.types:
+        who = f"Các chỉ tiêu chính theo bộ lọc ({describe(state, year=False)})"
+    else:
+        who = "Các chỉ tiêu chính toàn tỉnh"
+    return who + ", mức thay đổi so với năm trước và tình trạng so với mục tiêu."
 
 
 def coverage_notice(state: State) -> None:
@@ -264,6 +298,8 @@ def off_map_units(values: pl.DataFrame, ind: registry.Indicator, scope: Scope) -
 def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = None) -> str | None:
     """Bars by unit with the province line; clicking a bar returns its unit code (drill-down to branches)."""
     ind = registry.get(indicator_id)
+    if state.scope.is_commune:  # one bar would say nothing: its own branches are listed instead
+        return state.scope.unit_code
     df = data.indicator(indicator_id, state.filters, state.scope, by=("unit",), subgroup=subgroup)
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
     p0 = prov["value"][0] if prov.height else None
@@ -284,9 +320,9 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
         key=f"u-{key}",
     )
     points = getattr(getattr(event, "selection", None), "points", None) or []
-    if points:
-        st.session_state[f"drill-{key}"] = points[0]["customdata"][0]
-    return st.session_state.get(f"drill-{key}")
+    if points:  # the drill-down is kept in the URL (?xem=01273): a link or a reload lists the same branches
+        st.session_state[filters.DRILL] = points[0]["customdata"][0]
+    return st.session_state.get(filters.DRILL)
 
 
 BRANCH_COLS = [
@@ -312,6 +348,53 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
     st.subheader(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)
     downloads(df, BRANCH_COLS, f"chi-bo-{unit_code}-{state.year}", f"Danh sách chi bộ – {name}", state, key=f"b-{key}")
+
+
+GAP_COLS = [
+    export.Col("branch_code", "Mã chi bộ"),
+    export.Col("branch_name", "Tên chi bộ"),
+    export.Col("type_label", "Loại hình"),
+    export.Col("members", "Đảng viên", "int"),
+    export.Col("internet_text", "Internet"),
+    export.Col("computer_text", "Máy tính"),
+    export.Col("ehandbook_text", "Sổ tay ĐV điện tử"),
+    export.Col("secretary_text", "Bí thư được bồi dưỡng"),
+    export.Col("small_text", "Xóm dưới 3 ĐV tại chỗ"),
+]
+
+
+def branch_gaps(unit_code: str, state: State, key: str) -> None:
+    """The unit's branches that lack Internet, a computer, the e-handbook, a trained secretary or 3 resident
+    members, in the year on screen: what each lacks in words, exportable."""
+    df = data.branch_gaps(state.filters.but(units=(unit_code,)), state.scope)
+    name = data.units(state.scope).filter(pl.col("unit_code") == unit_code)["unit_full_name"].to_list()
+    st.subheader(f"Chi bộ cần hỗ trợ của {name[0] if name else unit_code}, năm {state.year}")
+    if not df.height:
+        st.success("Không có chi bộ nào thiếu Internet, máy tính, Sổ tay đảng viên điện tử hay bí thư được bồi dưỡng.")
+        return
+    lack = lambda flag, text: pl.when(pl.col(flag)).then(pl.lit(text)).otherwise(pl.lit(""))  # noqa: E731
+    df = df.with_columns(
+        internet_text=pl.when(pl.col("no_internet") | pl.col("unstable_internet"))
+        .then(pl.col("internet_label"))
+        .otherwise(pl.lit("")),
+        computer_text=lack("no_computer", "Chưa có"),
+        ehandbook_text=lack("no_ehandbook", "Chưa dùng"),
+        secretary_text=lack("secretary_untrained", "Chưa"),
+        small_text=lack("small_village", "Có"),
+    )
+    st.caption(
+        f"{fmt.num(df.height)} chi bộ; ô trống là chi bộ không thiếu điều đó. Mỗi dòng là một việc cần làm: "
+        "lắp Internet, trang bị máy tính, hướng dẫn dùng Sổ tay, cử bí thư đi bồi dưỡng, kiện toàn chi bộ."
+    )
+    show_table(df, GAP_COLS, height=360)
+    downloads(
+        df,
+        GAP_COLS,
+        f"chi-bo-can-ho-tro-{unit_code}-{state.year}",
+        f"Chi bộ cần hỗ trợ – {name[0] if name else unit_code}",
+        state,
+        key=f"gaps-{key}",
+    )
 
 
 def funnel(indicator_id: str, state: State, key: str, highlight: str | None = None) -> None:
@@ -428,6 +511,23 @@ def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = No
     )
 
 
+def scorecard_column(indicator_id: str, state: State, mode: str):
+    """An indicator of the scorecard: the province value under the same filters, and the province's own target."""
+    from dashboard import scorecard
+
+    prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=())
+    p = (
+        data.progress(Scope.province(), scope_kind="province")
+        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
+        .sort("target_id")
+    )
+    return scorecard.Column(
+        registry.get(indicator_id),
+        prov["value"][0] if prov.height else None,
+        p["target_value"][0] if p.height else None,
+    )
+
+
 def target_text(indicator_id: str) -> str:
     """The province's own target for an indicator in words ('≥ 100% (2030)'), or '' if it has none."""
     p = (
@@ -468,10 +568,14 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
     return trend
 
 
-def choose(ids: list[str], key: str) -> str:
-    """The indicator shown below, picked among a page's indicators."""
+def choose(ids: list[str]) -> str:
+    """The indicator shown below, picked among a page's indicators; kept in the URL (?chi_tieu=…), so a link or a
+    reload opens the same one. An indicator of another page is replaced by this page's first."""
+    st.session_state["_default_indicator"] = ids[0]
+    if st.session_state.get(filters.INDICATOR) not in ids:
+        st.session_state[filters.INDICATOR] = ids[0]
     return st.segmented_control(
-        "Chỉ tiêu", ids, default=ids[0], format_func=lambda i: registry.get(i).short_for(), key=key, required=True
+        "Chỉ tiêu", ids, format_func=lambda i: registry.get(i).short_for(), key=filters.INDICATOR, required=True
     )
 
 

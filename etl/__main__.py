@@ -7,28 +7,51 @@ import sys
 import time
 from pathlib import Path
 
+from etl.findings import os_reason
 from etl.load import load_files, read_paths
 from etl.province import load_province
 from etl.settings import PARQUET_DIR, SAMPLES_DIR
 from etl.store import current_snapshot, recover
 
+# argparse's own words (usage, errors) in Vietnamese: nothing in English reaches the user.
+_ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tuỳ chọn",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "không hiểu tham số: %s",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": "không có lệnh %(value)r (chọn một trong: %(choices)s)",
+    "expected one argument": "cần một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "tuỳ chọn chưa rõ: %(option)s có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng được cùng %s",
+    "ignored explicit argument %r": "bỏ qua giá trị %r",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+}
+argparse._ = lambda text: _ARGPARSE_VI.get(text, text)
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m etl", description="Nạp báo cáo hằng năm vào kho dữ liệu Parquet.")
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="LỆNH", title="các lệnh")
     s = sub.add_parser("sample", help="viết các báo cáo mẫu (giả lập) 2021–2025 và nạp chúng")
-    s.add_argument("--out", type=Path, default=None, help="thư mục ghi báo cáo mẫu")
+    s.add_argument("--out", type=Path, default=None, metavar="THƯ_MỤC", help="thư mục ghi báo cáo mẫu")
     s.add_argument("--no-load", action="store_true", help="chỉ viết tệp, không nạp")
     s.add_argument("--force", action="store_true", help="thay cả dữ liệu thật đang có")
-    ld = sub.add_parser("load", help="nạp một hoặc nhiều tệp báo cáo (.xlsx, .xls, .csv)")
-    ld.add_argument("files", nargs="+", type=Path)
-    ld.add_argument("--user", default="cli")
+    ld = sub.add_parser("load", help="nạp một hoặc nhiều tệp báo cáo (.xlsx, .xls, .ods, .csv)")
+    ld.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="tệp báo cáo")
+    ld.add_argument("--user", default="cli", metavar="TÊN", help="người nạp, ghi vào nhật ký (mặc định: cli)")
     ld.add_argument("--partial", action="store_true", help="nạp các tệp hợp lệ dù có tệp bị từ chối")
     t = sub.add_parser("template", help="viết biểu mẫu trống hoặc điền sẵn danh sách chi bộ năm trước")
-    t.add_argument("--unit", required=True, help="mã đơn vị (ví dụ 01273)")
-    t.add_argument("--year", type=int, required=True)
+    t.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị (ví dụ 01273)")
+    t.add_argument("--year", type=int, required=True, metavar="NĂM", help="năm báo cáo")
     t.add_argument("--prefill", action="store_true", help="điền sẵn danh sách chi bộ năm trước từ kho dữ liệu")
-    t.add_argument("-o", "--output", type=Path, required=True)
+    t.add_argument("-o", "--output", type=Path, required=True, metavar="TỆP", help="tệp .xlsx sẽ viết")
     sub.add_parser("status", help="trạng thái kho dữ liệu")
     a = ap.parse_args(argv)
     province = load_province()
@@ -40,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         return build_sample(a.out, load=not a.no_load, force=a.force)
     if a.cmd == "load":
         t0 = time.perf_counter()
-        rep = load_files(read_paths(a.files), a.user, province, partial=a.partial)
+        files = _read_files(a.files)
+        if files is None:
+            return 1
+        rep = load_files(files, a.user, province, partial=a.partial)
+        for line in rep.summary():
+            print(line)
         for m in rep.messages():
             print(m, file=sys.stderr)
         if not rep.ok:
@@ -55,7 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "template":
         from forms.prefill import write_template
 
-        write_template(a.output, province, a.unit, a.year, prefill=a.prefill)
+        try:
+            write_template(a.output, province, a.unit, a.year, prefill=a.prefill)
+        except ValueError as e:  # an unknown unit: the message is Vietnamese
+            print(e, file=sys.stderr)
+            return 1
+        except OSError as e:
+            print(f"Không ghi được tệp «{a.output}»: {os_reason(e)}.", file=sys.stderr)
+            return 1
         print(f"Đã viết {a.output}")
         return 0
     if a.cmd == "status":
@@ -63,6 +98,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Kho dữ liệu: {PARQUET_DIR}\nẢnh chụp hiện hành: {snap.name if snap else '(chưa có dữ liệu)'}")
         return 0
     return 2
+
+
+def _read_files(paths: list[Path]) -> list[tuple[str, bytes]] | None:
+    """The files' bytes; None (and a message for each) if one cannot be read: then nothing is loaded."""
+    out, failed = [], False
+    for p in paths:
+        try:
+            out.append((p.name, p.read_bytes()))
+        except OSError as e:
+            print(f"Không đọc được tệp «{p}»: {os_reason(e)}.", file=sys.stderr)
+            failed = True
+    if failed:
+        print("Không nạp: có tệp không đọc được; dữ liệu không thay đổi.", file=sys.stderr)
+        return None
+    return out
 
 
 def build_sample(

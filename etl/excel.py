@@ -1,9 +1,13 @@
-"""Read a workbook (.xlsx, .xls) or .csv into plain grids, keeping the row and column numbers a user sees."""
+"""Read a workbook (.xlsx, .xls, LibreOffice .ods) or .csv into plain grids, keeping the row and column numbers a
+user sees. A CSV's text encoding is found from its bytes (UTF-8, UTF-16, Windows-1258, TCVN3) or the file is
+refused with a message naming it."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +17,14 @@ import python_calamine as pc  # calamine, as pl.read_excel uses, but this bindin
 from etl.findings import Finding, ReturnRejected
 from etl.settings import MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES
 from etl.sheet_size import check_sheet_sizes
-from etl.text import decide_tcvn3, looks_tcvn3, to_unicode
+from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, to_unicode
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's «Unicode Text» starts with one
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# Other OpenDocument files, named so the message can say what the file is.
+ODF_OTHER = {b"application/vnd.oasis.opendocument.text": "văn bản LibreOffice Writer (.odt)"}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # What people upload by mistake, named so the message can say what the file is.
 OTHER_MAGIC = {
@@ -33,7 +41,7 @@ class Grid:
     """One sheet as a rectangle of cells from A1; text cells are NFC Unicode (TCVN3 already decoded).
 
     `raw` holds the cells as read, so a table column typed in TCVN3 inside a Unicode template can be decoded
-    as a whole (see `annual_return._decode_columns`)."""
+    as a whole (see `annual_return.read.decode_columns`)."""
 
     name: str
     rows: list[list[Any]]
@@ -42,20 +50,47 @@ class Grid:
 
 
 def file_kind(data: bytes) -> str:
-    """'xlsx', 'xls' or 'csv' by content, never by file name; '' if it is none of them."""
+    """'xlsx', 'ods', 'xls' or 'csv' by content, never by file name; '' if it is none of them."""
     if data.startswith(XLSX_MAGIC):
-        return "xlsx"
+        return "ods" if _zip_mimetype(data) == ODS_MIMETYPE else "xlsx"
     if data.startswith(XLS_MAGIC):
         return "xls"
+    if data.startswith(UTF16_BOMS):
+        return "csv"
     head = data[:4096]
     if b"\x00" in head:
-        return ""
+        return "csv" if _utf16_without_bom(head) else ""
     try:
         head.decode("utf-8")
         return "csv"
     except UnicodeDecodeError:
-        # Legacy 8-bit text (TCVN3 typed in Excel, saved as CSV): printable bytes only.
+        # Legacy 8-bit text (Windows-1258, or TCVN3 typed in Excel, saved as CSV): printable bytes only.
         return "csv" if all(b >= 0x20 or b in (9, 10, 13) for b in head) else ""
+
+
+def _zip_mimetype(data: bytes) -> bytes:
+    """The `mimetype` member an OpenDocument zip starts with (b"" if there is none).
+
+    OpenDocument stores it first and uncompressed, so it is read from the first local header even when the rest
+    of the file is cut off (then the message can say «tệp .ods bị hỏng»)."""
+    # stored (method 0), name length 8, no extra field
+    if data[8:10] == b"\x00\x00" and data[26:30] == b"\x08\x00\x00\x00" and data[30:38] == b"mimetype":
+        return data[38 : 38 + int.from_bytes(data[18:22], "little")].strip()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            info = z.getinfo("mimetype")
+            return z.read(info).strip() if info.file_size < 200 else b""
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+        return b""
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """UTF-16 text without its byte-order mark: the high byte of most characters (ASCII, and Latin letters) is zero,
+    the low byte almost never."""
+    even, odd = head[0 : len(head) // 2 * 2 : 2], head[1 : len(head) // 2 * 2 : 2]
+    if len(even) < 4:
+        return False
+    return any(hi.count(0) >= 0.5 * len(hi) and lo.count(0) <= 0.05 * len(lo) for hi, lo in ((odd, even), (even, odd)))
 
 
 def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
@@ -99,11 +134,11 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
                 )
             ]
         )
-    if kind == "xlsx":
-        _check_zip(data, file_name)
+    if kind in ("xlsx", "ods"):
+        _check_zip(data, file_name, kind)
     try:
         check_sheet_sizes(data, file_name, MAX_ROWS_PER_SHEET)  # before a reader allocates the declared grid
-        raw = _read_csv(data) if kind == "csv" else _read_excel(data)
+        raw = _read_csv(data, file_name) if kind == "csv" else _read_excel(data)
     except ReturnRejected:
         raise
     except Exception as e:  # calamine's errors on corrupt files are many and terse
@@ -144,14 +179,27 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
     return grids, ("tcvn3" if tcvn3 or any(looks_tcvn3(t) for t in set(texts)) else "unicode")
 
 
-def _check_zip(data: bytes, file_name: str) -> None:
-    """An .xlsx is a zip: refuse archives that are broken or expand far beyond any real return (zip bombs)."""
+def _check_zip(data: bytes, file_name: str, kind: str = "xlsx") -> None:
+    """An .xlsx (or .ods) is a zip: refuse archives that are broken or expand far beyond any real return (zip
+    bombs)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
     except zipfile.BadZipFile as e:
-        raise ReturnRejected([Finding(file_name, "Tệp .xlsx bị hỏng (không giải nén được).", rule="unreadable")]) from e
-    if not any(i.filename.startswith("xl/workbook.") for i in infos):  # a .docx or .zip renamed to .xlsx
+        raise ReturnRejected(
+            [Finding(file_name, f"Tệp .{kind} bị hỏng (không giải nén được).", rule="unreadable")]
+        ) from e
+    other = ODF_OTHER.get(_zip_mimetype(data))
+    if other:
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name, f"Đây là {other}, không phải bảng tính Excel (.xlsx, .xls) hoặc .csv.", rule="not_excel"
+                )
+            ]
+        )
+    book = "content.xml" if kind == "ods" else "xl/workbook."
+    if not any(i.filename.startswith(book) for i in infos):  # a .docx or .zip renamed to .xlsx
         raise ReturnRejected(
             [
                 Finding(
@@ -188,19 +236,85 @@ def _read_excel(data: bytes) -> list[Grid]:
     return out
 
 
-def _read_csv(data: bytes) -> list[Grid]:
+def _read_csv(data: bytes, file_name: str) -> list[Grid]:
     """A CSV return holds the «Thông tin» lines and then the «Chi bộ» table in one sheet."""
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = decode_text(data, file_name)
     # The separator that occurs most often up front (csv.Sniffer gives up on rows of mostly empty cells).
     delimiter = max(",;\t", key=text[:4096].count)
     rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     width = max((len(r) for r in rows), default=0)
     return [Grid("Chi bộ", [r + [""] * (width - len(r)) for r in rows])]
+
+
+# Punctuation a Vietnamese text may hold besides letters (quote marks only between words, not inside one:
+# TCVN3's «ô» is the byte of «« »).
+_PUNCTUATION = set("–—…°•·₫€\xa0“”‘’×²³½¼¾§©®±")
+_QUOTES = re.compile(r"(?<![^\W\d_])[«»]|[«»](?![^\W\d_])")
+# VNI (the VNI-Windows fonts) writes a tone as a Latin-1 letter after the vowel: «Vieät», «ñaûng».
+_TONED = {
+    ch for ch in VIETNAMESE_LETTERS if set(unicodedata.normalize("NFD", ch)) & set("\u0300\u0301\u0303\u0309\u0323")
+}
+_VNI = re.compile(r"[aeiouyAEIOUY][øùûõïâáàåãäêéèúüëØÙÛÕÏÂÁÀÅÃÄÊÉÈÚÜË]|[ñÑ][aeiouAEIOU]")
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """A CSV's bytes as text: UTF-8 (with or without BOM), UTF-16 (Excel's «Unicode Text», with or without BOM),
+    Windows-1258 (Excel's «CSV» on a Vietnamese Windows; its tone marks are combining characters, composed here
+    to NFC) or 8-bit TCVN3 (decoded later, cell by cell). Anything else is refused, naming the encoding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig", errors="replace")
+    if data.startswith(UTF16_BOMS) or _utf16_without_bom(data[:4096]):
+        enc = "utf-16" if data.startswith(UTF16_BOMS) else "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as e:
+            raise ReturnRejected(
+                [Finding(file_name, "Tệp CSV mã UTF-16 bị hỏng (không đọc được hết chữ).", rule="encoding")]
+            ) from e
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    latin = data.decode("latin-1")
+    try:
+        win = unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError:
+        win = None
+    # Score each reading by the characters it cannot explain; TCVN3 text read as Windows-1258 is full of symbols
+    # («µ», «¸», «¶»), Windows-1258 read as TCVN3 of holes of the TCVN3 table («à», «đ»).
+    bad_win = _unexplained(win) if win is not None else None
+    bad_tcvn3 = _unexplained(from_tcvn3(latin)) if decide_tcvn3(latin.split()) else None
+    if bad_win is not None and (bad_tcvn3 is None or bad_win <= bad_tcvn3) and _few(bad_win, win):
+        return win
+    if bad_tcvn3 is not None and _few(bad_tcvn3, latin):
+        try:
+            return data.decode("cp1252")  # the TCVN3 cells are decoded with the rest of the workbook
+        except UnicodeDecodeError:
+            return latin
+    if len(_VNI.findall(latin)) >= 3:
+        message = (
+            "Tệp CSV được gõ bằng bảng mã VNI (phông VNI-Times): hệ thống chưa đọc được bảng mã này. Hãy chuyển "
+            "sang Unicode (ví dụ bằng công cụ chuyển mã của Unikey) hoặc lưu thành tệp Excel .xlsx rồi tải lên lại."
+        )
+    else:
+        message = (
+            "Không nhận ra bảng mã chữ của tệp CSV (không phải UTF-8, UTF-16, Windows-1258 hay TCVN3). Hãy mở tệp "
+            "bằng Excel và lưu lại dưới dạng «CSV UTF-8» hoặc tệp Excel .xlsx."
+        )
+    raise ReturnRejected([Finding(file_name, message, rule="encoding")])
+
+
+def _unexplained(text: str) -> int:
+    """How many characters of a decoded text are neither ASCII, nor a Vietnamese letter, nor usual punctuation,
+    plus the words with two tone marks (a Vietnamese syllable has one: VNI read as TCVN3 gives «ủụn»)."""
+    text = _QUOTES.sub("", text)
+    odd = sum(1 for ch in text if not ch.isascii() and ch not in VIETNAMESE_LETTERS and ch not in _PUNCTUATION)
+    return odd + sum(1 for w in re.findall(r"\w+", text) if sum(ch in _TONED for ch in w) > 1)
+
+
+def _few(bad: int, text: str) -> bool:
+    """At most one unexplained character in a hundred non-ASCII ones (a stray symbol, not a wrong encoding)."""
+    return bad * 100 <= max(1, sum(1 for ch in text if not ch.isascii()))
 
 
 def col_letter(i: int) -> str:

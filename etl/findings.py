@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import asdict, dataclass
 
 
@@ -36,9 +37,30 @@ class Finding:
 
 
 class ReturnRejected(Exception):
-    """A workbook that cannot be loaded; nothing of it is loaded."""
+    """A workbook that cannot be loaded; nothing of it is loaded. `rows` counts what was read of its sheets
+    (`annual_return.rows.SheetRows`), when it got that far."""
 
-    def __init__(self, findings: list[Finding]):
+    def __init__(self, findings: list[Finding], rows: tuple = ()):
         self.findings = findings
+        self.rows = rows
         errors = [f for f in findings if f.severity == "error"]
         super().__init__("\n".join(f.text() for f in errors[:20]))
+
+
+# An operating-system error in words a user can act on (the exception's own English text is never shown).
+_OS_REASONS = {
+    errno.ENOENT: "không có tệp hoặc thư mục này",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+    errno.ENOTDIR: "đường dẫn có phần không phải thư mục",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EDQUOT: "đã hết hạn mức dung lượng đĩa",
+    errno.EACCES: "không có quyền truy cập",
+    errno.EPERM: "không có quyền truy cập",
+    errno.EROFS: "ổ đĩa chỉ cho phép đọc",
+    errno.EIO: "lỗi đọc ghi ổ đĩa",
+}
+
+
+def os_reason(e: BaseException) -> str:
+    """Why a file operation failed, in Vietnamese."""
+    return _OS_REASONS.get(getattr(e, "errno", None), "lỗi hệ thống khi đọc hoặc ghi tệp")

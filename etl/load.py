@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl import excel
 from etl.annual_return import ParsedReturn, parse_returns
+from etl.annual_return.rows import SheetRows
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig, load_province
 from etl.sandbox import Died, Limits, Pool
@@ -18,10 +20,21 @@ from etl.store import LoadResult, StoreError, commit, log_rejected
 
 
 @dataclass
+class Checked:
+    """Every file parsed and validated: the returns that can be loaded, the refused files' findings, and what was
+    read of each table sheet of every file (the summary: rows read and recognised as what)."""
+
+    parsed: list[ParsedReturn]
+    refused: dict[str, list[Finding]]  # file -> findings
+    rows: list[SheetRows]
+
+
+@dataclass
 class LoadReport:
     result: LoadResult | None
     parsed: list[ParsedReturn] = field(default_factory=list)
     refused: dict[str, list[Finding]] = field(default_factory=dict)  # file -> findings
+    rows: list[SheetRows] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -31,6 +44,10 @@ class LoadReport:
         out = [f.text() for fs in self.refused.values() for f in fs if f.severity == "error"]
         out += [w.text() for r in self.parsed for w in r.warnings]
         return out
+
+    def summary(self) -> list[str]:
+        """One line per file and table sheet: how many rows were read and what they were recognised as."""
+        return [r.text() for r in self.rows]
 
 
 _worker_province: ProvinceConfig | None = None
@@ -49,9 +66,11 @@ def _init_worker(province: ProvinceConfig, limits: dict[str, int]) -> None:
 CHUNK = 40  # returns validated together (the schema checks cost the same for one or many)
 
 
-def _parse_chunk(items: list[tuple[str, bytes]]) -> list[ParsedReturn | list[Finding]]:
-    results = parse_returns(items, _worker_province)
-    return [r.findings if isinstance(r, ReturnRejected) else r for r in results]
+def _parse_chunk(
+    items: list[tuple[str, bytes]], allowed_years: Collection[int] | None = None
+) -> list[tuple[ParsedReturn | list[Finding], tuple[SheetRows, ...]]]:
+    results = parse_returns(items, _worker_province, allowed_years)
+    return [(r.findings if isinstance(r, ReturnRejected) else r, r.rows) for r in results]
 
 
 _DIED = {
@@ -76,8 +95,10 @@ def _died(name: str, died: Died, limits: Limits) -> list[Finding]:
     ]
 
 
-def _results(files: list[tuple[str, bytes]], province: ProvinceConfig, parallel: bool) -> Iterator:
-    """(name, ParsedReturn or findings) per file, in order. Files are parsed in worker processes with memory and
+def _results(
+    files: list[tuple[str, bytes]], province: ProvinceConfig, parallel: bool, allowed_years: Collection[int] | None
+) -> Iterator:
+    """(name, ParsedReturn or findings, rows read) per file, in order. Files are parsed in worker processes with memory and
     time limits (etl/sandbox.py), never in the caller: a file that kills its reader is refused, the others are
     judged as usual. One worker per core for a batch (`parallel`), one for an upload in the web server."""
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
@@ -85,8 +106,9 @@ def _results(files: list[tuple[str, bytes]], province: ProvinceConfig, parallel:
     limits = Limits()
     reader = {name: getattr(excel, name) for name in _READER_LIMITS}
     with Pool(workers, (_init_worker, (province, reader)), limits) as pool:
-        for (name, _), result in zip(files, pool.imap(_parse_chunk, chunks)):
-            yield name, _died(name, result, limits) if isinstance(result, Died) else result
+        job = functools.partial(_parse_chunk, allowed_years=allowed_years)
+        for (name, _), result in zip(files, pool.imap(job, chunks)):
+            yield (name, _died(name, result, limits), ()) if isinstance(result, Died) else (name, *result)
 
 
 def parse_files(
@@ -94,11 +116,26 @@ def parse_files(
     province: ProvinceConfig,
     progress: Callable[[int, int], None] | None = None,
     parallel: bool = True,
+    allowed_years: Collection[int] | None = None,
 ) -> tuple[list[ParsedReturn], dict[str, list[Finding]]]:
     """Parse and validate every file; nothing is written."""
+    checked = check_files(files, province, progress, parallel, allowed_years)
+    return checked.parsed, checked.refused
+
+
+def check_files(
+    files: Iterable[tuple[str, bytes]],
+    province: ProvinceConfig,
+    progress: Callable[[int, int], None] | None = None,
+    parallel: bool = True,
+    allowed_years: Collection[int] | None = None,
+) -> Checked:
+    """Parse and validate every file, and count what was read; nothing is written. `allowed_years`: the
+    reporting periods open (None: any year up to the current one)."""
     files = list(files)
-    parsed, refused = [], {}
-    for i, (name, result) in enumerate(_results(files, province, parallel)):
+    parsed, refused, rows = [], {}, []
+    for i, (name, result, read) in enumerate(_results(files, province, parallel, allowed_years)):
+        rows.extend(read)
         if isinstance(result, ParsedReturn):
             parsed.append(result)
         else:
@@ -119,7 +156,7 @@ def parse_files(
             parsed.remove(r)
         else:
             seen[k] = r.file_name
-    return parsed, refused
+    return Checked(parsed, refused, rows)
 
 
 def load_files(
@@ -131,22 +168,27 @@ def load_files(
     partial: bool = False,
     progress: Callable[[int, int], None] | None = None,
     parallel: bool = True,
+    allowed_years: Collection[int] | None = None,
 ) -> LoadReport:
     """Parse then commit. Unless `partial`, one refused file means nothing is loaded."""
     province = province or load_province()
     started = dt.datetime.now().isoformat(timespec="seconds")
-    parsed, refused = parse_files(files, province, progress, parallel)
+    checked = check_files(files, province, progress, parallel, allowed_years)
+    parsed, refused, rows = checked.parsed, checked.refused, checked.rows
     if refused and not partial or not parsed:
         log_rejected([*refused, *(r.file_name for r in parsed)], [f for fs in refused.values() for f in fs], user, root)
-        return LoadReport(None, parsed, refused)
+        return LoadReport(None, parsed, refused, rows)
     try:
         result = commit(parsed, province, user, root, replace_all=replace_all, started_at=started)
     except ReturnRejected as e:  # commit has logged it
-        return LoadReport(None, parsed, {f.file: [f] for f in e.findings} | refused)
+        by_file: dict[str, list[Finding]] = {}
+        for f in e.findings:
+            by_file.setdefault(f.file, []).append(f)
+        return LoadReport(None, parsed, by_file | refused, rows)
     except StoreError as e:
         names = ", ".join(r.file_name for r in parsed)  # the message names the files that were not written
-        return LoadReport(None, parsed, {names: [Finding(names, str(e), rule="store_error")]} | refused)
-    return LoadReport(result, parsed, refused)
+        return LoadReport(None, parsed, {names: [Finding(names, str(e), rule="store_error")]} | refused, rows)
+    return LoadReport(result, parsed, refused, rows)
 
 
 def read_paths(paths: Iterable[Path]) -> list[tuple[str, bytes]]:

@@ -30,7 +30,7 @@ import polars as pl
 
 from etl import audit
 from etl.annual_return import ParsedReturn
-from etl.findings import Finding, ReturnRejected
+from etl.findings import Finding, ReturnRejected, os_reason
 from etl.province import ProvinceConfig
 from etl.reference import reference_tables
 from etl.settings import PARQUET_DIR
@@ -147,10 +147,11 @@ def commit(
             raise
         except Exception as e:
             _abandon(root, tmp, load_id, user, files, [], started_at, "failed")
-            reason = "ổ đĩa đã đầy" if getattr(e, "errno", None) == errno.ENOSPC else f"{type(e).__name__}: {e}"
+            reason = os_reason(e)  # the exception itself stays in the chain, for the log
+            full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+            advice = "hãy kiểm tra dung lượng đĩa" if full else "hãy báo người quản trị máy chủ"
             raise StoreError(
-                f"Không ghi được dữ liệu ({reason}). Dữ liệu trước đó vẫn nguyên vẹn; "
-                "hãy kiểm tra dung lượng đĩa rồi nạp lại."
+                f"Không ghi được dữ liệu ({reason}). Dữ liệu trước đó vẫn nguyên vẹn; {advice} rồi nạp lại."
             ) from e
         warnings = [w for r in returns for w in r.warnings]
         _append_log(
@@ -285,16 +286,24 @@ def _check_unique_branches(df: pl.DataFrame, returns: list[ParsedReturn]) -> Non
         df.group_by("branch_code").agg(pl.col("committee_key").unique()).filter(pl.col("committee_key").list.len() > 1)
     )
     if dup.height:
-        names = {r.committee_key: r.file_name for r in returns}
-        findings = [
-            Finding(
-                names.get(keys[0], names.get(keys[-1], "")),
-                f"Mã chi bộ «{code}» đã có trong báo cáo của đơn vị khác cùng năm ({', '.join(keys)}).",
-                sheet="Chi bộ",
-                rule="duplicate_across_returns",
+        by_key = {r.committee_key: r for r in returns}
+        findings = []
+        for code, keys in dup.sort("branch_code").head(20).iter_rows():
+            keys = sorted(keys)
+            r = next((by_key[k] for k in keys if k in by_key), None)
+            # The row of that branch in the file being loaded, so the message names the cell to correct.
+            at = r.branches.filter(pl.col("branch_code") == code)["excel_row"].to_list()[:1] if r else []
+            findings.append(
+                Finding(
+                    r.file_name if r else "",
+                    f"Mã chi bộ «{code}» đã có trong báo cáo của đơn vị khác cùng năm ({', '.join(keys)}).",
+                    sheet=r.sheet_names.get("branches", "Chi bộ") if r else "Chi bộ",
+                    row=at[0] if at else None,
+                    column=r.letters.get("branches", {}).get("branch_code", "") if r else "",
+                    field="Mã chi bộ",
+                    rule="duplicate_across_returns",
+                )
             )
-            for code, keys in dup.head(20).iter_rows()
-        ]
         raise ReturnRejected(findings)
 
 

@@ -12,6 +12,8 @@ _TCVN3 = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞß
 _UNICODE = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
 assert len(_TCVN3) == len(_UNICODE) == 74
 _TCVN3_TABLE = str.maketrans(_TCVN3, _UNICODE)
+# Every letter of the Vietnamese alphabet that is not ASCII, both cases, precomposed (NFC).
+VIETNAMESE_LETTERS = frozenset(_UNICODE.lower() + _UNICODE.upper())
 # Code points that TCVN3 uses but that never occur in Unicode Vietnamese text (the others, such as "Ê" or "ã",
 # are real Vietnamese letters too, so they cannot prove the encoding). "«" and "»" are left out: they are also
 # quote marks.

@@ -8,7 +8,7 @@ state = filters.current()
 st.title("Bí thư, phó bí thư và bồi dưỡng nghiệp vụ")
 ids = ["sec_trained", "secretary_trained", "sec_theory", "sec_it", "sec_concurrent"]
 ui.kpi_row(ids, state)
-choice = ui.choose(ids, key="bt_chi_tieu")
+choice = ui.choose(ids)
 ui.trend_chart(choice, state, key="bt")
 ui.unit_bars(choice, state, key="bt")
 

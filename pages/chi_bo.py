@@ -23,7 +23,7 @@ ui.downloads(
     key="mix",
 )
 
-choice = ui.choose(["branch_good", "branch_excellent", "branch_failed"], key="cb_chi_tieu")
+choice = ui.choose(["branch_good", "branch_excellent", "branch_failed"])
 ui.trend_chart(choice, state, key="cb")
 
 unit = ui.unit_bars(choice, state, key="cb")

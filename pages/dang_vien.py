@@ -6,7 +6,7 @@ from dashboard import filters, registry, ui
 
 state = filters.current()
 st.title("Xếp loại đảng viên")
-choice = ui.choose(["member_good", "member_excellent", "member_failed", "admission_rate"], key="dv_chi_tieu")
+choice = ui.choose(["member_good", "member_excellent", "member_failed", "admission_rate"])
 trend = ui.trend_chart(choice, state, key="dv")
 ui.trend_test_note(trend, registry.get(choice), state)
 

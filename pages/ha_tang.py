@@ -8,7 +8,7 @@ state = filters.current()
 st.title("Hạ tầng phục vụ sinh hoạt chi bộ")
 ids = ["internet_none", "internet_unstable", "computer_none", "ehandbook"]
 ui.kpi_row(ids, state)
-choice = ui.choose(ids, key="ht_chi_tieu")
+choice = ui.choose(ids)
 ind = registry.get(choice)
 ui.trend_chart(choice, state, key="ht")
 

@@ -86,3 +86,4 @@ else:
     with right:
         ui.funnel(choice, state, key="hs", highlight=unit)
     ui.branch_list(unit, state, key="hs")
+    ui.branch_gaps(unit, state, key="hs")

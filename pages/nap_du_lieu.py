@@ -6,8 +6,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import admin, data, export, filters, login, ui
+from etl.annual_return.rows import summary_frame
 from etl.findings import ReturnRejected
-from etl.load import parse_files
+from etl.load import check_files
 from etl.province import load_province
 from etl.settings import MAX_FILE_BYTES
 from etl.store import StoreError, commit, log_rejected
@@ -36,7 +37,7 @@ st.download_button(
 
 st.subheader("2. Tải lên báo cáo đã điền")
 files = st.file_uploader(
-    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .csv; tối đa 20 MB mỗi tệp)",
+    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .ods, .csv; tối đa 20 MB mỗi tệp)",
     accept_multiple_files=True,
     key="upload",
     max_upload_size=MAX_FILE_BYTES // 1024 // 1024,  # the app's own limit, whatever the server was started with
@@ -48,11 +49,12 @@ key = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in batch)).hex
 if st.session_state.get("parsed_key") != key:
     with st.spinner("Đang kiểm tra các tệp…"):
         # One worker process with memory and time limits: a hostile file kills it, not the server (etl/sandbox.py).
-        st.session_state["parsed"] = parse_files(batch, province, parallel=False)
+        st.session_state["parsed"] = check_files(batch, province, parallel=False)
         st.session_state["parsed_key"] = key
-        if refused_now := st.session_state["parsed"][1]:  # a refused upload is logged too, once per batch
+        if refused_now := st.session_state["parsed"].refused:  # a refused upload is logged too, once per batch
             log_rejected(list(refused_now), [f for fs in refused_now.values() for f in fs], user.username)
-parsed, refused = st.session_state["parsed"]
+checked = st.session_state["parsed"]
+parsed, refused = checked.parsed, checked.refused
 
 st.subheader("3. Kết quả kiểm tra")
 if refused:
@@ -67,6 +69,19 @@ if refused:
             export.Col("column", "Cột"),
             export.Col("field", "Tên cột"),
             export.Col("message", "Nội dung lỗi"),
+        ],
+    )
+if checked.rows:
+    st.markdown(
+        "**Các dòng đã đọc** (mỗi dòng có chữ hoặc số của mỗi trang bảng: được nạp, được nhận ra, hoặc báo lỗi)"
+    )
+    ui.show_table(
+        summary_frame(checked.rows),
+        [
+            export.Col("file", "Tệp"),
+            export.Col("sheet", "Trang"),
+            export.Col("read", "Số dòng đã đọc", "int"),
+            export.Col("parts", "Gồm"),
         ],
     )
 if parsed:

@@ -9,36 +9,21 @@ from dashboard import data, filters, maps, registry, ui
 
 state = filters.current()
 st.title(f"Tổng quan năm {state.year}")
-st.caption(
-    (
-        "Các chỉ tiêu chính toàn tỉnh (hoặc theo bộ lọc)"
-        if state.complete
-        else f"Các chỉ tiêu của {state.coverage.text} đã nộp"
-    )
-    + ", mức thay đổi so với năm trước và tình trạng so với mục tiêu."
-)
-
-HEADLINE = [
-    "member_good",
-    "branch_good",
-    "sec_trained",
-    "heads_member",
-    "internet_none",
-    "computer_none",
-    "ehandbook",
-    "small_branch",
-]
+st.caption(ui.overview_caption(state))
 progress = data.progress(state.scope, scope_kind="unit" if state.scope.is_commune else "province")
 if state.scope.is_commune:
     progress = progress.filter(pl.col("scope_code") == state.scope.unit_code)
-for row in (HEADLINE[:4], HEADLINE[4:]):
+for row in (ui.HEADLINE[:4], ui.HEADLINE[4:]):
     for col, ind_id in zip(st.columns(4), row):
         with col:
             own = progress.filter((pl.col("indicator_id") == ind_id) & (pl.col("applies") == "own"))
             ui.kpi(ind_id, state, own.sort("target_id").head(1) if own.height else None)
 
+if state.scope.is_commune:
+    ui.branch_gaps(state.scope.unit_code, state, key="tq")
 st.subheader("Bản đồ theo xã, phường")
 ids = list(registry.indicators())
+st.session_state["_default_indicator"] = "internet_none"
 st.session_state.setdefault(filters.INDICATOR, "internet_none")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)

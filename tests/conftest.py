@@ -45,4 +45,24 @@ def sample_store(sample_dir, province) -> Path:
     return PARQUET_DIR
 
 
+# Bad input must never show a user a Python warning: every test of the ETL's inputs runs with warnings as errors.
+WARNINGS_ARE_ERRORS = (
+    "test_etl_bad_input.py",
+    "test_etl_messy.py",
+    "test_etl_office_layouts.py",
+    "test_etl_office_formats.py",
+    "test_etl_years.py",
+    "test_etl_plain_words.py",
+    "test_upload.py",
+    "test_text.py",
+    "test_tcvn3_tables.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in WARNINGS_ARE_ERRORS:
+            item.add_marker(pytest.mark.filterwarnings("error"))
+
+
 from tests.fixtures import tiny_province_store, tiny_store  # noqa: E402, F401  (hand-made stores for every module)

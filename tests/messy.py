@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import functools
 import io
 import unicodedata
 from collections.abc import Callable
@@ -493,3 +494,303 @@ def compose(*messes: Mess) -> Mess:
         return book
 
     return mess
+
+
+# ---------------------------------------------------------------------------------------------- as offices type them
+# Layouts of real returns around the table: subtotal rows per group, a grand total, branches typed below it, the
+# signature block, the party-document header block. Sums are computed from the cells, as an office's Excel would.
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def _sums(sh: Sheet, rows: list[int]) -> dict[str, int]:
+    """The count columns summed over the given rows of a table sheet."""
+    return {c.key: sum(_as_int(sh.rows[i][_col(sh, c.key)]) for i in rows) for c in sh.spec.columns if c.kind == "int"}
+
+
+def _sum_row(sh: Sheet, text: str, sums: dict[str, int], at_col: int = 0) -> list[Any]:
+    row: list[Any] = [""] * (sh.col0 + len(sh.spec.columns))
+    row[sh.col0 + at_col] = text
+    for k, v in sums.items():
+        row[_col(sh, k)] = v
+    return row
+
+
+def _last_row(sh: Sheet) -> int:
+    """Index of the last non-empty row of a sheet."""
+    return max(i for i, r in enumerate(sh.rows) if any(v not in ("", None) for v in r))
+
+
+def groups_of(sh: Sheet, by: str) -> list[list[int]]:
+    """Runs of consecutive branch rows with the same value in column `by` (the template lists branches by level
+    and type)."""
+    out: list[list[int]] = []
+    j = _col(sh, by)
+    for i in _data_rows(sh):
+        if out and sh.rows[out[-1][-1]][j] == sh.rows[i][j] and out[-1][-1] == i - 1:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def subtotals(
+    by: str = "branch_type", titles: bool = False, label: str = "Cộng", wrong_by: int = 0, on_titles: bool = False
+) -> Mess:
+    """A subtotal row under each group of branches (consecutive rows of one `by` value), its counts summed over the
+    group; with `titles` a section title above each group («I» and «CHI BỘ XÓM») and the subtotal named after it
+    («Cộng I»); with `on_titles` the group's sums on its title row instead, and no subtotal rows. The last
+    group's member count is off by `wrong_by`."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        sh = _table(book, BRANCHES)
+        groups = groups_of(sh, by)
+        for g, rows in reversed(list(enumerate(groups))):
+            sums = _sums(sh, rows)
+            if g == len(groups) - 1:
+                sums["members"] += wrong_by
+            if not on_titles:
+                insert_rows(sh, rows[-1] + 1, [_sum_row(sh, f"{label} {ROMAN[g]}" if titles else label, sums)])
+                sh.merged.append(((rows[-1] + 1, sh.col0), (rows[-1] + 1, sh.col0 + 2)))
+            if titles or on_titles:
+                title = f"CHI BỘ {sh.rows[rows[0]][_col(sh, by)]}".upper().replace("CHI BỘ CHI BỘ", "CHI BỘ")
+                row = _sum_row(sh, ROMAN[g], sums if on_titles else {})
+                row[sh.col0 + 2] = title
+                insert_rows(sh, rows[0], [row])
+        return book
+
+    return mess
+
+
+def two_level_groups(wrong_by: int = 0) -> Mess:
+    """Groups within groups, as a commune lists its branches: «I. CHI BỘ CƠ SỞ» over «1. Chi bộ …» per type,
+    a «Cộng» under each type and «Cộng I» under each level (its member count off by `wrong_by`), then
+    «Tổng cộng»."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        sh = _table(book, BRANCHES)
+        levels = groups_of(sh, "level")
+        types = groups_of(sh, "branch_type")
+        inserts: list[tuple[int, list[Any]]] = []  # (row to insert before, row), applied bottom-up
+        for g, lv in enumerate(levels):
+            sums = _sums(sh, lv)
+            sums["members"] += wrong_by if g == 0 else 0
+            inserts.append((lv[0], [""] * sh.col0 + [f"{ROMAN[g]}. {sh.rows[lv[0]][_col(sh, 'level')]}".upper()]))
+            for k, t in enumerate(tt for tt in types if lv[0] <= tt[0] <= lv[-1]):
+                inserts.append((t[0], [""] * sh.col0 + [f"{k + 1}.", "", sh.rows[t[0]][_col(sh, "branch_type")]]))
+                inserts.append((t[-1] + 1, _sum_row(sh, "Cộng", _sums(sh, t))))
+            inserts.append((lv[-1] + 1, _sum_row(sh, f"Cộng {ROMAN[g]}", sums)))
+        total = _sum_row(sh, "Tổng cộng", _sums(sh, _data_rows(sh)))
+        # bottom-up; rows inserted at one place are inserted last-first, so they end up in list order
+        for _, (at, row) in sorted(enumerate(inserts), key=lambda x: (x[1][0], x[0]), reverse=True):
+            insert_rows(sh, at, [row])
+        insert_rows(sh, _last_row(sh) + 1, [total])
+        return book
+
+    return mess
+
+
+def grand_total(wrong_by: int = 0, label: str = "Tổng cộng") -> Mess:
+    """A «Tổng cộng» row under everything typed in the table (after the subtotals, if any), summing every branch."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        sh = _table(book, BRANCHES)
+        sums = _sums(sh, _data_rows(sh))
+        sums["members"] += wrong_by
+        at = _last_row(sh) + 1
+        insert_rows(sh, at, [_sum_row(sh, label, sums)])
+        sh.merged.append(((at, sh.col0), (at, sh.col0 + 2)))
+        return book
+
+    return mess
+
+
+def total_on_top(label: str = "Tổng số") -> Mess:
+    """The total row typed first, right under the header (as in many statistical forms), the branches below it."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        sh = _table(book, BRANCHES)
+        rows = _data_rows(sh)
+        insert_rows(sh, rows[0], [_sum_row(sh, label, _sums(sh, rows), at_col=2)])
+        return book
+
+    return mess
+
+
+def numbered_blank_rows(n: int = 12) -> Mess:
+    """Rows numbered in advance in the STT column and left empty (a form printed with more rows than branches)."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        sh = _table(book, BRANCHES)
+        rows = _data_rows(sh)
+        start = len(rows) + 1
+        insert_rows(sh, rows[-1] + 1, [[""] * sh.col0 + [start + k] for k in range(n)])
+        return book
+
+    return mess
+
+
+def typed_in_table(at: int, cells: dict[int, Any]) -> Mess:
+    """One row typed into «Chi bộ» before its `at`-th branch row (-1: after the last), `cells` by column of the
+    table (0 = STT)."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        sh = _table(book, BRANCHES)
+        rows = _data_rows(sh)
+        row: list[Any] = [""] * (sh.col0 + len(sh.spec.columns))
+        for j, v in cells.items():
+            row[sh.col0 + j] = v
+        insert_rows(sh, rows[-1] + 1 if at == -1 else rows[at], [row])
+        return book
+
+    return mess
+
+
+def branch_below_total(in_total: bool) -> Mess:
+    """The last branch row cut out and typed again under the «Tổng cộng» row (a branch the office forgot);
+    `in_total`: whether the office also added it into the total."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        sh = _table(book, BRANCHES)
+        last = _data_rows(sh)[-1]
+        row = sh.rows[last]
+        total_at = next(i for i, r in enumerate(sh.rows) if "Tổng cộng" in r)
+        if not in_total:
+            for c in sh.spec.columns:
+                if c.kind == "int":
+                    j = _col(sh, c.key)
+                    sh.rows[total_at][j] -= _as_int(row[j])
+        insert_rows(sh, total_at + 1, [list(row)])
+        delete_row(sh, last)
+        # the subtotals between it and the total counted it: take it out of the groups it left
+        for i in range(last, total_at - 1):
+            if isinstance(sh.rows[i][sh.col0], str) and sh.rows[i][sh.col0].startswith("Cộng"):
+                for c in sh.spec.columns:
+                    if c.kind == "int":
+                        j = _col(sh, c.key)
+                        sh.rows[i][j] -= _as_int(row[j])
+        return book
+
+    return mess
+
+
+def _two_sided(left: int, right: int, a: str, b: str) -> list[Any]:
+    """A line of a document with text on the left and on the right (as under and above a table)."""
+    row: list[Any] = [""] * (right + 1)
+    row[left], row[right] = a, b
+    return row
+
+
+SIGNERS = ("Nông Văn Lợi", "Hoàng Thị Mai")  # invented names, as the signature block carries them
+
+
+def signature_block(place: str = "Cần Yên", names: tuple[str, str] = SIGNERS) -> Mess:
+    """Under every table: the place and date line, «Người lập biểu» and «T/M Ban Thường vụ / Bí thư», the
+    «(Ký, ghi rõ họ tên)» hints and the two signers' names — on the left under the branch names, on the right
+    under the count columns."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        year = _info_value(book, "year")
+        for sh in book.values():
+            if sh.spec is None:
+                continue
+            left, right = sh.col0 + 2, sh.col0 + min(11, len(sh.spec.columns) - 2)
+            line = functools.partial(_two_sided, left, right)
+            at = _last_row(sh) + 1
+            insert_rows(
+                sh,
+                at,
+                [
+                    [],
+                    line("", f"{place}, ngày 15 tháng 01 năm {year + 1}"),
+                    line("Người lập biểu", "T/M BAN THƯỜNG VỤ"),
+                    line("", "BÍ THƯ"),
+                    line("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)"),
+                    [],
+                    [],
+                    line(*names),
+                ],
+            )
+        return book
+
+    return mess
+
+
+def note_lines(book: Book) -> Book:
+    """Notes typed under the branch table: «Ghi chú: …» and a line that continues it."""
+    book = _copy(book)
+    sh = _table(book, BRANCHES)
+    at = _last_row(sh) + 1
+    insert_rows(
+        sh,
+        at,
+        [
+            [],
+            [""] * sh.col0 + ["Ghi chú: chi bộ xóm Phja Tấu và xóm Nà Pjạ hợp nhất từ tháng 7."],
+            [""] * sh.col0 + ["- Số liệu đảng viên tính đến ngày 31/12."],
+        ],
+    )
+    return book
+
+
+def party_header(province_name: str = "Cao Bằng", unit: str = "xã Cần Yên") -> Mess:
+    """The header block of a party document above «Thông tin» and above each table: «ĐẢNG BỘ TỈNH …», the unit,
+    «Số …-BC/ĐU» on the left; «ĐẢNG CỘNG SẢN VIỆT NAM» and the place and date on the right."""
+
+    def mess(book: Book) -> Book:
+        book = _copy(book)
+        year = _info_value(book, "year")
+        for name, sh in book.items():
+            if sh.spec is None and name != "Thông tin":
+                continue
+            right = 3 if sh.spec is None else sh.col0 + 9
+            place = unit.split(" ", 1)[1]
+            line = functools.partial(_two_sided, sh.col0, right)
+
+            insert_rows(
+                sh,
+                0,
+                [
+                    line(f"ĐẢNG BỘ TỈNH {province_name.upper()}", "ĐẢNG CỘNG SẢN VIỆT NAM"),
+                    line(f"ĐẢNG UỶ {unit.upper()}", ""),
+                    line("*", f"{place}, ngày 15 tháng 01 năm {year + 1}"),
+                    line(f"Số {12 + year % 10}-BC/ĐU", ""),
+                    [],
+                ],
+            )
+        return book
+
+    return mess
+
+
+def to_cp1258(s: str) -> bytes:
+    """Text as Excel's «CSV» writes it on a Vietnamese Windows (code page 1258): letters the code page has are one
+    byte; the others are a base letter and a combining tone mark."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", s):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+            out += (base + tones).encode("cp1258")
+    return bytes(out)
+
+
+def write_csv_cp1258(book: Book) -> bytes:
+    """The CSV of `write_csv`, in Windows-1258 (Excel «CSV (Comma delimited)» on a Vietnamese Windows)."""
+    return to_cp1258(write_csv(book, ",", "utf-8").decode("utf-8"))
+
+
+def write_unicode_text(book: Book) -> bytes:
+    """Excel's «Unicode Text»: UTF-16 little-endian with a byte-order mark, cells separated by tabs."""
+    return write_csv(book, "\t", "utf-16")

@@ -108,7 +108,7 @@ def test_reset_restores_the_defaults(tinh):
 def test_drill_down_from_a_bar_to_the_branch_list(tinh):
     goto(tinh, "chi_bo.py")
     # AppTest cannot click a chart: preset the selection the click would store.
-    tinh.session_state["drill-cb"] = "01273"
+    tinh.session_state["xem"] = "01273"  # filters.DRILL, kept in the URL
     tinh.run()
     assert any(s.value == "Chi bộ của Thục Phán, năm 2025" for s in tinh.subheader)
 

@@ -161,8 +161,11 @@ def test_pages_filter_map_click_and_export(server, browser):
         page.get_by_role("button", name="Tải CSV").first.click()
     content = Path(dl.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
-    assert rows[0][:3] == ["Chỉ tiêu", "Tử số", "Mẫu số"], rows[0]
-    assert len(rows) > 10
+    # the mark, filters, source and date first (the dashboard issue, item 7), then the table
+    assert rows[1] == ["Tài liệu lưu hành nội bộ"] and rows[2][0].startswith("Bộ lọc: năm 2025")
+    head = rows.index([]) + 1
+    assert rows[head][:3] == ["Chỉ tiêu", "Tử số", "Mẫu số"], rows[head]
+    assert len(rows) - head > 10
     page.close()
 
 

@@ -321,3 +321,32 @@ def test_png_export_gives_labels_room_and_carries_the_mark():
     assert sub.startswith("Tài liệu lưu hành nội bộ<br>Bộ lọc: năm 2025; toàn tỉnh<br>Nguồn: Báo cáo hằng năm")
     assert out.layout.height == fig.layout.height + 18 * 4 + 30
     assert fig.layout.title.subtitle.text is None  # the chart on the page is not changed
+
+
+def test_scorecard_marks_every_cell_in_text_and_counts_the_bad_ones():
+    from dashboard import scorecard
+
+    units = pl.DataFrame({"unit_code": ["A", "B", "C"], "unit_full_name": ["Xã A", "Xã B", "Xã C"]})
+    # no Internet (lower is better), province 10%: A 1/100 significantly lower = better, B 50/100 worse, C 10/100
+    internet = pl.DataFrame({"unit_code": ["A", "B", "C"], "numerator": [1, 50, 10], "denominator": [100, 100, 100]})
+    internet = internet.with_columns(value=pl.col("numerator") / pl.col("denominator") * 100)
+    cols = {"internet_none": scorecard.Column(registry.get("internet_none"), 10.0, 0.0)}
+    t = scorecard.build(units, {"internet_none": internet}, cols, "funnel")
+    assert t.select("unit_code", "internet_none_text", "internet_none_judgement", "worse").rows() == [
+        ("A", "1,00% ▲", "better", 0),
+        ("B", "50,00% ▼", "worse", 1),
+        ("C", "10,00% ●", "similar", 0),
+    ]
+    assert scorecard.sort(t, "worse", cols)["unit_code"].to_list() == ["B", "A", "C"]
+    assert scorecard.sort(t, "internet_none", cols)["unit_code"].to_list() == ["B", "C", "A"]  # worst value first
+    # against the target ≤ 0%: 1% is within the 5-point band (amber), 50% and 10% are red; exactly 5% is amber
+    r = scorecard.build(units, {"internet_none": internet}, cols, "rag")
+    assert r.select("internet_none_text", "worse").rows() == [("1,00% ◐", 0), ("50,00% ✗", 1), ("10,00% ✗", 1)]
+    assert scorecard.judge("rag", cols["internet_none"], 5, 100) == "amber"
+    assert scorecard.judge("rag", cols["internet_none"], 0, 100) == "green"
+    # every judged cell has a background, a similar one none
+    assert scorecard.background(t, cols, "funnel") == [
+        ["", "background-color: #cfe2f3"],
+        ["", "background-color: #f8d3c0"],
+        ["", ""],
+    ]

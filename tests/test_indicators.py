@@ -527,3 +527,22 @@ def test_registry_subgroups_are_the_views_subgroups(tiny_store):
         found = {r[0] for r in cur.sql(f"select distinct subgroup from {ind.view}").fetchall()}
         assert found == (set(ind.subgroups) or {None}), ind.id
         assert ind.default_subgroup is None or ind.default_subgroup in ind.subgroups
+
+
+def test_branch_gaps_by_hand(tiny_store):
+    # 2025 A: A2 no Internet, no computer, no e-handbook, untrained secretary, 2 resident → 5; A1 unstable
+    # Internet → 1; A3 lacks nothing (not listed)
+    got = data.branch_gaps(Filters(years=(2025,), units=(A,)), Scope.province(), root=tiny_store)
+    assert got.select("branch_code", "gaps").rows() == [("A2", 5), ("A1", 1)]
+    a2 = got.row(0, named=True)
+    assert (a2["no_internet"], a2["unstable_internet"], a2["no_computer"], a2["no_ehandbook"]) == (
+        True,
+        False,
+        True,
+        True,
+    )
+    assert (a2["secretary_untrained"], a2["small_village"], a2["internet_label"]) == (True, True, "Chưa có")
+    # 2025 B: B1 no Internet, no computer, untrained secretary → 3; B3 no computer, no e-handbook, 2 resident → 3
+    # (no secretary listed: not counted as untrained); B2 no e-handbook → 1
+    got = data.branch_gaps(Filters(years=(2025,), units=(B,)), Scope.province(), root=tiny_store)
+    assert got.select("branch_code", "gaps").rows() == [("B1", 3), ("B3", 3), ("B2", 1)]

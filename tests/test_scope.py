@@ -36,6 +36,7 @@ SCOPED = {
     "units": (lambda root, s, u: data.units(s, root=root), False),
     "branches": (lambda root, s, u: data.branches(_f(u), s, root=root), True),
     "untrained_secretaries": (lambda root, s, u: data.untrained_secretaries(_f(u), s, root=root), True),
+    "branch_gaps": (lambda root, s, u: data.branch_gaps(_f(u), s, root=root), True),
     "progress": (lambda root, s, u: data.progress(s, root=root), False),
     "completeness": (lambda root, s, u: data.completeness(s, root=root), False),
     "reconciliation": (lambda root, s, u: data.reconciliation(s, root=root), False),

@@ -1,0 +1,130 @@
+"""Cells as typed values: counts typed as text (1.462), coded values spelled by hand, the committee's anonymous ids,
+and a sheet's frame cast to its schema's dtypes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import dataframely as dy
+import polars as pl
+
+from etl.codes import labels, resolve
+from etl.findings import Finding
+from etl.schema import Column, SheetSpec
+
+_INT_TEXT = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+|[+-]?\d+|[+-]?\d+[.,]0+")
+_NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+
+
+def is_number(v: Any) -> bool:
+    """Whether a cell holds a number (typed as one or as text such as «1.462»): what tells a row of data."""
+    if isinstance(v, (int, float)):
+        return not isinstance(v, bool)
+    return isinstance(v, str) and bool(_NUMBER_TEXT.fullmatch(v.replace("\xa0", "").replace(" ", "")))
+
+
+def text(v: Any) -> str | None:
+    """A cell as stripped text (a whole float as an integer: Excel stores codes typed as numbers as 1.0)."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def parse_year(v: Any) -> int | None:
+    """A report year (2000–2100) from a number or «2024», «Năm 2024»; None if it is not one."""
+    if isinstance(v, (int, float)) and float(v).is_integer() and 2000 <= v <= 2100:
+        return int(v)
+    m = re.fullmatch(r"\s*(?:năm\s*)?(\d{4})(?:\.0)?\s*", str(v or ""), re.I)
+    return int(m.group(1)) if m and 2000 <= int(m.group(1)) <= 2100 else None
+
+
+def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, findings: list[Finding]) -> Any:
+    """One cell as its typed value; a problem becomes a finding and the value None."""
+    empty = v is None or (isinstance(v, str) and v.strip() in ("", "-", "–"))
+    if c.kind == "text":
+        return None if empty else text(v)
+    if c.kind in ("int", "year"):
+        if empty:
+            return None if (c.required or c.key in ("resident_members", "training_year")) else 0
+        if isinstance(v, bool):
+            n = None
+        elif isinstance(v, (int, float)):
+            n = int(v) if float(v).is_integer() else None
+        else:
+            s = str(v).replace("\xa0", "").replace(" ", "")
+            # Vietnamese writes 1.462 for one thousand four hundred sixty-two; counts never have decimals.
+            n = int(re.sub(r"[.,]0+$", "", s).replace(".", "").replace(",", "")) if _INT_TEXT.fullmatch(s) else None
+        if n is None:
+            findings.append(
+                Finding(
+                    file_name,
+                    f"«{v}» không phải là số nguyên.",
+                    sheet=sheet,
+                    row=row,
+                    column=col,
+                    field=c.header,
+                    rule="not_integer",
+                )
+            )
+        return n
+    if c.kind == "code":
+        if empty:
+            if c.domain == "yes_no" and not c.required:
+                return "khong"
+            return None
+        typed = text(v) or ""
+        code = resolve(c.domain, typed)
+        if code is None:
+            findings.append(
+                Finding(
+                    file_name,
+                    f"Giá trị «{typed}» không có trong danh mục. Giá trị hợp lệ: " + "; ".join(labels(c.domain)) + ".",
+                    sheet=sheet,
+                    row=row,
+                    column=col,
+                    field=c.header,
+                    rule="unknown_code",
+                )
+            )
+        return code
+    return None
+
+
+def empty_frame(spec: SheetSpec, year: int, unit_code: str) -> pl.DataFrame:
+    """A sheet without rows, with the sheet's columns."""
+    cols = {c.key: pl.Series([], dtype=pl.String) for c in spec.columns if c.kind != "ignore"}
+    return pl.DataFrame({**cols, "excel_row": pl.Series([], dtype=pl.Int32)}).with_columns(
+        pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code")
+    )
+
+
+def committee_frame(df: pl.DataFrame | None) -> pl.DataFrame | None:
+    """«Cấp uỷ» rows with `trained` and an anonymous id for every member."""
+    if df is None:
+        return None
+    df = df.with_columns(trained=pl.col("training") == "da")
+    # Rows without an anonymous id get one from their branch, role and order (never a name).
+    seq = pl.int_range(pl.len()).over("branch_code", "role") + 1
+    pid = pl.format("{}#{}#{}", pl.col("branch_code"), pl.col("role"), seq)
+    return df.with_columns(person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid))
+
+
+def cast_to(df: pl.DataFrame | None, schema: type[dy.Schema]) -> pl.DataFrame | None:
+    """The sheet's frame with the schema's columns and dtypes (values that do not fit become null)."""
+    if df is None:
+        return None
+    casts = []
+    for name, col in schema.columns().items():
+        if name not in df.columns:
+            df = df.with_columns(pl.lit(None).alias(name))
+        dtype = col.dtype
+        if isinstance(dtype, pl.Enum):
+            casts.append(pl.col(name).cast(pl.String).cast(dtype, strict=False))
+        elif dtype == pl.Boolean and df.schema[name] == pl.String:  # yes/no codes
+            casts.append(pl.when(pl.col(name).is_null()).then(None).otherwise(pl.col(name) == "co").alias(name))
+        else:
+            casts.append(pl.col(name).cast(dtype, strict=False))
+    return df.select(casts)

@@ -1,0 +1,64 @@
+"""Bảng tổng hợp: the one-look scorecard — every unit × the key indicators, judged against the province or against
+the targets, with text marks; sortable; a click opens the unit's profile; exportable."""
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, export, filters, registry, scorecard, ui
+
+state = filters.current()
+st.title(f"Bảng tổng hợp theo đơn vị, năm {state.year}")
+st.caption(
+    "Mỗi ô là giá trị của đơn vị và một dấu (màu chỉ để dễ nhìn): **▲** tốt hơn · **●** tương đương · **▼** kém hơn "
+    "toàn tỉnh có ý nghĩa thống kê (phễu 95%); hoặc **✓** đạt · **◐** gần đạt (thiếu dưới 5 điểm %) · **✗** chưa đạt "
+    "mục tiêu của tỉnh. Bấm vào một dòng để mở hồ sơ đơn vị."
+)
+c1, c2 = st.columns(2)
+mode = c1.radio("Cách đánh giá", list(scorecard.MODES), format_func=scorecard.MODES.get, key="sc_mode", horizontal=True)
+columns = {i: ui.scorecard_column(i, state, mode) for i in ui.HEADLINE}
+by = c2.selectbox(
+    "Sắp xếp theo",
+    ["worse", *columns],
+    key="sc_sort",
+    format_func=lambda i: "Số ô kém hơn / chưa đạt" if i == "worse" else registry.get(i).short_for(),
+)
+values = {i: data.indicator(i, state.filters, state.scope, by=("unit",)) for i in columns}
+table = scorecard.sort(scorecard.build(data.units(state.scope), values, columns, mode), by, columns)
+
+shown = table.select(
+    pl.col("unit_full_name").alias("Đơn vị"),
+    *[pl.col(f"{i}_text").alias(c.ind.short_for()) for i, c in columns.items()],
+)
+bg = scorecard.background(table, columns, mode)
+styler = shown.to_pandas().style.apply(lambda row: bg[row.name], axis=1)
+event = st.dataframe(
+    styler,
+    hide_index=True,
+    width="stretch",
+    height=620,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="scorecard",
+)
+rows = event.selection.rows if event and event.selection else []
+if rows:
+    st.session_state[filters.PROFILE_UNIT] = table["unit_code"][rows[0]]
+    st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params=filters.url_params())
+
+cols = (
+    [export.Col("unit_full_name", "Đơn vị")]
+    + [
+        col
+        for i, c in columns.items()
+        for col in (
+            export.Col(i, f"{c.ind.short_for()} (%)", "pct"),
+            export.Col(f"{i}_text", f"{c.ind.short_for()}: đánh giá"),
+        )
+    ]
+    + [export.Col("worse", "Số ô kém hơn / chưa đạt", "int")]
+)
+ui.downloads(
+    table, cols, f"bang-tong-hop-{state.year}", f"Bảng tổng hợp theo đơn vị ({scorecard.MODES[mode]})", state, key="sc"
+)
