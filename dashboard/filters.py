@@ -97,9 +97,22 @@ def write_url(page: str) -> None:
         st.query_params.from_dict(params)
 
 
+# The filters' values as of the last run, in a key of no widget: Streamlit drops the state of widgets the browser
+# did not report when a page switch interrupts a run (quick navigation), which reset the year and the filters
+# (issue 16.9). Widgets are given these values back whenever their own state is gone.
+KEPT = "_kept_filters"
+
+
+def _restore() -> None:
+    for key, value in st.session_state.get(KEPT, {}).items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
 def sidebar(scope: Scope) -> State:
     """Draw the filters (the entry script calls this, so they are shared by all pages) and return the state."""
     _from_url(scope)
+    _restore()
     years = data.years()
     cov = data.Coverage.by_year(data.coverage(Filters(), scope))
     units = data.units(scope)
@@ -134,6 +147,9 @@ def sidebar(scope: Scope) -> State:
             placeholder="Tất cả",
         )
         st.button("Đặt lại bộ lọc", on_click=reset, icon=":material/restart_alt:", width="stretch")
+    st.session_state[KEPT] = {YEAR: year, LEVELS: list(levels), TYPES: list(types)} | (
+        {} if scope.is_commune else {UNITS: list(chosen_units)}
+    )
     base = Filters(units=tuple(chosen_units), levels=tuple(levels), types=tuple(types))
     coverage = data.Coverage.by_year(data.coverage(base, scope)).get(int(year))
     state = State(int(year), base.but(years=(int(year),)), base, scope, coverage)
@@ -159,6 +175,7 @@ def reset() -> None:
     for k in MULTI:
         st.session_state[k] = []
     st.session_state.pop(DRILL, None)
+    st.session_state.pop(KEPT, None)
 
 
 def current() -> State:

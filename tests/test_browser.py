@@ -193,3 +193,48 @@ def test_login_upload_with_error_then_good_upload_and_commit(server, browser, sa
     expect(page.get_by_text("Đã nạp 1 báo cáo").first).to_be_visible(timeout=60_000)
     expect(page.get_by_text("thay thế 1 báo cáo cũ").first).to_be_visible()
     page.close()
+
+
+def test_quick_navigation_keeps_the_commune_users_filters(server, browser):
+    """Issue 16.9: clicking through the pages faster than they load must not reset the year or the filters."""
+    page = _open(browser, server, "xa")
+    page.get_by_label("Năm báo cáo").click()
+    page.get_by_role("option", name="2023").click()
+    expect(page.get_by_role("heading", name="Tổng quan năm 2023")).to_be_visible(timeout=60_000)
+    _wait(page)
+    links = ["Xếp loại chi bộ", "Xếp loại đảng viên", "Hạ tầng", "Bí thư & bồi dưỡng", "Mục tiêu 2030", "Tổng quan"]
+    for _ in range(4):
+        for link in links:  # each click lands while the previous page is still running
+            page.get_by_role("link", name=link).first.click(no_wait_after=True)
+            page.wait_for_timeout(120)
+        _wait(page)
+        expect(page.get_by_role("heading", name="Tổng quan năm 2023")).to_be_visible(timeout=60_000)
+        year = page.locator('[data-testid="stSelectbox"]').first
+        expect(year).to_contain_text("2023")
+    page.close()
+
+
+def test_a_crafted_sparse_workbook_is_refused_while_another_session_works(server, browser, province, tmp_path):
+    """Issue 16.1: the 15 KB file with a cell at XFD1048576, uploaded by an admin, is refused in Vietnamese; the
+    server stays up: another user's open session keeps working, before and after."""
+    from tests.test_sandbox import sparse
+
+    other = _open(browser, server, "tinh")
+    admin = _open(browser, server, "quantri")
+    admin.get_by_role("link", name="Nạp dữ liệu").click()
+    expect(admin.get_by_role("heading", name="Nạp dữ liệu")).to_be_visible(timeout=60_000)
+    _wait(admin)
+    path = tmp_path / "thua-thot.xlsx"
+    path.write_bytes(sparse(province))
+    admin.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    expect(admin.get_by_text("tệp có lỗi và sẽ không được nạp").first).to_be_visible(timeout=120_000)
+    expect(
+        admin.locator('[data-testid^="glide-cell"]').filter(has_text="có dữ liệu đến dòng 1.048.576").first
+    ).to_be_attached()
+    # the other session was not disconnected: it still answers a change of filter
+    other.get_by_label("Năm báo cáo").click()
+    other.get_by_role("option", name="2023").click()
+    expect(other.get_by_role("heading", name="Tổng quan năm 2023")).to_be_visible(timeout=60_000)
+    assert other.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]').count() == 1
+    admin.close()
+    other.close()
