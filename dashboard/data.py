@@ -236,11 +236,11 @@ def _benchmark_cover(
         params["subgroup"] = sub
     params["own"] = own or NO_UNIT
     cols = [BY_COLUMNS[b] for b in by]
-    select = "".join(f"{c}, " for c in cols)
+    select = ", ".join(cols)
     sql = (
-        f"select {select}count(distinct unit_code) as other_units, count(distinct branch_code) as other_branches "
-        f"from {ind.view} where {where} and unit_code <> $own and denominator > 0"
-        + (f" group by {', '.join(cols)}" if cols else "")
+        f"select {select}{',' if cols else ''} count(distinct unit_code) as other_units, "
+        f"count(distinct branch_code) as other_branches from {ind.view} "
+        f"where {where} and unit_code <> $own and denominator > 0" + (f" group by {select}" if cols else "")
     )
     return _query(sql, params, root).cast({"other_units": pl.Int64, "other_branches": pl.Int64})
 

@@ -56,10 +56,10 @@ _worker_province: ProvinceConfig | None = None
 _READER_LIMITS = ("MAX_FILE_BYTES", "MAX_UNZIPPED_BYTES", "MAX_ROWS_PER_SHEET")
 
 
-def _init_worker(province: ProvinceConfig, limits: dict[str, int]) -> None:
+def _init_worker(province: ProvinceConfig, limits: dict[str, int] | None = None) -> None:
     global _worker_province
     _worker_province = province
-    for name, value in limits.items():
+    for name, value in (limits or {}).items():
         setattr(excel, name, value)
 
 
@@ -68,9 +68,9 @@ CHUNK = 40  # returns validated together (the schema checks cost the same for on
 
 def _parse_chunk(
     items: list[tuple[str, bytes]], allowed_years: Collection[int] | None = None
-) -> list[tuple[ParsedReturn | list[Finding], tuple[SheetRows, ...]]]:
+) -> list[tuple[str, ParsedReturn | list[Finding], tuple[SheetRows, ...]]]:
     results = parse_returns(items, _worker_province, allowed_years)
-    return [(r.findings if isinstance(r, ReturnRejected) else r, r.rows) for r in results]
+    return [(name, r.findings if isinstance(r, ReturnRejected) else r, r.rows) for (name, _), r in zip(items, results)]
 
 
 _DIED = {
@@ -108,7 +108,7 @@ def _results(
     with Pool(workers, (_init_worker, (province, reader)), limits) as pool:
         job = functools.partial(_parse_chunk, allowed_years=allowed_years)
         for (name, _), result in zip(files, pool.imap(job, chunks)):
-            yield (name, _died(name, result, limits), ()) if isinstance(result, Died) else (name, *result)
+            yield (name, _died(name, result, limits), ()) if isinstance(result, Died) else result
 
 
 def parse_files(

@@ -545,20 +545,3 @@ def test_the_interrupted_load_notice_is_for_admins_after_log_in(sample_store):
         (sample_store / "LOADING.json").unlink(missing_ok=True)
         for folder in ("loads", "findings"):
             (sample_store / "log" / folder / "bi-ngat-16-9.parquet").unlink(missing_ok=True)
-
-
-def test_filters_survive_when_streamlit_drops_the_widgets_state(sample_store):
-    """What a page switch that interrupts a run does (Streamlit forgets the widgets the browser did not report):
-    the commune user's year and filters stay as chosen."""
-    at = _xa_app()
-    at.selectbox(key="nam").set_value(2023)
-    at.multiselect(key="loai").set_value(["xom"])
-    at.run()
-    assert at.selectbox(key="nam").value == 2023
-    for key in ("nam", "cap", "loai"):
-        if key in at.session_state:
-            del at.session_state[key]
-    at.switch_page("../pages/chi_bo.py")
-    at.run()
-    assert not at.exception
-    assert at.selectbox(key="nam").value == 2023 and at.multiselect(key="loai").value == ["xom"]
