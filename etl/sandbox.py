@@ -156,6 +156,8 @@ class Pool:
             pending.append((first, list(items)))
             first += len(items)
         total, done, nxt = first, {}, 0
+        while len(self.workers) < min(self.size, len(pending)):  # all start importing at once, before any job
+            self._spawn()
         while nxt < total:
             while pending and (idle := self._idle()) is not None:
                 try:
