@@ -84,6 +84,34 @@ def details_text(raw: str | None) -> str:
     return " · ".join(parts)
 
 
+def interrupted_load(scope: Scope, root: Path = PARQUET_DIR) -> str | None:
+    """A warning for admins when the last load that tried to write was killed half-way (none since succeeded).
+
+    Read from the load log (not cached): the cleanup that writes the entry happens on whichever page run comes
+    first, maybe before anyone logged in, but only an admin is told (it names the user who loaded)."""
+    _require_admin(scope)
+    from dashboard import fmt
+
+    try:
+        rows = (
+            db.cursor(root)
+            .sql(
+                "select started_at, loaded_by, file_count, status from stg_load_log "
+                "where status in ('ok', 'interrupted', 'failed') order by finished_at desc limit 1"
+            )
+            .fetchall()
+        )
+    except Exception:  # no load log yet
+        return None
+    if not rows or rows[0][3] != "interrupted":
+        return None
+    started, user, n, _ = rows[0]
+    return (
+        f"Lần nạp dữ liệu bắt đầu lúc {fmt.plain(started or '?')} ({n} tệp, người nạp: {fmt.plain(user)}) đã bị "
+        "gián đoạn và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó."
+    )
+
+
 def load_preview(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """What committing these returns would change, per return: branches added / removed / kept, and members,
     members rated good or better, branches without Internet — before (current data) and after."""

@@ -2,6 +2,7 @@
 filters, and registers the pages of pages/ with st.navigation (by absolute path: a pages/ folder beside a root
 script would switch Streamlit to its legacy page mode)."""
 
+import logging
 from pathlib import Path
 
 # Import the heavy libraries whole on the first run (the log-in page): a rerun that interrupts a page while it
@@ -10,7 +11,7 @@ import pandas  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
-from dashboard import data, filters, login, ui
+from dashboard import admin, data, filters, login, ui
 from etl.store import current_snapshot, recover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,10 +22,9 @@ ui.house_style()
 
 
 def ensure_data() -> None:
-    """First start on a fresh clone: write and load the calibrated sample, showing progress."""
-    msg = recover()
-    if msg:
-        st.warning(msg, icon=":material/warning:")
+    """First start on a fresh clone: write and load the calibrated sample, showing progress. A load killed
+    half-way is cleaned up here, whoever comes first; only admins are told, after log-in (see below)."""
+    recover()
     if current_snapshot() is not None:
         return
     from etl.__main__ import build_sample
@@ -37,47 +37,62 @@ def ensure_data() -> None:
             text, base = steps[phase]
             bar.progress(min(1.0, base + 0.5 * i / n), text=f"{text}: {i}/{n}")
 
-        # In-process: worker processes must not be started from inside the web server.
-        if build_sample(progress=progress, parallel=False) != 0:
+        if build_sample(progress=progress) != 0:
             status.update(label="Không tạo được dữ liệu mẫu", state="error")
             st.stop()
         status.update(label="Đã tạo dữ liệu mẫu", state="complete", expanded=False)
     data.clear_cache()
 
 
-ensure_data()
-user = login.require()
-
-
 def page(file: str, title: str, icon: str, **kw) -> st.Page:
     return st.Page(str(PAGES / file), title=title, icon=icon, url_path=file.removesuffix(".py").replace("_", "-"), **kw)
 
 
-sections = {
-    "Theo dõi": [
-        page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
-        page("bang_tong_hop.py", "Bảng tổng hợp", ":material/table_chart:"),
-        page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
-        page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
-        page("ha_tang.py", "Hạ tầng", ":material/wifi:"),
-        page("bi_thu.py", "Bí thư & bồi dưỡng", ":material/school:"),
-        page("muc_tieu.py", "Mục tiêu 2030", ":material/flag:"),
-        page("ho_so_xa.py", "Hồ sơ xã", ":material/location_city:"),
-    ],
-    "Dữ liệu": [
-        page("bieu_thong_ke.py", "Biểu thống kê", ":material/description:"),
-        page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
-    ],
-}
-if user.role == "admin":  # pages that are not registered cannot be reached, whatever the URL says
-    sections["Quản trị"] = [
-        page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
-        page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
-    ]
-nav = st.navigation(sections)
-state = filters.sidebar(login.scope_of(user), page=nav.url_path)
-login.sidebar(user)
-ui.sample_notice()
-ui.coverage_notice(state)
-nav.run()
-filters.write_url(nav.url_path)
+def main() -> None:
+    ensure_data()
+    user = login.require()
+
+    sections = {
+        "Theo dõi": [
+            page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
+            page("bang_tong_hop.py", "Bảng tổng hợp", ":material/table_chart:"),
+            page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
+            page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
+            page("ha_tang.py", "Hạ tầng", ":material/wifi:"),
+            page("bi_thu.py", "Bí thư & bồi dưỡng", ":material/school:"),
+            page("muc_tieu.py", "Mục tiêu 2030", ":material/flag:"),
+            page("ho_so_xa.py", "Hồ sơ xã", ":material/location_city:"),
+        ],
+        "Dữ liệu": [
+            page("bieu_thong_ke.py", "Biểu thống kê", ":material/description:"),
+            page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
+        ],
+    }
+    if user.role == "admin":  # pages that are not registered cannot be reached, whatever the URL says
+        sections["Quản trị"] = [
+            page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
+            page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
+        ]
+    nav = st.navigation(sections)
+    state = filters.sidebar(login.scope_of(user), page=nav.url_path)
+    login.sidebar(user)
+    ui.sample_notice()
+    if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
+        st.warning(notice, icon=":material/warning:")
+    ui.coverage_notice(state)
+    nav.run()
+    filters.write_url(nav.url_path)
+
+
+try:
+    main()
+except Exception:  # Streamlit's own control flow (st.stop, st.rerun, switch_page) is not an Exception
+    if st.get_option("client.showErrorDetails") in ("full", True, "true"):
+        raise  # development and tests (AppTest does not read the deployment's config): the real traceback
+    # Deployed: the details go to the server's log, never to the browser.
+    logging.getLogger("partydash").exception("page run failed")
+    st.error(
+        "Trang gặp lỗi và không hiển thị được với bộ lọc này. Hãy thử đặt lại bộ lọc hoặc chọn trang khác; "
+        "nếu lỗi lặp lại, báo cho quản trị viên (chi tiết đã được ghi vào nhật ký máy chủ).",
+        icon=":material/error:",
+    )

@@ -26,8 +26,12 @@ ROLES = {
     "commune": "Đảng uỷ xã, phường (một đơn vị)",
     "admin": "Quản trị (nạp dữ liệu, người dùng)",
 }
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+MAX_FAILURES = 5  # wrong passwords in a row from one client for one account before it has to wait
+MAX_CLIENT_FAILURES = 20  # wrong log-ins in a row from one client, whatever the accounts
+LOCK_MINUTES = 15  # the first wait; each further failure doubles it
+LOCK_MAX_MINUTES = 24 * 60
+MAX_PASSWORD_BYTES = 72  # all bcrypt reads
+WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 SESSION_MINUTES = 30
 MIN_PASSWORD = 8
 # Documented demo accounts (README), password «demo»: they work only while the store holds the sample data.
@@ -43,6 +47,8 @@ class User:
     unit_code: str | None = None
     password_hash: str = ""
     active: bool = True
+    # Written by earlier versions, which locked an account whatever the client; lock-out now lives in
+    # attempts.json, per client (see below). Kept so that existing user files still load.
     failures: int = 0
     locked_until: str = ""
     demo: bool = False
@@ -95,19 +101,33 @@ def set_user(username: str, password: str, role: str, unit_code: str | None = No
         raise ValueError("Người dùng cấp xã phải có mã đơn vị.")
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+    if too_long(password):
+        raise ValueError(
+            f"Mật khẩu dài quá {MAX_PASSWORD_BYTES} byte (chữ có dấu chiếm 2–3 byte mỗi chữ): hãy chọn mật khẩu ngắn hơn."
+        )
     if username in DEMO_USERS:
         raise ValueError(f"«{username}» là tài khoản dùng thử, hãy chọn tên khác.")
     user = User(username, role, unit_code if role == "commune" else None, _hash(password))
     with _locked(root) as users:
         users[username] = asdict(user)
+    if _attempts_path(root).exists():  # a reset also lifts every client's wait on this account
+        with _attempts(root) as table:
+            for k in [k for k in table if k.endswith(f"\t{username}")]:
+                del table[k]
+    from dashboard import session
+
+    session.revoke_user(username, root)  # a new password ends the sessions opened with the old one
     return user
 
 
 def disable(username: str, root: Path = USERS_DIR) -> None:
+    from dashboard import session
+
     with _locked(root) as users:
         if username not in users:
             raise KeyError(username)
         users[username]["active"] = False
+    session.revoke_user(username, root)  # logged out everywhere, at once
 
 
 def list_users(root: Path = USERS_DIR) -> list[User]:
@@ -122,50 +142,162 @@ class LoginResult:
     message: str = ""
 
 
+# ------------------------------------------------------------------------------------------------- lock-out
+# Failures are counted per (client, account), never per account alone: someone who types wrong passwords for an
+# account from their own machine locks only themselves out of it, not its owner (issue 16.4). A client that
+# fails on many accounts (password spraying) is slowed down as a whole. Each failure past the limit doubles
+# the wait, up to a day. The counters live in a file of their own, rewritten under a lock that is held for a
+# read and a write, never while bcrypt runs: log-ins do not wait for each other.
+
+
+def _attempts_path(root: Path) -> Path:
+    return root / "attempts.json"
+
+
+@contextmanager
+def _attempts(root: Path) -> Iterator[dict[str, dict]]:
+    """Read-modify-write the failure counters under their own exclusive lock (held for microseconds)."""
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700)
+    fd = os.open(root / ".attempts.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        path = _attempts_path(root)
+        try:
+            table = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            table = {}
+        yield table
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        os.close(fd)
+
+
+def _keys(client: str, username: str) -> tuple[str, str]:
+    return f"{client}\t{username}", f"{client}\t*"
+
+
+def lock_minutes(failures: int, limit: int = MAX_FAILURES) -> float:
+    """How long a (client, account) waits after its n-th failure in a row: nothing below the limit, then
+    LOCK_MINUTES, doubling with every further failure, at most LOCK_MAX_MINUTES."""
+    if failures < limit:
+        return 0
+    return min(LOCK_MINUTES * 2 ** (failures - limit), LOCK_MAX_MINUTES)
+
+
+def _locked_until(client: str, username: str, root: Path, t: dt.datetime) -> dt.datetime | None:
+    """When this client may try this account again, if it has to wait."""
+    path = _attempts_path(root)
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))  # replaced atomically: no lock needed to read
+    except (FileNotFoundError, ValueError):
+        return None
+    until = [
+        dt.datetime.fromisoformat(table[k]["until"]) for k in _keys(client, username) if table.get(k, {}).get("until")
+    ]
+    later = [u for u in until if u > t]
+    return max(later) if later else None
+
+
+def _failed(client: str, username: str, root: Path, t: dt.datetime) -> None:
+    account, whole = _keys(client, username)
+    with _attempts(root) as table:
+        for k, limit in ((account, MAX_FAILURES), (whole, MAX_CLIENT_FAILURES)):
+            e = table.setdefault(k, {"failures": 0, "until": "", "last": ""})
+            e["failures"] += 1
+            e["last"] = t.isoformat(timespec="seconds")
+            wait = lock_minutes(e["failures"], limit)
+            e["until"] = (t + dt.timedelta(minutes=wait)).isoformat(timespec="seconds") if wait else ""
+        horizon = t - dt.timedelta(minutes=LOCK_MAX_MINUTES)
+        for k in [k for k, e in table.items() if e["last"] and dt.datetime.fromisoformat(e["last"]) < horizon]:
+            del table[k]  # forgotten after a quiet day: the file cannot grow without bound
+
+
+def _succeeded(client: str, username: str, root: Path) -> None:
+    account, whole = _keys(client, username)
+    if not _attempts_path(root).exists():
+        return
+    with _attempts(root) as table:
+        table.pop(account, None)
+        table.pop(whole, None)
+
+
+def _read_users(root: Path) -> dict[str, dict]:
+    path = _store(root)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))  # replaced atomically by _locked: always whole
+    except FileNotFoundError:
+        return {}
+
+
+def too_long(password: str) -> bool:
+    """bcrypt reads at most 72 bytes (a Vietnamese letter with its marks takes 2 or 3)."""
+    return len(password.encode("utf-8")) > MAX_PASSWORD_BYTES
+
+
 def authenticate(
     username: str,
     password: str,
     is_sample: Callable[[], bool],
     root: Path = USERS_DIR,
     now: Callable[[], dt.datetime] = dt.datetime.now,
+    client: str = "",
 ) -> LoginResult:
-    """Check a log-in; every attempt (also failed ones) goes to the audit log."""
+    """Check a log-in from `client` (the browser's address as the proxy saw it); every attempt (also failed ones)
+    goes to the audit log. No lock is held while bcrypt runs."""
     username = (username or "").strip()
+    password = password or ""
     t = now()
+    where = {"client": client} if client else {}
+    if too_long(password):  # refused before the user is looked up: the answer says nothing about who exists
+        audit.record("login_failed", username, {"reason": "password too long", **where})
+        bcrypt.checkpw(b"x", _dummy_hash())
+        if username not in DEMO_USERS:
+            _failed(client, username, root, t)
+        return LoginResult(None, WRONG)
     if username in DEMO_USERS:
         role, unit = DEMO_USERS[username]
         if not is_sample():
-            audit.record("login_failed", username, {"reason": "demo account on real data"})
+            audit.record("login_failed", username, {"reason": "demo account on real data", **where})
             return LoginResult(None, "Tài khoản dùng thử chỉ dùng được với dữ liệu mẫu.")
         if bcrypt.checkpw(password.encode("utf-8"), _demo_hash()):
-            audit.record("login", username, {"role": role, "demo": True})
+            audit.record("login", username, {"role": role, "demo": True, **where})
             return LoginResult(User(username, role, unit, demo=True))
-        audit.record("login_failed", username, {"reason": "wrong password"})
-        return LoginResult(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
-    with _locked(root) as users:
-        u = users.get(username)
-        if u is None or not u.get("active", True):
-            audit.record("login_failed", username, {"reason": "unknown or disabled user"})
-            bcrypt.checkpw(b"x", _dummy_hash())  # same work as a real check: no user enumeration by timing
-            return LoginResult(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
-        if u.get("locked_until") and dt.datetime.fromisoformat(u["locked_until"]) > t:
-            audit.record("login_failed", username, {"reason": "locked"})
-            return LoginResult(
-                None,
-                f"Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau "
-                f"{dt.datetime.fromisoformat(u['locked_until']).strftime('%H:%M')}.",
-            )
-        if not bcrypt.checkpw(password.encode("utf-8"), u["password_hash"].encode("ascii")):
-            u["failures"] = u.get("failures", 0) + 1
-            if u["failures"] >= MAX_FAILURES:
-                u["locked_until"] = (t + dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds")
-                u["failures"] = 0
-            audit.record("login_failed", username, {"reason": "wrong password"})
-            return LoginResult(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
-        u["failures"], u["locked_until"] = 0, ""
-        user = User(**u)
-    audit.record("login", username, {"role": user.role, "unit_code": user.unit_code})
+        audit.record("login_failed", username, {"reason": "wrong password", **where})
+        return LoginResult(None, WRONG)
+    until = _locked_until(client, username, root, t)
+    if until is not None:
+        audit.record("login_failed", username, {"reason": "locked", **where})
+        return LoginResult(
+            None, f"Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau {until.strftime('%H:%M')}."
+        )
+    u = _read_users(root).get(username)
+    if u is None or not u.get("active", True):
+        bcrypt.checkpw(b"x", _dummy_hash())  # same work as a real check: no user enumeration by timing
+        _failed(client, username, root, t)
+        audit.record("login_failed", username, {"reason": "unknown or disabled user", **where})
+        return LoginResult(None, WRONG)
+    if not bcrypt.checkpw(password.encode("utf-8"), u["password_hash"].encode("ascii")):
+        _failed(client, username, root, t)
+        audit.record("login_failed", username, {"reason": "wrong password", **where})
+        return LoginResult(None, WRONG)
+    _succeeded(client, username, root)
+    user = User(**u)
+    audit.record("login", username, {"role": user.role, "unit_code": user.unit_code, **where})
     return LoginResult(user)
+
+
+def active_user(username: str, is_sample: Callable[[], bool], root: Path = USERS_DIR) -> User | None:
+    """The user a session stands for, if it may still work: an active account, or a demo account while the
+    store holds the sample."""
+    if username in DEMO_USERS:
+        role, unit = DEMO_USERS[username]
+        return User(username, role, unit, demo=True) if is_sample() else None
+    u = _read_users(root).get(username)
+    return User(**u) if u and u.get("active", True) else None
 
 
 def session_expired(last_seen: dt.datetime | None, now: dt.datetime | None = None) -> bool:

@@ -2,7 +2,8 @@
 
 A commune user's scope is applied here, in every function, so no page, export or cache can widen it: a commune
 scope replaces any unit filter by the user's own unit; functions that compare with the province return only the
-province aggregate, never another unit by name. Results are cached per (snapshot, arguments) — the scope is an
+province aggregate, never another unit by name, and not even that when it covers too few other units to hide
+them (small-group suppression, `province_benchmark`). Results are cached per (snapshot, arguments) — the scope is an
 argument, so two users with different scopes never share an entry."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import polars as pl
 
 from dashboard import db, registry
 from etl.codes import codes
-from etl.settings import PARQUET_DIR
+from etl.settings import MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, PARQUET_DIR
 from etl.store import current_snapshot
 
 NO_UNIT = "\x00none"  # a unit code that matches nothing
@@ -193,10 +194,55 @@ def province_benchmark(
     subgroup: str | None = None,
     root: Path = PARQUET_DIR,
 ) -> pl.DataFrame:
-    """The province-wide value (all units) for comparison; it names no unit, so every scope may see it."""
+    """The province-wide value (all units) for comparison; it names no unit. For a commune user a group (a year,
+    a level…) that covers too few other units or branches to hide them is withheld: numerator, denominator and
+    value are null (`ui.withheld` tells the page; a group without any branch is 0/0), so the other units' figures cannot be had by subtracting one's own."""
     if any(b in ("unit", "branch") for b in by):
         raise ValueError("the province benchmark is never broken down by unit or branch")
-    return indicator(indicator_id, filters.but(units=()), Scope.province(), by, subgroup, root=root)
+    out = indicator(indicator_id, filters.but(units=()), Scope.province(), by, subgroup, root=root)
+    if not scope.is_commune:
+        return out
+    cover = _benchmark_cover(indicator_id, filters.but(units=()), scope.unit_code, by, subgroup, root)
+    keys = [BY_COLUMNS[b] for b in by]
+    if keys:
+        out = out.join(cover, on=keys, how="left", nulls_equal=True)
+    else:
+        out = out.with_columns(
+            pl.lit(cover["other_units"][0], pl.Int64).alias("other_units"),
+            pl.lit(cover["other_branches"][0], pl.Int64).alias("other_branches"),
+        )
+    enough = (pl.col("other_units").fill_null(0) >= MIN_OTHER_UNITS) & (
+        pl.col("other_branches").fill_null(0) >= MIN_OTHER_BRANCHES
+    )
+    empty = pl.col("denominator").is_null()  # no branch at all: nothing to hide, and 0/0 is not «withheld»
+    return out.with_columns(
+        *(
+            pl.when(empty).then(0).when(enough).then(pl.col(c)).otherwise(None).alias(c)
+            for c in ("numerator", "denominator")
+        ),
+        pl.when(enough).then(pl.col("value")).otherwise(None).alias("value"),
+    ).drop("other_units", "other_branches")
+
+
+def _benchmark_cover(
+    indicator_id: str, f: Filters, own: str | None, by: tuple[str, ...], subgroup: str | None, root: Path
+) -> pl.DataFrame:
+    """Per group of `by`: how many units and branches other than `own` count in the benchmark's denominator."""
+    ind = registry.get(indicator_id)
+    where, params = _where(f)
+    sub = subgroup or ind.default_subgroup
+    if sub is not None and "subgroup" not in by:
+        where += " and subgroup = $subgroup"
+        params["subgroup"] = sub
+    params["own"] = own or NO_UNIT
+    cols = [BY_COLUMNS[b] for b in by]
+    select = ", ".join(cols)
+    sql = (
+        f"select {select}{',' if cols else ''} count(distinct unit_code) as other_units, "
+        f"count(distinct branch_code) as other_branches from {ind.view} "
+        f"where {where} and unit_code <> $own and denominator > 0" + (f" group by {select}" if cols else "")
+    )
+    return _query(sql, params, root).cast({"other_units": pl.Int64, "other_branches": pl.Int64})
 
 
 @cached
@@ -296,7 +342,7 @@ def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_D
 def progress(
     scope: Scope, target_id: str | None = None, scope_kind: str | None = None, root: Path = PARQUET_DIR
 ) -> pl.DataFrame:
-    """Progress toward every measurable target (prg_progress); a commune sees its own unit and the province."""
+    """Progress toward every measurable target (prg_progress); a commune sees its own unit only."""
     parts, params = ["true"], {}
     if target_id:
         parts.append("p.target_id = $target")
@@ -305,7 +351,9 @@ def progress(
         parts.append("p.scope_kind = $kind")
         params["kind"] = scope_kind
     if scope.is_commune:
-        parts.append("(p.scope_kind = 'province' or (p.scope_kind = 'unit' and p.scope_code = $own))")
+        # Only its own unit: the province's progress is computed over every other unit, a figure no commune page
+        # compares with, and a target measured on a few units' branches would disclose them.
+        parts.append("p.scope_kind = 'unit' and p.scope_code = $own")
         params["own"] = scope.unit_code
     # The 38 targets' texts are joined here, not in SQL: repeated on 100 000+ rows they cost more than the query.
     sql = f"select p.* from prg_progress as p where {' and '.join(parts)} order by p.target_id, p.scope_kind, p.scope_code"
@@ -405,10 +453,10 @@ def completeness(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
 
 @cached
 def reconciliation(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
-    """Loaded figures against every published cell of Biểu 01–07. Province-level tables are aggregates and
-    visible to all; the per-commune tables (Biểu 05, 06) show a commune user only its own rows."""
-    if scope.is_commune:
-        sql = "select * from rec_all where unit_code is null or unit_code = $own"
+    """Loaded figures against every published cell of Biểu 01–07. The province-level tables are for the
+    province and admins; a commune user sees only its own rows of the per-commune tables (Biểu 05, 06)."""
+    if scope.is_commune:  # the province-wide cells by level and type would disclose small groups of other units
+        sql = "select * from rec_all where unit_code = $own"
         return _query(sql, {"own": scope.unit_code}, root)
     return _query("select * from rec_all", {}, root)
 

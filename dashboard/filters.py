@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data, registry
+from dashboard import data, fmt, registry
 from dashboard.data import Filters, Scope
 from etl.codes import codes
 
@@ -72,12 +72,15 @@ def _from_url(scope: Scope, page: str) -> None:
         if key in MULTI:
             st.session_state[key] = [v for v in raw.split(",") if v in ok]
         elif key == YEAR:
-            if raw.isdigit() and len(raw) == 4 and int(raw) in ok:
-                st.session_state[key] = int(raw)
+            # Compared as text: int() of a 5,000-digit year raises (Python caps digits), «²» is a digit too.
+            by_text = {str(v): v for v in ok}
+            if raw in by_text:
+                st.session_state[key] = by_text[raw]
         elif raw in ok:
             st.session_state[key] = raw
     st.session_state["_url_read"] = True
     st.session_state["_url_written"] = url
+    st.session_state.pop(KEPT, None)  # what the URL says wins over the values kept from the last run
 
 
 def url_params() -> dict[str, str | list[str]]:
@@ -104,9 +107,22 @@ def write_url(page: str) -> None:
     st.session_state["_url_written"] = st.query_params.to_dict()
 
 
+# The filters' values as of the last run, in a key of no widget: Streamlit drops the state of widgets the browser
+# did not report when a page switch interrupts a run (quick navigation), which reset the year and the filters
+# (issue 16.9). Widgets are given these values back whenever their own state is gone.
+KEPT = "_kept_filters"
+
+
+def _restore() -> None:
+    for key, value in st.session_state.get(KEPT, {}).items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
 def sidebar(scope: Scope, page: str = "") -> State:
     """Draw the filters (the entry script calls this, so they are shared by all pages) and return the state."""
     _from_url(scope, page)
+    _restore()
     years = data.years()
     cov = data.Coverage.by_year(data.coverage(Filters(), scope))
     units = data.units(scope)
@@ -120,7 +136,7 @@ def sidebar(scope: Scope, page: str = "") -> State:
         st.markdown("### Bộ lọc")
         year = st.selectbox("Năm báo cáo", years, key=YEAR, format_func=lambda y: _year_label(y, cov))
         if scope.is_commune:
-            st.caption(f"Đơn vị: **{names.get(scope.unit_code, scope.unit_code)}**")
+            st.caption(f"Đơn vị: **{fmt.plain(names.get(scope.unit_code, scope.unit_code))}**")
             chosen_units: list[str] = []
         else:
             chosen_units = st.multiselect(
@@ -141,6 +157,9 @@ def sidebar(scope: Scope, page: str = "") -> State:
             placeholder="Tất cả",
         )
         st.button("Đặt lại bộ lọc", on_click=reset, icon=":material/restart_alt:", width="stretch")
+    st.session_state[KEPT] = {YEAR: year, LEVELS: list(levels), TYPES: list(types)} | (
+        {} if scope.is_commune else {UNITS: list(chosen_units)}
+    )
     base = Filters(units=tuple(chosen_units), levels=tuple(levels), types=tuple(types))
     coverage = data.Coverage.by_year(data.coverage(base, scope)).get(int(year))
     state = State(int(year), base.but(years=(int(year),)), base, scope, coverage)
@@ -166,6 +185,7 @@ def reset() -> None:
     for k in MULTI:
         st.session_state[k] = []
     st.session_state.pop(DRILL, None)
+    st.session_state.pop(KEPT, None)
 
 
 def current() -> State:

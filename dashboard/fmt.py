@@ -14,6 +14,15 @@ NO_DATA = "—"
 _TO_LOCALE = str.maketrans({",": get_group_symbol(LOCALE), ".": get_decimal_symbol(LOCALE)})
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:="})
+
+
+def plain(text: object) -> str:
+    """Text typed by someone (a file name, a branch code, a user name) made safe inside Streamlit markdown:
+    every markdown sign is escaped, so it shows as typed (no link, image, HTML or colour is drawn)."""
+    return str(text).translate(_MARKDOWN)
+
+
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and not math.isfinite(x))
 

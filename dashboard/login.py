@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import streamlit as st
 
-from dashboard import auth, data
+from dashboard import auth, data, fmt, session
 from dashboard.auth import User
 from dashboard.data import Scope
 from etl import audit
@@ -19,6 +20,27 @@ def scope_of(user: User) -> Scope:
     return Scope(user.role)
 
 
+def client_address() -> str:
+    """The browser's address: as the proxy saw it when the app runs behind it (deploy/), else the peer's."""
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else ""  # None (and a stand-in under AppTest) without a web request
+    headers = st.context.headers
+    forwarded = headers.get("X-Real-IP", "") if hasattr(headers, "get") else ""
+    forwarded = forwarded if isinstance(forwarded, str) else ""
+    return forwarded if forwarded and (peer in ("::1", "") or peer.startswith("127.")) else peer
+
+
+# Set by deploy/start.py: the app runs behind the log-in gate and its proxy, which log users in and out.
+BEHIND_GATE = os.environ.get("PARTYDASH_GATE") == "1"
+
+
+def _cookie() -> str | None:
+    """The session cookie the browser sent when this session started (issued by the gate)."""
+    cookies = st.context.cookies
+    value = cookies.get(session.COOKIE) if hasattr(cookies, "get") else None
+    return value if isinstance(value, str) else None
+
+
 def current_user() -> User | None:
     return st.session_state.get("user")
 
@@ -27,14 +49,28 @@ def logout(reason: str = "logout") -> None:
     user = current_user()
     if user:
         audit.record(reason, user.username)
+    session.revoke(st.session_state.get("session_token"))  # a reload does not bring the session back
     for k in list(st.session_state):
         del st.session_state[k]
+
+
+def _resume() -> User | None:
+    """A new browser session (a reload, a second tab) of someone logged in at the gate: no password again."""
+    token = _cookie()
+    s = session.check(token)
+    user = auth.active_user(s.username, data.is_sample) if s else None
+    if user is not None:
+        st.session_state["user"], st.session_state["session_token"] = user, token
+        st.session_state["last_seen"] = dt.datetime.now()
+    return user
 
 
 def require() -> User:
     """The logged-in user; otherwise draw the log-in form and stop the run."""
     user = current_user()
     now = dt.datetime.now()
+    if user is None and "login_message" not in st.session_state:
+        user = _resume()
     if user is not None:
         if auth.session_expired(st.session_state.get("last_seen"), now):
             logout("session_expired")
@@ -46,9 +82,21 @@ def require() -> User:
             user = None
     if user is not None:
         st.session_state["last_seen"] = now
+        session.touch(st.session_state.get("session_token"))
         return user
-    _form()
+    _gate_link() if BEHIND_GATE else _form()
     st.stop()
+
+
+def _gate_link() -> None:
+    """Behind the gate, log-in happens on its page (it alone can set the HttpOnly cookie)."""
+    st.title("Đăng nhập")
+    if msg := st.session_state.pop("login_message", None):
+        st.warning(msg)
+    else:
+        st.info("Phiên làm việc đã kết thúc.")
+    # A plain link: after log-out the proxy serves nothing more of the app, not even a widget's script.
+    st.markdown("[Đăng nhập lại](/_gate/login)")
 
 
 def _form() -> None:
@@ -66,7 +114,7 @@ def _form() -> None:
             "và **quantri** (quản trị), mật khẩu **demo**."
         )
     if ok:
-        res = auth.authenticate(username, password, data.is_sample)
+        res = auth.authenticate(username, password, data.is_sample, client=client_address())
         if res.user is None:
             st.error(res.message)
             return
@@ -79,7 +127,8 @@ def sidebar(user: User) -> None:
     with st.sidebar:
         st.divider()
         unit = f" · {data.units(scope_of(user))['unit_full_name'][0]}" if user.role == "commune" else ""
-        st.caption(f"Đăng nhập: **{user.username}** ({auth.ROLES[user.role]}{unit})")
+        st.caption(f"Đăng nhập: **{fmt.plain(user.username)}** ({auth.ROLES[user.role]}{fmt.plain(unit)})")
         if st.button("Đăng xuất", icon=":material/logout:", width="stretch", key="logout"):
             logout()
+            st.session_state["login_message"] = "Đã đăng xuất."
             st.rerun()

@@ -14,7 +14,7 @@ from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
 from etl import audit
 from etl.codes import codes
-from etl.settings import MAX_FILE_BYTES, PARQUET_DIR, SAMPLE_NOTICE
+from etl.settings import MAX_FILE_BYTES, MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, PARQUET_DIR, SAMPLE_NOTICE
 
 # The key indicators: the overview's tiles and the scorecard's columns.
 HEADLINE = [
@@ -279,6 +279,27 @@ def overview_map(
     return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None)
 
 
+WITHHELD = (
+    "Không hiển thị số liệu toàn tỉnh để so sánh{where}: với bộ lọc đã chọn, ngoài đơn vị này chỉ còn dưới "
+    f"{MIN_OTHER_UNITS} đơn vị hoặc dưới {MIN_OTHER_BRANCHES} chi bộ, nên con số toàn tỉnh sẽ để lộ số liệu "
+    "của đơn vị khác."
+)
+
+
+def withheld(benchmark: pl.DataFrame) -> bool:
+    """Whether `data.province_benchmark` withheld a group of this benchmark (too few other units or branches)."""
+    return benchmark.height > 0 and benchmark["denominator"].is_null().any()
+
+
+def withheld_note(benchmark: pl.DataFrame, key: str) -> None:
+    """Say why the province comparison is missing, for the groups (years) withheld."""
+    if not withheld(benchmark):
+        return
+    years = benchmark.filter(pl.col("denominator").is_null())["year"].to_list() if "year" in benchmark.columns else []
+    where = f" (năm {', '.join(str(y) for y in years)})" if years and benchmark.height > 1 else ""
+    st.info(WITHHELD.format(where=where), icon=":material/visibility_off:")
+
+
 def off_map_units(values: pl.DataFrame, ind: registry.Indicator, scope: Scope) -> None:
     """The units the commune map cannot draw (the province-affiliated committees), with their values in words."""
     units = data.units(scope).filter(~pl.col("is_commune")).select("unit_code", "unit_full_name")
@@ -306,6 +327,7 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
     p0 = prov["value"][0] if prov.height else None
     fig = charts.by_unit(df, ind, p0, title=f"{ind.short_for(subgroup)} theo đơn vị, năm {state.year}")
     event = chart(fig, f"bars-{key}", on_select="rerun", selection_mode="points")
+    withheld_note(prov, key)
     st.caption(
         "Màu xanh đậm: tốt hơn toàn tỉnh có ý nghĩa thống kê; đỏ cam: kém hơn; xanh nhạt: tương đương "
         "(kiểm định giới hạn phễu 95%). Bấm vào một cột để xem danh sách chi bộ."
@@ -345,7 +367,7 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
         st.info("Không có chi bộ nào theo bộ lọc đã chọn.")
         return
     name = df["unit_name"][0]
-    st.subheader(f"Chi bộ của {name}, năm {state.year}")
+    st.subheader(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)
     downloads(df, BRANCH_COLS, f"chi-bo-{unit_code}-{state.year}", f"Danh sách chi bộ – {name}", state, key=f"b-{key}")
 
@@ -401,6 +423,7 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
     """Funnel plot of the units against the province (only units this scope may see are drawn)."""
     ind = registry.get(indicator_id)
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=())
+    withheld_note(prov, key)
     if not prov.height or prov["value"][0] is None:
         return
     df = data.indicator(indicator_id, state.filters.but(units=()), state.scope, by=("unit",))
@@ -561,6 +584,8 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
     breaks = data.series_breaks() if ind.has_rating_breaks else None
     fig = charts.trend(trend, ind, prov, breaks, incomplete=incomplete_years(state))
     chart(fig, f"trend-{key}")
+    if prov is not None:
+        withheld_note(prov, key)
     downloads(trend, indicator_cols("year"), f"{indicator_id}-theo-nam", ind.label, state, fig, key=f"t-{key}")
     return trend
 

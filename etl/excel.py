@@ -16,6 +16,7 @@ import python_calamine as pc  # calamine, as pl.read_excel uses, but this bindin
 
 from etl.findings import Finding, ReturnRejected
 from etl.settings import MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES
+from etl.sheet_size import check_sheet_sizes
 from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, to_unicode
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -136,6 +137,7 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
     if kind in ("xlsx", "ods"):
         _check_zip(data, file_name, kind)
     try:
+        check_sheet_sizes(data, file_name, MAX_ROWS_PER_SHEET)  # before a reader allocates the declared grid
         raw = _read_csv(data, file_name) if kind == "csv" else _read_excel(data)
     except ReturnRejected:
         raise

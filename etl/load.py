@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl import excel
 from etl.annual_return import ParsedReturn, parse_returns
 from etl.annual_return.rows import SheetRows
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig, load_province
+from etl.sandbox import Died, Limits, Pool
 from etl.settings import PARQUET_DIR
 from etl.store import LoadResult, StoreError, commit, log_rejected
 
@@ -51,13 +50,17 @@ class LoadReport:
         return [r.text() for r in self.rows]
 
 
-PARALLEL_FROM = 100  # files; below this, starting worker processes (~1 s each) costs more than it saves
 _worker_province: ProvinceConfig | None = None
+# The reader's limits a worker applies: the caller's, as etl.excel holds them (a caller, e.g. a test, may tighten
+# them; a worker is a new process and would otherwise start from etl/settings.py).
+_READER_LIMITS = ("MAX_FILE_BYTES", "MAX_UNZIPPED_BYTES", "MAX_ROWS_PER_SHEET")
 
 
-def _init_worker(province: ProvinceConfig) -> None:
+def _init_worker(province: ProvinceConfig, limits: dict[str, int] | None = None) -> None:
     global _worker_province
     _worker_province = province
+    for name, value in (limits or {}).items():
+        setattr(excel, name, value)
 
 
 CHUNK = 40  # returns validated together (the schema checks cost the same for one or many)
@@ -70,24 +73,42 @@ def _parse_chunk(
     return [(name, r.findings if isinstance(r, ReturnRejected) else r, r.rows) for (name, _), r in zip(items, results)]
 
 
+_DIED = {
+    "memory": "đọc tệp cần quá nhiều bộ nhớ (trên {mb} MB)",
+    "cpu": "đọc tệp tốn quá nhiều thời gian xử lý (trên {cpu} giây)",
+    "time": "đọc tệp quá lâu (trên {wall} giây)",
+    "crash": "trình đọc bảng tính dừng đột ngột",
+}
+
+
+def _died(name: str, died: Died, limits: Limits) -> list[Finding]:
+    reason = _DIED[died.cause].format(
+        mb=limits.memory_bytes // 1024 // 1024, cpu=int(limits.cpu_seconds), wall=int(limits.wall_seconds)
+    )
+    return [
+        Finding(
+            name,
+            f"Không đọc được tệp: {reason}. Tệp có thể bị hỏng hoặc được tạo để làm treo hệ thống (ví dụ một ô ở "
+            "tận cuối trang tính); tệp bị từ chối, các tệp khác vẫn được kiểm tra.",
+            rule=f"reader_{died.cause}",
+        )
+    ]
+
+
 def _results(
     files: list[tuple[str, bytes]], province: ProvinceConfig, parallel: bool, allowed_years: Collection[int] | None
 ) -> Iterator:
-    """(name, ParsedReturn or findings, rows read) per file, in order; big batches are parsed by one process per
-    core (not inside the web server: the app passes parallel=False)."""
-    workers = min(os.cpu_count() or 1, 8)
-    main_file = getattr(sys.modules["__main__"], "__file__", None)  # spawned workers re-import the main module
+    """(name, ParsedReturn or findings, rows read) per file, in order. Files are parsed in worker processes with memory and
+    time limits (etl/sandbox.py), never in the caller: a file that kills its reader is refused, the others are
+    judged as usual. One worker per core for a batch (`parallel`), one for an upload in the web server."""
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
-    if not parallel or len(files) < PARALLEL_FROM or workers < 2 or not (main_file and os.path.exists(main_file)):
-        _init_worker(province)
-        for chunk in chunks:
-            yield from _parse_chunk(chunk, allowed_years)
-        return
-    # spawn, not fork: a forked copy of a process that has used Polars' thread pool can deadlock.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(province,)) as pool:
-        for done in pool.map(functools.partial(_parse_chunk, allowed_years=allowed_years), chunks):
-            yield from done
+    workers = min(os.cpu_count() or 1, 8, len(chunks)) if parallel else 1
+    limits = Limits()
+    reader = {name: getattr(excel, name) for name in _READER_LIMITS}
+    with Pool(workers, (_init_worker, (province, reader)), limits) as pool:
+        job = functools.partial(_parse_chunk, allowed_years=allowed_years)
+        for (name, _), result in zip(files, pool.imap(job, chunks)):
+            yield (name, _died(name, result, limits), ()) if isinstance(result, Died) else result
 
 
 def parse_files(

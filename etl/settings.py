@@ -25,6 +25,26 @@ YEARS = (2021, 2022, 2023, 2024, 2025)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS_PER_SHEET = 20_000
+# The return's widest sheet has 31 columns; Excel 2003 stopped at 256. With the row limit a grid stays below
+# 5 million cells, whatever the file declares (etl/sheet_size.py checks before reading).
+MAX_COLUMNS_PER_SHEET = 256
+
+# Uploaded workbooks are parsed in worker processes (etl/sandbox.py) that cannot take the caller down: each has
+# this much address space on top of what it uses once started (a real return needs ~100 MB), this much CPU time
+# and wall time per file, and dies with the process that started it.
+WORKER_MEMORY_BYTES = 2 * 1024**3
+WORKER_CPU_SECONDS_PER_FILE = 60
+WORKER_WALL_SECONDS_PER_FILE = 120
+WORKER_START_SECONDS = 120  # a worker's own start (imports) on a loaded machine
+
+# Small-group suppression (issue 16.2): a comparison a commune user sees (the «Toàn tỉnh» benchmark, a funnel)
+# is withheld when, besides the user's own unit, it covers fewer than this many units or branches. The user knows
+# its own figures and can subtract them: one other unit would be disclosed exactly, and two others would each be
+# disclosed to the other (both are commune users), hence three — the usual threshold rule of statistical offices.
+# Ten branches: below that a rate says little (one branch moves it by 10 points or more) and a 0% or 100% would
+# tell how every one of those few branches stands.
+MIN_OTHER_UNITS = 3
+MIN_OTHER_BRANCHES = 10
 
 SAMPLE_NOTICE = (
     "Dữ liệu mẫu: số liệu dưới cấp tỉnh là giả lập, chỉ dùng để minh hoạ; "

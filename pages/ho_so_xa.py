@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, export, filters, registry, ui
+from dashboard import charts, data, export, filters, fmt, registry, ui
 
 state = filters.current()
 units = data.units(state.scope)
@@ -14,11 +14,12 @@ else:
     if st.session_state.get(filters.PROFILE_UNIT) not in codes:  # opened from the menu, not from the map
         st.session_state[filters.PROFILE_UNIT] = state.filters.units[0] if state.filters.units else codes[0]
     unit = st.selectbox("Đơn vị", codes, format_func=lambda c: names[c], key=filters.PROFILE_UNIT)
-st.title(f"Hồ sơ {names.get(unit, unit)}")
+st.title(f"Hồ sơ {fmt.plain(names.get(unit, unit))}")
 ui.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
 
-table = data.unit_comparison(f_unit, state.scope)
+table = data.unit_comparison(f_unit, state.scope)  # the profile's rows, as the brief prints them
+hidden = table.height > 0 and table["province"].is_null().any()  # a benchmark withheld (too few other units)
 cols = [
     export.Col("indicator", "Chỉ tiêu"),
     export.Col("numerator", "Tử số", "int"),
@@ -27,30 +28,39 @@ cols = [
     export.Col("province", "Toàn tỉnh (%)", "pct"),
     export.Col("judgement_label", "So với toàn tỉnh (phễu 95%)"),
 ]
-st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
-ui.show_table(table, cols)
-ui.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
-
-choice = st.selectbox(
-    "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="hs_chi_tieu"
-)
-ind = registry.get(choice)
-left, right = st.columns(2)
-with left:
-    trend = data.indicator(choice, state.all_years.but(units=(unit,)), state.scope)
-    prov = data.province_benchmark(choice, state.all_years, state.scope)
-    fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
-    ui.chart(fig, "hs-trend")
-    ui.downloads(
-        trend,
-        ui.indicator_cols("year"),
-        f"{choice}-{unit}-theo-nam",
-        f"{ind.label} – {names.get(unit, unit)}",
-        state,
-        fig,
-        key="hs-trend",
+if not table.height:  # the level or type filters leave this unit without a branch
+    st.info(
+        f"{fmt.plain(names.get(unit, unit))} không có chi bộ nào theo bộ lọc đã chọn (năm {state.year}). "
+        "Hãy bỏ bớt bộ lọc cấp chi bộ hoặc loại hình."
     )
-with right:
-    ui.funnel(choice, state, key="hs", highlight=unit)
-ui.branch_list(unit, state, key="hs")
-ui.branch_gaps(unit, state, key="hs")
+else:
+    st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
+    ui.show_table(table, cols)
+    if hidden:
+        st.info(ui.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
+    ui.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
+
+    choice = st.selectbox(
+        "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="hs_chi_tieu"
+    )
+    ind = registry.get(choice)
+    left, right = st.columns(2)
+    with left:
+        trend = data.indicator(choice, state.all_years.but(units=(unit,)), state.scope)
+        prov = data.province_benchmark(choice, state.all_years, state.scope)
+        fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
+        ui.chart(fig, "hs-trend")
+        ui.withheld_note(prov, "hs-trend")
+        ui.downloads(
+            trend,
+            ui.indicator_cols("year"),
+            f"{choice}-{unit}-theo-nam",
+            f"{ind.label} – {names.get(unit, unit)}",
+            state,
+            fig,
+            key="hs-trend",
+        )
+    with right:
+        ui.funnel(choice, state, key="hs", highlight=unit)
+    ui.branch_list(unit, state, key="hs")
+    ui.branch_gaps(unit, state, key="hs")

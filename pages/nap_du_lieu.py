@@ -10,6 +10,7 @@ from etl.annual_return.rows import summary_frame
 from etl.findings import ReturnRejected
 from etl.load import check_files
 from etl.province import load_province
+from etl.settings import MAX_FILE_BYTES
 from etl.store import StoreError, commit, log_rejected
 from forms.prefill import template_bytes
 
@@ -43,6 +44,7 @@ files = st.file_uploader(
     "Chọn một hoặc nhiều tệp (.xlsx, .xls, .ods, .csv; tối đa 20 MB mỗi tệp)",
     accept_multiple_files=True,
     key="upload" if upload_round == 0 else f"upload-{upload_round}",
+    max_upload_size=MAX_FILE_BYTES // 1024 // 1024,  # the app's own limit, whatever the server was started with
 )
 if not files:
     st.stop()
@@ -50,7 +52,8 @@ batch = [(f.name, f.getvalue()) for f in files]
 key = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in batch)).hexdigest()
 if st.session_state.get("parsed_key") != key:
     with st.spinner("Đang kiểm tra các tệp…"):
-        st.session_state["parsed"] = check_files(batch, province, parallel=False)  # no worker processes in the server
+        # One worker process with memory and time limits: a hostile file kills it, not the server (etl/sandbox.py).
+        st.session_state["parsed"] = check_files(batch, province, parallel=False)
         st.session_state["parsed_key"] = key
         if refused_now := st.session_state["parsed"].refused:  # a refused upload is logged too, once per batch
             log_rejected(list(refused_now), [f for fs in refused_now.values() for f in fs], user.username)
@@ -133,7 +136,7 @@ if parsed:
             with st.spinner("Đang ghi…"):
                 result = commit(parsed, province, user.username)
         except (ReturnRejected, StoreError) as e:
-            st.error(str(e))
+            st.error(ui.fmt.plain(str(e)))  # names files and branch codes typed by others
         else:
             for k in ("parsed", "parsed_key"):
                 st.session_state.pop(k, None)

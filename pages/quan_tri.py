@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import admin, auth, export, filters, ui
+from etl import audit
 
 state = filters.current()
 st.title("Người dùng và nhật ký")
@@ -31,6 +32,10 @@ else:
 st.subheader("Nhật ký")
 log = ui.decoded(admin.audit_log(state.scope), event="audit_event")
 log = log.with_columns(log["event_time"].dt.strftime("%d/%m/%Y %H:%M:%S"))
+if damaged := audit.damaged_lines():
+    st.warning(
+        f"{damaged} dòng nhật ký bị hỏng (ghi dở, ví dụ khi ổ đĩa đầy) đã được bỏ qua; các sự kiện khác vẫn đầy đủ."
+    )
 cols = [
     export.Col("event_time", "Thời điểm"),
     export.Col("event", "Sự kiện"),

@@ -162,6 +162,7 @@ def test_pages_filter_map_click_and_export(server, browser):
     content = Path(dl.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     # the mark, filters, source and date first (the dashboard issue, item 7), then the table
+    # the year chosen above travels to the profile (issue 16.9: a page switch no longer resets it to the default)
     assert rows[1] == ["Tài liệu lưu hành nội bộ"] and rows[2][0].startswith("Bộ lọc: năm 2024")
     head = rows.index([]) + 1
     assert rows[head][:3] == ["Chỉ tiêu", "Tử số", "Mẫu số"], rows[head]
@@ -193,3 +194,47 @@ def test_login_upload_with_error_then_good_upload_and_commit(server, browser, sa
     expect(page.get_by_text("Đã nạp 1 báo cáo").first).to_be_visible(timeout=60_000)
     expect(page.get_by_text("thay thế 1 báo cáo cũ").first).to_be_visible()
     page.close()
+
+
+def test_quick_navigation_keeps_the_commune_users_filters(server, browser):
+    """Issue 16.9: clicking through the pages faster than they load must not reset the year or the filters."""
+    page = _open(browser, server, "xa")
+    page.get_by_label("Năm báo cáo").click()
+    page.get_by_role("option", name="2023").click()
+    expect(page.get_by_role("heading", name="Tổng quan năm 2023")).to_be_visible(timeout=60_000)
+    _wait(page)
+    links = ["Xếp loại chi bộ", "Xếp loại đảng viên", "Hạ tầng", "Bí thư & bồi dưỡng", "Mục tiêu 2030", "Tổng quan"]
+    for _ in range(4):
+        for link in links:  # each click lands while the previous page is still running
+            page.get_by_role("link", name=link).first.click(no_wait_after=True)
+            page.wait_for_timeout(120)
+        _wait(page)
+        # the page's heading shows the year of the filters' state
+        expect(page.get_by_role("heading", name="Tổng quan năm 2023")).to_be_visible(timeout=60_000)
+    page.close()
+
+
+def test_a_crafted_sparse_workbook_is_refused_while_another_session_works(server, browser, province, tmp_path):
+    """Issue 16.1: the 15 KB file with a cell at XFD1048576, uploaded by an admin, is refused in Vietnamese; the
+    server stays up: another user's open session keeps working, before and after."""
+    from tests.test_sandbox import sparse
+
+    other = _open(browser, server, "tinh")
+    admin = _open(browser, server, "quantri")
+    admin.get_by_role("link", name="Nạp dữ liệu").click()
+    expect(admin.get_by_role("heading", name="Nạp dữ liệu")).to_be_visible(timeout=60_000)
+    _wait(admin)
+    path = tmp_path / "thua-thot.xlsx"
+    path.write_bytes(sparse(province))
+    admin.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    expect(admin.get_by_text("tệp có lỗi và sẽ không được nạp").first).to_be_visible(timeout=120_000)
+    expect(
+        admin.locator('[data-testid^="glide-cell"]').filter(has_text="có dữ liệu đến dòng 1.048.576").first
+    ).to_be_attached()
+    # the other session was not disconnected: it still answers a change of filter
+    other.get_by_label("Năm báo cáo").click()
+    other.get_by_role("option", name="2023").click()
+    expect(other.get_by_role("heading", name="Tổng quan năm 2023")).to_be_visible(timeout=60_000)
+    assert other.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]').count() == 1
+    admin.close()
+    other.close()

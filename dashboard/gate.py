@@ -1,0 +1,219 @@
+"""The log-in gate in front of the app: `python -m dashboard.gate --port 8600` (started by deploy/start.py).
+
+The proxy (deploy/nginx.conf.template) asks it about every request (`auth_request`): nothing reaches Streamlit —
+no page, no WebSocket, no upload — without a valid session cookie (issue 16.3). It serves the log-in page, checks
+passwords (dashboard.auth: per-client lock-out, audit) and issues the cookie (dashboard.session). Standard library
+only; bound to 127.0.0.1, reached through the proxy alone, which tells it the browser's address (X-Real-IP)."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from dashboard import auth, session
+from etl import audit
+from etl.settings import USERS_DIR
+
+PREFIX = "/_gate"
+MAX_FORM_BYTES = 4096
+
+_PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Đăng nhập · Chất lượng tổ chức đảng</title>
+<style>
+body {{ font-family: system-ui, sans-serif; background: #f5f6f8; margin: 0; }}
+main {{ max-width: 24rem; margin: 10vh auto; background: #fff; padding: 2rem; border-radius: .5rem;
+        box-shadow: 0 1px 4px #0002; }}
+h1 {{ font-size: 1.5rem; margin: 0 0 .25rem; }} p.sub {{ color: #555; margin: 0 0 1.5rem; font-size: .9rem; }}
+label {{ display: block; margin: .75rem 0 .25rem; }}
+input {{ width: 100%; box-sizing: border-box; padding: .5rem; font-size: 1rem; }}
+button {{ margin-top: 1.25rem; width: 100%; padding: .6rem; font-size: 1rem; background: #c0392b; color: #fff;
+         border: 0; border-radius: .3rem; cursor: pointer; }}
+.error {{ background: #fdecea; color: #8a1c12; padding: .6rem; border-radius: .3rem; }}
+.info {{ background: #e8f1fb; color: #124a8a; padding: .6rem; border-radius: .3rem; font-size: .9rem; }}
+</style></head>
+<body><main>
+<h1>Đăng nhập</h1>
+<p class="sub">Hệ thống theo dõi chất lượng tổ chức đảng và đảng viên · Tài liệu lưu hành nội bộ</p>
+{message}
+<form method="post" action="{prefix}/login">
+<input type="hidden" name="next" value="{next}">
+<label for="u">Tên đăng nhập</label><input id="u" name="username" autocomplete="username" required autofocus>
+<label for="p">Mật khẩu</label>
+<input id="p" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Đăng nhập</button>
+</form>
+{hint}
+</main></body></html>
+"""
+_HINT = (
+    '<p class="info">Dữ liệu mẫu: có thể dùng các tài khoản dùng thử <b>tinh</b> (toàn tỉnh), <b>xa</b> (phường '
+    "Thục Phán) và <b>quantri</b> (quản trị), mật khẩu <b>demo</b>.</p>"
+)
+_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _is_sample() -> bool:
+    from dashboard import data
+
+    return data.is_sample()
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after log-in: a path of this site only (no open redirect to another one)."""
+    t = (target or "/").strip()
+    if not t.startswith("/") or t.startswith("//") or "\\" in t or t.startswith(PREFIX):
+        return "/"
+    return t
+
+
+def cookie(value: str, secure: bool, max_age: int) -> str:
+    return f"{session.COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}" + (
+        "; Secure" if secure else ""
+    )
+
+
+class Gate(BaseHTTPRequestHandler):
+    server_version = "partydash-gate"
+    sys_version = ""
+    users_root: Path = USERS_DIR
+    is_sample = staticmethod(_is_sample)
+
+    def log_message(self, *args) -> None:  # the audit log says who logged in; no access log of passwords' pages
+        pass
+
+    # ------------------------------------------------------------------------------------------ helpers
+
+    def _token(self) -> str | None:
+        for part in (self.headers.get("Cookie") or "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == session.COOKIE:
+                return value
+        return None
+
+    def _client(self) -> str:
+        return self.headers.get("X-Real-IP") or self.client_address[0]
+
+    def _secure(self) -> bool:
+        return self.headers.get("X-Forwarded-Proto") == "https"
+
+    def _send(self, status: int, body: str = "", headers: dict[str, str] | None = None) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        for k, v in {**_HEADERS, **(headers or {})}.items():
+            self.send_header(k, v)
+        if body:
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _page(self, status: int, next_: str, message: str = "") -> None:
+        body = _PAGE.format(
+            prefix=PREFIX,
+            next=html.escape(next_, quote=True),
+            message=f'<p class="error" role="alert">{html.escape(message)}</p>' if message else "",
+            hint=_HINT if self.is_sample() else "",
+        )
+        self._send(status, body)
+
+    def _same_origin(self) -> bool:
+        """A log-in form posted from another site is refused (the cookie is SameSite=Strict as well)."""
+        origin = self.headers.get("Origin")
+        if not origin or origin == "null":
+            return origin is None
+        return urlsplit(origin).netloc == self.headers.get("Host", "")
+
+    # ------------------------------------------------------------------------------------------ routes
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == PREFIX + "/auth":
+            return self._auth()
+        if url.path == PREFIX + "/login":
+            if self._valid():
+                return self._send(303, headers={"Location": safe_next(parse_qs(url.query).get("next", ["/"])[0])})
+            return self._page(200, safe_next(parse_qs(url.query).get("next", ["/"])[0]))
+        if url.path == PREFIX + "/logout":
+            return self._logout()
+        self._send(404)
+
+    do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == PREFIX + "/logout":
+            return self._logout()
+        if url.path != PREFIX + "/login":
+            return self._send(404)
+        if not self._same_origin():
+            return self._send(403)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_FORM_BYTES:
+            return self._send(413)
+        form = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"))
+        next_ = safe_next(form.get("next", ["/"])[0])
+        username, password = form.get("username", [""])[0], form.get("password", [""])[0]
+        res = auth.authenticate(username, password, self.is_sample, root=self.users_root, client=self._client())
+        if res.user is None:
+            return self._page(401, next_, res.message)
+        token = session.issue(res.user.username, self.users_root)
+        self._send(
+            303, headers={"Location": next_, "Set-Cookie": cookie(token, self._secure(), session.MAX_HOURS * 3600)}
+        )
+
+    def _valid(self) -> session.Session | None:
+        s = session.check(self._token(), self.users_root)
+        if s and auth.active_user(s.username, self.is_sample, self.users_root) is None:
+            session.revoke(self._token(), self.users_root)  # disabled since, or a demo account on real data
+            return None
+        return s
+
+    def _auth(self) -> None:
+        """The proxy's question for each request: 204 lets it through, 401 sends the browser to the log-in page."""
+        s = self._valid()
+        if s is None:
+            return self._send(401)
+        session.touch(self._token(), self.users_root)
+        self._send(204, headers={"X-Partydash-User": s.username})
+
+    def _logout(self) -> None:
+        s = session.check(self._token(), self.users_root)
+        session.revoke(self._token(), self.users_root)
+        if s:
+            audit.record("logout", s.username, {"client": self._client()})
+        self._send(303, headers={"Location": PREFIX + "/login", "Set-Cookie": cookie("", self._secure(), 0)})
+
+
+def serve(port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), Gate)
+    server.daemon_threads = True
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m dashboard.gate", description="Cổng đăng nhập trước ứng dụng.")
+    ap.add_argument("--port", type=int, default=8600)
+    a = ap.parse_args(argv)
+    session.prune()
+    server = serve(a.port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
