@@ -97,3 +97,24 @@ def test_the_change_is_measured_on_the_same_units(store):
     )
     assert same.filter(pl.col("year") == 2025)["numerator"].to_list() == own_2025["numerator"].to_list()
     assert same.filter(pl.col("year") == 2026).select("numerator", "denominator").row(0) == (0, 3)
+
+
+def test_the_provinces_progress_takes_a_year_from_95_percent(sample_store, province, tmp_path):
+    # the same boundary where the province's progress is computed (prg_series reads int_year_coverage)
+    dest = tmp_path / "parquet"
+    shutil.copytree(sample_store, dest, symlinks=True)
+    files = []
+    for i, code in enumerate([u.code for u in province.units][:57]):
+        buf = io.BytesIO()
+        b = branch(f"{code}.8{i:02d}", "tt_cap_tren", "dang", good=1)
+        write_return(buf, province, province.unit_by_code[code], 2026, branches=[b], is_sample=True)
+        files.append((f"2026_{code}.xlsx", buf.getvalue()))
+
+    def latest() -> int:
+        p = data.progress(Scope.province(), target_id="T000-03", scope_kind="province", root=dest)
+        return p["latest_year"][0]
+
+    assert load_files(files[:56], "test", province, root=dest).ok
+    assert latest() == 2025  # 56 of 60: the province's progress stops at 2025
+    assert load_files(files[56:], "test", province, root=dest).ok
+    assert latest() == 2026  # 57 of 60 = 95%: 2026 is the province's year
