@@ -252,3 +252,75 @@ def load_changes(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
         frames.append(branch_changes(cur, r.branches).with_columns(pl.lit(r.file_name).alias("file_name")))
     empty = pl.DataFrame(schema=["branch_code", "branch_name", "change", "details", "file_name"])
     return pl.concat(frames) if frames else empty
+
+
+# ---------------------------------------------------------------------------------------------------- users
+
+
+def users_table(users: list, unit_names: dict[str, str]) -> pl.DataFrame:
+    """The users in words: role, unit name, status."""
+    from dashboard import auth
+
+    return pl.DataFrame(
+        [
+            {
+                "username": u.username,
+                "role": auth.ROLES.get(u.role, u.role),
+                "unit": unit_names.get(u.unit_code, u.unit_code or ""),
+                "status": "hoạt động" if u.active else "đã khoá",
+            }
+            for u in users
+        ],
+        schema=["username", "role", "unit", "status"],
+    )
+
+
+def manage_user(
+    scope: Scope,
+    actor: str,
+    action: str,
+    username: str,
+    password: str = "",
+    role: str = "",
+    unit_code: str | None = None,
+    root: Path | None = None,
+) -> str:
+    """Add a user, reset its password, disable or enable it, or change its role and unit — admins only, every
+    change audited with who made it. Returns a Vietnamese sentence; raises ValueError with one."""
+    from dashboard import auth
+    from etl import audit
+    from etl.settings import USERS_DIR
+
+    _require_admin(scope)
+    root = root or USERS_DIR
+    username = username.strip()
+    known = {u.username: u for u in auth.list_users(root)}
+    if not username:
+        raise ValueError("Hãy nhập tên đăng nhập.")
+    if action != "add" and username not in known:
+        raise ValueError(f"Không có người dùng «{username}».")
+    if action == "add":
+        if username in known:
+            raise ValueError(f"Đã có người dùng «{username}»: hãy dùng «Đặt lại mật khẩu».")
+        auth.set_user(username, password, role, unit_code, root=root)
+        done = f"Đã thêm {username}."
+    elif action == "reset":
+        old = known[username]
+        auth.set_user(username, password, old.role, old.unit_code, root=root)
+        done = f"Đã đặt lại mật khẩu của {username}."
+    elif action in ("disable", "enable"):
+        if action == "disable" and username == actor:
+            raise ValueError("Không thể tự khoá tài khoản đang đăng nhập.")
+        (auth.disable if action == "disable" else auth.enable)(username, root=root)
+        done = f"Đã {'khoá' if action == 'disable' else 'mở khoá'} {username}."
+    elif action == "scope":
+        if username == actor and role != "admin":
+            raise ValueError("Không thể tự bỏ quyền quản trị của tài khoản đang đăng nhập.")
+        auth.set_scope(username, role, unit_code, root=root)
+        done = f"Đã đổi vai trò, đơn vị của {username}."
+    else:
+        raise ValueError(action)
+    audit.record(
+        "user_change", actor, {"action": action, "username": username, "role": role or None, "unit_code": unit_code}
+    )
+    return done

@@ -48,11 +48,10 @@ def page(file: str, title: str, icon: str, **kw) -> st.Page:
     return st.Page(str(PAGES / file), title=title, icon=icon, url_path=file.removesuffix(".py").replace("_", "-"), **kw)
 
 
-def main() -> None:
-    ensure_data()
-    user = login.require()
-
-    sections = {
+def sections(role: str) -> dict[str, list[st.Page]]:
+    """The pages of the menu for a role; the admin's pages are registered for admins only (a page that is not
+    registered cannot be reached, whatever the URL says)."""
+    out = {
         "Theo dõi": [
             page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
             page("bang_tong_hop.py", "Bảng tổng hợp", ":material/table_chart:"),
@@ -68,12 +67,19 @@ def main() -> None:
             page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
         ],
     }
-    if user.role == "admin":  # pages that are not registered cannot be reached, whatever the URL says
-        sections["Quản trị"] = [
+    if role == "admin":
+        out["Quản trị"] = [
             page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
             page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
         ]
-    nav = st.navigation(sections)
+    return out
+
+
+def main() -> None:
+    ensure_data()
+    # Before log-in every page is registered (hidden, not run): a shared link's page is still the page after log-in.
+    user = login.require(before_form=lambda: st.navigation(sections("admin"), position="hidden"))
+    nav = st.navigation(sections(user.role))
     state = filters.sidebar(login.scope_of(user), page=nav.url_path)
     login.sidebar(user)
     ui.sample_notice()

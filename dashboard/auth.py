@@ -130,6 +130,79 @@ def disable(username: str, root: Path = USERS_DIR) -> None:
     session.revoke_user(username, root)  # logged out everywhere, at once
 
 
+def enable(username: str, root: Path = USERS_DIR) -> None:
+    """Let a disabled user log in again (with the password it had)."""
+    with _locked(root) as users:
+        if username not in users:
+            raise KeyError(username)
+        users[username]["active"] = True
+
+
+def set_scope(username: str, role: str, unit_code: str | None = None, root: Path = USERS_DIR) -> None:
+    """Change what a user may see (its role, and for a commune user its unit); its sessions end at once, so the
+    new scope applies from its next log-in."""
+    from dashboard import session
+
+    if role not in ROLES:
+        raise ValueError(f"Vai trò không hợp lệ: {role} (chọn: {', '.join(ROLES)}).")
+    if role == "commune" and not unit_code:
+        raise ValueError("Người dùng cấp xã phải có mã đơn vị.")
+    with _locked(root) as users:
+        if username not in users:
+            raise KeyError(username)
+        users[username]["role"] = role
+        users[username]["unit_code"] = unit_code if role == "commune" else None
+    session.revoke_user(username, root)
+
+
+# ---------------------------------------------------------------------------------------------- first admin
+
+SETUP_FILE = "setup-code"
+
+
+def needs_first_admin(is_sample: Callable[[], bool], root: Path = USERS_DIR) -> bool:
+    """True on real data while no active admin exists: the first start of a deployment (on the sample, the demo
+    admin «quantri» works)."""
+    if is_sample():
+        return False
+    return not any(u.role == "admin" and u.active for u in list_users(root))
+
+
+def setup_code_path(root: Path = USERS_DIR) -> Path:
+    """The one-time code that proves the person creating the first admin can read the server's files: written
+    (0600) the first time it is asked for, deleted once the first admin exists."""
+    path = root / SETUP_FILE
+    if not path.exists():
+        import secrets
+
+        root.mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_hex(4) + "\n")
+    return path
+
+
+def create_first_admin(
+    code: str, username: str, password: str, is_sample: Callable[[], bool], root: Path = USERS_DIR
+) -> User:
+    """Create the first admin from the browser with the setup code (ValueError with a Vietnamese message)."""
+    import hmac
+
+    if not needs_first_admin(is_sample, root):
+        raise ValueError("Đã có tài khoản quản trị: hãy đăng nhập.")
+    expected = setup_code_path(root).read_text(encoding="utf-8").strip()
+    if not hmac.compare_digest(code.strip().encode("utf-8"), expected.encode("utf-8")):
+        audit.record("user_change", username or "?", {"action": "first_admin", "status": "rejected"})
+        raise ValueError("Mã thiết lập không đúng.")
+    if not username.strip():
+        raise ValueError("Hãy nhập tên đăng nhập.")
+    user = set_user(username.strip(), password, "admin", root=root)
+    (root / SETUP_FILE).unlink(missing_ok=True)
+    audit.record("user_change", user.username, {"action": "first_admin", "username": user.username})
+    return user
+
+
 def list_users(root: Path = USERS_DIR) -> list[User]:
     path = _store(root)
     users = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -65,8 +66,10 @@ def _resume() -> User | None:
     return user
 
 
-def require() -> User:
-    """The logged-in user; otherwise draw the log-in form and stop the run."""
+def require(before_form: Callable[[], None] | None = None) -> User:
+    """The logged-in user; otherwise draw the log-in form and stop the run. `before_form` runs just before the form
+    is drawn (the entry script registers the pages there, so the page a link asked for is still the page after
+    log-in)."""
     user = current_user()
     now = dt.datetime.now()
     if user is None and "login_message" not in st.session_state:
@@ -84,6 +87,8 @@ def require() -> User:
         st.session_state["last_seen"] = now
         session.touch(st.session_state.get("session_token"))
         return user
+    if before_form is not None:
+        before_form()
     _gate_link() if BEHIND_GATE else _form()
     st.stop()
 
@@ -99,7 +104,39 @@ def _gate_link() -> None:
     st.markdown("[Đăng nhập lại](/_gate/login)")
 
 
+def _first_admin() -> None:
+    """The first start of a real deployment: no admin yet. Whoever can read the server's setup code creates one."""
+    st.title("Thiết lập lần đầu: tài khoản quản trị")
+    path = auth.setup_code_path()
+    st.info(
+        "Chưa có tài khoản quản trị nào. Người quản trị máy chủ tạo tài khoản đầu tiên ở đây bằng **mã thiết lập** "
+        f"ghi trong tệp `{fmt.plain(str(path))}` trên máy chủ (hoặc chạy lệnh "
+        "`python -m dashboard.users add TEN --role admin` trên máy chủ)."
+    )
+    with st.form("first_admin", border=True):
+        code = st.text_input("Mã thiết lập", key="setup_code")
+        username = st.text_input("Tên đăng nhập của quản trị viên", key="setup_user")
+        password = st.text_input("Mật khẩu (ít nhất 8 ký tự)", type="password", key="setup_password")
+        again = st.text_input("Nhập lại mật khẩu", type="password", key="setup_again")
+        ok = st.form_submit_button("Tạo tài khoản quản trị", type="primary")
+    if ok:
+        if password != again:
+            st.error("Hai lần nhập mật khẩu không giống nhau.")
+            return
+        try:
+            user = auth.create_first_admin(code, username, password, data.is_sample)
+        except ValueError as e:
+            st.error(str(e))
+            return
+        st.session_state["user"] = user
+        st.session_state["last_seen"] = dt.datetime.now()
+        st.rerun()
+
+
 def _form() -> None:
+    if auth.needs_first_admin(data.is_sample):
+        _first_admin()
+        return
     st.title("Đăng nhập")
     st.caption("Hệ thống theo dõi chất lượng tổ chức đảng và đảng viên · Tài liệu lưu hành nội bộ")
     if msg := st.session_state.pop("login_message", None):

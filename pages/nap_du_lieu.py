@@ -130,6 +130,13 @@ if parsed:
         ],
     )
     partial = st.checkbox("Nạp các tệp hợp lệ, bỏ qua tệp có lỗi", value=False, key="partial") if refused else True
+    if user.demo and not all(r.is_sample for r in parsed):
+        st.warning(
+            "Đây là dữ liệu thật: sau khi ghi, các tài khoản dùng thử (kể cả tài khoản đang dùng) sẽ ngừng hoạt động. "
+            "Hãy tạo trước tài khoản quản trị thật ở trang «Người dùng và nhật ký»; nếu không, lần mở tiếp theo sẽ "
+            "hiện màn hình thiết lập lần đầu (cần mã thiết lập trên máy chủ).",
+            icon=":material/warning:",
+        )
     c1, c2 = st.columns(2)
     if c1.button("Ghi vào dữ liệu", type="primary", disabled=not partial, key="commit", icon=":material/save:"):
         try:

@@ -182,6 +182,15 @@ def test_links_keep_the_page_indicator_and_drill_down(server, browser):
     page.close()
 
 
+def test_a_shared_link_keeps_its_page_after_log_in(server, browser):
+    # item 6: a link to a page, opened before logging in, lands on that page with its indicator and year
+    page = _login(browser, server, "tinh", path="chi-bo?nam=2024&chi_tieu=branch_failed")
+    expect(page.get_by_role("heading", name="Xếp loại chi bộ").first).to_be_visible(timeout=90_000)
+    expect(page).to_have_url(re.compile(r"/chi-bo\?.*nam=2024"))
+    expect(page.get_by_text("Chi bộ không HTNV theo đơn vị, năm 2024").first).to_be_attached(timeout=90_000)
+    page.close()
+
+
 def test_exports_are_marked_and_toolbars_hidden(server, browser):
     page = _login(browser, server, "tinh")
     # item 7: the CSV carries the mark, the filters and the source; Plotly's camera and the table's CSV are gone
