@@ -192,6 +192,12 @@ NATIONAL_CODE, NATIONAL_NAME = "00", "Toàn quốc"
 
 
 @cache
+def province_names() -> dict[str, str]:
+    """The 34 provinces by official 2-digit code: «04» → «Cao Bằng» (without «Tỉnh» / «Thành phố»)."""
+    return {f"{int(p.code):02d}": nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(p.name))) for p in VnProvince.iter_all()}
+
+
+@cache
 def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
     """The province's configuration: communes from `vietnam-provinces`, the rest from `data/provinces/<code>/`.
 
