@@ -156,6 +156,12 @@ def _labels() -> dict[str, dict[str, str]]:
 def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
     """Add Vietnamese labels next to code columns."""
     lab = _labels()
+    if "province_code" in df.columns and "province_name" not in df.columns:
+        from etl.province import province_names
+
+        df = df.with_columns(
+            province_name=pl.col("province_code").replace_strict(province_names(), default=None, return_dtype=pl.String)
+        )
     if "unit_code" in df.columns:
         names = units(Scope.province(), root=root).select("unit_code", "unit_name")
         df = df.join(names, on="unit_code", how="left")
@@ -532,11 +538,21 @@ def province_name(code: str | None) -> str:
     return province_names().get(code, code)
 
 
-def boundaries_path() -> Path | None:
-    """The commune boundaries of the configured province (None if the province has none)."""
-    from etl.province import load_province
+def boundaries_path(province_code: str | None = None) -> Path | None:
+    """The commune boundaries of the configured province (None if the province has none); in a national
+    deployment, those of one province, or the provinces themselves (the country map) when none is given."""
+    from etl.province import NATIONAL_CODE, load_province
+    from etl.settings import GEO_DIR
 
-    return load_province().boundaries_path
+    conf = load_province()
+    if conf.code != NATIONAL_CODE:
+        return conf.boundaries_path
+    if province_code is not None and not (
+        len(province_code) == 2 and province_code.isascii() and province_code.isdigit()
+    ):
+        return None  # a code is two digits; nothing else becomes part of a path
+    path = GEO_DIR / "communes" / f"{province_code}.geojson" if province_code else GEO_DIR / "provinces.geojson"
+    return path if path.exists() else None
 
 
 @cached

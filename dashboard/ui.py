@@ -253,6 +253,7 @@ def indicator_cols(by: str) -> list[export.Col]:
         "unit": [export.Col("unit_code", "Mã đơn vị"), export.Col("unit_name", "Đơn vị")],
         "level": [export.Col("level_label", "Cấp chi bộ")],
         "type": [export.Col("type_label", "Loại hình")],
+        "province": [export.Col("province_code", "Mã tỉnh"), export.Col("province_name", "Tỉnh, thành phố")],
     }[by]
     return first + INDICATOR_COLS
 

@@ -21,42 +21,57 @@ for row in (ui.HEADLINE[:4], ui.HEADLINE[4:]):
 
 if state.scope.is_commune:
     ui.branch_gaps(state.scope.unit_code, state, key="tq")
-st.subheader("Bản đồ theo xã, phường")
 ids = list(registry.indicators())
 st.session_state["_default_indicator"] = "internet_none"
 st.session_state.setdefault(filters.INDICATOR, "internet_none")
+# A national deployment opens on the country by province; a click on a province opens its communes.
+province = state.scope.province_code or (state.filters.provinces[0] if state.filters.provinces else None)
+if filters.national() and state.scope.is_commune:
+    province = data.units(state.scope)["province_code"][0]
+by_province = filters.national() and province is None
+st.subheader("Bản đồ theo tỉnh, thành phố" if by_province else "Bản đồ theo xã, phường")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
-now = data.indicator(chosen, state.filters, state.scope, by=("unit",))
-hist = data.indicator(chosen, state.all_years, state.scope, by=("unit", "year"))
-trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by("unit_code")}
+level = "province" if by_province else "unit"
+now = data.indicator(chosen, state.filters, state.scope, by=(level,))
+hist = data.indicator(chosen, state.all_years, state.scope, by=(level, "year"))
+key = "province_code" if by_province else "unit_code"
+trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by(key)}
 target = ui.target_text(chosen)
 values = {
-    r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
+    r[key]: {**r, "trend": sorted(trends.get(r[key], [])), "target": target}
     for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
 }
-boundaries = data.boundaries_path()
+boundaries = data.boundaries_path(province) if filters.national() else data.boundaries_path()
 if boundaries is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
-    fig = maps.commune_map(boundaries, values, ind, only={state.scope.unit_code} if state.scope.is_commune else None)
+    only = {state.scope.unit_code} if state.scope.is_commune else None
+    if by_province:  # the provinces this deployment covers
+        only = set(data.units(state.scope)["province_code"])
+    hint = maps.PROVINCE_HINT if by_province else maps.UNIT_HINT
+    fig = maps.commune_map(boundaries, values, ind, only=only, hint=hint)
     event = ui.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
-        "mã ĐVHC: Công văn 1027/CTK-CSCL). Bấm vào một xã để mở hồ sơ."
+        "mã ĐVHC: Công văn 1027/CTK-CSCL). "
+        + ("Bấm vào một tỉnh để xem các xã, phường." if by_province else "Bấm vào một xã để mở hồ sơ.")
     )
-    ui.off_map_units(now, ind, state.scope)
+    if not by_province:
+        ui.off_map_units(now, ind, state.scope)
     ui.downloads(
         now,
-        ui.indicator_cols("unit"),
+        ui.indicator_cols("province" if by_province else "unit"),
         f"ban-do-{chosen}-{state.year}",
-        f"{ind.label} theo đơn vị",
+        f"{ind.label} theo {'tỉnh' if by_province else 'đơn vị'}",
         state,
         fig,
         key="map",
     )
     code = maps.selected_code(event)
-    if code:
+    if code and by_province:  # the province's communes, the province kept in the URL (?tinh=12)
+        filters.open_province(code)
+    elif code:
         # The profile's unit selector opens on the clicked commune; the filters travel in the URL.
         st.session_state[filters.PROFILE_UNIT] = code
         st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params=filters.url_params())

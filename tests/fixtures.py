@@ -365,7 +365,7 @@ def tiny_province_store(tmp_path_factory) -> Path:
     return _built["tiny_province"]
 
 
-NATIONAL_PROVINCES = ("04", "12")  # Cao Bằng (56 communes + no affiliated committees here) and Lai Châu (38)
+NATIONAL_PROVINCES = ("04", "20")  # Cao Bằng (56 communes) and its neighbour Lạng Sơn (65)
 
 
 @pytest.fixture(scope="session")

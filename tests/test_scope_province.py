@@ -11,7 +11,7 @@ from dashboard import data
 from dashboard.data import Filters, Scope
 from tests.test_scope import NO_UNIT_COLUMN, SCOPED, _entry, _same, units_in
 
-OWN_P, OTHER_P = "04", "12"  # Cao Bằng, Lai Châu (tests/fixtures.py: NATIONAL_PROVINCES)
+OWN_P, OTHER_P = "04", "20"  # Cao Bằng, Lạng Sơn (tests/fixtures.py: NATIONAL_PROVINCES)
 MINE, NATION = Scope.of_province(OWN_P), Scope.province()
 
 
@@ -29,7 +29,7 @@ def _one_other(units_by_province) -> str:
 def test_a_province_user_sees_only_its_province(national_store, units_by_province, name):
     call, filterable, _ = _entry(name)
     own, other = units_by_province[OWN_P], units_by_province[OTHER_P]
-    assert len(own) == 56 and len(other) == 38
+    assert len(own) == 56 and len(other) == 65
     got = call(national_store, MINE, ())
     seen = units_in(got, national_store)
     if name in NO_UNIT_COLUMN:
