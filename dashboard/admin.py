@@ -138,3 +138,89 @@ def load_preview(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
             }
         )
     return pl.DataFrame(rows)
+
+
+# The branch fields a preview compares, with their column headers in the return (etl/schema.py).
+_COMPARED = (
+    "branch_name",
+    "level",
+    "branch_type",
+    "border",
+    "members",
+    "resident_members",
+    "rating",
+    "exempt",
+    "not_rated",
+    "excellent",
+    "good",
+    "completed",
+    "not_completed",
+    "admitted",
+    "internet",
+    "computer",
+    "ehandbook",
+)
+_DOMAINS = {"level": "level", "branch_type": "branch_type", "rating": "rating", "internet": "internet"}
+
+
+def branch_changes(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Branch by branch, what a new version of a return changes against the old one: «thêm», «bớt», or «thay đổi»
+    with every changed cell in words («Tổng số đảng viên: 20 → 22; Xếp loại chi bộ: HTTNV → HTXSNV»). Unchanged
+    branches are left out. Pure: two frames with the branch columns of the store."""
+    from etl.codes import label
+    from etl.schema import BRANCHES
+
+    headers = {c.key: c.header for c in BRANCHES.columns}
+
+    def word(field: str, v) -> str:
+        if v is None:
+            return "(trống)"
+        if field in _DOMAINS:
+            return label(_DOMAINS[field], str(v))
+        if isinstance(v, bool):
+            return "có" if v else "không"
+        return str(v)
+
+    def rows(df: pl.DataFrame) -> dict[str, dict]:
+        cols = [c for c in _COMPARED if c in df.columns]
+        df = df.with_columns(pl.col(c).cast(pl.String) for c in cols if isinstance(df.schema[c], pl.Enum))
+        return {r["branch_code"]: r for r in df.select("branch_code", *cols).iter_rows(named=True)}
+
+    before, after = rows(old), rows(new)
+    out = []
+    for code in sorted(before.keys() | after.keys()):
+        b, a = before.get(code), after.get(code)
+        if b is None:
+            out.append((code, a["branch_name"], "thêm", ""))
+        elif a is None:
+            out.append((code, b["branch_name"], "bớt", ""))
+        else:
+            diffs = [
+                f"{headers.get(f, f)}: {word(f, b[f])} → {word(f, a[f])}"
+                for f in _COMPARED
+                if f in a and f in b and b[f] != a[f]
+            ]
+            if diffs:
+                out.append((code, a["branch_name"], "thay đổi", "; ".join(diffs)))
+    return pl.DataFrame(out, schema=["branch_code", "branch_name", "change", "details"], orient="row")
+
+
+def load_changes(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Every branch a commit of these returns would add, remove or change, return by return."""
+    _require_admin(scope)
+    frames = []
+    for r in parsed:
+        try:
+            cur = (
+                db.cursor(root)
+                .sql(
+                    "select * from stg_branch_year where year = $y and committee_key = $k",
+                    params={"y": r.year, "k": r.committee_key},
+                )
+                .pl()
+            )
+        except FileNotFoundError:
+            cur = r.branches.head(0)
+        frames.append(branch_changes(cur, r.branches).with_columns(pl.lit(r.file_name).alias("file_name")))
+    empty = pl.DataFrame(schema=["branch_code", "branch_name", "change", "details", "file_name"])
+    return pl.concat(frames) if frames else empty

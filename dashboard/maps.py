@@ -112,7 +112,8 @@ def commune_map(
     code -> {value, numerator, denominator, trend, target}.
 
     Areas without a row in `values` are drawn as «no data»; `only` limits the map to some units (a commune user
-    sees its own). One trace per class, so the legend is the classes."""
+    sees its own). One trace per class, so the legend is the classes; each trace carries only its own units'
+    outlines, so the boundaries are sent once, not once per class."""
     full = _geojson(str(boundaries))
     gj = (
         full if only is None else {**full, "features": [f for f in full["features"] if f["properties"]["code"] in only]}
@@ -132,9 +133,10 @@ def commune_map(
         ]
         if not members:
             continue
+        codes = {p["code"] for p in members}
         fig.add_trace(
             go.Choroplethmap(
-                geojson=gj,
+                geojson={**gj, "features": [f for f in gj["features"] if f["properties"]["code"] in codes]},
                 featureidkey="properties.code",
                 locations=[p["code"] for p in members],
                 z=[i] * len(members),

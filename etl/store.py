@@ -395,7 +395,7 @@ def _append_log(
                 "snapshot": snapshot or "",
             }
         ]
-    ).write_parquet(root / "log" / "loads" / f"{load_id}.parquet")
+    ).pipe(_write_atomically, root / "log" / "loads" / f"{load_id}.parquet")
     # Written even when empty: readers need the table to exist.
     pl.DataFrame(
         [f.as_dict() for f in findings],
@@ -409,7 +409,18 @@ def _append_log(
             "rule": pl.String,
             "severity": pl.String,
         },
-    ).with_columns(pl.lit(load_id).alias("load_id")).write_parquet(root / "log" / "findings" / f"{load_id}.parquet")
+    ).with_columns(pl.lit(load_id).alias("load_id")).pipe(
+        _write_atomically, root / "log" / "findings" / f"{load_id}.parquet"
+    )
+
+
+def _write_atomically(df: pl.DataFrame, dest: Path) -> None:
+    """Write a log file under a name no reader's glob matches, then rename it into place: a reader that opens its
+    views while a load is being logged never meets a half-written Parquet file."""
+    tmp = dest.parent / ".tmp" / dest.name
+    tmp.parent.mkdir(exist_ok=True)
+    df.write_parquet(tmp)
+    os.replace(tmp, dest)
 
 
 @contextmanager

@@ -35,8 +35,14 @@ st.download_button(
 )
 
 st.subheader("2. Tải lên báo cáo đã điền")
+if done := st.session_state.pop("commit_message", None):  # the last commit's result, after the page was cleared
+    st.success(done)
+# A new uploader after each commit (its key changes): the committed files are gone and cannot be committed twice.
+upload_round = st.session_state.get("upload_round", 0)
 files = st.file_uploader(
-    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .ods, .csv; tối đa 20 MB mỗi tệp)", accept_multiple_files=True, key="upload"
+    "Chọn một hoặc nhiều tệp (.xlsx, .xls, .ods, .csv; tối đa 20 MB mỗi tệp)",
+    accept_multiple_files=True,
+    key="upload" if upload_round == 0 else f"upload-{upload_round}",
 )
 if not files:
     st.stop()
@@ -86,6 +92,21 @@ if parsed:
         with st.expander(f"{len(warnings)} ghi chú (không phải lỗi)"):
             ui.show_table(pl.DataFrame(warnings), [export.Col("file", "Tệp"), export.Col("message", "Nội dung")])
     st.subheader("4. Xem trước thay đổi")
+    changes = admin.load_changes(parsed, state.scope)
+    st.markdown(f"**Từng chi bộ thay đổi** ({ui.fmt.num(changes.height)} chi bộ thêm, bớt hoặc có ô thay đổi):")
+    ui.show_table(
+        changes,
+        [
+            export.Col("file_name", "Tệp"),
+            export.Col("branch_code", "Mã chi bộ"),
+            export.Col("branch_name", "Tên chi bộ"),
+            export.Col("change", "Thay đổi"),
+            export.Col("details", "Ô thay đổi (trước → sau)"),
+        ],
+        height=300,
+        empty="Không chi bộ nào thay đổi so với số liệu hiện có.",
+    )
+    st.markdown("**Tổng hợp theo báo cáo** (trước và sau khi ghi):")
     preview = admin.load_preview(parsed, state.scope)
     ui.show_table(
         preview,
@@ -114,14 +135,17 @@ if parsed:
         except (ReturnRejected, StoreError) as e:
             st.error(str(e))
         else:
-            for k in ("parsed", "parsed_key", "upload"):
+            for k in ("parsed", "parsed_key"):
                 st.session_state.pop(k, None)
-            data.clear_cache()
-            st.success(
+            st.session_state["upload_round"] = upload_round + 1
+            st.session_state["commit_message"] = (
                 f"Đã nạp {result.returns} báo cáo ({ui.fmt.num(result.branches)} chi bộ); "
                 f"thay thế {result.replaced} báo cáo cũ."
             )
+            data.clear_cache()
+            st.rerun()
     if c2.button("Huỷ", key="cancel", icon=":material/close:"):
-        for k in ("parsed", "parsed_key", "upload"):
+        for k in ("parsed", "parsed_key"):
             st.session_state.pop(k, None)
+        st.session_state["upload_round"] = upload_round + 1
         st.rerun()

@@ -25,32 +25,16 @@ ids = list(registry.indicators())
 st.session_state["_default_indicator"] = "internet_none"
 st.session_state.setdefault(filters.INDICATOR, "internet_none")
 # A national deployment opens on the country by province; a click on a province opens its communes.
-province = state.scope.province_code or (state.filters.provinces[0] if state.filters.provinces else None)
-if filters.national() and state.scope.is_commune:
-    province = data.units(state.scope)["province_code"][0]
+province = ui.map_province(state)
 by_province = filters.national() and province is None
 st.subheader("Bản đồ theo tỉnh, thành phố" if by_province else "Bản đồ theo xã, phường")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
-level = "province" if by_province else "unit"
-now = data.indicator(chosen, state.filters, state.scope, by=(level,))
-hist = data.indicator(chosen, state.all_years, state.scope, by=(level, "year"))
-key = "province_code" if by_province else "unit_code"
-trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by(key)}
-target = ui.target_text(chosen)
-values = {
-    r[key]: {**r, "trend": sorted(trends.get(r[key], [])), "target": target}
-    for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
-}
-boundaries = data.boundaries_path(province) if filters.national() else data.boundaries_path()
-if boundaries is None:
+now = data.indicator(chosen, state.filters, state.scope, by=("province" if by_province else "unit",))
+fig = ui.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province)
+if fig is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
-    only = {state.scope.unit_code} if state.scope.is_commune else None
-    if by_province:  # the provinces this deployment covers
-        only = set(data.units(state.scope)["province_code"])
-    hint = maps.PROVINCE_HINT if by_province else maps.UNIT_HINT
-    fig = maps.commune_map(boundaries, values, ind, only=only, hint=hint)
     event = ui.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "

@@ -28,7 +28,8 @@ def _covers(path: Path) -> bool:
     from fontTools.ttLib import TTFont
 
     try:
-        cmap = TTFont(path, lazy=True).getBestCmap() or {}
+        with TTFont(path, lazy=True) as font:  # closed at once: no open file left for the garbage collector
+            cmap = font.getBestCmap() or {}
     except Exception:  # noqa: BLE001 - an unreadable file is simply not a usable font
         return False
     return all(ord(ch) in cmap for ch in VIETNAMESE)

@@ -255,3 +255,57 @@ def test_the_commune_user_sees_its_own_commune(server, browser):
     expect(page.get_by_role("heading", name=re.compile("Chi bộ của Thục Phán"))).to_be_visible()
     assert "theo đơn vị, năm" not in page.locator("body").inner_text()
     page.close()
+
+
+def test_loading_shows_each_changed_cell_and_commits_once(server, browser, sample_store, province, tmp_path):
+    """Item 12: the preview names the changed cell; after «Ghi vào dữ liệu» the files are gone (no second load)."""
+
+    from dashboard import data as d
+    from forms.template import write_return
+
+    rows = d.branches(d.Filters(years=(2025,), units=("01279",)), d.Scope.province(), root=sample_store)
+    rows = [
+        dict(r)
+        for r in rows.select(
+            "branch_code",
+            "branch_name",
+            "level",
+            "branch_type",
+            "border",
+            "members",
+            "resident_members",
+            "rating",
+            "exempt",
+            "not_rated",
+            "excellent",
+            "good",
+            "completed",
+            "not_completed",
+            "admitted",
+            "internet",
+            "computer",
+            "ehandbook",
+        ).iter_rows(named=True)
+    ]
+    first = rows[0]
+    old_members = first["members"]
+    first["members"] += 1
+    first["not_rated"] += 1  # the counts still add up
+    path = tmp_path / "2025_01279.xlsx"
+    with open(path, "wb") as f:
+        write_return(f, province, province.unit_by_code["01279"], 2025, branches=rows, is_sample=True)
+
+    page = _login(browser, server, "quantri")
+    _go(page, "Nạp dữ liệu", "Nạp dữ liệu")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    expect(page.get_by_text("1 tệp hợp lệ").first).to_be_visible(timeout=120_000)
+    _wait(page)
+    change = f"Tổng số đảng viên: {old_members} → {old_members + 1}"
+    assert change in _cells(page)
+    page.get_by_role("button", name="Ghi vào dữ liệu").click()
+    expect(page.get_by_text("Đã nạp 1 báo cáo").first).to_be_visible(timeout=120_000)
+    _wait(page)
+    # the uploader is empty again and there is nothing left to commit
+    expect(page.get_by_role("button", name="Ghi vào dữ liệu")).to_have_count(0)
+    expect(page.locator('[data-testid="stFileUploaderFile"]')).to_have_count(0)
+    page.close()

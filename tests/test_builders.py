@@ -350,3 +350,37 @@ def test_scorecard_marks_every_cell_in_text_and_counts_the_bad_ones():
         ["", "background-color: #f8d3c0"],
         ["", ""],
     ]
+
+
+def test_branch_changes_name_every_changed_cell():
+    from dashboard.admin import branch_changes
+
+    old = pl.DataFrame(
+        {
+            "branch_code": ["A1", "A2", "A3"],
+            "branch_name": ["Chi bộ xóm Nà Rạ", "Chi bộ xóm Co", "Chi bộ trường"],
+            "members": [20, 9, 12],
+            "rating": ["tot", "ht", "xs"],
+            "computer": [False, True, True],
+        }
+    )
+    new = pl.DataFrame(
+        {
+            "branch_code": ["A1", "A3", "A4"],
+            "branch_name": ["Chi bộ xóm Nà Rạ", "Chi bộ trường", "Chi bộ xóm mới"],
+            "members": [22, 12, 5],
+            "rating": ["xs", "xs", None],
+            "computer": [True, True, False],
+        }
+    )
+    assert branch_changes(old, new).rows() == [
+        (
+            "A1",
+            "Chi bộ xóm Nà Rạ",
+            "thay đổi",
+            "Tổng số đảng viên: 20 → 22; Xếp loại chi bộ: Hoàn thành tốt nhiệm vụ → Hoàn thành xuất sắc nhiệm vụ; "
+            "Máy tính: không → có",
+        ),
+        ("A2", "Chi bộ xóm Co", "bớt", ""),
+        ("A4", "Chi bộ xóm mới", "thêm", ""),
+    ]  # A3 is unchanged: not listed

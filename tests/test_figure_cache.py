@@ -1,0 +1,34 @@
+"""Figures built once and shared by every session that asks the same — never across scopes."""
+
+from __future__ import annotations
+
+from dashboard import data, ui
+from dashboard.data import Filters, Scope
+
+OWN, OTHER = "01273", "01279"
+
+
+def _units(fig) -> set[str]:
+    return {c for t in fig.data if t.type == "choroplethmap" for c in t.locations}
+
+
+def test_the_cached_map_is_shared_but_never_crosses_scopes(sample_store):
+    data.clear_cache()
+    year, every = Filters(years=(2025,)), Filters()
+    prov = ui.overview_map("internet_none", year, every, Scope.province(), root=sample_store)
+    assert len(_units(prov)) == 56
+    # the same arguments but the scope: a commune's own map, not the province's from the cache
+    own = ui.overview_map("internet_none", year, every, Scope.commune(OWN), root=sample_store)
+    assert _units(own) == {OWN}
+    tips = " ".join(str(c) for t in own.data if t.type == "choroplethmap" for c in t.customdata)
+    assert "Nùng Trí Cao" not in tips  # another commune's name (01279) is nowhere in it
+    # a second session asking the same gets the very same figure (built once)
+    assert ui.overview_map("internet_none", year, every, Scope.province(), root=sample_store) is prov
+    assert ui.overview_map("internet_none", year, every, Scope.commune(OWN), root=sample_store) is own
+    assert ui.overview_map("internet_none", year, every, Scope.commune(OTHER), root=sample_store) is not own
+
+
+def test_the_map_sends_the_boundaries_once(sample_store):
+    fig = ui.overview_map("internet_none", Filters(years=(2025,)), Filters(), Scope.province(), root=sample_store)
+    features = [f["properties"]["code"] for t in fig.data if t.type == "choroplethmap" for f in t.geojson["features"]]
+    assert sorted(features) == sorted(set(features)) and len(features) == 56  # each outline in one trace only
