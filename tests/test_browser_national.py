@@ -51,12 +51,13 @@ def _click_map_until(page, target, offsets) -> None:
     for dx, dy in offsets:
         page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
         try:
-            expect(target).to_be_visible(timeout=8_000)
+            _wait(page)  # the rerun a click starts (slow on a loaded machine)
+            expect(target).to_be_visible(timeout=15_000)
             return
         except AssertionError:
             _wait(page)
             box = canvas.bounding_box()
-    expect(target).to_be_visible(timeout=30_000)
+    expect(target).to_be_visible(timeout=60_000)
 
 
 OFFSETS = [(0, 0), (0.05, 0.05), (-0.08, 0.02), (0.1, -0.05), (-0.03, 0.1), (0.15, 0.1), (-0.15, -0.1)]
