@@ -54,8 +54,10 @@ NOTES = """\
 - **National data** (`synthetic/national.py`): every commune of the 34 provinces from `vietnam-provinces` as the units of one
   deployment (code «00»), plausible numpy-drawn distributions, deterministic (seed 20261124). Not calibrated: only the
   province sample reproduces published figures. Its reference tables (targets, published Biểu) are borrowed from
-  Cao Bằng; the app runs as the national deployment (`PARTYDASH_PROVINCE=00`), which has no commune boundaries in
-  the repository, so the overview shows no map at that scale.
+  Cao Bằng; the app runs as the national deployment (`PARTYDASH_PROVINCE=00`): the overview's map is the country by
+  province (data/geo/provinces.geojson), a province's communes on a click.
+- **Derived tables** (etl/views.py): what the views compute once per snapshot is written into the snapshot at load
+  time, so a connection only creates views; the ETL figures include that step.
 - **Pages** are timed server-side only (the script run in `AppTest`, including Streamlit's element serialisation);
   the browser's rendering and the websocket transfer of large tables or figures are not included.
 - **Cold** query figures are on a freshly connected database, but with the operating system's file cache warm.
@@ -163,6 +165,17 @@ def goal_rows(results: dict) -> list[list[str]]:
                 f"{_f(worst_c['cached']['median'], 3)} ms",
                 f"≤ {g['query_ms']:g} ms",
                 verdict(worst_c["cached"]["median"], g["query_ms"]),
+            ]
+        )
+        c = r["queries"]["connect_ms"]["median"] / 1000
+        rows.append([f"A new database connection ({scale}, median)", f"{_f(c, 2)} s", "≤ 0.5 s", verdict(c, 0.5)])
+        first = r["pages"]["pages"][0]  # the overview, first page of a fresh process (connection included)
+        rows.append(
+            [
+                f"First page after a start, server-side ({scale}: {first['page']}, connection included)",
+                f"{_f(first['first_ms'] / 1000, 2)} s",
+                "≤ 2 s",
+                verdict(first["first_ms"] / 1000, 2.0),
             ]
         )
         wp = max(r["pages"]["pages"], key=lambda p: p["warm"]["median"])

@@ -215,6 +215,30 @@ def queries(scale: str, reps: int) -> dict:
                 lambda i=ind: data.indicator(i, Filters(years=(last,)), Scope.province(), by=("unit",), root=root),
             )
         )
+    # The other queries the pages run (the list: reconciliation, roster, completeness, rating mix, one
+    # unit's branches), each as its page calls it.
+    unit = data.units(Scope.province(), root=root)["unit_code"][0]
+    one = Filters(years=(last,), units=(unit,))
+    calls += [
+        ("units (sidebar)", lambda: data.units(Scope.province(), root=root)),
+        ("coverage (every page)", lambda: data.coverage(Filters(), Scope.province(), root=root)),
+        ("rating mix (chi_bo)", lambda: data.rating_mix(Filters(), Scope.province(), root=root)),
+        (
+            "untrained secretaries (bi_thu)",
+            lambda: data.untrained_secretaries(Filters(years=(last,)), Scope.province(), root=root),
+        ),
+        ("one unit's branches (drill-down)", lambda: data.branches(one, Scope.province(), root=root)),
+        ("one unit's branch gaps (ho_so_xa)", lambda: data.branch_gaps(one, Scope.province(), root=root)),
+        ("completeness (chat_luong)", lambda: data.completeness(Scope.province(), root=root)),
+        ("reconciliation (chat_luong)", lambda: data.reconciliation(Scope.province(), root=root)),
+        ("Biểu 01–07 tables (bieu_thong_ke)", lambda: data.bieu_tables(Scope.province(), root=root)),
+        (
+            f"{'member_good'} · by province ({last})",
+            lambda: data.indicator(
+                "member_good", Filters(years=(last,)), Scope.province(), by=("province",), root=root
+            ),
+        ),
+    ]
     calls.append(("progress · all targets and scopes", lambda: data.progress(Scope.province(), root=root)))
     calls.append(
         (

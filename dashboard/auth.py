@@ -10,6 +10,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -52,6 +53,7 @@ class User:
     failures: int = 0
     locked_until: str = ""
     demo: bool = False
+    province_code: str | None = None  # a national deployment: a province user of this province only
 
     @property
     def label(self) -> str:
@@ -93,8 +95,16 @@ def _dummy_hash() -> bytes:
     return bcrypt.hashpw(b"-", bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
 
 
-def set_user(username: str, password: str, role: str, unit_code: str | None = None, root: Path = USERS_DIR) -> User:
-    """Add a user or reset a password (and unlock)."""
+def set_user(
+    username: str,
+    password: str,
+    role: str,
+    unit_code: str | None = None,
+    root: Path = USERS_DIR,
+    province_code: str | None = None,
+) -> User:
+    """Add a user or reset a password (and unlock); in a national deployment a province user may be limited to
+    one province (`province_code`)."""
     if role not in ROLES:
         raise ValueError(f"Vai trò không hợp lệ: {role} (chọn: {', '.join(ROLES)}).")
     if role == "commune" and not unit_code:
@@ -107,7 +117,9 @@ def set_user(username: str, password: str, role: str, unit_code: str | None = No
         )
     if username in DEMO_USERS:
         raise ValueError(f"«{username}» là tài khoản dùng thử, hãy chọn tên khác.")
-    user = User(username, role, unit_code if role == "commune" else None, _hash(password))
+    if province_code is not None and (role != "province" or not re.fullmatch(r"\d{2}", province_code)):
+        raise ValueError("Chỉ người dùng cấp tỉnh mới gắn với một tỉnh (mã tỉnh hai chữ số, ví dụ 04).")
+    user = User(username, role, unit_code if role == "commune" else None, _hash(password), province_code=province_code)
     with _locked(root) as users:
         users[username] = asdict(user)
     if _attempts_path(root).exists():  # a reset also lifts every client's wait on this account

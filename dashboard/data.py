@@ -3,7 +3,9 @@
 A commune user's scope is applied here, in every function, so no page, export or cache can widen it: a commune
 scope replaces any unit filter by the user's own unit; functions that compare with the province return only the
 province aggregate, never another unit by name, and not even that when it covers too few other units to hide
-them (small-group suppression, `province_benchmark`). Results are cached per (snapshot, arguments) — the scope is an
+them (small-group suppression, `province_benchmark`). A national deployment has a level above: a user scoped to one
+province sees that province's units only (its filters are narrowed to the province the same way), and compares
+with its own province's aggregate. Results are cached per (snapshot, arguments) — the scope is an
 argument, so two users with different scopes never share an entry."""
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Filters:
     units: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()  # a national deployment: the units of these provinces
 
     def but(self, **kw) -> Filters:
         return replace(self, **{k: tuple(v) for k, v in kw.items()})
@@ -38,10 +41,12 @@ class Filters:
 
 @dataclass(frozen=True)
 class Scope:
-    """Who is asking: the province (all units), a commune (its own unit only) or an admin (all units)."""
+    """Who is asking: the province (all units), a commune (its own unit only) or an admin (all units); in a national
+    deployment, a province user may be scoped to one province (`province_code`: its units only)."""
 
     role: str = "province"
     unit_code: str | None = None
+    province_code: str | None = None
 
     @classmethod
     def province(cls) -> Scope:
@@ -51,16 +56,40 @@ class Scope:
     def commune(cls, unit_code: str) -> Scope:
         return cls("commune", unit_code)
 
+    @classmethod
+    def of_province(cls, province_code: str) -> Scope:
+        """A user of one province in a national deployment."""
+        return cls("province", None, province_code)
+
     @property
     def is_commune(self) -> bool:
         return self.role == "commune"
 
+    @property
+    def is_one_province(self) -> bool:
+        return self.province_code is not None and not self.is_commune
+
     def restrict(self, f: Filters) -> Filters:
         """The filters narrowed to what this scope may see."""
+        if self.is_one_province:
+            own = self.province_code
+            return f.but(provinces=(own,) if (not f.provinces or own in f.provinces) else (NO_UNIT,))
         if not self.is_commune:
             return f
         allowed = (self.unit_code,) if (not f.units or self.unit_code in f.units) else (NO_UNIT,)
         return f.but(units=allowed)
+
+    def units_sql(self, column: str = "unit_code") -> tuple[str, dict]:
+        """A condition on a unit column: the units this scope may see (bound parameters)."""
+        if self.is_commune:
+            return f"{column} = $scope_unit", {"scope_unit": self.unit_code or NO_UNIT}
+        if self.is_one_province:
+            return _IN_PROVINCES.format(col=column, param="scope_province"), {"scope_province": [self.province_code]}
+        return "true", {}
+
+
+# The units of some provinces (stg_units: one row per unit, 3,321 at most).
+_IN_PROVINCES = "{col} in (select unit_code from stg_units where province_code = any(${param}))"
 
 
 BY_COLUMNS = {  # the only grouping columns a caller may ask for
@@ -70,6 +99,7 @@ BY_COLUMNS = {  # the only grouping columns a caller may ask for
     "type": "branch_type",
     "branch": "branch_code",
     "subgroup": "subgroup",
+    "province": "province_code",
 }
 
 
@@ -109,6 +139,9 @@ def _where(f: Filters, alias: str = "") -> tuple[str, dict]:
         if values:
             parts.append(f"{alias}{col} = any(${name})")
             params[name] = list(values)
+    if f.provinces:
+        parts.append(_IN_PROVINCES.format(col=f"{alias}unit_code", param="provinces"))
+        params["provinces"] = list(f.provinces)
     return " and ".join(parts), params
 
 
@@ -124,6 +157,12 @@ def _labels() -> dict[str, dict[str, str]]:
 def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
     """Add Vietnamese labels next to code columns."""
     lab = _labels()
+    if "province_code" in df.columns and "province_name" not in df.columns:
+        from etl.province import province_names
+
+        df = df.with_columns(
+            province_name=pl.col("province_code").replace_strict(province_names(), default=None, return_dtype=pl.String)
+        )
     if "unit_code" in df.columns:
         names = units(Scope.province(), root=root).select("unit_code", "unit_name")
         df = df.join(names, on="unit_code", how="left")
@@ -177,6 +216,8 @@ def indicator(
     if source == "prg_indicator_sum":
         where += " and indicator_id = $indicator"
         params["indicator"] = ind.id
+    if "province" in by:  # units grouped by their province (a national deployment's country map)
+        source = f"(select s.*, u.province_code from {source} as s join stg_units as u using (unit_code))"
     sql = (
         f"select {select}{',' if cols else ''} sum(numerator)::bigint as numerator, "
         f"sum(denominator)::bigint as denominator from {source} where {where}"
@@ -197,12 +238,15 @@ def province_benchmark(
     """The province-wide value (all units) for comparison; it names no unit. For a commune user a group (a year,
     a level…) that covers too few other units or branches to hide them is withheld: numerator, denominator and
     value are null (`ui.withheld` tells the page; a group without any branch is 0/0), so the other units' figures cannot be had by subtracting one's own."""
-    if any(b in ("unit", "branch") for b in by):
+    if any(b in ("unit", "branch", "province") for b in by):
         raise ValueError("the province benchmark is never broken down by unit or branch")
-    out = indicator(indicator_id, filters.but(units=()), Scope.province(), by, subgroup, root=root)
+    # a unit's own province in a national deployment (the user's province, or the provinces filtered on)
+    own = (scope.province_code,) if scope.is_one_province else filters.provinces
+    whole = filters.but(units=(), provinces=own)
+    out = indicator(indicator_id, whole, Scope.province(), by, subgroup, root=root)
     if not scope.is_commune:
         return out
-    cover = _benchmark_cover(indicator_id, filters.but(units=()), scope.unit_code, by, subgroup, root)
+    cover = _benchmark_cover(indicator_id, whole, scope.unit_code, by, subgroup, root)
     keys = [BY_COLUMNS[b] for b in by]
     if keys:
         out = out.join(cover, on=keys, how="left", nulls_equal=True)
@@ -247,8 +291,8 @@ def _benchmark_cover(
 
 @cached
 def units(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
-    """The units this scope may see (a commune user: only its own)."""
-    where, params = ("unit_code = $u", {"u": scope.unit_code}) if scope.is_commune else ("true", {})
+    """The units this scope may see (a commune user: only its own; a province's user: its province's)."""
+    where, params = scope.units_sql()
     return _query(f"select * from stg_units where {where} order by not is_commune, unit_name", params, root)
 
 
@@ -283,7 +327,7 @@ def coverage(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.Dat
     """Per loaded year: of the units the filters select (within the scope), how many reported; complete when at
     least the share of int_year_coverage did (the one home of that rule). Names no unit."""
     f = scope.restrict(filters)
-    where, params = _where(Filters(units=f.units))
+    where, params = _where(Filters(units=f.units, provinces=f.provinces))
     sql = (
         "with share as (select any_value(complete_share) as s from int_year_coverage), "
         f"expected as (select unit_code from stg_units where {where}), "
@@ -355,6 +399,10 @@ def progress(
         # compares with, and a target measured on a few units' branches would disclose them.
         parts.append("p.scope_kind = 'unit' and p.scope_code = $own")
         params["own"] = scope.unit_code
+    elif scope.is_one_province:  # its units only: the national and per-type rows sum other provinces
+        cond, more = scope.units_sql("p.scope_code")
+        parts.append(f"p.scope_kind = 'unit' and {cond}")
+        params |= more
     # The 38 targets' texts are joined here, not in SQL: repeated on 100 000+ rows they cost more than the query.
     sql = f"select p.* from prg_progress as p where {' and '.join(parts)} order by p.target_id, p.scope_kind, p.scope_code"
     texts = _query(
@@ -371,13 +419,19 @@ def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
     it; any other is computed from its own series by dashboard.methods (the SQL mirrors it, and the tests hold the
     two equal). Aggregates use complete years only (int_year_coverage), a unit every year it reported."""
     f = scope.restrict(filters)
-    if not f.levels and not f.types and len(f.units) <= 1 and f.units != (NO_UNIT,):
+    if (
+        not f.levels
+        and not f.types
+        and len(f.units) <= 1
+        and f.units != (NO_UNIT,)
+        and not (f.provinces and not f.units)
+    ):
         if f.units:
             kind, code = "unit", f.units[0]
         else:
             kind, code = "province", "province"
         return progress(scope, scope_kind=kind, root=root).filter(pl.col("scope_code") == code)
-    if not f.units and not f.levels and len(f.types) == 1 and not scope.is_commune:
+    if not f.units and not f.levels and not f.provinces and len(f.types) == 1 and not scope.is_commune:
         return progress(scope, scope_kind="type", root=root).filter(pl.col("scope_code") == f.types[0])
     return _progress_computed(f, scope, root=root)
 
@@ -458,6 +512,9 @@ def reconciliation(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     if scope.is_commune:  # the province-wide cells by level and type would disclose small groups of other units
         sql = "select * from rec_all where unit_code = $own"
         return _query(sql, {"own": scope.unit_code}, root)
+    if scope.is_one_province:  # the tables by level and type sum every province: its own units' rows only
+        cond, params = scope.units_sql()
+        return _query(f"select * from rec_all where {cond}", params, root)
     return _query("select * from rec_all", {}, root)
 
 
@@ -471,32 +528,34 @@ def published_facts(root: Path = PARQUET_DIR) -> pl.DataFrame:
 def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every load attempt; file names name units, so a commune user sees only the loads of its own returns, and
     of each only its own files and their findings (a load of all communes' returns lists every file)."""
-    if scope.is_commune:
+    if scope.is_commune or scope.is_one_province:
+        cond, params = scope.units_sql("r.unit_code")
         sql = (
             "with own as (select load_id, string_agg(file_name, '; ' order by file_name) as files, "
-            "count(*) as file_count from stg_returns where unit_code = $own group by load_id), "
+            f"count(*) as file_count from stg_returns as r where {cond} group by load_id), "
             "own_findings as (select f.load_id, count(*) filter (where f.severity = 'error') as errors, "
             "count(*) filter (where f.severity <> 'error') as warnings from stg_load_findings as f "
             "join stg_returns as r on f.load_id = r.load_id and f.file = r.file_name "
-            "where r.unit_code = $own group by f.load_id) "
+            f"where {cond} group by f.load_id) "
             "select h.* replace (o.file_count as file_count, o.files as files, "
             "coalesce(w.errors, 0) as errors, coalesce(w.warnings, 0) as warnings) "
             "from dq_load_history as h join own as o on h.load_id = o.load_id "
             "left join own_findings as w on h.load_id = w.load_id order by h.finished_at desc"
         )
-        return _query(sql, {"own": scope.unit_code}, root)
+        return _query(sql, params, root)
     return _query("select * from dq_load_history", {}, root)
 
 
 @cached
 def findings(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Validation findings of the loads (province and admin only: they quote other units' files)."""
-    if scope.is_commune:
+    if scope.is_commune or scope.is_one_province:
+        cond, params = scope.units_sql("r.unit_code")
         sql = (
             "select f.* from stg_load_findings as f join stg_returns as r "
-            "on f.load_id = r.load_id and f.file = r.file_name where r.unit_code = $own"
+            f"on f.load_id = r.load_id and f.file = r.file_name where {cond}"
         )
-        return _query(sql, {"own": scope.unit_code}, root)
+        return _query(sql, params, root)
     return _query("select * from stg_load_findings order by load_id desc", {}, root)
 
 
@@ -519,11 +578,30 @@ def is_sample(root: Path = PARQUET_DIR) -> bool:
     return bool(snap and json.loads((snap / "manifest.json").read_text(encoding="utf-8")).get("is_sample"))
 
 
-def boundaries_path() -> Path | None:
-    """The commune boundaries of the configured province (None if the province has none)."""
-    from etl.province import load_province
+def province_name(code: str | None) -> str:
+    """A province's name («Lai Châu»; the deployment's own name when code is None)."""
+    from etl.province import load_province, province_names
 
-    return load_province().boundaries_path
+    if code is None:
+        return load_province().name
+    return province_names().get(code, code)
+
+
+def boundaries_path(province_code: str | None = None) -> Path | None:
+    """The commune boundaries of the configured province (None if the province has none); in a national
+    deployment, those of one province, or the provinces themselves (the country map) when none is given."""
+    from etl.province import NATIONAL_CODE, load_province
+    from etl.settings import GEO_DIR
+
+    conf = load_province()
+    if conf.code != NATIONAL_CODE:
+        return conf.boundaries_path
+    if province_code is not None and not (
+        len(province_code) == 2 and province_code.isascii() and province_code.isdigit()
+    ):
+        return None  # a code is two digits; nothing else becomes part of a path
+    path = GEO_DIR / "communes" / f"{province_code}.geojson" if province_code else GEO_DIR / "provinces.geojson"
+    return path if path.exists() else None
 
 
 @cached
@@ -545,7 +623,7 @@ BIEU_TABLES = ("tbl_bieu01", "tbl_bieu02", "tbl_bieu03", "tbl_bieu04", "tbl_bieu
 def bieu_tables(scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> dict[str, pl.DataFrame]:
     """The loaded data rolled up in the layout of Biểu 01–07, for the province or one unit (within the scope)."""
     f = scope.restrict(Filters(units=(unit_code,) if unit_code else ()))
-    where, params = _where(Filters(units=f.units))
+    where, params = _where(Filters(units=f.units, provinces=f.provinces))
     return {t: _query(f"select * from {t} where {where}", params, root) for t in BIEU_TABLES}
 
 
@@ -557,7 +635,8 @@ def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: P
     names = dict(units(Scope.province(), root=root).select("unit_code", "unit_full_name").iter_rows())
     if scope.is_commune:
         unit_code = scope.unit_code
-    text = names.get(unit_code, "toàn tỉnh") if unit_code else "toàn tỉnh"
+    whole = province_name(scope.province_code) if scope.is_one_province else "toàn tỉnh"
+    text = names.get(unit_code, whole) if unit_code else whole
     return export.bieu_workbook(
         bieu_tables(scope, unit_code, root=root),
         year,

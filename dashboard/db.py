@@ -6,18 +6,15 @@ DuckDB connection closes its cursors too, so a query still running on it must fi
 
 from __future__ import annotations
 
-import os
-import re
 import threading
 import weakref
 from dataclasses import dataclass
-from functools import cache
-from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
 
-from etl.settings import PARQUET_DIR, QUERIES_DIR
+from etl import views
+from etl.settings import PARQUET_DIR
 from etl.store import current_snapshot
 
 # Re-entrant: a cursor's finaliser (which takes the lock) may run during garbage collection inside a locked block.
@@ -36,45 +33,13 @@ _cache: dict[Path, _Database] = {}
 _retired: set[_Database] = set()  # replaced by a newer snapshot, a cursor still in use
 
 
-def sql_files() -> list[Path]:
-    """Every view definition, in an order where each view comes after the views it reads."""
-    files = {p.stem: p for p in sorted(QUERIES_DIR.glob("*/*.sql"))}
-    graph = {name: dependencies(name, files) for name in files}
-    return [files[n] for n in TopologicalSorter(graph).static_order()]
-
-
-@cache
-def _body(path: Path) -> str:
-    return re.sub(r";\s*$", "", path.read_text(encoding="utf-8").strip())
-
-
-def dependencies(name: str, files: dict[str, Path]) -> set[str]:
-    """The other views a view's SQL names (comments ignored)."""
-    sql = re.sub(r"--[^\n]*", "", _body(files[name]))
-    words = set(re.findall(r"\b[a-z_][a-z0-9_]*\b", sql))
-    return {w for w in words if w in files and w != name}
-
-
-def view_name(path: Path) -> str:
-    return path.stem
-
-
-# Views whose result only changes with a load: computed once per snapshot into a table of the same name, so the
-# indicator and progress queries read small tables instead of re-aggregating every branch-year (national scale).
-MATERIALISED = ("prg_indicator_sum", "prg_progress")
+dependencies = views.dependencies  # the other views a view's SQL names (the contract tests read it here)
 
 
 def connect(snapshot: Path, root: Path = PARQUET_DIR) -> duckdb.DuckDBPyConnection:
-    """A new in-memory database whose views read the snapshot's Parquet (and the load log under root)."""
-    con = duckdb.connect(config={"file_search_path": f"{snapshot},{root}", "threads": os.cpu_count() or 2})
-    con.execute("set enable_progress_bar = false")
-    for path in sql_files():
-        name = view_name(path)
-        if name in MATERIALISED:  # dependency order guarantees what it reads exists already
-            con.execute(f"create or replace table {name} as\n{_body(path)}")
-        else:
-            con.execute(f"create or replace view {name} as\n{_body(path)}")
-    return con
+    """A new in-memory database whose views read the snapshot's Parquet, its derived tables (etl.views: computed
+    when the snapshot was written, so opening is cheap) and the load log under root."""
+    return views.open_database(snapshot, root)
 
 
 def _current(root: Path) -> _Database:

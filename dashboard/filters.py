@@ -14,8 +14,8 @@ from dashboard import data, fmt, registry
 from dashboard.data import Filters, Scope
 from etl.codes import codes
 
-YEAR, UNITS, LEVELS, TYPES = "nam", "xa", "cap", "loai"
-KEYS = (YEAR, UNITS, LEVELS, TYPES)
+YEAR, PROVINCE, UNITS, LEVELS, TYPES = "nam", "tinh", "xa", "cap", "loai"
+KEYS = (YEAR, PROVINCE, UNITS, LEVELS, TYPES)
 # Page-level state that is also kept in the URL: the page's indicator (the map's, or the one chosen on a page), the
 # profile's unit, and the unit whose branches a page lists (the drill-down).
 INDICATOR, PROFILE_UNIT, DRILL = "chi_tieu", "dv", "xem"
@@ -38,10 +38,19 @@ class State:
         return self.coverage is None or self.coverage.complete
 
 
+def national() -> bool:
+    """A national deployment (PARTYDASH_PROVINCE=00): the country, its provinces, their communes."""
+    from etl.province import NATIONAL_CODE, load_province
+
+    return load_province().code == NATIONAL_CODE
+
+
 def _allowed(scope: Scope) -> dict[str, list]:
     units = data.units(scope)["unit_code"].to_list()
+    provinces = sorted(set(data.units(scope)["province_code"])) if national() and not scope.is_commune else []
     return {
         YEAR: data.years(),
+        PROVINCE: [] if scope.is_one_province else provinces,
         UNITS: [] if scope.is_commune else units,
         LEVELS: [c.code for c in codes()["level"]],
         TYPES: [c.code for c in codes()["branch_type"]],
@@ -126,7 +135,6 @@ def sidebar(scope: Scope, page: str = "") -> State:
     years = data.years()
     cov = data.Coverage.by_year(data.coverage(Filters(), scope))
     units = data.units(scope)
-    names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
     # A year in which only some units have reported is never the default (it is not the province's year).
     st.session_state["_default_year"] = default_year(cov)
@@ -135,6 +143,26 @@ def sidebar(scope: Scope, page: str = "") -> State:
     with st.sidebar:
         st.markdown("### Bộ lọc")
         year = st.selectbox("Năm báo cáo", years, key=YEAR, format_func=lambda y: _year_label(y, cov))
+        province = None
+        if scope.is_one_province:
+            st.caption(f"Tỉnh, thành phố: **{data.province_name(scope.province_code)}**")
+        elif national() and not scope.is_commune:
+            codes_ = sorted(set(units["province_code"]))
+            if st.session_state.get(_PENDING_PROVINCE) in codes_:
+                st.session_state[PROVINCE] = st.session_state.pop(_PENDING_PROVINCE)
+                _province_changed()
+            province = st.selectbox(
+                "Tỉnh, thành phố",
+                [None, *codes_],
+                format_func=lambda c: "Toàn quốc" if c is None else data.province_name(c),
+                key=PROVINCE,
+                on_change=_province_changed,
+            )
+        if province:  # the communes of the province chosen
+            units = units.filter(units["province_code"] == province)
+        names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
+        if st.session_state.get(UNITS):  # a link's communes of another province than the one chosen
+            st.session_state[UNITS] = [u for u in st.session_state[UNITS] if u in names]
         if scope.is_commune:
             st.caption(f"Đơn vị: **{fmt.plain(names.get(scope.unit_code, scope.unit_code))}**")
             chosen_units: list[str] = []
@@ -144,7 +172,7 @@ def sidebar(scope: Scope, page: str = "") -> State:
                 list(names),
                 format_func=lambda c: names.get(c, c),
                 key=UNITS,
-                placeholder="Toàn tỉnh",
+                placeholder="Toàn quốc" if national() and not province else "Toàn tỉnh",
             )
         levels = st.multiselect(
             "Cấp chi bộ", list(lab["level"]), format_func=lambda c: lab["level"][c], key=LEVELS, placeholder="Tất cả"
@@ -157,10 +185,14 @@ def sidebar(scope: Scope, page: str = "") -> State:
             placeholder="Tất cả",
         )
         st.button("Đặt lại bộ lọc", on_click=reset, icon=":material/restart_alt:", width="stretch")
-    st.session_state[KEPT] = {YEAR: year, LEVELS: list(levels), TYPES: list(types)} | (
-        {} if scope.is_commune else {UNITS: list(chosen_units)}
+    st.session_state[KEPT] = (
+        {YEAR: year, LEVELS: list(levels), TYPES: list(types)}
+        | ({} if scope.is_commune else {UNITS: list(chosen_units)})
+        | ({PROVINCE: province} if province else {})
     )
-    base = Filters(units=tuple(chosen_units), levels=tuple(levels), types=tuple(types))
+    base = Filters(
+        units=tuple(chosen_units), levels=tuple(levels), types=tuple(types), provinces=(province,) if province else ()
+    )
     coverage = data.Coverage.by_year(data.coverage(base, scope)).get(int(year))
     state = State(int(year), base.but(years=(int(year),)), base, scope, coverage)
     st.session_state["_filter_state"] = state
@@ -178,10 +210,26 @@ def _year_label(year: int, cov: dict[int, data.Coverage]) -> str:
     return str(year) if c is None or c.complete else f"{year} (chưa đủ: {c.text})"
 
 
+_PENDING_PROVINCE = "_pending_province"
+
+
+def open_province(code: str) -> None:
+    """Show one province (a click on the country map): set before the sidebar's widget on the next run."""
+    st.session_state[_PENDING_PROVINCE] = code
+    st.rerun()
+
+
+def _province_changed() -> None:
+    """Another province: the communes chosen and the drill-down belong to the previous one."""
+    st.session_state[UNITS] = []
+    st.session_state.pop(DRILL, None)
+
+
 def reset() -> None:
     """Back to the defaults: the default year, whole province, all levels and types. The widgets are given their
     default values (not forgotten), so no chip of a removed filter stays on screen."""
     st.session_state[YEAR] = st.session_state.get("_default_year")
+    st.session_state.pop(PROVINCE, None)
     for k in MULTI:
         st.session_state[k] = []
     st.session_state.pop(DRILL, None)
@@ -203,7 +251,9 @@ def describe(state: State, year: bool = True) -> str:
     if state.scope.is_commune:
         parts.append(names.get(state.scope.unit_code, state.scope.unit_code))
     else:
-        parts.append(", ".join(names.get(u, u) for u in f.units) if f.units else "toàn tỉnh")
+        province = state.scope.province_code or (f.provinces[0] if f.provinces else None)
+        whole = data.province_name(province) if province else "toàn quốc" if national() else "toàn tỉnh"
+        parts.append(", ".join(names.get(u, u) for u in f.units) if f.units else whole)
     parts.append("cấp: " + (", ".join(lab["level"][x] for x in f.levels) if f.levels else "tất cả"))
     parts.append("loại hình: " + (", ".join(lab["branch_type"][x] for x in f.types) if f.types else "tất cả"))
     return "; ".join(parts)

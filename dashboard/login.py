@@ -15,9 +15,12 @@ from etl import audit
 
 
 def scope_of(user: User) -> Scope:
-    """What a user may see: a commune user only its own unit, everyone else the whole province."""
+    """What a user may see: a commune user only its own unit, a province user of a national deployment its own
+    province (when the account names one), everyone else the whole province (or country)."""
     if user.role == "commune":
         return Scope.commune(user.unit_code)
+    if user.role == "province" and user.province_code:
+        return Scope.of_province(user.province_code)
     return Scope(user.role)
 
 

@@ -96,12 +96,22 @@ def _span(values) -> str:
     return fmt.pct(v[0], 1) if min(v) == max(v) else f"{fmt.pct(min(v), 1)} – {fmt.pct(max(v), 1)}"
 
 
-def commune_map(
-    boundaries: Path, values: dict[str, dict], ind: Indicator, height: int = 560, only: set[str] | None = None
-) -> go.Figure:
-    """The communes coloured by class; values: unit_code -> {value, numerator, denominator, trend, target}.
+UNIT_HINT = "Bấm để xem hồ sơ đơn vị"
+PROVINCE_HINT = "Bấm để xem các xã, phường của tỉnh"
 
-    Units without a row in `values` are drawn as «no data»; `only` limits the map to some units (a commune user
+
+def commune_map(
+    boundaries: Path,
+    values: dict[str, dict],
+    ind: Indicator,
+    height: int = 560,
+    only: set[str] | None = None,
+    hint: str = UNIT_HINT,
+) -> go.Figure:
+    """The communes (or, on a national deployment's country map, the provinces) coloured by class; values:
+    code -> {value, numerator, denominator, trend, target}.
+
+    Areas without a row in `values` are drawn as «no data»; `only` limits the map to some units (a commune user
     sees its own). One trace per class, so the legend is the classes; each trace carries only its own units'
     outlines, so the boundaries are sent once, not once per class."""
     full = _geojson(str(boundaries))
@@ -135,7 +145,7 @@ def commune_map(
                 name=text,
                 showlegend=True,
                 marker={"line": {"color": "#5a5a5a", "width": 0.8}, "opacity": 0.9},
-                customdata=[tooltip(p, values.get(p["code"], {}), ind) for p in members],
+                customdata=[tooltip(p, values.get(p["code"], {}), ind, hint) for p in members],
                 hovertemplate="%{customdata}<extra></extra>",
             )
         )
@@ -150,8 +160,8 @@ def commune_map(
             showlegend=False,
         )
     )
-    lats = [c[1] for f in gj["features"] for c in f["geometry"]["coordinates"][0]]
-    lons = [c[0] for f in gj["features"] for c in f["geometry"]["coordinates"][0]]
+    points = [c for f in gj["features"] for c in _outer_points(f["geometry"])]
+    lats, lons = [c[1] for c in points], [c[0] for c in points]
     fig.update_layout(
         map={
             "style": "white-bg",
@@ -177,6 +187,13 @@ def commune_map(
     return fig
 
 
+def _outer_points(geometry: dict) -> list[list[float]]:
+    """The points of a Polygon's or MultiPolygon's outer rings (for the map's extent)."""
+    if geometry["type"] == "Polygon":
+        return geometry["coordinates"][0]
+    return [c for poly in geometry["coordinates"] for c in poly[0]]
+
+
 def fit_zoom(dlon: float, dlat: float, width: int, height: int) -> float:
     """The web-mercator zoom that fits a lon/lat box into width × height pixels (with a margin)."""
     zx = math.log2(width * 360 / (512 * max(dlon, 1e-6)))
@@ -184,7 +201,7 @@ def fit_zoom(dlon: float, dlat: float, width: int, height: int) -> float:
     return round(min(zx, zy) - 0.2, 2)
 
 
-def tooltip(p: dict, v: dict, ind: Indicator) -> str:
+def tooltip(p: dict, v: dict, ind: Indicator, hint: str = UNIT_HINT) -> str:
     """The hover text: unit, value with numerator/denominator, the 2021–2025 trend, the target."""
     head = f"<b>{p['full_name']}</b><br>{ind.short_for()}: "
     if v.get("value") is None:
@@ -193,7 +210,7 @@ def tooltip(p: dict, v: dict, ind: Indicator) -> str:
     target = f"<br>Mục tiêu: {v['target']}" if v.get("target") else ""
     return (
         f"{head}<b>{fmt.pct(v['value'])}</b> ({fmt.ratio(v.get('numerator'), v.get('denominator'))})"
-        f"<br>Diễn biến: {trend}{target}<br><i>Bấm để xem hồ sơ đơn vị</i>"
+        f"<br>Diễn biến: {trend}{target}<br><i>{hint}</i>"
     )
 
 

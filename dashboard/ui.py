@@ -254,28 +254,50 @@ def indicator_cols(by: str) -> list[export.Col]:
         "unit": [export.Col("unit_code", "Mã đơn vị"), export.Col("unit_name", "Đơn vị")],
         "level": [export.Col("level_label", "Cấp chi bộ")],
         "type": [export.Col("type_label", "Loại hình")],
+        "province": [export.Col("province_code", "Mã tỉnh"), export.Col("province_name", "Tỉnh, thành phố")],
     }[by]
     return first + INDICATOR_COLS
 
 
+def map_province(state: State) -> str | None:
+    """The province whose communes the overview's map shows in a national deployment (None: the country by
+    province); in a provincial deployment always None."""
+    if not filters.national():
+        return None
+    if state.scope.is_commune:
+        return data.units(state.scope)["province_code"][0]
+    return state.scope.province_code or (state.filters.provinces[0] if state.filters.provinces else None)
+
+
 @data.cached
 def overview_map(
-    indicator_id: str, filters: Filters, all_years: Filters, scope: Scope, root: Path = PARQUET_DIR
+    indicator_id: str,
+    filters_: Filters,
+    all_years: Filters,
+    scope: Scope,
+    by_province: bool = False,
+    province: str | None = None,
+    root: Path = PARQUET_DIR,
 ) -> go.Figure | None:
     """The overview's map of one indicator, built once per (snapshot, indicator, filters, scope) and shared by the
-    sessions that ask the same: the scope is part of the key, so no session gets a map built for another."""
+    sessions that ask the same: the scope is part of the key, so no session gets a map built for another. In a
+    national deployment: the provinces (by_province), or the communes of `province`."""
     ind = registry.get(indicator_id)
-    now = data.indicator(indicator_id, filters, scope, by=("unit",), root=root)
-    hist = data.indicator(indicator_id, all_years, scope, by=("unit", "year"), root=root)
-    trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by("unit_code")}
+    level, key = ("province", "province_code") if by_province else ("unit", "unit_code")
+    now = data.indicator(indicator_id, filters_, scope, by=(level,), root=root)
+    hist = data.indicator(indicator_id, all_years, scope, by=(level, "year"), root=root)
+    trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by(key)}
     target = target_text(indicator_id)
     values = {
-        r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
+        r[key]: {**r, "trend": sorted(trends.get(r[key], [])), "target": target}
         for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
     }
-    boundaries = data.boundaries_path()
+    boundaries = data.boundaries_path(province) if filters.national() else data.boundaries_path()
     if boundaries is None:
         return None
+    if by_province:  # the provinces this deployment covers
+        only = set(data.units(scope, root=root)["province_code"])
+        return maps.commune_map(boundaries, values, ind, only=only, hint=maps.PROVINCE_HINT)
     return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None)
 
 

@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("username")
     add.add_argument("--role", choices=sorted(auth.ROLES), required=True)
     add.add_argument("--unit", default=None, help="mã đơn vị (bắt buộc với vai trò commune)")
+    add.add_argument("--province", default=None, help="mã tỉnh (triển khai toàn quốc: người dùng của một tỉnh)")
     add.add_argument("--password-stdin", action="store_true")
     reset = sub.add_parser("reset", help="đặt lại mật khẩu (và mở khoá)")
     reset.add_argument("username")
@@ -39,13 +40,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         password = sys.stdin.readline().rstrip("\n") if a.password_stdin else getpass.getpass("Mật khẩu: ")
         if a.cmd == "add":
-            auth.set_user(a.username, password, a.role, a.unit)
+            auth.set_user(a.username, password, a.role, a.unit, province_code=a.province)
         else:
             old = next((u for u in auth.list_users() if u.username == a.username), None)
             if old is None:
                 print(f"Không có người dùng «{a.username}».", file=sys.stderr)
                 return 1
-            auth.set_user(a.username, password, old.role, old.unit_code)
+            auth.set_user(a.username, password, old.role, old.unit_code, province_code=old.province_code)
         audit.record("user_change", "cli", {"action": a.cmd, "username": a.username})
         print(f"Đã lưu người dùng {a.username}.")
         return 0

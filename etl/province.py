@@ -13,7 +13,7 @@ from pathlib import Path
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import Ward
 
-from etl.settings import PROVINCE_CODE, PROVINCES_DIR
+from etl.settings import GEO_DIR, PROVINCE_CODE, PROVINCES_DIR
 from etl.text import fold, nfc
 
 COMMUNE_KINDS = ("xã", "phường", "đặc khu")
@@ -83,8 +83,13 @@ class ProvinceConfig:
 
     @property
     def boundaries_path(self) -> Path | None:
-        p = self.folder / "communes.geojson" if self.folder else None
-        return p if p and p.exists() else None
+        """The communes' boundaries: the province folder's own, else the shared set of every unit (data/geo/);
+        None for a national deployment (its map starts from the provinces, `GEO_DIR/provinces.geojson`)."""
+        own = self.folder / "communes.geojson" if self.folder else None
+        if own and own.exists():
+            return own
+        shared = GEO_DIR / "communes" / f"{self.code}.geojson"
+        return shared if self.code != NATIONAL_CODE and shared.exists() else None
 
     @property
     def reference_dir(self) -> Path | None:
@@ -184,6 +189,12 @@ def _communes_from_package(province_code: str) -> list[Unit]:
 
 
 NATIONAL_CODE, NATIONAL_NAME = "00", "Toàn quốc"
+
+
+@cache
+def province_names() -> dict[str, str]:
+    """The 34 provinces by official 2-digit code: «04» → «Cao Bằng» (without «Tỉnh» / «Thành phố»)."""
+    return {f"{int(p.code):02d}": nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(p.name))) for p in VnProvince.iter_all()}
 
 
 @cache

@@ -27,6 +27,9 @@ BIEU_FILES = {
 
 def units_table(province: ProvinceConfig) -> pl.DataFrame:
     """The units (party committees directly above the grassroots) of the province, one row each."""
+    from etl.province import province_names
+
+    names = province_names()
     return pl.DataFrame(
         [
             {
@@ -36,7 +39,7 @@ def units_table(province: ProvinceConfig) -> pl.DataFrame:
                 "unit_kind": u.kind,
                 "is_commune": u.is_commune,
                 "province_code": u.province_code,
-                "province_name": province.name,
+                "province_name": names.get(u.province_code, province.name),
                 "label_lat": u.label_lat,
                 "label_lon": u.label_lon,
                 "area_km2": u.area_km2,

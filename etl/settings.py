@@ -12,6 +12,7 @@ PARQUET_DIR = DATA_DIR / "parquet"
 SAMPLES_DIR = DATA_DIR / "samples"
 USERS_DIR = DATA_DIR / "users"
 PROVINCES_DIR = ROOT / "data" / "provinces"
+GEO_DIR = ROOT / "data" / "geo"  # boundaries of every unit and province (tools/import_geo.py)
 MAPPINGS_DIR = ROOT / "etl" / "mappings"
 QUERIES_DIR = ROOT / "queries"
 

@@ -5,6 +5,7 @@ Layout of `data/parquet/`:
   snapshots/<id>/<table>/year=<y>/data.parquet   partitioned tables (one file per year)
   snapshots/<id>/<table>.parquet                 small tables (units, reference, targets)
   snapshots/<id>/manifest.json
+  snapshots/<id>/derived/<view>.parquet          what a view computes once per snapshot (etl/views.py)
   log/loads/<load_id>.parquet  one row per load attempt (also refused ones), append-only
   log/findings/<load_id>.parquet  the validation findings of that attempt
   LOADING.json                 present only while a load runs: a crash leaves it, the next start reports it
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import audit
+from etl import audit, views
 from etl.annual_return import ParsedReturn
 from etl.findings import Finding, ReturnRejected, os_reason
 from etl.province import ProvinceConfig
@@ -229,6 +230,9 @@ def _write_snapshot(
         "years": sorted(int(y) for y in all_returns["year"].unique().to_list() if y) if all_returns.height else [],
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    # What the views compute once per snapshot is stored with it (before the switch: a killed load leaves the
+    # previous snapshot, derived tables included, as it was).
+    views.write_derived(tmp, tmp.parent.parent)
     _fsync_tree(tmp)
     return replaced
 

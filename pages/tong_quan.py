@@ -21,34 +21,41 @@ for row in (ui.HEADLINE[:4], ui.HEADLINE[4:]):
 
 if state.scope.is_commune:
     ui.branch_gaps(state.scope.unit_code, state, key="tq")
-st.subheader("Bản đồ theo xã, phường")
 ids = list(registry.indicators())
 st.session_state["_default_indicator"] = "internet_none"
 st.session_state.setdefault(filters.INDICATOR, "internet_none")
+# A national deployment opens on the country by province; a click on a province opens its communes.
+province = ui.map_province(state)
+by_province = filters.national() and province is None
+st.subheader("Bản đồ theo tỉnh, thành phố" if by_province else "Bản đồ theo xã, phường")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
-now = data.indicator(chosen, state.filters, state.scope, by=("unit",))
-fig = ui.overview_map(chosen, state.filters, state.all_years, state.scope)
+now = data.indicator(chosen, state.filters, state.scope, by=("province" if by_province else "unit",))
+fig = ui.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province)
 if fig is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
     event = ui.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
-        "mã ĐVHC: Công văn 1027/CTK-CSCL). Bấm vào một xã để mở hồ sơ."
+        "mã ĐVHC: Công văn 1027/CTK-CSCL). "
+        + ("Bấm vào một tỉnh để xem các xã, phường." if by_province else "Bấm vào một xã để mở hồ sơ.")
     )
-    ui.off_map_units(now, ind, state.scope)
+    if not by_province:
+        ui.off_map_units(now, ind, state.scope)
     ui.downloads(
         now,
-        ui.indicator_cols("unit"),
+        ui.indicator_cols("province" if by_province else "unit"),
         f"ban-do-{chosen}-{state.year}",
-        f"{ind.label} theo đơn vị",
+        f"{ind.label} theo {'tỉnh' if by_province else 'đơn vị'}",
         state,
         fig,
         key="map",
     )
     code = maps.selected_code(event)
-    if code:
+    if code and by_province:  # the province's communes, the province kept in the URL (?tinh=12)
+        filters.open_province(code)
+    elif code:
         # The profile's unit selector opens on the clicked commune; the filters travel in the URL.
         st.session_state[filters.PROFILE_UNIT] = code
         st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params=filters.url_params())

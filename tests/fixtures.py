@@ -363,3 +363,20 @@ def tiny_province_store(tmp_path_factory) -> Path:
     if "tiny_province" not in _built:
         _built["tiny_province"] = build_store(tmp_path_factory.mktemp("tinyprov"), TINY_RETURNS, province_of((A, B)))
     return _built["tiny_province"]
+
+
+NATIONAL_PROVINCES = ("04", "20")  # Cao Bằng (56 communes) and its neighbour Lạng Sơn (65)
+
+
+@pytest.fixture(scope="session")
+def national_store(tmp_path_factory) -> Path:
+    """A small national deployment (code «00»): every commune of two provinces, 2024–2025, synthetic (seeded)."""
+    if "national" not in _built:
+        from synthetic.national import build_store as build_national
+        from synthetic.national import generate, national_config
+
+        root = tmp_path_factory.mktemp("national") / "parquet"
+        nd = generate(national_config(NATIONAL_PROVINCES), years=(2024, 2025), log=None)
+        build_national(root, nd, log=None)
+        _built["national"] = root
+    return _built["national"]

@@ -30,7 +30,9 @@ def _table_of(pattern: str) -> str:
 
 def _store_tables(root: Path) -> set[str]:
     snap = current_snapshot(root)
-    tables = {p.name for p in snap.iterdir() if p.is_dir()} | {p.stem for p in snap.glob("*.parquet")}
+    # derived/ holds what views compute (etl/views.py), read under the views' own names: no input table
+    tables = {p.name for p in snap.iterdir() if p.is_dir() and p.name != "derived"}
+    tables |= {p.stem for p in snap.glob("*.parquet")}
     tables |= {f"log/{p.name}" for p in (root / "log").iterdir() if p.is_dir()}
     return tables
 

@@ -72,6 +72,7 @@ UNSCOPED = {
     "published_facts": "figures printed in the source documents: no unit data",
     "is_sample": "whether the store is the sample",
     "boundaries_path": "public commune boundaries (the map shows every commune's outline)",
+    "province_name": "a province's name (public: the official list of provinces)",
 }
 
 # Results that carry no unit column by design (aggregates); they are checked by comparing with the province's

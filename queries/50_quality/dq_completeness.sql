@@ -18,9 +18,10 @@ returned as (
         year,
         unit_code,
         count(*) as returns,
-        sum(branches) as branches,
-        sum(committee_members) as committee_members,
-        sum(village_heads) as village_heads,
+        -- bigint, not hugeint: the stored table is Parquet (etl/views.py)
+        sum(branches)::bigint as branches,
+        sum(committee_members)::bigint as committee_members,
+        sum(village_heads)::bigint as village_heads,
         bool_or(sheets like '%committee%') as has_committee_sheet,
         bool_or(sheets like '%heads%') as has_heads_sheet
     from stg_returns

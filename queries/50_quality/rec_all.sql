@@ -92,8 +92,9 @@ corrections as (
     left join stg_ref_bieu05 as p on c.commune = p.published_name
 )
 
+-- Sums arrive as hugeint, which Parquet cannot hold: the stored table (etl/views.py) and the view keep bigint.
 select
-    x.*,
+    x.* replace (x.loaded::bigint as loaded, x.difference::bigint as difference),  -- noqa: AM04
     k.item as consistency_item,
     k.reason
 from cells as x

@@ -1,0 +1,85 @@
+"""Real browser, national deployment (PARTYDASH_PROVINCE=00) on a small national store: the country map by
+province, a click opens that province's communes (the province kept in the URL), a click on a commune opens its
+profile. No timing is asserted (the benchmark measures it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import ROOT
+from tests.test_browser import _free_port, _open, _wait, browser  # noqa: F401  (the shared browser fixture)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def national_server(national_store, tmp_path_factory):
+    data = tmp_path_factory.mktemp("national-browser")
+    shutil.copytree(national_store, data / "parquet", symlinks=True)
+    port = _free_port()
+    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": "00"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _click_map_until(page, target, offsets) -> None:
+    """Click the map near its middle until `target` shows (the map draws after the page settles)."""
+    canvas = page.locator('[data-testid="stPlotlyChart"]').filter(has=page.locator("canvas")).first
+    canvas.scroll_into_view_if_needed()
+    _wait(page)
+    box = canvas.bounding_box()
+    for dx, dy in offsets:
+        page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
+        try:
+            _wait(page)  # the rerun a click starts (slow on a loaded machine)
+            expect(target).to_be_visible(timeout=15_000)
+            return
+        except AssertionError:
+            _wait(page)
+            box = canvas.bounding_box()
+    expect(target).to_be_visible(timeout=60_000)
+
+
+OFFSETS = [(0, 0), (0.05, 0.05), (-0.08, 0.02), (0.1, -0.05), (-0.03, 0.1), (0.15, 0.1), (-0.15, -0.1)]
+
+
+def test_country_province_commune_profile(national_server, browser):  # noqa: F811
+    page = _open(browser, national_server, "tinh")
+    expect(page.get_by_role("heading", name="Bản đồ theo tỉnh, thành phố")).to_be_visible()
+    # a province: its communes, the province in the URL and in the sidebar
+    communes = page.get_by_role("heading", name="Bản đồ theo xã, phường")
+    _click_map_until(page, communes, OFFSETS)
+    _wait(page)
+    assert "tinh=" in page.url
+    chosen = page.url.split("tinh=")[1][:2]
+    assert chosen in ("04", "20")
+    name = {"04": "Cao Bằng", "20": "Lạng Sơn"}[chosen]
+    expect(page.get_by_role("combobox", name="Tỉnh, thành phố")).to_have_value(name)
+    # a commune: its profile
+    profile = page.get_by_role("heading", name="Hồ sơ").first
+    _click_map_until(page, profile, OFFSETS)
+    _wait(page)
+    title = page.get_by_role("heading", level=1).first.inner_text()
+    assert title.startswith("Hồ sơ Xã") or title.startswith("Hồ sơ Phường"), title
+    assert f"tinh={chosen}" in page.url  # the province travels with the profile
+    page.close()

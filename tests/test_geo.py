@@ -1,0 +1,69 @@
+"""The committed boundaries (data/geo/, written by tools/import_geo.py) against the unit list of `vietnam-provinces`:
+every unit resolves to exactly one boundary in its province's file, or is listed as missing."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+
+from vietnam_provinces import Province, Ward
+
+from etl.settings import GEO_DIR
+
+
+@cache
+def _features(province_code: str) -> list[dict]:
+    path = GEO_DIR / "communes" / f"{province_code}.geojson"
+    return json.loads(path.read_text(encoding="utf-8"))["features"] if path.exists() else []
+
+
+def _package_units() -> dict[str, str]:
+    return {f"{int(w.code):05d}": f"{int(w.province_code):02d}" for w in Ward.iter_all()}
+
+
+def _listed_missing() -> set[str]:
+    with open(GEO_DIR / "missing_units.csv", encoding="utf-8", newline="") as f:
+        return {r["unit_code"] for r in csv.DictReader(f)}
+
+
+def test_every_unit_has_one_boundary_or_is_listed_missing():
+    units = _package_units()
+    assert len(units) == 3321
+    counts: dict[str, int] = {}
+    for pc in set(units.values()):
+        for f in _features(pc):
+            counts[f["properties"]["code"]] = counts.get(f["properties"]["code"], 0) + 1
+    missing = {c for c in units if c not in counts}
+    assert missing == _listed_missing()  # today: none (the file holds its header only)
+    assert {c: n for c, n in counts.items() if n > 1} == {}
+
+
+def test_every_boundary_is_a_unit_of_its_province():
+    units = _package_units()
+    for pc in set(units.values()):
+        for f in _features(pc):
+            p = f["properties"]
+            assert units.get(p["code"]) == pc == p["province_code"], p
+            assert f["id"] == p["code"]
+            assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+            assert p["full_name"].endswith(p["name"]) and p["label_lat"] and p["label_lon"]
+
+
+def test_the_country_map_has_every_province():
+    doc = json.loads((GEO_DIR / "provinces.geojson").read_text(encoding="utf-8"))
+    codes = sorted(f["properties"]["code"] for f in doc["features"])
+    assert codes == sorted(f"{int(p.code):02d}" for p in Province.iter_all())
+    assert len(codes) == 34
+    names = {f["properties"]["code"]: f["properties"]["name"] for f in doc["features"]}
+    assert names["04"] == "Cao Bằng" and names["01"] == "Hà Nội"
+
+
+def test_a_province_without_its_own_folder_gets_the_shared_boundaries():
+    from etl.province import load_province
+
+    lai_chau = load_province("12")  # no data/provinces/12/
+    assert lai_chau.folder is None
+    assert lai_chau.boundaries_path == GEO_DIR / "communes" / "12.geojson"
+    # Cao Bằng keeps its own cleaned coverage (data/provinces/04/communes.geojson)
+    assert load_province("04").boundaries_path.parent.name == "04"
