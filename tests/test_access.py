@@ -187,7 +187,22 @@ def test_failed_log_in_is_refused_and_audited():
     assert audit_events(ghost, "login_failed")[-1]["details"]["reason"] == "unknown or disabled user"
 
 
-def test_demo_accounts_refused_on_real_data(monkeypatch):
+@pytest.fixture()
+def real_admin():
+    """A deployment whose first admin exists (without one, real data opens the first-start screen instead)."""
+    from dashboard import auth
+
+    store = settings.USERS_DIR / "users.json"
+    before = store.read_bytes() if store.exists() else None
+    auth.set_user("quan-tri-that", "mật-khẩu-thật-dài", "admin")
+    yield
+    if before is None:
+        store.unlink()
+    else:
+        store.write_bytes(before)
+
+
+def test_demo_accounts_refused_on_real_data(monkeypatch, real_admin):
     at = log_in(new_app(), "tinh")
     assert titles(at) == ["Tổng quan năm 2025"]
     # the store now holds real data: the open demo session ends, and a new demo log-in is refused

@@ -204,6 +204,7 @@ ALLOWED_IN_SQL = {
     "where": "built by _where (values as $parameters) or a literal",
     "' and '.join(parts)": "literal conditions with $parameters",
     "t": "a name from the BIEU_TABLES constant",
+    "cond": "Scope.units_sql on a literal column of data.py (the unit codes as $parameters)",
 }
 _SQL_WORDS = re.compile(r"\b(select|from|where|group by|order by|join)\b|= any\(", re.I)
 

@@ -38,10 +38,11 @@ def test_cao_bang_configuration(province):
 
 
 def test_a_second_province_needs_no_code():
-    """Lai Châu has no folder: its communes still come from vietnam-provinces, and names resolve."""
+    """Lai Châu has no folder: its communes come from vietnam-provinces, its boundaries from the national set in
+    data/geo/, and names resolve."""
     lai_chau = load_province("12")
     assert lai_chau.name == "Lai Châu" and all(u.is_commune for u in lai_chau.units) and len(lai_chau.units) > 30
-    assert lai_chau.boundaries_path is None
+    assert lai_chau.boundaries_path is not None and lai_chau.boundaries_path.name == "12.geojson"
     assert lai_chau.resolve(None, "Đảng bộ xã Bình Lư", 2025).code == "03390"
 
 
