@@ -126,6 +126,11 @@ def _restore() -> None:
     for key, value in st.session_state.get(KEPT, {}).items():
         if key not in st.session_state:
             st.session_state[key] = value
+    # Set again through the Session State API, so that each widget is sent its value: a widget the browser mounts
+    # afresh after a quick page switch otherwise shows its first option (the year 2021) while the pages use 2025.
+    for key in (*KEYS, *PAGE_KEYS):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def sidebar(scope: Scope, page: str = "") -> State:

@@ -37,7 +37,7 @@ event = st.dataframe(
     styler,
     hide_index=True,
     width="stretch",
-    height=620,
+    height=min(620, 38 + 35 * shown.height),  # no empty grid below a commune's one row
     on_select="rerun",
     selection_mode="single-row",
     key="scorecard",
