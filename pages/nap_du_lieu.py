@@ -21,10 +21,10 @@ st.title("Nạp dữ liệu")
 
 st.subheader("1. Tải biểu mẫu báo cáo")
 names = {u.code: u.full_name for u in province.units}
-c1, c2, c3 = st.columns([3, 1, 1])
+c1, c2 = st.columns([3, 1])
 unit = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="tpl_unit")
 year = c2.number_input("Năm báo cáo", min_value=2020, max_value=2100, value=max(data.years()) + 1, key="tpl_year")
-prefill = c3.checkbox("Điền sẵn danh sách chi bộ năm trước", value=True, key="tpl_prefill")
+prefill = st.checkbox("Điền sẵn danh sách chi bộ năm trước", value=True, key="tpl_prefill")
 st.download_button(
     "Tải biểu mẫu",
     lambda: template_bytes(province, unit, int(year), prefill),
