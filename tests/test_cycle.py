@@ -1,0 +1,242 @@
+"""The reporting cycle (etl/cycle.py): every allowed transition and every forbidden one, the year's lock and its
+unlock by an admin with a reason, concurrent submissions, and a torn last line of the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pytest
+
+from etl import audit, cycle
+from etl.codes import label
+
+YEAR = 2026
+A, B = "01273", "01279"
+DEADLINE = dt.date(2027, 1, 15)
+
+
+@pytest.fixture
+def root(tmp_path, province) -> Path:
+    r = tmp_path / "parquet"
+    cycle.open_period(YEAR, DEADLINE, province, "quantri", "admin", root=r)
+    return r
+
+
+def status(root: Path, unit: str = A) -> str:
+    p = cycle.period(YEAR, root)
+    return p.status(unit)
+
+
+def put(root: Path, state: str, unit: str = A) -> None:
+    """Bring a committee to a state by allowed steps."""
+    steps = {
+        cycle.NOT_SUBMITTED: [],
+        cycle.SUBMITTED_ERRORS: [
+            lambda: cycle.submit(YEAR, unit, "xa", "commune", errors=2, user_unit=unit, root=root)
+        ],
+        cycle.SUBMITTED_VALID: [lambda: cycle.submit(YEAR, unit, "xa", "commune", user_unit=unit, root=root)],
+    }
+    steps[cycle.RETURNED] = steps[cycle.SUBMITTED_VALID] + [
+        lambda: cycle.return_for_correction(YEAR, unit, "Sửa số đảng viên", "tinh", "province", root=root)
+    ]
+    steps[cycle.APPROVED] = steps[cycle.SUBMITTED_VALID] + [
+        lambda: cycle.approve(YEAR, unit, "tinh", "province", root=root)
+    ]
+    steps[cycle.LOCKED] = steps[cycle.APPROVED] + [lambda: cycle.lock_year(YEAR, "quantri", "admin", root=root)]
+    for step in steps[state]:
+        step()
+    assert status(root, unit) == state
+
+
+def act(root: Path, action: str, unit: str = A, errors: int = 0) -> None:
+    if action == "submit":
+        cycle.submit(YEAR, unit, "xa", "commune", errors=errors, user_unit=unit, root=root)
+    elif action == "return":
+        cycle.return_for_correction(YEAR, unit, "Thiếu chi bộ xóm Nà Rụa", "tinh", "province", root=root)
+    elif action == "approve":
+        cycle.approve(YEAR, unit, "tinh", "province", root=root)
+
+
+ALLOWED = [
+    (cycle.NOT_SUBMITTED, "submit", 0, cycle.SUBMITTED_VALID),
+    (cycle.NOT_SUBMITTED, "submit", 3, cycle.SUBMITTED_ERRORS),
+    (cycle.SUBMITTED_ERRORS, "submit", 0, cycle.SUBMITTED_VALID),
+    (cycle.SUBMITTED_ERRORS, "submit", 1, cycle.SUBMITTED_ERRORS),
+    (cycle.SUBMITTED_VALID, "submit", 0, cycle.SUBMITTED_VALID),
+    (cycle.SUBMITTED_VALID, "submit", 1, cycle.SUBMITTED_ERRORS),
+    (cycle.RETURNED, "submit", 0, cycle.SUBMITTED_VALID),
+    (cycle.RETURNED, "submit", 2, cycle.SUBMITTED_ERRORS),
+    (cycle.SUBMITTED_ERRORS, "return", 0, cycle.RETURNED),
+    (cycle.SUBMITTED_VALID, "return", 0, cycle.RETURNED),
+    (cycle.APPROVED, "return", 0, cycle.RETURNED),
+    (cycle.SUBMITTED_VALID, "approve", 0, cycle.APPROVED),
+]
+ALLOWED_PAIRS = {(s, a) for s, a, _, _ in ALLOWED}
+FORBIDDEN = [(s, a) for s in cycle.STATUSES for a in ("submit", "return", "approve") if (s, a) not in ALLOWED_PAIRS]
+
+
+def test_the_statuses_and_actions_are_the_codes_registry():
+    assert cycle.STATUSES == ("chua_nop", "nop_loi", "nop_hop_le", "tra_lai", "da_duyet", "da_khoa")
+    assert label("cycle_status", cycle.SUBMITTED_ERRORS) == "Đã nộp, có lỗi"
+    assert set(cycle.UNIT_TRANSITIONS) | {"open", "lock", "unlock"} == set(cycle.ACTIONS)
+
+
+@pytest.mark.parametrize(("start", "action", "errors", "end"), ALLOWED)
+def test_allowed_transition(root, start, action, errors, end):
+    put(root, start)
+    act(root, action, errors=errors)
+    assert status(root) == end
+    assert status(root, B) == cycle.NOT_SUBMITTED  # the other committee is untouched
+    last = json.loads(cycle.cycle_log(root).read_text(encoding="utf-8").splitlines()[-1])
+    assert (last["from"], last["to"], last["action"]) == (start, end, action)
+    ev = [json.loads(x) for x in (audit.audit_dir(root) / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    details = json.loads(ev[-1]["details"])
+    assert ev[-1]["event"] == "cycle" and details["unit"] == A and details["to"] == end
+    assert ev[-1]["user"] == {"submit": "xa", "return": "tinh", "approve": "tinh"}[action]
+
+
+def test_every_pair_is_either_allowed_or_forbidden():
+    assert len(FORBIDDEN) + len(ALLOWED_PAIRS) == len(cycle.STATUSES) * 3
+    assert len(FORBIDDEN) == 10
+
+
+@pytest.mark.parametrize(("start", "action"), FORBIDDEN)
+def test_forbidden_transition(root, start, action):
+    put(root, start)
+    before = cycle.cycle_log(root).read_bytes()
+    with pytest.raises(ValueError, match="Không thể|đã khoá") as e:
+        act(root, action)
+    assert label("cycle_status", start).lower() in str(e.value).lower() or "đã khoá" in str(e.value)
+    assert cycle.cycle_log(root).read_bytes() == before
+    assert status(root) == start
+
+
+def test_roles_and_own_unit(root):
+    with pytest.raises(ValueError, match="không phải đơn vị của bạn"):
+        cycle.submit(YEAR, B, "xa", "commune", user_unit=A, root=root)
+    with pytest.raises(ValueError, match="Vai trò"):
+        cycle.submit(YEAR, A, "tinh", "province", root=root)
+    put(root, cycle.SUBMITTED_VALID)
+    with pytest.raises(ValueError, match="Vai trò"):
+        cycle.approve(YEAR, A, "xa", "commune", root=root)
+    with pytest.raises(ValueError, match="Vai trò"):
+        cycle.return_for_correction(YEAR, A, "sửa", "xa", "commune", root=root)
+    with pytest.raises(ValueError, match="ghi rõ nội dung"):
+        cycle.return_for_correction(YEAR, A, "  ", "tinh", "province", root=root)
+    with pytest.raises(ValueError, match="Chỉ quản trị viên"):
+        cycle.lock_year(YEAR, "tinh", "province", root=root)
+    assert status(root) == cycle.SUBMITTED_VALID
+
+
+def test_period_rules(root, province):
+    with pytest.raises(ValueError, match="đã được mở"):
+        cycle.open_period(YEAR, DEADLINE, province, "quantri", "admin", root=root)
+    with pytest.raises(ValueError, match="Chỉ quản trị viên"):
+        cycle.open_period(YEAR + 1, DEADLINE, province, "tinh", "province", root=root)
+    with pytest.raises(ValueError, match="chưa được mở"):
+        cycle.submit(YEAR + 1, A, "xa", "commune", user_unit=A, root=root)
+    with pytest.raises(ValueError, match="không có trong danh sách"):
+        cycle.submit(YEAR, "99999", "quantri", "admin", root=root)
+    p = cycle.period(YEAR, root)
+    assert len(p.expected) == 60 and p.deadline == DEADLINE
+    assert set(p.expected) == {u.code for u in province.units}
+
+
+def test_comment_and_version_are_kept(root):
+    put(root, cycle.RETURNED)
+    s = cycle.period(YEAR, root).units[A]
+    assert s.comment == "Sửa số đảng viên" and s.by == "tinh" and s.version == 1
+    cycle.submit(YEAR, A, "xa", "commune", warnings=["Số đảng viên giảm 30%"], user_unit=A, root=root)
+    s = cycle.period(YEAR, root).units[A]
+    assert s.version == 2 and s.warnings == ["Số đảng viên giảm 30%"]
+
+
+def test_approving_with_warnings_needs_them_acknowledged(root):
+    cycle.submit(YEAR, A, "xa", "commune", warnings=["w1", "w2"], user_unit=A, root=root)
+    with pytest.raises(ValueError, match="2 cảnh báo"):
+        cycle.approve(YEAR, A, "tinh", "province", root=root)
+    assert status(root) == cycle.SUBMITTED_VALID
+    cycle.approve(YEAR, A, "tinh", "province", acknowledged=True, root=root)
+    assert status(root) == cycle.APPROVED
+
+
+def test_lock_freezes_every_committee_and_unlock_needs_admin_and_reason(root):
+    put(root, cycle.APPROVED)
+    put(root, cycle.SUBMITTED_VALID, B)
+    cycle.lock_year(YEAR, "quantri", "admin", root=root)
+    assert status(root, A) == status(root, B) == cycle.LOCKED
+    with pytest.raises(ValueError, match="đã khoá"):
+        cycle.lock_year(YEAR, "quantri", "admin", root=root)
+    for role in ("province", "commune"):
+        with pytest.raises(ValueError, match="Chỉ quản trị viên"):
+            cycle.unlock_year(YEAR, "Sửa số liệu xã", "tinh", role, root=root)
+    with pytest.raises(ValueError, match="lý do"):
+        cycle.unlock_year(YEAR, "   ", "quantri", "admin", root=root)
+    assert status(root, A) == cycle.LOCKED
+    cycle.unlock_year(YEAR, "Sửa số liệu phường Nùng Trí Cao", "quantri", "admin", root=root)
+    assert (status(root, A), status(root, B)) == (cycle.APPROVED, cycle.SUBMITTED_VALID)
+    ev = [json.loads(x) for x in (audit.audit_dir(root) / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    details = json.loads(ev[-1]["details"])
+    assert details["action"] == "unlock" and details["comment"] == "Sửa số liệu phường Nùng Trí Cao"
+    with pytest.raises(ValueError, match="chưa khoá"):
+        cycle.unlock_year(YEAR, "lý do", "quantri", "admin", root=root)
+
+
+def test_replace_refusal(root):
+    assert cycle.replace_refusal(YEAR, A, root) is None
+    assert cycle.replace_refusal(YEAR - 1, A, root) is None  # no period: no cycle rule
+    put(root, cycle.APPROVED)
+    assert "đã được duyệt" in cycle.replace_refusal(YEAR, A, root)
+    assert cycle.replace_refusal(YEAR, B, root) is None
+    cycle.lock_year(YEAR, "quantri", "admin", root=root)
+    assert "đã khoá" in cycle.replace_refusal(YEAR, B, root)
+
+
+def _submit_in_process(root: str, unit: str, start) -> None:
+    start.wait()
+    cycle.submit(YEAR, unit, "xa", "commune", user_unit=unit, root=Path(root))
+
+
+def test_simultaneous_submissions_all_land(root, province):
+    units = [u.code for u in province.units[:8]]
+    start = threading.Barrier(len(units))
+
+    def go(unit: str) -> None:
+        start.wait()
+        cycle.submit(YEAR, unit, "xa", "commune", user_unit=unit, root=root)
+
+    threads = [threading.Thread(target=go, args=(u,)) for u in units]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # and two processes at the same moment
+    ctx = multiprocessing.get_context("spawn")
+    pair = [u.code for u in province.units[8:10]]
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_submit_in_process, args=(str(root), u, barrier)) for u in pair]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    assert [p.exitcode for p in procs] == [0, 0]
+    p = cycle.period(YEAR, root)
+    assert all(p.status(u) == cycle.SUBMITTED_VALID for u in units + pair)
+    assert sum(s.version for s in p.units.values()) == 10
+    lines = cycle.cycle_log(root).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 11 and all(json.loads(x) for x in lines)
+
+
+def test_a_torn_last_line_is_tolerated(root):
+    put(root, cycle.SUBMITTED_VALID)
+    with open(cycle.cycle_log(root), "ab") as f:  # a write cut short: half an approval, no newline
+        f.write(b'{"time": "2027-01-02T10:00:00", "year": 2026, "unit": "01273", "action": "appr')
+    assert status(root) == cycle.SUBMITTED_VALID  # the earlier status stands
+    cycle.approve(YEAR, A, "tinh", "province", root=root)  # the next event starts on a line of its own
+    assert status(root) == cycle.APPROVED
+    lines = cycle.cycle_log(root).read_bytes().split(b"\n")
+    assert lines[-3].endswith(b'"appr') and json.loads(lines[-2])["to"] == cycle.APPROVED
