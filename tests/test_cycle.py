@@ -240,3 +240,57 @@ def test_a_torn_last_line_is_tolerated(root):
     assert status(root) == cycle.APPROVED
     lines = cycle.cycle_log(root).read_bytes().split(b"\n")
     assert lines[-3].endswith(b'"appr') and json.loads(lines[-2])["to"] == cycle.APPROVED
+
+
+# ------------------------------------------------------------------------------ the load path refuses frozen years
+
+
+def _fingerprint(root: Path) -> dict[str, bytes]:
+    """CURRENT and every file of every snapshot."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "snapshots" in p.parts or p.name == "CURRENT"
+    }
+
+
+def test_an_approved_or_locked_committee_year_cannot_be_replaced_by_a_load(tiny_store, tmp_path, province):
+    import shutil
+
+    from etl.findings import ReturnRejected
+    from etl.load import load_files
+    from etl.store import commit
+    from tests.fixtures import BRANCHES, COMMITTEE, HEADS, return_bytes
+
+    root = tmp_path / "parquet"
+    shutil.copytree(tiny_store, root, symlinks=True)
+    cycle.open_period(2025, DEADLINE, province, "quantri", "admin", root=root)
+    cycle.submit(2025, A, "xa", "commune", user_unit=A, root=root)
+    cycle.approve(2025, A, "tinh", "province", root=root)
+
+    def file(unit: str) -> tuple[str, bytes]:
+        k = (2025, unit)
+        return f"2025_{unit}.xlsx", return_bytes(province, unit, 2025, BRANCHES[k], COMMITTEE[k], HEADS[k])
+
+    before = _fingerprint(root)
+    rep = load_files([file(A)], "quantri", province, root=root, parallel=False)
+    assert not rep.ok
+    [msg] = rep.messages()
+    assert "đã được duyệt: không thể thay thế" in msg and A in msg
+    assert _fingerprint(root) == before
+    # the refusal is in the load log, the approval stands
+    assert cycle.period(2025, root).status(A) == cycle.APPROVED
+    # another committee of the same year is not frozen: its return loads
+    assert load_files([file(B)], "quantri", province, root=root, parallel=False).ok
+    # once the year is locked, no committee's return loads, through either entry (load_files, the page's commit)
+    cycle.lock_year(2025, "quantri", "admin", root=root)
+    before = _fingerprint(root)
+    rep = load_files([file(B)], "quantri", province, root=root, parallel=False)
+    assert not rep.ok and "Số liệu năm 2025 đã khoá" in rep.messages()[0]
+    with pytest.raises(ReturnRejected, match="đã khoá"):
+        commit(rep.parsed, province, "quantri", root)
+    assert _fingerprint(root) == before
+    # a year without a period (2024) loads as before
+    k = (2024, A)
+    old = ("2024_A.xlsx", return_bytes(province, A, 2024, BRANCHES[k], COMMITTEE[k], HEADS[k]))
+    assert load_files([old], "quantri", province, root=root, parallel=False).ok
