@@ -1,0 +1,135 @@
+"""The reporting cycle for the pages: the warnings of a submitted return (rules as data), and the province's board
+of who has submitted, been returned, approved — one row per expected committee."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from dashboard import db, fmt
+from etl import cycle
+from etl.codes import label
+from etl.settings import MAPPINGS_DIR, PARQUET_DIR
+
+WARNING_RULES = MAPPINGS_DIR / "warning_rules.csv"
+GOOD_RATINGS = ("xs", "tot")
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: str
+    threshold: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A warning of a return: it does not block, the province acknowledges it when it approves."""
+
+    rule: str
+    text: str
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    """The warning rules, in file order: id, threshold, Vietnamese text with its {fields}."""
+    with open(WARNING_RULES, encoding="utf-8", newline="") as f:
+        return {
+            r["rule"]: Rule(r["rule"], float(r["threshold"]) if r["threshold"] else None, r["text"])
+            for r in csv.DictReader(f)
+        }
+
+
+def _good_branch_share(df: pl.DataFrame) -> float | None:
+    rated = df.filter(pl.col("rating").is_not_null())
+    if not rated.height:
+        return None
+    return rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height / rated.height * 100
+
+
+def evaluate(current: pl.DataFrame, previous: pl.DataFrame, rule_set: dict[str, Rule] | None = None) -> list[Flag]:
+    """The warnings of a return's branches against the same committee's previous year (both with the store's
+    branch columns). Without a previous return only the rules on the return itself apply. Each threshold is
+    exceeded strictly: a change of exactly the threshold does not warn."""
+    rs = rule_set or rules()
+    cur = current.with_columns(pl.col("rating").cast(pl.String))
+    prev = previous.with_columns(pl.col("rating").cast(pl.String))
+    out: list[Flag] = []
+
+    def flag(rule: str, **fields) -> None:
+        r = rs[rule]
+        t = fmt.num(r.threshold) if r.threshold is not None else ""
+        out.append(Flag(rule, r.text.format(threshold=t, **fields)))
+
+    names_now = dict(zip(cur["branch_code"].to_list(), cur["branch_name"].to_list()))
+    names_before = dict(zip(prev["branch_code"].to_list(), prev["branch_name"].to_list()))
+    for rule in rs:
+        r = rs[rule]
+        if rule == "members_change" and prev.height:
+            before, after = int(prev["members"].sum()), int(cur["members"].sum())
+            if before and abs(after - before) / before * 100 > r.threshold:
+                change = (after - before) / before * 100
+                flag(
+                    rule,
+                    change=("+" if change > 0 else "-") + fmt.pct(abs(change), 1),
+                    before=fmt.num(before),
+                    after=fmt.num(after),
+                )
+        elif rule == "branch_gone" and prev.height:
+            for code in sorted(names_before.keys() - names_now.keys()):
+                flag(rule, code=code, branch=names_before[code])
+        elif rule == "branch_new" and prev.height:
+            for code in sorted(names_now.keys() - names_before.keys()):
+                flag(rule, code=code, branch=names_now[code])
+        elif rule == "rating_mix" and prev.height:
+            before, after = _good_branch_share(prev), _good_branch_share(cur)
+            if before is not None and after is not None and abs(after - before) > r.threshold:
+                flag(rule, change=fmt.points(after - before, 1), before=fmt.pct(before, 1), after=fmt.pct(after, 1))
+        elif rule == "excellent_weak_members":
+            rated = pl.sum_horizontal("excellent", "good", "completed", "not_completed")
+            weak = (
+                cur.filter(pl.col("rating") == "xs")
+                .with_columns(share=pl.when(rated > 0).then((pl.col("excellent") + pl.col("good")) / rated * 100))
+                .filter(pl.col("share") < r.threshold)
+                .sort("branch_code")
+            )
+            for code, name, share in weak.select("branch_code", "branch_name", "share").iter_rows():
+                flag(rule, code=code, branch=name, share=fmt.pct(share, 1))
+    return out
+
+
+def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The committee's branches of the year before, as stored."""
+    try:
+        return (
+            db.cursor(root)
+            .sql(
+                "select branch_code, branch_name, members, rating, excellent, good, completed, not_completed "
+                "from stg_branch_year where year = $y and unit_code = $u order by branch_code",
+                params={"y": year - 1, "u": unit_code},
+            )
+            .pl()
+        )
+    except FileNotFoundError:  # nothing loaded yet
+        return pl.DataFrame(
+            schema={
+                "branch_code": pl.String,
+                "branch_name": pl.String,
+                "members": pl.Int64,
+                "rating": pl.String,
+                "excellent": pl.Int64,
+                "good": pl.Int64,
+                "completed": pl.Int64,
+                "not_completed": pl.Int64,
+            }
+        )
+
+
+def return_warnings(unit_code: str, year: int, branches: pl.DataFrame, root: Path = PARQUET_DIR) -> list[Flag]:
+    """The warnings of a committee's return for a year against what the store holds for the year before."""
+    return evaluate(branches, previous_branches(unit_code, year, root))
