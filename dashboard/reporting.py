@@ -4,7 +4,6 @@ of who has submitted, been returned, approved — one row per expected committee
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -12,8 +11,6 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import db, fmt
-from etl import cycle
-from etl.codes import label
 from etl.settings import MAPPINGS_DIR, PARQUET_DIR
 
 WARNING_RULES = MAPPINGS_DIR / "warning_rules.csv"

@@ -81,7 +81,7 @@ def test_without_a_previous_return_only_the_return_itself_is_checked():
 
 
 def test_the_previous_year_comes_from_the_store(tiny_store):
-    from tests.fixtures import A, BRANCHES
+    from tests.fixtures import BRANCHES, A
 
     prev = reporting.previous_branches(A, 2025, tiny_store)
     assert prev["branch_code"].to_list() == sorted(b["branch_code"] for b in BRANCHES[(2024, A)])
