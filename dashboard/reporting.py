@@ -4,6 +4,7 @@ of who has submitted, been returned, approved — one row per expected committee
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import db, fmt
+from etl import cycle
+from etl.codes import label
 from etl.settings import MAPPINGS_DIR, PARQUET_DIR
 
 WARNING_RULES = MAPPINGS_DIR / "warning_rules.csv"
@@ -130,3 +133,83 @@ def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> pl
 def return_warnings(unit_code: str, year: int, branches: pl.DataFrame, root: Path = PARQUET_DIR) -> list[Flag]:
     """The warnings of a committee's return for a year against what the store holds for the year before."""
     return evaluate(branches, previous_branches(unit_code, year, root))
+
+
+# ------------------------------------------------------------------------------------------------- the board
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    expected: int
+    submitted: int
+    approved: int
+    late: int  # not submitted and past the deadline
+
+    def text(self) -> str:
+        """«52/60 đã nộp, 47 đã duyệt»."""
+        return f"{fmt.num(self.submitted)}/{fmt.num(self.expected)} đã nộp, {fmt.num(self.approved)} đã duyệt"
+
+
+def _require_province(role: str) -> None:
+    if role not in ("province", "admin"):
+        raise PermissionError("Chỉ Ban Tổ chức Tỉnh uỷ và quản trị viên xem được tiến độ nộp báo cáo.")
+
+
+def _days_late(deadline: dt.date, submitted: str, today: dt.date) -> int:
+    day = dt.date.fromisoformat(submitted[:10]) if submitted else today
+    return max(0, (day - deadline).days)
+
+
+def board(
+    year: int, unit_names: dict[str, str], role: str, root: Path = PARQUET_DIR, today: dt.date | None = None
+) -> tuple[pl.DataFrame, BoardCounts]:
+    """One row per committee expected to report in the year — status, last change (when, by whom), version, errors,
+    warnings, the last comment, days late (of the first submission, or till today) — and the counts at the top."""
+    _require_province(role)
+    p = cycle.period(year, root)
+    if p is None:
+        raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
+    today = today or dt.date.today()
+    rows = []
+    for code in p.expected:
+        s = p.units[code]
+        status = p.status(code)
+        rows.append(
+            {
+                "unit_code": code,
+                "unit_name": unit_names.get(code, code),
+                "status": status,
+                "status_label": label("cycle_status", status),
+                "at": s.at.replace("T", " "),
+                "by": s.by,
+                "version": s.version,
+                "errors": s.errors,
+                "warnings": len(s.warnings),
+                "comment": s.comment,
+                "days_late": _days_late(p.deadline, s.first_submitted, today),
+            }
+        )
+    df = pl.DataFrame(
+        rows,
+        schema={
+            "unit_code": pl.String,
+            "unit_name": pl.String,
+            "status": pl.String,
+            "status_label": pl.String,
+            "at": pl.String,
+            "by": pl.String,
+            "version": pl.Int64,
+            "errors": pl.Int64,
+            "warnings": pl.Int64,
+            "comment": pl.String,
+            "days_late": pl.Int64,
+        },
+    )
+    units = p.units.values()
+    counts = BoardCounts(
+        expected=len(p.expected),
+        submitted=sum(s.status != cycle.NOT_SUBMITTED for s in units),
+        approved=sum(s.status == cycle.APPROVED for s in units),
+        late=sum(s.status == cycle.NOT_SUBMITTED and today > p.deadline for s in units),
+    )
+    return df, counts

@@ -294,3 +294,16 @@ def test_an_approved_or_locked_committee_year_cannot_be_replaced_by_a_load(tiny_
     k = (2024, A)
     old = ("2024_A.xlsx", return_bytes(province, A, 2024, BRANCHES[k], COMMITTEE[k], HEADS[k]))
     assert load_files([old], "quantri", province, root=root, parallel=False).ok
+
+
+def test_the_audit_log_says_each_change_in_words(root):
+    from dashboard.admin import details_text
+
+    put(root, cycle.RETURNED)
+    ev = [json.loads(x) for x in (audit.audit_dir(root) / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["event"] for e in ev] == ["cycle"] * 3 and [e["user"] for e in ev] == ["quantri", "xa", "tinh"]
+    assert json.loads(ev[0]["details"])["expected"] == 60
+    assert details_text(ev[-1]["details"]) == (
+        "năm: 2026 · đơn vị: 01273 · thao tác: trả lại để sửa · từ: đã nộp, hợp lệ · vai trò: toàn tỉnh · "
+        "ý kiến: Sửa số đảng viên · sang: trả lại"
+    )
