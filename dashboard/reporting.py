@@ -213,3 +213,72 @@ def board(
         late=sum(s.status == cycle.NOT_SUBMITTED and today > p.deadline for s in units),
     )
     return df, counts
+
+
+# ------------------------------------------------------------------------------ a committee submits its return
+
+
+def submit_return(
+    year: int, checked, username: str, role: str, user_unit: str | None, province, root: Path = PARQUET_DIR
+) -> str:
+    """A commune user submits the one file it uploaded (`checked`: etl.load.check_files of it) for its own unit.
+
+    A valid return naming the user's unit is written to the store and the committee becomes «đã nộp, hợp lệ» (with
+    its warnings); a file with errors is not written, the committee becomes «đã nộp, có lỗi». A return naming any
+    other unit is refused and nothing changes. Returns a Vietnamese sentence; raises ValueError with one."""
+    from etl.findings import ReturnRejected
+    from etl.store import StoreError, commit
+
+    if role != "commune" or not user_unit:
+        raise PermissionError("Chỉ tài khoản của đơn vị được nộp báo cáo của đơn vị.")
+    if len(checked.parsed) + len(checked.refused) != 1:
+        raise ValueError("Hãy tải lên đúng một tệp: báo cáo của đơn vị mình.")
+    p = cycle.period(year, root)
+    if p is None:
+        raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
+    if user_unit not in p.units:
+        raise ValueError(f"Đơn vị của bạn không có trong danh sách đơn vị phải báo cáo năm {year}.")
+    status = p.status(user_unit)
+    if p.locked or status not in cycle.UNIT_TRANSITIONS["submit"][0]:
+        raise ValueError(
+            cycle.replace_refusal(year, user_unit, root)
+            or f"Báo cáo đang ở trạng thái «{label('cycle_status', status)}»: chưa nộp lại được."
+        )
+    if checked.refused:
+        errors = sum(f.severity == "error" for fs in checked.refused.values() for f in fs)
+        cycle.submit(year, user_unit, username, role, errors=errors, user_unit=user_unit, root=root)
+        return f"Đã ghi nhận báo cáo có {fmt.num(errors)} lỗi: hãy sửa theo hướng dẫn rồi tải lên và nộp lại."
+    r = checked.parsed[0]
+    if r.unit_code != user_unit:
+        named = province.unit_by_code[r.unit_code].full_name if r.unit_code in province.unit_by_code else r.unit_code
+        mine = province.unit_by_code[user_unit].full_name if user_unit in province.unit_by_code else user_unit
+        raise ValueError(
+            f"Tệp «{r.file_name}» là báo cáo của {named} ({r.unit_code}), không phải của {mine}: "
+            "mỗi đơn vị chỉ nộp báo cáo của chính mình. Không có gì được ghi."
+        )
+    if r.year != year:
+        raise ValueError(f"Tệp «{r.file_name}» là báo cáo năm {r.year}, không phải năm {year}. Không có gì được ghi.")
+    flags = return_warnings(user_unit, year, r.branches, root)
+    try:
+        commit([r], province, username, root)
+    except (ReturnRejected, StoreError) as e:
+        raise ValueError(str(e)) from e
+    cycle.submit(year, user_unit, username, role, warnings=[f.text for f in flags], user_unit=user_unit, root=root)
+    return f"Đã nộp báo cáo năm {year}" + (
+        f" ({fmt.num(len(flags))} cảnh báo để Ban Tổ chức xem xét)." if flags else "."
+    )
+
+
+def record_loaded(returns: list, username: str, root: Path = PARQUET_DIR) -> int:
+    """After an admin's load: each loaded return of a year with an open period counts as its committee's
+    submission (with its warnings), so the board shows returns that arrived by e-mail too. How many were recorded.
+    (The load itself refused the approved and locked ones, etl/store.py.)"""
+    n = 0
+    for r in returns:
+        p = cycle.period(r.year, root)
+        if p is None or r.unit_code not in p.units:
+            continue
+        flags = return_warnings(r.unit_code, r.year, r.branches, root)
+        cycle.submit(r.year, r.unit_code, username, "admin", warnings=[f.text for f in flags], root=root)
+        n += 1
+    return n

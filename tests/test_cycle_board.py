@@ -127,3 +127,24 @@ def test_the_admin_locks_and_unlocks_on_the_page(shared_period):
     at.text_input(key="cycle_unlock_reason").input("Sửa số liệu một xã").run()
     at.button(key="cycle_unlock").click().run()
     assert not cycle.period(2030).locked
+
+
+def test_the_committee_sees_its_status_and_the_province_comment(shared_period):
+    a, _ = shared_period  # 01273, the demo commune user's unit
+    cycle.submit(2030, a, "quantri", "admin")
+    cycle.return_for_correction(2030, a, "Thiếu chi bộ xóm Nà Rụa", "tinh", "province")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_input(key="login_user").input("xa")
+    at.text_input(key="login_password").input("demo")
+    at.form_submit_button[0].click()
+    at.run()
+    at.switch_page("../pages/nop_bao_cao.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Nộp báo cáo"]
+    assert any("Trạng thái: Trả lại" in m.value for m in at.markdown)
+    assert any("Thiếu chi bộ xóm Nà Rụa" in w.value for w in at.warning)
+    assert at.get("download_button") and at.get("file_uploader")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("../pages/tien_do.py")  # the board is the province's
