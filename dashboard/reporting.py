@@ -282,3 +282,20 @@ def record_loaded(returns: list, username: str, root: Path = PARQUET_DIR) -> int
         cycle.submit(r.year, r.unit_code, username, "admin", warnings=[f.text for f in flags], root=root)
         n += 1
     return n
+
+
+def approval_notice(year: int | None, root: Path = PARQUET_DIR) -> str | None:
+    """What the pages say about the year on screen when it has a reporting period: how many committees are
+    approved, and the date the year was locked («Số liệu chốt ngày …»). No period: None (the pages say nothing).
+
+    What is shown: the store holds every return loaded, approved or not (a committee's valid submission is
+    written when it is submitted), so a year still in its cycle is shown with this count beside it; once locked,
+    the figures are the frozen ones."""
+    p = cycle.period(year, root) if year is not None else None
+    if p is None:
+        return None
+    approved = sum(s.status == cycle.APPROVED for s in p.units.values())
+    text = f"Số liệu năm {year}: {fmt.num(approved)}/{fmt.num(len(p.expected))} đơn vị đã duyệt"
+    if p.locked:
+        return f"{text}. Số liệu chốt ngày {dt.date.fromisoformat(p.locked_at[:10]):%d/%m/%Y}."
+    return f"{text}; các đơn vị chưa duyệt có thể còn sửa số liệu."

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -196,9 +197,17 @@ def test_replace_refusal(root):
     assert "đã khoá" in cycle.replace_refusal(YEAR, B, root)
 
 
-def _submit_in_process(root: str, unit: str, start) -> None:
-    start.wait()
-    cycle.submit(YEAR, unit, "xa", "commune", user_unit=unit, root=Path(root))
+# A separate interpreter per process (not multiprocessing: its spawn re-runs whatever __main__ is, e.g. the app of
+# an earlier AppTest), each waiting for the same start file so both submit at the same moment.
+_SUBMIT = """
+import os, sys, time
+from pathlib import Path
+from etl import cycle
+root, unit, go = sys.argv[1:4]
+while not os.path.exists(go):
+    time.sleep(0.001)
+cycle.submit(2026, unit, "xa", "commune", user_unit=unit, root=Path(root))
+"""
 
 
 def test_simultaneous_submissions_all_land(root, province):
@@ -215,15 +224,14 @@ def test_simultaneous_submissions_all_land(root, province):
     for t in threads:
         t.join()
     # and two processes at the same moment
-    ctx = multiprocessing.get_context("spawn")
+    go_file = root.parent / "go"
     pair = [u.code for u in province.units[8:10]]
-    barrier = ctx.Barrier(2)
-    procs = [ctx.Process(target=_submit_in_process, args=(str(root), u, barrier)) for u in pair]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
-    assert [p.exitcode for p in procs] == [0, 0]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _SUBMIT, str(root), u, str(go_file)], cwd=Path(__file__).parent.parent)
+        for u in pair
+    ]
+    go_file.touch()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
     p = cycle.period(YEAR, root)
     assert all(p.status(u) == cycle.SUBMITTED_VALID for u in units + pair)
     assert sum(s.version for s in p.units.values()) == 10

@@ -148,3 +148,34 @@ def test_the_committee_sees_its_status_and_the_province_comment(shared_period):
     assert at.get("download_button") and at.get("file_uploader")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("../pages/tien_do.py")  # the board is the province's
+
+
+def test_the_pages_say_how_approved_the_year_on_screen_is(tmp_path, province, sample_store):
+    root = tmp_path / "parquet"
+    assert reporting.approval_notice(2025, root) is None  # no period: nothing is said
+    cycle.open_period(2025, DEADLINE, province, "quantri", "admin", root=root)
+    cycle.submit(2025, "01273", "xa", "commune", user_unit="01273", root=root)
+    cycle.approve(2025, "01273", "tinh", "province", root=root)
+    assert reporting.approval_notice(2025, root) == (
+        "Số liệu năm 2025: 1/60 đơn vị đã duyệt; các đơn vị chưa duyệt có thể còn sửa số liệu."
+    )
+    cycle.lock_year(2025, "quantri", "admin", root=root)
+    today = dt.date.today()
+    assert (
+        reporting.approval_notice(2025, root)
+        == f"Số liệu năm 2025: 1/60 đơn vị đã duyệt. Số liệu chốt ngày {today:%d/%m/%Y}."
+    )
+    # and the app shows it on a page (the store's own cycle log, removed afterwards)
+    path = cycle.cycle_log(settings.PARQUET_DIR)
+    assert not path.exists()
+    cycle.open_period(2025, DEADLINE, province, "quantri", "admin")
+    try:
+        cycle.lock_year(2025, "quantri", "admin")
+        at = log_in("tinh")
+        at.switch_page("../pages/tong_quan.py")
+        at.run()
+        assert f"Số liệu năm 2025: 0/60 đơn vị đã duyệt. Số liệu chốt ngày {today:%d/%m/%Y}." in [
+            c.value for c in at.caption
+        ]
+    finally:
+        path.unlink()
