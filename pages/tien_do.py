@@ -4,9 +4,10 @@ period, lock and unlock the year."""
 
 import datetime as dt
 
+import polars as pl
 import streamlit as st
 
-from dashboard import export, login, reporting, ui
+from dashboard import export, filters, login, reporting, ui
 from etl import cycle
 from etl.codes import label
 from etl.province import load_province
@@ -58,21 +59,23 @@ c1.metric("Đã nộp", f"{ui.fmt.num(counts.submitted)}/{ui.fmt.num(counts.expe
 c2.metric("Đã duyệt", ui.fmt.num(counts.approved))
 c3.metric("Chưa nộp", ui.fmt.num(counts.expected - counts.submitted))
 c4.metric("Chưa nộp, quá hạn", ui.fmt.num(counts.late))
-ui.show_table(
-    rows,
-    [
-        export.Col("unit_code", "Mã"),
-        export.Col("unit_name", "Đơn vị"),
-        export.Col("status_label", "Trạng thái"),
-        export.Col("at", "Thời điểm"),
-        export.Col("by", "Người thực hiện"),
-        export.Col("version", "Lần nộp", "int"),
-        export.Col("errors", "Lỗi", "int"),
-        export.Col("warnings", "Cảnh báo", "int"),
-        export.Col("days_late", "Số ngày trễ", "int"),
-        export.Col("comment", "Ý kiến"),
-    ],
-    height=400,
+COLS = [
+    export.Col("unit_code", "Mã"),
+    export.Col("unit_name", "Đơn vị"),
+    export.Col("status_label", "Trạng thái"),
+    export.Col("at", "Thời điểm"),
+    export.Col("by", "Người thực hiện"),
+    export.Col("version", "Lần nộp", "int"),
+    export.Col("errors", "Lỗi", "int"),
+    export.Col("warnings", "Cảnh báo", "int"),
+    export.Col("days_late", "Số ngày trễ", "int"),
+    export.Col("comment", "Ý kiến"),
+]
+if st.toggle("Chỉ các đơn vị chưa nộp (cần nhắc)", key="cycle_remind"):
+    rows = rows.filter(pl.col("status") == cycle.NOT_SUBMITTED)
+ui.show_table(rows, COLS, height=400, empty="Mọi đơn vị đã nộp báo cáo.")
+ui.downloads(
+    rows, COLS, f"tien-do-nop-bao-cao-{year}", f"Tiến độ nộp báo cáo năm {year}", filters.current(), key="tien-do"
 )
 
 st.subheader("Xử lý báo cáo của một đơn vị")

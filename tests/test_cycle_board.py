@@ -179,3 +179,14 @@ def test_the_pages_say_how_approved_the_year_on_screen_is(tmp_path, province, sa
         ]
     finally:
         path.unlink()
+
+
+def test_the_board_lists_who_to_remind_and_exports(shared_period):
+    a, b = shared_period
+    cycle.submit(2030, a, "quantri", "admin")
+    at = log_in("tinh")
+    assert at.dataframe[0].value.shape[0] == 60
+    at.toggle(key="cycle_remind").set_value(True).run()
+    shown = at.dataframe[0].value
+    assert shown.shape[0] == 59 and a not in shown["Mã"].to_list() and b in shown["Mã"].to_list()
+    assert {w.label for w in at.get("download_button")} >= {"Tải CSV", "Tải Excel"}
