@@ -77,7 +77,7 @@ def shared_period(sample_store, province):
     read the same store)."""
     path = cycle.cycle_log(settings.PARQUET_DIR)
     assert settings.DATA_DIR.name.startswith("partydash-test-") and not path.exists()
-    cycle.open_period(2030, dt.date(2031, 1, 15), province, "quantri", "admin")
+    cycle.open_period(2026, dt.date(2027, 1, 15), province, "quantri", "admin")
     yield [u.code for u in province.units[:2]]
     path.unlink()
 
@@ -98,21 +98,21 @@ def log_in(username: str) -> AppTest:
 def test_the_province_approves_on_the_page(shared_period, names):
     a, b = shared_period
     for u in (a, b):
-        cycle.submit(2030, u, "quantri", "admin")
-    cycle.submit(2030, b, "quantri", "admin", warnings=["Tổng số đảng viên thay đổi +25,0%"])
+        cycle.submit(2026, u, "quantri", "admin")
+    cycle.submit(2026, b, "quantri", "admin", warnings=["Tổng số đảng viên thay đổi +25,0%"])
     at = log_in("tinh")
     assert [t.value for t in at.title] == ["Tiến độ nộp báo cáo"]
-    assert any("Số liệu năm 2030: 2/60 đã nộp, 0 đã duyệt" in m.value for m in at.markdown)
+    assert any("Số liệu năm 2026: 2/60 đã nộp, 0 đã duyệt" in m.value for m in at.markdown)
     assert not any(w.key in ("cycle_lock", "cycle_open") for w in at.button)  # admins' actions only
     at.selectbox(key="cycle_unit").set_value(b).run()
     assert at.warning[-1].value == fmt.plain("Tổng số đảng viên thay đổi +25,0%")  # typed text shown as typed
     at.button(key="cycle_approve").click().run()  # warnings not acknowledged: refused, nothing changes
     assert any("xác nhận đã xem xét các cảnh báo" in e.value for e in at.error)
-    assert cycle.period(2030).status(b) == cycle.SUBMITTED_VALID
+    assert cycle.period(2026).status(b) == cycle.SUBMITTED_VALID
     at.checkbox(key="cycle_ack").check().run()
     at.button(key="cycle_approve").click().run()
     assert not at.exception
-    assert cycle.period(2030).status(b) == cycle.APPROVED
+    assert cycle.period(2026).status(b) == cycle.APPROVED
     assert any(f"Đã duyệt báo cáo của {names[b]}." == s.value for s in at.success)
     assert any("2/60 đã nộp, 1 đã duyệt" in m.value for m in at.markdown)
 
@@ -120,19 +120,19 @@ def test_the_province_approves_on_the_page(shared_period, names):
 def test_the_admin_locks_and_unlocks_on_the_page(shared_period):
     at = log_in("quantri")
     at.button(key="cycle_lock").click().run()
-    assert cycle.period(2030).locked
+    assert cycle.period(2026).locked
     assert any("Số liệu chốt ngày" in i.value for i in at.info)
     at.button(key="cycle_unlock").click().run()  # no reason: refused
-    assert any("lý do" in e.value for e in at.error) and cycle.period(2030).locked
+    assert any("lý do" in e.value for e in at.error) and cycle.period(2026).locked
     at.text_input(key="cycle_unlock_reason").input("Sửa số liệu một xã").run()
     at.button(key="cycle_unlock").click().run()
-    assert not cycle.period(2030).locked
+    assert not cycle.period(2026).locked
 
 
 def test_the_committee_sees_its_status_and_the_province_comment(shared_period):
     a, _ = shared_period  # 01273, the demo commune user's unit
-    cycle.submit(2030, a, "quantri", "admin")
-    cycle.return_for_correction(2030, a, "Thiếu chi bộ xóm Nà Rụa", "tinh", "province")
+    cycle.submit(2026, a, "quantri", "admin")
+    cycle.return_for_correction(2026, a, "Thiếu chi bộ xóm Nà Rụa", "tinh", "province")
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.text_input(key="login_user").input("xa")
@@ -183,10 +183,39 @@ def test_the_pages_say_how_approved_the_year_on_screen_is(tmp_path, province, sa
 
 def test_the_board_lists_who_to_remind_and_exports(shared_period):
     a, b = shared_period
-    cycle.submit(2030, a, "quantri", "admin")
+    cycle.submit(2026, a, "quantri", "admin")
     at = log_in("tinh")
     assert at.dataframe[0].value.shape[0] == 60
     at.toggle(key="cycle_remind").set_value(True).run()
     shown = at.dataframe[0].value
     assert shown.shape[0] == 59 and a not in shown["Mã"].to_list() and b in shown["Mã"].to_list()
     assert {w.label for w in at.get("download_button")} >= {"Tải CSV", "Tải Excel"}
+
+
+def test_the_committee_page_refuses_another_units_return(shared_period, province):
+    from tests.fixtures import BRANCHES, COMMITTEE, HEADS, return_bytes
+
+    a, b = shared_period
+    k = (2025, b)
+    other = return_bytes(province, b, 2026, BRANCHES[k], COMMITTEE[k], HEADS[k])
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_input(key="login_user").input("xa")
+    at.text_input(key="login_password").input("demo")
+    at.form_submit_button[0].click()
+    at.run()
+    at.switch_page("../pages/nop_bao_cao.py")
+    at.run()
+    log_before = cycle.cycle_log(settings.PARQUET_DIR).read_bytes()
+    snapshot_before = (settings.PARQUET_DIR / "CURRENT").read_bytes()
+    at.file_uploader(key="submit_upload-0").set_value(
+        [("bao-cao.xlsx", other, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"«{b}», không phải của đơn vị bạn" in e.value for e in at.error), [
+        d.value.to_dict() for d in at.dataframe
+    ]
+    assert not any(w.key == "submit_send" for w in at.button)  # no way to submit it
+    assert cycle.cycle_log(settings.PARQUET_DIR).read_bytes() == log_before
+    assert (settings.PARQUET_DIR / "CURRENT").read_bytes() == snapshot_before
