@@ -9,6 +9,7 @@ import polars as pl
 from dashboard import db
 from dashboard.data import Scope
 from etl.annual_return import ParsedReturn
+from etl.codes import codes
 from etl.settings import PARQUET_DIR
 
 
@@ -42,6 +43,15 @@ _DETAIL_KEYS = {
     "action": "thao tác",
     "username": "người dùng",
     "client": "máy khách",
+    "year": "năm",
+    "unit": "đơn vị",
+    "from": "từ",
+    "to": "sang",
+    "comment": "ý kiến",
+    "deadline": "hạn nộp",
+    "expected": "số đơn vị phải báo cáo",
+    "warnings": "cảnh báo",
+    "acknowledged": "số cảnh báo đã xem xét",
 }
 _DETAIL_VALUES = {
     "wrong password": "sai mật khẩu",
@@ -60,6 +70,8 @@ _DETAIL_VALUES = {
     "admin": "quản trị",
     True: "có",
     False: "không",
+    # the reporting cycle's statuses and actions (etl/cycle.py), in the codes registry's words
+    **{c.code: c.label.lower() for d in ("cycle_status", "cycle_action") for c in codes()[d]},
 }
 
 

@@ -67,6 +67,10 @@ def sections(role: str) -> dict[str, list[st.Page]]:
             page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
         ],
     }
+    if role == "commune":
+        out["Dữ liệu"].append(page("nop_bao_cao.py", "Nộp báo cáo", ":material/send:"))
+    if role in ("province", "admin"):
+        out["Dữ liệu"].append(page("tien_do.py", "Tiến độ nộp báo cáo", ":material/assignment_turned_in:"))
     if role == "admin":
         out["Quản trị"] = [
             page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, filters, fmt, login, maps, methods, registry
+from dashboard import charts, data, export, filters, fmt, login, maps, methods, registry, reporting
 from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
 from etl import audit
@@ -146,6 +146,8 @@ def overview_caption(state: State) -> str:
 
 def coverage_notice(state: State) -> None:
     """How complete the year on screen is, on every page: a warning when only some units have reported."""
+    if approval := reporting.approval_notice(state.year):  # the year's reporting cycle, when it has one
+        st.caption(approval)
     c = state.coverage
     if c is None:
         return

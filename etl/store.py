@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import audit, views
+from etl import audit, cycle, views
 from etl.annual_return import ParsedReturn
 from etl.findings import Finding, ReturnRejected, os_reason
 from etl.province import ProvinceConfig
@@ -137,6 +137,7 @@ def commit(
         )
         tmp = root / "snapshots" / f".tmp-{load_id}"
         try:
+            _check_not_frozen(returns, root)
             replaced = _write_snapshot(
                 tmp, returns, province, None if replace_all else current_snapshot(root), load_id, user
             )
@@ -161,6 +162,18 @@ def commit(
         (root / "LOADING.json").unlink(missing_ok=True)
         _gc(root, keep=load_id)
     return LoadResult(load_id, load_id, len(returns), sum(r.branches.height for r in returns), replaced, warnings)
+
+
+def _check_not_frozen(returns: list[ParsedReturn], root: Path) -> None:
+    """A return of a committee-year that is approved or whose year is locked (etl/cycle.py) is not replaced: checked
+    under the writer lock, so an approval or a lock that lands just before cannot be overtaken by a load."""
+    findings = [
+        Finding(r.file_name, why, rule="cycle_frozen")
+        for r in returns
+        if (why := cycle.replace_refusal(r.year, r.unit_code, root))
+    ]
+    if findings:
+        raise ReturnRejected(findings)
 
 
 def _abandon(

@@ -5,7 +5,7 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from dashboard import admin, data, export, filters, login, ui
+from dashboard import admin, data, export, filters, login, reporting, ui
 from etl.annual_return.rows import summary_frame
 from etl.findings import ReturnRejected
 from etl.load import check_files
@@ -145,6 +145,7 @@ if parsed:
         except (ReturnRejected, StoreError) as e:
             st.error(ui.fmt.plain(str(e)))  # names files and branch codes typed by others
         else:
+            reporting.record_loaded(parsed, user.username)  # the reporting cycle's board counts them as submitted
             for k in ("parsed", "parsed_key"):
                 st.session_state.pop(k, None)
             st.session_state["upload_round"] = upload_round + 1

@@ -34,6 +34,8 @@ TAMPERED = [
 ]
 PAGES = ["tong_quan", "chi_bo", "dang_vien", "ha_tang", "bi_thu", "muc_tieu", "ho_so_xa", "bieu_thong_ke", "chat_luong"]
 ADMIN_PAGES = {"nap_du_lieu": "Nạp dữ liệu", "quan_tri": "Người dùng và nhật ký"}
+PROVINCE_PAGES = {"tien_do": "Tiến độ nộp báo cáo"}  # the province and admins only
+COMMUNE_PAGES = {"nop_bao_cao": "Nộp báo cáo"}  # a committee's own user only
 DEMO = {"tinh": "province", "xa": "commune", "quantri": "admin"}
 
 
@@ -243,16 +245,19 @@ def test_logout_ends_the_session():
 def test_every_registered_page_renders(username, others):
     at = log_in(new_app(), username)
     assert not at.exception
-    pages = PAGES + (list(ADMIN_PAGES) if DEMO[username] == "admin" else [])
-    for page in pages:
+    own = {
+        **(ADMIN_PAGES if DEMO[username] == "admin" else {}),
+        **(PROVINCE_PAGES if DEMO[username] != "commune" else {}),
+        **(COMMUNE_PAGES if DEMO[username] == "commune" else {}),
+    }
+    for page in PAGES + list(own):
         go(at, page)
         assert titles(at), page
-        if page in ADMIN_PAGES:
-            assert titles(at) == [ADMIN_PAGES[page]]
-    if DEMO[username] != "admin":
-        for page in ADMIN_PAGES:
-            with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page(f"../pages/{page}.py")
+        if page in own:
+            assert titles(at) == [own[page]]
+    for page in {**ADMIN_PAGES, **PROVINCE_PAGES, **COMMUNE_PAGES}.keys() - own.keys():
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"../pages/{page}.py")
 
 
 def test_commune_user_sees_only_its_unit_on_every_page(others):
@@ -296,12 +301,12 @@ def test_admin_pages_cannot_be_reached_by_the_commune_user(others):
     # the script hash a browser would ask for when typing /nap-du-lieu or /quan-tri in the address bar
     admin = log_in(new_app(), "quantri")
     hashes = {}
-    for page in ADMIN_PAGES:
+    for page in {**ADMIN_PAGES, **PROVINCE_PAGES}:
         admin.switch_page(f"../pages/{page}.py")
         hashes[page] = admin._page_hash  # AppTest's own request field (no public accessor)
     for who in ("xa", "tinh"):
         at = log_in(new_app(), who)
-        for page, title in ADMIN_PAGES.items():
+        for page, title in {**ADMIN_PAGES, **(PROVINCE_PAGES if who == "xa" else {})}.items():
             at._page_hash = hashes[page]
             at.run()
             assert not at.exception

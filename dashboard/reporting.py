@@ -1,0 +1,301 @@
+"""The reporting cycle for the pages: the warnings of a submitted return (rules as data), and the province's board
+of who has submitted, been returned, approved — one row per expected committee."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from dashboard import db, fmt
+from etl import cycle
+from etl.codes import label
+from etl.settings import MAPPINGS_DIR, PARQUET_DIR
+
+WARNING_RULES = MAPPINGS_DIR / "warning_rules.csv"
+GOOD_RATINGS = ("xs", "tot")
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: str
+    threshold: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A warning of a return: it does not block, the province acknowledges it when it approves."""
+
+    rule: str
+    text: str
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    """The warning rules, in file order: id, threshold, Vietnamese text with its {fields}."""
+    with open(WARNING_RULES, encoding="utf-8", newline="") as f:
+        return {
+            r["rule"]: Rule(r["rule"], float(r["threshold"]) if r["threshold"] else None, r["text"])
+            for r in csv.DictReader(f)
+        }
+
+
+def _good_branch_share(df: pl.DataFrame) -> float | None:
+    rated = df.filter(pl.col("rating").is_not_null())
+    if not rated.height:
+        return None
+    return rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height / rated.height * 100
+
+
+def evaluate(current: pl.DataFrame, previous: pl.DataFrame, rule_set: dict[str, Rule] | None = None) -> list[Flag]:
+    """The warnings of a return's branches against the same committee's previous year (both with the store's
+    branch columns). Without a previous return only the rules on the return itself apply. Each threshold is
+    exceeded strictly: a change of exactly the threshold does not warn."""
+    rs = rule_set or rules()
+    cur = current.with_columns(pl.col("rating").cast(pl.String))
+    prev = previous.with_columns(pl.col("rating").cast(pl.String))
+    out: list[Flag] = []
+
+    def flag(rule: str, **fields) -> None:
+        r = rs[rule]
+        t = fmt.num(r.threshold) if r.threshold is not None else ""
+        out.append(Flag(rule, r.text.format(threshold=t, **fields)))
+
+    names_now = dict(zip(cur["branch_code"].to_list(), cur["branch_name"].to_list()))
+    names_before = dict(zip(prev["branch_code"].to_list(), prev["branch_name"].to_list()))
+    for rule in rs:
+        r = rs[rule]
+        if rule == "members_change" and prev.height:
+            before, after = int(prev["members"].sum()), int(cur["members"].sum())
+            if before and abs(after - before) / before * 100 > r.threshold:
+                change = (after - before) / before * 100
+                flag(
+                    rule,
+                    change=("+" if change > 0 else "-") + fmt.pct(abs(change), 1),
+                    before=fmt.num(before),
+                    after=fmt.num(after),
+                )
+        elif rule == "branch_gone" and prev.height:
+            for code in sorted(names_before.keys() - names_now.keys()):
+                flag(rule, code=code, branch=names_before[code])
+        elif rule == "branch_new" and prev.height:
+            for code in sorted(names_now.keys() - names_before.keys()):
+                flag(rule, code=code, branch=names_now[code])
+        elif rule == "rating_mix" and prev.height:
+            before, after = _good_branch_share(prev), _good_branch_share(cur)
+            if before is not None and after is not None and abs(after - before) > r.threshold:
+                flag(rule, change=fmt.points(after - before, 1), before=fmt.pct(before, 1), after=fmt.pct(after, 1))
+        elif rule == "excellent_weak_members":
+            rated = pl.sum_horizontal("excellent", "good", "completed", "not_completed")
+            weak = (
+                cur.filter(pl.col("rating") == "xs")
+                .with_columns(share=pl.when(rated > 0).then((pl.col("excellent") + pl.col("good")) / rated * 100))
+                .filter(pl.col("share") < r.threshold)
+                .sort("branch_code")
+            )
+            for code, name, share in weak.select("branch_code", "branch_name", "share").iter_rows():
+                flag(rule, code=code, branch=name, share=fmt.pct(share, 1))
+    return out
+
+
+def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The committee's branches of the year before, as stored."""
+    try:
+        return (
+            db.cursor(root)
+            .sql(
+                "select branch_code, branch_name, members, rating, excellent, good, completed, not_completed "
+                "from stg_branch_year where year = $y and unit_code = $u order by branch_code",
+                params={"y": year - 1, "u": unit_code},
+            )
+            .pl()
+        )
+    except FileNotFoundError:  # nothing loaded yet
+        return pl.DataFrame(
+            schema={
+                "branch_code": pl.String,
+                "branch_name": pl.String,
+                "members": pl.Int64,
+                "rating": pl.String,
+                "excellent": pl.Int64,
+                "good": pl.Int64,
+                "completed": pl.Int64,
+                "not_completed": pl.Int64,
+            }
+        )
+
+
+def return_warnings(unit_code: str, year: int, branches: pl.DataFrame, root: Path = PARQUET_DIR) -> list[Flag]:
+    """The warnings of a committee's return for a year against what the store holds for the year before."""
+    return evaluate(branches, previous_branches(unit_code, year, root))
+
+
+# ------------------------------------------------------------------------------------------------- the board
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    expected: int
+    submitted: int
+    approved: int
+    late: int  # not submitted and past the deadline
+
+    def text(self) -> str:
+        """«52/60 đã nộp, 47 đã duyệt»."""
+        return f"{fmt.num(self.submitted)}/{fmt.num(self.expected)} đã nộp, {fmt.num(self.approved)} đã duyệt"
+
+
+def _require_province(role: str) -> None:
+    if role not in ("province", "admin"):
+        raise PermissionError("Chỉ Ban Tổ chức Tỉnh uỷ và quản trị viên xem được tiến độ nộp báo cáo.")
+
+
+def _days_late(deadline: dt.date, submitted: str, today: dt.date) -> int:
+    day = dt.date.fromisoformat(submitted[:10]) if submitted else today
+    return max(0, (day - deadline).days)
+
+
+def board(
+    year: int, unit_names: dict[str, str], role: str, root: Path = PARQUET_DIR, today: dt.date | None = None
+) -> tuple[pl.DataFrame, BoardCounts]:
+    """One row per committee expected to report in the year — status, last change (when, by whom), version, errors,
+    warnings, the last comment, days late (of the first submission, or till today) — and the counts at the top."""
+    _require_province(role)
+    p = cycle.period(year, root)
+    if p is None:
+        raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
+    today = today or dt.date.today()
+    rows = []
+    for code in p.expected:
+        s = p.units[code]
+        status = p.status(code)
+        rows.append(
+            {
+                "unit_code": code,
+                "unit_name": unit_names.get(code, code),
+                "status": status,
+                "status_label": label("cycle_status", status),
+                "at": s.at.replace("T", " "),
+                "by": s.by,
+                "version": s.version,
+                "errors": s.errors,
+                "warnings": len(s.warnings),
+                "comment": s.comment,
+                "days_late": _days_late(p.deadline, s.first_submitted, today),
+            }
+        )
+    df = pl.DataFrame(
+        rows,
+        schema={
+            "unit_code": pl.String,
+            "unit_name": pl.String,
+            "status": pl.String,
+            "status_label": pl.String,
+            "at": pl.String,
+            "by": pl.String,
+            "version": pl.Int64,
+            "errors": pl.Int64,
+            "warnings": pl.Int64,
+            "comment": pl.String,
+            "days_late": pl.Int64,
+        },
+    )
+    units = p.units.values()
+    counts = BoardCounts(
+        expected=len(p.expected),
+        submitted=sum(s.status != cycle.NOT_SUBMITTED for s in units),
+        approved=sum(s.status == cycle.APPROVED for s in units),
+        late=sum(s.status == cycle.NOT_SUBMITTED and today > p.deadline for s in units),
+    )
+    return df, counts
+
+
+# ------------------------------------------------------------------------------ a committee submits its return
+
+
+def submit_return(
+    year: int, checked, username: str, role: str, user_unit: str | None, province, root: Path = PARQUET_DIR
+) -> str:
+    """A commune user submits the one file it uploaded (`checked`: etl.load.check_files of it) for its own unit.
+
+    A valid return naming the user's unit is written to the store and the committee becomes «đã nộp, hợp lệ» (with
+    its warnings); a file with errors is not written, the committee becomes «đã nộp, có lỗi». A return naming any
+    other unit is refused and nothing changes. Returns a Vietnamese sentence; raises ValueError with one."""
+    from etl.findings import ReturnRejected
+    from etl.store import StoreError, commit
+
+    if role != "commune" or not user_unit:
+        raise PermissionError("Chỉ tài khoản của đơn vị được nộp báo cáo của đơn vị.")
+    if len(checked.parsed) + len(checked.refused) != 1:
+        raise ValueError("Hãy tải lên đúng một tệp: báo cáo của đơn vị mình.")
+    p = cycle.period(year, root)
+    if p is None:
+        raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
+    if user_unit not in p.units:
+        raise ValueError(f"Đơn vị của bạn không có trong danh sách đơn vị phải báo cáo năm {year}.")
+    status = p.status(user_unit)
+    if p.locked or status not in cycle.UNIT_TRANSITIONS["submit"][0]:
+        raise ValueError(
+            cycle.replace_refusal(year, user_unit, root)
+            or f"Báo cáo đang ở trạng thái «{label('cycle_status', status)}»: chưa nộp lại được."
+        )
+    if checked.refused:
+        errors = sum(f.severity == "error" for fs in checked.refused.values() for f in fs)
+        cycle.submit(year, user_unit, username, role, errors=errors, user_unit=user_unit, root=root)
+        return f"Đã ghi nhận báo cáo có {fmt.num(errors)} lỗi: hãy sửa theo hướng dẫn rồi tải lên và nộp lại."
+    r = checked.parsed[0]
+    if r.unit_code != user_unit:
+        named = province.unit_by_code[r.unit_code].full_name if r.unit_code in province.unit_by_code else r.unit_code
+        mine = province.unit_by_code[user_unit].full_name if user_unit in province.unit_by_code else user_unit
+        raise ValueError(
+            f"Tệp «{r.file_name}» là báo cáo của {named} ({r.unit_code}), không phải của {mine}: "
+            "mỗi đơn vị chỉ nộp báo cáo của chính mình. Không có gì được ghi."
+        )
+    if r.year != year:
+        raise ValueError(f"Tệp «{r.file_name}» là báo cáo năm {r.year}, không phải năm {year}. Không có gì được ghi.")
+    flags = return_warnings(user_unit, year, r.branches, root)
+    try:
+        commit([r], province, username, root)
+    except (ReturnRejected, StoreError) as e:
+        raise ValueError(str(e)) from e
+    cycle.submit(year, user_unit, username, role, warnings=[f.text for f in flags], user_unit=user_unit, root=root)
+    return f"Đã nộp báo cáo năm {year}" + (
+        f" ({fmt.num(len(flags))} cảnh báo để Ban Tổ chức xem xét)." if flags else "."
+    )
+
+
+def record_loaded(returns: list, username: str, root: Path = PARQUET_DIR) -> int:
+    """After an admin's load: each loaded return of a year with an open period counts as its committee's
+    submission (with its warnings), so the board shows returns that arrived by e-mail too. How many were recorded.
+    (The load itself refused the approved and locked ones, etl/store.py.)"""
+    n = 0
+    for r in returns:
+        p = cycle.period(r.year, root)
+        if p is None or r.unit_code not in p.units:
+            continue
+        flags = return_warnings(r.unit_code, r.year, r.branches, root)
+        cycle.submit(r.year, r.unit_code, username, "admin", warnings=[f.text for f in flags], root=root)
+        n += 1
+    return n
+
+
+def approval_notice(year: int | None, root: Path = PARQUET_DIR) -> str | None:
+    """What the pages say about the year on screen when it has a reporting period: how many committees are
+    approved, and the date the year was locked («Số liệu chốt ngày …»). No period: None (the pages say nothing).
+
+    What is shown: the store holds every return loaded, approved or not (a committee's valid submission is
+    written when it is submitted), so a year still in its cycle is shown with this count beside it; once locked,
+    the figures are the frozen ones."""
+    p = cycle.period(year, root) if year is not None else None
+    if p is None:
+        return None
+    approved = sum(s.status == cycle.APPROVED for s in p.units.values())
+    text = f"Số liệu năm {year}: {fmt.num(approved)}/{fmt.num(len(p.expected))} đơn vị đã duyệt"
+    if p.locked:
+        return f"{text}. Số liệu chốt ngày {dt.date.fromisoformat(p.locked_at[:10]):%d/%m/%Y}."
+    return f"{text}; các đơn vị chưa duyệt có thể còn sửa số liệu."

@@ -1,0 +1,308 @@
+"""The yearly reporting cycle («kỳ báo cáo»): a period per year opened by an admin with a deadline and the
+committees expected to report, and each committee-year's status, changed only along the transitions below.
+
+Everything is an event in one append-only JSON-lines log (`cycle_log`), read and appended under one exclusive lock
+(etl/audit.py `locked`): a transition checks the state it reads and appends its event inside the same lock, so two
+changes at the same moment are applied one after the other and never both judged against the same old state. A
+write cut short leaves a torn last line, which readers skip: the earlier statuses stay as they were. Every change is
+also in the audit log, with who, when and the comment.
+
+Statuses (codes.csv, domain cycle_status): chưa nộp → đã nộp, có lỗi / đã nộp, hợp lệ → trả lại → đã duyệt; the
+whole year is then locked («đã khoá»), which freezes every committee; only an admin unlocks, with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl import audit
+from etl.codes import code_list, label
+from etl.province import ProvinceConfig
+from etl.settings import PARQUET_DIR
+
+NOT_SUBMITTED, SUBMITTED_ERRORS, SUBMITTED_VALID = "chua_nop", "nop_loi", "nop_hop_le"
+RETURNED, APPROVED, LOCKED = "tra_lai", "da_duyet", "da_khoa"
+STATUSES = tuple(code_list("cycle_status"))
+ACTIONS = tuple(code_list("cycle_action"))
+
+# The committee-level transitions: action -> (states it may start from, the roles that may take it). A
+# submission's new state depends on its validation (errors or not); the others have one target.
+UNIT_TRANSITIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "submit": (
+        frozenset({NOT_SUBMITTED, SUBMITTED_ERRORS, SUBMITTED_VALID, RETURNED}),
+        frozenset({"commune", "admin"}),
+    ),
+    "return": (frozenset({SUBMITTED_ERRORS, SUBMITTED_VALID, APPROVED}), frozenset({"province", "admin"})),
+    "approve": (frozenset({SUBMITTED_VALID}), frozenset({"province", "admin"})),
+}
+TARGET = {"return": RETURNED, "approve": APPROVED}
+# The states a committee's return can no longer be replaced in.
+FROZEN = frozenset({APPROVED, LOCKED})
+
+
+def cycle_log(root: Path = PARQUET_DIR) -> Path:
+    """The cycle's event log, beside the audit log in the store's log folder (never part of a snapshot)."""
+    return root / "log" / "cycle" / "cycle.jsonl"
+
+
+@dataclass
+class UnitState:
+    unit_code: str
+    status: str = NOT_SUBMITTED
+    at: str = ""  # the last change
+    by: str = ""
+    version: int = 0  # submissions so far
+    first_submitted: str = ""
+    errors: int = 0
+    warnings: list[str] = field(default_factory=list)  # the last submission's warnings (texts)
+    comment: str = ""  # the last comment (the province's, when returned)
+
+
+@dataclass
+class Period:
+    year: int
+    deadline: dt.date
+    expected: list[str]
+    opened_by: str
+    opened_at: str
+    locked: bool = False
+    locked_at: str = ""
+    locked_by: str = ""
+    units: dict[str, UnitState] = field(default_factory=dict)
+
+    def status(self, unit_code: str) -> str:
+        """The committee's status as shown: «đã khoá» for every committee of a locked year."""
+        return LOCKED if self.locked else self.units[unit_code].status
+
+
+def _fold(events: list[dict]) -> dict[int, Period]:
+    periods: dict[int, Period] = {}
+    for e in events:
+        year, action = e.get("year"), e.get("action")
+        if action == "open":
+            periods[year] = Period(
+                year,
+                dt.date.fromisoformat(e["deadline"]),
+                list(e["expected"]),
+                e["user"],
+                e["time"],
+                units={u: UnitState(u) for u in e["expected"]},
+            )
+            continue
+        p = periods.get(year)
+        if p is None:
+            continue
+        if action in ("lock", "unlock"):
+            p.locked = action == "lock"
+            p.locked_at, p.locked_by = (e["time"], e["user"]) if p.locked else ("", "")
+            continue
+        s = p.units.setdefault(e["unit"], UnitState(e["unit"]))
+        s.status, s.at, s.by, s.comment = e["to"], e["time"], e["user"], e.get("comment", "")
+        if action == "submit":
+            s.version += 1
+            s.first_submitted = s.first_submitted or e["time"]
+            s.errors, s.warnings = e.get("errors", 0), list(e.get("warnings", []))
+    return periods
+
+
+def periods(root: Path = PARQUET_DIR) -> dict[int, Period]:
+    """Every reporting period by year, with each committee's state (read under the log's lock)."""
+    path = cycle_log(root)
+    if not path.exists():
+        return {}
+    with audit.locked(path) as log:
+        return _fold(log.records())
+
+
+def period(year: int, root: Path = PARQUET_DIR) -> Period | None:
+    return periods(root).get(year)
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _apply(root: Path, make_event) -> dict:
+    """Read the state and append the event `make_event(periods)` returns (it raises ValueError to refuse), under
+    one lock; then audit it."""
+    with audit.locked(cycle_log(root)) as log:
+        event = make_event(_fold(log.records()))
+        log.append(event)
+    details = {k: v for k, v in event.items() if k not in ("user", "time", "expected")}
+    if "expected" in event:
+        details["expected"] = len(event["expected"])  # the count, not 60 codes
+    audit.record("cycle", event["user"], details, root)
+    return event
+
+
+def open_period(
+    year: int, deadline: dt.date, province: ProvinceConfig, user: str, role: str, root: Path = PARQUET_DIR
+) -> Period:
+    """Open the year's reporting period (admins only): every unit of the province's configuration is expected."""
+    if role != "admin":
+        raise ValueError("Chỉ quản trị viên được mở kỳ báo cáo.")
+
+    def event(ps: dict[int, Period]) -> dict:
+        if year in ps:
+            raise ValueError(f"Kỳ báo cáo năm {year} đã được mở.")
+        return {
+            "time": _now(),
+            "year": year,
+            "action": "open",
+            "deadline": deadline.isoformat(),
+            "expected": [u.code for u in province.units],
+            "user": user,
+            "role": role,
+        }
+
+    _apply(root, event)
+    return period(year, root)
+
+
+def _unit_event(
+    ps: dict[int, Period], year: int, unit_code: str, action: str, user: str, role: str, comment: str
+) -> dict:
+    p = ps.get(year)
+    if p is None:
+        raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
+    if unit_code not in p.units:
+        raise ValueError(f"Đơn vị «{unit_code}» không có trong danh sách đơn vị phải báo cáo năm {year}.")
+    if p.locked:
+        raise ValueError(
+            f"Số liệu năm {year} đã khoá ngày {p.locked_at[:10]}: không thể {label('cycle_action', action).lower()}; "
+            "chỉ quản trị viên mở khoá được (ghi rõ lý do)."
+        )
+    current = p.units[unit_code].status
+    starts, roles = UNIT_TRANSITIONS[action]
+    if current not in starts:
+        raise ValueError(
+            f"Không thể {label('cycle_action', action).lower()} báo cáo năm {year} của đơn vị {unit_code} "
+            f"khi báo cáo đang ở trạng thái «{label('cycle_status', current)}»."
+        )
+    if role not in roles:
+        raise ValueError(f"Vai trò của bạn không được {label('cycle_action', action).lower()} báo cáo.")
+    return {
+        "time": _now(),
+        "year": year,
+        "unit": unit_code,
+        "action": action,
+        "from": current,
+        "user": user,
+        "role": role,
+        "comment": comment.strip(),
+    }
+
+
+def submit(
+    year: int,
+    unit_code: str,
+    user: str,
+    role: str,
+    errors: int = 0,
+    warnings: list[str] | None = None,
+    user_unit: str | None = None,
+    root: Path = PARQUET_DIR,
+) -> UnitState:
+    """A committee submits its return: «đã nộp, có lỗi» if its validation found errors, else «đã nộp, hợp lệ».
+    A commune user submits for its own unit only (`user_unit`)."""
+    if role == "commune" and unit_code != user_unit:
+        raise ValueError(
+            f"Báo cáo ghi đơn vị «{unit_code}», không phải đơn vị của bạn: không thể nộp thay đơn vị khác."
+        )
+
+    def event(ps: dict[int, Period]) -> dict:
+        e = _unit_event(ps, year, unit_code, "submit", user, role, "")
+        return {
+            **e,
+            "to": SUBMITTED_ERRORS if errors else SUBMITTED_VALID,
+            "errors": errors,
+            "warnings": warnings or [],
+        }
+
+    _apply(root, event)
+    return period(year, root).units[unit_code]
+
+
+def return_for_correction(
+    year: int, unit_code: str, comment: str, user: str, role: str, root: Path = PARQUET_DIR
+) -> UnitState:
+    """The province sends a return back, saying what to correct (the comment is required: the committee reads it)."""
+    if not comment.strip():
+        raise ValueError("Hãy ghi rõ nội dung cần sửa khi trả lại báo cáo.")
+    _apply(root, lambda ps: {**_unit_event(ps, year, unit_code, "return", user, role, comment), "to": RETURNED})
+    return period(year, root).units[unit_code]
+
+
+def approve(
+    year: int,
+    unit_code: str,
+    user: str,
+    role: str,
+    acknowledged: bool = False,
+    comment: str = "",
+    root: Path = PARQUET_DIR,
+) -> UnitState:
+    """The province approves a valid return; a return with warnings needs them acknowledged."""
+
+    def event(ps: dict[int, Period]) -> dict:
+        e = _unit_event(ps, year, unit_code, "approve", user, role, comment)
+        n = len(ps[year].units[unit_code].warnings)
+        if n and not acknowledged:
+            raise ValueError(f"Báo cáo có {n} cảnh báo: hãy xem và xác nhận đã xem xét các cảnh báo trước khi duyệt.")
+        return {**e, "to": APPROVED, "acknowledged": n}
+
+    _apply(root, event)
+    return period(year, root).units[unit_code]
+
+
+def lock_year(year: int, user: str, role: str, comment: str = "", root: Path = PARQUET_DIR) -> Period:
+    """Freeze the whole year («chốt số liệu»): admins only; no committee's return can then change."""
+    if role != "admin":
+        raise ValueError("Chỉ quản trị viên được khoá số liệu năm.")
+
+    def event(ps: dict[int, Period]) -> dict:
+        p = ps.get(year)
+        if p is None:
+            raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
+        if p.locked:
+            raise ValueError(f"Số liệu năm {year} đã khoá.")
+        return {"time": _now(), "year": year, "action": "lock", "user": user, "role": role, "comment": comment.strip()}
+
+    _apply(root, event)
+    return period(year, root)
+
+
+def unlock_year(year: int, reason: str, user: str, role: str, root: Path = PARQUET_DIR) -> Period:
+    """Unfreeze a locked year: admins only, with a reason (audited); every committee returns to its status."""
+    if role != "admin":
+        raise ValueError("Chỉ quản trị viên được mở khoá số liệu năm.")
+    if not reason.strip():
+        raise ValueError("Hãy ghi lý do mở khoá số liệu năm.")
+
+    def event(ps: dict[int, Period]) -> dict:
+        p = ps.get(year)
+        if p is None or not p.locked:
+            raise ValueError(f"Số liệu năm {year} chưa khoá.")
+        return {"time": _now(), "year": year, "action": "unlock", "user": user, "role": role, "comment": reason.strip()}
+
+    _apply(root, event)
+    return period(year, root)
+
+
+def replace_refusal(year: int, unit_code: str, root: Path = PARQUET_DIR) -> str | None:
+    """Why a return of this committee-year may not replace the stored one (approved or locked), or None."""
+    p = period(year, root)
+    if p is None or unit_code not in p.units:
+        return None
+    if p.locked:
+        return (
+            f"Số liệu năm {year} đã khoá ngày {p.locked_at[:10]} (chốt số liệu): báo cáo của đơn vị {unit_code} "
+            "không thể thay thế. Chỉ quản trị viên mở khoá được, và phải ghi lý do."
+        )
+    if p.units[unit_code].status == APPROVED:
+        return (
+            f"Báo cáo năm {year} của đơn vị {unit_code} đã được duyệt: không thể thay thế. Nếu cần sửa, Ban Tổ chức "
+            "Tỉnh uỷ trả lại báo cáo trước."
+        )
+    return None

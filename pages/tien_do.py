@@ -1,0 +1,109 @@
+"""Tiến độ nộp báo cáo (province, admin): the year's reporting period, one row per expected committee, and the
+province's actions — return with a comment, approve (acknowledging the warnings) — and the admin's: open a
+period, lock and unlock the year."""
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from dashboard import export, filters, login, reporting, ui
+from etl import cycle
+from etl.codes import label
+from etl.province import load_province
+
+user = login.current_user()
+province = load_province()
+names = {u.code: u.full_name for u in province.units}
+st.title("Tiến độ nộp báo cáo")
+if done := st.session_state.pop("cycle_message", None):
+    st.success(done)
+
+
+def run(action, message: str) -> None:
+    """Take an action of the cycle; a refusal is said in Vietnamese and nothing changes."""
+    try:
+        action()
+    except ValueError as e:
+        st.error(ui.fmt.plain(str(e)))
+    else:
+        st.session_state["cycle_message"] = message
+        st.rerun()
+
+
+periods = cycle.periods()
+if user.role == "admin":
+    with st.expander("Mở kỳ báo cáo mới", expanded=not periods, icon=":material/event:"):
+        c1, c2 = st.columns(2)
+        new_year = c1.number_input(
+            "Năm báo cáo", min_value=2020, max_value=2100, value=max(periods, default=dt.date.today().year - 1) + 1
+        )
+        deadline = c2.date_input("Hạn nộp", value=dt.date(int(new_year) + 1, 1, 15), format="DD/MM/YYYY")
+        if st.button("Mở kỳ báo cáo", key="cycle_open", icon=":material/event_available:"):
+            run(
+                lambda: cycle.open_period(int(new_year), deadline, province, user.username, user.role),
+                f"Đã mở kỳ báo cáo năm {int(new_year)}, hạn nộp {deadline:%d/%m/%Y}.",
+            )
+if not periods:
+    st.info("Chưa có kỳ báo cáo nào được mở. Quản trị viên mở kỳ báo cáo của mỗi năm, với hạn nộp.")
+    st.stop()
+
+year = st.selectbox("Kỳ báo cáo năm", sorted(periods, reverse=True), key="cycle_year")
+p = periods[year]
+rows, counts = reporting.board(year, names, user.role)
+st.markdown(f"**Số liệu năm {year}: {counts.text()}** · hạn nộp {p.deadline:%d/%m/%Y}")
+if p.locked:
+    st.info(f"Số liệu chốt ngày {dt.date.fromisoformat(p.locked_at[:10]):%d/%m/%Y}.", icon=":material/lock:")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Đã nộp", f"{ui.fmt.num(counts.submitted)}/{ui.fmt.num(counts.expected)}")
+c2.metric("Đã duyệt", ui.fmt.num(counts.approved))
+c3.metric("Chưa nộp", ui.fmt.num(counts.expected - counts.submitted))
+c4.metric("Chưa nộp, quá hạn", ui.fmt.num(counts.late))
+COLS = [
+    export.Col("unit_code", "Mã"),
+    export.Col("unit_name", "Đơn vị"),
+    export.Col("status_label", "Trạng thái"),
+    export.Col("at", "Thời điểm"),
+    export.Col("by", "Người thực hiện"),
+    export.Col("version", "Lần nộp", "int"),
+    export.Col("errors", "Lỗi", "int"),
+    export.Col("warnings", "Cảnh báo", "int"),
+    export.Col("days_late", "Số ngày trễ", "int"),
+    export.Col("comment", "Ý kiến"),
+]
+if st.toggle("Chỉ các đơn vị chưa nộp (cần nhắc)", key="cycle_remind"):
+    rows = rows.filter(pl.col("status") == cycle.NOT_SUBMITTED)
+ui.show_table(rows, COLS, height=400, empty="Mọi đơn vị đã nộp báo cáo.")
+ui.downloads(
+    rows, COLS, f"tien-do-nop-bao-cao-{year}", f"Tiến độ nộp báo cáo năm {year}", filters.current(), key="tien-do"
+)
+
+st.subheader("Xử lý báo cáo của một đơn vị")
+unit = st.selectbox("Đơn vị", p.expected, format_func=lambda c: f"{names.get(c, c)} ({c})", key="cycle_unit")
+s = p.units[unit]
+st.caption(f"Trạng thái: {label('cycle_status', p.status(unit))} · lần nộp: {s.version}")
+for w in s.warnings:
+    st.warning(ui.fmt.plain(w), icon=":material/report:")
+comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment")
+ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack") if s.warnings else False
+c1, c2 = st.columns(2)
+if c1.button("Trả lại để sửa", key="cycle_return", icon=":material/undo:"):
+    run(
+        lambda: cycle.return_for_correction(year, unit, comment, user.username, user.role),
+        f"Đã trả lại báo cáo của {names.get(unit, unit)}.",
+    )
+if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/check:"):
+    run(
+        lambda: cycle.approve(year, unit, user.username, user.role, acknowledged=ack, comment=comment),
+        f"Đã duyệt báo cáo của {names.get(unit, unit)}.",
+    )
+
+if user.role == "admin":
+    st.subheader("Chốt số liệu năm")
+    if not p.locked:
+        if st.button(f"Khoá số liệu năm {year}", key="cycle_lock", icon=":material/lock:"):
+            run(lambda: cycle.lock_year(year, user.username, user.role), f"Đã khoá số liệu năm {year}.")
+    else:
+        reason = st.text_input("Lý do mở khoá (bắt buộc)", key="cycle_unlock_reason")
+        if st.button(f"Mở khoá số liệu năm {year}", key="cycle_unlock", icon=":material/lock_open:"):
+            run(lambda: cycle.unlock_year(year, reason, user.username, user.role), f"Đã mở khoá số liệu năm {year}.")
