@@ -41,5 +41,16 @@ def template_bytes(
     return buf.getvalue()
 
 
+def templates_zip(province: ProvinceConfig, year: int, prefill: bool = True, root: Path = PARQUET_DIR) -> bytes:
+    """Every committee's return for a year in one zip (bao-cao-<mã>-<năm>.xlsx each), for the yearly campaign."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for unit in province.units:
+            z.writestr(f"bao-cao-{unit.code}-{year}.xlsx", template_bytes(province, unit.code, year, prefill, root))
+    return buf.getvalue()
+
+
 def write_template(path: Path, province: ProvinceConfig, unit_code: str, year: int, prefill: bool = False) -> None:
     path.write_bytes(template_bytes(province, unit_code, year, prefill))

@@ -12,7 +12,7 @@ from etl.load import check_files
 from etl.province import load_province
 from etl.settings import MAX_FILE_BYTES
 from etl.store import StoreError, commit, log_rejected
-from forms.prefill import template_bytes
+from forms.prefill import template_bytes, templates_zip
 
 state = filters.current()
 user = login.current_user()
@@ -33,6 +33,15 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
     key="tpl_download",
+)
+st.download_button(
+    f"Tải biểu mẫu của cả {len(names)} đơn vị (tệp nén)",
+    lambda: templates_zip(province, int(year), prefill),
+    f"bao-cao-{province.code}-{year}.zip",
+    "application/zip",
+    on_click="ignore",
+    icon=":material/folder_zip:",
+    key="tpl_download_all",
 )
 
 st.subheader("2. Tải lên báo cáo đã điền")

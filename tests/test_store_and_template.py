@@ -13,7 +13,7 @@ import python_calamine as pc
 from etl.load import load_files
 from etl.province import load_province
 from etl.store import current_snapshot
-from forms.prefill import template_bytes
+from forms.prefill import template_bytes, templates_zip
 from forms.template import write_return
 from synthetic.sample import SampleBuilder
 
@@ -152,3 +152,18 @@ def test_a_province_without_published_tables_loads_and_answers(tmp_path):
     assert df.row(0, named=True)["numerator"] == 1 and df.row(0, named=True)["denominator"] == 4
     assert data.reconciliation(Scope.province(), root=tmp_path).is_empty()
     assert data.progress(Scope.province(), root=tmp_path).is_empty()
+
+
+def test_every_committees_return_in_one_zip(province, sample_store):
+    """Issue 10.7: one file per unit of the province, each its own unit's pre-filled return."""
+    import zipfile
+
+    z = zipfile.ZipFile(io.BytesIO(templates_zip(province, 2026, root=sample_store)))
+    assert sorted(z.namelist()) == sorted(f"bao-cao-{u.code}-2026.xlsx" for u in province.units)
+    assert len(z.namelist()) == 60
+    one = z.read("bao-cao-01279-2026.xlsx")
+    alone = template_bytes(province, "01279", 2026, prefill=True, root=sample_store)
+    sheet = lambda b, name: pc.CalamineWorkbook.from_filelike(io.BytesIO(b)).get_sheet_by_name(name).to_python()  # noqa: E731
+    assert sheet(one, "Chi bộ") == sheet(alone, "Chi bộ") and len([r for r in sheet(one, "Chi bộ")[6:] if r[1]]) > 10
+    info = sheet(one, "Thông tin")
+    assert ["Tên đảng bộ", "Phường Nùng Trí Cao"] in [r[:2] for r in info]
