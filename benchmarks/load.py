@@ -195,7 +195,7 @@ async def session(browser, url: str, user: str, res: dict, step_ms: int, deadlin
     except Exception as e:
         kind = "timeouts" if "Timeout" in type(e).__name__ else "errors"
         res[kind] += 1
-        res["messages"].append(f"{user} log-in: {type(e).__name__}")
+        res["messages"].append(f"{user} log-in or sidebar: {type(e).__name__}")
     finally:
         await ctx.close()
 
