@@ -7,7 +7,8 @@ on a fresh data folder. Prints a Markdown report and writes it to docs/PERFORMAN
 
 Options: --scale province|national|tiny (several allowed) · --data DIR (default data/national, git-ignored: one
 folder per scale inside) · --rebuild (regenerate the data) · --no-first-start · --render (re-render the report
-from the figures embedded in it, measuring nothing)."""
+from the figures embedded in it, measuring nothing). The concurrent-sessions load test is `python -m benchmarks.load`
+(benchmarks/load.py); this report keeps the section it writes."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from benchmarks import report  # noqa: E402
+from benchmarks import load, report  # noqa: E402
 
 PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 = all files), repetitions; the briefs
     # of how many units are built in a row (None = every unit, 0 = none)
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         results = report.previous_results(a.out)
         if not results:
             raise SystemExit(f"{a.out} holds no benchmark figures")
-        text = report.render(results)
+        text = load.keep_section(report.render(results), a.out)
         print(text)
         if not a.no_write:
             a.out.write_text(text, encoding="utf-8")
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 v.pop("first_start", None)
     results.update(new)
     results["machine"] = machine
-    text = report.render(results)
+    text = load.keep_section(report.render(results), a.out)
     print(text)
     (DATA / f"results-{'-'.join(new)}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"

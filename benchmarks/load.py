@@ -1,0 +1,378 @@
+"""Concurrent sessions against the real server: `python -m benchmarks.load --sessions 1 5 10` (not a timed test).
+
+Builds the province sample (`python -m etl sample`) in a temporary data folder, starts `streamlit run
+dashboard/app.py` pinned with taskset to core 0 and drives it from this process pinned to core 1: one headless
+Debian chromium, N browser contexts at once, each logging in as a demo account (tinh, xa, quantri in turn) and then
+visiting every page of its role's sidebar. Measures log-in → overview ready and page-ready (ready: the app connected,
+its script no longer running, the page's first heading visible), errors and time-outs, the server's CPU-seconds per
+page view (utime + stime of its process tree, /proc), the client's CPU-seconds (this process, the Playwright driver
+and chromium), and the server's peak RSS. Bounded: a time-out per step and per run; an error is counted, never fatal.
+Prints the table and writes it as the «Concurrent sessions» section of docs/PERFORMANCE.md (`--out`, `--no-write`);
+the main benchmark's report keeps that section when it rewrites the file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+USERS = ["tinh", "xa", "quantri"]
+BEGIN, END = "<!-- concurrent-sessions:begin -->", "<!-- concurrent-sessions:end -->"
+CLK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- /proc accounting ---------------------------------------------------------------------------------------------
+
+
+def _stat(pid: int) -> tuple[int, float, int] | None:
+    """(parent pid, utime + stime in seconds, RSS bytes) of one process, None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    f = raw[raw.rindex(")") + 2 :].split()  # fields from the state on (the name may hold spaces)
+    return int(f[1]), (int(f[11]) + int(f[12])) / CLK, int(f[21]) * PAGE
+
+
+def _tree(root: int) -> dict[int, tuple[float, int]]:
+    """CPU seconds and RSS of root and all its descendants."""
+    stats = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit() and (s := _stat(int(d))) is not None:
+            stats[int(d)] = s
+    kids: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in stats.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            out[pid] = stats[pid][1:]
+            todo += kids.get(pid, [])
+    return out
+
+
+class Meter:
+    """Samples a process tree every 0.25 s: the CPU of every process seen (last value kept, so a process that exits
+    during the run still counts up to its last sample) and the peak summed RSS."""
+
+    def __init__(self, root: int):
+        self.root, self.cpu, self.peak_rss = root, {}, 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> None:
+        tree = _tree(self.root)
+        for pid, (cpu, _) in tree.items():
+            self.cpu[pid] = cpu
+        self.peak_rss = max(self.peak_rss, sum(r for _, r in tree.values()))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self.sample()
+
+    def __enter__(self) -> Meter:
+        self.sample()
+        self.start = dict(self.cpu)
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._t.join()
+        self.sample()
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(v - self.start.get(pid, 0.0) for pid, v in self.cpu.items())
+
+
+# --- the server ---------------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data: Path, core: int) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": "04"}
+    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py")]
+    cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the Streamlit server did not open its port in 90 s")
+
+
+# --- the sessions -------------------------------------------------------------------------------------------------
+
+
+async def _ready(page, timeout_ms: int, previous: str | None = None) -> str:
+    """Wait until the app is idle with a first heading (different from `previous`, the page left); its text."""
+    await page.wait_for_function(
+        """([sel, prev]) => {
+            if (!document.querySelector(sel)) return false;
+            const h = document.querySelector('[data-testid="stMain"] h1');
+            return !!h && h.innerText.trim() !== '' && h.innerText !== prev;
+        }""",
+        arg=[READY, previous],
+        timeout=timeout_ms,
+    )
+    return await page.locator('[data-testid="stMain"] h1').first.inner_text()
+
+
+async def session(browser, url: str, user: str, res: dict, step_ms: int, deadline: float) -> None:
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await ctx.new_page()
+    try:
+        await page.goto(url, timeout=step_ms)
+        await page.wait_for_selector(READY, timeout=step_ms)
+        await page.get_by_label("Tên đăng nhập").fill(user)
+        await page.get_by_label("Mật khẩu").fill("demo")
+        form = page.locator('[data-testid="stMain"] h1')
+        before = await form.first.inner_text() if await form.count() else None
+        t = time.perf_counter()
+        await page.get_by_role("button", name="Đăng nhập").click()
+        title = await _ready(page, step_ms, before)
+        await page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=step_ms)
+        res["login"].append(time.perf_counter() - t)
+        res["views"] += 1
+        links = page.locator('[data-testid="stSidebarNav"] a')
+        hrefs = [await links.nth(i).get_attribute("href") for i in range(await links.count())]
+        for href in [h for h in hrefs if h][1:]:  # the first is the overview, already shown
+            if time.time() > deadline:
+                res["timeouts"] += 1
+                return
+            try:
+                t = time.perf_counter()
+                await page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first.click()
+                title = await _ready(page, step_ms, title)
+                res["page"].append(time.perf_counter() - t)
+                res["by_page"].setdefault(href.rsplit("/", 1)[-1] or "/", []).append(res["page"][-1])
+                res["views"] += 1
+                if await page.locator('[data-testid="stException"]').count():
+                    res["errors"] += 1
+                    res["messages"].append(f"{user} {href}: exception on the page")
+            except Exception as e:  # counted, the session goes on
+                kind = "timeouts" if "Timeout" in type(e).__name__ else "errors"
+                res[kind] += 1
+                res["messages"].append(f"{user} {href}: {type(e).__name__}")
+    except Exception as e:
+        kind = "timeouts" if "Timeout" in type(e).__name__ else "errors"
+        res[kind] += 1
+        res["messages"].append(f"{user} log-in or sidebar: {type(e).__name__}")
+    finally:
+        await ctx.close()
+
+
+async def run_n(n: int, url: str, step_ms: int, run_s: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    res: dict = {"n": n, "login": [], "page": [], "views": 0, "errors": 0, "timeouts": 0, "messages": [], "by_page": {}}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        deadline = time.time() + run_s
+        t = time.perf_counter()
+        await asyncio.gather(*(session(browser, url, USERS[i % 3], res, step_ms, deadline) for i in range(n)))
+        res["wall_s"] = time.perf_counter() - t
+        await browser.close()
+    return res
+
+
+def pct(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q * len(xs) + 0.5) - 1))]
+
+
+# --- the report ---------------------------------------------------------------------------------------------------
+
+
+def _f(v: float | None, digits: int = 1) -> str:
+    return "–" if v is None else f"{v:,.{digits}f}"
+
+
+def table(rows: list[dict]) -> str:
+    head = [
+        "N",
+        "log-ins",
+        "log-in → ready p50 / p95 / max (s)",
+        "page views",
+        "page-ready p50 / p95 / max (s)",
+        "errors / time-outs",
+        "wall (s)",
+        "server CPU-s per view",
+        "server CPU-s (cores used)",
+        "client CPU-s",
+        "server peak RSS (MB)",
+    ]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        trio = lambda xs: " / ".join(_f(pct(xs, q)) for q in (0.5, 0.95, 1.0))  # noqa: E731
+        views = max(r["views"], 1)
+        out.append(
+            "| "
+            + " | ".join(
+                [
+                    str(r["n"]),
+                    f"{len(r['login'])}/{r['n']}",
+                    trio(r["login"]),
+                    str(len(r["page"])),
+                    trio(r["page"]),
+                    f"{r['errors']} / {r['timeouts']}",
+                    _f(r["wall_s"], 0),
+                    _f(r["server_cpu_s"] / views, 2),
+                    f"{_f(r['server_cpu_s'])} ({r['server_cpu_s'] / r['wall_s']:.2f})",
+                    _f(r["client_cpu_s"]),
+                    _f(r["server_rss"] / 1e6, 0),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(out)
+
+
+def section(rows: list[dict], meta: dict) -> str:
+    return "\n".join(
+        [
+            BEGIN,
+            "## Concurrent sessions",
+            "",
+            f"`python -m benchmarks.load --sessions {' '.join(str(r['n']) for r in rows)}` on {meta['date']}, "
+            f"province scale (the calibrated sample of `python -m etl sample`). The real server (`streamlit run "
+            f"dashboard/app.py`) pinned to core {meta['server_core']}, the clients (one headless chromium, one browser "
+            f"context per session) to core {meta['client_core']}; load average before the run {meta['load']}. "
+            "Each session logs in as tinh, xa or quantri in turn, then visits every page of its sidebar. Ready: "
+            "the app connected, its script not running, the page's first heading shown. A step times out after "
+            f"{meta['step_s']:.0f} s, a run after {meta['run_s']:.0f} s. Server CPU: utime + stime of the server's "
+            "process tree over the run (/proc); client CPU: this process, the Playwright driver and chromium. "
+            f"{meta['warm']}",
+            "",
+            table(rows),
+            "",
+            END,
+        ]
+    )
+
+
+def keep_section(text: str, old: Path) -> str:
+    """The main report `text` with the concurrent-sessions section of the file `old` kept (before the notes)."""
+    if not old.exists():
+        return text
+    m = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), old.read_text(encoding="utf-8"), re.S)
+    return splice(text, m.group(0)) if m else text
+
+
+def splice(text: str, sec: str) -> str:
+    """Replace the section in text, or insert it before «## Notes» (or before the embedded figures, or at the end)."""
+    if BEGIN in text and END in text:
+        return re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: sec, text, flags=re.S)
+    for anchor in ("\n## Notes", "\n<!-- benchmark-results:"):
+        i = text.find(anchor)
+        if i >= 0:
+            return text[: i + 1] + sec + "\n\n" + text[i + 1 :]
+    return text.rstrip("\n") + "\n\n" + sec + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
+    ap.add_argument("--step-timeout", type=float, default=120.0, help="seconds per log-in or page")
+    ap.add_argument("--run-timeout", type=float, default=600.0, help="seconds per N")
+    ap.add_argument("--server-core", type=int, default=0)
+    ap.add_argument("--client-core", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
+    ap.add_argument("--no-write", action="store_true")
+    a = ap.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        raise SystemExit("Debian chromium is missing: apt-get install -y chromium")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    data = Path(tempfile.mkdtemp(prefix="load-"))
+    rows: list[dict] = []
+    try:
+        log(f"[load] python -m etl sample into {data} …")
+        env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": "04"}
+        subprocess.run([sys.executable, "-m", "etl", "sample"], env=env, cwd=ROOT, check=True, stdout=sys.stderr)
+        os.sched_setaffinity(0, {a.client_core})  # chromium and the driver inherit it
+        server, url = start_server(data, a.server_core)
+        try:
+            log("[load] warm-up: one session, not counted …")
+            warm = asyncio.run(run_n(1, url, int(a.step_timeout * 1000), a.run_timeout))
+            warm_note = (
+                f"Before the rows, one uncounted warm-up session on the fresh server: log-in → ready "
+                f"{_f(pct(warm['login'], 1.0))} s, slowest page {_f(pct(warm['page'], 1.0))} s."
+            )
+            for n in a.sessions:
+                log(f"[load] N = {n} …")
+                with Meter(server.pid) as sm, Meter(os.getpid()) as cm:
+                    r = asyncio.run(run_n(n, url, int(a.step_timeout * 1000), a.run_timeout))
+                r["server_cpu_s"], r["server_rss"], r["client_cpu_s"] = sm.cpu_s, sm.peak_rss, cm.cpu_s
+                rows.append(r)
+                log(table(rows[-1:]))
+                slow = sorted(((max(v), k) for k, v in r["by_page"].items()), reverse=True)[:4]
+                log("  slowest pages: " + ", ".join(f"{k} {v:.1f} s" for v, k in slow))
+                for m in r["messages"][:10]:
+                    log(f"  {m}")
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "server_core": a.server_core,
+        "client_core": a.client_core,
+        "load": load,
+        "step_s": a.step_timeout,
+        "run_s": a.run_timeout,
+        "warm": warm_note,
+    }
+    sec = section(rows, meta)
+    print(sec)
+    if not a.no_write:
+        a.out.write_text(splice(a.out.read_text(encoding="utf-8"), sec), encoding="utf-8")
+        log(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
