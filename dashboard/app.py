@@ -83,7 +83,7 @@ def main() -> None:
     ensure_data()
     # Before log-in every page is registered (hidden, not run): a shared link's page is still the page after log-in.
     user = login.require(before_form=lambda: st.navigation(sections("admin"), position="hidden"))
-    nav = st.navigation(sections(user.role))
+    nav = st.navigation(sections(user.role), expanded=True)  # every page listed: no English «View 3 more»
     state = filters.sidebar(login.scope_of(user), page=nav.url_path)
     login.sidebar(user)
     ui.sample_notice()
