@@ -22,7 +22,16 @@ from tests.test_browser import CHROMIUM, FLAGS, READY, _free_port
 from tests.test_partial_year import partial_year_store
 
 pytestmark = pytest.mark.browser
-ENGLISH = [" more", "Upload", "per file", "Press Enter", "Download as CSV", "Show/hide columns", "Browse files", "Drag and drop"]
+ENGLISH = [
+    " more",
+    "Upload",
+    "per file",
+    "Press Enter",
+    "Download as CSV",
+    "Show/hide columns",
+    "Browse files",
+    "Drag and drop",
+]
 
 
 @pytest.fixture(scope="module")
