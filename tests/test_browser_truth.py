@@ -22,6 +22,9 @@ from tests.test_browser import CHROMIUM, FLAGS, READY, _free_port
 from tests.test_partial_year import partial_year_store
 
 pytestmark = pytest.mark.browser
+# A loaded machine renders slowly: what a test expects to see may take longer than Playwright's default 5 s to show
+# (a verdict must not depend on the machine's speed).
+expect.set_options(timeout=60_000)
 ENGLISH = [
     " more",
     "Upload",
