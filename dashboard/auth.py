@@ -24,7 +24,7 @@ from etl.settings import USERS_DIR
 
 ROLES = {
     "province": "Tỉnh uỷ (toàn tỉnh)",
-    "commune": "Đảng uỷ xã, phường (một đơn vị)",
+    "commune": "Đảng uỷ xã, phường hoặc trực thuộc tỉnh (một đơn vị)",
     "admin": "Quản trị (nạp dữ liệu, người dùng)",
 }
 MAX_FAILURES = 5  # wrong passwords in a row from one client for one account before it has to wait

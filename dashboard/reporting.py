@@ -259,29 +259,27 @@ def submit_return(
     if r.year != year:
         raise ValueError(f"Tệp «{r.file_name}» là báo cáo năm {r.year}, không phải năm {year}. Không có gì được ghi.")
     flags = return_warnings(user_unit, year, r.branches, root)
-    try:
-        commit([r], province, username, root)
+    sub = cycle.Submission(role, tuple(f.text for f in flags), user_unit)
+    try:  # the data and the status change in one step (etl/store.py)
+        commit([r], province, username, root, submissions={(year, user_unit): sub})
     except (ReturnRejected, StoreError) as e:
         raise ValueError(str(e)) from e
-    cycle.submit(year, user_unit, username, role, warnings=[f.text for f in flags], user_unit=user_unit, root=root)
     return f"Đã nộp báo cáo năm {year}" + (
         f" ({fmt.num(len(flags))} cảnh báo để Ban Tổ chức xem xét)." if flags else "."
     )
 
 
-def record_loaded(returns: list, username: str, root: Path = PARQUET_DIR) -> int:
-    """After an admin's load: each loaded return of a year with an open period counts as its committee's
-    submission (with its warnings), so the board shows returns that arrived by e-mail too. How many were recorded.
-    (The load itself refused the approved and locked ones, etl/store.py.)"""
-    n = 0
-    for r in returns:
-        p = cycle.period(r.year, root)
-        if p is None or r.unit_code not in p.units:
-            continue
-        flags = return_warnings(r.unit_code, r.year, r.branches, root)
-        cycle.submit(r.year, r.unit_code, username, "admin", warnings=[f.text for f in flags], root=root)
-        n += 1
-    return n
+def submissions_of(returns: list, root: Path = PARQUET_DIR) -> dict[tuple[int, str], cycle.Submission]:
+    """For an admin's load: each return of a year with an open period is its committee's submission, with its
+    warnings, so the board shows returns that arrived by e-mail too (the store records them as it writes them)."""
+    ps = cycle.periods(root)
+    return {
+        (r.year, r.unit_code): cycle.Submission(
+            "admin", tuple(f.text for f in return_warnings(r.unit_code, r.year, r.branches, root))
+        )
+        for r in returns
+        if r.year in ps and r.unit_code in ps[r.year].units
+    }
 
 
 def approval_notice(year: int | None, root: Path = PARQUET_DIR) -> str | None:
@@ -297,5 +295,52 @@ def approval_notice(year: int | None, root: Path = PARQUET_DIR) -> str | None:
     approved = sum(s.status == cycle.APPROVED for s in p.units.values())
     text = f"Số liệu năm {year}: {fmt.num(approved)}/{fmt.num(len(p.expected))} đơn vị đã duyệt"
     if p.locked:
-        return f"{text}. Số liệu chốt ngày {dt.date.fromisoformat(p.locked_at[:10]):%d/%m/%Y}."
+        return f"{text}. Số liệu chốt ngày {p.locked_day}."
     return f"{text}; các đơn vị chưa duyệt có thể còn sửa số liệu."
+
+
+# ------------------------------------------------------------------------------ versions and what changed
+
+
+def version_branches(year: int, unit_code: str, load_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The branches of one submitted version of a committee's return (etl/store.py keeps them)."""
+    return pl.read_parquet(cycle.version_file(year, unit_code, load_id, root))
+
+
+def _indicators(df: pl.DataFrame) -> dict[str, tuple[float | None, str]]:
+    """A version's headline figures: (value, kind) with kind «num» or «pct»."""
+    rated = df.filter(pl.col("rating").is_not_null())
+    members_rated = int(df.select(pl.sum_horizontal("excellent", "good", "completed", "not_completed").sum()).item())
+    share = lambda n, d: n / d * 100 if d else None  # noqa: E731
+    return {
+        "Số chi bộ": (df.height, "num"),
+        "Tổng số đảng viên": (int(df["members"].sum()), "num"),
+        "Chi bộ hoàn thành tốt nhiệm vụ trở lên (%)": (
+            share(rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height, rated.height),
+            "pct",
+        ),
+        "Đảng viên hoàn thành tốt nhiệm vụ trở lên (%)": (
+            share(int(df["excellent"].sum() + df["good"].sum()), members_rated),
+            "pct",
+        ),
+        "Chi bộ có Internet ổn định (%)": (share(df.filter(pl.col("internet") == "on_dinh").height, df.height), "pct"),
+        "Chi bộ có máy tính (%)": (share(int(df["computer"].sum()), df.height), "pct"),
+    }
+
+
+def compare_versions(before: pl.DataFrame, after: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What changed between two versions of a return: the headline figures (before, after, change in words) and
+    every branch added, removed or changed (dashboard/admin.py `branch_changes`)."""
+    from dashboard.admin import branch_changes
+
+    a, b = _indicators(before), _indicators(after)
+    rows = []
+    for name, (old, kind) in a.items():
+        new = b[name][0]
+        if kind == "pct":
+            change = fmt.points(new - old) if old is not None and new is not None else fmt.NO_DATA
+            rows.append((name, fmt.pct(old), fmt.pct(new), change))
+        else:
+            rows.append((name, fmt.num(old), fmt.num(new), ("+" if new > old else "") + fmt.num(new - old)))
+    figures = pl.DataFrame(rows, schema=["indicator", "before", "after", "change"], orient="row")
+    return figures, branch_changes(before, after)

@@ -13,6 +13,8 @@ whole year is then locked («đã khoá»), which freezes every committee; only 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +48,23 @@ def cycle_log(root: Path = PARQUET_DIR) -> Path:
     return root / "log" / "cycle" / "cycle.jsonl"
 
 
+def version_file(year: int, unit_code: str, load_id: str, root: Path = PARQUET_DIR) -> Path:
+    """The branches of one submitted version of a committee's return (kept beside the log, never collected)."""
+    return cycle_log(root).parent / "versions" / str(year) / unit_code / f"{load_id}.parquet"
+
+
+@dataclass(frozen=True)
+class Version:
+    """A submission whose data the store wrote: its number among the committee's submissions, when, by whom."""
+
+    number: int
+    load_id: str
+    at: str
+    by: str
+    file: str
+    branches: int
+
+
 @dataclass
 class UnitState:
     unit_code: str
@@ -57,6 +76,7 @@ class UnitState:
     errors: int = 0
     warnings: list[str] = field(default_factory=list)  # the last submission's warnings (texts)
     comment: str = ""  # the last comment (the province's, when returned)
+    versions: list[Version] = field(default_factory=list)  # the submissions whose data was written, in order
 
 
 @dataclass
@@ -70,6 +90,11 @@ class Period:
     locked_at: str = ""
     locked_by: str = ""
     units: dict[str, UnitState] = field(default_factory=dict)
+
+    @property
+    def locked_day(self) -> str:
+        """The day the year was locked, as «dd/mm/yyyy» («Số liệu chốt ngày …»)."""
+        return f"{dt.date.fromisoformat(self.locked_at[:10]):%d/%m/%Y}" if self.locked else ""
 
     def status(self, unit_code: str) -> str:
         """The committee's status as shown: «đã khoá» for every committee of a locked year."""
@@ -103,6 +128,10 @@ def _fold(events: list[dict]) -> dict[int, Period]:
             s.version += 1
             s.first_submitted = s.first_submitted or e["time"]
             s.errors, s.warnings = e.get("errors", 0), list(e.get("warnings", []))
+            if e.get("load_id"):
+                s.versions.append(
+                    Version(s.version, e["load_id"], e["time"], e["user"], e.get("file", ""), e.get("branches", 0))
+                )
     return periods
 
 
@@ -123,17 +152,58 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def _apply(root: Path, make_event) -> dict:
-    """Read the state and append the event `make_event(periods)` returns (it raises ValueError to refuse), under
-    one lock; then audit it."""
+@dataclass
+class Recording:
+    """The cycle's log as read under its lock, and the events to append when the block ends."""
+
+    records: list[dict]
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def periods(self) -> dict[int, Period]:
+        return _fold(self.records)
+
+
+@contextmanager
+def recording(root: Path = PARQUET_DIR, create: bool = True) -> Iterator[Recording]:
+    """The cycle's state read under its lock, and a list the block fills with events: they are appended (and
+    audited) when the block ends, inside the same lock; if the block raises, nothing is appended. The store makes a
+    submitted return's data current inside this block, so the data and its status change together. Without
+    `create`, a store that never had a period gets no log (and no state: nothing is to be recorded)."""
+    if not create and not cycle_log(root).exists():
+        yield Recording([])
+        return
     with audit.locked(cycle_log(root)) as log:
-        event = make_event(_fold(log.records()))
-        log.append(event)
+        rec = Recording(log.records())
+        yield rec
+        for e in rec.events:
+            log.append(e)
+    for e in rec.events:
+        _audit(e, root)
+
+
+def _audit(event: dict, root: Path) -> None:
     details = {k: v for k, v in event.items() if k not in ("user", "time", "expected")}
     if "expected" in event:
         details["expected"] = len(event["expected"])  # the count, not 60 codes
     audit.record("cycle", event["user"], details, root)
-    return event
+
+
+def append_missing(events: list[dict], root: Path = PARQUET_DIR) -> int:
+    """After a load killed between making its data current and recording its submissions: record those not yet
+    in the log (by load id). How many were appended."""
+    with recording(root) as rec:
+        have = {r.get("load_id") for r in rec.records}
+        rec.events.extend(e for e in events if e.get("load_id") not in have)
+    return len(rec.events)
+
+
+def _apply(root: Path, make_event) -> dict:
+    """Read the state and append the event `make_event(periods)` returns (it raises ValueError to refuse), under
+    one lock; then audit it."""
+    with recording(root) as rec:
+        rec.events.append(make_event(rec.periods))
+    return rec.events[0]
 
 
 def open_period(
@@ -170,7 +240,7 @@ def _unit_event(
         raise ValueError(f"Đơn vị «{unit_code}» không có trong danh sách đơn vị phải báo cáo năm {year}.")
     if p.locked:
         raise ValueError(
-            f"Số liệu năm {year} đã khoá ngày {p.locked_at[:10]}: không thể {label('cycle_action', action).lower()}; "
+            f"Số liệu năm {year} đã khoá ngày {p.locked_day}: không thể {label('cycle_action', action).lower()}; "
             "chỉ quản trị viên mở khoá được (ghi rõ lý do)."
         )
     current = p.units[unit_code].status
@@ -194,6 +264,36 @@ def _unit_event(
     }
 
 
+@dataclass(frozen=True)
+class Submission:
+    """How the store records a valid return of a year with a period when it writes it: in which role it was sent,
+    the committee user's own unit, and the warnings the province will acknowledge."""
+
+    role: str = "admin"
+    warnings: tuple[str, ...] = ()
+    user_unit: str | None = None
+
+
+def submit_event(
+    ps: dict[int, Period],
+    year: int,
+    unit_code: str,
+    user: str,
+    role: str,
+    errors: int = 0,
+    warnings: tuple[str, ...] | list[str] = (),
+    user_unit: str | None = None,
+) -> dict:
+    """The event of a submission judged against the state `ps` (raises ValueError to refuse). A commune user
+    submits for its own unit only."""
+    if role == "commune" and unit_code != user_unit:
+        raise ValueError(
+            f"Báo cáo ghi đơn vị «{unit_code}», không phải đơn vị của bạn: không thể nộp thay đơn vị khác."
+        )
+    e = _unit_event(ps, year, unit_code, "submit", user, role, "")
+    return {**e, "to": SUBMITTED_ERRORS if errors else SUBMITTED_VALID, "errors": errors, "warnings": list(warnings)}
+
+
 def submit(
     year: int,
     unit_code: str,
@@ -204,23 +304,9 @@ def submit(
     user_unit: str | None = None,
     root: Path = PARQUET_DIR,
 ) -> UnitState:
-    """A committee submits its return: «đã nộp, có lỗi» if its validation found errors, else «đã nộp, hợp lệ».
-    A commune user submits for its own unit only (`user_unit`)."""
-    if role == "commune" and unit_code != user_unit:
-        raise ValueError(
-            f"Báo cáo ghi đơn vị «{unit_code}», không phải đơn vị của bạn: không thể nộp thay đơn vị khác."
-        )
-
-    def event(ps: dict[int, Period]) -> dict:
-        e = _unit_event(ps, year, unit_code, "submit", user, role, "")
-        return {
-            **e,
-            "to": SUBMITTED_ERRORS if errors else SUBMITTED_VALID,
-            "errors": errors,
-            "warnings": warnings or [],
-        }
-
-    _apply(root, event)
+    """A committee's submission without data to write: «đã nộp, có lỗi» if its validation found errors, else «đã
+    nộp, hợp lệ» (a valid return with data is recorded by the store as it writes it: etl/store.py `commit`)."""
+    _apply(root, lambda ps: submit_event(ps, year, unit_code, user, role, errors, warnings or [], user_unit))
     return period(year, root).units[unit_code]
 
 
@@ -292,12 +378,17 @@ def unlock_year(year: int, reason: str, user: str, role: str, root: Path = PARQU
 
 def replace_refusal(year: int, unit_code: str, root: Path = PARQUET_DIR) -> str | None:
     """Why a return of this committee-year may not replace the stored one (approved or locked), or None."""
-    p = period(year, root)
+    return frozen_reason(periods(root), year, unit_code)
+
+
+def frozen_reason(ps: dict[int, Period], year: int, unit_code: str) -> str | None:
+    """`replace_refusal` on a state already read."""
+    p = ps.get(year)
     if p is None or unit_code not in p.units:
         return None
     if p.locked:
         return (
-            f"Số liệu năm {year} đã khoá ngày {p.locked_at[:10]} (chốt số liệu): báo cáo của đơn vị {unit_code} "
+            f"Số liệu năm {year} đã khoá ngày {p.locked_day} (chốt số liệu): báo cáo của đơn vị {unit_code} "
             "không thể thay thế. Chỉ quản trị viên mở khoá được, và phải ghi lý do."
         )
     if p.units[unit_code].status == APPROVED:

@@ -86,6 +86,8 @@ def recover(root: Path = PARQUET_DIR) -> str | None:
             shutil.rmtree(tmp, ignore_errors=True)
         if not done:  # renamed but never made current
             shutil.rmtree(root / "snapshots" / load_id, ignore_errors=True)
+        if done and marker.get("cycle"):  # the submissions of a load made current but not yet recorded
+            cycle.append_missing(marker["cycle"], root)
         if not (root / "log" / "loads" / f"{load_id}.parquet").exists():
             _append_log(
                 root,
@@ -119,35 +121,48 @@ def commit(
     root: Path = PARQUET_DIR,
     replace_all: bool = False,
     started_at: str | None = None,
+    submissions: dict[tuple[int, str], cycle.Submission] | None = None,
 ) -> LoadResult:
     """Write the returns as a new snapshot and make it current; a re-loaded return replaces its earlier version.
 
     With replace_all the new snapshot holds only these returns (used to rebuild the sample). A failure before the
-    switch leaves the current snapshot as it was (ReturnRejected for data problems, StoreError otherwise)."""
+    switch leaves the current snapshot as it was (ReturnRejected for data problems, StoreError otherwise).
+
+    A return of a year with a reporting period (etl/cycle.py) is that committee's submission: its status changes in
+    the same step that makes the data current, under the cycle's lock (`submissions` says in which role and with
+    which warnings; an admin's load without warnings otherwise). A committee-year approved or locked is refused."""
     root.mkdir(parents=True, exist_ok=True)
     load_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started_at = started_at or dt.datetime.now().isoformat(timespec="seconds")
     files = [r.file_name for r in returns]
+    marker = {"load_id": load_id, "started_at": started_at, "user": user, "files": files}
     with _lock(root):
-        (root / "LOADING.json").write_text(
-            json.dumps(
-                {"load_id": load_id, "started_at": started_at, "user": user, "files": files}, ensure_ascii=False
-            ),
-            encoding="utf-8",
-        )
+        (root / "LOADING.json").write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
         tmp = root / "snapshots" / f".tmp-{load_id}"
+        final = root / "snapshots" / load_id
         try:
-            _check_not_frozen(returns, root)
+            _check_not_frozen(returns, cycle.periods(root))  # early, before the costly write
             replaced = _write_snapshot(
                 tmp, returns, province, None if replace_all else current_snapshot(root), load_id, user
             )
-            final = root / "snapshots" / load_id
+            _write_versions(returns, root, load_id)
             os.rename(tmp, final)
-            _swap_current(root, load_id)
+            # The cycle's lock is held only for the check and the switch: pages reading the cycle never wait
+            # for a snapshot being written.
+            with cycle.recording(root, create=False) as rec:
+                _check_not_frozen(returns, rec.periods)
+                rec.events.extend(_submission_events(returns, rec.periods, user, submissions or {}, load_id))
+                if rec.events:  # a kill after the switch leaves them for `recover` to record
+                    marker["cycle"] = rec.events
+                    (root / "LOADING.json").write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
+                _swap_current(root, load_id)
         except ReturnRejected as e:
+            shutil.rmtree(final, ignore_errors=True)
             _abandon(root, tmp, load_id, user, files, e.findings, started_at, "rejected")
             raise
         except Exception as e:
+            if current_snapshot(root) != final:
+                shutil.rmtree(final, ignore_errors=True)
             _abandon(root, tmp, load_id, user, files, [], started_at, "failed")
             reason = os_reason(e)  # the exception itself stays in the chain, for the log
             full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
@@ -164,16 +179,54 @@ def commit(
     return LoadResult(load_id, load_id, len(returns), sum(r.branches.height for r in returns), replaced, warnings)
 
 
-def _check_not_frozen(returns: list[ParsedReturn], root: Path) -> None:
-    """A return of a committee-year that is approved or whose year is locked (etl/cycle.py) is not replaced: checked
-    under the writer lock, so an approval or a lock that lands just before cannot be overtaken by a load."""
+def _check_not_frozen(returns: list[ParsedReturn], periods: dict) -> None:
+    """A return of a committee-year that is approved or whose year is locked (etl/cycle.py) is not replaced."""
     findings = [
         Finding(r.file_name, why, rule="cycle_frozen")
         for r in returns
-        if (why := cycle.replace_refusal(r.year, r.unit_code, root))
+        if (why := cycle.frozen_reason(periods, r.year, r.unit_code))
     ]
     if findings:
         raise ReturnRejected(findings)
+
+
+def _in_period(r: ParsedReturn, periods: dict) -> bool:
+    return r.year in periods and r.unit_code in periods[r.year].units
+
+
+def _submission_events(
+    returns: list[ParsedReturn],
+    periods: dict,
+    user: str,
+    submissions: dict[tuple[int, str], cycle.Submission],
+    load_id: str,
+) -> list[dict]:
+    events = []
+    for r in returns:
+        if not _in_period(r, periods):
+            continue
+        sub = submissions.get((r.year, r.unit_code), cycle.Submission())
+        try:
+            e = cycle.submit_event(periods, r.year, r.unit_code, user, sub.role, 0, sub.warnings, sub.user_unit)
+        except ValueError as err:
+            raise ReturnRejected([Finding(r.file_name, str(err), rule="cycle_refused")]) from err
+        events.append({**e, "load_id": load_id, "file": r.file_name, "branches": r.branches.height})
+    return events
+
+
+def _write_versions(returns: list[ParsedReturn], root: Path, load_id: str) -> None:
+    """Keep each submitted return's branches (no names of people: codes, counts, ratings), one file per version,
+    for the board's «what changed between two versions». A version whose load never lands is never listed (its
+    load id is in no cycle event)."""
+    periods = cycle.periods(root)
+    for r in returns:
+        if _in_period(r, periods):
+            dest = cycle.version_file(r.year, r.unit_code, load_id, root)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            b = r.branches.drop("excel_row", strict=False)
+            b.with_columns(pl.col(c).cast(pl.String) for c in b.columns if isinstance(b.schema[c], pl.Enum)).pipe(
+                _write_atomically, dest
+            )
 
 
 def _abandon(

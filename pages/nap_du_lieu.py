@@ -150,11 +150,11 @@ if parsed:
     if c1.button("Ghi vào dữ liệu", type="primary", disabled=not partial, key="commit", icon=":material/save:"):
         try:
             with st.spinner("Đang ghi…"):
-                result = commit(parsed, province, user.username)
+                # a return of a year in its reporting cycle is its committee's submission (with its warnings)
+                result = commit(parsed, province, user.username, submissions=reporting.submissions_of(parsed))
         except (ReturnRejected, StoreError) as e:
             st.error(ui.fmt.plain(str(e)))  # names files and branch codes typed by others
         else:
-            reporting.record_loaded(parsed, user.username)  # the reporting cycle's board counts them as submitted
             for k in ("parsed", "parsed_key"):
                 st.session_state.pop(k, None)
             st.session_state["upload_round"] = upload_round + 1

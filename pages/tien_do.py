@@ -53,7 +53,7 @@ p = periods[year]
 rows, counts = reporting.board(year, names, user.role)
 st.markdown(f"**Số liệu năm {year}: {counts.text()}** · hạn nộp {p.deadline:%d/%m/%Y}")
 if p.locked:
-    st.info(f"Số liệu chốt ngày {dt.date.fromisoformat(p.locked_at[:10]):%d/%m/%Y}.", icon=":material/lock:")
+    st.info(f"Số liệu chốt ngày {p.locked_day}.", icon=":material/lock:")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Đã nộp", f"{ui.fmt.num(counts.submitted)}/{ui.fmt.num(counts.expected)}")
 c2.metric("Đã duyệt", ui.fmt.num(counts.approved))
@@ -84,6 +84,52 @@ s = p.units[unit]
 st.caption(f"Trạng thái: {label('cycle_status', p.status(unit))} · lần nộp: {s.version}")
 for w in s.warnings:
     st.warning(ui.fmt.plain(w), icon=":material/report:")
+if s.versions:
+    with st.expander(f"Các lần nộp có số liệu ({ui.fmt.num(len(s.versions))})", icon=":material/history:"):
+        versions = pl.DataFrame(
+            [(v.number, v.at.replace("T", " "), v.by, v.file, v.branches) for v in s.versions],
+            schema=["number", "at", "by", "file", "branches"],
+            orient="row",
+        )
+        ui.show_table(
+            versions,
+            [
+                export.Col("number", "Lần nộp", "int"),
+                export.Col("at", "Thời điểm"),
+                export.Col("by", "Người nộp"),
+                export.Col("file", "Tệp"),
+                export.Col("branches", "Số chi bộ", "int"),
+            ],
+        )
+        if len(s.versions) > 1:
+            by_number = {v.number: v for v in s.versions}
+            numbers = list(by_number)
+            c1, c2 = st.columns(2)
+            old = c1.selectbox("So sánh lần nộp", numbers, index=len(numbers) - 2, key="cycle_v_old")
+            new = c2.selectbox("với lần nộp", numbers, index=len(numbers) - 1, key="cycle_v_new")
+            figures, changes = reporting.compare_versions(
+                reporting.version_branches(year, unit, by_number[old].load_id),
+                reporting.version_branches(year, unit, by_number[new].load_id),
+            )
+            ui.show_table(
+                figures,
+                [
+                    export.Col("indicator", "Chỉ tiêu"),
+                    export.Col("before", f"Lần {old}"),
+                    export.Col("after", f"Lần {new}"),
+                    export.Col("change", "Thay đổi"),
+                ],
+            )
+            ui.show_table(
+                changes,
+                [
+                    export.Col("branch_code", "Mã chi bộ"),
+                    export.Col("branch_name", "Chi bộ"),
+                    export.Col("change", "Thay đổi"),
+                    export.Col("details", "Chi tiết"),
+                ],
+                empty="Hai lần nộp không khác nhau ở chi bộ nào.",
+            )
 comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment")
 ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack") if s.warnings else False
 c1, c2 = st.columns(2)

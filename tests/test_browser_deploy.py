@@ -83,7 +83,7 @@ def test_first_admin_then_a_commune_user_added_in_the_browser(server):
         form = page.locator('[data-testid="stForm"]').first
         form.get_by_label("Tên đăng nhập").fill("can-bo-thuc-phan")
         form.get_by_label("Vai trò", exact=True).click()
-        page.get_by_role("option", name="Đảng uỷ xã, phường (một đơn vị)").click()
+        page.get_by_role("option", name="Đảng uỷ xã, phường hoặc trực thuộc tỉnh (một đơn vị)").click()
         form.get_by_label(re_title("Đơn vị")).fill("Thục Phán")  # the list is long: type to narrow it
         page.get_by_role("option", name="Phường Thục Phán").click()
         form.get_by_label("Mật khẩu (ít nhất 8 ký tự)").fill("mat-khau-xa-1")

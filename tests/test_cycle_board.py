@@ -4,6 +4,7 @@ row per expected committee and the counts, on a fixture; and the page's approve 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def shared_period(sample_store, province):
     assert settings.DATA_DIR.name.startswith("partydash-test-") and not path.exists()
     cycle.open_period(2026, dt.date(2027, 1, 15), province, "quantri", "admin")
     yield [u.code for u in province.units[:2]]
-    path.unlink()
+    shutil.rmtree(path.parent)  # the folder too: the store lists its tables by folder
 
 
 def log_in(username: str) -> AppTest:
@@ -178,7 +179,7 @@ def test_the_pages_say_how_approved_the_year_on_screen_is(tmp_path, province, sa
             c.value for c in at.caption
         ]
     finally:
-        path.unlink()
+        shutil.rmtree(path.parent)
 
 
 def test_the_board_lists_who_to_remind_and_exports(shared_period):

@@ -13,6 +13,7 @@ import pytest
 from dashboard import reporting
 from etl import cycle
 from etl.load import check_files
+from etl.store import commit
 from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, B, return_bytes
 
 
@@ -85,10 +86,66 @@ def test_an_admin_load_counts_as_the_committee_submission(root, province):
 
     k = (2025, B)
     files = [("b.xlsx", return_bytes(province, B, 2025, BRANCHES[k], COMMITTEE[k], HEADS[k]))]
-    rep = load_files(files, "quantri", province, root=root, parallel=False)
-    assert rep.ok
-    assert reporting.record_loaded(rep.parsed, "quantri", root) == 1
+    checked = check_files(files, province, parallel=False)
+    subs = reporting.submissions_of(checked.parsed, root)
+    assert list(subs) == [(2025, B)]
+    commit(checked.parsed, province, "quantri", root, submissions=subs)
     s = cycle.period(2025, root).units[B]
     assert (s.status, s.by, s.version) == (cycle.SUBMITTED_VALID, "quantri", 1)
-    assert s.warnings == [f.text for f in reporting.return_warnings(B, 2025, rep.parsed[0].branches, root)]
+    assert s.warnings == list(subs[(2025, B)].warnings)
+    assert [v.number for v in s.versions] == [1]
+
+    # the CLI's load (no warnings given) is recorded too: the board never says «chưa nộp» over loaded data
+    rep = load_files(files, "quantri", province, root=root, parallel=False)
+    assert rep.ok
+    s = cycle.period(2025, root).units[B]
+    assert (s.status, s.version, len(s.versions)) == (cycle.SUBMITTED_VALID, 2, 2)
     assert cycle.period(2025, root).status(A) == cycle.NOT_SUBMITTED
+
+
+def test_two_versions_and_what_changed_between_them(root, province):
+    """Hand-computed: version 1 is A's fixture (3 branches, 36 members; 28 of 32 rated members good or better =
+    87,50%; all 3 branches good or better); version 2 adds 7 members rated good to A1 (43 members; 35/39 = 89,74%,
+    +2,24 points) and rates A3 «hoàn thành nhiệm vụ» (2/3 branches = 66,67%, -33,33 points)."""
+    k = (2025, A)
+    a1, a2, a3 = BRANCHES[k]
+    second = [{**a1, "good": 12, "members": 18}, a2, {**a3, "rating": "ht"}]
+    reporting.submit_return(2025, checked(province, A), "xa", "commune", A, province, root)
+    data = return_bytes(province, A, 2025, second, COMMITTEE[k], HEADS[k])
+    again = check_files([("2025_A_lan2.xlsx", data)], province, parallel=False, allowed_years=[2025])
+    reporting.submit_return(2025, again, "xa", "commune", A, province, root)
+
+    s = cycle.period(2025, root).units[A]
+    assert [(v.number, v.file, v.branches, v.by) for v in s.versions] == [
+        (1, f"2025_{A}.xlsx", 3, "xa"),
+        (2, "2025_A_lan2.xlsx", 3, "xa"),
+    ]
+    v1, v2 = (reporting.version_branches(2025, A, v.load_id, root) for v in s.versions)
+    figures, changes = reporting.compare_versions(v1, v2)
+    assert figures.rows() == [
+        ("Số chi bộ", "3", "3", "0"),
+        ("Tổng số đảng viên", "36", "43", "+7"),
+        ("Chi bộ hoàn thành tốt nhiệm vụ trở lên (%)", "100,00%", "66,67%", "-33,33 điểm %"),
+        ("Đảng viên hoàn thành tốt nhiệm vụ trở lên (%)", "87,50%", "89,74%", "+2,24 điểm %"),
+        ("Chi bộ có Internet ổn định (%)", "33,33%", "33,33%", "±0,00 điểm %"),
+        ("Chi bộ có máy tính (%)", "66,67%", "66,67%", "±0,00 điểm %"),
+    ]
+    assert changes["branch_code"].to_list() == ["A1", "A3"] and set(changes["change"]) == {"thay đổi"}
+    assert "11 → 18" in changes["details"][0] and "5 → 12" in changes["details"][0]
+    assert "→" in changes["details"][1] and "Xếp loại" in changes["details"][1]
+    # a version file holds no people: only the branch columns
+    assert "excel_row" not in v1.columns and not any("name" in c for c in v1.columns if c != "branch_name")
+
+
+def test_a_user_of_a_province_affiliated_committee_submits_its_own_return(root, province):
+    affiliated = next(u.code for u in province.units if not u.is_commune)
+    k = (2025, A)
+    t = lambda rows: [{**r, "branch_code": f"T{r['branch_code']}"} for r in rows]  # noqa: E731  (its own codes)
+    data = return_bytes(province, affiliated, 2025, t(BRANCHES[k]), t(COMMITTEE[k]), t(HEADS[k]))
+    mine = check_files([("tt.xlsx", data)], province, parallel=False, allowed_years=[2025])
+    assert not mine.refused, mine.refused
+    msg = reporting.submit_return(2025, mine, "dangbo-tt", "commune", affiliated, province, root)
+    assert msg.startswith("Đã nộp báo cáo năm 2025")
+    assert cycle.period(2025, root).status(affiliated) == cycle.SUBMITTED_VALID
+    with pytest.raises(ValueError, match="không phải của"):
+        reporting.submit_return(2025, checked(province, A), "dangbo-tt", "commune", affiliated, province, root)
