@@ -629,7 +629,7 @@ def bieu_tables(scope: Scope, unit_code: str | None = None, root: Path = PARQUET
 
 def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> bytes:
     """Biểu 01–07 as one XLSX in the published layout."""
-    from dashboard import export
+    from dashboard import export, reporting
     from etl.province import load_province
 
     names = dict(units(Scope.province(), root=root).select("unit_code", "unit_full_name").iter_rows())
@@ -644,6 +644,7 @@ def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: P
         text,
         {k: v for k, v in names.items()},
         is_sample(root=root),
+        reporting.approval_notice(year, root),
     )
 
 

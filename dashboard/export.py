@@ -70,8 +70,9 @@ def _csv_line(text: str) -> str:
     return '"' + neutralise(text).replace('"', '""') + '"\n'
 
 
-def export_meta(title: str, filters_text: str, source: str, is_sample: bool) -> list[str]:
-    """The lines every export carries: title, internal mark, filters, source, date (and the sample notice)."""
+def export_meta(title: str, filters_text: str, source: str, is_sample: bool, approval: str | None = None) -> list[str]:
+    """The lines every export carries: title, internal mark, filters, source, date, how approved the year is when it
+    has a reporting period («… Số liệu chốt ngày …», dashboard/reporting.py), and the sample notice."""
     lines = [
         title,
         INTERNAL_MARK,
@@ -79,7 +80,7 @@ def export_meta(title: str, filters_text: str, source: str, is_sample: bool) -> 
         f"Nguồn: {source}",
         f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}",
     ]
-    return lines + ([SAMPLE_NOTICE] if is_sample else [])
+    return lines + ([approval] if approval else []) + ([SAMPLE_NOTICE] if is_sample else [])
 
 
 def table_xlsx(
@@ -90,13 +91,14 @@ def table_xlsx(
     source: str,
     is_sample: bool = False,
     sheet: str = "Số liệu",
+    approval: str | None = None,
 ) -> bytes:
     """A formatted workbook: title, internal mark, filters, source and date above a Vietnamese-headed table."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     ws = wb.add_worksheet(sheet[:31])
-    row = _preamble(ws, f, title, filters_text, source, is_sample, width=len(cols))
+    row = _preamble(ws, f, export_meta(title, filters_text, source, is_sample, approval))
     for j, c in enumerate(cols):
         ws.write_string(row, j, c.header, f["head"])
         ws.set_column(j, j, max(10, min(45, len(c.header) + 4)))
@@ -123,8 +125,7 @@ def _cell(ws, i: int, j: int, v, kind: str, f) -> None:
         ws.write_string(i, j, str(v))
 
 
-def _preamble(ws, f, title: str, filters_text: str, source: str, is_sample: bool, width: int) -> int:
-    lines = export_meta(title, filters_text, source, is_sample)
+def _preamble(ws, f, lines: list[str]) -> int:
     for i, text in enumerate(lines):
         fmt_ = f["title"] if i == 0 else f["mark"] if text in (INTERNAL_MARK, SAMPLE_NOTICE) else None
         ws.write_string(i, 0, text, fmt_) if fmt_ else ws.write_string(i, 0, text)
@@ -425,6 +426,7 @@ def bieu_workbook(
     scope_text: str,
     unit_names: dict[str, str],
     is_sample: bool = False,
+    approval: str | None = None,
 ) -> bytes:
     """Biểu 01–07 in their published layout from the loaded roll-ups (tbl_bieu01…07, already scoped)."""
     buf = io.BytesIO()
@@ -441,6 +443,7 @@ def bieu_workbook(
             5,
             0,
             f"Tổng hợp từ báo cáo đã nạp, ngày {dt.date.today().strftime('%d/%m/%Y')}"
+            + (f". {approval}" if approval else "")
             + (f". {SAMPLE_NOTICE}" if is_sample else ""),
         )
         ws.set_column(0, 0, 6)

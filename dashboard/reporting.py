@@ -138,6 +138,14 @@ def return_warnings(unit_code: str, year: int, branches: pl.DataFrame, root: Pat
 # ------------------------------------------------------------------------------------------------- the board
 
 
+def expected_units(year: int, province, reported_before: set[str]) -> tuple[list[str], list[str]]:
+    """Who is expected to report in a year: every unit of the province's configuration (it follows the merger of
+    units), and of those the ones without a return the year before (`reported_before`: the units with one) — shown
+    to the admin opening the period, who may leave out a unit that no longer reports."""
+    codes = [u.code for u in province.units]
+    return codes, [c for c in codes if c not in reported_before] if reported_before else []
+
+
 @dataclass(frozen=True)
 class BoardCounts:
     expected: int

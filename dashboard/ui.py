@@ -193,7 +193,8 @@ def downloads(
     """CSV, XLSX (filters, source, date, internal mark) and PNG of the chart, side by side."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     filters_text = describe(state)
-    meta = export.export_meta(title, filters_text, SOURCE, data.is_sample())
+    approval = reporting.approval_notice(state.year)
+    meta = export.export_meta(title, filters_text, SOURCE, data.is_sample(), approval)
     c = st.columns(3 if fig is not None else 2)
     c[0].download_button(
         "Tải CSV",
@@ -207,7 +208,7 @@ def downloads(
     c[1].download_button(
         "Tải Excel",
         audited(
-            lambda: export.table_xlsx(df, cols, title, filters_text, SOURCE, data.is_sample()),
+            lambda: export.table_xlsx(df, cols, title, filters_text, SOURCE, data.is_sample(), approval=approval),
             title,
             "xlsx",
             filters_text,

@@ -207,11 +207,24 @@ def _apply(root: Path, make_event) -> dict:
 
 
 def open_period(
-    year: int, deadline: dt.date, province: ProvinceConfig, user: str, role: str, root: Path = PARQUET_DIR
+    year: int,
+    deadline: dt.date,
+    province: ProvinceConfig,
+    user: str,
+    role: str,
+    root: Path = PARQUET_DIR,
+    expected: list[str] | None = None,
 ) -> Period:
-    """Open the year's reporting period (admins only): every unit of the province's configuration is expected."""
+    """Open the year's reporting period (admins only). The committees expected to report: `expected` (units of the
+    province's configuration, e.g. chosen on the board from last year's returns), or every configured unit."""
     if role != "admin":
         raise ValueError("Chỉ quản trị viên được mở kỳ báo cáo.")
+    codes = [u.code for u in province.units]
+    chosen = codes if expected is None else [c for c in codes if c in set(expected)]
+    if unknown := sorted(set(expected or ()) - set(codes)):
+        raise ValueError(f"Đơn vị không có trong cấu hình của tỉnh: {', '.join(unknown)}.")
+    if not chosen:
+        raise ValueError("Hãy chọn ít nhất một đơn vị phải báo cáo.")
 
     def event(ps: dict[int, Period]) -> dict:
         if year in ps:
@@ -221,7 +234,7 @@ def open_period(
             "year": year,
             "action": "open",
             "deadline": deadline.isoformat(),
-            "expected": [u.code for u in province.units],
+            "expected": chosen,
             "user": user,
             "role": role,
         }

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import export, filters, login, reporting, ui
+from dashboard import data, export, filters, login, reporting, ui
 from etl import cycle
 from etl.codes import label
 from etl.province import load_province
@@ -39,10 +39,27 @@ if user.role == "admin":
             "Năm báo cáo", min_value=2020, max_value=2100, value=max(periods, default=dt.date.today().year - 1) + 1
         )
         deadline = c2.date_input("Hạn nộp", value=dt.date(int(new_year) + 1, 1, 15), format="DD/MM/YYYY")
+        before = data.returns(filters.current().scope).filter(pl.col("year") == int(new_year) - 1)
+        codes, missing = reporting.expected_units(int(new_year), province, set(before["unit_code"]))
+        if before.height:
+            st.caption(
+                f"Năm {int(new_year) - 1} có báo cáo của {ui.fmt.num(len(codes) - len(missing))}/"
+                f"{ui.fmt.num(len(codes))} đơn vị"
+                + (f"; chưa có: {', '.join(names.get(c, c) for c in missing)}." if missing else ".")
+            )
+        left_out = st.multiselect(
+            "Đơn vị không phải báo cáo năm này (nếu có; mặc định mọi đơn vị trong cấu hình của tỉnh)",
+            codes,
+            format_func=lambda c: f"{names.get(c, c)} ({c})",
+            key="cycle_left_out",
+            placeholder="Không có",
+        )
+        chosen = [c for c in codes if c not in left_out]
         if st.button("Mở kỳ báo cáo", key="cycle_open", icon=":material/event_available:"):
             run(
-                lambda: cycle.open_period(int(new_year), deadline, province, user.username, user.role),
-                f"Đã mở kỳ báo cáo năm {int(new_year)}, hạn nộp {deadline:%d/%m/%Y}.",
+                lambda: cycle.open_period(int(new_year), deadline, province, user.username, user.role, expected=chosen),
+                f"Đã mở kỳ báo cáo năm {int(new_year)} cho {ui.fmt.num(len(chosen))} đơn vị, "
+                f"hạn nộp {deadline:%d/%m/%Y}.",
             )
 if not periods:
     st.info("Chưa có kỳ báo cáo nào được mở. Quản trị viên mở kỳ báo cáo của mỗi năm, với hạn nộp.")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import data, registry
+from dashboard import data, registry, reporting
 from dashboard.data import Filters, Scope
 from etl.codes import codes
 from etl.province import COMMUNE_KINDS
@@ -76,6 +76,7 @@ class Meta:
     is_sample: bool
     years: tuple[int, ...]  # the years with data up to `year`
     made_on: dt.date
+    approval: str | None = None  # the year's reporting cycle: «… đơn vị đã duyệt», «Số liệu chốt ngày …»
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def _meta(year: int, scope: Scope, unit: str | None, root: Path) -> Meta:
         is_sample=data.is_sample(root=root),
         years=tuple(y for y in data.years(root=root) if y <= year),
         made_on=dt.date.today(),
+        approval=reporting.approval_notice(year, root),
     )
 
 

@@ -141,6 +141,8 @@ def data_line(meta: Meta, sample: bool = True) -> str:
     )
     if meta.returns == 0:
         text = f"Chưa có báo cáo năm {meta.year} {whose} trong dữ liệu đã nạp; lập ngày {meta.made_on:%d/%m/%Y}."
+    if meta.approval:
+        text = f"{text} {meta.approval}"
     return f"{text} {SAMPLE_NOTICE}" if meta.is_sample and sample else text
 
 

@@ -315,3 +315,21 @@ def test_the_audit_log_says_each_change_in_words(root):
         "năm: 2026 · đơn vị: 01273 · thao tác: trả lại để sửa · từ: đã nộp, hợp lệ · vai trò: toàn tỉnh · "
         "ý kiến: Sửa số đảng viên · sang: trả lại"
     )
+
+
+def test_the_expected_committees_follow_the_configuration_and_last_year(tmp_path, province):
+    root = tmp_path / "parquet"
+    from dashboard import reporting
+
+    codes = [u.code for u in province.units]
+    everyone, missing = reporting.expected_units(2026, province, set(codes[1:]))
+    assert everyone == codes and missing == [codes[0]]  # the one without a return the year before is named
+    assert reporting.expected_units(2026, province, set()) == (codes, [])  # no year before: nothing to say
+    p = cycle.open_period(2026, dt.date(2027, 1, 15), province, "quantri", "admin", root=root, expected=codes[1:])
+    assert p.expected == codes[1:] and codes[0] not in p.units
+    with pytest.raises(ValueError, match="không có trong danh sách"):
+        cycle.submit(2026, codes[0], "xa", "commune", user_unit=codes[0], root=root)
+    with pytest.raises(ValueError, match="không có trong cấu hình"):
+        cycle.open_period(2027, dt.date(2028, 1, 15), province, "quantri", "admin", root=root, expected=["99999"])
+    with pytest.raises(ValueError, match="ít nhất một"):
+        cycle.open_period(2027, dt.date(2028, 1, 15), province, "quantri", "admin", root=root, expected=[])

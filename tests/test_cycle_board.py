@@ -220,3 +220,40 @@ def test_the_committee_page_refuses_another_units_return(shared_period, province
     assert not any(w.key == "submit_send" for w in at.button)  # no way to submit it
     assert cycle.cycle_log(settings.PARQUET_DIR).read_bytes() == log_before
     assert (settings.PARQUET_DIR / "CURRENT").read_bytes() == snapshot_before
+
+
+def test_a_locked_year_is_dated_on_exports_the_bieu_and_the_documents(sample_store, tmp_path, province):
+    """«Số liệu chốt ngày …» on every export of a locked year: the table exports' heading, the Biểu workbook, and
+    the data line of the situation report and of the brief."""
+    import io
+
+    import openpyxl
+    import polars as pl
+
+    from dashboard import data, export
+    from dashboard.data import Scope
+    from reports import figures, prose
+
+    root = tmp_path / "parquet"
+    shutil.copytree(sample_store, root, symlinks=True)
+    assert reporting.approval_notice(2025, root) is None
+    assert "chốt" not in prose.data_line(figures.situation(2025, Scope.province(), root=root).meta)
+    cycle.open_period(2025, DEADLINE, province, "quantri", "admin", root=root)
+    cycle.lock_year(2025, "quantri", "admin", root=root)
+    locked = f"Số liệu chốt ngày {dt.date.today():%d/%m/%Y}."
+    notice = reporting.approval_notice(2025, root)
+    assert notice.endswith(locked)
+
+    cols = [export.Col("x", "X", "int")]
+    xlsx = export.table_xlsx(pl.DataFrame({"x": [1]}), cols, "T", "toàn tỉnh", "nguồn", approval=notice)
+    assert notice in [c.value for c in openpyxl.load_workbook(io.BytesIO(xlsx)).active["A"]]
+    assert notice in export.table_csv(
+        pl.DataFrame({"x": [1]}), cols, export.export_meta("T", "", "", False, notice)
+    ).decode("utf-8-sig")
+    wb = openpyxl.load_workbook(io.BytesIO(data.bieu_workbook(2025, Scope.province(), root=root)))
+    assert all(locked in ws["A6"].value for ws in wb.worksheets) and len(wb.worksheets) == 7
+    assert prose.data_line(figures.situation(2025, Scope.province(), root=root).meta).endswith(
+        f"{notice} {settings.SAMPLE_NOTICE}"
+    )
+    unit = province.units[0].code
+    assert locked in prose.data_line(figures.brief(2025, Scope.commune(unit), unit, root=root).meta, sample=False)
