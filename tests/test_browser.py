@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,11 +40,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(sample_store, tmp_path_factory):
-    """The app on a copy of the sample store (the upload test changes it)."""
-    data = tmp_path_factory.mktemp("browser-data")
-    shutil.copytree(sample_store, data / "parquet", symlinks=True)
+@contextmanager
+def serve(data: Path) -> Iterator[str]:
+    """The app served by Streamlit on the store under `data` (PARTYDASH_DATA); yields its URL."""
     port = _free_port()
     env = {**os.environ, "PARTYDASH_DATA": str(data)}
     proc = subprocess.Popen(
@@ -59,10 +59,9 @@ def server(sample_store, tmp_path_factory):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -70,9 +69,20 @@ def server(sample_store, tmp_path_factory):
                 break
         except OSError:
             time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(sample_store, tmp_path_factory):
+    """The app on a copy of the sample store (the upload test changes it)."""
+    data = tmp_path_factory.mktemp("browser-data")
+    shutil.copytree(sample_store, data / "parquet", symlinks=True)
+    with serve(data) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
