@@ -68,6 +68,7 @@ if not periods:
 year = st.selectbox("Kỳ báo cáo năm", sorted(periods, reverse=True), key="cycle_year")
 p = periods[year]
 rows, counts = reporting.board(year, names, user.role)
+rows = ui.local_time(rows, "at")
 st.markdown(f"**Số liệu năm {year}: {counts.text()}** · hạn nộp {p.deadline:%d/%m/%Y}")
 if p.locked:
     st.info(f"Số liệu chốt ngày {p.locked_day}.", icon=":material/lock:")
@@ -104,10 +105,10 @@ for w in s.warnings:
 if s.versions:
     with st.expander(f"Các lần nộp có số liệu ({ui.fmt.num(len(s.versions))})", icon=":material/history:"):
         versions = pl.DataFrame(
-            [(v.number, v.at.replace("T", " "), v.by, v.file, v.branches) for v in s.versions],
+            [(v.number, v.at, v.by, v.file, v.branches) for v in s.versions],
             schema=["number", "at", "by", "file", "branches"],
             orient="row",
-        )
+        ).pipe(ui.local_time, "at")
         ui.show_table(
             versions,
             [
