@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from etl.annual_return.normalise import cell, empty_frame, is_number
+from etl.annual_return.normalise import empty_frame, is_number, type_column
 from etl.annual_return.rows import (
     DATA_NOUN,
     SheetRows,
@@ -258,7 +258,9 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
     cols = [c for c in spec.columns if c.key in hdr.columns and c.kind != "ignore"]
     rows = decode_columns(g, start, hdr.columns.values())
     sheet = _Sheet(g, spec, hdr, cols)
-    records: list[dict[str, Any]] = []
+    raw: dict[str, list[Any]] = {c.key: [] for c in cols}  # the data rows' cells as read, by column
+    excel_rows: list[int] = []
+    at: list[int] = []  # where each data row's cell findings go in `findings` (as if reported while reading it)
     marks: list[Mark] = []
     zone = ""  # "signature" or "note" once such a row is read: the text-only rows after it belong to it
     for i in range(start, len(rows)):
@@ -270,10 +272,10 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
         kinds["subtotal" if kind == "group_sums" else kind] += 1
         if kind == "data":
             zone = ""
-            rec: dict[str, Any] = {"excel_row": i + 1}
+            excel_rows.append(i + 1)
+            at.append(len(findings))
             for c in cols:
-                rec[c.key] = cell(cells[c.key], c, file_name, g.name, i + 1, letters[c.key], findings)
-            records.append(rec)
+                raw[c.key].append(cells[c.key])
         elif kind in ("signature", "note"):
             zone = "signature" if kind == "signature" else zone or "note"
         elif kind == "unknown":
@@ -282,18 +284,56 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
             zone = ""
             if kind in ("section", "subtotal", "total", "group_sums"):
                 marks.append(Mark(i, kind, lead, cells, sheet.title(row)))
+    typed = _type_columns(raw, cols, excel_rows, at, file_name, g.name, letters, findings)
+    records = [dict(zip(typed, r)) for r in zip(*typed.values())] if marks else []
     check_totals(records, marks, cols, letters, file_name, g.name, DATA_NOUN[spec.key], findings)
     summary = sheet_rows(file_name, g.name, spec.key, kinds)
-    if not records:
+    if not excel_rows:
         if spec is BRANCHES:
             findings.append(Finding(file_name, "Trang không có chi bộ nào.", sheet=g.name, rule="empty_sheet"))
         return Table(spec, g.name, empty_frame(spec, year, unit_code), letters, summary)
-    df = pl.DataFrame(records, infer_schema_length=None)
+    df = _frame(typed, cols)
     for c in spec.columns:
         if c.kind != "ignore" and c.key not in df.columns:
             df = df.with_columns(pl.lit(None).alias(c.key))
     df = df.with_columns(pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
     return Table(spec, g.name, df, letters, summary)
+
+
+def _type_columns(
+    raw: dict[str, list[Any]],
+    cols: list[Column],
+    excel_rows: list[int],
+    at: list[int],
+    file_name: str,
+    sheet: str,
+    letters: dict[str, str],
+    findings: list[Finding],
+) -> dict[str, list[Any]]:
+    """The data rows typed column by column («excel_row» first, then the columns in order). The findings of their
+    cells go where reading row by row put them: after what was reported before the row was read, a row's cells
+    in column order."""
+    typed: dict[str, list[Any]] = {"excel_row": excel_rows}
+    by_row: dict[int, list[Finding]] = {}
+    for c in cols:
+        typed[c.key], found = type_column(raw[c.key], c, excel_rows, file_name, sheet, letters[c.key])
+        for j, f in found:
+            by_row.setdefault(j, []).append(f)
+    for j in sorted(by_row, reverse=True):  # from the last, so that the earlier places stay where they are
+        findings[at[j] : at[j]] = by_row[j]
+    return typed
+
+
+_I64 = (-(2**63), 2**63)
+
+
+def _frame(typed: dict[str, list[Any]], cols: list[Column]) -> pl.DataFrame:
+    """The typed columns as a frame, with the dtypes Polars infers from the rows as dicts."""
+    ints = [c.key for c in cols if c.kind in ("int", "year")]
+    if any(v is not None and not _I64[0] <= v < _I64[1] for k in ints for v in typed[k]):
+        # A count of 20 digits typed as text: rows as dicts make it Int128 (a column of lists would refuse it).
+        return pl.DataFrame([dict(zip(typed, r)) for r in zip(*typed.values())], infer_schema_length=None)
+    return pl.DataFrame(typed)
 
 
 def _filled(row: list[Any]) -> bool:
@@ -383,7 +423,7 @@ def decode_columns(g: Grid, start: int, columns) -> list[list[Any]]:
 
     In the app's Unicode template a user on a .VnTime machine types TCVN3 under Unicode headers: cell by cell,
     short words such as «Cã» (Có) or «Chi bé xãm Co» prove nothing, but one column is typed by one hand."""
-    if not g.raw:
+    if not g.raw or not g.tcvn3_text:
         return g.rows
     # Only a table holding some TCVN3-only character can have a column to decode (the usual case: none).
     if not any(looks_tcvn3(v) for v in {v for r in g.raw[start:] for v in r if isinstance(v, str) and not v.isascii()}):
