@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -150,22 +151,26 @@ def locate_header(g: Grid, spec: SheetSpec) -> Header | None:
 
 def match_columns(g: Grid, rows: tuple[int, ...], aliases: dict[str, str]) -> dict[str, int]:
     """Column key -> index for the header in `rows` (one row, or a group row above a row of names)."""
-    top = [str(v) if v not in (None, "") else "" for v in g.rows[rows[0]]]
-    if len(rows) == 1:
-        cands = [[t] for t in top]
-    else:
-        sub = [str(v) if v not in (None, "") else "" for v in g.rows[rows[1]]]
-        group = list(top)
-        spans = [(c0, c1) for (r0, c0), (r1, c1) in g.merged if r0 == rows[0] and c1 > c0]
-        for c0, c1 in spans:
-            for j in range(c0 + 1, min(c1 + 1, len(group))):
-                group[j] = top[c0]
-        if not spans:  # no merge information (.csv, some .xls): carry a group title over its sub-headers
-            for j in range(1, len(group)):
-                if not group[j] and sub[j] and group[j - 1] and sub[j - 1]:
-                    group[j] = group[j - 1]
-        cands = [[f"{gr} {s}", s] if s else [gr] for gr, s in zip(group, sub)]
     out: dict[str, int] = {}
+    if len(rows) == 1:  # each cell's text alone (every row of a sheet's top is tried: the quick way)
+        for j, v in enumerate(g.rows[rows[0]]):
+            text = v if v.__class__ is str else "" if v is None else str(v)
+            k = aliases.get(key(text)) if text.strip() else None
+            if k:
+                out.setdefault(k, j)
+        return out
+    top = [str(v) if v not in (None, "") else "" for v in g.rows[rows[0]]]
+    sub = [str(v) if v not in (None, "") else "" for v in g.rows[rows[1]]]
+    group = list(top)
+    spans = [(c0, c1) for (r0, c0), (r1, c1) in g.merged if r0 == rows[0] and c1 > c0]
+    for c0, c1 in spans:
+        for j in range(c0 + 1, min(c1 + 1, len(group))):
+            group[j] = top[c0]
+    if not spans:  # no merge information (.csv, some .xls): carry a group title over its sub-headers
+        for j in range(1, len(group)):
+            if not group[j] and sub[j] and group[j - 1] and sub[j - 1]:
+                group[j] = group[j - 1]
+    cands = [[f"{gr} {s}", s] if s else [gr] for gr, s in zip(group, sub)]
     for j, options in enumerate(cands):
         for text in options:
             k = aliases.get(key(text)) if text.strip() else None
@@ -258,6 +263,10 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
     cols = [c for c in spec.columns if c.key in hdr.columns and c.kind != "ignore"]
     rows = decode_columns(g, start, hdr.columns.values())
     sheet = _Sheet(g, spec, hdr, cols)
+    at_col = [(c.key, hdr.columns[c.key]) for c in cols]  # each column's cell of a row, quickly
+    keys = [k for k, _ in at_col]
+    widest = max((j for _, j in at_col), default=-1)
+    pick = operator.itemgetter(*[j for _, j in at_col]) if len(at_col) > 1 else lambda r: [r[j] for _, j in at_col]
     raw: dict[str, list[Any]] = {c.key: [] for c in cols}  # the data rows' cells as read, by column
     excel_rows: list[int] = []
     at: list[int] = []  # where each data row's cell findings go in `findings` (as if reported while reading it)
@@ -267,7 +276,9 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
         row = rows[i]
         if not _filled(row):
             continue
-        cells = {c.key: row[hdr.columns[c.key]] if hdr.columns[c.key] < len(row) else "" for c in cols}
+        cells = (
+            dict(zip(keys, pick(row))) if len(row) > widest else {k: row[j] if j < len(row) else "" for k, j in at_col}
+        )
         kind, lead = sheet.kind(i, row, cells, zone)
         kinds["subtotal" if kind == "group_sums" else kind] += 1
         if kind == "data":
