@@ -161,11 +161,12 @@ def committee_frame(df: pl.DataFrame | None) -> pl.DataFrame | None:
     """«Cấp uỷ» rows with `trained` and an anonymous id for every member."""
     if df is None:
         return None
-    df = df.with_columns(trained=pl.col("training") == "da")
     # Rows without an anonymous id get one from their branch, role and order (never a name).
     seq = pl.int_range(pl.len()).over("branch_code", "role") + 1
     pid = pl.format("{}#{}#{}", pl.col("branch_code"), pl.col("role"), seq)
-    return df.with_columns(person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid))
+    return df.with_columns(
+        trained=pl.col("training") == "da", person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid)
+    )
 
 
 def cast_to(df: pl.DataFrame | None, schema: type[dy.Schema]) -> pl.DataFrame | None:

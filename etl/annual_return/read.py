@@ -304,10 +304,8 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
             findings.append(Finding(file_name, "Trang không có chi bộ nào.", sheet=g.name, rule="empty_sheet"))
         return Table(spec, g.name, empty_frame(spec, year, unit_code), letters, summary)
     df = _frame(typed, cols)
-    for c in spec.columns:
-        if c.kind != "ignore" and c.key not in df.columns:
-            df = df.with_columns(pl.lit(None).alias(c.key))
-    df = df.with_columns(pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
+    missing = [pl.lit(None).alias(c.key) for c in spec.columns if c.kind != "ignore" and c.key not in typed]
+    df = df.with_columns(*missing, pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
     return Table(spec, g.name, df, letters, summary)
 
 
@@ -348,7 +346,14 @@ def _frame(typed: dict[str, list[Any]], cols: list[Column]) -> pl.DataFrame:
 
 
 def _filled(row: list[Any]) -> bool:
-    return any(_has(v) for v in row)
+    """Whether any cell of the row holds something (`_has`, without a call per cell)."""
+    for v in row:
+        if v.__class__ is str:
+            if v.strip():
+                return True
+        elif v is not None and not (isinstance(v, str) and not v.strip()):
+            return True
+    return False
 
 
 def _has(v: Any) -> bool:
