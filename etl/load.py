@@ -84,8 +84,11 @@ def _results(
     """(name, ParsedReturn or findings, rows read) per file, in order. Files are parsed in worker processes with memory and
     time limits (etl/sandbox.py), never in the caller: a file that kills its reader is refused, the others are
     judged as usual. One worker per core for a batch (`parallel`), one for an upload in the web server."""
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
-    workers = min(os.cpu_count() or 1, 8, len(chunks)) if parallel else 1
+    workers = min(os.cpu_count() or 1, 8, -(-len(files) // CHUNK)) if parallel else 1
+    # Chunks of equal size when there are few (60 files on 2 workers: 30 + 30, not 40 + 20, which would make the
+    # load wait for the worker with 40).
+    size = max(1, min(CHUNK, -(-len(files) // max(workers, 1))))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     limits = Limits()
     reader = {name: getattr(excel, name) for name in _READER_LIMITS}
     with Pool(workers, (_init_worker, (province, reader)), limits) as pool:
