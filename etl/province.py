@@ -74,7 +74,7 @@ class ProvinceConfig:
     affiliated_aliases: dict[str, str] = field(default_factory=dict)  # fold(alias) -> code
     reference_source: str = ""
 
-    @property
+    @cached_property  # once per configuration (a national one has 3,321 units; a return looks its unit up)
     def unit_by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 
