@@ -96,13 +96,11 @@ def _messy_return(province) -> bytes:
     sh.rows[rows[1]][m._col(sh, "excellent")] = "1.000"
     sh.rows[rows[-1]][m._col(sh, "resident_members")] = "-"
     sh.rows[rows[-1]][m._col(sh, "admitted")] = 2**63
-    width = len(sh.rows[rows[0]])
     m.insert_rows(sh, rows[1], [[""] * (m._col(sh, "branch_name")) + ["một dòng không ai đọc được"]])
     cm = m._table(book, COMMITTEE)
     crow = m._data_rows(cm)
     cm.rows[crow[0]][m._col(cm, "training_year")] = "năm ngoái"
     cm.rows[crow[-1]][m._col(cm, "theory")] = "Tiến sĩ lý luận"
-    assert width
     return m.write_xlsx(book)
 
 
@@ -140,7 +138,7 @@ def test_a_return_with_good_and_bad_cells_reads_the_same_both_ways(province, mon
         ("Chi bộ", first + 2, "unknown_code"),
     ]
     rules = [rule for _, _, rule in found]
-    assert rules.index("unknown_code", 4) > 3 and "not_integer" in rules[4:]
+    assert "unknown_code" in rules[4:] and "not_integer" in rules[4:]  # the committee sheet's two bad cells
     assert [
         f.row for f in fast.findings if f.sheet == "Chi bộ" and f.rule in ("not_integer", "unknown_code", "unknown_row")
     ] == sorted(
