@@ -56,6 +56,10 @@ NOTES = """\
   province sample reproduces published figures. Its reference tables (targets, published Biểu) are borrowed from
   Cao Bằng; the app runs as the national deployment (`PARTYDASH_PROVINCE=00`): the overview's map is the country by
   province (data/geo/provinces.geojson), a province's communes on a click.
+- **ETL typing** (etl/annual_return/normalise.py `type_column`): a table's cells are typed a column at a time;
+  only the cells that are not plain (a number typed as text, a fraction, an unknown code …) go through the per-cell
+  path, whose messages are put back in reading order (tests/test_etl_column_typing.py). Parsing workers import
+  etl/parse_worker.py: the readers and the schema, not the store.
 - **Derived tables** (etl/views.py): what the views compute once per snapshot is written into the snapshot at load
   time, so a connection only creates views; the ETL figures include that step.
 - **Pages** are timed server-side only (the script run in `AppTest`, including Streamlit's element serialisation);

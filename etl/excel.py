@@ -47,6 +47,7 @@ class Grid:
     rows: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     raw: list[list[Any]] = field(default_factory=list)
+    tcvn3_text: bool = True  # whether some text cell of `raw` looks like TCVN3 (False: no column to decode)
 
 
 def file_kind(data: bytes) -> str:
@@ -146,20 +147,17 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
         raise ReturnRejected(
             [Finding(file_name, "Không đọc được tệp (tệp hỏng hoặc không đúng định dạng).", rule="unreadable")]
         ) from e
-    texts = [v for g in raw for r in g.rows for v in r if isinstance(v, str) and v and not v.isascii()]
-    tcvn3 = decide_tcvn3(texts)
-
-    seen: dict[str, str] = {}
+    # Each distinct text once (labels and codes repeat on every row): whether the workbook is TCVN3 does not
+    # depend on the order of its texts.
+    distinct = [{v for r in g.rows for v in r if v.__class__ is str} for g in raw]
+    texts = {v for d in distinct for v in d if not v.isascii()}
+    tcvn3 = decide_tcvn3(list(texts))
 
     def clean(v: str) -> str:
-        """Labels repeat on every row: each distinct text is normalised once."""
-        out = seen.get(v)
-        if out is None:
-            out = seen[v] = " ".join(v.split()) if v.isascii() and not tcvn3 else to_unicode(v, tcvn3)
-        return out
+        return " ".join(v.split()) if v.isascii() and not tcvn3 else to_unicode(v, tcvn3)
 
     grids = {}
-    for g in raw:
+    for g, strings in zip(raw, distinct):
         if len(g.rows) > MAX_ROWS_PER_SHEET:
             raise ReturnRejected(
                 [
@@ -171,12 +169,14 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
                     )
                 ]
             )
-        rows = [[clean(v) if isinstance(v, str) else v for v in r] for r in g.rows]
+        changed = {v: c for v in strings if (c := clean(v)) != v}
+        # Most sheets hold clean NFC text already: then the rows as read are the rows (nothing to copy).
+        rows = [[changed.get(v, v) if v.__class__ is str else v for v in r] for r in g.rows] if changed else g.rows
         # Tab names show in the system font, so a TCVN3 name reads as garbage on screen too: decode it only when
         # the name itself proves TCVN3, and let sheet matching try the decoding.
         name = to_unicode(g.name, False)
-        grids[name] = Grid(name, rows, g.merged, g.rows)
-    return grids, ("tcvn3" if tcvn3 or any(looks_tcvn3(t) for t in set(texts)) else "unicode")
+        grids[name] = Grid(name, rows, g.merged, g.rows, any(looks_tcvn3(v) for v in strings if not v.isascii()))
+    return grids, ("tcvn3" if tcvn3 or any(looks_tcvn3(t) for t in texts) else "unicode")
 
 
 def _check_zip(data: bytes, file_name: str, kind: str = "xlsx") -> None:

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl import excel
-from etl.annual_return import ParsedReturn, parse_returns
+from etl.annual_return import ParsedReturn
 from etl.annual_return.rows import SheetRows
 from etl.findings import Finding, ReturnRejected
+from etl.parse_worker import READER_LIMITS, init_worker, parse_chunk
 from etl.province import ProvinceConfig, load_province
 from etl.sandbox import Died, Limits, Pool
 from etl.settings import PARQUET_DIR
@@ -50,27 +51,9 @@ class LoadReport:
         return [r.text() for r in self.rows]
 
 
-_worker_province: ProvinceConfig | None = None
-# The reader's limits a worker applies: the caller's, as etl.excel holds them (a caller, e.g. a test, may tighten
-# them; a worker is a new process and would otherwise start from etl/settings.py).
-_READER_LIMITS = ("MAX_FILE_BYTES", "MAX_UNZIPPED_BYTES", "MAX_ROWS_PER_SHEET")
-
-
-def _init_worker(province: ProvinceConfig, limits: dict[str, int] | None = None) -> None:
-    global _worker_province
-    _worker_province = province
-    for name, value in (limits or {}).items():
-        setattr(excel, name, value)
-
-
+# The workers run etl/parse_worker.py (a lean module: no store, no DuckDB to import in every worker).
+_init_worker, _parse_chunk, _READER_LIMITS = init_worker, parse_chunk, READER_LIMITS
 CHUNK = 40  # returns validated together (the schema checks cost the same for one or many)
-
-
-def _parse_chunk(
-    items: list[tuple[str, bytes]], allowed_years: Collection[int] | None = None
-) -> list[tuple[str, ParsedReturn | list[Finding], tuple[SheetRows, ...]]]:
-    results = parse_returns(items, _worker_province, allowed_years)
-    return [(name, r.findings if isinstance(r, ReturnRejected) else r, r.rows) for (name, _), r in zip(items, results)]
 
 
 _DIED = {
@@ -101,8 +84,11 @@ def _results(
     """(name, ParsedReturn or findings, rows read) per file, in order. Files are parsed in worker processes with memory and
     time limits (etl/sandbox.py), never in the caller: a file that kills its reader is refused, the others are
     judged as usual. One worker per core for a batch (`parallel`), one for an upload in the web server."""
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
-    workers = min(os.cpu_count() or 1, 8, len(chunks)) if parallel else 1
+    workers = min(os.cpu_count() or 1, 8, -(-len(files) // CHUNK)) if parallel else 1
+    # Chunks of equal size when there are few (60 files on 2 workers: 30 + 30, not 40 + 20, which would make the
+    # load wait for the worker with 40).
+    size = max(1, min(CHUNK, -(-len(files) // max(workers, 1))))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     limits = Limits()
     reader = {name: getattr(excel, name) for name in _READER_LIMITS}
     with Pool(workers, (_init_worker, (province, reader)), limits) as pool:

@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-from vietnam_provinces import Province as VnProvince
-from vietnam_provinces import Ward
-
 from etl.settings import GEO_DIR, PROVINCE_CODE, PROVINCES_DIR
 from etl.text import fold, nfc
 
@@ -77,7 +74,7 @@ class ProvinceConfig:
     affiliated_aliases: dict[str, str] = field(default_factory=dict)  # fold(alias) -> code
     reference_source: str = ""
 
-    @property
+    @cached_property  # once per configuration (a national one has 3,321 units; a return looks its unit up)
     def unit_by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 
@@ -178,6 +175,8 @@ def strip_unit_prefix(name: str) -> str:
 
 
 def _communes_from_package(province_code: str) -> list[Unit]:
+    from vietnam_provinces import Ward  # a large module: imported when a configuration is built, not by workers
+
     out = []
     for w in Ward.iter_all():
         if int(w.province_code) != int(province_code):
@@ -194,6 +193,8 @@ NATIONAL_CODE, NATIONAL_NAME = "00", "Toàn quốc"
 @cache
 def province_names() -> dict[str, str]:
     """The 34 provinces by official 2-digit code: «04» → «Cao Bằng» (without «Tỉnh» / «Thành phố»)."""
+    from vietnam_provinces import Province as VnProvince
+
     return {f"{int(p.code):02d}": nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(p.name))) for p in VnProvince.iter_all()}
 
 
@@ -202,6 +203,8 @@ def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
     """The province's configuration: communes from `vietnam-provinces`, the rest from `data/provinces/<code>/`.
 
     Code «00» is a national deployment: every commune of the 34 provinces, no boundaries."""
+    from vietnam_provinces import Province as VnProvince
+
     code = f"{int(code):02d}"
     if code == NATIONAL_CODE:
         units = [u for p in VnProvince.iter_all() for u in _communes_from_package(f"{int(p.code):02d}")]

@@ -38,6 +38,7 @@ def fold(s: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", s).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # every header cell of every row searched for a table's header, in every return
 def key(s: str) -> str:
     """`fold` without spaces, for codes and labels typed with odd spacing ('HTXS NV' -> 'htxsnv')."""
     return fold(s).replace(" ", "")

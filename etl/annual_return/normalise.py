@@ -93,6 +93,62 @@ def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, find
     return None
 
 
+_EMPTY = ("", "-", "–")
+
+
+def type_column(
+    values: list[Any], c: Column, rows: list[int], file_name: str, sheet: str, col: str
+) -> tuple[list[Any], list[tuple[int, Finding]]]:
+    """A whole column of a table typed at once: the values `cell` gives and, by position in the column, the
+    findings it reports. The usual cells (a number typed as a number, an empty cell, a code spelled as in the
+    list, text) are typed here in one pass; every other cell (a number typed as text, a fraction, an unknown
+    value, anything odd) goes through `cell` itself, so its value and message are the per-cell path's own.
+
+    One pass in Python rather than Polars: a column of one return holds tens to hundreds of cells, where building
+    a Series costs more than typing them (see docs/PERFORMANCE.md)."""
+    out: list[Any] = []
+    found: list[tuple[int, Finding]] = []
+
+    def slow(j: int, v: Any) -> Any:
+        fs: list[Finding] = []
+        typed = cell(v, c, file_name, sheet, rows[j], col, fs)
+        found.extend((j, f) for f in fs)
+        return typed
+
+    append = out.append
+    if c.kind == "text":
+        for j, v in enumerate(values):
+            if v.__class__ is str:
+                t = v.strip()
+                append(None if t in _EMPTY else t)
+            else:
+                append(None if v is None else slow(j, v))
+    elif c.kind in ("int", "year"):
+        empty = None if (c.required or c.key in ("resident_members", "training_year")) else 0
+        for j, v in enumerate(values):
+            k = v.__class__
+            if k is float:
+                append(int(v) if v.is_integer() else slow(j, v))
+            elif k is int:
+                append(v)
+            elif v is None or (k is str and v.strip() in _EMPTY):
+                append(empty)
+            else:
+                append(slow(j, v))
+    elif c.kind == "code":
+        empty = "khong" if c.domain == "yes_no" and not c.required else None
+        for j, v in enumerate(values):
+            if v.__class__ is str:
+                t = v.strip()
+                code = empty if t in _EMPTY else resolve(c.domain, t)
+                append(code if code is not None or t in _EMPTY else slow(j, v))
+            else:
+                append(empty if v is None else slow(j, v))
+    else:
+        out = [None] * len(values)
+    return out, found
+
+
 def empty_frame(spec: SheetSpec, year: int, unit_code: str) -> pl.DataFrame:
     """A sheet without rows, with the sheet's columns."""
     cols = {c.key: pl.Series([], dtype=pl.String) for c in spec.columns if c.kind != "ignore"}
@@ -105,11 +161,12 @@ def committee_frame(df: pl.DataFrame | None) -> pl.DataFrame | None:
     """«Cấp uỷ» rows with `trained` and an anonymous id for every member."""
     if df is None:
         return None
-    df = df.with_columns(trained=pl.col("training") == "da")
     # Rows without an anonymous id get one from their branch, role and order (never a name).
     seq = pl.int_range(pl.len()).over("branch_code", "role") + 1
     pid = pl.format("{}#{}#{}", pl.col("branch_code"), pl.col("role"), seq)
-    return df.with_columns(person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid))
+    return df.with_columns(
+        trained=pl.col("training") == "da", person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid)
+    )
 
 
 def cast_to(df: pl.DataFrame | None, schema: type[dy.Schema]) -> pl.DataFrame | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from etl.annual_return.normalise import cell, empty_frame, is_number
+from etl.annual_return.normalise import empty_frame, is_number, type_column
 from etl.annual_return.rows import (
     DATA_NOUN,
     SheetRows,
@@ -150,22 +151,26 @@ def locate_header(g: Grid, spec: SheetSpec) -> Header | None:
 
 def match_columns(g: Grid, rows: tuple[int, ...], aliases: dict[str, str]) -> dict[str, int]:
     """Column key -> index for the header in `rows` (one row, or a group row above a row of names)."""
-    top = [str(v) if v not in (None, "") else "" for v in g.rows[rows[0]]]
-    if len(rows) == 1:
-        cands = [[t] for t in top]
-    else:
-        sub = [str(v) if v not in (None, "") else "" for v in g.rows[rows[1]]]
-        group = list(top)
-        spans = [(c0, c1) for (r0, c0), (r1, c1) in g.merged if r0 == rows[0] and c1 > c0]
-        for c0, c1 in spans:
-            for j in range(c0 + 1, min(c1 + 1, len(group))):
-                group[j] = top[c0]
-        if not spans:  # no merge information (.csv, some .xls): carry a group title over its sub-headers
-            for j in range(1, len(group)):
-                if not group[j] and sub[j] and group[j - 1] and sub[j - 1]:
-                    group[j] = group[j - 1]
-        cands = [[f"{gr} {s}", s] if s else [gr] for gr, s in zip(group, sub)]
     out: dict[str, int] = {}
+    if len(rows) == 1:  # each cell's text alone (every row of a sheet's top is tried: the quick way)
+        for j, v in enumerate(g.rows[rows[0]]):
+            text = v if v.__class__ is str else "" if v is None else str(v)
+            k = aliases.get(key(text)) if text.strip() else None
+            if k:
+                out.setdefault(k, j)
+        return out
+    top = [str(v) if v not in (None, "") else "" for v in g.rows[rows[0]]]
+    sub = [str(v) if v not in (None, "") else "" for v in g.rows[rows[1]]]
+    group = list(top)
+    spans = [(c0, c1) for (r0, c0), (r1, c1) in g.merged if r0 == rows[0] and c1 > c0]
+    for c0, c1 in spans:
+        for j in range(c0 + 1, min(c1 + 1, len(group))):
+            group[j] = top[c0]
+    if not spans:  # no merge information (.csv, some .xls): carry a group title over its sub-headers
+        for j in range(1, len(group)):
+            if not group[j] and sub[j] and group[j - 1] and sub[j - 1]:
+                group[j] = group[j - 1]
+    cands = [[f"{gr} {s}", s] if s else [gr] for gr, s in zip(group, sub)]
     for j, options in enumerate(cands):
         for text in options:
             k = aliases.get(key(text)) if text.strip() else None
@@ -258,22 +263,30 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
     cols = [c for c in spec.columns if c.key in hdr.columns and c.kind != "ignore"]
     rows = decode_columns(g, start, hdr.columns.values())
     sheet = _Sheet(g, spec, hdr, cols)
-    records: list[dict[str, Any]] = []
+    at_col = [(c.key, hdr.columns[c.key]) for c in cols]  # each column's cell of a row, quickly
+    keys = [k for k, _ in at_col]
+    widest = max((j for _, j in at_col), default=-1)
+    pick = operator.itemgetter(*[j for _, j in at_col]) if len(at_col) > 1 else lambda r: [r[j] for _, j in at_col]
+    raw: dict[str, list[Any]] = {c.key: [] for c in cols}  # the data rows' cells as read, by column
+    excel_rows: list[int] = []
+    at: list[int] = []  # where each data row's cell findings go in `findings` (as if reported while reading it)
     marks: list[Mark] = []
     zone = ""  # "signature" or "note" once such a row is read: the text-only rows after it belong to it
     for i in range(start, len(rows)):
         row = rows[i]
         if not _filled(row):
             continue
-        cells = {c.key: row[hdr.columns[c.key]] if hdr.columns[c.key] < len(row) else "" for c in cols}
+        cells = (
+            dict(zip(keys, pick(row))) if len(row) > widest else {k: row[j] if j < len(row) else "" for k, j in at_col}
+        )
         kind, lead = sheet.kind(i, row, cells, zone)
         kinds["subtotal" if kind == "group_sums" else kind] += 1
         if kind == "data":
             zone = ""
-            rec: dict[str, Any] = {"excel_row": i + 1}
+            excel_rows.append(i + 1)
+            at.append(len(findings))
             for c in cols:
-                rec[c.key] = cell(cells[c.key], c, file_name, g.name, i + 1, letters[c.key], findings)
-            records.append(rec)
+                raw[c.key].append(cells[c.key])
         elif kind in ("signature", "note"):
             zone = "signature" if kind == "signature" else zone or "note"
         elif kind == "unknown":
@@ -282,22 +295,65 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
             zone = ""
             if kind in ("section", "subtotal", "total", "group_sums"):
                 marks.append(Mark(i, kind, lead, cells, sheet.title(row)))
+    typed = _type_columns(raw, cols, excel_rows, at, file_name, g.name, letters, findings)
+    records = [dict(zip(typed, r)) for r in zip(*typed.values())] if marks else []
     check_totals(records, marks, cols, letters, file_name, g.name, DATA_NOUN[spec.key], findings)
     summary = sheet_rows(file_name, g.name, spec.key, kinds)
-    if not records:
+    if not excel_rows:
         if spec is BRANCHES:
             findings.append(Finding(file_name, "Trang không có chi bộ nào.", sheet=g.name, rule="empty_sheet"))
         return Table(spec, g.name, empty_frame(spec, year, unit_code), letters, summary)
-    df = pl.DataFrame(records, infer_schema_length=None)
-    for c in spec.columns:
-        if c.kind != "ignore" and c.key not in df.columns:
-            df = df.with_columns(pl.lit(None).alias(c.key))
-    df = df.with_columns(pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
+    df = _frame(typed, cols)
+    missing = [pl.lit(None).alias(c.key) for c in spec.columns if c.kind != "ignore" and c.key not in typed]
+    df = df.with_columns(*missing, pl.lit(year).alias("year"), pl.lit(unit_code).alias("unit_code"))
     return Table(spec, g.name, df, letters, summary)
 
 
+def _type_columns(
+    raw: dict[str, list[Any]],
+    cols: list[Column],
+    excel_rows: list[int],
+    at: list[int],
+    file_name: str,
+    sheet: str,
+    letters: dict[str, str],
+    findings: list[Finding],
+) -> dict[str, list[Any]]:
+    """The data rows typed column by column («excel_row» first, then the columns in order). The findings of their
+    cells go where reading row by row put them: after what was reported before the row was read, a row's cells
+    in column order."""
+    typed: dict[str, list[Any]] = {"excel_row": excel_rows}
+    by_row: dict[int, list[Finding]] = {}
+    for c in cols:
+        typed[c.key], found = type_column(raw[c.key], c, excel_rows, file_name, sheet, letters[c.key])
+        for j, f in found:
+            by_row.setdefault(j, []).append(f)
+    for j in sorted(by_row, reverse=True):  # from the last, so that the earlier places stay where they are
+        findings[at[j] : at[j]] = by_row[j]
+    return typed
+
+
+_I64 = (-(2**63), 2**63)
+
+
+def _frame(typed: dict[str, list[Any]], cols: list[Column]) -> pl.DataFrame:
+    """The typed columns as a frame, with the dtypes Polars infers from the rows as dicts."""
+    ints = [c.key for c in cols if c.kind in ("int", "year")]
+    if any(v is not None and not _I64[0] <= v < _I64[1] for k in ints for v in typed[k]):
+        # A count of 20 digits typed as text: rows as dicts make it Int128 (a column of lists would refuse it).
+        return pl.DataFrame([dict(zip(typed, r)) for r in zip(*typed.values())], infer_schema_length=None)
+    return pl.DataFrame(typed)
+
+
 def _filled(row: list[Any]) -> bool:
-    return any(_has(v) for v in row)
+    """Whether any cell of the row holds something (`_has`, without a call per cell)."""
+    for v in row:
+        if v.__class__ is str:
+            if v.strip():
+                return True
+        elif v is not None and not (isinstance(v, str) and not v.strip()):
+            return True
+    return False
 
 
 def _has(v: Any) -> bool:
@@ -383,7 +439,7 @@ def decode_columns(g: Grid, start: int, columns) -> list[list[Any]]:
 
     In the app's Unicode template a user on a .VnTime machine types TCVN3 under Unicode headers: cell by cell,
     short words such as «Cã» (Có) or «Chi bé xãm Co» prove nothing, but one column is typed by one hand."""
-    if not g.raw:
+    if not g.raw or not g.tcvn3_text:
         return g.rows
     # Only a table holding some TCVN3-only character can have a column to decode (the usual case: none).
     if not any(looks_tcvn3(v) for v in {v for r in g.raw[start:] for v in r if isinstance(v, str) and not v.isascii()}):
