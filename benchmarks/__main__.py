@@ -40,7 +40,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from benchmarks import load, report  # noqa: E402
+from benchmarks import load, report, wsload  # noqa: E402
 
 PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 = all files), repetitions; the briefs
     # of how many units are built in a row (None = every unit, 0 = none)
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         results = report.previous_results(a.out)
         if not results:
             raise SystemExit(f"{a.out} holds no benchmark figures")
-        text = load.keep_section(report.render(results), a.out)
+        text = wsload.keep_section(load.keep_section(report.render(results), a.out), a.out)
         print(text)
         if not a.no_write:
             a.out.write_text(text, encoding="utf-8")
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 v.pop("first_start", None)
     results.update(new)
     results["machine"] = machine
-    text = load.keep_section(report.render(results), a.out)
+    text = wsload.keep_section(load.keep_section(report.render(results), a.out), a.out)
     print(text)
     (DATA / f"results-{'-'.join(new)}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
