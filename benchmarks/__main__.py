@@ -8,7 +8,8 @@ on a fresh data folder. Prints a Markdown report and writes it to docs/PERFORMAN
 Options: --scale province|national|tiny (several allowed) · --data DIR (default data/national, git-ignored: one
 folder per scale inside) · --rebuild (regenerate the data) · --no-first-start · --render (re-render the report
 from the figures embedded in it, measuring nothing). The concurrent-sessions load test is `python -m benchmarks.load`
-(benchmarks/load.py); this report keeps the section it writes."""
+(benchmarks/load.py, headless chromium), its WebSocket-client twin `python -m benchmarks.wsload`
+(benchmarks/wsload.py); this report keeps the sections they write."""
 
 from __future__ import annotations
 

@@ -205,7 +205,9 @@ def _element(el, run: Run) -> None:
 
 
 def menu(nav) -> list[tuple[str, str]]:
-    """The pages of the menu (hidden ones left out): (page_script_hash, url path)."""
+    """The pages of the menu (hidden ones left out; none while the menu is hidden): (page_script_hash, url path)."""
+    if nav.position == nav.HIDDEN:
+        return []
     return [(p.page_script_hash, p.url_pathname) for p in nav.app_pages if not p.is_hidden and not p.external_url]
 
 
