@@ -315,7 +315,8 @@ def measure(scale: str, data: Path, province: str, sessions: list[int], a) -> tu
             log(f"[wsload] {scale} N = {n} …")
             with Meter(server.pid) as sm, Meter(os.getpid()) as cm:
                 r = asyncio.run(run_n(n, base, a.step_timeout, a.run_timeout))
-            r.update(scale=scale, server_cpu_s=sm.cpu_s, server_rss=sm.peak_rss, client_cpu_s=cm.cpu_s)
+            # The server is a child of this process: its tree is taken out of the client's.
+            r.update(scale=scale, server_cpu_s=sm.cpu_s, server_rss=sm.peak_rss, client_cpu_s=cm.cpu_s - sm.cpu_s)
             rows.append(r)
             log(table(rows[-1:]))
             slow = sorted(((max(v), k) for k, v in r["by_page"].items()), reverse=True)[:4]
@@ -521,7 +522,8 @@ def section(rows: list[dict], ups: list[dict], meta: dict) -> str:
         "`script_finished` received (every delta of the run has arrived by then), from the message sent. Every page "
         "checked: its title arrived, no exception element, no error box, no «page not found» — a failed check counts "
         f"as an error. A step times out after {meta['step_s']:.0f} s, a run after {meta['run_s']:.0f} s. Server CPU: "
-        "utime + stime of the server's process tree (/proc); client CPU: the client process; «cores used» = CPU-s "
+        "utime + stime of the server's process tree (/proc); client CPU: the client process (the server's tree, its child, "
+        "taken out); «cores used» = CPU-s "
         "/ wall. Before the rows, three uncounted warm-up sessions on the fresh server (one per user): "
         f"{meta['warm']}.",
         "",

@@ -5,6 +5,7 @@ widgets, gets its role's menu and pages, and its checks catch a page that is not
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import time
 
@@ -72,3 +73,18 @@ def test_the_main_report_keeps_both_concurrent_sections(tmp_path):
     # a new run of either replaces its own section only
     again = wsload.splice(text, f"{wsload.BEGIN}\nws table 2\n{wsload.END}")
     assert "ws table 2" in again and "ws table\n" not in again and "chromium table" in again
+
+
+def test_no_polars_udf_in_the_app():
+    """A polars UDF (map_elements, map_batches) in the server's code hung every session when five ran at once on one
+    core (dashboard/fmt.py `py_map` says how); Python functions are applied in Python there."""
+    from tests.conftest import ROOT
+
+    found = [
+        f"{p.relative_to(ROOT)}:{i}"
+        for folder in ("dashboard", "pages")
+        for p in sorted((ROOT / folder).glob("*.py"))
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.map_(elements|batches|groups)\(", line)
+    ]
+    assert found == []
