@@ -71,5 +71,5 @@ def py_map(s: pl.Series, f: Callable, skip_nulls: bool = True) -> pl.Series:
     Never `map_elements`: a polars UDF runs on polars' thread pool and must take the GIL there. On the server the
     sessions' scripts are threads of one process; with the pool busy in such a UDF while another thread holds the GIL
     and waits for the pool (polars' `to_pandas`), every session hung for good — benchmarks/wsload.py found it at five
-    concurrent sessions on one core (tests/test_wsload.py keeps map_elements out of dashboard/)."""
+    concurrent sessions on one core (tests/test_wsload.py keeps map_elements out of dashboard/, pages/ and etl/)."""
     return pl.Series(s.name, [None if v is None and skip_nulls else f(v) for v in s.to_list()], dtype=pl.String)
