@@ -8,7 +8,8 @@ on a fresh data folder. Prints a Markdown report and writes it to docs/PERFORMAN
 Options: --scale province|national|tiny (several allowed) · --data DIR (default data/national, git-ignored: one
 folder per scale inside) · --rebuild (regenerate the data) · --no-first-start · --render (re-render the report
 from the figures embedded in it, measuring nothing). The concurrent-sessions load test is `python -m benchmarks.load`
-(benchmarks/load.py); this report keeps the section it writes."""
+(benchmarks/load.py, headless chromium), its WebSocket-client twin `python -m benchmarks.wsload`
+(benchmarks/wsload.py); this report keeps the sections they write."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from benchmarks import load, report  # noqa: E402
+from benchmarks import load, report, wsload  # noqa: E402
 
 PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 = all files), repetitions; the briefs
     # of how many units are built in a row (None = every unit, 0 = none)
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         results = report.previous_results(a.out)
         if not results:
             raise SystemExit(f"{a.out} holds no benchmark figures")
-        text = load.keep_section(report.render(results), a.out)
+        text = wsload.keep_section(load.keep_section(report.render(results), a.out), a.out)
         print(text)
         if not a.no_write:
             a.out.write_text(text, encoding="utf-8")
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                 v.pop("first_start", None)
     results.update(new)
     results["machine"] = machine
-    text = load.keep_section(report.render(results), a.out)
+    text = wsload.keep_section(load.keep_section(report.render(results), a.out), a.out)
     print(text)
     (DATA / f"results-{'-'.join(new)}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"

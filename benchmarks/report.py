@@ -69,7 +69,11 @@ NOTES = """\
   one year's workbooks into an empty store, including the worker start-up of `etl/load.py`.
 - The baseline (`benchmarks/baseline.py`) is deliberately plain: a loop over files with `pd.read_excel(engine=
   "openpyxl")`, header found by matching the template's headers, labels mapped to codes, the same checks, one
-  Parquet file per table. At national scale it reads a fixed random subset and is extrapolated linearly."""
+  Parquet file per table. At national scale it reads a fixed random subset and is extrapolated linearly.
+- **Concurrent sessions**: `python -m benchmarks.load` drives headless chromium (what a user's browser waits for; beyond
+  one session the client core is the limit) and `python -m benchmarks.wsload` light clients of the app's WebSocket
+  protocol (the server's own capacity, and concurrent submissions of returns); each writes its own section, which
+  this report keeps when it rewrites the file."""
 
 
 def machine() -> dict:

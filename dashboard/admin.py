@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import db
+from dashboard import db, fmt
 from dashboard.data import Scope
 from etl.annual_return import ParsedReturn
 from etl.codes import codes
@@ -22,9 +22,7 @@ def audit_log(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every audited event, newest first, with its details in Vietnamese words (`details_text`)."""
     _require_admin(scope)
     log = db.cursor(root).sql("select * from stg_audit order by event_time desc").pl()
-    return log.with_columns(
-        details_text=pl.col("details").map_elements(details_text, return_dtype=pl.String, skip_nulls=False)
-    )
+    return log.with_columns(details_text=fmt.py_map(log["details"], details_text, skip_nulls=False))
 
 
 # The audit details' keys and coded values in words (the log itself stays machine-readable).

@@ -328,7 +328,7 @@ def completeness_heatmap(df: pl.DataFrame, title: str = "Mức đầy đủ củ
         code=pl.col("status").replace_strict(codes, default=3, return_dtype=pl.Int8),
         text=pl.col("status").replace_strict(labels, default=labels["missing"], return_dtype=pl.String)
         + " · "
-        + pl.col("branches").map_elements(fmt.num, return_dtype=pl.String)
+        + pl.lit(fmt.py_map(df["branches"], fmt.num))
         + " chi bộ",
     )
     wide = cells.pivot("year", index=["unit_code", "unit_name"], values=["code", "text"], sort_columns=True).sort(

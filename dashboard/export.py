@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import xlsxwriter
 
+from dashboard import fmt
 from etl.codes import codes, label
 from etl.settings import INTERNAL_MARK, SAMPLE_NOTICE
 
@@ -43,19 +44,16 @@ def table_csv(df: pl.DataFrame, cols: list[Col], meta: list[str] | None = None) 
     """CSV with Vietnamese headers, UTF-8 with BOM (so Excel shows the diacritics). Counts and years are plain
     digits; percentages and decimals use the decimal comma («16,83», quoted), so a Vietnamese Excel reads them as
     numbers. `meta` lines (mark, filters, source, date) come first, then an empty line, then the table."""
-    out = df.select(
+    # Python functions applied in Python, never as a polars UDF (see dashboard/fmt.py `py_map`).
+    out = pl.DataFrame(
         [
-            (
-                pl.col(c.name).map_elements(_decimal_comma, return_dtype=pl.String)
-                if c.kind in ("pct", "dec")
-                else pl.col(c.name)
-            ).alias(c.header)
+            fmt.py_map(df[c.name], _decimal_comma).alias(c.header)
+            if c.kind in ("pct", "dec")
+            else df[c.name].alias(c.header)
             for c in cols
         ]
     )
-    out = out.with_columns(
-        pl.col(c).map_elements(neutralise, return_dtype=pl.String) for c, t in out.schema.items() if t == pl.String
-    )
+    out = out.with_columns(fmt.py_map(out[c], neutralise) for c, t in out.schema.items() if t == pl.String)
     head = "".join(_csv_line(m) for m in meta or []) + ("\n" if meta else "")
     return ("\ufeff" + head + out.write_csv()).encode("utf-8")
 

@@ -6,7 +6,9 @@ formatting every cell through babel (tables of thousands of rows are formatted o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
+import polars as pl
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 LOCALE = "vi_VN"
@@ -61,3 +63,13 @@ def ratio(numerator: int | None, denominator: int | None) -> str:
     if _missing(numerator) or _missing(denominator):
         return NO_DATA
     return f"{num(numerator)}/{num(denominator)}"
+
+
+def py_map(s: pl.Series, f: Callable, skip_nulls: bool = True) -> pl.Series:
+    """f applied to every value of s (nulls kept as nulls unless skip_nulls=False), in Python: a text column.
+
+    Never `map_elements`: a polars UDF runs on polars' thread pool and must take the GIL there. On the server the
+    sessions' scripts are threads of one process; with the pool busy in such a UDF while another thread holds the GIL
+    and waits for the pool (polars' `to_pandas`), every session hung for good — benchmarks/wsload.py found it at five
+    concurrent sessions on one core (tests/test_wsload.py keeps map_elements out of dashboard/, pages/ and etl/)."""
+    return pl.Series(s.name, [None if v is None and skip_nulls else f(v) for v in s.to_list()], dtype=pl.String)

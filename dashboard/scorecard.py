@@ -51,14 +51,10 @@ def build(units: pl.DataFrame, values: dict[str, pl.DataFrame], columns: dict[st
         j = [judge(mode, c, n, d) for n, d in zip(v["numerator"], v["denominator"])]
         v = v.with_columns(pl.Series(f"{i}_judgement", j, dtype=pl.String)).rename({"value": i})
         out = out.join(v.drop("numerator", "denominator"), on="unit_code", how="left")
-        out = out.with_columns(
-            pl.struct(i, f"{i}_judgement")
-            .map_elements(
-                lambda r, i=i: fmt.pct(r[i]) + (f" {styles[r[f'{i}_judgement']][0]}" if r[f"{i}_judgement"] else ""),
-                return_dtype=pl.String,
-            )
-            .alias(f"{i}_text")
-        )
+        text = [
+            fmt.pct(x) + (f" {styles[j][0]}" if j else "") for x, j in zip(out[i], out[f"{i}_judgement"], strict=True)
+        ]
+        out = out.with_columns(pl.Series(f"{i}_text", text, dtype=pl.String))
     flags = [pl.col(f"{i}_judgement").fill_null("") == bad for i in columns]
     return out.with_columns(pl.sum_horizontal(*flags).alias("worse"))
 

@@ -537,13 +537,11 @@ def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = No
         "dec": lambda v: fmt.num(v, 2),
         "year": lambda v: fmt.NO_DATA if v is None else str(int(v)),
     }
-    out = df.select(
+    out = pl.DataFrame(
         [
-            (
-                pl.col(c.name).map_elements(formats[c.kind], return_dtype=pl.String, skip_nulls=False)
-                if c.kind in formats
-                else pl.col(c.name)
-            ).alias(c.header)
+            fmt.py_map(df[c.name], formats[c.kind], skip_nulls=False).alias(c.header)
+            if c.kind in formats
+            else df[c.name].alias(c.header)
             for c in cols
         ]
     )
@@ -657,8 +655,8 @@ def by_urgency(p: pl.DataFrame) -> pl.DataFrame:
     short = {r: registry.get(r[0]).short_for(r[1]) for r in p.select("indicator_id", "subgroup").unique().rows()}
     return (
         p.with_columns(
-            indicator=pl.struct("indicator_id", "subgroup").map_elements(
-                lambda r: short[(r["indicator_id"], r["subgroup"])], return_dtype=pl.String
+            indicator=pl.Series(
+                [short[r] for r in zip(p["indicator_id"], p["subgroup"], strict=True)], dtype=pl.String
             ),
             status_label=pl.col("status").replace_strict(methods.STATUS_LABELS, default=""),
             han=pl.when(pl.col("is_annual")).then(pl.lit("hằng năm")).otherwise(pl.col("deadline").cast(pl.String)),
@@ -716,8 +714,8 @@ def reconciliation_view(scope: Scope) -> pl.DataFrame:
     kind of cell it is — matching, a documented difference, or a new one to check."""
     rec = data.reconciliation(scope)
     rec = rec.with_columns(
-        measure=pl.struct("bieu", "measure").map_elements(
-            lambda r: export.measure_label(r["bieu"], r["measure"]), return_dtype=pl.String
+        measure=pl.Series(
+            [export.measure_label(b, m) for b, m in zip(rec["bieu"], rec["measure"], strict=True)], dtype=pl.String
         ),
         kind=pl.when(pl.col("difference") == 0)
         .then(pl.lit("Khớp"))

@@ -25,6 +25,12 @@ BIEU_FILES = {
 }
 
 
+def _py_map(s: pl.Series, f) -> pl.Series:
+    """f of every non-null value, in Python, as text. Not `map_elements`: this runs inside the server when a return
+    is committed, and a polars UDF there can hang every session (dashboard/fmt.py `py_map` says how)."""
+    return pl.Series(s.name, [None if v is None else f(v) for v in s.to_list()], dtype=pl.String)
+
+
 def units_table(province: ProvinceConfig) -> pl.DataFrame:
     """The units (party committees directly above the grassroots) of the province, one row each."""
     from etl.province import province_names
@@ -66,17 +72,13 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
         else:
             df = pl.read_csv(FORMAT_DIR / file, infer_schema_length=0).head(0)
         if "level" in df.columns:
-            df = df.with_columns(level_code=pl.col("level").map_elements(lambda v: resolve("level", v), pl.String))
+            df = df.with_columns(level_code=_py_map(df["level"], lambda v: resolve("level", v)))
         if "branch_type" in df.columns:
-            df = df.with_columns(
-                type_code=pl.col("branch_type").map_elements(lambda v: resolve("branch_type", v), pl.String)
-            )
+            df = df.with_columns(type_code=_py_map(df["branch_type"], lambda v: resolve("branch_type", v)))
         if "role" in df.columns:
-            df = df.with_columns(role_code=pl.col("role").map_elements(lambda v: resolve("role", v), pl.String))
+            df = df.with_columns(role_code=_py_map(df["role"], lambda v: resolve("role", v)))
         if "commune" in df.columns:
-            df = df.with_columns(
-                unit_code=pl.col("commune").map_elements(lambda v: province.resolve(None, v, 2025).code, pl.String)
-            )
+            df = df.with_columns(unit_code=_py_map(df["commune"], lambda v: province.resolve(None, v, 2025).code))
         numeric = [c for c in df.columns if c not in _TEXT_COLUMNS]
         df = df.with_columns(
             pl.col(c).cast(pl.Float64 if c in ("value", "denominator", "pct_stated") else pl.Int64, strict=False)
