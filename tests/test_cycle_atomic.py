@@ -141,3 +141,33 @@ def test_an_approval_during_the_write_is_not_overtaken(root, province, monkeypat
     s = cycle.period(2025, root).units[A]
     assert (s.status, s.version) == (cycle.APPROVED, 1)
     assert sorted(p.name for p in (root / "snapshots").iterdir()) == snaps  # the refused one left nothing behind
+
+
+def test_two_committees_submitting_at_the_same_moment_both_land(root, province):
+    """A and B submit their returns at once (two threads, as two sessions of the server): both returns are in the
+    store and both committees «đã nộp, hợp lệ», each with its one version."""
+    from tests.fixtures import B
+
+    files = {}
+    for unit in (A, B):
+        k = (2025, unit)
+        data = return_bytes(province, unit, 2025, BRANCHES[k], COMMITTEE[k], HEADS[k])
+        files[unit] = check_files([(f"{unit}.xlsx", data)], province, parallel=False, allowed_years=[2025])
+    gate, out = threading.Barrier(2), {}
+
+    def send(unit: str) -> None:
+        gate.wait()
+        out[unit] = reporting.submit_return(2025, files[unit], f"xa-{unit}", "commune", unit, province, root)
+
+    threads = [threading.Thread(target=send, args=(u,)) for u in (A, B)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(out) == [A, B] and all(m.startswith("Đã nộp báo cáo năm 2025") for m in out.values())
+    p = cycle.period(2025, root)
+    for unit in (A, B):
+        s = p.units[unit]
+        assert (s.status, s.by, len(s.versions)) == (cycle.SUBMITTED_VALID, f"xa-{unit}", 1)
+    stored = db.cursor(root).sql("select unit_code, file_name from stg_returns where year = 2025 order by 1").fetchall()
+    assert stored == [(A, f"{A}.xlsx"), (B, f"{B}.xlsx")]
