@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import admin, data, export, filters, login, reporting, ui
+from etl import cycle
 from etl.annual_return.rows import summary_frame
 from etl.findings import ReturnRejected
 from etl.load import check_files
@@ -99,6 +100,9 @@ if checked.rows:
     )
 if parsed:
     st.success(f"{len(parsed)} tệp hợp lệ.")
+    for r in parsed:  # the reporting cycle: said now, refused at «Ghi» (etl/store.py checks again under its lock)
+        if why := cycle.replace_refusal(r.year, r.unit_code):
+            st.error(ui.fmt.plain(f"Tệp «{r.file_name}»: {why}"), icon=":material/lock:")
     warnings = [w.as_dict() for r in parsed for w in r.warnings]
     if warnings:
         with st.expander(f"{len(warnings)} ghi chú (không phải lỗi)"):

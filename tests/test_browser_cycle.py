@@ -176,9 +176,10 @@ def test_the_whole_reporting_cycle(server, browser, returns, province):  # noqa:
     go(quantri, "Nạp dữ liệu", "Nạp dữ liệu")
     upload(quantri, returns["sua"])
     expect(quantri.get_by_text("1 tệp hợp lệ").first).to_be_visible()
+    refusal = quantri.get_by_text(f"Số liệu năm 2025 đã khoá ngày {today} (chốt số liệu)")
+    expect(refusal).to_have_count(1)  # said in the preview, before «Ghi»
     quantri.get_by_role("button", name="Ghi vào dữ liệu").click()
-    expect(quantri.get_by_text("đã khoá ngày").first).to_be_visible()
-    expect(quantri.get_by_text("Chỉ quản trị viên mở khoá được").first).to_be_visible()
+    expect(refusal).to_have_count(2)  # and the commit itself refuses
 
     p = cycle.period(YEAR, root)
     s = p.units[UNIT]
