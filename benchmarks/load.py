@@ -341,7 +341,8 @@ def page_section(views: list[dict], meta: dict, label: str, old: str) -> str:
     sub = "\n".join(
         [
             sub_begin,
-            f"### {label} ({meta['date']}, load average before the run {meta['load']})",
+            f"### {label} ({meta['date']}; load average before the run {meta['load']}, after the page-by-page part "
+            f"{meta['load_end']})",
             "",
             f"All page views: ready p50 {_f(pct(ready, 0.5), 2)} s, p95 {_f(pct(ready, 0.95), 2)} s, max "
             f"{_f(pct(ready, 1.0), 2)} s.",
@@ -542,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         "step_s": a.step_timeout,
         "run_s": a.run_timeout,
         "warm": warm_note,
+        "load_end": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
     text = a.out.read_text(encoding="utf-8") if a.out.exists() else "# Performance\n"
     if rows:
