@@ -23,22 +23,15 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
+from benchmarks.browser import CHROMIUM, FLAGS, READY
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 USERS = ["tinh", "xa", "quantri"]
 BEGIN, END = "<!-- concurrent-sessions:begin -->", "<!-- concurrent-sessions:end -->"
+PAGES_BEGIN, PAGES_END = "<!-- page-by-page:begin -->", "<!-- page-by-page:end -->"
 CLK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -214,6 +207,183 @@ async def run_n(n: int, url: str, step_ms: int, run_s: float) -> dict:
     return res
 
 
+# --- page by page: one session at a time, every page of each role ------------------------------------------------
+
+ROLES = {"tinh": "province", "xa": "commune", "quantri": "admin"}
+# resolves once the renderer's main thread has nothing left to do (the page drawn), or after 15 s
+IDLE_JS = "() => new Promise(r => requestIdleCallback(() => r(), {timeout: 15000}))"
+
+
+def _cpu(pid: int) -> float:
+    return sum(cpu for cpu, _ in _tree(pid).values())
+
+
+async def _busy(cdp) -> float:
+    """Seconds the page's renderer has spent running tasks so far (Chromium's Performance.getMetrics)."""
+    metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def _page_name(href: str | None) -> str:
+    """A sidebar link's page: the last part of its path (the default page, at «/», is the overview)."""
+    return urllib.parse.urlparse(href or "").path.strip("/").rsplit("/", 1)[-1] or "tong-quan"
+
+
+async def page_by_page(browser, url: str, user: str, visits: int, step_ms: int, server_pid: int) -> list[dict]:
+    """One session alone: log in as `user`, then every page of its sidebar, `visits` rounds, one view at a time.
+    For each view: seconds to ready (as the load rows), to settled (ready, then the browser idle), the server's
+    CPU-seconds and the renderer main thread's busy seconds while it happened (nothing else runs meanwhile)."""
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await ctx.new_page()
+    cdp = await ctx.new_cdp_session(page)
+    await cdp.send("Performance.enable")
+    views: list[dict] = []
+
+    async def view(name: str, action, previous: str | None) -> str | None:
+        c0, b0, t = _cpu(server_pid), await _busy(cdp), time.perf_counter()
+        row = {"page": name, "user": user, "error": ""}
+        try:
+            await action()
+            title = await _ready(page, step_ms, previous)
+            row["ready"] = time.perf_counter() - t
+            await page.evaluate(IDLE_JS)
+            row["settled"] = time.perf_counter() - t
+            if await page.locator('[data-testid="stException"]').count():
+                row["error"] = "exception on the page"
+        except Exception as e:  # counted, the session goes on
+            row["error"], title = type(e).__name__, previous
+        row["server"], row["browser"] = _cpu(server_pid) - c0, await _busy(cdp) - b0
+        views.append(row)
+        return title
+
+    try:
+        await page.goto(url, timeout=step_ms)
+        await page.wait_for_selector(READY, timeout=step_ms)
+        await page.evaluate(IDLE_JS)
+        await page.get_by_label("Tên đăng nhập").fill(user)
+        await page.get_by_label("Mật khẩu").fill("demo")
+        form = page.locator('[data-testid="stMain"] h1')
+        title = await form.first.inner_text() if await form.count() else None
+        title = await view("log-in → tong-quan", page.get_by_role("button", name="Đăng nhập").click, title)
+        await page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=step_ms)
+        links = page.locator('[data-testid="stSidebarNav"] a')
+        hrefs = [h for i in range(await links.count()) if (h := await links.nth(i).get_attribute("href"))]
+        for _ in range(visits):
+            for href in hrefs[1:] + hrefs[:1]:  # the overview, already shown, last
+                link = page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first
+                title = await view(_page_name(href), link.click, title)
+    except Exception as e:
+        views.append({"page": "log-in or sidebar", "user": user, "error": type(e).__name__})
+    finally:
+        await ctx.close()
+    return views
+
+
+async def run_pages(url: str, visits: int, step_ms: int, server_pid: int) -> list[dict]:
+    from playwright.async_api import async_playwright
+
+    out: list[dict] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for user in USERS:
+            log(f"[load] page by page as {user} …")
+            out += await page_by_page(browser, url, user, visits, step_ms, server_pid)
+        await browser.close()
+    return out
+
+
+def page_table(views: list[dict]) -> str:
+    """One row per (page, role), in the order first visited: views, ready p50 / max, settled p50, server CPU-s and
+    renderer busy-s (p50), errors."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for v in views:
+        groups.setdefault((v["page"], v["user"]), []).append(v)
+    head = [
+        "page",
+        "role",
+        "views",
+        "ready p50 (s)",
+        "ready max (s)",
+        "settled p50 (s)",
+        "server CPU-s p50",
+        "browser busy-s p50",
+        "errors",
+    ]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for (name, user), vs in groups.items():
+        ok = [v for v in vs if "ready" in v]
+        col = lambda k, ok=ok: [v[k] for v in ok if k in v]  # noqa: E731
+        errors = sorted({v["error"] for v in vs if v["error"]})
+        out.append(
+            "| "
+            + " | ".join(
+                [
+                    name,
+                    ROLES.get(user, user),
+                    str(len(vs)),
+                    _f(pct(col("ready"), 0.5), 2),
+                    _f(pct(col("ready"), 1.0), 2),
+                    _f(pct(col("settled"), 0.5), 2),
+                    _f(pct(col("server"), 0.5), 2),
+                    _f(pct(col("browser"), 0.5), 2),
+                    f"{len([v for v in vs if v['error']])} {'(' + ', '.join(errors) + ')' if errors else ''}".strip(),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(out)
+
+
+def page_section(views: list[dict], meta: dict, label: str, old: str) -> str:
+    """The page-by-page block with this run's table under `label`; the tables of other labels in `old` kept."""
+    sub_begin, sub_end = f"<!-- page-by-page:{label}:begin -->", f"<!-- page-by-page:{label}:end -->"
+    ready = [v["ready"] for v in views if "ready" in v and not v["page"].startswith("log-in")]
+    sub = "\n".join(
+        [
+            sub_begin,
+            f"### {label} ({meta['date']}; load average before the run {meta['load']}, after the page-by-page part "
+            f"{meta['load_end']})",
+            "",
+            f"All page views: ready p50 {_f(pct(ready, 0.5), 2)} s, p95 {_f(pct(ready, 0.95), 2)} s, max "
+            f"{_f(pct(ready, 1.0), 2)} s.",
+            "",
+            page_table(views),
+            "",
+            sub_end,
+        ]
+    )
+    m = re.search(re.escape(PAGES_BEGIN) + ".*?" + re.escape(PAGES_END), old, re.S)
+    subs = (
+        re.findall(r"<!-- page-by-page:([^:]+):begin -->.*?<!-- page-by-page:\1:end -->", m.group(0), re.S) if m else []
+    )
+    kept = []
+    if m:
+        for other in subs:
+            if other != label:
+                b, e = f"<!-- page-by-page:{other}:begin -->", f"<!-- page-by-page:{other}:end -->"
+                kept.append(re.search(re.escape(b) + ".*?" + re.escape(e), m.group(0), re.S).group(0))
+    return "\n".join(
+        [
+            PAGES_BEGIN,
+            "## Page by page",
+            "",
+            f"`python -m benchmarks.load` (the page-by-page part, `--visits {meta['visits']}`): the same server and "
+            "client cores as above, but one session at a time — tinh, then xa, then quantri — each logging in, then "
+            f"visiting every page of its sidebar {meta['visits']} times in turn (the overview last in each round), "
+            "one view at a time after one uncounted warm-up session. *Ready*: as above (connected, script not "
+            "running, the page's own heading shown); *settled*: ready and then the browser idle "
+            "(`requestIdleCallback`: the page drawn). *Server CPU-s*: the server's process tree during the view; "
+            "*browser busy-s*: the renderer's main-thread task time during the view (Chromium's "
+            "`Performance.getMetrics` TaskDuration) — where the time goes, server or browser. Target: ready ≤ 1 s "
+            "warm for every page.",
+            "",
+            *[k + "\n" for k in kept],
+            sub,
+            PAGES_END,
+        ]
+    )
+
+
 def pct(xs: list[float], q: float) -> float | None:
     if not xs:
         return None
@@ -292,17 +462,22 @@ def section(rows: list[dict], meta: dict) -> str:
 
 
 def keep_section(text: str, old: Path) -> str:
-    """The main report `text` with the concurrent-sessions section of the file `old` kept (before the notes)."""
+    """The main report `text` with the concurrent-sessions and page-by-page sections of the file `old` kept
+    (before the notes)."""
     if not old.exists():
         return text
-    m = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), old.read_text(encoding="utf-8"), re.S)
-    return splice(text, m.group(0)) if m else text
+    previous = old.read_text(encoding="utf-8")
+    for begin, end in ((BEGIN, END), (PAGES_BEGIN, PAGES_END)):
+        m = re.search(re.escape(begin) + ".*?" + re.escape(end), previous, re.S)
+        if m:
+            text = splice(text, m.group(0), begin, end)
+    return text
 
 
-def splice(text: str, sec: str) -> str:
+def splice(text: str, sec: str, begin: str = BEGIN, end: str = END) -> str:
     """Replace the section in text, or insert it before «## Notes» (or before the embedded figures, or at the end)."""
-    if BEGIN in text and END in text:
-        return re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: sec, text, flags=re.S)
+    if begin in text and end in text:
+        return re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: sec, text, flags=re.S)
     for anchor in ("\n## Notes", "\n<!-- benchmark-results:"):
         i = text.find(anchor)
         if i >= 0:
@@ -312,7 +487,9 @@ def splice(text: str, sec: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n")[0])
-    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
+    ap.add_argument("--sessions", type=int, nargs="*", default=[1, 5, 10], help="N of each row (none: no rows)")
+    ap.add_argument("--visits", type=int, default=3, help="page by page: rounds of every page per role (0: none)")
+    ap.add_argument("--label", default="latest", help="page by page: the name of this run's table (before, after…)")
     ap.add_argument("--step-timeout", type=float, default=120.0, help="seconds per log-in or page")
     ap.add_argument("--run-timeout", type=float, default=600.0, help="seconds per N")
     ap.add_argument("--server-core", type=int, default=0)
@@ -349,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
                 log("  slowest pages: " + ", ".join(f"{k} {v:.1f} s" for v, k in slow))
                 for m in r["messages"][:10]:
                     log(f"  {m}")
+            views = run_pages_logged(url, a.visits, int(a.step_timeout * 1000), server.pid) if a.visits else []
         finally:
             server.terminate()
             try:
@@ -365,13 +543,27 @@ def main(argv: list[str] | None = None) -> int:
         "step_s": a.step_timeout,
         "run_s": a.run_timeout,
         "warm": warm_note,
+        "load_end": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
-    sec = section(rows, meta)
-    print(sec)
+    text = a.out.read_text(encoding="utf-8") if a.out.exists() else "# Performance\n"
+    if rows:
+        sec = section(rows, meta)
+        print(sec)
+        text = splice(text, sec)
+    if views:
+        sec = page_section(views, {**meta, "visits": a.visits}, a.label, text)
+        print(sec)
+        text = splice(text, sec, PAGES_BEGIN, PAGES_END)
     if not a.no_write:
-        a.out.write_text(splice(a.out.read_text(encoding="utf-8"), sec), encoding="utf-8")
+        a.out.write_text(text, encoding="utf-8")
         log(f"wrote {a.out}")
     return 0
+
+
+def run_pages_logged(url: str, visits: int, step_ms: int, server_pid: int) -> list[dict]:
+    views = asyncio.run(run_pages(url, visits, step_ms, server_pid))
+    log(page_table(views))
+    return views
 
 
 if __name__ == "__main__":

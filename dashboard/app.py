@@ -45,7 +45,18 @@ def ensure_data() -> None:
 
 
 def page(file: str, title: str, icon: str, **kw) -> st.Page:
-    return st.Page(str(PAGES / file), title=title, icon=icon, url_path=file.removesuffix(".py").replace("_", "-"), **kw)
+    path = "" if kw.get("default") else file.removesuffix(".py").replace("_", "-")  # the default page lives at «/»
+    return st.Page(str(PAGES / file), title=title, icon=icon, url_path=path, **kw)
+
+
+def overview() -> st.Page:
+    return page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True)
+
+
+def to_overview() -> None:
+    """«/tong-quan», typed or from an old link: the overview lives at «/» (Streamlit would say, in English, «Page
+    not found»); go there, the URL's filters kept."""
+    st.switch_page(overview(), query_params=filters.url_params())
 
 
 def sections(role: str) -> dict[str, list[st.Page]]:
@@ -53,7 +64,8 @@ def sections(role: str) -> dict[str, list[st.Page]]:
     registered cannot be reached, whatever the URL says)."""
     out = {
         "Theo dõi": [
-            page("tong_quan.py", "Tổng quan", ":material/dashboard:", default=True),
+            overview(),
+            st.Page(to_overview, title="Tổng quan", url_path="tong-quan", visibility="hidden"),
             page("bang_tong_hop.py", "Bảng tổng hợp", ":material/table_chart:"),
             page("chi_bo.py", "Xếp loại chi bộ", ":material/groups:"),
             page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),

@@ -304,6 +304,25 @@ def overview_map(
     return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None)
 
 
+@data.cached
+def glide_paths(all_years: Filters, scope: Scope, own_only: bool, root: Path = PARQUET_DIR) -> dict[str, tuple]:
+    """Each target's glide path for what the filters select: target id → (series over the complete years, figure),
+    built once per (snapshot, filters, scope) and shared by the sessions that ask the same — the scope is part of
+    the key, so no session gets a figure built for another."""
+    p = data.progress_for(all_years, scope, root=root)
+    if own_only and p.height:
+        p = p.filter(pl.col("applies") == "own")
+    complete = data.coverage(all_years, scope, root=root).filter("complete")["year"].to_list()
+    out = {}
+    for r in by_urgency(p).iter_rows(named=True):
+        ind = registry.get(r["indicator_id"])
+        series = data.indicator(r["indicator_id"], all_years, scope, subgroup=r["subgroup"], root=root)
+        series = series.filter(pl.col("year").is_in(complete))
+        title = f"{r['target_id']} · {ind.label_for(r['subgroup'])}"
+        out[r["target_id"]] = (series, charts.glide_path(series, r, ind, title=title))
+    return out
+
+
 WITHHELD = (
     "Không hiển thị số liệu toàn tỉnh để so sánh{where}: với bộ lọc đã chọn, ngoài đơn vị này chỉ còn dưới "
     f"{MIN_OTHER_UNITS} đơn vị hoặc dưới {MIN_OTHER_BRANCHES} chi bộ, nên con số toàn tỉnh sẽ để lộ số liệu "

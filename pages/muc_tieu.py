@@ -4,7 +4,9 @@ glide paths and the gap in branches or people; and, for the province, every targ
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, filters, registry, ui
+from dashboard import data, export, filters, registry, ui
+
+OPEN_GLIDES = 3  # the most urgent targets' glide paths open at first
 
 state = filters.current()
 st.title("Tiến độ thực hiện mục tiêu")
@@ -24,45 +26,63 @@ if not table.height:
     st.stop()
 ui.status_counts(table)
 
-tabs = st.tabs(["Theo mục tiêu", "Theo đơn vị"] if not state.scope.is_commune else ["Theo mục tiêu"])
-with tabs[0]:
-    ui.show_table(table, ui.PROGRESS_COLS)
-    ui.downloads(
-        table, ui.PROGRESS_COLS, f"tien-do-muc-tieu-{state.year}", "Tiến độ thực hiện mục tiêu", state, key="mt-table"
-    )
-    complete = data.coverage(state.all_years, state.scope).filter("complete")["year"].to_list()
-    for r in table.iter_rows(named=True):
-        ind = registry.get(r["indicator_id"])
-        name = ind.label_for(r["subgroup"])
-        with st.container(border=True):
-            st.markdown(
-                f"**{r['target_id']} · {r['target_text']}**  \n{ui.status_badge(r['status'])} · hiện tại "
-                f"{ui.fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu "
-                f"{ui.fmt.pct(r['target_value'], 0)} ({r['han']})"
-            )
-            series = data.indicator(r["indicator_id"], state.all_years, state.scope, subgroup=r["subgroup"])
-            series = series.filter(pl.col("year").is_in(complete))
-            glide = charts.glide_path(series, r, ind, title=f"{r['target_id']} · {name}")
-            ui.chart(glide, f"glide-{r['target_id']}")
-            ui.downloads(
-                series,
-                ui.indicator_cols("year"),
-                f"lo-trinh-{r['target_id']}",
-                f"{r['target_id']} · {name}",
-                state,
-                glide,
-                key=f"g-{r['target_id']}",
-            )
-            if r["gap_units"]:
+# Lazy: only the open tab runs, and a target's glide path is drawn only while its box is open (the most urgent
+# open at first) — a page of a dozen Plotly charts took seconds to draw in the browser.
+names = ["Theo mục tiêu", "Theo đơn vị"] if not state.scope.is_commune else ["Theo mục tiêu"]
+tabs = st.tabs(names, key="mt_tab", on_change="rerun")
+if tabs[0].open:
+    with tabs[0]:
+        ui.show_table(table, ui.PROGRESS_COLS)
+        ui.downloads(
+            table,
+            ui.PROGRESS_COLS,
+            f"tien-do-muc-tieu-{state.year}",
+            "Tiến độ thực hiện mục tiêu",
+            state,
+            key="mt-table",
+        )
+        glides = ui.glide_paths(state.all_years, state.scope, own_only)
+        for i, r in enumerate(table.iter_rows(named=True)):
+            ind = registry.get(r["indicator_id"])
+            name = ind.label_for(r["subgroup"])
+            with st.container(border=True):
                 st.markdown(
-                    f"Để đạt mục tiêu: **{ind.gap_text(r['gap_units'])}** (tính trên mẫu số năm {r['latest_year']})."
+                    f"**{r['target_id']} · {r['target_text']}**  \n{ui.status_badge(r['status'])} · hiện tại "
+                    f"{ui.fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu "
+                    f"{ui.fmt.pct(r['target_value'], 0)} ({r['han']})"
                 )
-            if ind.has_rating_breaks and r["baseline_year"] < max(data.series_breaks()) <= r["latest_year"]:
-                st.caption(
-                    "Chuỗi số liệu đi qua năm đổi cách xếp loại (2023, 2025): tốc độ thực tế chỉ mang tính tham khảo."
+                if r["gap_units"]:
+                    st.markdown(
+                        f"Để đạt mục tiêu: **{ind.gap_text(r['gap_units'])}** (tính trên mẫu số năm "
+                        f"{r['latest_year']})."
+                    )
+                if ind.has_rating_breaks and r["baseline_year"] < max(data.series_breaks()) <= r["latest_year"]:
+                    st.caption(
+                        "Chuỗi số liệu đi qua năm đổi cách xếp loại (2023, 2025): tốc độ thực tế chỉ mang tính "
+                        "tham khảo."
+                    )
+                box = st.expander(
+                    "Lộ trình đến mục tiêu",
+                    expanded=i < OPEN_GLIDES,
+                    icon=":material/show_chart:",
+                    key=f"mt-open-{r['target_id']}",
+                    on_change="rerun",
                 )
+                if box.open and r["target_id"] in glides:
+                    series, glide = glides[r["target_id"]]
+                    with box:
+                        ui.chart(glide, f"glide-{r['target_id']}")
+                        ui.downloads(
+                            series,
+                            ui.indicator_cols("year"),
+                            f"lo-trinh-{r['target_id']}",
+                            f"{r['target_id']} · {name}",
+                            state,
+                            glide,
+                            key=f"g-{r['target_id']}",
+                        )
 
-if not state.scope.is_commune:
+if not state.scope.is_commune and tabs[1].open:
     with tabs[1]:
         st.caption(
             "Tình trạng của từng mục tiêu ở từng đơn vị (theo số liệu của chính đơn vị). Sắp xếp: đơn vị có "

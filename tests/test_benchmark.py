@@ -55,3 +55,22 @@ def test_benchmark_tiny_scale_prints_every_section(tmp_path):
         assert figure in out, figure
     assert "| Overview rendered | yes |" in out
     assert (doc.stat().st_mtime_ns if doc.exists() else None) == before, "--no-write must not touch the report"
+
+
+def test_the_page_by_page_table_keeps_the_other_runs():
+    """benchmarks/load.py: one row per (page, role); a run replaces its own label's table, keeps the others."""
+    from benchmarks import load
+
+    views = [
+        {"page": "muc-tieu", "user": "tinh", "error": "", "ready": r, "settled": r + 0.1, "server": 0.2, "browser": r}
+        for r in (1.0, 3.0, 2.0)
+    ] + [{"page": "muc-tieu", "user": "xa", "error": "TimeoutError", "server": 0.1, "browser": 0.1}]
+    table = load.page_table(views)
+    assert "| muc-tieu | province | 3 | 2.00 | 3.00 | 2.10 | 0.20 | 2.00 | 0 |" in table
+    assert "| muc-tieu | commune | 1 | – | – | – | – | – | 1 (TimeoutError) |" in table
+    meta = {"date": "d", "load": "1", "load_end": "2", "visits": 3}
+    first = load.page_section(views, meta, "before", "")
+    second = load.page_section(views[:1], meta, "after", load.splice("# P\n", first, load.PAGES_BEGIN, load.PAGES_END))
+    again = load.page_section(views[:2], meta, "after", second)
+    assert again.count("page-by-page:before:begin") == 1 and again.count("page-by-page:after:begin") == 1
+    assert "| muc-tieu | province | 2 |" in again and "| muc-tieu | province | 3 |" in again  # after, before

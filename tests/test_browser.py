@@ -18,20 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from benchmarks.browser import CHROMIUM, FLAGS, READY
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 
 
 def _free_port() -> int:
@@ -248,3 +238,22 @@ def test_a_crafted_sparse_workbook_is_refused_while_another_session_works(server
     assert other.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]').count() == 1
     admin.close()
     other.close()
+
+
+def test_the_overview_by_its_name_lands_on_the_overview(server, browser):
+    """«/tong-quan» typed in the address bar (the overview lives at «/»): the overview, the URL's filters kept,
+    never Streamlit's English «Page not found»."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server + "/tong-quan?nam=2024")
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_label("Tên đăng nhập").fill("tinh")
+    page.get_by_label("Mật khẩu").fill("demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Tổng quan năm 2024")).to_be_visible(timeout=60_000)
+    _wait(page)
+    expect(page).to_have_url(re.compile(r"/\?nam=2024$"))
+    assert "not found" not in page.locator("body").inner_text().lower()
+    # the sidebar's «Tổng quan» is the page shown
+    first = page.locator('[data-testid="stSidebarNav"] a').first
+    assert first.get_attribute("href").rstrip("/") == server and first.get_attribute("aria-current") == "page"
+    page.close()

@@ -13,8 +13,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from benchmarks.browser import FLAGS, READY
 from tests.conftest import ROOT
-from tests.test_browser import FLAGS, READY, _free_port
+from tests.test_browser import _free_port
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from benchmarks.browser import CHROMIUM, FLAGS, READY
 from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, FLAGS, READY, _free_port
+from tests.test_browser import _free_port
 from tests.test_partial_year import partial_year_store
 
 pytestmark = pytest.mark.browser

@@ -270,7 +270,7 @@ def test_the_app_processes_listen_on_this_machine_only(deployed):
 def test_log_in_survives_a_reload_and_log_out_ends_it(deployed):
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_browser import CHROMIUM, FLAGS, READY
+    from benchmarks.browser import CHROMIUM, FLAGS, READY
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: apt-get install -y chromium")
