@@ -88,7 +88,25 @@ def sections(role: str) -> dict[str, list[st.Page]]:
             page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
             page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
         ]
+    # Another role's page, typed or from a shared link: registered hidden, running only a Vietnamese sentence (never
+    # the page itself, nor Streamlit's English «Page not found»).
+    mine = {p.url_path for ps in out.values() for p in ps}
+    for path in ROLE_PAGES:
+        if path not in mine:
+            out["Theo dõi"].append(st.Page(not_for_you, title="Không có quyền", url_path=path, visibility="hidden"))
     return out
+
+
+# The pages only some roles have (sections): their paths, for `not_for_you`.
+ROLE_PAGES = ("nop-bao-cao", "tien-do", "nap-du-lieu", "quan-tri")
+
+
+def not_for_you() -> None:
+    st.title("Trang không dành cho tài khoản này")
+    st.info(
+        "Trang bạn mở thuộc quyền của vai trò khác. Hãy chọn một trang trong danh mục bên trái.",
+        icon=":material/block:",
+    )
 
 
 def main() -> None:

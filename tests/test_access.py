@@ -311,6 +311,7 @@ def test_admin_pages_cannot_be_reached_by_the_commune_user(others):
             at.run()
             assert not at.exception
             assert title not in titles(at)
+            assert titles(at) == ["Trang không dành cho tài khoản này"]  # in Vietnamese, not the page
             assert not at.file_uploader
             assert not any("Nhật ký" == s.value for s in at.subheader)
     # and before log-in the same request shows the form only

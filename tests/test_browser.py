@@ -256,4 +256,14 @@ def test_the_overview_by_its_name_lands_on_the_overview(server, browser):
     # the sidebar's «Tổng quan» is the page shown
     first = page.locator('[data-testid="stSidebarNav"] a').first
     assert first.get_attribute("href").rstrip("/") == server and first.get_attribute("aria-current") == "page"
+    # another role's page typed in: a Vietnamese sentence, not the page, not Streamlit's English «Page not found»
+    page.goto(server + "/nap-du-lieu")
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_label("Tên đăng nhập").fill("tinh")
+    page.get_by_label("Mật khẩu").fill("demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Trang không dành cho tài khoản này")).to_be_visible(timeout=60_000)
+    _wait(page)
+    assert "not found" not in page.locator("body").inner_text().lower()
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
     page.close()
