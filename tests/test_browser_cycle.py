@@ -84,7 +84,8 @@ def pick_unit(page: Page) -> None:
     box = page.get_by_role("combobox", name="Đơn vị", exact=True)
     box.click()
     page.keyboard.type(UNIT)
-    page.get_by_role("option", name=f"({UNIT})").first.click()
+    expect(page.get_by_role("option", name=f"({UNIT})")).to_have_count(1)  # the list filtered to it
+    page.keyboard.press("Enter")  # not a click: the option may be re-drawn under the pointer by a rerun
     _wait(page)
 
 
