@@ -368,14 +368,8 @@ def branch_gaps(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.
 @cached
 def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The training roster: secretaries and deputies not yet trained in party work (anonymous ids, no names)."""
-    where, params = _where(scope.restrict(filters), alias="m.")
-    sql = (
-        "select m.year, m.unit_code, m.branch_code, b.branch_name, m.level, m.branch_type, m.role, m.person_id, "
-        "m.professional, m.theory, m.it from int_committee_member as m "
-        "join int_branch_year as b on m.year = b.year and m.branch_code = b.branch_code "
-        f"where m.role in ('bi_thu', 'pho_bi_thu') and not m.trained and {where} "
-        "order by m.unit_code, m.branch_code, m.role"
-    )
+    where, params = _where(scope.restrict(filters))
+    sql = f"select * from int_untrained_secretary where {where} order by unit_code, branch_code, role, person_id"
     return _with_labels(_query(sql, params, root), root)
 
 

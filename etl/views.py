@@ -20,16 +20,25 @@ from etl.settings import QUERIES_DIR
 DERIVED_DIR = "derived"
 # Computed once per snapshot (the benchmark's national figures say why each): the branch-year fact every page
 # filters (a self-join for start-of-year members), the committee fact (4.8 million rows joined to their branch),
-# the sums every indicator query reads, the progress of every target and scope, and the data-quality views.
+# the sums every indicator query reads, the progress of every target and scope, the data-quality views, the
+# training roster (committee rows joined to their branches) and the Biểu 01–07 roll-ups (6 s a call nationally).
 DERIVED = (
     "int_branch_year",
     "int_committee_member",
     "int_year_coverage",
     "int_branch_gaps",
+    "int_untrained_secretary",
     "prg_indicator_sum",
     "prg_progress",
     "dq_completeness",
     "rec_all",
+    "tbl_bieu01",
+    "tbl_bieu02",
+    "tbl_bieu03",
+    "tbl_bieu04",
+    "tbl_bieu05",
+    "tbl_bieu06",
+    "tbl_bieu07",
 )
 
 

@@ -90,3 +90,22 @@ def test_a_failed_derived_step_leaves_the_previous_snapshot(tmp_path, province, 
     assert any("dung lượng đĩa" in f.message for fs in rep.refused.values() for f in fs)
     assert current_snapshot(root) == before
     assert [p.name for p in (root / "snapshots").iterdir() if p.name.startswith(".tmp")] == []
+
+
+def test_the_stored_roster_is_the_join_it_replaced(sample_store):
+    # data.untrained_secretaries used to join the committee and branch facts on every call; it now reads
+    # int_untrained_secretary. The same rows, column for column.
+    from dashboard import data
+    from dashboard.data import Filters, Scope
+
+    con = views.open_database(current_snapshot(sample_store), sample_store)
+    old = con.sql(
+        "select m.year, m.unit_code, m.branch_code, b.branch_name, m.level, m.branch_type, m.role, m.person_id, "
+        "m.professional, m.theory, m.it from int_committee_member as m "
+        "join int_branch_year as b on m.year = b.year and m.branch_code = b.branch_code "
+        "where m.role in ('bi_thu', 'pho_bi_thu') and not m.trained and m.year = 2025"
+    ).pl()
+    data.clear_cache()
+    new = data.untrained_secretaries(Filters(years=(2025,)), Scope.province(), root=sample_store)
+    assert old.height > 100
+    assert _sorted(new.select(old.columns)).equals(_sorted(old))
