@@ -94,7 +94,31 @@ def sections(role: str) -> dict[str, list[st.Page]]:
     for path in ROLE_PAGES:
         if path not in mine:
             out["Theo dõi"].append(st.Page(not_for_you, title="Không có quyền", url_path=path, visibility="hidden"))
+    # Any other address (a typo, an old link): registered hidden for this run only, a Vietnamese sentence.
+    if (path := unknown_path(mine | set(ROLE_PAGES))) is not None:
+        out["Theo dõi"].append(st.Page(not_found, title="Không tìm thấy trang", url_path=path, visibility="hidden"))
     return out
+
+
+def unknown_path(known: set[str]) -> str | None:
+    """The page name the browser asked for by its address, when no page has it (None otherwise). Kept in the
+    session: the rerun after log-in asks for that page by its hash. A name Streamlit cannot register (a nested
+    path) is left to Streamlit."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.util import calc_hash
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    pm = ctx.pages_manager
+    if pm.intended_page_script_hash:  # a rerun or a click in the menu: the page asked for by its hash
+        kept = st.session_state.get("_unknown_path")
+        return kept if kept and calc_hash(kept) == pm.intended_page_script_hash else None
+    name = (pm.intended_page_name or "").strip().strip("/")
+    if not name or name in known or "/" in name or len(name) > 200:
+        return None
+    st.session_state["_unknown_path"] = name
+    return name
 
 
 # The pages only some roles have (sections): their paths, for `not_for_you`.
@@ -106,6 +130,15 @@ def not_for_you() -> None:
     st.info(
         "Trang bạn mở thuộc quyền của vai trò khác. Hãy chọn một trang trong danh mục bên trái.",
         icon=":material/block:",
+    )
+
+
+def not_found() -> None:
+    st.title("Không tìm thấy trang")
+    st.info(
+        "Địa chỉ bạn mở không có trong ứng dụng (có thể gõ nhầm hoặc liên kết cũ). "
+        "Hãy chọn một trang trong danh mục bên trái.",
+        icon=":material/search_off:",
     )
 
 

@@ -266,4 +266,16 @@ def test_the_overview_by_its_name_lands_on_the_overview(server, browser):
     _wait(page)
     assert "not found" not in page.locator("body").inner_text().lower()
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    # an address no page has (a typo, an old link): a Vietnamese sentence, before and after log-in
+    page.goto(server + "/trang-khong-co")
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_label("Tên đăng nhập").fill("xa")
+    page.get_by_label("Mật khẩu").fill("demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Không tìm thấy trang")).to_be_visible(timeout=60_000)
+    _wait(page)
+    assert "not found" not in page.locator("body").inner_text().lower()
+    # the menu still works from there
+    page.get_by_role("link", name="Xếp loại chi bộ").click()
+    expect(page.get_by_role("heading", name=re.compile("Xếp loại chi bộ"))).to_be_visible(timeout=60_000)
     page.close()
