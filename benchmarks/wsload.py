@@ -711,7 +711,7 @@ def run_block(rows: list[dict], ups: list[dict], meta: dict) -> str:
         title = "One Streamlit process, no proxy"
     lines = [
         f"<!-- {NAME}:{label}:begin -->",
-        f"#### {title}",
+        f"#### {title}" + (f" — {label}" if label != label_of(meta["deploy"]) else ""),
         "",
         f"`{meta['command']}` on {meta['date']}; load average before the run {meta['load']}, after "
         f"{meta['load_end']}. {server}: {meta['warm']}. Then each session opens every page of its role's menu in "
@@ -783,6 +783,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--step-timeout", type=float, default=120.0, help="seconds per log-in or page")
     ap.add_argument("--run-timeout", type=float, default=600.0, help="seconds per N")
     ap.add_argument("--deploy", type=int, default=0, help="N app processes behind deploy/start.py (0: streamlit alone)")
+    ap.add_argument("--label", default=None, help="this run's block in the section (default: its configuration)")
     ap.add_argument("--server-core", type=int, default=0, help="the server's core (one process)")
     ap.add_argument(
         "--server-cpus",
@@ -842,6 +843,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(data, ignore_errors=True)
     cmd = "python -m benchmarks.wsload --sessions " + " ".join(map(str, a.sessions))
     cmd += f" --deploy {a.deploy}" if a.deploy else ""
+    cmd += f" --label {a.label}" if a.label else ""
     if a.national:
         cmd += " --national " + " ".join(map(str, a.national))
     cmd += f" --uploads {a.uploads}" if a.uploads != 20 else ""
@@ -849,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": cmd,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "deploy": a.deploy,
-        "label": label_of(a.deploy),
+        "label": a.label or label_of(a.deploy),
         "server_cpus": a.server_cpus,
         "client_core": a.client_core,
         "load": load,
