@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -26,6 +25,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from benchmarks import report
 from benchmarks.browser import CHROMIUM, FLAGS, READY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,16 +352,7 @@ def page_section(views: list[dict], meta: dict, label: str, old: str) -> str:
             sub_end,
         ]
     )
-    m = re.search(re.escape(PAGES_BEGIN) + ".*?" + re.escape(PAGES_END), old, re.S)
-    subs = (
-        re.findall(r"<!-- page-by-page:([^:]+):begin -->.*?<!-- page-by-page:\1:end -->", m.group(0), re.S) if m else []
-    )
-    kept = []
-    if m:
-        for other in subs:
-            if other != label:
-                b, e = f"<!-- page-by-page:{other}:begin -->", f"<!-- page-by-page:{other}:end -->"
-                kept.append(re.search(re.escape(b) + ".*?" + re.escape(e), m.group(0), re.S).group(0))
+    kept = [block for other, block in report.labelled_blocks("page-by-page", old) if other != label]
     return "\n".join(
         [
             PAGES_BEGIN,
@@ -464,25 +455,12 @@ def section(rows: list[dict], meta: dict) -> str:
 def keep_section(text: str, old: Path) -> str:
     """The main report `text` with the concurrent-sessions and page-by-page sections of the file `old` kept
     (before the notes)."""
-    if not old.exists():
-        return text
-    previous = old.read_text(encoding="utf-8")
-    for begin, end in ((BEGIN, END), (PAGES_BEGIN, PAGES_END)):
-        m = re.search(re.escape(begin) + ".*?" + re.escape(end), previous, re.S)
-        if m:
-            text = splice(text, m.group(0), begin, end)
-    return text
+    return report.keep_sections(text, old, [(BEGIN, END), (PAGES_BEGIN, PAGES_END)])
 
 
 def splice(text: str, sec: str, begin: str = BEGIN, end: str = END) -> str:
     """Replace the section in text, or insert it before «## Notes» (or before the embedded figures, or at the end)."""
-    if begin in text and end in text:
-        return re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: sec, text, flags=re.S)
-    for anchor in ("\n## Notes", "\n<!-- benchmark-results:"):
-        i = text.find(anchor)
-        if i >= 0:
-            return text[: i + 1] + sec + "\n\n" + text[i + 1 :]
-    return text.rstrip("\n") + "\n\n" + sec + "\n"
+    return report.splice(text, sec, begin, end)
 
 
 def main(argv: list[str] | None = None) -> int:

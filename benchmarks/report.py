@@ -654,3 +654,47 @@ def previous_results(path: Path) -> dict:
         return json.loads(m.group(1))
     except json.JSONDecodeError:
         return {}
+
+
+# --- sections written by other benchmarks (benchmarks/load.py, benchmarks/wsload.py) -------------------------------
+
+
+def marked(text: str, begin: str, end: str) -> str | None:
+    """The block of text from the marker begin to the marker end (both included), None when there is none."""
+    m = re.search(re.escape(begin) + ".*?" + re.escape(end), text, re.S)
+    return m.group(0) if m else None
+
+
+def splice(text: str, sec: str, begin: str, end: str, after: str | None = None) -> str:
+    """Replace the block between begin and end in text by sec; without one, put sec right after the marker `after`
+    (another section's end), else before «## Notes», else before the embedded figures, else at the end."""
+    if begin in text and end in text:
+        return re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: sec, text, flags=re.S)
+    if after and (i := text.find(after)) >= 0:
+        i += len(after)
+        return text[:i] + "\n\n" + sec + text[i:]
+    for anchor in ("\n## Notes", "\n<!-- " + RESULTS_MARK):
+        i = text.find(anchor)
+        if i >= 0:
+            return text[: i + 1] + sec + "\n\n" + text[i + 1 :]
+    return text.rstrip("\n") + "\n\n" + sec + "\n"
+
+
+def keep_sections(text: str, old: Path, markers: list[tuple[str, str]], after: str | None = None) -> str:
+    """The report `text` with the blocks of the file `old` between each (begin, end) kept (the main benchmark
+    rewrites the file; the sections of the load tests are theirs)."""
+    if not old.exists():
+        return text
+    previous = old.read_text(encoding="utf-8")
+    for begin, end in markers:
+        if (block := marked(previous, begin, end)) is not None:
+            text = splice(text, block, begin, end, after)
+    return text
+
+
+def labelled_blocks(name: str, old: str) -> list[tuple[str, str]]:
+    """The labelled sub-blocks (`<!-- name:label:begin -->` … `<!-- name:label:end -->`) inside the block `name`
+    of old, in order: (label, block)."""
+    outer = marked(old, f"<!-- {name}:begin -->", f"<!-- {name}:end -->") or ""
+    pattern = rf"<!-- {re.escape(name)}:([^:]+):begin -->.*?<!-- {re.escape(name)}:\1:end -->"
+    return [(m.group(1), m.group(0)) for m in re.finditer(pattern, outer, re.S)]

@@ -26,6 +26,12 @@ with another committee's file (it must be refused). Run in threads (the server's
 session) and in processes. Counted: landed (the final snapshot holds that committee's return as loaded by that
 user, the cycle says «đã nộp, hợp lệ»), refused with a message (nothing written for it), lost (neither).
 
+Through the deployment (`--deploy N`): deploy/start.py with N app processes behind Debian's nginx and the log-in gate
+(plain HTTP on 127.0.0.1, the whole tree on `--server-cpus`: core 0 for one process, every core for more). Each session
+logs in at the gate as a browser does (its page, the form posted, the cookie kept, the redirect followed), then opens
+the WebSocket through nginx with the cookie; the app resumes that session and draws the overview. Server CPU is the
+whole tree's, split into each app process, the gate and nginx.
+
 Prints the table and writes it as the «Concurrent sessions, WebSocket clients» section of docs/PERFORMANCE.md
 (beside the browser section of benchmarks/load.py; `--out`, `--no-write`)."""
 
@@ -34,10 +40,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import http.client
 import multiprocessing
 import os
-import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -46,14 +53,18 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
+from benchmarks import report
 from benchmarks.load import END as BROWSER_END
-from benchmarks.load import Meter, pct
+from benchmarks.load import Meter, _free_port, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ["tinh", "xa", "quantri"]
 PASSWORD = "demo"
-BEGIN, END = "<!-- ws-sessions:begin -->", "<!-- ws-sessions:end -->"
+NAME = "ws-sessions"
+BEGIN, END = f"<!-- {NAME}:begin -->", f"<!-- {NAME}:end -->"
+COOKIE = "partydash_session"  # dashboard/session.py's cookie, issued by the gate
 # The first heading of each page (url path -> prefix of its st.title); a page not listed needs a non-empty one.
 TITLES = {
     "tong-quan": "Tổng quan năm",
@@ -119,9 +130,10 @@ class Run:
 class Client:
     """One browser session's worth of protocol: a WebSocket, one script run at a time."""
 
-    def __init__(self, base: str, step_s: float):
+    def __init__(self, base: str, step_s: float, cookie: str | None = None):
         self.ws_url = base.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.base, self.step_s, self.ws = base, step_s, None
+        self.cookie = cookie  # «partydash_session=…» behind the gate: the proxy lets the WebSocket through with it
         self.query = ""
 
     async def __aenter__(self) -> Client:
@@ -129,8 +141,15 @@ class Client:
 
         # No keep-alive pings: the frontend sends none either, and a server busy for 20 s must not be cut off by the
         # client; per-message deflate offered, as browsers do.
+        # Behind the gate, the browser's handshake carries its cookie and its page's origin.
+        headers = {"Cookie": self.cookie, "Origin": self.base} if self.cookie else None
         self.ws = await websockets.connect(
-            self.ws_url, subprotocols=["streamlit"], max_size=None, ping_interval=None, open_timeout=self.step_s
+            self.ws_url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            ping_interval=None,
+            open_timeout=self.step_s,
+            additional_headers=headers,
         )
         return self
 
@@ -221,12 +240,61 @@ async def log_in(c: Client, user: str) -> tuple[Run, Run]:
     return form, await c.rerun(form.page_hash, values, c.query)
 
 
-async def session(base: str, user: str, res: dict, step_s: float, deadline: float) -> None:
+def _http(base: str, method: str, path: str, timeout: float, body: str | None = None, headers=None):
+    """One HTTP request as the browser sends it (no redirect followed): (status, headers, body)."""
+    url = urlsplit(base)
+    c = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+    try:
+        c.request(method, path, body=body, headers={"Host": url.netloc, **(headers or {})})
+        r = c.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", errors="replace")
+    finally:
+        c.close()
+
+
+def gate_log_in(
+    base: str, user: str, timeout: float, password: str = PASSWORD, app: str | None = None, marks: dict | None = None
+) -> str:
+    """Log in at the gate of deploy/ as a browser does: its log-in page, the form posted (with the page's origin),
+    the redirect followed to the app's page (at `app`, by default through the same address); the session cookie
+    («partydash_session=…») it set. `marks` gets the perf_counter of the form posted and of the gate's answer."""
+    marks = {} if marks is None else marks
+    status, _, page = _http(base, "GET", "/_gate/login?next=/", timeout)
+    if status != 200 or 'name="password"' not in page:
+        raise CheckFailed(f"no log-in page at the gate (HTTP {status})")
+    form = urlencode({"next": "/", "username": user, "password": password})
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": base}
+    marks["posted"] = time.perf_counter()
+    status, headers, page = _http(base, "POST", "/_gate/login", timeout, form, form_headers)
+    marks["answered"] = time.perf_counter()
+    cookie = headers.get("set-cookie", "").split(";")[0]
+    if status != 303 or not cookie.startswith(COOKIE + "=") or cookie == COOKIE + "=":
+        alert = page.split('role="alert">', 1)[1].split("<", 1)[0] if 'role="alert">' in page else ""
+        raise CheckFailed(f"log-in refused at the gate (HTTP {status}) {alert}".strip())
+    status, _, page = _http(app or base, "GET", headers.get("location", "/"), timeout, headers={"Cookie": cookie})
+    if status != 200 or "<!doctype html>" not in page.lower():
+        raise CheckFailed(f"the app's page not served after log-in (HTTP {status})")
+    return cookie
+
+
+async def session(base: str, user: str, res: dict, step_s: float, deadline: float, gate: str | None = None) -> None:
+    """One user's session: log-in, then every page of the menu. With `gate` (the deployment's address), log-in is
+    the gate's form and the WebSocket carries its cookie; log-in → ready is timed from the form posted."""
     step = "connect"
     try:
-        async with Client(base, step_s) as c:
+        cookie, marks = None, {}
+        if gate:
+            step = "log-in at the gate"
+            log_in_at_gate = asyncio.to_thread(gate_log_in, gate, user, step_s, PASSWORD, base, marks)
+            cookie = await asyncio.wait_for(log_in_at_gate, step_s)
+            res.setdefault("gate", []).append(marks["answered"] - marks["posted"])  # the gate's answer to the form
+        async with Client(base, step_s, cookie) as c:
             step = "log-in"
-            _, home = await log_in(c, user)
+            if gate:
+                home = await c.rerun()  # the app resumes the gate's session from the cookie: the overview
+                home.seconds = time.perf_counter() - marks["posted"]
+            else:
+                _, home = await log_in(c, user)
             if home.navigation is None:
                 raise CheckFailed("no menu after log-in")
             here = dict((h, p) for h, p in menu(home.navigation)).get(home.page_hash, "tong-quan")
@@ -259,12 +327,12 @@ async def session(base: str, user: str, res: dict, step_s: float, deadline: floa
         res["messages"].append(f"{user} {step}: {type(e).__name__}: {e}")
 
 
-async def run_n(n: int, base: str, step_s: float, run_s: float) -> dict:
+async def run_n(n: int, base: str, step_s: float, run_s: float, gate: str | None = None) -> dict:
     res: dict = {"n": n, "login": [], "page": [], "views": 0, "errors": 0, "timeouts": 0, "messages": [], "bytes": 0}
     res["by_page"] = {}
     deadline = time.time() + run_s
     t = time.perf_counter()
-    await asyncio.gather(*(session(base, USERS[i % 3], res, step_s, deadline) for i in range(n)))
+    await asyncio.gather(*(session(base, USERS[i % 3], res, step_s, deadline, gate) for i in range(n)))
     res["wall_s"] = time.perf_counter() - t
     return res
 
@@ -272,9 +340,8 @@ async def run_n(n: int, base: str, step_s: float, run_s: float) -> dict:
 # --- the server ---------------------------------------------------------------------------------------------------
 
 
-def start_server(data: Path, province: str, core: int) -> tuple[subprocess.Popen, str]:
-    from benchmarks.load import _free_port
-
+def start_server(data: Path, province: str, core: int | str) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard/app.py` alone (its own log-in form), pinned to `core` (a taskset CPU list)."""
     port = _free_port()
     env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province}
     cmd = ["taskset", "-c", str(core), sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py")]
@@ -294,6 +361,57 @@ def start_server(data: Path, province: str, core: int) -> tuple[subprocess.Popen
     raise SystemExit(f"the Streamlit server was not healthy in 90 s (see {data / 'server.log'})")
 
 
+def _free_run(n: int) -> int:
+    """A port p with p … p + n - 1 free (deploy/start.py numbers its app processes from --app-port)."""
+    while True:
+        p = _free_port()
+        try:
+            for q in range(p + 1, p + n):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", q))
+            return p
+        except OSError:
+            continue
+
+
+def _healthy(base: str, path: str, timeout: float = 2) -> bool:
+    try:
+        return _http(base, "GET", path, timeout)[0] == 200
+    except OSError:
+        return False
+
+
+@dataclass
+class Deployment:
+    """deploy/start.py running: nginx at `base`, the gate, the app processes at `apps` (their own addresses)."""
+
+    proc: subprocess.Popen
+    base: str
+    apps: list[str]
+
+
+def start_deployment(data: Path, province: str, apps: int, cpus: str) -> Deployment:
+    """The deployment users run (deploy/start.py: the gate, `apps` Streamlit processes, Debian's nginx in front with
+    sticky sessions), plain HTTP on a free port of 127.0.0.1, the whole tree pinned to `cpus` (a taskset CPU list;
+    start.py itself pins nothing: the kernel spreads its processes over the CPUs it may use)."""
+    port, gate_port, app_port = _free_port(), _free_port(), _free_run(apps)
+    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province}
+    cmd = ["taskset", "-c", cpus, sys.executable, str(ROOT / "deploy" / "start.py"), "--listen", f"127.0.0.1:{port}"]
+    cmd += ["--apps", str(apps), "--app-port", str(app_port), "--gate-port", str(gate_port)]
+    cmd += ["--run-dir", str(data / "run")]
+    out = open(data / "server.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    app_bases = [f"http://127.0.0.1:{app_port + i}" for i in range(apps)]
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if _healthy(base, "/_gate/login") and all(_healthy(a, "/_stcore/health") for a in app_bases):
+            return Deployment(proc, base, app_bases)
+        time.sleep(0.3)
+    stop(proc)
+    raise SystemExit(f"the deployment was not healthy in 120 s (see {data / 'server.log'})")
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -302,21 +420,60 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def part_of(pid: int) -> str:
+    """What a process of the server's tree is: «app :8501», «gate», «nginx» or «launcher» (start.py, taskset)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "gone"
+    if "dashboard.gate" in argv:
+        return "gate"
+    if argv and argv[0].startswith("nginx"):  # the master and its workers rename themselves «nginx: …»
+        return "nginx"
+    if "streamlit" in argv:
+        return "app :" + (argv[argv.index("--server.port") + 1] if "--server.port" in argv else "?")
+    return "launcher"
+
+
+def cpu_by_part(meter: Meter) -> dict[str, float]:
+    """CPU-seconds of the run by part of the server (the meter's processes, still running at its end)."""
+    parts: dict[str, float] = {}
+    for pid, v in meter.cpu.items():
+        part = part_of(pid)
+        parts[part] = parts.get(part, 0.0) + v - meter.start.get(pid, 0.0)
+    return parts
+
+
 def measure(scale: str, data: Path, province: str, sessions: list[int], a) -> tuple[list[dict], str]:
-    server, base = start_server(data, province, a.server_core)
+    """The rows of one scale: one server (`--deploy` 0: streamlit alone; N: deploy/start.py with N app processes),
+    warmed up, then each N of sessions at once."""
+    if a.deploy:
+        dep = start_deployment(data, province, a.deploy, a.server_cpus)
+        server, base, gate = dep.proc, dep.base, dep.base
+        # Each app process warmed up on its own address (one session per user, the cookie from the gate): the
+        # proxy's hash would leave some of them cold.
+        warm_targets = dep.apps
+    else:
+        server, base = start_server(data, province, a.server_cpus)
+        gate, warm_targets = None, [base]
     rows = []
     try:
-        log(f"[wsload] {scale}: warm-up, one session per user, not counted …")
-        warm = asyncio.run(run_n(3, base, a.step_timeout, a.run_timeout))
+        log(f"[wsload] {scale}: warm-up, one session per user and app process, not counted …")
+        warm: dict = {"login": [], "page": [], "messages": []}
+        for target in warm_targets:
+            w = asyncio.run(run_n(3, target, a.step_timeout, a.run_timeout, gate))
+            for k in warm:
+                warm[k] += w[k]
         for m in warm["messages"]:
             log(f"  warm-up: {m}")
         note = f"{scale}: log-in → ready {_f(pct(warm['login'], 1.0), 2)} s, slowest page {_f(pct(warm['page'], 1.0), 2)} s"
         for n in sessions:
             log(f"[wsload] {scale} N = {n} …")
             with Meter(server.pid) as sm, Meter(os.getpid()) as cm:
-                r = asyncio.run(run_n(n, base, a.step_timeout, a.run_timeout))
+                r = asyncio.run(run_n(n, base, a.step_timeout, a.run_timeout, gate))
             # The server is a child of this process: its tree is taken out of the client's.
             r.update(scale=scale, server_cpu_s=sm.cpu_s, server_rss=sm.peak_rss, client_cpu_s=cm.cpu_s - sm.cpu_s)
+            r["parts"] = cpu_by_part(sm) if a.deploy else {}
             rows.append(r)
             log(table(rows[-1:]))
             slow = sorted(((max(v), k) for k, v in r["by_page"].items()), reverse=True)[:4]
@@ -455,18 +612,28 @@ def _f(v: float | None, digits: int = 1) -> str:
     return "–" if v is None else f"{v:,.{digits}f}"
 
 
+def parts(by_part: dict[str, float], total: float) -> str:
+    """«40.1 + 35.2 / 1.3 / 0.9»: each app process (by port), the gate, nginx; the one process alone without them."""
+    if not by_part:
+        return f"{_f(total)} / – / –"
+    apps = " + ".join(_f(v) for k, v in sorted(by_part.items()) if k.startswith("app"))
+    return f"{apps or '–'} / {_f(by_part.get('gate'))} / {_f(by_part.get('nginx'))}"
+
+
 def table(rows: list[dict]) -> str:
     head = [
         "scale",
         "N",
         "log-ins",
         "log-in → ready p50 / p95 / max (s)",
+        "of which the gate's answer p50 / p95 (s)",
         "page views",
         "page-ready p50 / p95 / max (s)",
         "errors / time-outs",
         "wall (s)",
         "server CPU-s per view",
         "server CPU-s (cores used)",
+        "of which apps / gate / nginx (CPU-s)",
         "client CPU-s (cores used)",
         "server peak RSS (MB)",
         "received per view (kB)",
@@ -480,12 +647,14 @@ def table(rows: list[dict]) -> str:
             str(r["n"]),
             f"{len(r['login'])}/{r['n']}",
             trio(r["login"]),
+            " / ".join(_f(pct(r["gate"], q), 2) for q in (0.5, 0.95)) if r.get("gate") else "–",
             str(len(r["page"])),
             trio(r["page"]),
             f"{r['errors']} / {r['timeouts']}",
             _f(r["wall_s"], 0),
             _f(r["server_cpu_s"] / views, 2),
             f"{_f(r['server_cpu_s'])} ({r['server_cpu_s'] / r['wall_s']:.2f})",
+            parts(r.get("parts") or {}, r["server_cpu_s"]),
             f"{_f(r['client_cpu_s'])} ({r['client_cpu_s'] / r['wall_s']:.2f})",
             _f(r["server_rss"] / 1e6, 0),
             _f(r["bytes"] / views / 1e3, 0),
@@ -507,25 +676,46 @@ def upload_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def section(rows: list[dict], ups: list[dict], meta: dict) -> str:
+def label_of(deploy: int) -> str:
+    """The name of a configuration's block in the section: its rows are replaced by its next run only."""
+    return f"deploy-{deploy}" if deploy else "one-process"
+
+
+def run_block(rows: list[dict], ups: list[dict], meta: dict) -> str:
+    """This run's block: how it was measured, the table, the uploads."""
+    label = meta["label"]
+    if meta["deploy"]:
+        title = f"Through the deployment: `deploy/start.py --apps {meta['deploy']}` (nginx, log-in gate, {meta['deploy']} app process{'es' if meta['deploy'] > 1 else ''})"
+        server = (
+            f"The deployment users run (`deploy/start.py --apps {meta['deploy']}`, plain HTTP on 127.0.0.1: Debian's "
+            "nginx in front, `hash $cookie_partydash_session consistent` to the app processes, `auth_request` to the "
+            "log-in gate for every request; start.py pins nothing), its whole process tree (launcher, gate, app "
+            f"processes, nginx master and workers) allowed on CPUs {meta['server_cpus']} with taskset, every client "
+            f"(one asyncio process) pinned to core {meta['client_core']}. Each session logs in at the gate as a "
+            "browser does: GET of the log-in page, POST of its form (user tinh, xa or quantri in turn, password demo, "
+            "the page's Origin), the 303 followed to the app's page with the session cookie, then the WebSocket "
+            "`/_stcore/stream` through nginx with that cookie (and the Origin); the app resumes the gate's session "
+            "from the cookie and draws the overview. Log-in → ready is timed from the form posted to the "
+            "overview's `script_finished`; «the gate's answer»: from the form posted to the gate's answer (the 303 with the "
+            "cookie; the rest is the app's page, the WebSocket and the overview's run). Server CPU: every process of the deployment's tree; «of which»: each "
+            "app process, the gate, nginx (master + workers). Warm-up: three uncounted sessions (one per user) on "
+            "each app process's own address, with a cookie from the gate, so that none is cold when the rows begin"
+        )
+    else:
+        server = (
+            "The server (`streamlit run dashboard/app.py` alone, its own log-in form) pinned to CPUs "
+            f"{meta['server_cpus']}, every client (one asyncio process) to core {meta['client_core']}. Each session "
+            "logs in as tinh, xa or quantri in turn (the log-in form's widgets filled and submitted). Warm-up: three "
+            "uncounted sessions on the fresh server (one per user)"
+        )
+        title = "One Streamlit process, no proxy"
     lines = [
-        BEGIN,
-        "### WebSocket clients (the server measured)",
+        f"<!-- {NAME}:{label}:begin -->",
+        f"#### {title}" + (f" — {label}" if label != label_of(meta["deploy"]) else ""),
         "",
-        f"`{meta['command']}` on {meta['date']} (benchmarks/wsload.py). Light clients that speak the app's own "
-        "WebSocket protocol (Streamlit's `/_stcore/stream`, BackMsg / ForwardMsg protobufs, as the browser's "
-        "frontend) instead of chromium: nothing is rendered and no static file fetched, so the client core is no "
-        "longer the limit and the figures are the server's. The server (`streamlit run dashboard/app.py`) pinned to "
-        f"core {meta['server_core']}, every client (one asyncio process) to core {meta['client_core']}; load average "
-        f"before the run {meta['load']}. Each session logs in as tinh, xa or quantri in turn (the log-in form's "
-        "widgets filled and submitted), then opens every page of its role's menu in turn. Ready: the run's "
-        "`script_finished` received (every delta of the run has arrived by then), from the message sent. Every page "
-        "checked: its title arrived, no exception element, no error box, no «page not found» — a failed check counts "
-        f"as an error. A step times out after {meta['step_s']:.0f} s, a run after {meta['run_s']:.0f} s. Server CPU: "
-        "utime + stime of the server's process tree (/proc); client CPU: the client process (the server's tree, its child, "
-        "taken out); «cores used» = CPU-s "
-        "/ wall. Before the rows, three uncounted warm-up sessions on the fresh server (one per user): "
-        f"{meta['warm']}.",
+        f"`{meta['command']}` on {meta['date']}; load average before the run {meta['load']}, after "
+        f"{meta['load_end']}. {server}: {meta['warm']}. Then each session opens every page of its role's menu in "
+        f"turn. A step times out after {meta['step_s']:.0f} s, a run after {meta['run_s']:.0f} s.",
         "",
         table(rows),
         "",
@@ -542,33 +732,45 @@ def section(rows: list[dict], ups: list[dict], meta: dict) -> str:
             upload_table(ups),
             "",
         ]
-    if meta.get("reading"):
-        lines += [meta["reading"], ""]
-    lines.append(END)
+    lines.append(f"<!-- {NAME}:{label}:end -->")
     return "\n".join(lines)
+
+
+INTRO = (
+    "Light clients that speak the app's own WebSocket protocol (Streamlit's `/_stcore/stream`, BackMsg / ForwardMsg "
+    "protobufs, as the browser's frontend) instead of chromium: nothing is rendered and no static file fetched, so "
+    "the client core is not the limit and the figures are the server's. Ready: the run's `script_finished` received "
+    "(every delta of the run has arrived by then), from the message sent. Every page checked: its title arrived, no "
+    "exception element, no error box, no «page not found» — a failed check counts as an error. Server CPU: utime + "
+    "stime of the server's process tree (/proc); client CPU: the client process (the server's tree, its child, taken "
+    "out); «cores used» = CPU-s / wall. Each configuration's block is replaced by its own next run "
+    "(`python -m benchmarks.wsload`, `--deploy N` for the deployment); the others are kept."
+)
+
+
+def section(rows: list[dict], ups: list[dict], meta: dict, old: str = "") -> str:
+    """The ws-sessions section: this run's block in its place (or after the others), every other block of `old`
+    (other configurations, readings) kept as it was."""
+    block = run_block(rows, ups, meta)
+    blocks = report.labelled_blocks(NAME, old)
+    if meta["label"] in dict(blocks):
+        blocks = [(k, block if k == meta["label"] else b) for k, b in blocks]
+    else:
+        blocks.append((meta["label"], block))
+    return "\n".join(
+        [BEGIN, "### WebSocket clients (the server measured)", "", INTRO, ""] + [b + "\n" for _, b in blocks] + [END]
+    )
 
 
 def splice(text: str, sec: str) -> str:
     """Replace the section in text, or put it right after the browser section of benchmarks/load.py (or before
     «## Notes», or at the end)."""
-    if BEGIN in text and END in text:
-        return re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: sec, text, flags=re.S)
-    i = text.find(BROWSER_END)
-    if i >= 0:
-        i += len(BROWSER_END)
-        return text[:i] + "\n\n" + sec + text[i:]
-    i = text.find("\n## Notes")
-    if i >= 0:
-        return text[: i + 1] + sec + "\n\n" + text[i + 1 :]
-    return text.rstrip("\n") + "\n\n" + sec + "\n"
+    return report.splice(text, sec, BEGIN, END, after=BROWSER_END)
 
 
 def keep_section(text: str, old: Path) -> str:
     """The main report `text` with this section of the file `old` kept (benchmarks/__main__.py rewrites the file)."""
-    if not old.exists():
-        return text
-    m = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), old.read_text(encoding="utf-8"), re.S)
-    return splice(text, m.group(0)) if m else text
+    return report.keep_sections(text, old, [(BEGIN, END)], after=BROWSER_END)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -580,21 +782,46 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--uploads", type=int, default=20, help="concurrent submissions (0: none)")
     ap.add_argument("--step-timeout", type=float, default=120.0, help="seconds per log-in or page")
     ap.add_argument("--run-timeout", type=float, default=600.0, help="seconds per N")
-    ap.add_argument("--server-core", type=int, default=0)
+    ap.add_argument("--deploy", type=int, default=0, help="N app processes behind deploy/start.py (0: streamlit alone)")
+    ap.add_argument("--label", default=None, help="this run's block in the section (default: its configuration)")
+    ap.add_argument("--server-core", type=int, default=0, help="the server's core (one process)")
+    ap.add_argument(
+        "--server-cpus",
+        default=None,
+        help="taskset CPU list of the server (default: --server-core; with --deploy 2 or more: every CPU)",
+    )
     ap.add_argument("--client-core", type=int, default=1)
+    ap.add_argument("--scratch", type=Path, default=None, help="where the run's data folder is made (default: /tmp)")
+    ap.add_argument(
+        "--sample-from",
+        type=Path,
+        default=None,
+        help="a data folder holding `python -m etl sample`'s "
+        "store and workbooks, copied instead of building them again",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
+    if a.server_cpus is None:
+        a.server_cpus = f"0-{os.cpu_count() - 1}" if a.deploy > 1 else str(a.server_core)
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    data = Path(tempfile.mkdtemp(prefix="wsload-"))
+    if a.scratch:
+        a.scratch.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="wsload-", dir=a.scratch))
     # Before any project module is imported (etl.settings reads it once): the uploads run on this folder's store.
     os.environ["PARTYDASH_DATA"], os.environ["PARTYDASH_PROVINCE"] = str(data), "04"
     rows: list[dict] = []
     ups: list[dict] = []
     notes = []
     try:
-        log(f"[wsload] python -m etl sample into {data} …")
-        subprocess.run([sys.executable, "-m", "etl", "sample"], env=os.environ, cwd=ROOT, check=True, stdout=sys.stderr)
+        if a.sample_from:
+            log(f"[wsload] the sample of {a.sample_from} copied into {data} …")
+            for sub in ("parquet", "samples"):
+                shutil.copytree(a.sample_from / sub, data / sub, symlinks=True)
+        else:
+            log(f"[wsload] python -m etl sample into {data} …")
+            cmd = [sys.executable, "-m", "etl", "sample"]
+            subprocess.run(cmd, env=os.environ, cwd=ROOT, check=True, stdout=sys.stderr)
         os.sched_setaffinity(0, {a.client_core})
         got, note = measure("province", data, "04", a.sessions, a)
         rows += got
@@ -615,23 +842,29 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(data, ignore_errors=True)
     cmd = "python -m benchmarks.wsload --sessions " + " ".join(map(str, a.sessions))
+    cmd += f" --deploy {a.deploy}" if a.deploy else ""
+    cmd += f" --label {a.label}" if a.label else ""
     if a.national:
         cmd += " --national " + " ".join(map(str, a.national))
     cmd += f" --uploads {a.uploads}" if a.uploads != 20 else ""
     meta = {
         "command": cmd,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "server_core": a.server_core,
+        "deploy": a.deploy,
+        "label": a.label or label_of(a.deploy),
+        "server_cpus": a.server_cpus,
         "client_core": a.client_core,
         "load": load,
+        "load_end": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
         "step_s": a.step_timeout,
         "run_s": a.run_timeout,
         "warm": "; ".join(notes),
     }
-    sec = section(rows, ups, meta)
-    print(sec)
+    text = a.out.read_text(encoding="utf-8") if a.out.exists() else "# Performance\n"
+    sec = section(rows, ups, meta, text)
+    print(run_block(rows, ups, meta))
     if not a.no_write:
-        a.out.write_text(splice(a.out.read_text(encoding="utf-8"), sec), encoding="utf-8")
+        a.out.write_text(splice(text, sec), encoding="utf-8")
         log(f"wrote {a.out}")
     lost = sum(r["lost"] + r["wrong"] for r in ups)
     return 1 if lost else 0

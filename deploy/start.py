@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     cmds += [
         [py, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(p)]
         + ["--server.address", "127.0.0.1", "--server.headless", "true"]
+        # A server's sources do not change under it: no watching of every module's file at each run (issue 15).
+        + ["--server.fileWatcherType", "none"]
         for p in ports
     ]
     cmds.append([NGINX, "-c", str(conf), "-p", str(run), "-e", str(run / "error.log")])
