@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 USERS = ["tinh", "xa", "quantri"]
 BEGIN, END = "<!-- concurrent-sessions:begin -->", "<!-- concurrent-sessions:end -->"
 PAGES_BEGIN, PAGES_END = "<!-- page-by-page:begin -->", "<!-- page-by-page:end -->"
+MAP_MARKERS = ("<!-- national-map:begin -->", "<!-- national-map:end -->")  # written by benchmarks/mapload.py
 CLK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -115,10 +116,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path, core: int) -> tuple[subprocess.Popen, str]:
+def start_server(
+    data: Path, core: int, province: str = "04", script: Path | None = None, env: dict | None = None
+) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` of the app (or of `script`) on `data`, pinned to `core`; (process, base URL) once its port is
+    open. `province` is PARTYDASH_PROVINCE («00»: the national deployment)."""
     port = _free_port()
-    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": "04"}
-    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py")]
+    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province, **(env or {})}
+    script = script or ROOT / "dashboard" / "app.py"
+    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "streamlit", "run", str(script)]
     cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 90
@@ -130,6 +136,14 @@ def start_server(data: Path, core: int) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the Streamlit server did not open its port in 90 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 # --- the sessions -------------------------------------------------------------------------------------------------
@@ -229,22 +243,79 @@ def _page_name(href: str | None) -> str:
     return urllib.parse.urlparse(href or "").path.strip("/").rsplit("/", 1)[-1] or "tong-quan"
 
 
-async def page_by_page(browser, url: str, user: str, visits: int, step_ms: int, server_pid: int) -> list[dict]:
-    """One session alone: log in as `user`, then every page of its sidebar, `visits` rounds, one view at a time.
-    For each view: seconds to ready (as the load rows), to settled (ready, then the browser idle), the server's
-    CPU-seconds and the renderer main thread's busy seconds while it happened (nothing else runs meanwhile)."""
+async def _choose(page, label: str, option: str) -> None:
+    """Open a sidebar select box and type an option's text (Enter, the timed part, picks it)."""
+    await page.get_by_role("combobox", name=label).click()
+    await page.keyboard.type(option)
+
+
+# Marks the next run of the app's script: set once the app reports «running» after this point.
+WATCH_RUN_JS = """() => {
+    window.__ran = false;
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (window.__obs) window.__obs.disconnect();
+    window.__obs = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__ran = true;
+    });
+    window.__obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+async def _rerun_done(page, timeout_ms: int, text: str) -> str:
+    """Wait until the app has run its script again (after WATCH_RUN_JS), is idle and shows `text`; the heading."""
+    await page.wait_for_function(
+        """([sel, text]) => window.__ran && !!document.querySelector(sel)
+            && document.querySelector('[data-testid="stMain"]').innerText.includes(text)""",
+        arg=[READY, text],
+        timeout=timeout_ms,
+    )
+    return await page.locator('[data-testid="stMain"] h1').first.inner_text()
+
+
+# A filter change as a user makes it on the overview: (name, select box, option typed, text the page then shows).
+CHANGES = {
+    "tinh": [
+        ("filter: province Cao Bằng", "Tỉnh, thành phố", "Cao Bằng", "Bản đồ theo xã, phường"),
+        ("filter: year 2024", "Năm báo cáo", "2024", "Tổng quan năm 2024"),
+        ("filter: year 2025", "Năm báo cáo", "2025", "Tổng quan năm 2025"),
+        ("filter: province Toàn quốc", "Tỉnh, thành phố", "Toàn quốc", "Bản đồ theo tỉnh, thành phố"),
+    ],
+    "xa": [
+        ("filter: year 2024", "Năm báo cáo", "2024", "Tổng quan năm 2024"),
+        ("filter: year 2025", "Năm báo cáo", "2025", "Tổng quan năm 2025"),
+    ],
+}
+
+
+async def page_by_page(
+    browser,
+    url: str,
+    user: str,
+    visits: int,
+    step_ms: int,
+    server_pid: int,
+    changes: list[tuple[str, str, str, str]] = (),
+    first: str = "log-in → tong-quan",
+) -> list[dict]:
+    """One session alone: log in as `user`, then every page of its sidebar, `visits` rounds, one view at a time,
+    then (on the overview) each filter change of `changes`, `visits` times. For each view: seconds to ready (as
+    the load rows), to settled (ready, then the browser idle), the server's CPU-seconds and the renderer main
+    thread's busy seconds while it happened (nothing else runs meanwhile); `round` is the visit's round (0: the
+    page's first visit in the session, -1: the log-in)."""
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await ctx.new_page()
     cdp = await ctx.new_cdp_session(page)
     await cdp.send("Performance.enable")
     views: list[dict] = []
 
-    async def view(name: str, action, previous: str | None) -> str | None:
+    async def view(name: str, action, previous: str | None, rnd: int, shows: str | None = None) -> str | None:
+        if shows is not None:
+            await page.evaluate(WATCH_RUN_JS)
         c0, b0, t = _cpu(server_pid), await _busy(cdp), time.perf_counter()
-        row = {"page": name, "user": user, "error": ""}
+        row = {"page": name, "user": user, "error": "", "round": rnd}
         try:
             await action()
-            title = await _ready(page, step_ms, previous)
+            title = await (_ready(page, step_ms, previous) if shows is None else _rerun_done(page, step_ms, shows))
             row["ready"] = time.perf_counter() - t
             await page.evaluate(IDLE_JS)
             row["settled"] = time.perf_counter() - t
@@ -264,32 +335,140 @@ async def page_by_page(browser, url: str, user: str, visits: int, step_ms: int, 
         await page.get_by_label("Mật khẩu").fill("demo")
         form = page.locator('[data-testid="stMain"] h1')
         title = await form.first.inner_text() if await form.count() else None
-        title = await view("log-in → tong-quan", page.get_by_role("button", name="Đăng nhập").click, title)
+        title = await view(first, page.get_by_role("button", name="Đăng nhập").click, title, -1)
         await page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=step_ms)
         links = page.locator('[data-testid="stSidebarNav"] a')
         hrefs = [h for i in range(await links.count()) if (h := await links.nth(i).get_attribute("href"))]
-        for _ in range(visits):
+        for rnd in range(visits):
             for href in hrefs[1:] + hrefs[:1]:  # the overview, already shown, last
                 link = page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first
-                title = await view(_page_name(href), link.click, title)
+                title = await view(_page_name(href), link.click, title, rnd)
+        for rnd in range(visits if changes else 0):
+            for name, label, option, shows in changes:
+                await _choose(page, label, option)
+                title = await view(name, lambda: page.keyboard.press("Enter"), title, rnd, shows)
     except Exception as e:
-        views.append({"page": "log-in or sidebar", "user": user, "error": type(e).__name__})
+        views.append({"page": "log-in or sidebar", "user": user, "error": type(e).__name__, "round": -1})
     finally:
         await ctx.close()
     return views
 
 
-async def run_pages(url: str, visits: int, step_ms: int, server_pid: int) -> list[dict]:
+async def run_pages(url: str, visits: int, step_ms: int, server_pid: int, national: bool = False) -> list[dict]:
+    """Every role's page-by-page session in turn; at national scale also the filter changes (CHANGES), and the
+    first log-in is named as the one after a fresh server start (no warm-up session runs before it)."""
     from playwright.async_api import async_playwright
 
     out: list[dict] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        for user in USERS:
+        for i, user in enumerate(USERS):
             log(f"[load] page by page as {user} …")
-            out += await page_by_page(browser, url, user, visits, step_ms, server_pid)
+            kw = {}
+            if national:
+                kw["changes"] = CHANGES.get(user, [])
+                if i == 0:
+                    kw["first"] = FRESH
+            out += await page_by_page(browser, url, user, visits, step_ms, server_pid, **kw)
+            log(national_table(out) if national else page_table(out))
         await browser.close()
     return out
+
+
+FRESH = "log-in → tong-quan (fresh server start)"
+NATIONAL_BEGIN, NATIONAL_END = "<!-- national-pages:begin -->", "<!-- national-pages:end -->"
+# Issue 13.5: log-in → overview ready after a fresh start, every page ready warm, a filter change.
+GOAL_FRESH_S, GOAL_WARM_S = 3.0, 2.0
+
+
+def national_table(views: list[dict]) -> str:
+    """One row per (page or filter change, role), in the order first met: the first visit, then the warm visits
+    (later rounds) median and p95 of ready, their settled median, server CPU-s and renderer busy-s (medians), the
+    goal and its verdict (on the warm median; the log-ins on their one view)."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for v in views:
+        groups.setdefault((v["page"], v["user"]), []).append(v)
+    head = [
+        "page / action",
+        "role",
+        "first visit ready (s)",
+        "warm views",
+        "warm ready median (s)",
+        "warm ready p95 (s)",
+        "warm settled median (s)",
+        "server CPU-s (median)",
+        "browser busy-s (median)",
+        "goal (s)",
+        "met",
+        "errors",
+    ]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for (name, user), vs in groups.items():
+        login = name.startswith("log-in")
+        first = [v for v in vs if v.get("round", 0) <= 0 and "ready" in v]
+        warm = [v for v in vs if (login or v.get("round", 0) > 0) and "ready" in v]
+        col = lambda k, xs=warm: [v[k] for v in xs if k in v]  # noqa: E731
+        goal = GOAL_FRESH_S if name == FRESH else GOAL_WARM_S
+        verdict = pct(col("ready"), 0.5)
+        errors = sorted({v["error"] for v in vs if v["error"]})
+        out.append(
+            "| "
+            + " | ".join(
+                [
+                    name,
+                    ROLES.get(user, user),
+                    _f(first[0]["ready"], 2) if first else "–",
+                    str(len(warm)),
+                    _f(verdict, 2),
+                    _f(pct(col("ready"), 0.95), 2),
+                    _f(pct(col("settled"), 0.5), 2),
+                    _f(pct(col("server"), 0.5), 2),
+                    _f(pct(col("browser"), 0.5), 2),
+                    f"≤ {goal:g}",
+                    "–" if verdict is None else "đạt" if verdict <= goal else "chưa đạt",
+                    f"{len([v for v in vs if v['error']])} {'(' + ', '.join(errors) + ')' if errors else ''}".strip(),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(out)
+
+
+def national_section(views: list[dict], meta: dict, reading: str = "") -> str:
+    """The «Page by page, national» section: what a national user waits for in chromium (issue 13.5)."""
+    warm = [v["ready"] for v in views if "ready" in v and v.get("round", 0) > 0 and not v["page"].startswith("filter")]
+    changes = [v["ready"] for v in views if "ready" in v and v["page"].startswith("filter") and v.get("round", 0) > 0]
+    fresh = [v["ready"] for v in views if v["page"] == FRESH and "ready" in v]
+    trio = lambda xs: f"median {_f(pct(xs, 0.5), 2)} s, p95 {_f(pct(xs, 0.95), 2)} s, max {_f(pct(xs, 1.0), 2)} s"  # noqa: E731
+    return "\n".join(
+        [
+            NATIONAL_BEGIN,
+            "## Page by page, national (what a national user waits for, in chromium)",
+            "",
+            f"`python -m benchmarks.load --scale national --data DIR --sessions --visits {meta['visits']}` on "
+            f"{meta['date']}: the national synthetic store (34 provinces, 3,321 communes; PARTYDASH_PROVINCE=00), "
+            f"the real server (`streamlit run dashboard/app.py`) started fresh, pinned to core {meta['server_core']}, "
+            f"headless Debian chromium on core {meta['client_core']} (no GPU: WebGL by SwiftShader). Load average "
+            f"before the run {meta['load']}, after {meta['load_end']}. No warm-up session: the first log-in (tinh) "
+            "is the first request of the fresh server. Then one session at a time — tinh, xa, quantri — each "
+            f"visiting every page of its sidebar {meta['visits']} times in turn (the overview last in each round); "
+            "*first visit* = round 1, *warm* = the later rounds. Then, on the overview, the filter changes a user "
+            "makes in the sidebar (a province chosen in «Tỉnh, thành phố», back to «Toàn quốc», a year changed in "
+            f"«Năm báo cáo»; the option typed, the timed part is the Enter that picks it), {meta['visits']} rounds, "
+            "warm = the later rounds. *Ready*: the app connected, its script run and finished, the page's heading "
+            "(or, for a filter change, the text it then shows) on screen; *settled*: ready and then the browser "
+            "idle (`requestIdleCallback`). Goals (issue 13.5): log-in → overview ≤ 3 s after a fresh start, every "
+            "page ≤ 2 s warm, a filter change ≤ 2 s.",
+            "",
+            f"Log-in → overview after a fresh start: {_f(pct(fresh, 1.0), 2)} s. Every page, warm: {trio(warm)}. "
+            f"Filter changes, warm: {trio(changes)}.",
+            "",
+            national_table(views),
+            "",
+            *([reading, ""] if reading else []),
+            NATIONAL_END,
+        ]
+    )
 
 
 def page_table(views: list[dict]) -> str:
@@ -455,7 +634,9 @@ def section(rows: list[dict], meta: dict) -> str:
 def keep_section(text: str, old: Path) -> str:
     """The main report `text` with the concurrent-sessions and page-by-page sections of the file `old` kept
     (before the notes)."""
-    return report.keep_sections(text, old, [(BEGIN, END), (PAGES_BEGIN, PAGES_END)])
+    return report.keep_sections(
+        text, old, [(BEGIN, END), (PAGES_BEGIN, PAGES_END), (NATIONAL_BEGIN, NATIONAL_END), MAP_MARKERS]
+    )
 
 
 def splice(text: str, sec: str, begin: str = BEGIN, end: str = END) -> str:
@@ -463,11 +644,26 @@ def splice(text: str, sec: str, begin: str = BEGIN, end: str = END) -> str:
     return report.splice(text, sec, begin, end)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n")[0])
-    ap.add_argument("--sessions", type=int, nargs="*", default=[1, 5, 10], help="N of each row (none: no rows)")
+    ap.add_argument("--scale", choices=["province", "national"], default="province")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the data folder to serve (holding parquet/; required with --scale national, never deleted); "
+        "province default: a fresh `python -m etl sample` in a temporary folder",
+    )
+    ap.add_argument(
+        "--sessions",
+        type=int,
+        nargs="*",
+        default=None,
+        help="N of each row (none: no rows; default 1 5 10 at province scale, none at national scale)",
+    )
     ap.add_argument("--visits", type=int, default=3, help="page by page: rounds of every page per role (0: none)")
     ap.add_argument("--label", default="latest", help="page by page: the name of this run's table (before, after…)")
+    ap.add_argument("--reading", type=Path, default=None, help="national: a file whose text follows the table")
     ap.add_argument("--step-timeout", type=float, default=120.0, help="seconds per log-in or page")
     ap.add_argument("--run-timeout", type=float, default=600.0, help="seconds per N")
     ap.add_argument("--server-core", type=int, default=0)
@@ -475,24 +671,44 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
+    if a.scale == "national" and a.data is None:
+        ap.error("--scale national needs --data DIR (the national store, e.g. data/national/national)")
+    if a.data is not None and not (a.data / "parquet" / "CURRENT").exists():
+        ap.error(f"{a.data} holds no store (parquet/CURRENT)")
+    if a.sessions is None:
+        a.sessions = [1, 5, 10] if a.scale == "province" else []
+    a.province = "04" if a.scale == "province" else "00"
+    return a
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
     if not Path(CHROMIUM).exists():
         raise SystemExit("Debian chromium is missing: apt-get install -y chromium")
+    national = a.scale == "national"
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    data = Path(tempfile.mkdtemp(prefix="load-"))
+    tmp = None if a.data else Path(tempfile.mkdtemp(prefix="load-"))
+    data = a.data or tmp
     rows: list[dict] = []
+    views: list[dict] = []
+    warm_note = ""
     try:
-        log(f"[load] python -m etl sample into {data} …")
-        env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": "04"}
-        subprocess.run([sys.executable, "-m", "etl", "sample"], env=env, cwd=ROOT, check=True, stdout=sys.stderr)
+        if tmp is not None:
+            log(f"[load] python -m etl sample into {data} …")
+            env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": a.province}
+            subprocess.run([sys.executable, "-m", "etl", "sample"], env=env, cwd=ROOT, check=True, stdout=sys.stderr)
         os.sched_setaffinity(0, {a.client_core})  # chromium and the driver inherit it
-        server, url = start_server(data, a.server_core)
+        server, url = start_server(data, a.server_core, a.province)
         try:
-            log("[load] warm-up: one session, not counted …")
-            warm = asyncio.run(run_n(1, url, int(a.step_timeout * 1000), a.run_timeout))
-            warm_note = (
-                f"Before the rows, one uncounted warm-up session on the fresh server: log-in → ready "
-                f"{_f(pct(warm['login'], 1.0))} s, slowest page {_f(pct(warm['page'], 1.0))} s."
-            )
+            if national and a.visits:  # first, on the fresh server: the log-in after a start is one of the figures
+                views = run_pages_logged(url, a.visits, int(a.step_timeout * 1000), server.pid, national=True)
+            if a.sessions or not national:
+                log("[load] warm-up: one session, not counted …")
+                warm = asyncio.run(run_n(1, url, int(a.step_timeout * 1000), a.run_timeout))
+                warm_note = (
+                    f"Before the rows, one uncounted warm-up session on the fresh server: log-in → ready "
+                    f"{_f(pct(warm['login'], 1.0))} s, slowest page {_f(pct(warm['page'], 1.0))} s."
+                )
             for n in a.sessions:
                 log(f"[load] N = {n} …")
                 with Meter(server.pid) as sm, Meter(os.getpid()) as cm:
@@ -504,15 +720,13 @@ def main(argv: list[str] | None = None) -> int:
                 log("  slowest pages: " + ", ".join(f"{k} {v:.1f} s" for v, k in slow))
                 for m in r["messages"][:10]:
                     log(f"  {m}")
-            views = run_pages_logged(url, a.visits, int(a.step_timeout * 1000), server.pid) if a.visits else []
+            if not national and a.visits:
+                views = run_pages_logged(url, a.visits, int(a.step_timeout * 1000), server.pid)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "server_core": a.server_core,
@@ -522,14 +736,22 @@ def main(argv: list[str] | None = None) -> int:
         "run_s": a.run_timeout,
         "warm": warm_note,
         "load_end": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "visits": a.visits,
     }
     text = a.out.read_text(encoding="utf-8") if a.out.exists() else "# Performance\n"
-    if rows:
+    if rows and not national:  # the concurrent-sessions section is the province's
         sec = section(rows, meta)
         print(sec)
         text = splice(text, sec)
-    if views:
-        sec = page_section(views, {**meta, "visits": a.visits}, a.label, text)
+    elif rows:
+        log(table(rows))
+    if views and national:
+        reading = a.reading.read_text(encoding="utf-8").strip() if a.reading else ""
+        sec = national_section(views, meta, reading)
+        print(sec)
+        text = splice(text, sec, NATIONAL_BEGIN, NATIONAL_END)
+    elif views:
+        sec = page_section(views, meta, a.label, text)
         print(sec)
         text = splice(text, sec, PAGES_BEGIN, PAGES_END)
     if not a.no_write:
@@ -538,9 +760,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_pages_logged(url: str, visits: int, step_ms: int, server_pid: int) -> list[dict]:
-    views = asyncio.run(run_pages(url, visits, step_ms, server_pid))
-    log(page_table(views))
+def run_pages_logged(url: str, visits: int, step_ms: int, server_pid: int, national: bool = False) -> list[dict]:
+    views = asyncio.run(run_pages(url, visits, step_ms, server_pid, national))
+    log(national_table(views) if national else page_table(views))
     return views
 
 

@@ -74,3 +74,28 @@ def test_the_page_by_page_table_keeps_the_other_runs():
     again = load.page_section(views[:2], meta, "after", second)
     assert again.count("page-by-page:before:begin") == 1 and again.count("page-by-page:after:begin") == 1
     assert "| muc-tieu | province | 2 |" in again and "| muc-tieu | province | 3 |" in again  # after, before
+
+
+def test_load_national_option_plumbing(tmp_path):
+    """benchmarks/load.py --scale national: needs a store in --data, runs no concurrent rows by default, serves the
+    national deployment; its table judges the fresh log-in against 3 s and the warm rounds against 2 s."""
+    import pytest
+
+    from benchmarks import load
+
+    with pytest.raises(SystemExit):
+        load.parse_args(["--scale", "national"])
+    (tmp_path / "parquet").mkdir()
+    (tmp_path / "parquet" / "CURRENT").write_text("x")
+    a = load.parse_args(["--scale", "national", "--data", str(tmp_path)])
+    assert (a.province, a.sessions, a.data) == ("00", [], tmp_path)
+    assert load.parse_args([]).sessions == [1, 5, 10]
+    v = lambda page, rnd, r: {"page": page, "user": "tinh", "error": "", "round": rnd, "ready": r, "settled": r}  # noqa: E731
+    views = [v(load.FRESH, -1, 3.5), v("chi-bo", 0, 9.0), v("chi-bo", 1, 1.0), v("chi-bo", 2, 3.0)]
+    table = load.national_table(views)
+    assert f"| {load.FRESH} | province | 3.50 | 1 | 3.50 |" in table and "≤ 3 | chưa đạt" in table
+    assert "| chi-bo | province | 9.00 | 2 | 3.00 | 3.00 |" in table
+    sec = load.national_section(
+        views, {"date": "d", "load": "1", "load_end": "2", "visits": 3, "server_core": 0, "client_core": 1}
+    )
+    assert sec.startswith(load.NATIONAL_BEGIN) and sec.endswith(load.NATIONAL_END)
