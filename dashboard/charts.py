@@ -162,8 +162,10 @@ def by_unit(
     title: str = "",
     label_col: str = "unit_name",
     key_col: str = "unit_code",
+    whole: str = "Toàn tỉnh",
 ) -> go.Figure:
-    """Horizontal bars, worst first; each bar carries its key so a click can drill down."""
+    """Horizontal bars, worst first; each bar carries its key so a click can drill down. `whole` names the
+    dashed reference line (the province, or the country in a national deployment)."""
     # Plotly draws the first bar at the bottom: sort so the worst units come out on top.
     d = df.filter(pl.col("denominator") > 0).sort("value", descending=ind.polarity == 1)
     colors = [(_judge(r, province_value, ind)) for r in d.iter_rows(named=True)]
@@ -187,7 +189,7 @@ def by_unit(
             x=province_value,
             line_dash="dash",
             line_color="#333333",
-            annotation_text=f"Toàn tỉnh {fmt.pct(province_value, 1)}",
+            annotation_text=f"{whole} {fmt.pct(province_value, 1)}",
             annotation_position="top",
         )
     fig.update_xaxes(ticksuffix="%")
@@ -200,6 +202,56 @@ def _judge(row: dict, p0: float | None, ind: Indicator) -> str:
         return BLUE
     pos = methods.funnel_position(row["numerator"], row["denominator"], p0 / 100)
     return JUDGEMENT_COLORS.get(methods.funnel_judgement(pos, ind.polarity) or "similar", SKY)
+
+
+def completeness_by_province(df: pl.DataFrame, title: str = "Mức đầy đủ của báo cáo theo tỉnh, thành phố") -> go.Figure:
+    """Provinces × years (a national deployment: 3 000+ communes are no chart): each cell the share of the
+    province's units whose return is complete, the share printed in the cell and every status counted in the
+    hover. `df`: the completeness rows (unit, year, status) with province_code and province_name."""
+    cells = (
+        df.group_by("province_code", "province_name", "year")
+        .agg(
+            units=pl.len(),
+            complete=(pl.col("status") == "complete").sum(),
+            partial=(pl.col("status") == "partial").sum(),
+            fewer=(pl.col("status") == "fewer_branches").sum(),
+            missing=(pl.col("status").is_null() | (pl.col("status") == "missing")).sum(),
+        )
+        .with_columns(share=pl.col("complete") / pl.col("units") * 100)
+        .sort("province_code", "year")
+    )
+    years = sorted(cells["year"].unique().to_list())
+    provinces = cells.select("province_code", "province_name").unique().sort("province_code", descending=True)
+    grid = provinces.join(pl.DataFrame({"year": years}), how="cross").join(
+        cells, on=["province_code", "province_name", "year"], how="left"
+    )
+    hover = [
+        f"{fmt.num(r['complete'])}/{fmt.num(r['units'])} đơn vị đầy đủ · thiếu trang {fmt.num(r['partial'])} · "
+        f"ít chi bộ hơn năm trước {fmt.num(r['fewer'])} · chưa nộp {fmt.num(r['missing'])}"
+        if r["units"]
+        else "Chưa có đơn vị nào"
+        for r in grid.iter_rows(named=True)
+    ]
+    shape = (provinces.height, len(years))
+    z = grid["share"].to_numpy().reshape(shape)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(y) for y in years],
+            y=provinces["province_name"].to_list(),
+            customdata=[hover[i * len(years) : (i + 1) * len(years)] for i in range(shape[0])],
+            text=[[fmt.pct(v, 0) for v in row] for row in z],
+            texttemplate="%{text}",
+            colorscale=[[0, VERMILION], [0.9, YELLOW], [1, GREEN]],
+            zmin=0,
+            zmax=100,
+            colorbar={"title": "% đầy đủ", "ticksuffix": "%"},
+            hovertemplate="%{y} – %{x}: %{customdata}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    return _layout(fig, title, height=max(300, 22 * provinces.height + 100))
 
 
 def rating_mix(
@@ -228,7 +280,9 @@ def rating_mix(
     return _layout(fig, title)
 
 
-def funnel(df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = None, title: str = "") -> go.Figure:
+def funnel(
+    df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = None, title: str = "", whole: str = "Toàn tỉnh"
+) -> go.Figure:
     """Funnel plot (METHODS §3): units by denominator and value, the province line and 95% / 99,8% limits."""
     d = df.filter(pl.col("denominator") > 0)
     n_max = max(d["denominator"].max() or 1, 10)
@@ -252,7 +306,7 @@ def funnel(df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = 
             showlegend=False,
             hoverinfo="skip",
         )
-    fig.add_hline(y=p0, line_color="#333333", annotation_text=f"Toàn tỉnh {fmt.pct(p0, 1)}")
+    fig.add_hline(y=p0, line_color="#333333", annotation_text=f"{whole} {fmt.pct(p0, 1)}")
     colors = [ORANGE if highlight and r["unit_code"] == highlight else BLUE for r in d.iter_rows(named=True)]
     fig.add_scatter(
         x=d["denominator"].to_list(),
@@ -265,7 +319,7 @@ def funnel(df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = 
     )
     fig.update_xaxes(title="Mẫu số (quy mô đơn vị)")
     fig.update_yaxes(ticksuffix="%")
-    return _layout(fig, title or f"So sánh với toàn tỉnh: {ind.short_for()}")
+    return _layout(fig, title or f"So sánh với {whole.lower()}: {ind.short_for()}")
 
 
 def glide_path(series: pl.DataFrame, p: dict, ind: Indicator, title: str = "") -> go.Figure:

@@ -361,31 +361,59 @@ def off_map_units(values: pl.DataFrame, ind: registry.Indicator, scope: Scope) -
     )
 
 
+def whole_name(state: State) -> str:
+    """What the reference line stands for: the country in a national deployment with no province chosen, else
+    the province (a commune's own province in a national deployment)."""
+    return "Toàn quốc" if filters.national() and map_province(state) is None else "Toàn tỉnh"
+
+
 def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = None) -> str | None:
-    """Bars by unit with the province line; clicking a bar returns its unit code (drill-down to branches)."""
+    """Bars by unit with the province line; clicking a bar returns its unit code (drill-down to branches). A
+    national deployment with no province chosen shows one bar per province (not 3 000+ communes, which no one can
+    read and which kept the browser busy for seconds); a click on a province opens its communes."""
     ind = registry.get(indicator_id)
     if state.scope.is_commune:  # one bar would say nothing: its own branches are listed instead
         return state.scope.unit_code
-    df = data.indicator(indicator_id, state.filters, state.scope, by=("unit",), subgroup=subgroup)
+    by = "province" if filters.national() and map_province(state) is None else "unit"
+    df = data.indicator(indicator_id, state.filters, state.scope, by=(by,), subgroup=subgroup)
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
     p0 = prov["value"][0] if prov.height else None
-    fig = charts.by_unit(df, ind, p0, title=f"{ind.short_for(subgroup)} theo đơn vị, năm {state.year}")
+    whole = whole_name(state)
+    where = "tỉnh, thành phố" if by == "province" else "đơn vị"
+    fig = charts.by_unit(
+        df,
+        ind,
+        p0,
+        title=f"{ind.short_for(subgroup)} theo {where}, năm {state.year}",
+        label_col=f"{by}_name",
+        key_col=f"{by}_code",
+        whole=whole,
+    )
     event = chart(fig, f"bars-{key}", on_select="rerun", selection_mode="points")
     withheld_note(prov, key)
     st.caption(
-        "Màu xanh đậm: tốt hơn toàn tỉnh có ý nghĩa thống kê; đỏ cam: kém hơn; xanh nhạt: tương đương "
-        "(kiểm định giới hạn phễu 95%). Bấm vào một cột để xem danh sách chi bộ."
+        f"Màu xanh đậm: tốt hơn {whole.lower()} có ý nghĩa thống kê; đỏ cam: kém hơn; xanh nhạt: tương đương "
+        "(kiểm định giới hạn phễu 95%). "
+        + (
+            "Bấm vào một tỉnh để xem các xã, phường của tỉnh."
+            if by == "province"
+            else "Bấm vào một cột để xem danh sách chi bộ."
+        )
     )
     downloads(
         df,
-        indicator_cols("unit"),
-        f"{indicator_id}-theo-don-vi-{state.year}",
-        f"{ind.label} theo đơn vị",
+        indicator_cols(by),
+        f"{indicator_id}-theo-{'tinh' if by == 'province' else 'don-vi'}-{state.year}",
+        f"{ind.label} theo {where}",
         state,
         fig,
         key=f"u-{key}",
     )
     points = getattr(getattr(event, "selection", None), "points", None) or []
+    if points and by == "province":  # the province's communes, kept in the URL (?tinh=12)
+        filters.open_province(points[0]["customdata"][0])
+    if by == "province":
+        return None
     if points:  # the drill-down is kept in the URL (?xem=01273): a link or a reload lists the same branches
         st.session_state[filters.DRILL] = points[0]["customdata"][0]
     return st.session_state.get(filters.DRILL)
@@ -471,19 +499,20 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
     if not prov.height or prov["value"][0] is None:
         return
     df = data.indicator(indicator_id, state.filters.but(units=()), state.scope, by=("unit",))
-    fig = charts.funnel(df, ind, prov["value"][0], highlight=highlight)
+    whole = whole_name(state)
+    fig = charts.funnel(df, ind, prov["value"][0], highlight=highlight, whole=whole)
     chart(fig, f"funnel-{key}")
     downloads(
         df,
         indicator_cols("unit"),
         f"{indicator_id}-so-sanh-{state.year}",
-        f"{ind.label}: so sánh với toàn tỉnh",
+        f"{ind.label}: so sánh với {whole.lower()}",
         state,
         fig,
         key=f"f-{key}",
     )
     st.caption(
-        "Mỗi chấm là một đơn vị; ngoài đường giới hạn là khác toàn tỉnh có ý nghĩa thống kê "
+        f"Mỗi chấm là một đơn vị; ngoài đường giới hạn là khác {whole.lower()} có ý nghĩa thống kê "
         "(đơn vị nhỏ dao động nhiều hơn nên giới hạn rộng hơn)."
     )
 

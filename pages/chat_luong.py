@@ -13,12 +13,32 @@ tabs = st.tabs(["Mức đầy đủ", "Đối chiếu với Biểu đã công b�
 
 with tabs[0]:
     comp = data.completeness(state.scope)
-    heat = charts.completeness_heatmap(comp)
+    province = ui.map_province(state)
+    if filters.national() and province is None:  # the country: one row per province, not 3 000+ communes
+        places = data.units(state.scope).select("unit_code", "province_code")
+        comp = comp.join(places, on="unit_code", how="left").with_columns(
+            province_name=pl.col("province_code").replace_strict(
+                {c: data.province_name(c) for c in places["province_code"].unique()}, default=None
+            )
+        )
+        heat = charts.completeness_by_province(comp)
+        caption = (
+            "Mỗi ô: tỉ lệ đơn vị của tỉnh, thành phố nộp báo cáo đầy đủ trong năm (xanh lá: tất cả; đỏ cam: không "
+            "đơn vị nào). Di chuột lên ô để xem số đơn vị thiếu trang, ít chi bộ hơn năm trước, chưa nộp; chọn một "
+            "tỉnh ở «Tỉnh, thành phố» để xem từng xã, phường."
+        )
+    else:
+        if province:
+            comp = comp.join(
+                data.units(state.scope).filter(pl.col("province_code") == province).select("unit_code"), on="unit_code"
+            )
+        heat = charts.completeness_heatmap(comp)
+        caption = (
+            "Xanh lá: đầy đủ · Vàng: thiếu (hoặc để trống) trang «Cấp uỷ», «Trưởng xóm, đoàn thể» · Cam: số chi bộ "
+            "ít hơn 90% năm trước · Đỏ cam: chưa nộp. Di chuột lên ô để xem số chi bộ."
+        )
     ui.chart(heat, "heat")
-    st.caption(
-        "Xanh lá: đầy đủ · Vàng: thiếu (hoặc để trống) trang «Cấp uỷ», «Trưởng xóm, đoàn thể» · Cam: số chi bộ "
-        "ít hơn 90% năm trước · Đỏ cam: chưa nộp. Di chuột lên ô để xem số chi bộ."
-    )
+    st.caption(caption)
     cols = [
         Col("unit_code", "Mã đơn vị"),
         Col("unit_name", "Đơn vị"),

@@ -5,6 +5,7 @@ profile. No timing is asserted (the benchmark measures it)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -82,4 +83,37 @@ def test_country_province_commune_profile(national_server, browser):  # noqa: F8
     title = page.get_by_role("heading", level=1).first.inner_text()
     assert title.startswith("Hồ sơ Xã") or title.startswith("Hồ sơ Phường"), title
     assert f"tinh={chosen}" in page.url  # the province travels with the profile
+    page.close()
+
+
+def test_the_country_is_compared_by_province_and_a_bar_opens_the_province(national_server, browser):  # noqa: F811
+    # issue 13.5: at the country level the «by unit» bars are one per province (not every commune, which kept the
+    # browser busy for 8–10 s at national scale), the reference line is the country; a bar opens the province.
+    page = _open(browser, national_server, "tinh")
+    page.get_by_role("link", name="Xếp loại chi bộ").click()
+    expect(page.get_by_role("heading", name="Xếp loại chi bộ").first).to_be_visible(timeout=60_000)
+    _wait(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="theo tỉnh, thành phố, năm 2025")
+    expect(chart).to_have_count(1, timeout=60_000)
+    bars = chart.locator(".bars .point")
+    expect(bars).to_have_count(2)  # the two provinces of the store, no commune
+    expect(chart.get_by_text("Toàn quốc").first).to_be_attached()
+    expect(page.get_by_text("Bấm vào một tỉnh để xem các xã, phường của tỉnh.")).to_be_visible()
+    bars.first.locator("path").click(force=True)
+    _wait(page)
+    expect(page).to_have_url(re.compile(r"tinh=(04|20)"), timeout=60_000)
+    units = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="theo đơn vị, năm 2025")
+    expect(units).to_have_count(1, timeout=60_000)
+    expect(units.get_by_text("Toàn tỉnh").first).to_be_attached()
+    assert units.locator(".bars .point").count() in (56, 65)  # the communes of the province opened
+    # the data-quality page: completeness by province, not one row per commune
+    page.get_by_role("link", name="Chất lượng dữ liệu").click()
+    expect(page.get_by_role("heading", name="Chất lượng dữ liệu").first).to_be_visible(timeout=60_000)
+    _wait(page)
+    page.get_by_role("combobox", name="Tỉnh, thành phố").click()
+    page.get_by_role("option", name="Toàn quốc").click()
+    _wait(page)
+    heat = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="theo tỉnh, thành phố")
+    expect(heat).to_have_count(1, timeout=60_000)
+    expect(heat.get_by_text("Lạng Sơn").first).to_be_attached()
     page.close()
