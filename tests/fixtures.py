@@ -380,3 +380,18 @@ def national_store(tmp_path_factory) -> Path:
         build_national(root, nd, log=None)
         _built["national"] = root
     return _built["national"]
+
+
+@pytest.fixture(name="root")
+def open_period_root(tiny_store, tmp_path, province) -> Path:
+    """A copy of the tiny store with the 2025 reporting period open (deadline 15/1/2026, opened by «quantri»):
+    the `root` of the modules that import it (a module's own `root`, elsewhere, is another fixture)."""
+    import datetime as dt
+    import shutil
+
+    from etl import cycle
+
+    r = tmp_path / "parquet"
+    shutil.copytree(tiny_store, r, symlinks=True)
+    cycle.open_period(2025, dt.date(2026, 1, 15), province, "quantri", "admin", root=r)
+    return r

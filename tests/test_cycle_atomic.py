@@ -4,8 +4,6 @@ whose status `recover` then records; an approval that lands while the data is be
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,17 +16,9 @@ from dashboard import db, reporting
 from etl import cycle
 from etl.load import check_files
 from etl.store import current_snapshot, recover
-from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, return_bytes
+from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, open_period_root, return_bytes  # noqa: F401  (root)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def root(tiny_store, tmp_path, province) -> Path:
-    r = tmp_path / "parquet"
-    shutil.copytree(tiny_store, r, symlinks=True)
-    cycle.open_period(2025, dt.date(2026, 1, 15), province, "quantri", "admin", root=r)
-    return r
 
 
 def own_return(province, more: int = 0) -> bytes:

@@ -4,8 +4,6 @@ naming another unit is refused and nothing changes; an approved return cannot be
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,21 +12,13 @@ from dashboard import reporting
 from etl import cycle
 from etl.load import check_files
 from etl.store import commit
-from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, B, return_bytes
+from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, B, open_period_root, return_bytes  # noqa: F401  (root)
 
 
 def snapshot_files(root: Path) -> dict[str, bytes]:
     out = {"CURRENT": (root / "CURRENT").read_bytes()}
     out |= {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "snapshots").rglob("*")) if p.is_file()}
     return out
-
-
-@pytest.fixture
-def root(tiny_store, tmp_path, province) -> Path:
-    r = tmp_path / "parquet"
-    shutil.copytree(tiny_store, r, symlinks=True)
-    cycle.open_period(2025, dt.date(2026, 1, 15), province, "quantri", "admin", root=r)
-    return r
 
 
 def checked(province, unit: str, name: str = ""):

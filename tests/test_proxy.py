@@ -266,6 +266,34 @@ def test_the_app_processes_listen_on_this_machine_only(deployed):
         assert addrs == {"127.0.0.1"}, addrs
 
 
+def test_the_app_processes_run_without_file_watching_or_a_gc_after_every_run(deployed):
+    # issue 15: two per-run costs measured under load are switched off: Streamlit's full gc.collect() after every
+    # script run (the app's config, read beside dashboard/app.py whatever the working folder) and the file watcher
+    # (deploy/start.py's command line). A renamed or mistyped option would be ignored by Streamlit in silence.
+    import tomllib
+
+    from streamlit import config
+
+    conf = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert conf["runner"]["postScriptGC"] is False
+    assert "runner.postScriptGC" in config._config_options_template
+    assert "server.fileWatcherType" in config._config_options_template
+    out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("ss is not available")
+    pids = {
+        int(line.split("pid=")[1].split(",")[0])
+        for line in out.stdout.splitlines()
+        if "pid=" in line and line.split()[3].rsplit(":", 1)[1] in {str(p) for p in deployed["apps"]}
+    }
+    assert len(pids) == 2, out.stdout
+    for pid in pids:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        i = argv.index("--server.fileWatcherType")
+        assert argv[i + 1] == "none", argv
+        assert str(ROOT / "dashboard" / "app.py") in argv
+
+
 @pytest.mark.browser
 def test_log_in_survives_a_reload_and_log_out_ends_it(deployed):
     from playwright.sync_api import expect, sync_playwright
