@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from benchmarks import report
@@ -117,25 +118,34 @@ def _free_port() -> int:
 
 
 def start_server(
-    data: Path, core: int, province: str = "04", script: Path | None = None, env: dict | None = None
+    data: Path,
+    core: int | str,
+    province: str = "04",
+    script: Path | None = None,
+    env: dict | None = None,
+    log_to: Path | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """`streamlit run` of the app (or of `script`) on `data`, pinned to `core`; (process, base URL) once its port is
-    open. `province` is PARTYDASH_PROVINCE («00»: the national deployment)."""
+    """`streamlit run` of the app (or of `script`) on `data`, pinned to `core` (a taskset CPU list); (process, base
+    URL) once it answers its health check. `province` is PARTYDASH_PROVINCE («00»: the national deployment); its
+    output goes to `log_to` (default: nowhere)."""
     port = _free_port()
     env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province, **(env or {})}
     script = script or ROOT / "dashboard" / "app.py"
     cmd = ["taskset", "-c", str(core), sys.executable, "-m", "streamlit", "run", str(script)]
     cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = open(log_to, "wb") if log_to else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, f"http://127.0.0.1:{port}"
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, base
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.3)
     proc.kill()
-    raise SystemExit("the Streamlit server did not open its port in 90 s")
+    raise SystemExit(f"the Streamlit server was not healthy in 90 s{f' (see {log_to})' if log_to else ''}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:

@@ -50,14 +50,13 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from benchmarks import report
 from benchmarks.load import END as BROWSER_END
-from benchmarks.load import Meter, _free_port, pct
+from benchmarks.load import Meter, _free_port, pct, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ["tinh", "xa", "quantri"]
@@ -340,27 +339,6 @@ async def run_n(n: int, base: str, step_s: float, run_s: float, gate: str | None
 # --- the server ---------------------------------------------------------------------------------------------------
 
 
-def start_server(data: Path, province: str, core: int | str) -> tuple[subprocess.Popen, str]:
-    """`streamlit run dashboard/app.py` alone (its own log-in form), pinned to `core` (a taskset CPU list)."""
-    port = _free_port()
-    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province}
-    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py")]
-    cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    out = open(data / "server.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit(f"the Streamlit server was not healthy in 90 s (see {data / 'server.log'})")
-
-
 def _free_run(n: int) -> int:
     """A port p with p … p + n - 1 free (deploy/start.py numbers its app processes from --app-port)."""
     while True:
@@ -454,7 +432,7 @@ def measure(scale: str, data: Path, province: str, sessions: list[int], a) -> tu
         # proxy's hash would leave some of them cold.
         warm_targets = dep.apps
     else:
-        server, base = start_server(data, province, a.server_cpus)
+        server, base = start_server(data, a.server_cpus, province, log_to=data / "server.log")
         gate, warm_targets = None, [base]
     rows = []
     try:

@@ -52,6 +52,22 @@ def chart(fig: go.Figure, key: str, **kw):
     return st.plotly_chart(fig, key=key, config={"displayModeBar": False, **kw.pop("config", {})}, **kw)
 
 
+def template_button(province, unit: str, year: int, prefill: bool, label: str, key: str) -> None:
+    """The download of one unit's return template for a year (built only when clicked), on the admin's load page and
+    the commune's submission page alike."""
+    from forms.prefill import template_bytes
+
+    st.download_button(
+        label,
+        lambda: template_bytes(province, unit, int(year), prefill),
+        f"bao-cao-{unit}-{year}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
+
+
 def sample_notice() -> None:
     """Say so when the data below the province level is synthetic (it must be visible on every page)."""
     if data.is_sample():

@@ -13,7 +13,7 @@ from etl.load import check_files
 from etl.province import load_province
 from etl.settings import MAX_FILE_BYTES
 from etl.store import StoreError, commit, log_rejected
-from forms.prefill import template_bytes, templates_zip
+from forms.prefill import templates_zip
 
 state = filters.current()
 user = login.current_user()
@@ -26,15 +26,7 @@ c1, c2 = st.columns([3, 1])
 unit = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="tpl_unit")
 year = c2.number_input("Năm báo cáo", min_value=2020, max_value=2100, value=max(data.years()) + 1, key="tpl_year")
 prefill = st.checkbox("Điền sẵn danh sách chi bộ năm trước", value=True, key="tpl_prefill")
-st.download_button(
-    "Tải biểu mẫu",
-    lambda: template_bytes(province, unit, int(year), prefill),
-    f"bao-cao-{unit}-{year}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
-    icon=":material/download:",
-    key="tpl_download",
-)
+ui.template_button(province, unit, year, prefill, "Tải biểu mẫu", "tpl_download")
 st.download_button(
     f"Tải biểu mẫu của cả {len(names)} đơn vị (tệp nén)",
     lambda: templates_zip(province, int(year), prefill),

@@ -12,7 +12,6 @@ from etl.codes import label
 from etl.load import check_files
 from etl.province import load_province
 from etl.settings import MAX_FILE_BYTES
-from forms.prefill import template_bytes
 
 user = login.current_user()
 province = load_province()
@@ -39,15 +38,7 @@ if refusal := cycle.replace_refusal(year, unit):
     st.stop()
 
 st.subheader("1. Tải biểu mẫu của đơn vị")
-st.download_button(
-    "Tải biểu mẫu (điền sẵn danh sách chi bộ năm trước)",
-    lambda: template_bytes(province, unit, int(year), True),
-    f"bao-cao-{unit}-{year}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
-    icon=":material/download:",
-    key="submit_template",
-)
+ui.template_button(province, unit, year, True, "Tải biểu mẫu (điền sẵn danh sách chi bộ năm trước)", "submit_template")
 
 st.subheader("2. Tải lên báo cáo đã điền")
 upload_round = st.session_state.get("submit_round", 0)

@@ -85,13 +85,18 @@ def browser():
         b.close()
 
 
+def _sign_in(page: Page, user: str, password: str = "demo") -> None:
+    """Fill in and submit the app's log-in form (the page is on it)."""
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
 def _open(browser, url: str, user: str) -> Page:
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.goto(url)
     page.wait_for_selector(READY, timeout=60_000)
-    page.get_by_label("Tên đăng nhập").fill(user)
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    _sign_in(page, user)
     expect(page.get_by_role("heading", name="Tổng quan năm 2025")).to_be_visible(timeout=60_000)
     return page
 
@@ -246,9 +251,7 @@ def test_the_overview_by_its_name_lands_on_the_overview(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server + "/tong-quan?nam=2024")
     page.wait_for_selector(READY, timeout=60_000)
-    page.get_by_label("Tên đăng nhập").fill("tinh")
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    _sign_in(page, "tinh")
     expect(page.get_by_role("heading", name="Tổng quan năm 2024")).to_be_visible(timeout=60_000)
     _wait(page)
     expect(page).to_have_url(re.compile(r"/\?nam=2024$"))
@@ -259,9 +262,7 @@ def test_the_overview_by_its_name_lands_on_the_overview(server, browser):
     # another role's page typed in: a Vietnamese sentence, not the page, not Streamlit's English «Page not found»
     page.goto(server + "/nap-du-lieu")
     page.wait_for_selector(READY, timeout=60_000)
-    page.get_by_label("Tên đăng nhập").fill("tinh")
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    _sign_in(page, "tinh")
     expect(page.get_by_role("heading", name="Trang không dành cho tài khoản này")).to_be_visible(timeout=60_000)
     _wait(page)
     assert "not found" not in page.locator("body").inner_text().lower()
@@ -269,9 +270,7 @@ def test_the_overview_by_its_name_lands_on_the_overview(server, browser):
     # an address no page has (a typo, an old link): a Vietnamese sentence, before and after log-in
     page.goto(server + "/trang-khong-co")
     page.wait_for_selector(READY, timeout=60_000)
-    page.get_by_label("Tên đăng nhập").fill("xa")
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    _sign_in(page, "xa")
     expect(page.get_by_role("heading", name="Không tìm thấy trang")).to_be_visible(timeout=60_000)
     _wait(page)
     assert "not found" not in page.locator("body").inner_text().lower()

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from benchmarks.browser import CHROMIUM, FLAGS, READY
 from tests.conftest import ROOT
-from tests.test_browser import _free_port
+from tests.test_browser import _free_port, _sign_in
 from tests.test_partial_year import partial_year_store
 
 pytestmark = pytest.mark.browser
@@ -94,9 +94,7 @@ def _login(browser, url: str, user: str, path: str = "") -> Page:
     _wait(page)
     for text in ENGLISH:  # the log-in page too
         assert text not in page.locator("body").inner_text(), text
-    page.get_by_label("Tên đăng nhập").fill(user)
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    _sign_in(page, user)
     expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=90_000)
     _wait(page)
     return page
@@ -140,9 +138,7 @@ def test_a_quick_page_switch_after_log_in_keeps_the_filters_on_screen(server, br
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.goto(server)
     _wait(page)
-    page.get_by_label("Tên đăng nhập").fill("tinh")
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    _sign_in(page, "tinh")
     page.get_by_role("link", name="Xếp loại chi bộ").click()  # as soon as it shows, the overview still running
     expect(page.get_by_role("heading", name="Xếp loại chi bộ").first).to_be_visible(timeout=90_000)
     _wait(page)

@@ -21,7 +21,7 @@ from dashboard import auth, gate, session
 def server(sample_store, tmp_path_factory):
     data = tmp_path_factory.mktemp("wsload-data")
     shutil.copytree(sample_store, data / "parquet", symlinks=True)
-    proc, url = wsload.start_server(data, "04", 0)
+    proc, url = wsload.start_server(data, 0, "04", log_to=data / "server.log")
     yield url, data
     wsload.stop(proc)
 
