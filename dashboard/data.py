@@ -240,8 +240,13 @@ def province_benchmark(
     value are null (`ui.withheld` tells the page; a group without any branch is 0/0), so the other units' figures cannot be had by subtracting one's own."""
     if any(b in ("unit", "branch", "province") for b in by):
         raise ValueError("the province benchmark is never broken down by unit or branch")
-    # a unit's own province in a national deployment (the user's province, or the provinces filtered on)
-    own = (scope.province_code,) if scope.is_one_province else filters.provinces
+    # the user's own province in a national deployment (a commune's is its unit's), or the provinces filtered on
+    if scope.is_one_province:
+        own = (scope.province_code,)
+    elif scope.is_commune:
+        own = tuple(units(scope, root=root)["province_code"].unique().to_list()) or (NO_UNIT,)
+    else:
+        own = filters.provinces
     whole = filters.but(units=(), provinces=own)
     out = indicator(indicator_id, whole, Scope.province(), by, subgroup, root=root)
     if not scope.is_commune:
@@ -271,7 +276,10 @@ def province_benchmark(
 def _benchmark_cover(
     indicator_id: str, f: Filters, own: str | None, by: tuple[str, ...], subgroup: str | None, root: Path
 ) -> pl.DataFrame:
-    """Per group of `by`: how many units and branches other than `own` count in the benchmark's denominator."""
+    """Per group of `by`: how many units and branches other than `own` count in the benchmark's denominator.
+
+    Within one year a branch is one row of prg_indicator_sum's `branches` (one subgroup is chosen, or grouped by),
+    so the pre-summed table answers; a group spanning several years counts each branch once from the view."""
     ind = registry.get(indicator_id)
     where, params = _where(f)
     sub = subgroup or ind.default_subgroup
@@ -281,9 +289,15 @@ def _benchmark_cover(
     params["own"] = own or NO_UNIT
     cols = [BY_COLUMNS[b] for b in by]
     select = ", ".join(cols)
+    if "year" in by or len(f.years) == 1:
+        where += " and indicator_id = $indicator"
+        params["indicator"] = ind.id
+        source, branches = "prg_indicator_sum", "sum(branches)"
+    else:
+        source, branches = ind.view, "count(distinct branch_code)"
     sql = (
         f"select {select}{',' if cols else ''} count(distinct unit_code) as other_units, "
-        f"count(distinct branch_code) as other_branches from {ind.view} "
+        f"{branches} as other_branches from {source} "
         f"where {where} and unit_code <> $own and denominator > 0" + (f" group by {select}" if cols else "")
     )
     return _query(sql, params, root).cast({"other_units": pl.Int64, "other_branches": pl.Int64})

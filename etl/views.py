@@ -3,10 +3,16 @@
 A view whose result changes only with a load (DERIVED) is computed when the snapshot is written — by its own SQL
 file, the one definition — and kept inside the snapshot as `derived/<view>.parquet`; a database of that snapshot
 then reads the file under the view's name. So opening a database costs nothing but creating views, and a killed
-load, which never switches CURRENT, leaves the previous snapshot whole (its derived tables included)."""
+load, which never switches CURRENT, leaves the previous snapshot whole (its derived tables included).
+
+Each stored table is kept with a fingerprint of the SQL it was computed from (its own and every view it reads,
+`derived/fingerprints.json`): after an upgrade that changes that SQL, a snapshot written before it computes the
+table again when opened (slower, never stale) until the next load writes it anew."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from functools import cache
@@ -83,6 +89,27 @@ def derived_path(snapshot: Path, name: str) -> Path:
     return snapshot / DERIVED_DIR / f"{name}.parquet"
 
 
+FINGERPRINTS = "fingerprints.json"
+
+
+def fingerprint(name: str) -> str:
+    """A digest of the SQL a view's result depends on: its own file and every view it reads."""
+    files = _files()
+    h = hashlib.sha256()
+    for n in sorted(upstream((name,))):
+        h.update(f"{n}\n{body(files[n])}\n".encode())
+    return h.hexdigest()
+
+
+def _fresh(snapshot: Path) -> set[str]:
+    """The derived tables stored in the snapshot that were computed by today's SQL."""
+    try:
+        stored = json.loads((snapshot / DERIVED_DIR / FINGERPRINTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()  # written before fingerprints were kept: none is trusted
+    return {n for n in DERIVED if stored.get(n) == fingerprint(n) and derived_path(snapshot, n).exists()}
+
+
 def _stored(name: str) -> str:
     # Relative to the database's file_search_path (the snapshot first), like the staging views' files.
     return f"create or replace view {name} as select * from read_parquet('{DERIVED_DIR}/{name}.parquet')"
@@ -90,12 +117,13 @@ def _stored(name: str) -> str:
 
 def open_database(snapshot: Path, root: Path) -> duckdb.DuckDBPyConnection:
     """A new in-memory database whose views read the snapshot's Parquet (and the load log under root). Derived
-    views read the tables stored with the snapshot; a snapshot written before they were stored computes them here,
-    once, as tables (the old way: slower to open, the same results)."""
+    views read the tables stored with the snapshot; a snapshot written before they were stored, or by other SQL
+    (an older version of the app), computes them here, once, as tables (slower to open, the same results)."""
     con = _connect(snapshot, root)
+    fresh = _fresh(snapshot)
     for path in sql_files():
         name = path.stem
-        if name in DERIVED and derived_path(snapshot, name).exists():
+        if name in fresh:
             con.execute(_stored(name))
         elif name in DERIVED:
             con.execute(f"create or replace table {name} as\n{body(path)}")
@@ -129,6 +157,8 @@ def write_derived(snapshot: Path, root: Path) -> dict[str, float]:
             took[name] = time.perf_counter() - t
     finally:
         con.close()
+    prints = {n: fingerprint(n) for n in DERIVED}
+    (snapshot / DERIVED_DIR / FINGERPRINTS).write_text(json.dumps(prints, indent=1), encoding="utf-8")
     return took
 
 

@@ -61,6 +61,53 @@ def test_a_snapshot_without_stored_tables_computes_them(sample_store, tmp_path):
         assert _sorted(got).equals(_sorted(pl.read_parquet(views.derived_path(current_snapshot(sample_store), name))))
 
 
+def _reads_stored(con, name: str) -> bool:
+    sql = con.sql("select sql from duckdb_views() where view_name = $n", params={"n": name}).fetchall()
+    return bool(sql) and f"derived/{name}.parquet" in sql[0][0]
+
+
+def test_a_table_stored_by_other_sql_is_computed_again(sample_store, tmp_path):
+    # After an upgrade that changes a derived view's SQL, an older snapshot's stored table is not read (it would be
+    # stale, or miss a column): the database computes it from today's SQL; the others are still read.
+    import json
+
+    root = tmp_path / "parquet"
+    shutil.copytree(sample_store, root)
+    snap = current_snapshot(root)
+    good = pl.read_parquet(views.derived_path(snap, "prg_indicator_sum"))
+    good.drop("branches").head(3).write_parquet(views.derived_path(snap, "prg_indicator_sum"))  # «the old table»
+    prints_file = snap / views.DERIVED_DIR / views.FINGERPRINTS
+    prints = json.loads(prints_file.read_text(encoding="utf-8"))
+    assert set(prints) == set(views.DERIVED)
+    prints["prg_indicator_sum"] = "written by an older version"
+    prints_file.write_text(json.dumps(prints), encoding="utf-8")
+    con = views.open_database(snap, root)
+    assert not _reads_stored(con, "prg_indicator_sum")
+    assert _sorted(con.sql("select * from prg_indicator_sum").pl()).equals(_sorted(good))
+    assert all(_reads_stored(con, n) for n in views.DERIVED if n != "prg_indicator_sum")
+
+
+def test_a_snapshot_without_fingerprints_trusts_no_stored_table(sample_store, tmp_path):
+    root = tmp_path / "parquet"
+    shutil.copytree(sample_store, root)
+    snap = current_snapshot(root)
+    (snap / views.DERIVED_DIR / views.FINGERPRINTS).unlink()
+    con = views.open_database(snap, root)
+    assert not any(_reads_stored(con, n) for n in views.DERIVED)
+    assert con.sql("select count(*) from prg_indicator_sum").fetchall()[0][0] > 0
+
+
+def test_a_fingerprint_follows_the_sql_upstream(monkeypatch):
+    # Changing prg_indicator_sum's SQL invalidates it and prg_progress (which reads it), not a table that does not.
+    names = ("prg_progress", "prg_indicator_sum", "tbl_bieu01")
+    assert [n for n in names if "prg_indicator_sum" in views.upstream((n,))] == ["prg_progress", "prg_indicator_sum"]
+    before = {n: views.fingerprint(n) for n in names}
+    path, real = views._files()["prg_indicator_sum"], views.body
+    monkeypatch.setattr(views, "body", lambda p: real(p) + "\n-- changed" if p == path else real(p))
+    after = {n: views.fingerprint(n) for n in names}
+    assert [n for n in names if after[n] != before[n]] == ["prg_progress", "prg_indicator_sum"]
+
+
 def test_derived_views_never_read_the_load_log():
     # The load log changes after the snapshot is written (this load's own entry): a stored table must not hold it.
     log_views = {"stg_load_log", "stg_load_findings", "stg_audit", "dq_load_history"}

@@ -83,6 +83,18 @@ def test_the_province_benchmark_is_its_own_province(national_store):
     assert not got.equals(country)
 
 
+def test_a_communes_benchmark_in_a_national_deployment_is_its_own_province(national_store, units_by_province):
+    # A commune's tiles say «Toàn tỉnh»: the figure is its province's (all its units), not the country's.
+    mine = Scope.commune(sorted(units_by_province[OWN_P])[0])
+    cols = ["year", "numerator", "denominator", "value"]
+    for by in (("year",), ()):
+        got = data.province_benchmark("member_good", Filters(), mine, by=by, root=national_store)
+        ref = data.indicator("member_good", Filters(provinces=(OWN_P,)), NATION, by=by, root=national_store)
+        assert got.select(c for c in cols if c in got.columns).equals(ref.select(c for c in cols if c in ref.columns))
+        country = data.indicator("member_good", Filters(), NATION, by=by, root=national_store)
+        assert got["denominator"].to_list() != country["denominator"].to_list()
+
+
 def test_indicator_by_province_adds_up_to_the_country(national_store):
     by = data.indicator("internet_none", Filters(years=(2025,)), NATION, by=("province",), root=national_store)
     assert by["province_code"].to_list() == [OWN_P, OTHER_P]

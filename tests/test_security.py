@@ -317,6 +317,29 @@ def test_every_small_group_of_the_sample_is_withheld_and_no_other(sample_store):
     assert _bench(sample_store, Filters(years=(2025,)))["denominator"][0] > 0
 
 
+@pytest.mark.parametrize("by", [("year",), ("year", "level", "type"), ("year", "subgroup"), ()])
+def test_the_pre_summed_cover_counts_what_the_branch_views_count(sample_store, by):
+    """The benchmark's count of other units and branches is read from prg_indicator_sum's `branches` within a
+    year: for every indicator, the same counts as distinct branches of its branch-level view."""
+    f = Filters() if by else Filters(years=(2025,))
+    keys = [data.BY_COLUMNS[b] for b in by]
+    for ind in registry.indicators().values():
+        sub = None if "subgroup" in by else ind.default_subgroup
+        view = data._query(f"select * from {ind.view}", {}, sample_store).filter(
+            (pl.col("unit_code") != XA) & (pl.col("denominator") > 0), *(f.years and [pl.col("year").is_in(f.years)])
+        )
+        if sub is not None:
+            view = view.filter(pl.col("subgroup") == sub)
+        ref = (view.group_by(keys) if keys else view.group_by(pl.lit(1))).agg(
+            other_units=pl.col("unit_code").n_unique().cast(pl.Int64),
+            other_branches=pl.col("branch_code").n_unique().cast(pl.Int64),
+        )
+        got = data._benchmark_cover(ind.id, f, XA, by, None, sample_store)
+        assert got.height == ref.height > 0, ind.id
+        cols = [*keys, "other_units", "other_branches"]
+        assert got.select(cols).sort(cols).equals(ref.select(cols).sort(cols)), ind.id
+
+
 def _boundary_returns():
     """Own unit 01273 and four others. Every branch: 2 members rated good, 1 completed (member_good 2/3).
     htx:          2024 three other units, 4+3+3 = 10 branches (shown); 2025 two other units, 5+5 = 10 (withheld)

@@ -1,5 +1,6 @@
 -- Every indicator summed to the grain the app groups by (no branch): the table the app's indicator queries and
 -- the progress views read. dashboard/db.py materialises it once per data snapshot (it only changes with a load).
+-- `branches` lets the province benchmark count the other branches behind it without the branch-level views.
 -- Grain: indicator_id × subgroup × year × unit_code × level × branch_type.
 select
     indicator_id,
@@ -9,6 +10,8 @@ select
     level,
     branch_type,
     sum(numerator)::bigint as numerator,
-    sum(denominator)::bigint as denominator
+    sum(denominator)::bigint as denominator,
+    -- branches that count in the denominator (prg_indicator_long has one row per branch, year and subgroup)
+    count(*) filter (where denominator > 0)::bigint as branches
 from prg_indicator_long
 group by indicator_id, subgroup, year, unit_code, level, branch_type
