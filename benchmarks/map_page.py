@@ -1,12 +1,16 @@
 """Benchmark-only Streamlit script (not part of the app): one national map per run, chosen by `?map=`, for
-`python -m benchmarks.maps` to time in chromium.
+`python -m benchmarks.mapload` to time in chromium.
 
 - `plotly-provinces`: the overview's country map by province, built by the app (`ui.overview_map`);
 - `plotly-province&p=04`: the overview's map of one province's communes, built by the app;
 - `plotly-all`: the same Plotly builder (`maps.commune_map`) over all 3,321 communes at once (the app never draws
   it: a national deployment opens on the provinces);
 - `pydeck-all`: the same 3,321 units, the same classes and colours, the same labels and tooltip, as a pydeck deck
-  (`st.pydeck_chart`, a GeoJsonLayer and a TextLayer, no base map), with click selection on.
+  (`st.pydeck_chart`, a GeoJsonLayer and a TextLayer, no base map), with click selection on. Its JSON is
+  compact (`CompactDeck`: pydeck's own serialiser without its `indent=2`, which made the spec 4-5 times larger), and
+  its constant string props are quoted (pydeck reads every bare string as an accessor expression: a bare
+  `line_width_units="pixels"` becomes `"@@=pixels"`, undefined in the browser, so the 0,8 width fell back to metres
+  and the boundaries vanished).
 
 Run by the benchmark with PARTYDASH_PROVINCE=00, PARTYDASH_DATA at the national store and MAPBENCH_ALL at a
 GeoJSON of every commune (the 34 files of data/geo/communes merged). After the map it writes a line «đã chọn: CODE»
@@ -42,6 +46,19 @@ def values_all() -> dict[str, dict]:
         r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
         for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
     }
+
+
+def _compact_deck():
+    import pydeck as pdk
+    from pydeck.bindings.json_tools import default_serialize
+
+    class CompactDeck(pdk.Deck):
+        """A deck whose JSON (what `st.pydeck_chart` sends: it calls `to_json()`) has no indentation."""
+
+        def to_json(self) -> str:
+            return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+    return CompactDeck
 
 
 def _rgba(color: str, alpha: int) -> list[int]:
@@ -85,8 +102,9 @@ def deck_of(path: str):
         filled=True,
         get_fill_color="properties.fill",
         get_line_color=[90, 90, 90, 255],
-        line_width_units="pixels",
+        line_width_units="'pixels'",  # quoted: a constant, not an accessor
         get_line_width=0.8,
+        line_width_min_pixels=0.8,
         auto_highlight=True,
     )
     labels = pdk.Layer(
@@ -97,10 +115,12 @@ def deck_of(path: str):
         get_text="name",
         get_size=11,
         get_color=[26, 26, 26, 255],
-        character_set="auto",
+        character_set="'auto'",  # every character the names use (Vietnamese), detected from the data
+        # Overlapping labels hidden, as MapLibre does for the Plotly map's text (else 3,321 names are one black mass).
+        extensions=[{"@@type": "CollisionFilterExtension"}],
     )
     view = pdk.ViewState(latitude=16.0, longitude=106.0, zoom=4.6)
-    return pdk.Deck(
+    return _compact_deck()(
         layers=[shapes, labels], initial_view_state=view, map_provider=None, map_style=None, tooltip={"html": "{tip}"}
     )
 

@@ -15,6 +15,10 @@ HTTP cache). For each load:
 - *click*: a click at the map's middle (and a few points around it) reaches the app as a selection (the page then
   writes «đã chọn: CODE»).
 
+Bounded in time: a load whose map is not quiet within `--cap` seconds of the page being ready is recorded as a
+time-out (render «> cap») and the kind's later loads are skipped; a kind gets `--budget` seconds in all (loads,
+screenshot, click), after which what it measured is kept and the run goes on with the next kind.
+
 This machine has no GPU: chromium draws WebGL with SwiftShader (software), which the report says. Prints the table
 and writes it as the «National map» section of docs/PERFORMANCE.md (`--out`, `--no-write`)."""
 
@@ -83,7 +87,7 @@ async ([quiet, cap]) => {
     await new Promise(r => setTimeout(r, 100));
   }
   return {frames: window.__frames, long: window.__long, draws: [window.__draws.length, window.__draws[0] || null,
-          window.__draws.at(-1) || null], now: performance.now()};
+          window.__draws.at(-1) || null], now: performance.now(), quiet: performance.now() - t0 < cap};
 }
 """
 
@@ -110,25 +114,34 @@ def summarise(probe: dict) -> dict:
         "render_ms": None if last is None or at is None else last - at,
         "draws": n,
         "long_ms": sum(long_after),
+        "timed_out": not probe.get("quiet", True),
     }
 
 
-async def measure_kind(browser, url: str, kind: str, loads: int, quiet_ms: int, shots: Path | None) -> dict:
+async def measure_kind(
+    browser, url: str, kind: str, loads: int, quiet_ms: int, cap_s: float, shots: Path | None, out: dict
+) -> dict:
+    """Fills `out` as it goes (so a kind cut off by its budget keeps what it measured). Each load opens a new tab
+    of the same context (the HTTP cache is shared): its renderer is fresh, so its main-thread task time is the load's
+    (one tab navigated again may swap renderers, which resets the counter)."""
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     await ctx.add_init_script(PROBE)
-    page = await ctx.new_page()
-    cdp = await ctx.new_cdp_session(page)
-    await cdp.send("Performance.enable")
-    out: dict = {"kind": kind, "loads": [], "error": ""}
+    page = None
     try:
         for i in range(loads):
+            if page is not None:
+                await page.close()
+            page = await ctx.new_page()
+            cdp = await ctx.new_cdp_session(page)
+            await cdp.send("Performance.enable")
             b0, t = await _busy(cdp), time.perf_counter()
             await page.goto(url + ("&" if "?" in url else "?") + f"_load={i}", timeout=180_000)
             await page.wait_for_selector(READY + " " + CHART, timeout=180_000)
             await page.wait_for_function(f"document.querySelector('{READY}')", timeout=180_000)
             ready = time.perf_counter() - t
-            probe = await page.evaluate(QUIET, [quiet_ms, 120_000])
-            row = summarise(probe) | {"ready_s": ready, "busy_s": await _busy(cdp) - b0}
+            probe = await page.evaluate(QUIET, [quiet_ms, int(cap_s * 1000)])
+            b1 = await _busy(cdp)
+            row = summarise(probe) | {"ready_s": ready, "busy_s": b1 - b0 if b1 >= b0 else b1}
             text = await page.locator('[data-testid="stMain"]').inner_text()
             m = re.search(r"kích thước hình: (\d+) byte", text)
             row["figure_json"] = int(m.group(1)) if m else None
@@ -136,6 +149,9 @@ async def measure_kind(browser, url: str, kind: str, loads: int, quiet_ms: int, 
             log(
                 f"  {kind} load {i + 1}: {json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()})}"
             )
+            if row["timed_out"]:
+                log(f"  {kind}: not quiet {cap_s:.0f} s after the page was ready: a time-out, no further loads")
+                break
         if shots:
             await page.locator(CHART).first.screenshot(path=str(shots / f"{kind}.png"))
         out["click"] = await click(page)
@@ -147,7 +163,8 @@ async def measure_kind(browser, url: str, kind: str, loads: int, quiet_ms: int, 
     return out
 
 
-OFFSETS = [(0, 0), (0.05, 0.05), (-0.08, 0.02), (0.1, -0.05), (-0.03, 0.1), (0.04, -0.12)]
+# The middle first; (-0.1, -0.3) is northern Vietnam on the country maps (their middle is Laos or the sea).
+OFFSETS = [(0, 0), (-0.1, -0.3), (0.05, 0.05), (-0.08, 0.02), (0.1, -0.05), (-0.03, 0.1), (0.04, -0.12)]
 
 
 async def click(page) -> str:
@@ -157,14 +174,16 @@ async def click(page) -> str:
     for dx, dy in OFFSETS:
         await page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
         try:
-            await page.get_by_text("đã chọn:").wait_for(timeout=8_000)
+            await page.get_by_text("đã chọn:").wait_for(timeout=15_000)  # the page may still be busy
             return (await page.get_by_text("đã chọn:").inner_text()).split(":", 1)[1].strip()
         except Exception:
             await page.wait_for_selector(READY, timeout=60_000)
     return "no"
 
 
-async def run(url: str, kinds: list[str], loads: int, quiet_ms: int, shots: Path | None) -> list[dict]:
+async def run(
+    url: str, kinds: list[str], loads: int, quiet_ms: int, cap_s: float, budget_s: float, shots: Path | None
+) -> list[dict]:
     from playwright.async_api import async_playwright
 
     out = []
@@ -173,7 +192,15 @@ async def run(url: str, kinds: list[str], loads: int, quiet_ms: int, shots: Path
         for kind in kinds:
             q = f"?map={kind}" + ("&p=04" if kind == "plotly-province" else "")
             log(f"[mapload] {kind} …")
-            out.append(await measure_kind(browser, url + "/" + q, kind, loads, quiet_ms, shots))
+            row: dict = {"kind": kind, "loads": [], "error": "", "cap_s": cap_s}
+            try:
+                await asyncio.wait_for(
+                    measure_kind(browser, url + "/" + q, kind, loads, quiet_ms, cap_s, shots, row), budget_s
+                )
+            except TimeoutError:
+                row["error"] = f"the kind's {budget_s:.0f} s budget ran out"
+                log(f"  {kind}: {row['error']}")
+            out.append(row)
         await browser.close()
     return out
 
@@ -210,6 +237,15 @@ def table(results: list[dict]) -> str:
         mb = lambda v: _f(None if v is None else v / 1e6, 2)  # noqa: E731
         sec = lambda v: _f(None if v is None else v / 1000, 2)  # noqa: E731
         first = ls[0] if ls else {}
+        cap = f"> {r.get('cap_s', 0):.0f} (time-out)"
+        first_render = cap if first.get("timed_out") else sec(first.get("render_ms"))
+        later_render = (
+            "– (skipped)"
+            if len(ls) == 1 and first.get("timed_out")
+            else cap
+            if any(x.get("timed_out") for x in later)
+            else sec(med("render_ms"))
+        )
         out.append(
             "| "
             + " | ".join(
@@ -220,8 +256,8 @@ def table(results: list[dict]) -> str:
                     mb(med("largest", ls)),
                     mb(med("figure_json", ls)),
                     _f(first.get("ready_s"), 2),
-                    sec(first.get("render_ms")),
-                    sec(med("render_ms")),
+                    first_render,
+                    later_render,
                     sec(med("first_draw_ms")),
                     _f(med("busy_s"), 2),
                     str(int(med("draws", ls) or 0)),
@@ -265,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", nargs="*", default=list(KINDS), choices=list(KINDS))
     ap.add_argument("--loads", type=int, default=3)
     ap.add_argument("--quiet", type=float, default=2.0, help="seconds without a draw call that end a render")
+    ap.add_argument("--cap", type=float, default=120.0, help="seconds a map may take to go quiet (a time-out)")
+    ap.add_argument("--budget", type=float, default=420.0, help="seconds per kind in all, then the next kind")
     ap.add_argument("--shots", type=Path, default=None, help="save a screenshot of each map here")
     ap.add_argument("--reading", type=Path, default=None, help="a file whose text follows the table (the decision)")
     ap.add_argument("--server-core", type=int, default=0)
@@ -289,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             env={"MAPBENCH_ALL": str(merged)},
         )
         try:
-            results = asyncio.run(run(url, a.kinds, a.loads, int(a.quiet * 1000), a.shots))
+            results = asyncio.run(run(url, a.kinds, a.loads, int(a.quiet * 1000), a.cap, a.budget, a.shots))
         finally:
             stop_server(server)
     meta = {

@@ -1,8 +1,12 @@
 """Map builders: communes coloured by an indicator with the real boundaries, offline (a blank «white-bg» map
 style, no tile server), a classed legend, «no data» shown as such, labels and a tooltip with the trend.
 
-Plotly's choropleth_map is used rather than a pydeck deck: its click selection is reliable in Streamlit (a
-deck's click did not reach the app in headless chromium), and the same figure exports to PNG."""
+Plotly's choropleth_map (MapLibre, WebGL) draws every map, not the client's suggested pydeck (deck.gl): measured in
+chromium (`python -m benchmarks.mapload`, docs/PERFORMANCE.md «National map (Plotly against pydeck, in chromium)»),
+the app never sends the 3,321 communes at once — a national deployment opens on the 34 provinces (0.19 MB, ≈ 4 s to
+draw in software WebGL) and a click opens one province's communes (≈ 0.15 MB, ≈ 5 s); for all 3,321 communes Plotly
+(7.2 MB, ≈ 12 s) still drew faster than a pydeck deck of the same units (6.5 MB, ≈ 31–34 s); a deck's click did not
+reach the app (`on_select`) while Plotly's selects the unit; and the same figure exports to PNG."""
 
 from __future__ import annotations
 
