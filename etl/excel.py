@@ -17,7 +17,7 @@ import python_calamine as pc  # calamine, as pl.read_excel uses, but this bindin
 from etl.findings import Finding, ReturnRejected
 from etl.settings import MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES
 from etl.sheet_size import check_sheet_sizes
-from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, to_unicode
+from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, nfc, to_unicode
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -152,9 +152,12 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
     distinct = [{v for r in g.rows for v in r if v.__class__ is str} for g in raw]
     texts = {v for d in distinct for v in d if not v.isascii()}
     tcvn3 = decide_tcvn3(list(texts))
+    legacy = {t for t in texts if looks_tcvn3(t)}  # each text judged once, not once per use
 
-    def clean(v: str) -> str:
-        return " ".join(v.split()) if v.isascii() and not tcvn3 else to_unicode(v, tcvn3)
+    def clean(v: str) -> str:  # `to_unicode(v, tcvn3)`, with the judgement above
+        if v.isascii():  # TCVN3 decoding leaves ASCII as it is
+            return " ".join(v.split())
+        return nfc(from_tcvn3(v) if tcvn3 or v in legacy else v)
 
     grids = {}
     for g, strings in zip(raw, distinct):
@@ -175,8 +178,8 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
         # Tab names show in the system font, so a TCVN3 name reads as garbage on screen too: decode it only when
         # the name itself proves TCVN3, and let sheet matching try the decoding.
         name = to_unicode(g.name, False)
-        grids[name] = Grid(name, rows, g.merged, g.rows, any(looks_tcvn3(v) for v in strings if not v.isascii()))
-    return grids, ("tcvn3" if tcvn3 or any(looks_tcvn3(t) for t in texts) else "unicode")
+        grids[name] = Grid(name, rows, g.merged, g.rows, not legacy.isdisjoint(strings))
+    return grids, ("tcvn3" if tcvn3 or legacy else "unicode")
 
 
 def _check_zip(data: bytes, file_name: str, kind: str = "xlsx") -> None:

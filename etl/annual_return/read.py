@@ -132,8 +132,11 @@ class Header:
 def locate_header(g: Grid, spec: SheetSpec) -> Header | None:
     """The header row (or two rows, merged groups above names) that names most of the sheet's columns."""
     aliases = header_aliases(spec.key)
+    every = len(set(aliases.values()))  # a header that names every column: no later row can name more
     best: Header | None = None
     for r in range(min(HEADER_SEARCH_ROWS, len(g.rows))):
+        if best is not None and len(best.columns) == every:
+            break
         one = match_columns(g, (r,), aliases)
         if best is None or len(one) > len(best.columns):
             best = Header((r,), one)
