@@ -74,6 +74,8 @@ def write_return(
     info.write(3 + len(INFO_FIELDS) + 1, 0, "Tài liệu lưu hành nội bộ", f["italic"])
     if is_sample:
         info.write(3 + len(INFO_FIELDS) + 2, 0, SAMPLE_MARK, f["warn"])
+        # The same sample is the same bytes (and sha256) on every build: no "created now" in its properties.
+        wb.set_properties({"created": dt.datetime(year + 1, 1, 15)})
 
     title_unit = unit.full_name if unit.is_commune else unit.name
     _write_table(wb, f, lists, BRANCHES, year, title_unit, [_cells(BRANCHES, r) for r in branches])

@@ -130,7 +130,8 @@ def leaks(texts: list[tuple[str, str]], others: dict[str, str]) -> dict[str, set
         for code, name in others.items():
             if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text):
                 found.setdefault(kind, set()).add(name)
-            if re.search(rf"(?<![0-9.]){re.escape(code)}(?![0-9])", text):
+            # A code is a token of its own: not a run of digits inside a sha256 or a load id («…e01747b…»).
+            if re.search(rf"(?<![0-9A-Za-z.]){re.escape(code)}(?![0-9A-Za-z])", text):
                 found.setdefault(kind, set()).add(code)
     return found
 
