@@ -246,6 +246,27 @@ def test_nothing_reaches_the_app_without_a_session(deployed):
     assert request(addr, "GET", "/_gate/auth")[0] == 404  # the proxy's own question, not a public page
 
 
+def test_a_nested_address_goes_to_its_first_part_not_to_a_blank_page(deployed):
+    # issue 12: /abc/def loaded Streamlit's shell with its assets one folder too deep (a blank page)
+    addr = deployed["addr"]
+    _, headers, _ = log_in(addr, "tinh", "demo")
+    jar = {"Cookie": headers["Set-Cookie"].split(";")[0]}
+    for path, where in [
+        ("/chi-bo/abc", "/chi-bo"),
+        ("/abc/def/ghi", "/abc"),  # no such page: the app's own «Không tìm thấy trang»
+        ("/muc-tieu/x?nam=2024", "/muc-tieu?nam=2024"),
+        ("/%5Cevil.example/x", "/"),  # «/\evil.example» would be another site to a browser
+        ("/trang%20c%C3%B3/x", "/"),
+    ]:
+        for cookies in ({}, jar):  # the same with or without a session: a redirect shows nothing
+            status, got, _ = request(addr, "GET", path, headers=cookies)
+            assert (status, got.get("Location", "").removeprefix(f"http://{addr[0]}:{addr[1]}")) == (302, where), path
+    # Streamlit's own folders still reach the app (behind the gate)
+    assert request(addr, "GET", "/_stcore/health", headers=jar)[0] == 200
+    status, headers, _ = request(addr, "GET", "/static/js/none.js", headers=jar)
+    assert status != 302 and "Location" not in headers  # the app answers, the proxy does not redirect
+
+
 def test_with_a_session_the_app_is_served_and_uploads_are_capped(deployed):
     addr = deployed["addr"]
     _, headers, _ = log_in(addr, "tinh", "demo")
