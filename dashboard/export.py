@@ -16,7 +16,7 @@ import xlsxwriter
 
 from dashboard import fmt
 from etl.codes import codes, label
-from etl.settings import INTERNAL_MARK, SAMPLE_NOTICE
+from etl.settings import INTERNAL_MARK, sample_notice
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _png_lock = threading.Lock()
@@ -78,7 +78,7 @@ def export_meta(title: str, filters_text: str, source: str, is_sample: bool, app
         f"Nguồn: {source}",
         f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}",
     ]
-    return lines + ([approval] if approval else []) + ([SAMPLE_NOTICE] if is_sample else [])
+    return lines + ([approval] if approval else []) + ([sample_notice()] if is_sample else [])
 
 
 def table_xlsx(
@@ -125,7 +125,7 @@ def _cell(ws, i: int, j: int, v, kind: str, f) -> None:
 
 def _preamble(ws, f, lines: list[str]) -> int:
     for i, text in enumerate(lines):
-        fmt_ = f["title"] if i == 0 else f["mark"] if text in (INTERNAL_MARK, SAMPLE_NOTICE) else None
+        fmt_ = f["title"] if i == 0 else f["mark"] if text in (INTERNAL_MARK, sample_notice()) else None
         ws.write_string(i, 0, text, fmt_) if fmt_ else ws.write_string(i, 0, text)
     return len(lines) + 1
 
@@ -442,7 +442,7 @@ def bieu_workbook(
             0,
             f"Tổng hợp từ báo cáo đã nạp, ngày {dt.date.today().strftime('%d/%m/%Y')}"
             + (f". {approval}" if approval else "")
-            + (f". {SAMPLE_NOTICE}" if is_sample else ""),
+            + (f". {sample_notice()}" if is_sample else ""),
         )
         ws.set_column(0, 0, 6)
         ws.set_column(1, 1, 48)

@@ -12,9 +12,9 @@ import streamlit as st
 from dashboard import charts, data, export, filters, fmt, login, maps, methods, registry, reporting
 from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
-from etl import audit
+from etl import audit, settings
 from etl.codes import codes
-from etl.settings import MAX_FILE_BYTES, MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, PARQUET_DIR, SAMPLE_NOTICE
+from etl.settings import MAX_FILE_BYTES, MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, PARQUET_DIR
 
 # The key indicators: the overview's tiles and the scorecard's columns.
 HEADLINE = [
@@ -71,7 +71,7 @@ def template_button(province, unit: str, year: int, prefill: bool, label: str, k
 def sample_notice() -> None:
     """Say so when the data below the province level is synthetic (it must be visible on every page)."""
     if data.is_sample():
-        st.warning(SAMPLE_NOTICE, icon=":material/science:")
+        st.warning(settings.sample_notice(), icon=":material/science:")
 
 
 def status_badge(status: str | None) -> str:

@@ -51,4 +51,18 @@ SAMPLE_NOTICE = (
     "Dữ liệu mẫu: số liệu dưới cấp tỉnh là giả lập, chỉ dùng để minh hoạ; "
     "các tổng số cấp tỉnh khớp với Biểu 01–07 của Đề án 03-ĐA/TU (Tỉnh uỷ Cao Bằng)."
 )
+# The national benchmark store (synthetic/national.py) is calibrated to nothing: it must not claim the province's.
+SAMPLE_NOTICE_NATIONAL = (
+    "Dữ liệu mẫu: mọi số liệu, kể cả tổng số của từng tỉnh và toàn quốc, là giả lập, chỉ dùng để minh hoạ và đo "
+    "hiệu năng; không khớp với số liệu đã công bố nào."
+)
+
+
+def sample_notice(code: str = PROVINCE_CODE) -> str:
+    """What the sample data of this deployment (PARTYDASH_PROVINCE) is and is not."""
+    from etl.province import NATIONAL_CODE
+
+    return SAMPLE_NOTICE_NATIONAL if code == NATIONAL_CODE else SAMPLE_NOTICE
+
+
 INTERNAL_MARK = "Tài liệu lưu hành nội bộ"

@@ -19,7 +19,7 @@ import polars as pl
 
 from dashboard import charts, data, fmt, methods, registry
 from dashboard.data import Scope
-from etl.settings import INTERNAL_MARK, PARQUET_DIR, SAMPLE_NOTICE
+from etl.settings import INTERNAL_MARK, PARQUET_DIR, sample_notice
 from reports import figures, fonts, prose
 from reports.figures import Brief
 
@@ -113,7 +113,7 @@ def content(b: Brief) -> dict:
         "title": f"BẢN TÓM TẮT TÌNH HÌNH TỔ CHỨC ĐẢNG NĂM {m.year}",
         "unit": m.committee,
         "data_line": prose.data_line(m, sample=False),
-        "sample": SAMPLE_NOTICE if m.is_sample else "",
+        "sample": sample_notice() if m.is_sample else "",
         "size": (
             f"Quy mô năm {m.year}: {fmt.count(b.branches)} chi bộ"
             + (

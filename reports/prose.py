@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from dashboard import fmt, methods, registry
 from etl.codes import codes
-from etl.settings import INTERNAL_MARK, SAMPLE_NOTICE
+from etl.settings import INTERNAL_MARK, sample_notice
 from reports.figures import Meta, Ratio, Situation, TargetRow, type_label
 
 # What each indicator counts, for «cần thêm 252 chi bộ triển khai …» / «cần giảm 09 chi bộ xóm có dưới …»:
@@ -143,7 +143,7 @@ def data_line(meta: Meta, sample: bool = True) -> str:
         text = f"Chưa có báo cáo năm {meta.year} {whose} trong dữ liệu đã nạp; lập ngày {meta.made_on:%d/%m/%Y}."
     if meta.approval:
         text = f"{text} {meta.approval}"
-    return f"{text} {SAMPLE_NOTICE}" if meta.is_sample and sample else text
+    return f"{text} {sample_notice()}" if meta.is_sample and sample else text
 
 
 SAMPLE_MARK = "Dữ liệu mẫu: số liệu dưới cấp tỉnh là giả lập"

@@ -67,6 +67,9 @@ OFFSETS = [(0, 0), (0.05, 0.05), (-0.08, 0.02), (0.1, -0.05), (-0.03, 0.1), (0.1
 def test_country_province_commune_profile(national_server, browser):  # noqa: F811
     page = _open(browser, national_server, "tinh")
     expect(page.get_by_role("heading", name="Bản đồ theo tỉnh, thành phố")).to_be_visible()
+    # the national store is calibrated to nothing: its notice does not claim Cao Bằng's published totals
+    notice = page.get_by_text("Dữ liệu mẫu:").first.inner_text()
+    assert "không khớp với số liệu đã công bố" in notice and "Cao Bằng" not in notice, notice
     # a province: its communes, the province in the URL and in the sidebar
     communes = page.get_by_role("heading", name="Bản đồ theo xã, phường")
     _click_map_until(page, communes, OFFSETS)
