@@ -66,8 +66,8 @@ def test_the_page_by_page_table_keeps_the_other_runs():
         for r in (1.0, 3.0, 2.0)
     ] + [{"page": "muc-tieu", "user": "xa", "error": "TimeoutError", "server": 0.1, "browser": 0.1}]
     table = load.page_table(views)
-    assert "| muc-tieu | province | 3 | 2.00 | 3.00 | 2.10 | 0.20 | 2.00 | 0 |" in table
-    assert "| muc-tieu | commune | 1 | – | – | – | – | – | 1 (TimeoutError) |" in table
+    assert "| muc-tieu | province | 3 | 2.00 | 3.00 | 3.00 | 2.10 | 0.20 | 2.00 | 0 |" in table
+    assert "| muc-tieu | commune | 1 | – | – | – | – | – | – | 1 (TimeoutError) |" in table
     meta = {"date": "d", "load": "1", "load_end": "2", "visits": 3}
     first = load.page_section(views, meta, "before", "")
     second = load.page_section(views[:1], meta, "after", load.splice("# P\n", first, load.PAGES_BEGIN, load.PAGES_END))
