@@ -108,13 +108,21 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     before = df.filter(pl.col("year") == state.year - 1)
     v = now["value"][0] if now.height else None
     v0 = before["value"][0] if before.height else None
-    delta = fmt.points(v - v0) if v is not None and v0 is not None else None
+    # A rating rule change (METHODS §5) between last year and this one: no change is measured across it, and the
+    # sparkline starts at the last change (a line across it would read as a trend).
+    breaks = data.series_breaks() if ind.has_rating_breaks else {}
+    crossed = next((b for b in sorted(breaks) if state.year - 1 < b <= state.year), None)
+    since = max((b for b in breaks if b <= state.year), default=None)
+    delta = fmt.points(v - v0) if v is not None and v0 is not None and crossed is None else None
     cov = data.Coverage.by_year(data.coverage(state.all_years, state.scope))
     # the sparkline: years up to the one on screen, over the same units (or complete years only)
     spark = [
         r["value"]
         for r in df.iter_rows(named=True)
-        if r["value"] is not None and r["year"] <= state.year and (not state.complete or cov[r["year"]].complete)
+        if r["value"] is not None
+        and r["year"] <= state.year
+        and (since is None or r["year"] >= since)
+        and (not state.complete or cov[r["year"]].complete)
     ]
     st.metric(
         ind.short_for(subgroup),
@@ -123,7 +131,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
         delta_color="normal" if ind.polarity == 1 else "inverse",
         help=ind.definition,
         border=True,
-        chart_data=spark or None,
+        chart_data=spark if len(spark) > 1 else None,
     )
     if now.height:
         same = f" · so sánh trên cùng {state.coverage.text} đã nộp" if not state.complete else ""
@@ -135,7 +143,12 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
                 prov = f" · toàn tỉnh năm {state.year}: chưa đủ số liệu ({full.text})"
             elif p0.height and p0["value"][0] is not None:
                 prov = f" · toàn tỉnh {fmt.pct(p0['value'][0])}"
-        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}")
+        rule = (
+            f" · không so với năm {state.year - 1}: cách xếp loại đổi năm {crossed} ({breaks[crossed]})"
+            if crossed is not None and v0 is not None
+            else ""
+        )
+        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}{rule}")
     if progress is not None and progress.height:
         p = progress.row(0, named=True)
         as_of = f", tính đến năm {p['latest_year']}" if p["latest_year"] != state.year else ""

@@ -75,6 +75,24 @@ def test_overview_member_good_2024(tinh):
     assert any("54.581/56.709" in c.value for c in tinh.caption)
 
 
+def test_no_change_is_measured_across_a_rating_rule_change(tinh):
+    # issue 12.4: the rating rules changed in 2023 and 2025 (prg_series_breaks); a tile's change and its sparkline
+    # stay within one rule. 2025: no change from 2024, no line; 2024: the change from 2023, a line of 2023–2024.
+    m = metric(tinh, "Đảng viên HTTNV trở lên")
+    assert m.value == "96,70%" and not m.proto.delta and not m.proto.chart_data
+    note = "không so với năm 2024: cách xếp loại đổi năm 2025 (Quy định 366-QĐ/TW (thang điểm 100))"
+    assert any("56.034/57.945 · năm 2025" in c.value and note in c.value for c in tinh.caption)
+    internet = metric(tinh, "Chưa có Internet")  # no rating rule in it: its change and its five years stay
+    assert internet.proto.delta == "-2,68 điểm %" and len(internet.proto.chart_data) == 5
+    tinh.selectbox(key="nam").select(2024)
+    tinh.run()
+    m = metric(tinh, "Đảng viên HTTNV trở lên")
+    assert m.proto.delta == "+0,60 điểm %"
+    # 53.010 / 55.422 and 54.581 / 56.709 (Biểu 07): the 2023 rule's two years
+    assert [round(v, 4) for v in m.proto.chart_data] == [95.6479, 96.2475]
+    assert not any("không so với năm" in c.value for c in tinh.caption)
+
+
 def test_overview_village_branches_without_internet(tinh):
     tinh.multiselect(key="loai").select("xom")
     tinh.run()
