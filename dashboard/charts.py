@@ -317,9 +317,10 @@ def funnel(
         text=d["unit_name"].to_list() if "unit_name" in d.columns else None,
         hovertemplate="%{text}: %{y:.2f}% (mẫu số %{x:,})<extra></extra>",
     )
-    fig.update_xaxes(title="Mẫu số (quy mô đơn vị)")
+    fig.update_xaxes(title="Mẫu số (quy mô đơn vị)", tickformat=",d")  # 2.000, not 2k
     fig.update_yaxes(ticksuffix="%")
-    return _layout(fig, title or f"So sánh với {whole.lower()}: {ind.short_for()}")
+    fig = _layout(fig, title or f"So sánh với {whole.lower()}: {ind.short_for()}")
+    return fig.update_layout(legend={"y": -0.3})  # below the axis title, not over it
 
 
 def glide_path(series: pl.DataFrame, p: dict, ind: Indicator, title: str = "") -> go.Figure:

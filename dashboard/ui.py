@@ -144,7 +144,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
             elif p0.height and p0["value"][0] is not None:
                 prov = f" · toàn tỉnh {fmt.pct(p0['value'][0])}"
         rule = (
-            f" · không so với năm {state.year - 1}: cách xếp loại đổi năm {crossed} ({breaks[crossed]})"
+            f" · không so với năm {state.year - 1}: cách xếp loại đổi năm {crossed} theo {breaks[crossed]}"
             if crossed is not None and v0 is not None
             else ""
         )

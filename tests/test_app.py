@@ -80,7 +80,7 @@ def test_no_change_is_measured_across_a_rating_rule_change(tinh):
     # stay within one rule. 2025: no change from 2024, no line; 2024: the change from 2023, a line of 2023–2024.
     m = metric(tinh, "Đảng viên HTTNV trở lên")
     assert m.value == "96,70%" and not m.proto.delta and not m.proto.chart_data
-    note = "không so với năm 2024: cách xếp loại đổi năm 2025 (Quy định 366-QĐ/TW (thang điểm 100))"
+    note = "không so với năm 2024: cách xếp loại đổi năm 2025 theo Quy định 366-QĐ/TW (thang điểm 100)"
     assert any("56.034/57.945 · năm 2025" in c.value and note in c.value for c in tinh.caption)
     internet = metric(tinh, "Chưa có Internet")  # no rating rule in it: its change and its five years stay
     assert internet.proto.delta == "-2,68 điểm %" and len(internet.proto.chart_data) == 5
