@@ -151,6 +151,14 @@ def test_a_quick_page_switch_after_log_in_keeps_the_filters_on_screen(server, br
 
 def test_targets_follow_the_filters_and_series_breaks_are_honest(server, browser):
     page = _login(browser, server, "tinh")
+    # item 4 on the overview: 2025 follows a rating rule change, so its member tile shows no change from 2024 (no
+    # arrow, no line across the break) and says why; the Internet tile, under no rating rule, keeps both
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text="Đảng viên HTTNV trở lên")
+    expect(tile).to_have_count(1)
+    assert tile.locator('[data-testid="stMetricDelta"]').count() == 0
+    expect(page.get_by_text(re.compile("không so với năm 2024: cách xếp loại đổi năm 2025")).first).to_be_visible()
+    internet = page.locator('[data-testid="stMetric"]').filter(has_text="Chưa có Internet")
+    expect(internet.locator('[data-testid="stMetricDelta"]')).to_have_count(1)
     # item 3: with «Loại hình: Xóm» the gap is the villages' (computed from their own series)
     _go(page, "Mục tiêu 2030", "Tiến độ thực hiện mục tiêu")
     province_text = page.locator("body").inner_text()
