@@ -329,7 +329,10 @@ def test_workers_die_with_a_killed_load(sample_dir, tmp_path):
     """kill -9 of a load: its workers go too. They are stopped first (SIGSTOP), so they cannot finish their work
     and leave on their own: only the kernel's death signal can end them."""
     env = {**os.environ, "PARTYDASH_DATA": str(tmp_path / "data")}
-    files = [str(p) for p in sorted(sample_dir.glob("*.xlsx"))]
+    # Each workbook ten times over (the copies are parsed, then refused as duplicates): the sample alone parses in
+    # about 1.5 s of CPU per worker on a fast machine, under the 2 s this test waits for; ten times that leaves the
+    # workers at work whatever the machine (CI failed on a fast one: the load ended before the test saw a worker).
+    files = [str(p) for p in sorted(sample_dir.glob("*.xlsx"))] * 10
     load = subprocess.Popen(
         [sys.executable, "-m", "etl", "load", *files],
         cwd=ROOT,
