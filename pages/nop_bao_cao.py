@@ -23,8 +23,8 @@ if done := st.session_state.pop("submit_message", None):
 periods = {y: p for y, p in cycle.periods().items() if unit in p.units}
 if not periods:
     st.info(
-        "Chưa có kỳ báo cáo nào được mở cho đơn vị. Khi Ban Tổ chức Tỉnh uỷ mở kỳ báo cáo của năm (trang «Tiến độ "
-        "nộp báo cáo»), trang này cho tải biểu mẫu đã điền sẵn danh sách chi bộ và nộp báo cáo của đơn vị.",
+        "Chưa có kỳ báo cáo nào được mở cho đơn vị. Khi quản trị viên của Tỉnh uỷ mở kỳ báo cáo của năm (kèm hạn "
+        "nộp), trang này cho tải biểu mẫu đã điền sẵn danh sách chi bộ và nộp báo cáo của đơn vị.",
         icon=":material/event_busy:",
     )
     st.stop()

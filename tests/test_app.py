@@ -150,5 +150,8 @@ def test_targets_page_states_status_in_words(tinh):
 def test_a_commune_without_an_open_period_is_told_what_comes_next(sample_store):
     at = goto(login("xa"), "nop_bao_cao.py")
     (info,) = [i.value for i in at.info]
-    assert info.startswith("Chưa có kỳ báo cáo nào được mở cho đơn vị.") and "«Tiến độ nộp báo cáo»" in info
+    assert (
+        info.startswith("Chưa có kỳ báo cáo nào được mở cho đơn vị.")
+        and "quản trị viên của Tỉnh uỷ mở kỳ báo cáo" in info
+    )
     assert not at.get("file_uploader")
