@@ -85,8 +85,7 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 # namespace prefix. It bounds the sheet by every cell, also the self-closing <c r="B7" s="3"/> of a formatted empty
 # cell; only a sheet that this bound puts over a limit, or that is written otherwise, is read tag by tag (any
 # attribute order, any prefix, cells without a reference; formatted empty cells do not count, readers skip them).
-_CELL_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
-_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
 _TOKEN = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _REF = re.compile(rb'\sr="([A-Z]{0,3})([0-9]{0,7})"')
@@ -151,12 +150,13 @@ def _scan_fast(stream) -> tuple[int, int] | None:
     cell does not, and the sheet must be read tag by tag."""
     rows = cols = 0
     for buf in _chunks(stream):
-        found = _CELL_ROW.findall(buf)
+        found = _CELL.findall(buf)  # (column letters, row digits) of each cell, in one pass
         if len(found) != buf.count(b"<c ") + buf.count(b"<c>") + buf.count(b"<c/") or _PREFIXED_CELL.search(buf):
             return None
         if found:
-            rows = max(rows, *map(int, found))
-            cols = max(cols, *map(_letters, set(_CELL_COL.findall(buf))))
+            letters, digits = zip(*found)
+            rows = max(rows, *map(int, set(digits)))
+            cols = max(cols, *map(_letters, set(letters)))
     return rows, cols
 
 

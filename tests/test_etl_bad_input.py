@@ -253,6 +253,27 @@ def test_committee_member_of_a_branch_not_in_the_return(store, province, rows):
     ]
 
 
+def test_two_secretaries_of_one_branch_are_named_with_their_rows(store, province, rows):
+    committee = rows[1]  # «Cấp uỷ» from row 7 on
+    first = next(i for i, r in enumerate(committee) if r["role"] == "bi_thu")
+    code = committee[first]["branch_code"]
+    other = next(i for i, r in enumerate(committee) if r["branch_code"] == code and r["role"] != "bi_thu")
+    committee[other]["role"] = "bi_thu"
+    a, b = sorted((first + 7, other + 7))
+    (f,) = refuse(store, province, [("bt.xlsx", workbook(province, rows))])
+    assert (f.sheet, f.row, f.field, f.rule) == ("Cấp uỷ", a, "Chức vụ", "two_secretaries")
+    assert f.message == f"Chi bộ «{code}» có 2 bí thư (dòng {a}, {b})."
+
+
+def test_a_village_head_of_a_branch_that_is_not_a_village(store, province, rows):
+    branches, _, heads = rows
+    office = next(r["branch_code"] for r in branches if r["branch_type"] != "xom")
+    heads[0]["branch_code"] = office  # row 7 of «Trưởng xóm, đoàn thể»
+    (f,) = refuse(store, province, [("tx.xlsx", workbook(province, rows))])
+    assert (f.row, f.field, f.rule) == (7, "Mã chi bộ", "unknown_branch")
+    assert f.message == f"«{office}» không phải chi bộ xóm, tổ dân phố trong trang «Chi bộ»."
+
+
 def test_one_bad_file_stops_the_whole_load(store, province, rows, sample):
     good = workbook(province, [list(r) for r in sample[("01726", YEAR)]], unit="01726")
     rows[0][0]["rating"] = None

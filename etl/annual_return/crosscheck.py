@@ -28,47 +28,50 @@ def cross_checks(
     read = tables["branches"].frame
     if read is None or "branch_code" not in read.columns:
         return
-    read = read.with_columns(pl.col("branch_code").cast(pl.String), pl.col("branch_type").cast(pl.String))
-    codes = read["branch_code"].drop_nulls().to_list()
-    villages = read.filter(pl.col("branch_type") == "xom")["branch_code"].drop_nulls().to_list()
+    # A return's tables are tens to hundreds of rows: plain Python here, not a Polars call per rule (each costs
+    # more than the rows it would look at). A null code is no finding here (its own rule reports it).
+    read_codes = read["branch_code"].cast(pl.String).to_list()
+    codes = {c for c in read_codes if c is not None}
+    villages = {
+        c for c, t in zip(read_codes, read["branch_type"].cast(pl.String).to_list()) if c is not None and t == "xom"
+    }
     branches_sheet = tables["branches"].sheet
-    for r in committee.filter(~pl.col("branch_code").is_in(codes)).iter_rows(named=True):
-        findings.append(
-            tables["committee"].finding(
-                file_name,
-                f"Mã chi bộ «{r['branch_code']}» không có trong trang «{branches_sheet}».",
-                r["excel_row"],
-                "branch_code",
-                "unknown_branch",
+    secretaries: dict[str | None, list[int]] = {}
+    for code, row, role in committee.select("branch_code", "excel_row", "role").iter_rows():
+        if code is not None and code not in codes:
+            findings.append(
+                tables["committee"].finding(
+                    file_name,
+                    f"Mã chi bộ «{code}» không có trong trang «{branches_sheet}».",
+                    row,
+                    "branch_code",
+                    "unknown_branch",
+                )
             )
-        )
-    dup = (
-        committee.filter(pl.col("role") == "bi_thu")
-        .group_by("branch_code")
-        .agg(pl.col("excel_row"))
-        .filter(pl.col("excel_row").list.len() > 1)
-    )
-    for r in dup.iter_rows(named=True):
-        findings.append(
-            tables["committee"].finding(
-                file_name,
-                f"Chi bộ «{r['branch_code']}» có {len(r['excel_row'])} bí thư "
-                f"(dòng {', '.join(map(str, sorted(r['excel_row'])))}).",
-                min(r["excel_row"]),
-                "role",
-                "two_secretaries",
+        if role == "bi_thu":
+            secretaries.setdefault(code, []).append(row)
+    for code, rows in secretaries.items():  # in the order the branches first appear
+        if len(rows) > 1:
+            findings.append(
+                tables["committee"].finding(
+                    file_name,
+                    f"Chi bộ «{code}» có {len(rows)} bí thư (dòng {', '.join(map(str, sorted(rows)))}).",
+                    min(rows),
+                    "role",
+                    "two_secretaries",
+                )
             )
-        )
-    for r in heads.filter(~pl.col("branch_code").is_in(villages)).iter_rows(named=True):
-        findings.append(
-            tables["heads"].finding(
-                file_name,
-                f"«{r['branch_code']}» không phải chi bộ xóm, tổ dân phố trong trang «{branches_sheet}».",
-                r["excel_row"],
-                "branch_code",
-                "unknown_branch",
+    for code, row in heads.select("branch_code", "excel_row").iter_rows():
+        if code is not None and code not in villages:
+            findings.append(
+                tables["heads"].finding(
+                    file_name,
+                    f"«{code}» không phải chi bộ xóm, tổ dân phố trong trang «{branches_sheet}».",
+                    row,
+                    "branch_code",
+                    "unknown_branch",
+                )
             )
-        )
     if year < 2025 and "tt_cap_tren" in read["level"].cast(pl.String).to_list():
         findings.append(
             tables["branches"].finding(
