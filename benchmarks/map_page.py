@@ -26,7 +26,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, maps, registry, ui
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 
 IND, YEAR = "internet_none", 2025
 kind = st.query_params.get("map", "plotly-provinces")

@@ -195,7 +195,7 @@ def baseline(files: list[str], subset: int | None, seed: int = 1) -> dict:
 def queries(scale: str, reps: int) -> dict:
     """Cold and warm latency of every registry indicator (two shapes) and of progress."""
     from dashboard import data, db, registry
-    from dashboard.data import Filters, Scope
+    from dashboard.scope import Filters, Scope
     from etl.settings import PARQUET_DIR
 
     root = PARQUET_DIR
@@ -339,7 +339,7 @@ def documents(scale: str, reps: int, briefs: int | None) -> dict:
     unit (or of the first `briefs` units; none when 0) and the province's situation report. The first brief and the
     first report of the process also pay for the database connection and, for the brief, loading the font."""
     from dashboard import data
-    from dashboard.data import Scope
+    from dashboard.scope import Scope
     from reports import brief, situation
 
     year = data.years()[-1]

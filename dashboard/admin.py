@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import db, fmt
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl.annual_return import ParsedReturn
 from etl.codes import codes
 from etl.settings import PARQUET_DIR

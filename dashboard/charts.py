@@ -200,8 +200,8 @@ def _judge(row: dict, p0: float | None, ind: Indicator) -> str:
     """Colour by the funnel test against the province: better / similar / worse (never colour alone: hover says)."""
     if p0 is None:
         return BLUE
-    pos = methods.funnel_position(row["numerator"], row["denominator"], p0 / 100)
-    return JUDGEMENT_COLORS.get(methods.funnel_judgement(pos, ind.polarity) or "similar", SKY)
+    judgement = methods.funnel_against(row["numerator"], row["denominator"], p0, ind.polarity)
+    return JUDGEMENT_COLORS.get(judgement or "similar", SKY)
 
 
 def completeness_by_province(df: pl.DataFrame, title: str = "Mức đầy đủ của báo cáo theo tỉnh, thành phố") -> go.Figure:

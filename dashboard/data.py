@@ -12,84 +12,27 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
 from dashboard import db, registry
+from dashboard.scope import NO_UNIT, Coverage, Filters, Scope
 from etl.codes import codes
 from etl.settings import MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, PARQUET_DIR
 from etl.store import current_snapshot
 
-NO_UNIT = "\x00none"  # a unit code that matches nothing
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the user selected; an empty tuple means «all»."""
-
-    years: tuple[int, ...] = ()
-    units: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    provinces: tuple[str, ...] = ()  # a national deployment: the units of these provinces
-
-    def but(self, **kw) -> Filters:
-        return replace(self, **{k: tuple(v) for k, v in kw.items()})
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Who is asking: the province (all units), a commune (its own unit only) or an admin (all units); in a national
-    deployment, a province user may be scoped to one province (`province_code`: its units only)."""
-
-    role: str = "province"
-    unit_code: str | None = None
-    province_code: str | None = None
-
-    @classmethod
-    def province(cls) -> Scope:
-        return cls("province")
-
-    @classmethod
-    def commune(cls, unit_code: str) -> Scope:
-        return cls("commune", unit_code)
-
-    @classmethod
-    def of_province(cls, province_code: str) -> Scope:
-        """A user of one province in a national deployment."""
-        return cls("province", None, province_code)
-
-    @property
-    def is_commune(self) -> bool:
-        return self.role == "commune"
-
-    @property
-    def is_one_province(self) -> bool:
-        return self.province_code is not None and not self.is_commune
-
-    def restrict(self, f: Filters) -> Filters:
-        """The filters narrowed to what this scope may see."""
-        if self.is_one_province:
-            own = self.province_code
-            return f.but(provinces=(own,) if (not f.provinces or own in f.provinces) else (NO_UNIT,))
-        if not self.is_commune:
-            return f
-        allowed = (self.unit_code,) if (not f.units or self.unit_code in f.units) else (NO_UNIT,)
-        return f.but(units=allowed)
-
-    def units_sql(self, column: str = "unit_code") -> tuple[str, dict]:
-        """A condition on a unit column: the units this scope may see (bound parameters)."""
-        if self.is_commune:
-            return f"{column} = $scope_unit", {"scope_unit": self.unit_code or NO_UNIT}
-        if self.is_one_province:
-            return _IN_PROVINCES.format(col=column, param="scope_province"), {"scope_province": [self.province_code]}
-        return "true", {}
-
-
 # The units of some provinces (stg_units: one row per unit, 3,321 at most).
 _IN_PROVINCES = "{col} in (select unit_code from stg_units where province_code = any(${param}))"
+
+
+def _units_sql(scope: Scope, column: str = "unit_code") -> tuple[str, dict]:
+    """A condition on a unit column: the units this scope may see (bound parameters)."""
+    if scope.is_commune:
+        return f"{column} = $scope_unit", {"scope_unit": scope.unit_code or NO_UNIT}
+    if scope.is_one_province:
+        return _IN_PROVINCES.format(col=column, param="scope_province"), {"scope_province": [scope.province_code]}
+    return "true", {}
 
 
 BY_COLUMNS = {  # the only grouping columns a caller may ask for
@@ -306,34 +249,20 @@ def _benchmark_cover(
 @cached
 def units(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The units this scope may see (a commune user: only its own; a province's user: its province's)."""
-    where, params = scope.units_sql()
+    where, params = _units_sql(scope)
     return _query(f"select * from stg_units where {where} order by not is_commune, unit_name", params, root)
+
+
+def unit_names(root: Path = PARQUET_DIR) -> dict[str, str]:
+    """Every unit's full name by its code, whatever the caller's scope: a name is not a figure (codes in the audit
+    log and the tables' headers are shown in words)."""
+    return dict(units(Scope.province(), root=root).select("unit_code", "unit_full_name").iter_rows())
 
 
 @cached
 def years(root: Path = PARQUET_DIR) -> list[int]:
     """The years with loaded data."""
     return [r[0] for r in db.cursor(root).sql("select distinct year from stg_branch_year order by 1").fetchall()]
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How many of the units a view covers have reported in a year, and whether that is enough to speak for them."""
-
-    reported: int
-    expected: int
-    complete: bool
-
-    @property
-    def text(self) -> str:
-        """«57/60 đơn vị» (Vietnamese number format)."""
-        from dashboard import fmt
-
-        return f"{fmt.num(self.reported)}/{fmt.num(self.expected)} đơn vị"
-
-    @staticmethod
-    def by_year(df: pl.DataFrame) -> dict[int, Coverage]:
-        return {y: Coverage(n, e, c) for y, n, e, c in df.select("year", "reported", "expected", "complete").rows()}
 
 
 @cached
@@ -353,6 +282,12 @@ def coverage(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.Dat
         "left join reported as r on y.year = r.year and e.unit_code = r.unit_code group by y.year order by y.year"
     )
     return _query(sql, params, root)
+
+
+def province_coverage(root: Path = PARQUET_DIR) -> dict[int, Coverage]:
+    """Per year, how complete the whole province's data is, whatever the caller's scope (it names no unit): the
+    years a province figure or line beside a unit may speak for."""
+    return Coverage.by_year(coverage(Filters(), Scope.province(), root=root))
 
 
 @cached
@@ -408,7 +343,7 @@ def progress(
         parts.append("p.scope_kind = 'unit' and p.scope_code = $own")
         params["own"] = scope.unit_code
     elif scope.is_one_province:  # its units only: the national and per-type rows sum other provinces
-        cond, more = scope.units_sql("p.scope_code")
+        cond, more = _units_sql(scope, "p.scope_code")
         parts.append(f"p.scope_kind = 'unit' and {cond}")
         params |= more
     # The 38 targets' texts are joined here, not in SQL: repeated on 100 000+ rows they cost more than the query.
@@ -487,6 +422,18 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
+def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The province's own targets measured by an indicator (those it follows in prg_progress), first by target id:
+    what a tile, a scorecard column or a map's hover states as «mục tiêu», whatever the caller's scope. The
+    target only: no figure of the province's progress."""
+    return (
+        progress(Scope.province(), scope_kind="province", root=root)
+        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
+        .sort("target_id")
+        .select("target_id", "target_value", "comparator", "is_annual", "deadline")
+    )
+
+
 @cached
 def targets(root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every target of the source documents, with the indicator it is measured by (null when it cannot be)."""
@@ -521,7 +468,7 @@ def reconciliation(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
         sql = "select * from rec_all where unit_code = $own"
         return _query(sql, {"own": scope.unit_code}, root)
     if scope.is_one_province:  # the tables by level and type sum every province: its own units' rows only
-        cond, params = scope.units_sql()
+        cond, params = _units_sql(scope)
         return _query(f"select * from rec_all where {cond}", params, root)
     return _query("select * from rec_all", {}, root)
 
@@ -537,7 +484,7 @@ def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every load attempt; file names name units, so a commune user sees only the loads of its own returns, and
     of each only its own files and their findings (a load of all communes' returns lists every file)."""
     if scope.is_commune or scope.is_one_province:
-        cond, params = scope.units_sql("r.unit_code")
+        cond, params = _units_sql(scope, "r.unit_code")
         sql = (
             "with own as (select load_id, string_agg(file_name, '; ' order by file_name) as files, "
             f"count(*) as file_count from stg_returns as r where {cond} group by load_id), "
@@ -558,7 +505,7 @@ def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
 def findings(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Validation findings of the loads (province and admin only: they quote other units' files)."""
     if scope.is_commune or scope.is_one_province:
-        cond, params = scope.units_sql("r.unit_code")
+        cond, params = _units_sql(scope, "r.unit_code")
         sql = (
             "select f.* from stg_load_findings as f join stg_returns as r "
             f"on f.load_id = r.load_id and f.file = r.file_name where {cond}"
@@ -635,27 +582,6 @@ def bieu_tables(scope: Scope, unit_code: str | None = None, root: Path = PARQUET
     return {t: _query(f"select * from {t} where {where}", params, root) for t in BIEU_TABLES}
 
 
-def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> bytes:
-    """Biểu 01–07 as one XLSX in the published layout."""
-    from dashboard import export, reporting
-    from etl.province import load_province
-
-    names = dict(units(Scope.province(), root=root).select("unit_code", "unit_full_name").iter_rows())
-    if scope.is_commune:
-        unit_code = scope.unit_code
-    whole = province_name(scope.province_code) if scope.is_one_province else "toàn tỉnh"
-    text = names.get(unit_code, whole) if unit_code else whole
-    return export.bieu_workbook(
-        bieu_tables(scope, unit_code, root=root),
-        year,
-        load_province().name,
-        text,
-        {k: v for k, v in names.items()},
-        is_sample(root=root),
-        reporting.approval_notice(year, root),
-    )
-
-
 def clear_cache() -> None:
     """Forget every cached result (tests; a new snapshot makes entries stale anyway)."""
     for inner in _CACHED:
@@ -679,8 +605,7 @@ def unit_comparison(
         prov = province_benchmark(ind.id, filters, scope, by=(), root=root)
         p0 = prov["value"][0] if prov.height else None
         for m in mine.filter(pl.col("denominator") > 0).iter_rows(named=True):
-            pos = methods.funnel_position(m["numerator"], m["denominator"], p0 / 100) if p0 is not None else None
-            judgement = methods.funnel_judgement(pos, ind.polarity)
+            judgement = methods.funnel_against(m["numerator"], m["denominator"], p0, ind.polarity)
             rows.append(
                 {
                     "unit_code": m["unit_code"],

@@ -1,4 +1,5 @@
-"""Export builders (pure: data in, bytes out): CSV, formatted XLSX, PNG of charts, and the official Biểu 01–07.
+"""Export builders: CSV, formatted XLSX, PNG of charts (pure: data in, bytes out), and the official Biểu 01–07
+(`bieu_workbook` reads them through the data layer with the caller's scope; `bieu_xlsx` writes them).
 
 Every XLSX states the filters, the source, the date and «Tài liệu lưu hành nội bộ». Text that a spreadsheet would
 run as a formula (=, +, -, @ at the start) is neutralised in CSV and written as plain text in XLSX."""
@@ -9,14 +10,17 @@ import datetime as dt
 import io
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
 import xlsxwriter
 
-from dashboard import fmt
+from dashboard import data, fmt, reporting
+from dashboard.scope import Scope
 from etl.codes import codes, label
-from etl.settings import INTERNAL_MARK, sample_notice
+from etl.province import load_province
+from etl.settings import INTERNAL_MARK, PARQUET_DIR, sample_notice
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _png_lock = threading.Lock()
@@ -417,7 +421,26 @@ def bieu_layouts(tables: dict[str, pl.DataFrame], year: int, unit_names: dict[st
     return out
 
 
-def bieu_workbook(
+def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> bytes:
+    """Biểu 01–07 of a year as one XLSX in the published layout, for the province or one unit (a commune user: its
+    own), read through the data layer with the caller's scope."""
+    names = data.unit_names(root=root)
+    if scope.is_commune:
+        unit_code = scope.unit_code
+    whole = data.province_name(scope.province_code) if scope.is_one_province else "toàn tỉnh"
+    text = names.get(unit_code, whole) if unit_code else whole
+    return bieu_xlsx(
+        data.bieu_tables(scope, unit_code, root=root),
+        year,
+        load_province().name,
+        text,
+        names,
+        data.is_sample(root=root),
+        reporting.approval_notice(year, root),
+    )
+
+
+def bieu_xlsx(
     tables: dict[str, pl.DataFrame],
     year: int,
     province_name: str,

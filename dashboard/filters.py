@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import data, fmt, registry
-from dashboard.data import Filters, Scope
+from dashboard.scope import Coverage, Filters, Scope
 from etl.codes import codes
 
 YEAR, PROVINCE, UNITS, LEVELS, TYPES = "nam", "tinh", "xa", "cap", "loai"
@@ -31,7 +31,7 @@ class State:
     filters: Filters  # point-in-time views (maps, tables): the selected year
     all_years: Filters  # trends: every year
     scope: Scope
-    coverage: data.Coverage | None = None  # how many of the selected units reported in `year`
+    coverage: Coverage | None = None  # how many of the selected units reported in `year`
 
     @property
     def complete(self) -> bool:
@@ -138,7 +138,7 @@ def sidebar(scope: Scope, page: str = "") -> State:
     _from_url(scope, page)
     _restore()
     years = data.years()
-    cov = data.Coverage.by_year(data.coverage(Filters(), scope))
+    cov = Coverage.by_year(data.coverage(Filters(), scope))
     units = data.units(scope)
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
     # A year in which only some units have reported is never the default (it is not the province's year).
@@ -198,19 +198,19 @@ def sidebar(scope: Scope, page: str = "") -> State:
     base = Filters(
         units=tuple(chosen_units), levels=tuple(levels), types=tuple(types), provinces=(province,) if province else ()
     )
-    coverage = data.Coverage.by_year(data.coverage(base, scope)).get(int(year))
+    coverage = Coverage.by_year(data.coverage(base, scope)).get(int(year))
     state = State(int(year), base.but(years=(int(year),)), base, scope, coverage)
     st.session_state["_filter_state"] = state
     return state
 
 
-def default_year(cov: dict[int, data.Coverage]) -> int | None:
+def default_year(cov: dict[int, Coverage]) -> int | None:
     """The year a page opens on: the latest complete year (the latest year if none is complete)."""
     complete = [y for y, c in cov.items() if c.complete]
     return max(complete or cov or [None])
 
 
-def _year_label(year: int, cov: dict[int, data.Coverage]) -> str:
+def _year_label(year: int, cov: dict[int, Coverage]) -> str:
     c = cov.get(year)
     return str(year) if c is None or c.complete else f"{year} (chưa đủ: {c.text})"
 

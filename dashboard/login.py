@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import auth, data, fmt, session
 from dashboard.auth import User
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl import audit
 
 

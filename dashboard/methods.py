@@ -350,6 +350,13 @@ def funnel_judgement(position: str | None, direction: int) -> str | None:
     return "better" if (position == "higher") == (d == 1) else "worse"
 
 
+def funnel_against(numerator: float, denominator: float, province_pct: float | None, direction: int) -> str | None:
+    """A unit against the province by the funnel test (95%): better / worse / similar by the indicator's polarity;
+    None without a province value (withheld) or a denominator. `province_pct` is in percent (16.83)."""
+    position = funnel_position(numerator, denominator, province_pct / 100) if province_pct is not None else None
+    return funnel_judgement(position, direction)
+
+
 # --------------------------------------------------------------------------- §4 trend
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import data, registry
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from etl.settings import PARQUET_DIR
 
 BY = {

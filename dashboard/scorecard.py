@@ -35,7 +35,7 @@ def judge(mode: str, c: Column, numerator: int, denominator: int) -> str | None:
         return methods.rag(value, c.target, c.ind.polarity) if c.target is not None else None
     if c.province is None:
         return None
-    return methods.funnel_judgement(methods.funnel_position(numerator, denominator, c.province / 100), c.ind.polarity)
+    return methods.funnel_against(numerator, denominator, c.province, c.ind.polarity)
 
 
 def build(units: pl.DataFrame, values: dict[str, pl.DataFrame], columns: dict[str, Column], mode: str) -> pl.DataFrame:

@@ -10,8 +10,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, export, filters, fmt, login, maps, methods, registry, reporting
-from dashboard.data import Filters, Scope
 from dashboard.filters import State, describe
+from dashboard.scope import NO_UNIT, Coverage, Filters, Scope
 from etl import audit, settings
 from etl.codes import codes
 from etl.settings import MAX_FILE_BYTES, MIN_OTHER_BRANCHES, MIN_OTHER_UNITS, PARQUET_DIR
@@ -102,7 +102,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     if not state.complete:
         # (no unit reported: an empty tuple would mean «every unit»)
         reported = tuple(data.reported_units(state.year, state.filters, state.scope)["unit_code"])
-        f = f.but(units=reported or (data.NO_UNIT,))
+        f = f.but(units=reported or (NO_UNIT,))
     df = data.indicator(indicator_id, f, state.scope, by=("year",), subgroup=subgroup)
     now = df.filter(pl.col("year") == state.year)
     before = df.filter(pl.col("year") == state.year - 1)
@@ -114,7 +114,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     crossed = next((b for b in sorted(breaks) if state.year - 1 < b <= state.year), None)
     since = max((b for b in breaks if b <= state.year), default=None)
     delta = fmt.points(v - v0) if v is not None and v0 is not None and crossed is None else None
-    cov = data.Coverage.by_year(data.coverage(state.all_years, state.scope))
+    cov = Coverage.by_year(data.coverage(state.all_years, state.scope))
     # the sparkline: years up to the one on screen, over the same units (or complete years only)
     spark = [
         r["value"]
@@ -137,7 +137,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
         same = f" · so sánh trên cùng {state.coverage.text} đã nộp" if not state.complete else ""
         prov = ""
         if state.scope.is_commune or state.filters.units:  # a unit on screen: the province beside it
-            full = data.Coverage.by_year(data.coverage(Filters(), Scope.province())).get(state.year)
+            full = data.province_coverage().get(state.year)
             p0 = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
             if full is not None and not full.complete:
                 prov = f" · toàn tỉnh năm {state.year}: chưa đủ số liệu ({full.text})"
@@ -585,7 +585,7 @@ def decoded(df: pl.DataFrame, **domains: str) -> pl.DataFrame:
         if col not in df.columns:
             continue
         if domain == "unit":
-            names = dict(data.units(Scope.province()).select("unit_code", "unit_full_name").iter_rows())
+            names = data.unit_names()
         else:
             names = {c.code: c.label for c in codes()[domain]}
         out.append(pl.col(col).replace_strict(names, default=pl.col(col), return_dtype=pl.String))
@@ -638,11 +638,7 @@ def scorecard_column(indicator_id: str, state: State, mode: str):
     from dashboard import scorecard
 
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=())
-    p = (
-        data.progress(Scope.province(), scope_kind="province")
-        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
-        .sort("target_id")
-    )
+    p = data.province_targets(indicator_id)
     return scorecard.Column(
         registry.get(indicator_id),
         prov["value"][0] if prov.height else None,
@@ -652,11 +648,7 @@ def scorecard_column(indicator_id: str, state: State, mode: str):
 
 def target_text(indicator_id: str) -> str:
     """The province's own target for an indicator in words ('≥ 100% (2030)'), or '' if it has none."""
-    p = (
-        data.progress(Scope.province(), scope_kind="province")
-        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
-        .sort("target_id")
-    )
+    p = data.province_targets(indicator_id)
     if not p.height:
         return ""
     r = p.row(0, named=True)
@@ -666,7 +658,7 @@ def target_text(indicator_id: str) -> str:
 
 def incomplete_years(state: State) -> dict[int, str]:
     """Years in which only some of the selected units reported: year → «1/60 đơn vị»."""
-    cov = data.Coverage.by_year(data.coverage(state.all_years, state.scope))
+    cov = Coverage.by_year(data.coverage(state.all_years, state.scope))
     return {y: c.text for y, c in cov.items() if not c.complete}
 
 
@@ -679,7 +671,7 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
     prov = None
     if state.filters.units or state.scope.is_commune:
         prov = data.province_benchmark(indicator_id, state.all_years, state.scope)
-        full = data.coverage(Filters(), Scope.province()).filter("complete")["year"].to_list()
+        full = [y for y, c in data.province_coverage().items() if c.complete]
         prov = prov.filter(pl.col("year").is_in(full))
     breaks = data.series_breaks() if ind.has_rating_breaks else None
     fig = charts.trend(trend, ind, prov, breaks, incomplete=incomplete_years(state))

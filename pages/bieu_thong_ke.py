@@ -15,7 +15,7 @@ scope_text = "toàn tỉnh" if unit is None else names[unit]
 st.download_button(
     f"Tải Biểu 01–07 ({scope_text}, năm {state.year})",
     ui.audited(
-        lambda: data.bieu_workbook(state.year, state.scope, unit),
+        lambda: export.bieu_workbook(state.year, state.scope, unit),
         f"Biểu 01–07 ({scope_text})",
         "xlsx",
         filters.describe(state),

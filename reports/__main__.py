@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from dashboard import data
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl.settings import PARQUET_DIR
 from reports import brief, fonts, situation
 from reports.figures import AccessDenied, UnknownUnit

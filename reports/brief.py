@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import charts, data, fmt, methods, registry
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl.settings import INTERNAL_MARK, PARQUET_DIR, sample_notice
 from reports import figures, fonts, prose
 from reports.figures import Brief

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import data, registry, reporting
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from etl.codes import codes
 from etl.province import COMMUNE_KINDS
 from etl.settings import PARQUET_DIR

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from dashboard import export, fmt
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl.settings import PARQUET_DIR
 from reports import figures, prose
 from reports.figures import Situation

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import data, db
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 
 # indicator (subgroup) -> (Biểu table, numerator expression, denominator expression, filter on the table)
 TIES = {

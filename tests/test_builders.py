@@ -10,7 +10,9 @@ import pytest
 import python_calamine as pc
 
 from dashboard import charts, export, fmt, maps, registry
-from dashboard.data import Scope, bieu_workbook, reconciliation
+from dashboard.data import reconciliation
+from dashboard.export import bieu_workbook
+from dashboard.scope import Scope
 from etl.province import load_province
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import data
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from tests.fixtures import DV, KH, branch, build_store, heads, member
 
 A, B, C, D = "01273", "01279", "01288", "01290"  # four communes of Cao Bằng

@@ -230,8 +230,8 @@ def test_a_locked_year_is_dated_on_exports_the_bieu_and_the_documents(sample_sto
     import openpyxl
     import polars as pl
 
-    from dashboard import data, export
-    from dashboard.data import Scope
+    from dashboard import export
+    from dashboard.scope import Scope
     from reports import figures, prose
 
     root = tmp_path / "parquet"
@@ -250,7 +250,7 @@ def test_a_locked_year_is_dated_on_exports_the_bieu_and_the_documents(sample_sto
     assert notice in export.table_csv(
         pl.DataFrame({"x": [1]}), cols, export.export_meta("T", "", "", False, notice)
     ).decode("utf-8-sig")
-    wb = openpyxl.load_workbook(io.BytesIO(data.bieu_workbook(2025, Scope.province(), root=root)))
+    wb = openpyxl.load_workbook(io.BytesIO(export.bieu_workbook(2025, Scope.province(), root=root)))
     assert all(locked in ws["A6"].value for ws in wb.worksheets) and len(wb.worksheets) == 7
     assert prose.data_line(figures.situation(2025, Scope.province(), root=root).meta).endswith(
         f"{notice} {settings.SAMPLE_NOTICE}"

@@ -143,7 +143,7 @@ def test_the_stored_roster_is_the_join_it_replaced(sample_store):
     # data.untrained_secretaries used to join the committee and branch facts on every call; it now reads
     # int_untrained_secretary. The same rows, column for column.
     from dashboard import data
-    from dashboard.data import Filters, Scope
+    from dashboard.scope import Filters, Scope
 
     con = views.open_database(current_snapshot(sample_store), sample_store)
     old = con.sql(

@@ -119,7 +119,7 @@ def test_bieu_workbook_writes_no_formulas():
         "tbl_bieu07": pl.DataFrame(schema={"year": pl.Int64, **{m: pl.Int64 for m, _ in export.B07_MEASURES}}),
         **empty,
     }
-    xlsx = export.bieu_workbook(tables, 2025, "Cao Bằng", "=1+1", {}, is_sample=True)
+    xlsx = export.bieu_xlsx(tables, 2025, "Cao Bằng", "=1+1", {}, is_sample=True)
     xml = _sheet_xml(xlsx)
     assert "<f>" not in xml and "<f " not in xml
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(xlsx))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard import data, ui
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 
 OWN, OTHER = "01273", "01279"
 

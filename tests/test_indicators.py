@@ -11,7 +11,7 @@ import re
 import pytest
 
 from dashboard import data, registry
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from etl.settings import QUERIES_DIR
 from tests.fixtures import A, B
 

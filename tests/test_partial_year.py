@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from dashboard import data, filters
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from etl.load import load_files
 from forms.template import write_return
 from tests.fixtures import branch

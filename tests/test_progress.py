@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from dashboard import data, methods
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from etl.province import load_province
 from tests.fixtures import branch, build_store, province_of
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import data, methods
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from tests.fixtures import branch, build_store, province_of
 
 AT_095, AT_060 = "01273", "01279"

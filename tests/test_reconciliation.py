@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from dashboard import data
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl.province import load_province
 from etl.settings import MAPPINGS_DIR
 from etl.store import current_snapshot

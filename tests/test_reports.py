@@ -16,7 +16,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from dashboard import data, fmt, registry
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from reports import brief, figures, fonts, prose, situation
 from reports.__main__ import main
 from reports.figures import AccessDenied, Ratio, TargetRow, UnknownUnit

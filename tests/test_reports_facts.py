@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 
 from dashboard import data
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl.province import load_province
 from reports import situation
 

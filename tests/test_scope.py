@@ -1,7 +1,8 @@
-"""A commune user sees only its own unit, through every public function of dashboard/data.py — whatever the
-filters ask for, however the result is grouped, and whatever the cache already holds.
+"""A commune user sees only its own unit, through every public function of dashboard/data.py (and every export of
+dashboard/export.py that reads through it with a scope) — whatever the filters ask for, however the result is
+grouped, and whatever the cache already holds.
 
-The functions are enumerated from the module, so a new public function without an entry here fails the suite."""
+The functions are enumerated from the modules, so a new public function without an entry here fails the suite."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import polars as pl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from dashboard import data
-from dashboard.data import Filters, Scope
+from dashboard import data, export
+from dashboard.scope import Filters, Scope
 from tests.fixtures import branch, return_bytes
 
 OWN, OTHER = "01273", "01279"
@@ -45,7 +46,7 @@ SCOPED = {
     "returns": (lambda root, s, u: data.returns(s, root=root), False),
     "rating_mix": (lambda root, s, u: data.rating_mix(_f(u), s, root=root), True),
     "bieu_tables": (lambda root, s, u: data.bieu_tables(s, u[0] if u else None, root=root), True),
-    "bieu_workbook": (lambda root, s, u: data.bieu_workbook(2025, s, u[0] if u else None, root=root), False),
+    "bieu_workbook": (lambda root, s, u: export.bieu_workbook(2025, s, u[0] if u else None, root=root), False),
     "coverage": (lambda root, s, u: data.coverage(_f(u), s, root=root), True),
     "reported_units": (lambda root, s, u: data.reported_units(2025, _f(u), s, root=root), True),
     # one unit at a time (the progress of a selection of several units names none of them)
@@ -73,6 +74,9 @@ UNSCOPED = {
     "is_sample": "whether the store is the sample",
     "boundaries_path": "public commune boundaries (the map shows every commune's outline)",
     "province_name": "a province's name (public: the official list of provinces)",
+    "unit_names": "every unit's name (public: the official list of units, every commune outlined on the map)",
+    "province_coverage": "how many of the province's units reported each year: counts that name no unit",
+    "province_targets": "the province's own targets (values and deadlines of the source documents): no unit data",
 }
 
 # Results that carry no unit column by design (aggregates); they are checked by comparing with the province's
@@ -114,10 +118,15 @@ def _entry(name):
 
 
 def _public_functions() -> dict[str, object]:
+    """The public functions of the data layer, and those of the exports that take a scope (they read through it)."""
     return {
         n: o
-        for n, o in vars(data).items()
-        if inspect.isfunction(o) and o.__module__ == data.__name__ and not n.startswith("_")
+        for m in (data, export)
+        for n, o in vars(m).items()
+        if inspect.isfunction(o)
+        and o.__module__ == m.__name__
+        and not n.startswith("_")
+        and (m is data or "scope" in inspect.signature(o).parameters)
     }
 
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from dashboard import data
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from tests.test_scope import NO_UNIT_COLUMN, SCOPED, _entry, _same, units_in
 
 OWN_P, OTHER_P = "04", "20"  # Cao Bằng, Lạng Sơn (tests/fixtures.py: NATIONAL_PROVINCES)

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from dashboard import auth, data, registry
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from etl import audit, settings
 from tests.fixtures import branch, build_store
 
@@ -73,7 +73,7 @@ def test_the_audit_page_reads_a_log_with_a_torn_line(tiny_store, tmp_path):
     import shutil
 
     from dashboard import admin
-    from dashboard.data import Scope
+    from dashboard.scope import Scope
 
     root = tmp_path / "parquet"
     shutil.copytree(tiny_store, root, symlinks=True)

@@ -118,7 +118,7 @@ def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tm
 def test_a_province_without_published_tables_loads_and_answers(tmp_path):
     """Lai Châu (no reference folder): empty reference tables keep every view working."""
     from dashboard import data
-    from dashboard.data import Filters, Scope
+    from dashboard.scope import Filters, Scope
 
     lai_chau = load_province("12")
     branches = [

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from dashboard import admin, auth
-from dashboard.data import Scope
+from dashboard.scope import Scope
 from etl import audit
 
 ADMIN, PROVINCE = Scope("admin"), Scope.province()
