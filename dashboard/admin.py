@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import db, fmt
+from dashboard import fmt, lookups
 from dashboard.scope import Scope
 from etl.annual_return import ParsedReturn
 from etl.codes import codes
@@ -21,7 +21,7 @@ def _require_admin(scope: Scope) -> None:
 def audit_log(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every audited event, newest first, with its details in Vietnamese words (`details_text`)."""
     _require_admin(scope)
-    log = db.cursor(root).sql("select * from stg_audit order by event_time desc").pl()
+    log = lookups.audit_events(root)
     return log.with_columns(details_text=fmt.py_map(log["details"], details_text, skip_nulls=False))
 
 
@@ -103,19 +103,12 @@ def interrupted_load(scope: Scope, root: Path = PARQUET_DIR) -> str | None:
     from dashboard import fmt
 
     try:
-        rows = (
-            db.cursor(root)
-            .sql(
-                "select started_at, loaded_by, file_count, status from stg_load_log "
-                "where status in ('ok', 'interrupted', 'failed') order by finished_at desc limit 1"
-            )
-            .fetchall()
-        )
+        last = lookups.last_writing_load(root)
     except Exception:  # no load log yet
         return None
-    if not rows or rows[0][3] != "interrupted":
+    if last is None or last[3] != "interrupted":
         return None
-    started, user, n, _ = rows[0]
+    started, user, n, _ = last
     return (
         f"Lần nạp dữ liệu bắt đầu lúc {fmt.plain(started or '?')} ({n} tệp, người nạp: {fmt.plain(user)}) đã bị "
         "gián đoạn và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó."
@@ -129,16 +122,7 @@ def load_preview(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
     rows = []
     for r in parsed:
         try:
-            cur = (
-                db.cursor(root)
-                .sql(
-                    "select branch_code, members, excellent + good as good_members, rated_members, internet "
-                    "from int_branch_year where year = $y and branch_code in "
-                    "(select branch_code from stg_branch_year where year = $y and committee_key = $k)",
-                    params={"y": r.year, "k": r.committee_key},
-                )
-                .pl()
-            )
+            cur = lookups.committee_branch_figures(r.year, r.committee_key, root)
         except FileNotFoundError:
             cur = pl.DataFrame(
                 schema={
@@ -249,14 +233,7 @@ def load_changes(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
     frames = []
     for r in parsed:
         try:
-            cur = (
-                db.cursor(root)
-                .sql(
-                    "select * from stg_branch_year where year = $y and committee_key = $k",
-                    params={"y": r.year, "k": r.committee_key},
-                )
-                .pl()
-            )
+            cur = lookups.committee_branches(r.year, r.committee_key, root)
         except FileNotFoundError:
             cur = r.branches.head(0)
         frames.append(branch_changes(cur, r.branches).with_columns(pl.lit(r.file_name).alias("file_name")))

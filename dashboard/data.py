@@ -267,19 +267,14 @@ def years(root: Path = PARQUET_DIR) -> list[int]:
 
 @cached
 def coverage(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
-    """Per loaded year: of the units the filters select (within the scope), how many reported; complete when at
-    least the share of int_year_coverage did (the one home of that rule). Names no unit."""
+    """Per loaded year: of the units the filters select (within the scope), how many reported (int_unit_reported);
+    complete when at least the share of int_year_coverage did (the one home of that rule). Names no unit."""
     f = scope.restrict(filters)
     where, params = _where(Filters(units=f.units, provinces=f.provinces))
     sql = (
-        "with share as (select any_value(complete_share) as s from int_year_coverage), "
-        f"expected as (select unit_code from stg_units where {where}), "
-        "reported as (select distinct year, unit_code from stg_returns), "
-        "report_years as (select distinct year from stg_returns) "
-        "select y.year, count(r.unit_code) as reported, count(*) as expected, "
-        "count(r.unit_code) >= any_value(share.s) * count(*) as complete "
-        "from report_years as y cross join expected as e cross join share "
-        "left join reported as r on y.year = r.year and e.unit_code = r.unit_code group by y.year order by y.year"
+        "select year, count(*) filter (where reported) as reported, count(*) as expected, "
+        "count(*) filter (where reported) >= any_value(complete_share) * count(*) as complete "
+        f"from int_unit_reported join int_year_coverage using (year) where {where} group by year order by year"
     )
     return _query(sql, params, root)
 
@@ -437,11 +432,7 @@ def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFram
 @cached
 def targets(root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every target of the source documents, with the indicator it is measured by (null when it cannot be)."""
-    sql = (
-        "select t.*, l.indicator_id, l.subgroup, l.direction, l.applies, l.note as link_note "
-        "from stg_ref_targets as t left join stg_ref_target_links as l using (target_id) order by t.target_id"
-    )
-    return _query(sql, {}, root)
+    return _query("select * from int_targets order by target_id", {}, root)
 
 
 @cached
@@ -484,18 +475,14 @@ def load_history(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every load attempt; file names name units, so a commune user sees only the loads of its own returns, and
     of each only its own files and their findings (a load of all communes' returns lists every file)."""
     if scope.is_commune or scope.is_one_province:
-        cond, params = _units_sql(scope, "r.unit_code")
+        cond, params = _units_sql(scope)
         sql = (
             "with own as (select load_id, string_agg(file_name, '; ' order by file_name) as files, "
-            f"count(*) as file_count from stg_returns as r where {cond} group by load_id), "
-            "own_findings as (select f.load_id, count(*) filter (where f.severity = 'error') as errors, "
-            "count(*) filter (where f.severity <> 'error') as warnings from stg_load_findings as f "
-            "join stg_returns as r on f.load_id = r.load_id and f.file = r.file_name "
-            f"where {cond} group by f.load_id) "
-            "select h.* replace (o.file_count as file_count, o.files as files, "
-            "coalesce(w.errors, 0) as errors, coalesce(w.warnings, 0) as warnings) "
-            "from dq_load_history as h join own as o on h.load_id = o.load_id "
-            "left join own_findings as w on h.load_id = w.load_id order by h.finished_at desc"
+            "count(*) as file_count, sum(errors)::bigint as errors, sum(warnings)::bigint as warnings "
+            f"from dq_return_findings where {cond} group by load_id) "
+            "select h.* replace (o.file_count as file_count, o.files as files, o.errors as errors, "
+            "o.warnings as warnings) from dq_load_history as h join own as o on h.load_id = o.load_id "
+            "order by h.finished_at desc"
         )
         return _query(sql, params, root)
     return _query("select * from dq_load_history", {}, root)
@@ -564,7 +551,7 @@ def rating_mix(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.D
     """Branches by year and rating (None = not rated)."""
     where, params = _where(scope.restrict(filters))
     return _query(
-        f"select year, rating, count(*) as branches from int_branch_year where {where} "
+        f"select year, rating, sum(branches)::bigint as branches from int_rating_mix where {where} "
         "group by year, rating order by year, rating",
         params,
         root,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import db, fmt
+from dashboard import fmt, lookups
 from etl import cycle
 from etl.codes import label
 from etl.settings import MAPPINGS_DIR, PARQUET_DIR
@@ -106,15 +106,7 @@ def evaluate(current: pl.DataFrame, previous: pl.DataFrame, rule_set: dict[str, 
 def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The committee's branches of the year before, as stored."""
     try:
-        return (
-            db.cursor(root)
-            .sql(
-                "select branch_code, branch_name, members, rating, excellent, good, completed, not_completed "
-                "from stg_branch_year where year = $y and unit_code = $u order by branch_code",
-                params={"y": year - 1, "u": unit_code},
-            )
-            .pl()
-        )
+        return lookups.unit_branches(year - 1, unit_code, root)
     except FileNotFoundError:  # nothing loaded yet
         return pl.DataFrame(
             schema={

@@ -259,3 +259,46 @@ def test_grouping_and_indicator_names_come_from_closed_sets(tiny_store):
         )
     with pytest.raises(KeyError):
         registry.get("member_good from ind_member_good --")
+
+
+# ------------------------------------------------------------------------------------------ one home for SQL
+
+APP = TESTS.parent
+# The only modules of the app that query the store: the connection, the data layer (scope applied to the views,
+# checked above) and the parameterised one-off lookups of constant SQL. Every figure is a view of queries/.
+QUERYING = {"dashboard/db.py", "dashboard/data.py", "dashboard/lookups.py"}
+
+
+def _app_modules() -> dict[str, ast.AST]:
+    paths = [*APP.glob("dashboard/**/*.py"), *APP.glob("pages/*.py"), *APP.glob("reports/*.py")]
+    return {p.relative_to(APP).as_posix(): ast.parse(p.read_text(encoding="utf-8")) for p in paths}
+
+
+def _imported(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return names
+
+
+def test_only_the_data_layer_queries_the_store():
+    modules = _app_modules()
+    assert set(QUERYING) <= set(modules)
+    querying = {name for name, tree in modules.items() if _imported(tree) & {"duckdb", "dashboard.db"}}
+    assert querying == QUERYING
+
+
+def test_the_lookups_are_constant_sql():
+    tree = _app_modules()["dashboard/lookups.py"]
+    spliced = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        or (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)) and _is_sqlish(node))
+        or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format")
+    ]
+    assert spliced == []
+    assert any(_is_sqlish(node) for node in ast.walk(tree)), "no SQL found in lookups.py: the check is broken"
