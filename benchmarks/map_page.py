@@ -1,7 +1,7 @@
 """Benchmark-only Streamlit script (not part of the app): one national map per run, chosen by `?map=`, for
 `python -m benchmarks.mapload` to time in chromium.
 
-- `plotly-provinces`: the overview's country map by province, built by the app (`ui.overview_map`);
+- `plotly-provinces`: the overview's country map by province, built by the app (`figures.overview_map`);
 - `plotly-province&p=04`: the overview's map of one province's communes, built by the app;
 - `plotly-all`: the same Plotly builder (`maps.commune_map`) over all 3,321 communes at once (the app never draws
   it: a national deployment opens on the provinces);
@@ -25,8 +25,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data, maps, registry, ui
+from dashboard import data, maps, registry
 from dashboard.scope import Filters, Scope
+from dashboard.ui import figures, frame, targets
 
 IND, YEAR = "internet_none", 2025
 kind = st.query_params.get("map", "plotly-provinces")
@@ -37,11 +38,11 @@ ind = registry.get(IND)
 
 @st.cache_data
 def values_all() -> dict[str, dict]:
-    """Every unit's value, trend and target, as `ui.overview_map` computes them for a province's communes."""
+    """Every unit's value, trend and target, as `figures.overview_map` computes them for a province's communes."""
     now = data.indicator(IND, now_f, scope, by=("unit",))
     hist = data.indicator(IND, all_f, scope, by=("unit", "year"))
     trends = {u: list(zip(g["year"].to_list(), g["value"].to_list())) for (u,), g in hist.group_by("unit_code")}
-    target = ui.target_text(IND)
+    target = targets.target_text(IND)
     return {
         r["unit_code"]: {**r, "trend": sorted(trends.get(r["unit_code"], [])), "target": target}
         for r in now.filter(pl.col("denominator") > 0).iter_rows(named=True)
@@ -138,8 +139,8 @@ else:
         fig = maps.commune_map(Path(os.environ["MAPBENCH_ALL"]), values_all(), ind, height=700)
     else:
         province = st.query_params.get("p") if kind == "plotly-province" else None
-        fig = ui.overview_map(IND, now_f, all_f, scope, by_province=province is None, province=province)
-    event = ui.chart(fig, "bench-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
+        fig = figures.overview_map(IND, now_f, all_f, scope, by_province=province is None, province=province)
+    event = frame.chart(fig, "bench-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     code = maps.selected_code(event)
     size = len(fig.to_json().encode())
 st.markdown(f"kích thước hình: {size} byte")

@@ -11,14 +11,15 @@ import pandas  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
-from dashboard import admin, data, filters, login, ui
+from dashboard import admin, data, filters, login
+from dashboard.ui import frame
 from etl.store import current_snapshot, recover
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "pages"
 
 st.set_page_config(page_title="Chất lượng tổ chức đảng", page_icon=":material/flag:", layout="wide")
-ui.house_style()
+frame.house_style()
 
 
 def ensure_data() -> None:
@@ -149,10 +150,10 @@ def main() -> None:
     nav = st.navigation(sections(user.role), expanded=True)  # every page listed: no English «View 3 more»
     state = filters.sidebar(login.scope_of(user), page=nav.url_path)
     login.sidebar(user)
-    ui.sample_notice()
+    frame.sample_notice()
     if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
         st.warning(notice, icon=":material/warning:")
-    ui.coverage_notice(state)
+    frame.coverage_notice(state)
     nav.run()
     filters.write_url(nav.url_path)
 

@@ -180,7 +180,7 @@ def province_benchmark(
 ) -> pl.DataFrame:
     """The province-wide value (all units) for comparison; it names no unit. For a commune user a group (a year,
     a level…) that covers too few other units or branches to hide them is withheld: numerator, denominator and
-    value are null (`ui.withheld` tells the page; a group without any branch is 0/0), so the other units' figures cannot be had by subtracting one's own."""
+    value are null (`ui.comparisons.withheld` tells the page; a group without any branch is 0/0), so the other units' figures cannot be had by subtracting one's own."""
     if any(b in ("unit", "branch", "province") for b in by):
         raise ValueError("the province benchmark is never broken down by unit or branch")
     # the user's own province in a national deployment (a commune's is its unit's), or the provinces filtered on

@@ -6,7 +6,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, filters, registry, scorecard, ui
+from dashboard import data, export, filters, registry, scorecard
+from dashboard.ui import comparisons, downloads, tiles
 
 state = filters.current()
 st.title(f"Bảng tổng hợp theo đơn vị, năm {state.year}")
@@ -17,7 +18,7 @@ st.caption(
 )
 c1, c2 = st.columns(2)
 mode = c1.radio("Cách đánh giá", list(scorecard.MODES), format_func=scorecard.MODES.get, key="sc_mode", horizontal=True)
-columns = {i: ui.scorecard_column(i, state, mode) for i in ui.HEADLINE}
+columns = {i: comparisons.scorecard_column(i, state, mode) for i in tiles.HEADLINE}
 by = c2.selectbox(
     "Sắp xếp theo",
     ["worse", *columns],
@@ -59,6 +60,6 @@ cols = (
     ]
     + [export.Col("worse", "Số ô kém hơn / chưa đạt", "int")]
 )
-ui.downloads(
+downloads.downloads(
     table, cols, f"bang-tong-hop-{state.year}", f"Bảng tổng hợp theo đơn vị ({scorecard.MODES[mode]})", state, key="sc"
 )

@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from dashboard import data, export, filters, ui
+from dashboard import data, export, filters, fmt
+from dashboard.ui import comparisons, downloads, frame, tables, tiles, trends
 
 state = filters.current()
 st.title("Bí thư, phó bí thư và bồi dưỡng nghiệp vụ")
 ids = ["sec_trained", "secretary_trained", "sec_theory", "sec_it", "sec_concurrent"]
-ui.kpi_row(ids, state)
-choice = ui.choose(ids)
-ui.trend_chart(choice, state, key="bt")
-ui.unit_bars(choice, state, key="bt")
+tiles.kpi_row(ids, state)
+choice = frame.choose(ids)
+trends.trend_chart(choice, state, key="bt")
+comparisons.unit_bars(choice, state, key="bt")
 
 st.subheader(f"Danh sách bí thư, phó bí thư chưa được bồi dưỡng, năm {state.year}")
 st.caption(
@@ -26,9 +27,9 @@ cols = [
     export.Col("person_id", "Mã cán bộ"),
     export.Col("type_label", "Loại hình"),
 ]
-st.metric("Số người cần bồi dưỡng", ui.fmt.num(roster.height))
-ui.show_table(roster, cols, height=320)
-ui.downloads(
+st.metric("Số người cần bồi dưỡng", fmt.num(roster.height))
+tables.show_table(roster, cols, height=320)
+downloads.downloads(
     roster,
     cols,
     f"danh-sach-chua-boi-duong-{state.year}",
@@ -36,4 +37,4 @@ ui.downloads(
     state,
     key="roster",
 )
-ui.about(choice)
+frame.about(choice)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import data, export, filters, ui
+from dashboard import data, export, filters
+from dashboard.ui import downloads
 
 state = filters.current()
 st.title("Biểu thống kê 01–07")
@@ -14,7 +15,7 @@ unit = st.selectbox("Phạm vi", options, format_func=lambda c: "Toàn tỉnh" i
 scope_text = "toàn tỉnh" if unit is None else names[unit]
 st.download_button(
     f"Tải Biểu 01–07 ({scope_text}, năm {state.year})",
-    ui.audited(
+    downloads.audited(
         lambda: export.bieu_workbook(state.year, state.scope, unit),
         f"Biểu 01–07 ({scope_text})",
         "xlsx",

@@ -4,8 +4,9 @@ ones), validation findings, load history — every code, status and time in Viet
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, filters, ui
+from dashboard import charts, data, filters, fmt
 from dashboard.export import Col
+from dashboard.ui import comparisons, downloads, frame, tables
 
 state = filters.current()
 st.title("Chất lượng dữ liệu")
@@ -13,7 +14,7 @@ tabs = st.tabs(["Mức đầy đủ", "Đối chiếu với Biểu đã công b�
 
 with tabs[0]:
     comp = data.completeness(state.scope)
-    province = ui.map_province(state)
+    province = comparisons.map_province(state)
     if filters.national() and province is None:  # the country: one row per province, not 3 000+ communes
         places = data.units(state.scope).select("unit_code", "province_code")
         comp = comp.join(places, on="unit_code", how="left").with_columns(
@@ -37,7 +38,7 @@ with tabs[0]:
             "Xanh lá: đầy đủ · Vàng: thiếu (hoặc để trống) trang «Cấp uỷ», «Trưởng xóm, đoàn thể» · Cam: số chi bộ "
             "ít hơn 90% năm trước · Đỏ cam: chưa nộp. Di chuột lên ô để xem số chi bộ."
         )
-    ui.chart(heat, "heat")
+    frame.chart(heat, "heat")
     st.caption(caption)
     cols = [
         Col("unit_code", "Mã đơn vị"),
@@ -48,11 +49,17 @@ with tabs[0]:
         Col("branches_previous_year", "Số chi bộ năm trước", "int"),
         Col("committee_members", "Cấp uỷ viên", "int"),
     ]
-    ui.downloads(
-        ui.decoded(comp, status="completeness"), cols, "muc-day-du", "Mức đầy đủ của báo cáo", state, heat, key="heat"
+    downloads.downloads(
+        tables.decoded(comp, status="completeness"),
+        cols,
+        "muc-day-du",
+        "Mức đầy đủ của báo cáo",
+        state,
+        heat,
+        key="heat",
     )
-    years = ui.coverage_table(state)
-    ui.show_table(
+    years = tables.coverage_table(state)
+    tables.show_table(
         years,
         [
             Col("year", "Năm", "year"),
@@ -68,15 +75,15 @@ with tabs[1]:
         "được giải thích ở những ô mà chính bảng công bố tự mâu thuẫn (cột «Lý do»); mọi chênh lệch khác là mới "
         "và cần kiểm tra."
     )
-    rec = ui.reconciliation_view(state.scope)
+    rec = tables.reconciliation_view(state.scope)
     diff = rec.filter(pl.col("difference") != 0)
     new = diff.filter(pl.col("consistency_item").is_null())
     c1, c2, c3 = st.columns(3)
-    c1.metric("Ô số liệu đã đối chiếu", ui.fmt.num(rec.height))
-    c2.metric("Chênh lệch đã giải thích", ui.fmt.num(diff.height - new.height))
-    c3.metric("Chênh lệch mới, cần kiểm tra", ui.fmt.num(new.height))
+    c1.metric("Ô số liệu đã đối chiếu", fmt.num(rec.height))
+    c2.metric("Chênh lệch đã giải thích", fmt.num(diff.height - new.height))
+    c3.metric("Chênh lệch mới, cần kiểm tra", fmt.num(new.height))
     if new.height:
-        st.error(f"{ui.fmt.num(new.height)} ô chênh lệch chưa có trong danh mục đã giải thích: xem các dòng «Mới».")
+        st.error(f"{fmt.num(new.height)} ô chênh lệch chưa có trong danh mục đã giải thích: xem các dòng «Mới».")
     cols = [
         Col("kind", "Loại"),
         Col("bieu", "Biểu"),
@@ -93,11 +100,11 @@ with tabs[1]:
         Col("reason", "Lý do"),
     ]
     only = st.toggle("Chỉ hiện các ô chênh lệch", value=True, key="rec_only")
-    ui.show_table(diff if only else rec, cols, empty="Không có ô nào chênh lệch.")
-    ui.downloads(rec, cols, "doi-chieu-bieu", "Đối chiếu số liệu đã nạp với Biểu 01–07", state, key="rec")
+    tables.show_table(diff if only else rec, cols, empty="Không có ô nào chênh lệch.")
+    downloads.downloads(rec, cols, "doi-chieu-bieu", "Đối chiếu số liệu đã nạp với Biểu 01–07", state, key="rec")
     facts = data.published_facts().filter(pl.col("inconsistent"))
     st.markdown("**Tỉ lệ ghi trong văn bản không khớp với phép chia:**")
-    ui.show_table(
+    tables.show_table(
         facts,
         [
             Col("fact_id", "Mã"),
@@ -110,8 +117,8 @@ with tabs[1]:
     )
 
 with tabs[2]:
-    fnd = ui.decoded(data.findings(state.scope), severity="severity")
-    ui.show_table(
+    fnd = tables.decoded(data.findings(state.scope), severity="severity")
+    tables.show_table(
         fnd,
         [
             Col("load_id", "Lần nạp"),
@@ -127,8 +134,10 @@ with tabs[2]:
     )
 
 with tabs[3]:
-    hist = ui.local_time(ui.decoded(data.load_history(state.scope), status="load_status"), "started_at", "finished_at")
-    ui.show_table(
+    hist = tables.local_time(
+        tables.decoded(data.load_history(state.scope), status="load_status"), "started_at", "finished_at"
+    )
+    tables.show_table(
         hist,
         [
             Col("load_id", "Lần nạp"),
@@ -142,9 +151,9 @@ with tabs[3]:
             Col("files", "Tệp"),
         ],
     )
-    ret = ui.local_time(data.returns(state.scope), "loaded_at")
+    ret = tables.local_time(data.returns(state.scope), "loaded_at")
     st.markdown("**Nguồn gốc từng báo cáo trong dữ liệu hiện hành** (tệp, mã băm sha256, số dòng, thời điểm nạp):")
-    ui.show_table(
+    tables.show_table(
         ret,
         [
             Col("year", "Năm", "year"),

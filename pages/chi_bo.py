@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, data, export, filters, ui
+from dashboard import charts, data, export, filters
+from dashboard.ui import comparisons, downloads, frame, tables, trends
 from etl.codes import label
 
 state = filters.current()
@@ -11,9 +12,9 @@ breaks = data.series_breaks()
 
 mix = data.rating_mix(state.all_years, state.scope)
 mix_fig = charts.rating_mix(mix, breaks=breaks)
-ui.chart(mix_fig, "mix")
+frame.chart(mix_fig, "mix")
 labels = {c: label("rating", c) for c in ("xs", "tot", "ht", "kht")}
-ui.downloads(
+downloads.downloads(
     mix.with_columns(mix["rating"].replace_strict(labels, default="Chưa xếp loại")),
     [export.Col("year", "Năm", "year"), export.Col("rating", "Xếp loại"), export.Col("branches", "Số chi bộ", "int")],
     "co-cau-xep-loai",
@@ -23,10 +24,10 @@ ui.downloads(
     key="mix",
 )
 
-choice = ui.choose(["branch_good", "branch_excellent", "branch_failed"])
-ui.trend_chart(choice, state, key="cb")
+choice = frame.choose(["branch_good", "branch_excellent", "branch_failed"])
+trends.trend_chart(choice, state, key="cb")
 
-unit = ui.unit_bars(choice, state, key="cb")
+unit = comparisons.unit_bars(choice, state, key="cb")
 if unit:
-    ui.branch_list(unit, state, key="cb")
-ui.about(choice)
+    tables.branch_list(unit, state, key="cb")
+frame.about(choice)

@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from dashboard import charts, data, filters, registry, ui
+from dashboard import charts, data, filters, registry
+from dashboard.ui import comparisons, downloads, frame, tables, tiles, trends
 
 state = filters.current()
 st.title("Hạ tầng phục vụ sinh hoạt chi bộ")
 ids = ["internet_none", "internet_unstable", "computer_none", "ehandbook"]
-ui.kpi_row(ids, state)
-choice = ui.choose(ids)
+tiles.kpi_row(ids, state)
+choice = frame.choose(ids)
 ind = registry.get(choice)
-ui.trend_chart(choice, state, key="ht")
+trends.trend_chart(choice, state, key="ht")
 
 by_type = data.indicator(choice, state.filters, state.scope, by=("type",))
 fig2 = charts.by_unit(
@@ -21,12 +22,18 @@ fig2 = charts.by_unit(
     label_col="label",
     key_col="branch_type",
 )
-ui.chart(fig2, "by-type")
-ui.downloads(
-    by_type, ui.indicator_cols("type"), f"{choice}-theo-loai-hinh-{state.year}", ind.label, state, fig2, key="ht-type"
+frame.chart(fig2, "by-type")
+downloads.downloads(
+    by_type,
+    downloads.indicator_cols("type"),
+    f"{choice}-theo-loai-hinh-{state.year}",
+    ind.label,
+    state,
+    fig2,
+    key="ht-type",
 )
 
-unit = ui.unit_bars(choice, state, key="ht")
+unit = comparisons.unit_bars(choice, state, key="ht")
 if unit:
-    ui.branch_list(unit, state, key="ht")
-ui.about(choice)
+    tables.branch_list(unit, state, key="ht")
+frame.about(choice)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, data, export, filters, fmt, registry, ui
+from dashboard import charts, data, export, filters, fmt, registry
+from dashboard.ui import comparisons, documents, downloads, frame, tables
 
 state = filters.current()
 units = data.units(state.scope)
@@ -15,7 +16,7 @@ else:
         st.session_state[filters.PROFILE_UNIT] = state.filters.units[0] if state.filters.units else codes[0]
     unit = st.selectbox("Đơn vị", codes, format_func=lambda c: names[c], key=filters.PROFILE_UNIT)
 st.title(f"Hồ sơ {fmt.plain(names.get(unit, unit))}")
-ui.brief_download(unit, state)
+documents.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
 
 table = data.unit_comparison(f_unit, state.scope)  # the profile's rows, as the brief prints them
@@ -35,10 +36,10 @@ if not table.height:  # the level or type filters leave this unit without a bran
     )
 else:
     st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
-    ui.show_table(table, cols)
+    tables.show_table(table, cols)
     if hidden:
-        st.info(ui.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
-    ui.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
+        st.info(comparisons.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
+    downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
 
     choice = st.selectbox(
         "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="hs_chi_tieu"
@@ -49,11 +50,11 @@ else:
         trend = data.indicator(choice, state.all_years.but(units=(unit,)), state.scope)
         prov = data.province_benchmark(choice, state.all_years, state.scope)
         fig = charts.trend(trend, ind, prov, data.series_breaks() if ind.has_rating_breaks else None)
-        ui.chart(fig, "hs-trend")
-        ui.withheld_note(prov, "hs-trend")
-        ui.downloads(
+        frame.chart(fig, "hs-trend")
+        comparisons.withheld_note(prov, "hs-trend")
+        downloads.downloads(
             trend,
-            ui.indicator_cols("year"),
+            downloads.indicator_cols("year"),
             f"{choice}-{unit}-theo-nam",
             f"{ind.label} – {names.get(unit, unit)}",
             state,
@@ -61,6 +62,6 @@ else:
             key="hs-trend",
         )
     with right:
-        ui.funnel(choice, state, key="hs", highlight=unit)
-    ui.branch_list(unit, state, key="hs")
-    ui.branch_gaps(unit, state, key="hs")
+        comparisons.funnel(choice, state, key="hs", highlight=unit)
+    tables.branch_list(unit, state, key="hs")
+    tables.branch_gaps(unit, state, key="hs")

@@ -4,7 +4,8 @@ glide paths and the gap in branches or people; and, for the province, every targ
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, filters, registry, ui
+from dashboard import data, export, filters, fmt, registry
+from dashboard.ui import downloads, figures, frame, tables, targets
 
 OPEN_GLIDES = 3  # the most urgent targets' glide paths open at first
 
@@ -20,11 +21,11 @@ own_only = st.toggle(
 p = data.progress_for(state.all_years, state.scope)
 if own_only and p.height:
     p = p.filter(pl.col("applies") == "own")
-table = ui.by_urgency(p)
+table = targets.by_urgency(p)
 if not table.height:
     st.info("Chưa có mục tiêu nào đo được cho lựa chọn này (chưa có năm nào đủ số liệu).")
     st.stop()
-ui.status_counts(table)
+targets.status_counts(table)
 
 # Lazy: only the open tab runs, and a target's glide path is drawn only while its box is open (the most urgent
 # open at first) — a page of a dozen Plotly charts took seconds to draw in the browser.
@@ -32,24 +33,24 @@ names = ["Theo mục tiêu", "Theo đơn vị"] if not state.scope.is_commune el
 tabs = st.tabs(names, key="mt_tab", on_change="rerun")
 if tabs[0].open:
     with tabs[0]:
-        ui.show_table(table, ui.PROGRESS_COLS)
-        ui.downloads(
+        tables.show_table(table, targets.PROGRESS_COLS)
+        downloads.downloads(
             table,
-            ui.PROGRESS_COLS,
+            targets.PROGRESS_COLS,
             f"tien-do-muc-tieu-{state.year}",
             "Tiến độ thực hiện mục tiêu",
             state,
             key="mt-table",
         )
-        glides = ui.glide_paths(state.all_years, state.scope, own_only)
+        glides = figures.glide_paths(state.all_years, state.scope, own_only)
         for i, r in enumerate(table.iter_rows(named=True)):
             ind = registry.get(r["indicator_id"])
             name = ind.label_for(r["subgroup"])
             with st.container(border=True):
                 st.markdown(
-                    f"**{r['target_id']} · {r['target_text']}**  \n{ui.status_badge(r['status'])} · hiện tại "
-                    f"{ui.fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu "
-                    f"{ui.fmt.pct(r['target_value'], 0)} ({r['han']})"
+                    f"**{r['target_id']} · {r['target_text']}**  \n{targets.status_badge(r['status'])} · hiện tại "
+                    f"{fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu "
+                    f"{fmt.pct(r['target_value'], 0)} ({r['han']})"
                 )
                 if r["gap_units"]:
                     st.markdown(
@@ -71,10 +72,10 @@ if tabs[0].open:
                 if box.open and r["target_id"] in glides:
                     series, glide = glides[r["target_id"]]
                     with box:
-                        ui.chart(glide, f"glide-{r['target_id']}")
-                        ui.downloads(
+                        frame.chart(glide, f"glide-{r['target_id']}")
+                        downloads.downloads(
                             series,
-                            ui.indicator_cols("year"),
+                            downloads.indicator_cols("year"),
                             f"lo-trinh-{r['target_id']}",
                             f"{r['target_id']} · {name}",
                             state,
@@ -88,9 +89,9 @@ if not state.scope.is_commune and tabs[1].open:
             "Tình trạng của từng mục tiêu ở từng đơn vị (theo số liệu của chính đơn vị). Sắp xếp: đơn vị có "
             "nhiều mục tiêu «đi xuống» và «chuyển biến chậm» lên trên."
         )
-        matrix, cols = ui.unit_status_matrix(state.scope, own_only)
-        ui.show_table(matrix, cols, height=520)
-        ui.downloads(
+        matrix, cols = targets.unit_status_matrix(state.scope, own_only)
+        tables.show_table(matrix, cols, height=520)
+        downloads.downloads(
             matrix, cols, f"tien-do-theo-don-vi-{state.year}", "Tiến độ mục tiêu theo đơn vị", state, key="mt-units"
         )
 
@@ -100,7 +101,7 @@ st.caption(
     "năm; cần nguồn khác để theo dõi."
 )
 unmeasured = data.targets().filter(pl.col("indicator_id").is_null())
-ui.show_table(
+tables.show_table(
     unmeasured,
     [
         export.Col("target_id", "Mã"),

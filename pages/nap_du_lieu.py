@@ -5,7 +5,8 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from dashboard import admin, data, export, filters, login, reporting, ui
+from dashboard import admin, data, export, filters, fmt, login, reporting
+from dashboard.ui import downloads, tables
 from etl import cycle
 from etl.annual_return.rows import summary_frame
 from etl.findings import ReturnRejected
@@ -26,7 +27,7 @@ c1, c2 = st.columns([3, 1])
 unit = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="tpl_unit")
 year = c2.number_input("Năm báo cáo", min_value=2020, max_value=2100, value=max(data.years()) + 1, key="tpl_year")
 prefill = st.checkbox("Điền sẵn danh sách chi bộ năm trước", value=True, key="tpl_prefill")
-ui.template_button(province, unit, year, prefill, "Tải biểu mẫu", "tpl_download")
+downloads.template_button(province, unit, year, prefill, "Tải biểu mẫu", "tpl_download")
 st.download_button(
     f"Tải biểu mẫu của cả {len(names)} đơn vị (tệp nén)",
     lambda: templates_zip(province, int(year), prefill),
@@ -66,7 +67,7 @@ st.subheader("3. Kết quả kiểm tra")
 if refused:
     st.error(f"{len(refused)} tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")
     rows = [f.as_dict() for fs in refused.values() for f in fs if f.severity == "error"]
-    ui.show_table(
+    tables.show_table(
         pl.DataFrame(rows),
         [
             export.Col("file", "Tệp"),
@@ -81,7 +82,7 @@ if checked.rows:
     st.markdown(
         "**Các dòng đã đọc** (mỗi dòng có chữ hoặc số của mỗi trang bảng: được nạp, được nhận ra, hoặc báo lỗi)"
     )
-    ui.show_table(
+    tables.show_table(
         summary_frame(checked.rows),
         [
             export.Col("file", "Tệp"),
@@ -94,15 +95,15 @@ if parsed:
     st.success(f"{len(parsed)} tệp hợp lệ.")
     for r in parsed:  # the reporting cycle: said now, refused at «Ghi» (etl/store.py checks again under its lock)
         if why := cycle.replace_refusal(r.year, r.unit_code):
-            st.error(ui.fmt.plain(f"Tệp «{r.file_name}»: {why}"), icon=":material/lock:")
+            st.error(fmt.plain(f"Tệp «{r.file_name}»: {why}"), icon=":material/lock:")
     warnings = [w.as_dict() for r in parsed for w in r.warnings]
     if warnings:
         with st.expander(f"{len(warnings)} ghi chú (không phải lỗi)"):
-            ui.show_table(pl.DataFrame(warnings), [export.Col("file", "Tệp"), export.Col("message", "Nội dung")])
+            tables.show_table(pl.DataFrame(warnings), [export.Col("file", "Tệp"), export.Col("message", "Nội dung")])
     st.subheader("4. Xem trước thay đổi")
     changes = admin.load_changes(parsed, state.scope)
-    st.markdown(f"**Từng chi bộ thay đổi** ({ui.fmt.num(changes.height)} chi bộ thêm, bớt hoặc có ô thay đổi):")
-    ui.show_table(
+    st.markdown(f"**Từng chi bộ thay đổi** ({fmt.num(changes.height)} chi bộ thêm, bớt hoặc có ô thay đổi):")
+    tables.show_table(
         changes,
         [
             export.Col("file_name", "Tệp"),
@@ -116,7 +117,7 @@ if parsed:
     )
     st.markdown("**Tổng hợp theo báo cáo** (trước và sau khi ghi):")
     preview = admin.load_preview(parsed, state.scope)
-    ui.show_table(
+    tables.show_table(
         preview,
         [
             export.Col("file_name", "Tệp"),
@@ -149,13 +150,13 @@ if parsed:
                 # a return of a year in its reporting cycle is its committee's submission (with its warnings)
                 result = commit(parsed, province, user.username, submissions=reporting.submissions_of(parsed))
         except (ReturnRejected, StoreError) as e:
-            st.error(ui.fmt.plain(str(e)))  # names files and branch codes typed by others
+            st.error(fmt.plain(str(e)))  # names files and branch codes typed by others
         else:
             for k in ("parsed", "parsed_key"):
                 st.session_state.pop(k, None)
             st.session_state["upload_round"] = upload_round + 1
             st.session_state["commit_message"] = (
-                f"Đã nạp {result.returns} báo cáo ({ui.fmt.num(result.branches)} chi bộ); "
+                f"Đã nạp {result.returns} báo cáo ({fmt.num(result.branches)} chi bộ); "
                 f"thay thế {result.replaced} báo cáo cũ."
             )
             data.clear_cache()

@@ -6,7 +6,8 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, login, reporting, ui
+from dashboard import data, export, fmt, login, reporting
+from dashboard.ui import downloads, tables
 from etl import cycle
 from etl.codes import label
 from etl.load import check_files
@@ -33,16 +34,18 @@ p = periods[year]
 s = p.units[unit]
 st.markdown(
     f"**Trạng thái: {label('cycle_status', p.status(unit))}** · hạn nộp {p.deadline:%d/%m/%Y} · "
-    f"số lần đã nộp: {ui.fmt.num(s.version)}"
+    f"số lần đã nộp: {fmt.num(s.version)}"
 )
 if s.status == cycle.RETURNED:
-    st.warning(f"Ban Tổ chức trả lại báo cáo: {ui.fmt.plain(s.comment)}", icon=":material/undo:")
+    st.warning(f"Ban Tổ chức trả lại báo cáo: {fmt.plain(s.comment)}", icon=":material/undo:")
 if refusal := cycle.replace_refusal(year, unit):
     st.info(refusal, icon=":material/lock:")
     st.stop()
 
 st.subheader("1. Tải biểu mẫu của đơn vị")
-ui.template_button(province, unit, year, True, "Tải biểu mẫu (điền sẵn danh sách chi bộ năm trước)", "submit_template")
+downloads.template_button(
+    province, unit, year, True, "Tải biểu mẫu (điền sẵn danh sách chi bộ năm trước)", "submit_template"
+)
 
 st.subheader("2. Tải lên báo cáo đã điền")
 upload_round = st.session_state.get("submit_round", 0)
@@ -64,8 +67,8 @@ checked = st.session_state["submit_checked"]
 st.subheader("3. Kết quả kiểm tra")
 if checked.refused:
     rows = [x.as_dict() for fs in checked.refused.values() for x in fs if x.severity == "error"]
-    st.error(f"Tệp có {ui.fmt.num(len(rows))} lỗi. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")
-    ui.show_table(
+    st.error(f"Tệp có {fmt.num(len(rows))} lỗi. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")
+    tables.show_table(
         pl.DataFrame(rows),
         [
             export.Col("sheet", "Trang"),
@@ -78,16 +81,16 @@ if checked.refused:
 else:
     r = checked.parsed[0]
     if r.unit_code != unit:
-        st.error(f"Tệp là báo cáo của đơn vị «{ui.fmt.plain(r.unit_code)}», không phải của đơn vị bạn: không nộp được.")
+        st.error(f"Tệp là báo cáo của đơn vị «{fmt.plain(r.unit_code)}», không phải của đơn vị bạn: không nộp được.")
         st.stop()
-    st.success(f"Tệp hợp lệ: {ui.fmt.num(r.branches.height)} chi bộ.")
+    st.success(f"Tệp hợp lệ: {fmt.num(r.branches.height)} chi bộ.")
     for w in reporting.return_warnings(unit, int(year), r.branches):
-        st.warning(ui.fmt.plain(w.text), icon=":material/report:")
+        st.warning(fmt.plain(w.text), icon=":material/report:")
 if st.button("Nộp báo cáo", type="primary", key="submit_send", icon=":material/send:"):
     try:
         message = reporting.submit_return(int(year), checked, user.username, user.role, unit, province)
     except ValueError as e:
-        st.error(ui.fmt.plain(str(e)))
+        st.error(fmt.plain(str(e)))
     else:
         st.session_state["submit_message"] = message
         st.session_state["submit_round"] = upload_round + 1

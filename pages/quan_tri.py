@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import admin, auth, data, export, filters, login, ui
+from dashboard import admin, auth, data, export, filters, login
+from dashboard.ui import downloads, tables
 from etl import audit
 
 state = filters.current()
@@ -15,7 +16,7 @@ st.caption(
 users = auth.list_users()
 units = data.units(state.scope)
 unit_names = dict(units.select("unit_code", "unit_full_name").iter_rows())
-ui.show_table(
+tables.show_table(
     admin.users_table(users, unit_names),
     [
         export.Col("username", "Tên đăng nhập"),
@@ -86,7 +87,7 @@ with tabs[3], st.form("user_scope"):
         run("scope", username=who, role=role, unit_code=unit)
 
 st.subheader("Nhật ký")
-log = ui.decoded(admin.audit_log(state.scope), event="audit_event")
+log = tables.decoded(admin.audit_log(state.scope), event="audit_event")
 log = log.with_columns(log["event_time"].dt.strftime("%d/%m/%Y %H:%M:%S"))
 if damaged := audit.damaged_lines():
     st.warning(
@@ -98,5 +99,5 @@ cols = [
     export.Col("username", "Người dùng"),
     export.Col("details_text", "Chi tiết"),
 ]
-ui.show_table(log, cols, height=420)
-ui.downloads(log, cols, "nhat-ky", "Nhật ký hệ thống", state, key="audit")
+tables.show_table(log, cols, height=420)
+downloads.downloads(log, cols, "nhat-ky", "Nhật ký hệ thống", state, key="audit")

@@ -7,7 +7,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, filters, login, reporting, ui
+from dashboard import data, export, filters, fmt, login, reporting
+from dashboard.ui import downloads, tables
 from etl import cycle
 from etl.codes import label
 from etl.province import load_province
@@ -25,7 +26,7 @@ def run(action, message: str) -> None:
     try:
         action()
     except ValueError as e:
-        st.error(ui.fmt.plain(str(e)))
+        st.error(fmt.plain(str(e)))
     else:
         st.session_state["cycle_message"] = message
         st.rerun()
@@ -43,8 +44,8 @@ if user.role == "admin":
         codes, missing = reporting.expected_units(int(new_year), province, set(before["unit_code"]))
         if before.height:
             st.caption(
-                f"Năm {int(new_year) - 1} có báo cáo của {ui.fmt.num(len(codes) - len(missing))}/"
-                f"{ui.fmt.num(len(codes))} đơn vị"
+                f"Năm {int(new_year) - 1} có báo cáo của {fmt.num(len(codes) - len(missing))}/"
+                f"{fmt.num(len(codes))} đơn vị"
                 + (f"; chưa có: {', '.join(names.get(c, c) for c in missing)}." if missing else ".")
             )
         left_out = st.multiselect(
@@ -58,8 +59,7 @@ if user.role == "admin":
         if st.button("Mở kỳ báo cáo", key="cycle_open", icon=":material/event_available:"):
             run(
                 lambda: cycle.open_period(int(new_year), deadline, province, user.username, user.role, expected=chosen),
-                f"Đã mở kỳ báo cáo năm {int(new_year)} cho {ui.fmt.num(len(chosen))} đơn vị, "
-                f"hạn nộp {deadline:%d/%m/%Y}.",
+                f"Đã mở kỳ báo cáo năm {int(new_year)} cho {fmt.num(len(chosen))} đơn vị, hạn nộp {deadline:%d/%m/%Y}.",
             )
 if not periods:
     st.info("Chưa có kỳ báo cáo nào được mở. Quản trị viên mở kỳ báo cáo của mỗi năm, với hạn nộp.")
@@ -68,15 +68,15 @@ if not periods:
 year = st.selectbox("Kỳ báo cáo năm", sorted(periods, reverse=True), key="cycle_year")
 p = periods[year]
 rows, counts = reporting.board(year, names, user.role)
-rows = ui.local_time(rows, "at")
+rows = tables.local_time(rows, "at")
 st.markdown(f"**Số liệu năm {year}: {counts.text()}** · hạn nộp {p.deadline:%d/%m/%Y}")
 if p.locked:
     st.info(f"Số liệu chốt ngày {p.locked_day}.", icon=":material/lock:")
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Đã nộp", f"{ui.fmt.num(counts.submitted)}/{ui.fmt.num(counts.expected)}")
-c2.metric("Đã duyệt", ui.fmt.num(counts.approved))
-c3.metric("Chưa nộp", ui.fmt.num(counts.expected - counts.submitted))
-c4.metric("Chưa nộp, quá hạn", ui.fmt.num(counts.late))
+c1.metric("Đã nộp", f"{fmt.num(counts.submitted)}/{fmt.num(counts.expected)}")
+c2.metric("Đã duyệt", fmt.num(counts.approved))
+c3.metric("Chưa nộp", fmt.num(counts.expected - counts.submitted))
+c4.metric("Chưa nộp, quá hạn", fmt.num(counts.late))
 COLS = [
     export.Col("unit_code", "Mã"),
     export.Col("unit_name", "Đơn vị"),
@@ -91,8 +91,8 @@ COLS = [
 ]
 if st.toggle("Chỉ các đơn vị chưa nộp (cần nhắc)", key="cycle_remind"):
     rows = rows.filter(pl.col("status") == cycle.NOT_SUBMITTED)
-ui.show_table(rows, COLS, height=400, empty="Mọi đơn vị đã nộp báo cáo.")
-ui.downloads(
+tables.show_table(rows, COLS, height=400, empty="Mọi đơn vị đã nộp báo cáo.")
+downloads.downloads(
     rows, COLS, f"tien-do-nop-bao-cao-{year}", f"Tiến độ nộp báo cáo năm {year}", filters.current(), key="tien-do"
 )
 
@@ -101,15 +101,15 @@ unit = st.selectbox("Đơn vị", p.expected, format_func=lambda c: f"{names.get
 s = p.units[unit]
 st.caption(f"Trạng thái: {label('cycle_status', p.status(unit))} · lần nộp: {s.version}")
 for w in s.warnings:
-    st.warning(ui.fmt.plain(w), icon=":material/report:")
+    st.warning(fmt.plain(w), icon=":material/report:")
 if s.versions:
-    with st.expander(f"Các lần nộp có số liệu ({ui.fmt.num(len(s.versions))})", icon=":material/history:"):
+    with st.expander(f"Các lần nộp có số liệu ({fmt.num(len(s.versions))})", icon=":material/history:"):
         versions = pl.DataFrame(
             [(v.number, v.at, v.by, v.file, v.branches) for v in s.versions],
             schema=["number", "at", "by", "file", "branches"],
             orient="row",
-        ).pipe(ui.local_time, "at")
-        ui.show_table(
+        ).pipe(tables.local_time, "at")
+        tables.show_table(
             versions,
             [
                 export.Col("number", "Lần nộp", "int"),
@@ -129,7 +129,7 @@ if s.versions:
                 reporting.version_branches(year, unit, by_number[old].load_id),
                 reporting.version_branches(year, unit, by_number[new].load_id),
             )
-            ui.show_table(
+            tables.show_table(
                 figures,
                 [
                     export.Col("indicator", "Chỉ tiêu"),
@@ -138,7 +138,7 @@ if s.versions:
                     export.Col("change", "Thay đổi"),
                 ],
             )
-            ui.show_table(
+            tables.show_table(
                 changes,
                 [
                     export.Col("branch_code", "Mã chi bộ"),

@@ -5,47 +5,48 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, maps, registry, ui
+from dashboard import data, filters, maps, registry
+from dashboard.ui import comparisons, documents, downloads, figures, frame, tables, tiles
 
 state = filters.current()
 st.title(f"Tổng quan năm {state.year}")
-st.caption(ui.overview_caption(state))
+st.caption(tiles.overview_caption(state))
 progress = data.progress(state.scope, scope_kind="unit" if state.scope.is_commune else "province")
 if state.scope.is_commune:
     progress = progress.filter(pl.col("scope_code") == state.scope.unit_code)
-for row in (ui.HEADLINE[:4], ui.HEADLINE[4:]):
+for row in (tiles.HEADLINE[:4], tiles.HEADLINE[4:]):
     for col, ind_id in zip(st.columns(4), row):
         with col:
             own = progress.filter((pl.col("indicator_id") == ind_id) & (pl.col("applies") == "own"))
-            ui.kpi(ind_id, state, own.sort("target_id").head(1) if own.height else None)
+            tiles.kpi(ind_id, state, own.sort("target_id").head(1) if own.height else None)
 
 if state.scope.is_commune:
-    ui.branch_gaps(state.scope.unit_code, state, key="tq")
+    tables.branch_gaps(state.scope.unit_code, state, key="tq")
 ids = list(registry.indicators())
 st.session_state["_default_indicator"] = "internet_none"
 st.session_state.setdefault(filters.INDICATOR, "internet_none")
 # A national deployment opens on the country by province; a click on a province opens its communes.
-province = ui.map_province(state)
+province = comparisons.map_province(state)
 by_province = filters.national() and province is None
 st.subheader("Bản đồ theo tỉnh, thành phố" if by_province else "Bản đồ theo xã, phường")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
 now = data.indicator(chosen, state.filters, state.scope, by=("province" if by_province else "unit",))
-fig = ui.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province)
+fig = figures.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province)
 if fig is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
-    event = ui.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
+    event = frame.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
         "mã ĐVHC: Công văn 1027/CTK-CSCL). "
         + ("Bấm vào một tỉnh để xem các xã, phường." if by_province else "Bấm vào một xã để mở hồ sơ.")
     )
     if not by_province:
-        ui.off_map_units(now, ind, state.scope)
-    ui.downloads(
+        comparisons.off_map_units(now, ind, state.scope)
+    downloads.downloads(
         now,
-        ui.indicator_cols("province" if by_province else "unit"),
+        downloads.indicator_cols("province" if by_province else "unit"),
         f"ban-do-{chosen}-{state.year}",
         f"{ind.label} theo {'tỉnh' if by_province else 'đơn vị'}",
         state,
@@ -59,5 +60,5 @@ else:
         # The profile's unit selector opens on the clicked commune; the filters travel in the URL.
         st.session_state[filters.PROFILE_UNIT] = code
         st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params=filters.url_params())
-ui.about(chosen)
-ui.documents(state)
+frame.about(chosen)
+documents.documents(state)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard import data, ui
+from dashboard import data
 from dashboard.scope import Filters, Scope
+from dashboard.ui import figures as ui  # the cached figure builders
 
 OWN, OTHER = "01273", "01279"
 

@@ -274,7 +274,7 @@ def test_formula_like_text_is_loaded_as_data(injected):
 
 
 def test_formula_like_text_is_neutralised_in_exports(injected):
-    from dashboard.ui import BRANCH_COLS
+    from dashboard.ui.tables import BRANCH_COLS
 
     df = data.branches(data.Filters(years=(2025,)), data.Scope.commune(OWN), root=injected)
     csv_text = export.table_csv(df, BRANCH_COLS).decode("utf-8-sig")

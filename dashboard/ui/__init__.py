@@ -1,0 +1,3 @@
+"""The Streamlit building blocks the pages share, one module per job: frame (the page frame), tiles, downloads,
+tables, comparisons (units against the province), trends, targets, figures (cached figure builders) and documents.
+Pages import the modules they use (`from dashboard.ui import frame, tiles`); nothing is re-exported here."""

@@ -1,0 +1,89 @@
+"""The page frame every page shares: the house style, the sample and coverage notices, the indicator chooser and its
+note, and how a chart is shown."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard import data, filters, registry, reporting
+from dashboard.filters import State
+from etl import settings
+from etl.settings import MAX_FILE_BYTES
+
+
+def house_style() -> None:
+    """Streamlit's own English texts hidden or said in Vietnamese, and its toolbars hidden: every export goes
+    through the page's own buttons (marked, audited), never through the chart's camera or the table's CSV."""
+    limit = MAX_FILE_BYTES // 1024 // 1024
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none}'
+        '[data-testid="stFileUploaderDropzone"] button > div::after {content: "Chọn tệp"}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span {display: none}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "Kéo thả tệp vào đây · tối đa '
+        f'{limit} MB mỗi tệp"; font-size: 0.875rem}}'
+        '[data-testid="InputInstructions"] {display: none}'
+        '[data-testid="stElementToolbar"] {display: none}'
+        "</style>"
+    )
+
+
+def chart(fig: go.Figure, key: str, **kw):
+    """st.plotly_chart without Plotly's mode bar (English, and an export without mark or audit)."""
+    return st.plotly_chart(fig, key=key, config={"displayModeBar": False, **kw.pop("config", {})}, **kw)
+
+
+def sample_notice() -> None:
+    """Say so when the data below the province level is synthetic (it must be visible on every page)."""
+    if data.is_sample():
+        st.warning(settings.sample_notice(), icon=":material/science:")
+
+
+def coverage_notice(state: State) -> None:
+    """How complete the year on screen is, on every page: a warning when only some units have reported."""
+    if approval := reporting.approval_notice(state.year):  # the year's reporting cycle, when it has one
+        st.caption(approval)
+    c = state.coverage
+    if c is None:
+        return
+    if c.complete:
+        st.caption(f"Số liệu năm {state.year}: {c.text} đã nộp báo cáo.")
+    else:
+        st.warning(
+            f"Số liệu năm {state.year} chưa đầy đủ: mới có {c.text} nộp báo cáo. Các số liệu năm {state.year} chỉ "
+            "tính trên các đơn vị đã nộp, không phải của toàn tỉnh; so sánh với năm trước chỉ trên cùng các đơn vị "
+            "đó; tiến độ mục tiêu tính đến năm có đủ số liệu gần nhất.",
+            icon=":material/hourglass_top:",
+        )
+
+
+def about(indicator_id: str) -> None:
+    """«Về chỉ tiêu này»: definition, numerator, denominator, linked targets — from the registry."""
+    ind = registry.get(indicator_id)
+    with st.expander(f"Về chỉ tiêu: {ind.label}", icon=":material/info:"):
+        st.markdown(
+            f"{ind.definition}\n\n- **Tử số:** {ind.numerator}\n- **Mẫu số:** {ind.denominator}\n"
+            f"- **Cách cộng dồn:** tổng tử số / tổng mẫu số (không lấy trung bình các tỉ lệ)"
+        )
+        t = data.targets().filter(pl.col("indicator_id") == indicator_id)
+        for r in t.iter_rows(named=True):
+            own = "Mục tiêu của tỉnh" if r["applies"] == "own" else "Tham khảo (văn bản khác)"
+            st.markdown(f"- {own}: *{r['target_text']}* — {r['issuer']} ({r['target_id']})")
+        if ind.has_rating_breaks:
+            st.caption(
+                "Lưu ý: cách đánh giá, xếp loại thay đổi năm 2023 (Quy định 124-QĐ/TW) và 2025 "
+                "(Quy định 366-QĐ/TW): so sánh qua các mốc này cần thận trọng."
+            )
+
+
+def choose(ids: list[str]) -> str:
+    """The indicator shown below, picked among a page's indicators; kept in the URL (?chi_tieu=…), so a link or a
+    reload opens the same one. An indicator of another page is replaced by this page's first."""
+    st.session_state["_default_indicator"] = ids[0]
+    if st.session_state.get(filters.INDICATOR) not in ids:
+        st.session_state[filters.INDICATOR] = ids[0]
+    return st.segmented_control(
+        "Chỉ tiêu", ids, format_func=lambda i: registry.get(i).short_for(), key=filters.INDICATOR, required=True
+    )

@@ -1,0 +1,104 @@
+"""The targets: status words and badges, the province's own target in words, progress rows most urgent first, and the
+units × targets matrix."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, export, fmt, methods, registry
+from dashboard.scope import Scope
+
+
+def status_badge(status: str | None) -> str:
+    """A status in words with a colour dot (colour never alone)."""
+    if not status:
+        return ""
+    color = charts.STATUS_COLORS.get(status, charts.GREY)
+    return f":{_md_color(color)}[●] **{methods.STATUS_LABELS.get(status, status)}**"
+
+
+def _md_color(hex_color: str) -> str:
+    return {
+        charts.GREEN: "green",
+        charts.BLUE: "blue",
+        charts.ORANGE: "orange",
+        charts.PURPLE: "violet",
+        charts.VERMILION: "red",
+    }.get(hex_color, "gray")
+
+
+def target_text(indicator_id: str) -> str:
+    """The province's own target for an indicator in words ('≥ 100% (2030)'), or '' if it has none."""
+    p = data.province_targets(indicator_id)
+    if not p.height:
+        return ""
+    r = p.row(0, named=True)
+    sign = r["comparator"].replace(">=", "≥").replace("<=", "≤")
+    return f"{sign} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"
+
+
+PROGRESS_COLS = [
+    export.Col("status_label", "Tình trạng"),
+    export.Col("target_id", "Mã"),
+    export.Col("target_text", "Mục tiêu"),
+    export.Col("indicator", "Chỉ tiêu đo"),
+    export.Col("latest", "Hiện tại (%)", "pct"),
+    export.Col("latest_year", "Năm", "year"),
+    export.Col("target_value", "Mục tiêu (%)", "pct"),
+    export.Col("han", "Thời hạn"),
+    export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)", "dec"),
+    export.Col("required_pace", "Tốc độ cần (điểm %/năm)", "dec"),
+    export.Col("gap_units", "Còn thiếu (chi bộ/người)", "int"),
+]
+
+
+def by_urgency(p: pl.DataFrame) -> pl.DataFrame:
+    """Progress rows most urgent first (deteriorating → achieved), with the words the tables show."""
+    if not p.height:
+        return p
+    order = {s: i for i, s in enumerate(methods.STATUS_ORDER)}
+    short = {r: registry.get(r[0]).short_for(r[1]) for r in p.select("indicator_id", "subgroup").unique().rows()}
+    return (
+        p.with_columns(
+            indicator=pl.Series(
+                [short[r] for r in zip(p["indicator_id"], p["subgroup"], strict=True)], dtype=pl.String
+            ),
+            status_label=pl.col("status").replace_strict(methods.STATUS_LABELS, default=""),
+            han=pl.when(pl.col("is_annual")).then(pl.lit("hằng năm")).otherwise(pl.col("deadline").cast(pl.String)),
+            _order=pl.col("status").replace_strict(order, default=len(order), return_dtype=pl.Int8),
+        )
+        .sort("_order", "target_id")
+        .drop("_order")
+    )
+
+
+def status_counts(table: pl.DataFrame) -> None:
+    """One line with how many targets are in each status (coloured dot and word), most urgent first."""
+    counts = dict(table.group_by("status").len().iter_rows())
+    parts = [f"{status_badge(s)}: {counts[s]}" for s in methods.STATUS_ORDER if counts.get(s)]
+    st.markdown(f"**{table.height} mục tiêu** — " + " · ".join(parts))
+
+
+def unit_status_matrix(scope: Scope, own_only: bool) -> tuple[pl.DataFrame, list[export.Col]]:
+    """Units × targets, each cell the status in words; the units with most urgent statuses first."""
+    p = data.progress(scope, scope_kind="unit")
+    if own_only:
+        p = p.filter(pl.col("applies") == "own")
+    names = dict(data.units(scope).select("unit_code", "unit_full_name").iter_rows())
+    urgent = ("deteriorating", "limited_progress")
+    wide = (
+        p.with_columns(pl.col("status").replace_strict(methods.STATUS_LABELS, default="").alias("label"))
+        .pivot("target_id", index="scope_code", values="label", sort_columns=True)
+        .join(
+            p.group_by("scope_code").agg(
+                pl.col("status").is_in(urgent).sum().alias("urgent"), pl.len().alias("measured")
+            ),
+            on="scope_code",
+        )
+        .with_columns(pl.col("scope_code").replace_strict(names, default=None).alias("unit_name"))
+        .sort("urgent", "unit_name", descending=[True, False])
+    )
+    targets = sorted(p["target_id"].unique().to_list())
+    cols = [export.Col("unit_name", "Đơn vị"), export.Col("urgent", "Số mục tiêu đi xuống/chậm", "int")]
+    return wide, cols + [export.Col(t, t) for t in targets]

@@ -1,0 +1,111 @@
+"""The key-indicator tiles: latest value, change, numerator/denominator, target status; the overview's caption of what
+they describe."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, fmt, registry
+from dashboard.filters import State, describe
+from dashboard.scope import NO_UNIT, Coverage
+from dashboard.ui.targets import status_badge
+
+# The key indicators: the overview's tiles and the scorecard's columns.
+HEADLINE = [
+    "member_good",
+    "branch_good",
+    "sec_trained",
+    "heads_member",
+    "internet_none",
+    "computer_none",
+    "ehandbook",
+    "small_branch",
+]
+
+
+def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, subgroup: str | None = None) -> None:
+    """A tile: latest value, change from last year (in points), numerator/denominator, target status.
+
+    In a year only some units have reported, the change is measured on those same units in both years (never
+    against the whole province's previous year), and the tile says so."""
+    ind = registry.get(indicator_id)
+    f = state.all_years
+    if not state.complete:
+        # (no unit reported: an empty tuple would mean «every unit»)
+        reported = tuple(data.reported_units(state.year, state.filters, state.scope)["unit_code"])
+        f = f.but(units=reported or (NO_UNIT,))
+    df = data.indicator(indicator_id, f, state.scope, by=("year",), subgroup=subgroup)
+    now = df.filter(pl.col("year") == state.year)
+    before = df.filter(pl.col("year") == state.year - 1)
+    v = now["value"][0] if now.height else None
+    v0 = before["value"][0] if before.height else None
+    # A rating rule change (METHODS §5) between last year and this one: no change is measured across it, and the
+    # sparkline starts at the last change (a line across it would read as a trend).
+    breaks = data.series_breaks() if ind.has_rating_breaks else {}
+    crossed = next((b for b in sorted(breaks) if state.year - 1 < b <= state.year), None)
+    since = max((b for b in breaks if b <= state.year), default=None)
+    delta = fmt.points(v - v0) if v is not None and v0 is not None and crossed is None else None
+    cov = Coverage.by_year(data.coverage(state.all_years, state.scope))
+    # the sparkline: years up to the one on screen, over the same units (or complete years only)
+    spark = [
+        r["value"]
+        for r in df.iter_rows(named=True)
+        if r["value"] is not None
+        and r["year"] <= state.year
+        and (since is None or r["year"] >= since)
+        and (not state.complete or cov[r["year"]].complete)
+    ]
+    st.metric(
+        ind.short_for(subgroup),
+        fmt.pct(v),
+        delta=delta,
+        delta_color="normal" if ind.polarity == 1 else "inverse",
+        help=ind.definition,
+        border=True,
+        chart_data=spark if len(spark) > 1 else None,
+    )
+    if now.height:
+        same = f" · so sánh trên cùng {state.coverage.text} đã nộp" if not state.complete else ""
+        prov = ""
+        if state.scope.is_commune or state.filters.units:  # a unit on screen: the province beside it
+            full = data.province_coverage().get(state.year)
+            p0 = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
+            if full is not None and not full.complete:
+                prov = f" · toàn tỉnh năm {state.year}: chưa đủ số liệu ({full.text})"
+            elif p0.height and p0["value"][0] is not None:
+                prov = f" · toàn tỉnh {fmt.pct(p0['value'][0])}"
+        rule = (
+            f" · không so với năm {state.year - 1}: cách xếp loại đổi năm {crossed} theo {breaks[crossed]}"
+            if crossed is not None and v0 is not None
+            else ""
+        )
+        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}{rule}")
+    if progress is not None and progress.height:
+        p = progress.row(0, named=True)
+        as_of = f", tính đến năm {p['latest_year']}" if p["latest_year"] != state.year else ""
+        st.markdown(
+            f"{status_badge(p['status'])} · mục tiêu {p['comparator'].replace('>=', '≥').replace('<=', '≤')} "
+            f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'}{as_of})"
+        )
+
+
+def overview_caption(state: State) -> str:
+    """What the overview's tiles describe: the province, the filtered selection, one commune, or the units that
+    have reported so far."""
+    if state.scope.is_commune:
+        name = data.units(state.scope)["unit_full_name"].to_list()
+        who = f"Các chỉ tiêu chính của {name[0] if name else 'đơn vị'}, so với toàn tỉnh"
+    elif not state.complete:
+        who = f"Các chỉ tiêu của {state.coverage.text} đã nộp (chưa phải toàn tỉnh)"
+    elif state.filters.units or state.filters.levels or state.filters.types:
+        who = f"Các chỉ tiêu chính theo bộ lọc ({describe(state, year=False)})"
+    else:
+        who = "Các chỉ tiêu chính toàn tỉnh"
+    return who + ", mức thay đổi so với năm trước và tình trạng so với mục tiêu."
+
+
+def kpi_row(ids: list[str], state: State) -> None:
+    for col, i in zip(st.columns(len(ids)), ids):
+        with col:
+            kpi(i, state)
