@@ -1,6 +1,7 @@
 """Contract tests that keep the layers honest (STYLE rule 11): staging is 1:1 with the store's tables, every
 indicator view has a hand-computed test, views read only their own or earlier layers, declared grains hold on
-real data, every SQL file has its header, and no SQL in dashboard/data.py is built from a caller's value."""
+real data, every SQL file has its header, no SQL in dashboard/data.py is built from a caller's value, only the data
+layer queries the store, and only the data layer and the entry points that say who is asking build a scope."""
 
 from __future__ import annotations
 
@@ -302,3 +303,48 @@ def test_the_lookups_are_constant_sql():
     ]
     assert spliced == []
     assert any(_is_sqlish(node) for node in ast.walk(tree)), "no SQL found in lookups.py: the check is broken"
+
+
+# ------------------------------------------------------------------------------------------ who builds a scope
+
+# The modules that may build a Scope: the data layer (which widens it only to compare with the province, and says
+# so), and the entry points that say who is asking — the signed-in user (login.py) and the operator of a command
+# line on the server (its --scope-commune). Anything else (pages, the UI, documents, exports) passes the scope it
+# was given: a page that built Scope.province() itself would show a commune user what only the province may see.
+SCOPE_BUILDERS = {
+    "dashboard/scope.py": "defines it",
+    "dashboard/data.py": "the data layer: the province's benchmark, coverage, targets and unit names",
+    "dashboard/login.py": "the signed-in user's scope",
+    "dashboard/query.py": "the command line's operator (python -m dashboard.query)",
+    "reports/__main__.py": "the command line's operator (python -m reports)",
+}
+
+
+def _builds_a_scope(node: ast.AST) -> bool:
+    """Scope(…), Scope.province() / .commune() / .of_province(), and dataclasses.replace(…) of a scope's fields."""
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+
+    def named(e: ast.AST) -> bool:
+        return (isinstance(e, ast.Name) and e.id == "Scope") or (isinstance(e, ast.Attribute) and e.attr == "Scope")
+
+    if named(f) or (isinstance(f, ast.Attribute) and named(f.value)):
+        return True
+    called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+    return called == "replace" and any(k.arg in ("role", "unit_code", "province_code") for k in node.keywords)
+
+
+def test_only_the_data_layer_and_the_entry_points_build_a_scope():
+    modules = _app_modules()
+    assert set(SCOPE_BUILDERS) <= set(modules)
+    built = {
+        f"{name}:{node.lineno}: {ast.unparse(node)}"
+        for name, tree in modules.items()
+        if name not in SCOPE_BUILDERS
+        for node in ast.walk(tree)
+        if _builds_a_scope(node)
+    }
+    assert built == set()
+    # the check sees what it must: the data layer does build the province's scope
+    assert any(_builds_a_scope(n) for n in ast.walk(modules["dashboard/data.py"]))
