@@ -52,10 +52,18 @@ def _good_branch_share(df: pl.DataFrame) -> float | None:
     return rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height / rated.height * 100
 
 
-def evaluate(current: pl.DataFrame, previous: pl.DataFrame, rule_set: dict[str, Rule] | None = None) -> list[Flag]:
+def evaluate(
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    rule_set: dict[str, Rule] | None = None,
+    meetings: pl.DataFrame | None = None,
+    unit_year: pl.DataFrame | None = None,
+    is_commune: bool = False,
+) -> list[Flag]:
     """The warnings of a return's branches against the same committee's previous year (both with the store's
-    branch columns). Without a previous return only the rules on the return itself apply. Each threshold is
-    exceeded strictly: a change of exactly the threshold does not warn."""
+    branch columns), and of its meetings sheet and committee fields (when it has them). Without a previous return
+    only the rules on the return itself apply. Each threshold is exceeded strictly: a change of exactly the
+    threshold does not warn."""
     rs = rule_set or rules()
     cur = current.with_columns(pl.col("rating").cast(pl.String))
     prev = previous.with_columns(pl.col("rating").cast(pl.String))
@@ -100,7 +108,68 @@ def evaluate(current: pl.DataFrame, previous: pl.DataFrame, rule_set: dict[str, 
             )
             for code, name, share in weak.select("branch_code", "branch_name", "share").iter_rows():
                 flag(rule, code=code, branch=name, share=fmt.pct(share, 1))
+    if meetings is not None and meetings.height:
+        _meeting_flags(cur, meetings, unit_year, is_commune, rs, flag)
     return out
+
+
+def _meeting_flags(branches, meetings, unit_year, is_commune, rs, flag) -> None:
+    """The warnings of «Sinh hoạt chi bộ» (MEETINGS.md W1–W6): plausible but worth a look, or a target's gap."""
+    m = meetings.join(
+        branches.select("branch_code", "branch_name", "branch_type", "members", "exempt"), on="branch_code", how="left"
+    ).sort("branch_code")
+    rows = m.to_dicts()
+    for r in rows:
+        held, due = r["regular_held"], (r["members"] or 0) - (r["exempt"] or 0)
+        total = sum(r[k] or 0 for k in ("att_present", "att_excused", "att_unexcused"))
+        expected = held * due
+        if "attendance_low" in rs and r["att_present"] is not None and expected:
+            if total < rs["attendance_low"].threshold / 100 * expected:
+                flag(
+                    "attendance_low",
+                    code=r["branch_code"],
+                    branch=r["branch_name"],
+                    total=fmt.num(total),
+                    expected=fmt.num(expected),
+                )
+            elif total > rs["attendance_high"].threshold / 100 * expected:
+                flag(
+                    "attendance_high",
+                    code=r["branch_code"],
+                    branch=r["branch_name"],
+                    total=fmt.num(total),
+                    expected=fmt.num(expected),
+                )
+        if "no_resolution" in rs and held and held == r["months_due"] and r["res_assigned"] == 0:
+            flag("no_resolution", code=r["branch_code"], branch=r["branch_name"], held=held)
+    scored_rows = [r for r in rows if r["q_scored"] is not None]
+    unscored = [r for r in scored_rows if r["q_scored"] < r["regular_held"]]
+    if "meetings_unscored" in rs and unscored:
+        held = sum(r["regular_held"] for r in scored_rows)
+        scored = sum(r["q_scored"] for r in scored_rows)
+        flag(
+            "meetings_unscored",
+            unscored=fmt.num(held - scored),
+            held=fmt.num(held),
+            branches=fmt.num(len(unscored)),
+            scored=fmt.num(scored),
+        )
+    if is_commune:
+        pilots = [str(r["pilot"]) for r in rows]
+        regular = sum(p in ("thuong_ky", "ca_hai") for p in pilots)
+        thematic = sum(p in ("chuyen_de", "ca_hai") for p in pilots)
+        if "pilot_regular" in rs and not 2 <= regular <= 3:
+            flag("pilot_regular", n=fmt.num(regular))
+        if "pilot_thematic" in rs and not 1 <= thematic <= 2:
+            flag("pilot_thematic", n=fmt.num(thematic))
+    lonely = [r for r in rows if r["branch_type"] == "xom" and r["higher_quarters"] == 0]
+    if "village_no_higher" in rs and lonely:
+        names = ", ".join(r["branch_name"] for r in lonely[:5]) + (", …" if len(lonely) > 5 else "")
+        flag("village_no_higher", n=fmt.num(len(lonely)), branches=names)
+    bulletin = sum(r["bulletin_meetings"] or 0 for r in rows)
+    months = unit_year["materials_months"].to_list()[0] if unit_year is not None and unit_year.height else None
+    if "materials_none" in rs and months == 0 and bulletin > 0:
+        flag("materials_none", bulletin=fmt.num(bulletin))
 
 
 def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> pl.DataFrame:
@@ -122,9 +191,26 @@ def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> pl
         )
 
 
-def return_warnings(unit_code: str, year: int, branches: pl.DataFrame, root: Path = PARQUET_DIR) -> list[Flag]:
-    """The warnings of a committee's return for a year against what the store holds for the year before."""
-    return evaluate(branches, previous_branches(unit_code, year, root))
+def return_warnings(
+    unit_code: str,
+    year: int,
+    branches: pl.DataFrame,
+    root: Path = PARQUET_DIR,
+    meetings: pl.DataFrame | None = None,
+    unit_year: pl.DataFrame | None = None,
+) -> list[Flag]:
+    """The warnings of a committee's return for a year against what the store holds for the year before (and
+    of its meetings sheet, when given)."""
+    from etl.province import load_province
+
+    unit = load_province().unit_by_code.get(unit_code)
+    return evaluate(
+        branches,
+        previous_branches(unit_code, year, root),
+        meetings=meetings,
+        unit_year=unit_year,
+        is_commune=bool(unit and unit.is_commune),
+    )
 
 
 # ------------------------------------------------------------------------------------------------- the board
@@ -258,7 +344,7 @@ def submit_return(
         )
     if r.year != year:
         raise ValueError(f"Tệp «{r.file_name}» là báo cáo năm {r.year}, không phải năm {year}. Không có gì được ghi.")
-    flags = return_warnings(user_unit, year, r.branches, root)
+    flags = return_warnings(user_unit, year, r.branches, root, r.meetings, r.unit_year)
     sub = cycle.Submission(role, tuple(f.text for f in flags), user_unit)
     try:  # the data and the status change in one step (etl/store.py)
         commit([r], province, username, root, submissions={(year, user_unit): sub})
@@ -275,7 +361,8 @@ def submissions_of(returns: list, root: Path = PARQUET_DIR) -> dict[tuple[int, s
     ps = cycle.periods(root)
     return {
         (r.year, r.unit_code): cycle.Submission(
-            "admin", tuple(f.text for f in return_warnings(r.unit_code, r.year, r.branches, root))
+            "admin",
+            tuple(f.text for f in return_warnings(r.unit_code, r.year, r.branches, root, r.meetings, r.unit_year)),
         )
         for r in returns
         if r.year in ps and r.unit_code in ps[r.year].units

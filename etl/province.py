@@ -73,6 +73,13 @@ class ProvinceConfig:
     variants: dict[str, str] = field(default_factory=dict)  # fold(variant) -> code
     affiliated_aliases: dict[str, str] = field(default_factory=dict)  # fold(alias) -> code
     reference_source: str = ""
+    meeting_day: int | None = None  # the day of the month every branch meets, where the province fixes one
+
+    @cached_property
+    def criteria(self):  # -> etl.criteria.Criteria: the levels and criteria of a branch meeting's rating
+        from etl.criteria import load_criteria
+
+        return load_criteria(self.folder)
 
     @cached_property  # once per configuration (a national one has 3,321 units; a return looks its unit up)
     def unit_by_code(self) -> dict[str, Unit]:
@@ -255,4 +262,5 @@ def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
         variants=variants,
         affiliated_aliases=aff_aliases,
         reference_source=conf.get("reference_source", ""),
+        meeting_day=conf.get("meetings", {}).get("day"),
     )

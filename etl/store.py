@@ -36,7 +36,7 @@ from etl.province import ProvinceConfig
 from etl.reference import reference_tables
 from etl.settings import PARQUET_DIR
 
-PARTITIONED = ("branch_year", "committee_member", "village_head", "returns")
+PARTITIONED = ("branch_year", "committee_member", "village_head", "branch_meeting", "unit_year", "returns")
 KEEP_SNAPSHOTS = 3
 
 
@@ -274,8 +274,14 @@ def _write_snapshot(
                 if table == "returns":
                     replaced += old.height - kept.height
                 # An empty new part (a return without village heads, e.g. Đảng bộ Công an tỉnh) may list its
-                # columns in another order than the stored ones: keep only the stored rows then.
-                parts = [kept.select(parts[0].columns), parts[0]] if parts[0].height else [kept]
+                # columns in another order than the stored ones: keep only the stored rows then. A table whose
+                # columns grew since the stored year was written: the stored rows have none of the new ones.
+                if not parts[0].height:
+                    parts = [kept]
+                elif set(kept.columns) == set(parts[0].columns):
+                    parts = [kept.select(parts[0].columns), parts[0]]
+                else:
+                    parts = [pl.concat([kept, parts[0]], how="diagonal_relaxed").select(parts[0].columns)]
             df = pl.concat(parts, how="vertical_relaxed")
             if table == "branch_year":
                 _check_unique_branches(df, returns)
@@ -319,6 +325,8 @@ def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str,
         "branch_year": pl.concat([r.branches.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "committee_member": pl.concat([r.committee.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "village_head": pl.concat([r.heads.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
+        "branch_meeting": pl.concat([r.meetings.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
+        "unit_year": pl.concat([r.unit_year.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "returns": pl.DataFrame(
             [
                 {

@@ -166,7 +166,32 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+@cache
+def _added_tables() -> Path:
+    """Empty versions of the tables the store has gained since its first snapshots (the meetings of 2026): a
+    snapshot written before has no folder for them, and its views read these instead (DuckDB's search path tries
+    the snapshot first). Written once per process, in a folder of its own."""
+    import tempfile
+
+    import polars as pl
+
+    from etl.schema import MeetingSchema, UnitYearSchema
+
+    out = Path(tempfile.mkdtemp(prefix="partydash-added-"))
+    meta = {"committee_key": pl.String, "load_id": pl.String}
+    for table, schema in (("branch_meeting", MeetingSchema), ("unit_year", UnitYearSchema)):
+        empty = schema.create_empty()
+        df = empty.with_columns(
+            *(pl.col(c).cast(pl.String) for c in empty.columns if isinstance(empty.schema[c], pl.Enum)),
+            *(pl.lit(None, t).alias(k) for k, t in meta.items()),
+        ).drop("year")
+        (out / table / "year=0").mkdir(parents=True)
+        df.write_parquet(out / table / "year=0" / "data.parquet")
+    return out
+
+
 def _connect(snapshot: Path, root: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"file_search_path": f"{snapshot},{root}", "threads": os.cpu_count() or 2})
+    search = f"{snapshot},{root},{_added_tables()}"
+    con = duckdb.connect(config={"file_search_path": search, "threads": os.cpu_count() or 2})
     con.execute("set enable_progress_bar = false")
     return con

@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from etl.codes import label, labels
 from etl.province import ProvinceConfig, Unit
-from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, HEADS, INFO_FIELDS, SheetSpec
+from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, HEADS, INFO_FIELDS, MEETINGS_FROM, UNIT_FIELDS, SheetSpec
 
 SAMPLE_MARK = "DỮ LIỆU MẪU (giả lập dưới cấp tỉnh) – không phải số liệu thật"
 HEADER_ROW = 4  # 0-based: group headers on row 5, column headers on row 6 of the sheet
@@ -35,6 +35,21 @@ INSTRUCTIONS = [
     "7. Không thêm, bớt, đổi tên cột. Có thể thêm dòng «Tổng cộng» ở cuối: hệ thống sẽ đối chiếu, không nạp dòng này.",
     "8. Tệp có lỗi sẽ không được nạp; thông báo lỗi ghi rõ trang, dòng, cột cần sửa.",
 ]
+# With the sheet «Sinh hoạt chi bộ» (returns from 2026, or a 2025 baseline).
+MEETING_INSTRUCTIONS = [
+    f"9. Trang «Sinh hoạt chi bộ» (bắt buộc từ báo cáo năm {MEETINGS_FROM}): mỗi chi bộ một dòng, cùng mã chi bộ với "
+    "trang «Chi bộ». Số liệu cộng cả năm theo sổ biên bản họp chi bộ và sổ nghị quyết.",
+    "   Ô để trống là «chưa báo cáo», không phải 0: nếu không có thì ghi 0 (hoặc «Không»). Riêng «Số tháng phải sinh "
+    "hoạt» để trống là 12; «Năm ban hành quy chế làm việc» để trống là chưa ban hành; «Chi bộ điểm» để trống là không.",
+    "   Lượt có mặt, vắng có lý do, vắng không lý do: cộng các kỳ sinh hoạt thường kỳ trong năm, không tính đảng viên "
+    "được miễn công tác, sinh hoạt đảng.",
+    "   Kỳ sinh hoạt chuyên đề tổ chức cùng buổi với sinh hoạt thường kỳ được tính cho cả hai; họp chi bộ kết hợp "
+    "với cuộc họp khác không tính là kỳ sinh hoạt chi bộ; sinh hoạt trực tuyến theo quy định được tính.",
+    "   Số kỳ được chấm điểm = cộng số kỳ ở các mức xếp loại (theo «Phiếu chấm điểm chất lượng sinh hoạt chi bộ» của "
+    "tỉnh).",
+    "10. Trang «Thông tin»: hai dòng cuối là việc của chính đảng bộ (biên soạn tài liệu sinh hoạt chi bộ thường kỳ, "
+    "định hướng nội dung sinh hoạt chuyên đề).",
+]
 
 
 def write_return(
@@ -46,16 +61,27 @@ def write_return(
     committee: Iterable[Mapping[str, Any]] = (),
     heads: Iterable[Mapping[str, Any]] = (),
     *,
+    meetings: Iterable[Mapping[str, Any]] | None = None,
+    unit_fields: Mapping[str, Any] | None = None,
     prepared_by: str = "",
     report_date: dt.date | None = None,
     is_sample: bool = False,
 ) -> None:
-    """Write one return workbook; row dicts hold codes (as in Parquet), written out as Vietnamese labels."""
+    """Write one return workbook; row dicts hold codes (as in Parquet), written out as Vietnamese labels.
+
+    The sheet «Sinh hoạt chi bộ» and the committee's meeting fields are there from MEETINGS_FROM, or for an earlier
+    year when `meetings` is given (a 2025 baseline); without meeting rows it lists the branches, figures blank."""
+    from etl.annual_return import meetings_spec
+
+    branches = list(branches)
+    with_meetings = meetings is not None or year >= MEETINGS_FROM
+    if with_meetings and meetings is None:
+        meetings = [{"branch_code": b["branch_code"], "branch_name": b.get("branch_name")} for b in branches]
     # Text from the store (branch names) must stay text, never become a live formula in the template.
     wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     lists = _list_refs()
-    _write_instructions(wb, f)
+    _write_instructions(wb, f, with_meetings)
     info = wb.add_worksheet("Thông tin")
     info.set_column(0, 0, 52)
     info.set_column(1, 1, 40)
@@ -71,9 +97,22 @@ def write_return(
     for i, (k, text) in enumerate(INFO_FIELDS.items()):
         info.write(3 + i, 0, text, f["label"])
         info.write(3 + i, 1, values[k], f["input"])
-    info.write(3 + len(INFO_FIELDS) + 1, 0, "Tài liệu lưu hành nội bộ", f["italic"])
+    at = 3 + len(INFO_FIELDS)
+    if with_meetings:
+        for c in UNIT_FIELDS:
+            info.write(at, 0, c.header, f["label"])
+            v = (unit_fields or {}).get(c.key)
+            if c.kind == "code" and isinstance(v, bool):
+                v = label(c.domain, "co" if v else "khong")
+            info.write(at, 1, v, f["input"])
+            if c.kind == "code":
+                info.data_validation(at, 1, at, 1, {"validate": "list", "source": lists[c.domain]})
+            if c.help:
+                info.write_comment(at, 1, c.help)
+            at += 1
+    info.write(at + 1, 0, "Tài liệu lưu hành nội bộ", f["italic"])
     if is_sample:
-        info.write(3 + len(INFO_FIELDS) + 2, 0, SAMPLE_MARK, f["warn"])
+        info.write(at + 2, 0, SAMPLE_MARK, f["warn"])
         # The same sample is the same bytes (and sha256) on every build: no "created now" in its properties.
         wb.set_properties({"created": dt.datetime(year + 1, 1, 15)})
 
@@ -81,6 +120,9 @@ def write_return(
     _write_table(wb, f, lists, BRANCHES, year, title_unit, [_cells(BRANCHES, r) for r in branches])
     _write_table(wb, f, lists, COMMITTEE, year, title_unit, [_cells(COMMITTEE, r) for r in committee])
     _write_table(wb, f, lists, HEADS, year, title_unit, [_cells(HEADS, r) for r in heads])
+    if with_meetings:
+        spec = meetings_spec(province)
+        _write_table(wb, f, lists, spec, year, title_unit, [_cells(spec, r) for r in meetings])
     _write_lists(wb, f)
     wb.get_worksheet_by_name("Thông tin").activate()
     wb.close()
@@ -186,10 +228,10 @@ def _write_lists(wb, f) -> None:
     ws.hide()
 
 
-def _write_instructions(wb, f) -> None:
+def _write_instructions(wb, f, with_meetings: bool) -> None:
     ws = wb.add_worksheet("Hướng dẫn")
     ws.set_column(0, 0, 120)
-    for i, line in enumerate(INSTRUCTIONS):
+    for i, line in enumerate(INSTRUCTIONS + MEETING_INSTRUCTIONS * with_meetings):
         ws.write(i, 0, line, f["title"] if i == 0 else None)
 
 

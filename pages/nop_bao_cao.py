@@ -84,7 +84,7 @@ else:
         st.error(f"Tệp là báo cáo của đơn vị «{fmt.plain(r.unit_code)}», không phải của đơn vị bạn: không nộp được.")
         st.stop()
     st.success(f"Tệp hợp lệ: {fmt.num(r.branches.height)} chi bộ.")
-    for w in reporting.return_warnings(unit, int(year), r.branches):
+    for w in reporting.return_warnings(unit, int(year), r.branches, meetings=r.meetings, unit_year=r.unit_year):
         st.warning(fmt.plain(w.text), icon=":material/report:")
 if st.button("Nộp báo cáo", type="primary", key="submit_send", icon=":material/send:"):
     try:

@@ -310,13 +310,65 @@ TINY_RETURNS = [
 # ---------------------------------------------------------------------------------------------- building
 
 
-def return_bytes(province, unit_code: str, year: int, branches=(), committee=(), heads=()) -> bytes:
-    """One annual return workbook, written with the product's own template writer."""
+def full_meetings(branches) -> list[dict]:
+    """«Sinh hoạt chi bộ» rows of a branch that did everything the Đề án asks (every month held, every meeting
+    scored «Tốt», every member present and given tasks): what a return from 2026 needs beside the other sheets."""
+    rows = []
+    for b in branches:
+        due = b["members"] - (b.get("exempt") or 0)
+        rows.append(
+            {
+                "branch_code": b["branch_code"],
+                "branch_name": b.get("branch_name"),
+                "regular_held": 12,
+                "thematic_quarters": 4,
+                "forums": 1,
+                "att_present": 12 * due,
+                "att_excused": 0,
+                "att_unexcused": 0,
+                "q_scored": 12,
+                "q_level1": 12,
+                "res_assigned": 12,
+                "members_assigned": due,
+                "bulletin_meetings": 12,
+                "higher_quarters": 4,
+                "rules_year": 2025,
+                "term_docs": True,
+                "year_programme": True,
+                "procedure_ok": True,
+            }
+        )
+    return rows
+
+
+FULL_UNIT_FIELDS = {"materials_months": 12, "thematic_orientation": True}
+
+
+def meetings_of(branches) -> dict:
+    """The keyword arguments of `write_return` that complete a return from 2026: every branch's meetings as
+    `full_meetings`, the committee's own fields done."""
+    return {"meetings": full_meetings(branches), "unit_fields": FULL_UNIT_FIELDS}
+
+
+def return_bytes(province, unit_code: str, year: int, branches=(), committee=(), heads=(), meetings=None) -> bytes:
+    """One annual return workbook, written with the product's own template writer (from 2026 with its meetings
+    sheet: the rows given, else every branch as `full_meetings`)."""
+    from etl.schema import MEETINGS_FROM
     from forms.template import write_return
 
     buf = io.BytesIO()
+    if meetings is None and year >= MEETINGS_FROM:
+        meetings = full_meetings(branches)
     write_return(
-        buf, province, province.unit_by_code[unit_code], year, branches=branches, committee=committee, heads=heads
+        buf,
+        province,
+        province.unit_by_code[unit_code],
+        year,
+        branches=branches,
+        committee=committee,
+        heads=heads,
+        meetings=meetings,
+        unit_fields=FULL_UNIT_FIELDS if meetings is not None else None,
     )
     return buf.getvalue()
 

@@ -19,7 +19,7 @@ import python_calamine as pc
 
 from etl.codes import codes
 from etl.province import ProvinceConfig
-from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, INFO_FIELDS, SheetSpec
+from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, INFO_FIELDS, MEETINGS_FROM, SheetSpec
 from etl.settings import MAPPINGS_DIR
 from etl.text import _TCVN3, _UNICODE
 from forms.template import FIRST_DATA_ROW, HEADER_ROW, write_return
@@ -46,10 +46,17 @@ Mess = Callable[[Book], Book]
 # ---------------------------------------------------------------------------------------------- clean twin
 
 
-def clean_workbook(province: ProvinceConfig, unit_code: str, year: int, rows: tuple[list, list, list]) -> bytes:
-    """The clean return of one unit-year, exactly as the app's template writes it."""
+def clean_workbook(province: ProvinceConfig, unit_code: str, year: int, rows: tuple) -> bytes:
+    """The clean return of one unit-year, exactly as the app's template writes it: (branches, committee, heads)
+    and, from 2026 or for a 2025 baseline, (…, meetings, unit fields); a return from 2026 given without them has
+    every branch's meetings as tests/fixtures.full_meetings."""
+    from tests.fixtures import FULL_UNIT_FIELDS, full_meetings
+
     out = io.BytesIO()
-    branches, committee, heads = rows
+    branches, committee, heads = rows[:3]
+    meetings, unit_fields = rows[3:5] if len(rows) > 3 else (None, None)
+    if meetings is None and year >= MEETINGS_FROM:
+        meetings, unit_fields = full_meetings(branches), FULL_UNIT_FIELDS
     write_return(
         out,
         province,
@@ -58,6 +65,8 @@ def clean_workbook(province: ProvinceConfig, unit_code: str, year: int, rows: tu
         branches,
         committee,
         heads,
+        meetings=meetings,
+        unit_fields=unit_fields,
         prepared_by="Văn phòng đảng uỷ",
         report_date=dt.date(year + 1, 1, 15),
     )

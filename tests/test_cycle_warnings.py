@@ -32,7 +32,22 @@ PREVIOUS = frame(("X1", 40, "tot", 5, 20, 10, 0), ("X2", 30, "ht", 2, 10, 15, 1)
 
 def test_the_rules_are_data():
     rs = reporting.rules()
-    assert list(rs) == ["members_change", "branch_gone", "branch_new", "rating_mix", "excellent_weak_members"]
+    assert list(rs) == [
+        "members_change",
+        "branch_gone",
+        "branch_new",
+        "rating_mix",
+        "excellent_weak_members",
+        # of the sheet «Sinh hoạt chi bộ» (tests/test_meetings_return.py)
+        "attendance_low",
+        "attendance_high",
+        "no_resolution",
+        "meetings_unscored",
+        "pilot_regular",
+        "pilot_thematic",
+        "village_no_higher",
+        "materials_none",
+    ]
     assert rs["members_change"].threshold == 20 and rs["branch_gone"].threshold is None
 
 

@@ -13,7 +13,7 @@ from dashboard import data, filters
 from dashboard.scope import Filters, Scope
 from etl.load import load_files
 from forms.template import write_return
-from tests.fixtures import branch
+from tests.fixtures import branch, meetings_of
 
 OWN = "01273"
 
@@ -23,7 +23,7 @@ def partial_year_store(sample_store, province, dest):
     shutil.copytree(sample_store, dest, symlinks=True)
     buf = io.BytesIO()
     rows = [branch(f"{OWN}.9{i:02d}", "tt_cap_tren", "dang", good=4, excellent=1) for i in range(3)]
-    write_return(buf, province, province.unit_by_code[OWN], 2026, branches=rows, is_sample=True)
+    write_return(buf, province, province.unit_by_code[OWN], 2026, branches=rows, is_sample=True, **meetings_of(rows))
     assert load_files([("2026_01273.xlsx", buf.getvalue())], "test", province, root=dest).ok
     return dest
 
@@ -62,7 +62,7 @@ def test_the_boundary_of_complete_is_95_percent(sample_store, province, tmp_path
     for i, code in enumerate(communes):
         buf = io.BytesIO()
         b = branch(f"{code}.8{i:02d}", "tt_cap_tren", "dang", good=1)
-        write_return(buf, province, province.unit_by_code[code], 2026, branches=[b], is_sample=True)
+        write_return(buf, province, province.unit_by_code[code], 2026, branches=[b], is_sample=True, **meetings_of([b]))
         files.append((f"2026_{code}.xlsx", buf.getvalue()))
     assert load_files(files[:56], "test", province, root=dest).ok
     assert data.Coverage.by_year(data.coverage(Filters(), Scope.province(), root=dest))[2026] == data.Coverage(
@@ -107,7 +107,7 @@ def test_the_provinces_progress_takes_a_year_from_95_percent(sample_store, provi
     for i, code in enumerate([u.code for u in province.units][:57]):
         buf = io.BytesIO()
         b = branch(f"{code}.8{i:02d}", "tt_cap_tren", "dang", good=1)
-        write_return(buf, province, province.unit_by_code[code], 2026, branches=[b], is_sample=True)
+        write_return(buf, province, province.unit_by_code[code], 2026, branches=[b], is_sample=True, **meetings_of([b]))
         files.append((f"2026_{code}.xlsx", buf.getvalue()))
 
     def latest() -> int:

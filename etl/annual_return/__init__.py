@@ -1,7 +1,8 @@
 """The annual return (one workbook per party committee per year): read → normalise → validate → cross-check.
 
-`parse_return` turns a workbook's bytes into three validated Polars frames (branches, committee members, village
-heads) or raises `ReturnRejected` with every problem found, in Vietnamese, by sheet, Excel row and column.
+`parse_return` turns a workbook's bytes into validated Polars frames (branches, committee members, village heads
+and, from 2026 or where a return has it, the branches' meetings and the committee's own meeting fields) or raises
+`ReturnRejected` with every problem found, in Vietnamese, by sheet, Excel row and column.
 
 The verbs live in their own modules: `read` (sheets, «Thông tin», header, rows), `normalise` (cells to typed
 values), `validate` (the schema rules of a batch of returns and their findings), `crosscheck` (rules across
@@ -16,15 +17,26 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from etl.annual_return.crosscheck import cross_checks
-from etl.annual_return.normalise import committee_frame, parse_year, text
-from etl.annual_return.read import Table, find_sheets, read_info, read_table
+from etl.annual_return.crosscheck import cross_checks, meeting_checks
+from etl.annual_return.normalise import committee_frame, meetings_frame, parse_year, text
+from etl.annual_return.read import Table, find_sheets, read_info, read_table, read_unit_fields
 from etl.annual_return.rows import SheetRows
 from etl.annual_return.validate import validate_batch, year_refusal
 from etl.excel import read_grids
 from etl.findings import Finding, ReturnRejected
 from etl.province import ProvinceConfig
-from etl.schema import BRANCHES, COMMITTEE, HEADS, BranchSchema, CommitteeSchema, HeadsSchema
+from etl.schema import (
+    BRANCHES,
+    COMMITTEE,
+    HEADS,
+    BranchSchema,
+    CommitteeSchema,
+    HeadsSchema,
+    MeetingSchema,
+    SheetSpec,
+    UnitYearSchema,
+    meetings_sheet,
+)
 from etl.text import fold
 
 __all__ = ["ParsedReturn", "parse_return", "parse_returns"]
@@ -54,6 +66,10 @@ class ParsedReturn:
     heads: pl.DataFrame
     sheets_present: tuple[str, ...]
     warnings: list[Finding] = field(default_factory=list)
+    # The branches' meetings (sheet «Sinh hoạt chi bộ») and the committee's own meeting fields («Thông tin»): no
+    # rows when the return does not have them (required from etl.schema.MEETINGS_FROM).
+    meetings: pl.DataFrame = field(default_factory=MeetingSchema.create_empty)
+    unit_year: pl.DataFrame = field(default_factory=UnitYearSchema.create_empty)
     rows: tuple[SheetRows, ...] = ()  # what was read of each table sheet, row by row (the load's summary)
     # Where the tables are in the file (sheet name and column letters by table), for messages of later checks.
     sheet_names: dict[str, str] = field(default_factory=dict)
@@ -88,7 +104,13 @@ def parse_returns(
             _log.debug("parsing %s failed", name, exc_info=True)
             drafts.append(ReturnRejected([Finding(name, INTERNAL_ERROR, rule="internal_error")]))
     ok = [d for d in drafts if isinstance(d, _Draft)]
-    for sheet, schema in (("branches", BranchSchema), ("committee", CommitteeSchema), ("heads", HeadsSchema)):
+    schemas = (
+        ("branches", BranchSchema),
+        ("committee", CommitteeSchema),
+        ("heads", HeadsSchema),
+        ("meetings", MeetingSchema),
+    )
+    for sheet, schema in schemas:
         for d, frame in zip(ok, validate_batch([(d.tables[sheet], d.file_name, d.findings) for d in ok], schema)):
             d.valid[sheet] = frame
     return [d if isinstance(d, ReturnRejected) else _finish(d) for d in drafts]
@@ -107,6 +129,8 @@ class _Draft:
     is_sample: bool
     tables: dict[str, Table]
     findings: list[Finding]
+    is_commune: bool
+    unit_year: pl.DataFrame
     valid: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
@@ -169,8 +193,23 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
         )
 
     tables: dict[str, Table] = {}
-    for spec in (BRANCHES, COMMITTEE, HEADS):
+    for spec in (BRANCHES, COMMITTEE, HEADS, meetings_spec(province)):
         grid = sheets.get(spec.key)
+        if grid is None and spec.from_year is not None:  # a sheet added later: required from its year, else none
+            if year >= spec.from_year:
+                one_sheet = " (tệp chỉ có một trang, như tệp .csv: hãy nộp tệp Excel có đủ các trang)" * (
+                    len(grids) == 1
+                )
+                findings.append(
+                    Finding(
+                        file_name,
+                        f"Không có trang «{spec.name}» (bắt buộc từ báo cáo năm {spec.from_year}){one_sheet}. Hãy "
+                        f"dùng biểu mẫu năm {year} tải từ hệ thống.",
+                        rule="missing_sheet",
+                    )
+                )
+            tables[spec.key] = Table(spec, spec.name, None)
+            continue
         if grid is None:
             findings.append(
                 Finding(
@@ -184,6 +223,9 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
             continue
         tables[spec.key] = read_table(grid, spec, file_name, year, res.code, findings)
     tables["committee"].frame = committee_frame(tables["committee"].frame)
+    criteria = province.criteria
+    tables["meetings"].frame = meetings_frame(tables["meetings"].frame, criteria)
+    unit_year = read_unit_fields(info, file_name, year, res.code, findings)
     return _Draft(
         file_name,
         hashlib.sha256(data).hexdigest(),
@@ -194,12 +236,20 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
         is_sample,
         tables,
         findings,
+        province.unit_by_code[res.code].is_commune,
+        unit_year,
     )
+
+
+def meetings_spec(province: ProvinceConfig) -> SheetSpec:
+    """The province's «Sinh hoạt chi bộ» sheet: its levels (etl/criteria.py), its fixed meeting day if any."""
+    return meetings_sheet(tuple(lv.name for lv in province.criteria.levels), province.meeting_day is not None)
 
 
 def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
     """Cross-sheet checks on the validated frames; the return, or its refusal."""
     cross_checks(d.tables, d.valid["committee"], d.valid["heads"], d.file_name, d.year, d.findings)
+    meeting_checks(d.tables, d.file_name, d.year, d.is_commune, d.findings)
     rows = tuple(t.rows for t in d.tables.values() if t.rows is not None)
     if any(f.severity == "error" for f in d.findings):
         return ReturnRejected(d.findings, rows)
@@ -218,6 +268,8 @@ def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
         branches=d.valid["branches"],
         committee=d.valid["committee"],
         heads=d.valid["heads"],
+        meetings=d.valid["meetings"],
+        unit_year=d.unit_year,
         sheets_present=tuple(k for k, t in d.tables.items() if t.frame is not None),
         warnings=d.findings,
         rows=rows,

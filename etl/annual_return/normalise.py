@@ -10,8 +10,9 @@ import dataframely as dy
 import polars as pl
 
 from etl.codes import labels, resolve
+from etl.criteria import Criteria
 from etl.findings import Finding
-from etl.schema import Column, SheetSpec
+from etl.schema import ATTENDANCE, Column, SheetSpec
 
 _INT_TEXT = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+|[+-]?\d+|[+-]?\d+[.,]0+")
 _NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
@@ -41,6 +42,20 @@ def parse_year(v: Any) -> int | None:
     return int(m.group(1)) if m and 2000 <= int(m.group(1)) <= 2100 else None
 
 
+_BLANK_IS_NO = ("yes_no", "pilot")  # an optional code column of these domains: empty means «Không»
+
+
+def blank(c: Column) -> Any:
+    """What an empty cell of the column means: nothing (a required or «not reported» cell), 0, or «Không»."""
+    if c.required or c.nullable:
+        return None
+    if c.kind == "int":
+        return 0
+    if c.kind == "code" and c.domain in _BLANK_IS_NO:
+        return "khong"
+    return None
+
+
 def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, findings: list[Finding]) -> Any:
     """One cell as its typed value; a problem becomes a finding and the value None."""
     empty = v is None or (isinstance(v, str) and v.strip() in ("", "-", "–"))
@@ -48,7 +63,7 @@ def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, find
         return None if empty else text(v)
     if c.kind in ("int", "year"):
         if empty:
-            return None if (c.required or c.key in ("resident_members", "training_year")) else 0
+            return blank(c)
         if isinstance(v, bool):
             n = None
         elif isinstance(v, (int, float)):
@@ -72,9 +87,7 @@ def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, find
         return n
     if c.kind == "code":
         if empty:
-            if c.domain == "yes_no" and not c.required:
-                return "khong"
-            return None
+            return blank(c)
         typed = text(v) or ""
         code = resolve(c.domain, typed)
         if code is None:
@@ -124,7 +137,7 @@ def type_column(
             else:
                 append(None if v is None else slow(j, v))
     elif c.kind in ("int", "year"):
-        empty = None if (c.required or c.key in ("resident_members", "training_year")) else 0
+        empty = blank(c)
         for j, v in enumerate(values):
             k = v.__class__
             if k is float:
@@ -136,7 +149,7 @@ def type_column(
             else:
                 append(slow(j, v))
     elif c.kind == "code":
-        empty = "khong" if c.domain == "yes_no" and not c.required else None
+        empty = blank(c)
         for j, v in enumerate(values):
             if v.__class__ is str:
                 t = v.strip()
@@ -166,6 +179,25 @@ def committee_frame(df: pl.DataFrame | None) -> pl.DataFrame | None:
     pid = pl.format("{}#{}#{}", pl.col("branch_code"), pl.col("role"), seq)
     return df.with_columns(
         trained=pl.col("training") == "da", person_id=pl.coalesce(pl.col("person_id").cast(pl.String), pid)
+    )
+
+
+def meetings_frame(df: pl.DataFrame | None, criteria: Criteria) -> pl.DataFrame | None:
+    """«Sinh hoạt chi bộ» rows as the year's facts: months due 12 where left blank; the attendance counts of a
+    branch that typed any of them, blanks as 0; «tốt trở lên» = the meetings of the province's good levels."""
+    if df is None or df.is_empty():
+        return df
+    att = [c for c in ATTENDANCE if c in df.columns]
+    typed = pl.any_horizontal(*(pl.col(c).is_not_null() for c in att)) if att else pl.lit(False)
+    good = [f"q_level{i + 1}" for i, lv in enumerate(criteria.levels) if lv.good and f"q_level{i + 1}" in df.columns]
+    return df.with_columns(
+        pl.col("months_due").fill_null(12) if "months_due" in df.columns else pl.lit(12).alias("months_due"),
+        *(pl.when(typed).then(pl.col(c).fill_null(0)).otherwise(pl.col(c)).alias(c) for c in att),
+        (
+            pl.when(pl.col("q_scored").is_not_null()).then(pl.sum_horizontal(*(pl.col(c).fill_null(0) for c in good)))
+            if "q_scored" in df.columns and good
+            else pl.lit(None, pl.Int32)
+        ).alias("q_good"),
     )
 
 

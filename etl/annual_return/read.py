@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from etl.annual_return.normalise import empty_frame, is_number, type_column
+from etl.annual_return.normalise import cell, empty_frame, is_number, type_column
 from etl.annual_return.rows import (
     DATA_NOUN,
     SheetRows,
@@ -27,7 +27,16 @@ from etl.annual_return.validate import Mark, check_totals
 from etl.codes import resolve
 from etl.excel import Grid, col_letter
 from etl.findings import Finding
-from etl.schema import BRANCHES, INFO_FIELDS, Column, SheetSpec, header_aliases
+from etl.schema import (
+    BRANCHES,
+    INFO_FIELDS,
+    RULE_MESSAGES,
+    UNIT_FIELDS,
+    Column,
+    SheetSpec,
+    UnitYearSchema,
+    header_aliases,
+)
 from etl.text import decide_tcvn3, from_tcvn3, key, looks_tcvn3, to_unicode
 
 HEADER_SEARCH_ROWS = 30
@@ -47,18 +56,28 @@ _INFO_LABELS = {  # key(label) -> field; a label may go on with an explanation (
     "nam": "year",
     "ngaylap": "report_date",
     "bophanlap": "prepared_by",
+    # the committee's own meeting fields (etl.schema.UNIT_FIELDS), from 2026
+    "sothangdangbobiensoan": "materials_months",
+    "sothangbiensoan": "materials_months",
+    "biensoantailieu": "materials_months",
+    "dadinhhuongnoidung": "thematic_orientation",
+    "dinhhuongnoidungsinhhoatchuyende": "thematic_orientation",
 }
+_UNIT_KEYS = {c.key for c in UNIT_FIELDS}
 # Short labels must be the whole label: «ĐẢNG BỘ TỈNH CAO BẰNG» heading a party document is not «Đảng bộ: …».
 _WHOLE_LABEL = {"madv", "maso", "donvi", "dangbo", "nam"}
 
 
 def find_sheets(grids: dict[str, Grid]) -> dict[str, Grid]:
-    """Each sheet's role (info, branches, committee, heads) by its tab name, in the first sheet that has it."""
+    """Each sheet's role (info, branches, committee, heads, meetings) by its tab name, in the first sheet that has
+    it."""
     out: dict[str, Grid] = {}
     for name, g in grids.items():
         for k in (key(name), key(from_tcvn3(name))):  # a tab renamed in TCVN3 reads «Th«ng tin», «Chi bé»
             role = (
-                "info"
+                "meetings"
+                if "sinhhoat" in k
+                else "info"
                 if "thongtin" in k
                 else "committee"
                 if "capuy" in k
@@ -74,6 +93,11 @@ def find_sheets(grids: dict[str, Grid]) -> dict[str, Grid]:
     return out
 
 
+def info_label(fld: str) -> str:
+    """The label of a «Thông tin» field in the template."""
+    return INFO_FIELDS.get(fld) or next(c.header for c in UNIT_FIELDS if c.key == fld)
+
+
 @dataclass
 class Info:
     """The «Thông tin» values by field, with the 0-based (row, column) of the cell each was read from."""
@@ -85,7 +109,7 @@ class Info:
         return self.cells.get(fld, (None, 0, 0))[0]
 
     def finding(self, file_name: str, fld: str, message: str, rule: str) -> Finding:
-        name = INFO_FIELDS[fld].split(" (")[0]  # «Mã đơn vị», without the template's explanation
+        name = info_label(fld).split(" (")[0]  # «Mã đơn vị», without the template's explanation
         if fld not in self.cells:
             return Finding(file_name, message, sheet=self.sheet, field=name, rule=rule)
         _, r, c = self.cells[fld]
@@ -113,8 +137,42 @@ def read_info(g: Grid) -> Info:
                 at = next((c for c in range(j + 1, len(row)) if row[c] not in ("", None)), None)
                 if at is not None:
                     out.cells[fld] = (row[at], i, at)
+                elif fld in _UNIT_KEYS:  # the label with its value left blank: a message names the cell beside it
+                    out.cells[fld] = (None, i, j + 1)
             break
     return out
+
+
+def read_unit_fields(info: Info, file_name: str, year: int, unit_code: str, findings: list[Finding]) -> pl.DataFrame:
+    """The committee's own meeting fields of «Thông tin» (etl.schema.UNIT_FIELDS): one row when the return gives
+    any of them or they are required (from their year), none otherwise; a blank required field, a value out of
+    range or not understood is an error naming its cell."""
+    values: dict[str, Any] = {}
+    for c in UNIT_FIELDS:
+        found: list[Finding] = []
+        _, r, j = info.cells.get(c.key, (None, -1, 0))
+        v = cell(info.value(c.key), c, file_name, info.sheet, r + 1, col_letter(j), found)
+        findings.extend(found)  # (a value is only read beside a label: its cell is known)
+        if not found and v is None and c.required_from is not None and year >= c.required_from:
+            findings.append(
+                info.finding(
+                    file_name, c.key, RULE_MESSAGES["required_from"].format(year=c.required_from), "required_from"
+                )
+            )
+        if c.key == "materials_months" and v is not None and not 0 <= v <= 12:
+            findings.append(
+                info.finding(file_name, c.key, f"Số tháng phải từ 0 đến 12 (ghi {v}).", "materials_months_range")
+            )
+            v = None
+        values[c.key] = v
+    if all(v is None for v in values.values()):
+        return UnitYearSchema.create_empty()
+    row = {
+        "year": year,
+        "unit_code": unit_code,
+        **{k: (v == "co" if isinstance(v, str) else v) for k, v in values.items()},
+    }
+    return UnitYearSchema.cast(pl.DataFrame([row]))
 
 
 @dataclass
@@ -131,7 +189,7 @@ class Header:
 
 def locate_header(g: Grid, spec: SheetSpec) -> Header | None:
     """The header row (or two rows, merged groups above names) that names most of the sheet's columns."""
-    aliases = header_aliases(spec.key)
+    aliases = header_aliases(spec)
     every = len(set(aliases.values()))  # a header that names every column: no later row can name more
     best: Header | None = None
     for r in range(min(HEADER_SEARCH_ROWS, len(g.rows))):
@@ -411,7 +469,7 @@ class _Sheet:
             return "data", lead
         if lead and looks_like_section(lead, i in self.wide):
             return "section", lead
-        if len(match_columns(self.g, (i,), header_aliases(self.spec.key))) >= max(3, len(self.hdr.columns) // 2):
+        if len(match_columns(self.g, (i,), header_aliases(self.spec))) >= max(3, len(self.hdr.columns) // 2):
             return "header", lead
         return "unknown", lead
 

@@ -31,7 +31,7 @@ KINDS = {
     "note": "dòng ghi chú",
     "unknown": "dòng không đọc được (báo lỗi)",
 }
-DATA_NOUN = {"branches": "chi bộ", "committee": "cấp uỷ viên", "heads": "chi bộ xóm (tổ dân phố)"}
+DATA_NOUN = {"branches": "chi bộ", "committee": "cấp uỷ viên", "heads": "chi bộ xóm (tổ dân phố)", "meetings": "chi bộ"}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import polars as pl
 from etl.annual_return.normalise import cast_to, cell
 from etl.annual_return.rows import Label, section_label, subtotal_ref
 from etl.findings import Finding
-from etl.schema import COMMITTEE, DATA_SHEETS, MEMBER_COUNTS, RULE_MESSAGES, Column
+from etl.schema import ATTENDANCE, COMMITTEE, LEVEL_SLOTS, MEMBER_COUNTS, RULE_COLUMNS, RULE_MESSAGES, Column
 from etl.text import fold
 
 if TYPE_CHECKING:
@@ -85,14 +85,7 @@ def _rule_finding(rule: str, row: dict, table: Table, file_name: str, details: p
     column = (
         rule.split("|")[0]
         if "|" in rule
-        else {
-            "members_add_up": "members",
-            "resident_le_members": "resident_members",
-            "village_has_resident": "resident_members",
-            "admitted_le_members": "admitted",
-            "training_year_not_after_report": "training_year",
-            "primary_key": spec.columns[1].key,
-        }.get(rule, "")
+        else RULE_COLUMNS.get(rule, spec.columns[1].key if rule == "primary_key" else "")
     )
     column = _DERIVED_FROM.get(column, column)
     kind = rule.split("|")[1] if "|" in rule else rule
@@ -101,6 +94,14 @@ def _rule_finding(rule: str, row: dict, table: Table, file_name: str, details: p
         values["parts"] = (
             " + ".join(str(row[k]) for k in MEMBER_COUNTS) + f" = {sum(row[k] or 0 for k in MEMBER_COUNTS)}"
         )
+    if rule == "levels_add_up":
+        levels = [c for c in spec.columns if c.key in LEVEL_SLOTS]
+        values["parts"] = " + ".join(f"{c.header} {row[c.key] or 0}" for c in levels) + (
+            f" = {sum(row[c.key] or 0 for c in levels)}"
+        )
+        values["q_scored"] = "để trống" if row.get("q_scored") is None else row["q_scored"]
+    if rule.startswith("attendance"):
+        values["attendance"] = sum(row.get(k) or 0 for k in ATTENDANCE)
     if rule == "primary_key":
         pk = "branch_code" if "branch_code" in details.columns and spec is not COMMITTEE else "person_id"
         others = details.filter(pl.col(pk) == row[pk])["excel_row"].to_list()
@@ -165,6 +166,7 @@ def check_totals(
     ints = [c for c in cols if c.kind == "int"]
     if not marks or not ints:
         return
+    headers = {c.key: c.header for c in cols}
     rows = [r["excel_row"] - 1 for r in records]
 
     def covered(lo: int, hi: int) -> list[dict[str, Any]]:
@@ -177,7 +179,7 @@ def check_totals(
         if not stated:
             continue
         if m.kind == "total":
-            _compare(m, stated, [records], letters, file_name, sheet, noun, findings)
+            _compare(m, stated, [records], letters, file_name, sheet, noun, findings, headers)
             continue
         if m.kind == "group_sums":
             label, _ = section_label(m.text)
@@ -189,7 +191,7 @@ def check_totals(
                 ),
                 len(rows) and rows[-1] + 1,
             )
-            _compare(m, stated, [covered(m.i, end)], letters, file_name, sheet, noun, findings)
+            _compare(m, stated, [covered(m.i, end)], letters, file_name, sheet, noun, findings, headers)
             continue
         before = marks[:n]
         last_break = max((k.i for k in before if k.kind in ("subtotal", "total")), default=-1)
@@ -197,7 +199,7 @@ def check_totals(
         ref = subtotal_ref(m.text) or ""
         named = max((k.i for k in before if ref and k.kind != "subtotal" and ref in _names(k.text)), default=None)
         starts = dict.fromkeys(s for s in (named, max(last_break, last_title), last_break) if s is not None)
-        _compare(m, stated, [covered(s, m.i) for s in starts], letters, file_name, sheet, noun, findings)
+        _compare(m, stated, [covered(s, m.i) for s in starts], letters, file_name, sheet, noun, findings, headers)
 
 
 def _stated(m: Mark, ints: list[Column], file_name: str, sheet: str, letters: dict[str, str]) -> dict[str, int]:
@@ -221,6 +223,7 @@ def _compare(
     sheet: str,
     noun: str,
     findings: list[Finding],
+    headers: dict[str, str],
 ) -> None:
     """Accept the row if one candidate set of data rows adds up to it; else report it against the first."""
 
@@ -247,7 +250,7 @@ def _compare(
             message = f"Dòng «{m.title or m.text}» ghi {v} nhưng cộng các {noun} ở {span} được {summed[k]}."
         else:
             message = f"Dòng «{m.title or m.text}» ghi {v} nhưng không có {noun} nào trong nhóm để cộng."
-        field = next(c.header for c in _columns_by_key() if c.key == k)
+        field = headers[k]
         findings.append(
             Finding(
                 file_name,
@@ -275,8 +278,3 @@ def _same_or_higher(label: Label | None, of: Label | None) -> bool:
     if label is None or of is None:
         return True
     return _LEVEL[label.style] <= _LEVEL[of.style]
-
-
-@cache
-def _columns_by_key() -> tuple[Column, ...]:
-    return tuple(c for spec in DATA_SHEETS for c in spec.columns)
