@@ -375,7 +375,7 @@ def spelled_codes(book: Book) -> Book:
                 code = inverse.get((c.domain, v)) if isinstance(v, str) else None
                 if code is None:
                     continue
-                if c.domain == "yes_no" and not c.required:
+                if c.domain == "yes_no" and not c.required and not c.nullable:
                     sh.rows[i][j] = "x" if code == "co" else ""
                     continue
                 options = spellings[(c.domain, code)]
@@ -530,40 +530,60 @@ def _last_row(sh: Sheet) -> int:
     return max(i for i, r in enumerate(sh.rows) if any(v not in ("", None) for v in r))
 
 
-def groups_of(sh: Sheet, by: str) -> list[list[int]]:
+def groups_of(sh: Sheet, by: str, book: Book | None = None) -> list[list[int]]:
     """Runs of consecutive branch rows with the same value in column `by` (the template lists branches by level
-    and type)."""
+    and type; a sheet without that column, such as «Sinh hoạt chi bộ», takes each branch's value from «Chi bộ»
+    of `book`)."""
     out: list[list[int]] = []
-    j = _col(sh, by)
+    value = _by_value(sh, by, book)
     for i in _data_rows(sh):
-        if out and sh.rows[out[-1][-1]][j] == sh.rows[i][j] and out[-1][-1] == i - 1:
+        if out and value(out[-1][-1]) == value(i) and out[-1][-1] == i - 1:
             out[-1].append(i)
         else:
             out.append([i])
     return out
 
 
+def _by_value(sh: Sheet, by: str, book: Book | None) -> Callable[[int], Any]:
+    """The value of column `by` for a row of the sheet: its own cell, or its branch's cell on «Chi bộ»."""
+    if by in [c.key for c in sh.spec.columns]:
+        j = _col(sh, by)
+        return lambda i: sh.rows[i][j]
+    branches = _table(book, BRANCHES)
+    code, by_code = _col(branches, "branch_code"), _col(branches, by)
+    values = {branches.rows[i][code]: branches.rows[i][by_code] for i in _data_rows(branches)}
+    own = _col(sh, "branch_code")
+    return lambda i: values.get(sh.rows[i][own])
+
+
 def subtotals(
-    by: str = "branch_type", titles: bool = False, label: str = "Cộng", wrong_by: int = 0, on_titles: bool = False
+    by: str = "branch_type",
+    titles: bool = False,
+    label: str = "Cộng",
+    wrong_by: int = 0,
+    on_titles: bool = False,
+    spec: SheetSpec = BRANCHES,
+    count: str = "members",
 ) -> Mess:
     """A subtotal row under each group of branches (consecutive rows of one `by` value), its counts summed over the
     group; with `titles` a section title above each group («I» and «CHI BỘ XÓM») and the subtotal named after it
     («Cộng I»); with `on_titles` the group's sums on its title row instead, and no subtotal rows. The last
-    group's member count is off by `wrong_by`."""
+    group's `count` (member count) is off by `wrong_by`. Of «Chi bộ», or of another table sheet (`spec`)."""
 
     def mess(book: Book) -> Book:
         book = _copy(book)
-        sh = _table(book, BRANCHES)
-        groups = groups_of(sh, by)
+        sh = _table(book, spec)
+        groups = groups_of(sh, by, book)
+        value = _by_value(sh, by, book)
         for g, rows in reversed(list(enumerate(groups))):
             sums = _sums(sh, rows)
             if g == len(groups) - 1:
-                sums["members"] += wrong_by
+                sums[count] += wrong_by
             if not on_titles:
                 insert_rows(sh, rows[-1] + 1, [_sum_row(sh, f"{label} {ROMAN[g]}" if titles else label, sums)])
                 sh.merged.append(((rows[-1] + 1, sh.col0), (rows[-1] + 1, sh.col0 + 2)))
             if titles or on_titles:
-                title = f"CHI BỘ {sh.rows[rows[0]][_col(sh, by)]}".upper().replace("CHI BỘ CHI BỘ", "CHI BỘ")
+                title = f"CHI BỘ {value(rows[0])}".upper().replace("CHI BỘ CHI BỘ", "CHI BỘ")
                 row = _sum_row(sh, ROMAN[g], sums if on_titles else {})
                 row[sh.col0 + 2] = title
                 insert_rows(sh, rows[0], [row])
@@ -601,14 +621,17 @@ def two_level_groups(wrong_by: int = 0) -> Mess:
     return mess
 
 
-def grand_total(wrong_by: int = 0, label: str = "Tổng cộng") -> Mess:
-    """A «Tổng cộng» row under everything typed in the table (after the subtotals, if any), summing every branch."""
+def grand_total(
+    wrong_by: int = 0, label: str = "Tổng cộng", spec: SheetSpec = BRANCHES, count: str = "members"
+) -> Mess:
+    """A «Tổng cộng» row under everything typed in the table (after the subtotals, if any), summing every branch
+    (its `count` off by `wrong_by`)."""
 
     def mess(book: Book) -> Book:
         book = _copy(book)
-        sh = _table(book, BRANCHES)
+        sh = _table(book, spec)
         sums = _sums(sh, _data_rows(sh))
-        sums["members"] += wrong_by
+        sums[count] += wrong_by
         at = _last_row(sh) + 1
         insert_rows(sh, at, [_sum_row(sh, label, sums)])
         sh.merged.append(((at, sh.col0), (at, sh.col0 + 2)))
@@ -617,12 +640,12 @@ def grand_total(wrong_by: int = 0, label: str = "Tổng cộng") -> Mess:
     return mess
 
 
-def total_on_top(label: str = "Tổng số") -> Mess:
+def total_on_top(label: str = "Tổng số", spec: SheetSpec = BRANCHES) -> Mess:
     """The total row typed first, right under the header (as in many statistical forms), the branches below it."""
 
     def mess(book: Book) -> Book:
         book = _copy(book)
-        sh = _table(book, BRANCHES)
+        sh = _table(book, spec)
         rows = _data_rows(sh)
         insert_rows(sh, rows[0], [_sum_row(sh, label, _sums(sh, rows), at_col=2)])
         return book
@@ -630,12 +653,12 @@ def total_on_top(label: str = "Tổng số") -> Mess:
     return mess
 
 
-def numbered_blank_rows(n: int = 12) -> Mess:
+def numbered_blank_rows(n: int = 12, spec: SheetSpec = BRANCHES) -> Mess:
     """Rows numbered in advance in the STT column and left empty (a form printed with more rows than branches)."""
 
     def mess(book: Book) -> Book:
         book = _copy(book)
-        sh = _table(book, BRANCHES)
+        sh = _table(book, spec)
         rows = _data_rows(sh)
         start = len(rows) + 1
         insert_rows(sh, rows[-1] + 1, [[""] * sh.col0 + [start + k] for k in range(n)])
@@ -644,13 +667,13 @@ def numbered_blank_rows(n: int = 12) -> Mess:
     return mess
 
 
-def typed_in_table(at: int, cells: dict[int, Any]) -> Mess:
-    """One row typed into «Chi bộ» before its `at`-th branch row (-1: after the last), `cells` by column of the
-    table (0 = STT)."""
+def typed_in_table(at: int, cells: dict[int, Any], spec: SheetSpec = BRANCHES) -> Mess:
+    """One row typed into «Chi bộ» (or another table, `spec`) before its `at`-th branch row (-1: after the last),
+    `cells` by column of the table (0 = STT)."""
 
     def mess(book: Book) -> Book:
         book = _copy(book)
-        sh = _table(book, BRANCHES)
+        sh = _table(book, spec)
         rows = _data_rows(sh)
         row: list[Any] = [""] * (sh.col0 + len(sh.spec.columns))
         for j, v in cells.items():
@@ -733,10 +756,10 @@ def signature_block(place: str = "Cần Yên", names: tuple[str, str] = SIGNERS)
     return mess
 
 
-def note_lines(book: Book) -> Book:
-    """Notes typed under the branch table: «Ghi chú: …» and a line that continues it."""
+def note_lines(book: Book, spec: SheetSpec = BRANCHES) -> Book:
+    """Notes typed under the branch table (or another, `spec`): «Ghi chú: …» and a line that continues it."""
     book = _copy(book)
-    sh = _table(book, BRANCHES)
+    sh = _table(book, spec)
     at = _last_row(sh) + 1
     insert_rows(
         sh,

@@ -1,4 +1,5 @@
-"""Write the office-saved return fixtures of tests/test_etl_office_formats.py (needs LibreOffice; CI does not run it).
+"""Write the office-saved return fixtures of tests/test_etl_office_formats.py and tests/test_meetings_return.py (needs
+LibreOffice; CI does not run it).
 
 A return of Xã Canh Tân (01789) for 2023 from the calibrated sample, typed the way a commune office does it (the
 party-document header, a section title and a «Cộng» row per group of branches, «Tổng cộng», a note, the signature
@@ -6,6 +7,9 @@ block), written with the project's own template writer, then opened and saved by
 .xlsx:
 
     .venv/bin/python -m tests.data.make_office_files      # apt-get install -y libreoffice-calc
+
+The same for Xã Cần Yên's 2026 return with its sheet «Sinh hoạt chi bộ» (the 2025 sample's branches, meetings as
+tests/fixtures.office_meetings), the office layout on that sheet too (can_yen_2026*).
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import tempfile
 from pathlib import Path
 
 from etl.province import load_province
+from etl.schema import MEETINGS
 from synthetic.sample import SampleBuilder
 from tests import messy as m
+from tests.fixtures import office_meetings
 
 HERE = Path(__file__).resolve().parent
 UNIT, YEAR = "01789", 2023
@@ -37,14 +43,41 @@ OFFICE = m.compose(
 )
 
 
+MEETINGS_UNIT = "01366"
+MEETINGS_OFFICE = m.compose(
+    OFFICE,
+    m.party_header(unit="xã Cần Yên"),
+    m.subtotals(spec=MEETINGS, count="regular_held", titles=True),
+    m.grand_total(spec=MEETINGS, count="regular_held"),
+)
+
+
 def main() -> None:
     province = load_province("04")
-    rows = SampleBuilder(province).build().returns()[(UNIT, YEAR)]
+    sample = SampleBuilder(province).build().returns()
+    rows = sample[(UNIT, YEAR)]
     SOURCE.write_bytes(m.write_xlsx(OFFICE(m.read_book(m.clean_workbook(province, UNIT, YEAR, rows)))))
-    for convert, target in SAVED.items():
+    save_with_libreoffice(SOURCE, SAVED)
+    branches, committee, heads = sample[(MEETINGS_UNIT, 2025)]
+    meetings = (
+        branches,
+        committee,
+        heads,
+        office_meetings(branches),
+        {"materials_months": 10, "thematic_orientation": True},
+    )
+    source = HERE / "can_yen_2026.xlsx"
+    source.write_bytes(
+        m.write_xlsx(MEETINGS_OFFICE(m.read_book(m.clean_workbook(province, MEETINGS_UNIT, 2026, meetings))))
+    )
+    save_with_libreoffice(source, {k: HERE / f"can_yen_2026_libreoffice.{v.suffix[1:]}" for k, v in SAVED.items()})
+
+
+def save_with_libreoffice(source: Path, saved: dict[str, Path]) -> None:
+    for convert, target in saved.items():
         with tempfile.TemporaryDirectory() as out:
             subprocess.run(
-                ["soffice", "--headless", "--convert-to", convert, "--outdir", out, str(SOURCE)],
+                ["soffice", "--headless", "--convert-to", convert, "--outdir", out, str(source)],
                 check=True,
                 capture_output=True,
             )
