@@ -380,7 +380,9 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
 
     complete = set(coverage(f, scope, root=root).filter("complete")["year"])
     rows = []
-    for t in _query("select * from prg_targets order by target_id", {}, root).iter_rows(named=True):
+    for t in _query("select * from prg_targets where not is_unit_target order by target_id", {}, root).iter_rows(
+        named=True
+    ):
         series = indicator(t["indicator_id"], f, scope, by=("year",), subgroup=t["subgroup"], root=root)
         series = series.filter(pl.col("year").is_in(list(complete)) & (pl.col("denominator") > 0))
         if not series.height:
@@ -411,7 +413,9 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
                 "ratio": p.ratio_linear,
                 "projection": p.projection,
                 "status": p.status,
-                "gap_units": methods.gap_in_units(p.latest, t["target_value"], denominator, t["direction"]),
+                "gap_units": methods.gap_in_units(
+                    p.latest, t["target_value"], denominator, t["direction"], t["comparator"] in (">", "<")
+                ),
             }
         )
     return pl.DataFrame(rows, infer_schema_length=None)

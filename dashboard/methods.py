@@ -274,8 +274,11 @@ def progress(
     )
 
 
-def gap_in_units(latest: float | None, target: float, denominator: int | None, direction: int) -> int | None:
-    """Branches/members still needed: ceil(d·(target − latest)/100 · denominator), floored at 0.
+def gap_in_units(
+    latest: float | None, target: float, denominator: int | None, direction: int, strict: bool = False
+) -> int | None:
+    """Branches/members still needed: ceil(d·(target − latest)/100 · denominator), floored at 0; for a strict
+    target («trên 95%»), the smallest count that passes it: at exactly 95% one more is needed, not none.
 
     None if latest or denominator is missing, or denominator ≤ 0 (a unit with nobody in it has no
     meaningful gap, and 0 would read as 'nothing left to do').
@@ -287,7 +290,10 @@ def gap_in_units(latest: float | None, target: float, denominator: int | None, d
     if not math.isfinite(raw):
         return None
     # round() first: 29.9 % of 1000 is 299.00000000000006 in floats and must not become 300.
-    return max(0, math.ceil(round(raw, 9)))
+    raw = round(raw, 9)
+    if strict:
+        return math.floor(raw) + 1 if raw >= 0 else 0
+    return max(0, math.ceil(raw))
 
 
 # --------------------------------------------------------------------------- §2 RAG

@@ -15,6 +15,7 @@ GAP_NOUNS = {
     "infrastructure": "chi bộ",
     "secretary": "đồng chí",
     "village": "chi bộ xóm",
+    "meeting": "chi bộ",
 }
 GROUP_LABELS = {
     "branch": "Xếp loại chi bộ",
@@ -22,6 +23,7 @@ GROUP_LABELS = {
     "infrastructure": "Hạ tầng",
     "secretary": "Bí thư và bồi dưỡng",
     "village": "Chi bộ xóm, tổ dân phố",
+    "meeting": "Sinh hoạt chi bộ",
 }
 
 
@@ -86,3 +88,21 @@ def indicators() -> dict[str, Indicator]:
 def get(indicator_id: str) -> Indicator:
     """The indicator with this id; KeyError (never SQL) for anything not in the registry."""
     return indicators()[indicator_id]
+
+
+@dataclass(frozen=True)
+class UnitMeasure:
+    """A count per committee-year (not a rate per branch): what a per-unit target compares with its value."""
+
+    id: str
+    label: str
+    short: str
+    noun: str  # what is counted: «chi bộ»
+    definition: str
+
+
+@cache
+def unit_measures() -> dict[str, UnitMeasure]:
+    """id -> UnitMeasure, in registry order."""
+    data = tomllib.loads((QUERIES_DIR / "indicators.toml").read_text(encoding="utf-8"))
+    return {d["id"]: UnitMeasure(**d) for d in data.get("unit_measure", [])}

@@ -85,7 +85,11 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
             for c in numeric
         )
         out[name] = df
-    for name, file in (("ref_target_links", "target_links.csv"), ("ref_corrections", "reference_corrections.csv")):
+    for name, file in (
+        ("ref_target_links", "target_links.csv"),
+        ("ref_target_unmeasured", "target_unmeasured.csv"),
+        ("ref_corrections", "reference_corrections.csv"),
+    ):
         own = province.folder / file if province.folder else None
         df = pl.read_csv(own if own and own.exists() else FORMAT_DIR.parent / file, infer_schema_length=0)
         out[name] = df if own and own.exists() else df.head(0)

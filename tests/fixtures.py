@@ -302,6 +302,50 @@ HEADS = {
     (2025, B): [heads("B1", KH, DV, DV, KC, KC, KH), heads("B3", KH, KH, KC, KC, KC, KC)],
 }
 
+# Meetings (sheet «Sinh hoạt chi bộ»), 2025 only: a baseline copied from the minute books (the sheet is asked from
+# 2026). B did not copy what it had no record of (scoring, the start-of-term documents, the committee above's
+# judgement): blank, «not reported». Members due = members − exempt (A1 10, A2 3, A3 20, B1 6, B2 30, B3 2).
+#
+#  branch due held them. forums present exc unexc scored Tốt Khá res assigned bulletin higher rules term prog proc pilot
+#  A1     12  12   4      1      108    10  2     12     11  1   12  10       12       2      2025  Có   Có   Có   thường kỳ
+#  A2     12  11   3      0       30     3  0     11     10  1   11   3       11       0      -     Không Có  Không cả hai
+#  A3     12  12   4      2      204    36  0     12     12  0   11  19       12       4      2021  Có   Có   Có   -
+#  B1     12  12   2      0       60    10  2     -      -   -   12   6        5       1      2025  -    -    -    thường kỳ
+#  B2     12  12   4      1      330    30  0     -      -   -   12  30       12       4      2020  -    -    -    thường kỳ
+#  B3      6   6   2      0       12     0  0     -      -   -    6   2        6       1      -     -    -    -    thường kỳ
+#
+# Pilots: A 2 regular (A1, A2) and 1 thematic (A2); B 3 regular, 0 thematic. The committees' own fields: A compiled
+# materials 12 months and set the themes; B 10 months and set them.
+_MEETING_KEYS = (
+    "branch_code months_due regular_held thematic_quarters forums att_present att_excused att_unexcused q_scored "
+    "q_level1 q_level2 res_assigned members_assigned bulletin_meetings higher_quarters rules_year term_docs "
+    "year_programme procedure_ok pilot"
+).split()
+
+
+def _meetings(*rows: tuple) -> list[dict]:
+    return [dict(zip(_MEETING_KEYS, r)) for r in rows]
+
+
+TINY_MEETINGS = {
+    (2025, A): (
+        _meetings(
+            ("A1", 12, 12, 4, 1, 108, 10, 2, 12, 11, 1, 12, 10, 12, 2, 2025, True, True, True, "thuong_ky"),
+            ("A2", 12, 11, 3, 0, 30, 3, 0, 11, 10, 1, 11, 3, 11, 0, None, False, True, False, "ca_hai"),
+            ("A3", 12, 12, 4, 2, 204, 36, 0, 12, 12, 0, 11, 19, 12, 4, 2021, True, True, True, None),
+        ),
+        {"materials_months": 12, "thematic_orientation": True},
+    ),
+    (2025, B): (
+        _meetings(
+            ("B1", 12, 12, 2, 0, 60, 10, 2, None, None, None, 12, 6, 5, 1, 2025, None, None, None, "thuong_ky"),
+            ("B2", 12, 12, 4, 1, 330, 30, 0, None, None, None, 12, 30, 12, 4, 2020, None, None, None, "thuong_ky"),
+            ("B3", 6, 6, 2, 0, 12, 0, 0, None, None, None, 6, 2, 6, 1, None, None, None, None, "thuong_ky"),
+        ),
+        {"materials_months": 10, "thematic_orientation": True},
+    ),
+}
+
 TINY_RETURNS = [
     (unit, year, BRANCHES[(year, unit)], COMMITTEE[(year, unit)], HEADS[(year, unit)]) for (year, unit) in BRANCHES
 ]
@@ -394,7 +438,9 @@ def meetings_of(branches) -> dict:
     return {"meetings": full_meetings(branches), "unit_fields": FULL_UNIT_FIELDS}
 
 
-def return_bytes(province, unit_code: str, year: int, branches=(), committee=(), heads=(), meetings=None) -> bytes:
+def return_bytes(
+    province, unit_code: str, year: int, branches=(), committee=(), heads=(), meetings=None, unit_fields=None
+) -> bytes:
     """One annual return workbook, written with the product's own template writer (from 2026 with its meetings
     sheet: the rows given, else every branch as `full_meetings`)."""
     from etl.schema import MEETINGS_FROM
@@ -402,7 +448,7 @@ def return_bytes(province, unit_code: str, year: int, branches=(), committee=(),
 
     buf = io.BytesIO()
     if meetings is None and year >= MEETINGS_FROM:
-        meetings = full_meetings(branches)
+        meetings, unit_fields = full_meetings(branches), FULL_UNIT_FIELDS
     write_return(
         buf,
         province,
@@ -412,18 +458,23 @@ def return_bytes(province, unit_code: str, year: int, branches=(), committee=(),
         committee=committee,
         heads=heads,
         meetings=meetings,
-        unit_fields=FULL_UNIT_FIELDS if meetings is not None else None,
+        unit_fields=unit_fields,
     )
     return buf.getvalue()
 
 
-def build_store(root: Path, returns, province=None) -> Path:
-    """Write each (unit, year, branches, committee, heads) as a workbook and load them all into a store at root."""
+def build_store(root: Path, returns, province=None, meetings=None) -> Path:
+    """Write each (unit, year, branches, committee, heads[, meeting rows, committee fields]) as a workbook and load
+    them all into a store at root; `meetings`: (year, unit) -> (meeting rows, committee fields) for the returns
+    given as five."""
     from etl.load import load_files
     from etl.province import load_province
 
     province = province or load_province("04")
-    files = [(f"{year}_{unit}.xlsx", return_bytes(province, unit, year, b, c, h)) for unit, year, b, c, h in returns]
+    files = [
+        (f"{r[1]}_{r[0]}.xlsx", return_bytes(province, *r[:5], *(r[5:] or (meetings or {}).get((r[1], r[0]), ()))))
+        for r in returns
+    ]
     rep = load_files(files, "test", province, root=root, replace_all=True)
     assert rep.ok, rep.messages()
     return root
@@ -448,7 +499,7 @@ def tiny_store(tmp_path_factory) -> Path:
     """The two-commune store above (built once per session, whichever test module asks first): two of Cao Bằng's
     60 units, so its years are incomplete for the province."""
     if "tiny" not in _built:
-        _built["tiny"] = build_store(tmp_path_factory.mktemp("tiny"), TINY_RETURNS)
+        _built["tiny"] = build_store(tmp_path_factory.mktemp("tiny"), TINY_RETURNS, meetings=TINY_MEETINGS)
     return _built["tiny"]
 
 
@@ -457,7 +508,9 @@ def tiny_province_store(tmp_path_factory) -> Path:
     """The same returns in a province made of A and B only: every year is complete, so the province-wide progress
     is computed from them."""
     if "tiny_province" not in _built:
-        _built["tiny_province"] = build_store(tmp_path_factory.mktemp("tinyprov"), TINY_RETURNS, province_of((A, B)))
+        _built["tiny_province"] = build_store(
+            tmp_path_factory.mktemp("tinyprov"), TINY_RETURNS, province_of((A, B)), meetings=TINY_MEETINGS
+        )
     return _built["tiny_province"]
 
 

@@ -519,12 +519,19 @@ def test_registry_and_indicator_views_match():
     assert all(view == f"ind_{i}" for i, view in unioned.items())  # each id reads its own view
 
 
+# Indicators whose branches the tiny store does not have (tested on tests/test_meeting_targets.py's store).
+EMPTY_ON_TINY = {"meet_higher_quarterly": "no branch under a grassroots committee in 2025, the year with meetings"}
+
+
 def test_registry_subgroups_are_the_views_subgroups(tiny_store):
     from dashboard import db
 
     cur = db.cursor(tiny_store)
     for ind in registry.indicators().values():
         found = {r[0] for r in cur.sql(f"select distinct subgroup from {ind.view}").fetchall()}
+        if ind.id in EMPTY_ON_TINY:
+            assert found == set(), ind.id
+            continue
         assert found == (set(ind.subgroups) or {None}), ind.id
         assert ind.default_subgroup is None or ind.default_subgroup in ind.subgroups
 
@@ -546,3 +553,129 @@ def test_branch_gaps_by_hand(tiny_store):
     # (no secretary listed: not counted as untrained); B2 no e-handbook → 1
     got = data.branch_gaps(Filters(years=(2025,), units=(B,)), Scope.province(), root=tiny_store)
     assert got.select("branch_code", "gaps").rows() == [("B1", 3), ("B3", 3), ("B2", 1)]
+
+
+# ---------------------------------------------------------------------------------------- branch meetings
+# Only 2025 has meetings in the tiny store (a baseline: tests/fixtures.py TINY_MEETINGS); 2024 has none, so no
+# 2024 row at all — «chưa có số liệu», never 0. A branch whose figure is blank (B's scoring, documents,
+# judgement) counts in neither part.
+
+
+def test_meet_regular(tiny_store):
+    # held = due: A1 12/12 ✓, A2 11/12 ✗, A3 ✓, B1 ✓, B2 ✓, B3 6/6 (founded mid-year) ✓ → 5/6
+    assert rows(tiny_store, "meet_regular") == [(2025, 5, 6, 83.3333)]
+    assert rows(tiny_store, "meet_regular", by=("year", "unit")) == [(2025, A, 2, 3, 66.6667), (2025, B, 3, 3, 100.0)]
+
+
+def test_meet_months(tiny_store):
+    # Σ held / Σ due = (12+11+12+12+12+6)/(12+12+12+12+12+6) = 65/66
+    assert rows(tiny_store, "meet_months") == [(2025, 65, 66, 98.4848)]
+    assert rows(tiny_store, "meet_months", by=("year", "unit")) == [
+        (2025, A, 35, 36, 97.2222),
+        (2025, B, 30, 30, 100.0),
+    ]
+
+
+def test_meet_thematic(tiny_store):
+    # quarters with a thematic meeting ≥ quarters due (ceil(months due / 3)): A1 4 ✓, A2 3 ✗, A3 ✓, B1 2 ✗, B2 ✓,
+    # B3 2 of its 2 quarters ✓ → 4/6
+    assert rows(tiny_store, "meet_thematic") == [(2025, 4, 6, 66.6667)]
+    assert rows(tiny_store, "meet_thematic", by=("branch",), filters=Y25.but(units=(B,))) == [
+        ("B1", 0, 1, 0.0),
+        ("B2", 1, 1, 100.0),
+        ("B3", 1, 1, 100.0),
+    ]
+
+
+def test_meet_forum(tiny_store):
+    # forums ≥ 1: A1 1, A3 2, B2 1 → 3/6
+    assert rows(tiny_store, "meet_forum") == [(2025, 3, 6, 50.0)]
+
+
+def test_meet_attendance(tiny_store):
+    # present / (present + excused + unexcused): (108+30+204+60+330+12)/(120+33+240+72+360+12) = 744/837 = 88.889%
+    assert rows(tiny_store, "meet_attendance") == [(2025, 744, 837, 88.8889)]
+    # A (108+30+204)/(120+33+240) = 342/393; B (60+330+12)/(72+360+12) = 402/444
+    assert rows(tiny_store, "meet_attendance", by=("year", "unit")) == [
+        (2025, A, 342, 393, 87.0229),
+        (2025, B, 402, 444, 90.5405),
+    ]
+
+
+def test_meet_unexcused(tiny_store):
+    # absent without reason: A1 2, B1 2 → 4/837
+    assert rows(tiny_store, "meet_unexcused") == [(2025, 4, 837, 0.4779)]
+    # by type: xom A1 2 + B1 2 of (120+33+72+12) = 4/237; dang 0/240; nha_nuoc 0/360
+    assert rows(tiny_store, "meet_unexcused", by=("type",), filters=Y25) == [
+        ("dang", 0, 240, 0.0),
+        ("nha_nuoc", 0, 360, 0.0),
+        ("xom", 4, 237, 1.6878),
+    ]
+
+
+def test_meet_quality(tiny_store):
+    # «Tốt» / scored, where scored is given (B left it blank: not in either part): (11+10+12)/(12+11+12) = 33/35
+    assert rows(tiny_store, "meet_quality") == [(2025, 33, 35, 94.2857)]
+    assert rows(tiny_store, "meet_quality", by=("year", "unit")) == [(2025, A, 33, 35, 94.2857), (2025, B, 0, 0, None)]
+
+
+def test_meet_scored(tiny_store):
+    # scored / held, where scored is given: A (12+11+12)/(12+11+12) = 35/35; B blank → 0/0, no value (not 0%)
+    assert rows(tiny_store, "meet_scored") == [(2025, 35, 35, 100.0)]
+    assert rows(tiny_store, "meet_scored", by=("year", "unit")) == [(2025, A, 35, 35, 100.0), (2025, B, 0, 0, None)]
+
+
+def test_meet_resolution(tiny_store):
+    # a resolution every month due, and every month held: A1 12 ✓, A2 held 11 < 12 ✗, A3 res 11 ✗, B1 ✓, B2 ✓,
+    # B3 6/6 ✓ → 4/6
+    assert rows(tiny_store, "meet_resolution") == [(2025, 4, 6, 66.6667)]
+
+
+def test_meet_tasks_branch(tiny_store):
+    # assigned ≥ members − exempt: A1 10 ≥ 10 ✓, A2 3 ✓, A3 19 < 20 ✗, B1 6 ✓, B2 30 ✓, B3 2 ✓ → 5/6
+    assert rows(tiny_store, "meet_tasks_branch") == [(2025, 5, 6, 83.3333)]
+
+
+def test_meet_tasks_members(tiny_store):
+    # Σ assigned / Σ (members − exempt) = (10+3+19+6+30+2)/(10+3+20+6+30+2) = 70/71
+    assert rows(tiny_store, "meet_tasks_members") == [(2025, 70, 71, 98.5915)]
+
+
+def test_meet_bulletin(tiny_store):
+    # the bulletin at every meeting held: A1 12/12 ✓, A2 11/11 ✓, A3 ✓, B1 5/12 ✗, B2 ✓, B3 6/6 ✓ → 5/6
+    assert rows(tiny_store, "meet_bulletin") == [(2025, 5, 6, 83.3333)]
+
+
+def test_meet_higher_village(tiny_store):
+    # village branches only (A3, B2 are not): A1 2 quarters ✓, A2 0 ✗, B1 1 ✓, B3 1 ✓ → 3/4
+    assert rows(tiny_store, "meet_higher_village") == [(2025, 3, 4, 75.0)]
+    assert rows(tiny_store, "meet_higher_village", by=("branch",), filters=Y25.but(units=(A,))) == [
+        ("A1", 1, 1, 100.0),
+        ("A2", 0, 1, 0.0),
+    ]
+
+
+def test_meet_higher_quarterly(tiny_store):
+    # branches under a grassroots committee (tt_co_so, tt_bo_phan): none in 2025 → no row (the branches of the
+    # boundary store in tests/test_meeting_targets.py have them)
+    assert rows(tiny_store, "meet_higher_quarterly") == []
+
+
+def test_meet_rules(tiny_store):
+    # a year given: A1 2025, A3 2021, B1 2025, B2 2020 → 4/6 (A2, B3 blank: not issued)
+    assert rows(tiny_store, "meet_rules") == [(2025, 4, 6, 66.6667)]
+
+
+def test_meet_term_docs(tiny_store):
+    # A1 Có, A2 Không, A3 Có; B blank (not reported) → 2/3
+    assert rows(tiny_store, "meet_term_docs") == [(2025, 2, 3, 66.6667)]
+
+
+def test_meet_programme(tiny_store):
+    # A1, A2, A3 Có; B blank → 3/3
+    assert rows(tiny_store, "meet_programme") == [(2025, 3, 3, 100.0)]
+
+
+def test_meet_procedure(tiny_store):
+    # A1 Có, A2 Không, A3 Có; B blank → 2/3
+    assert rows(tiny_store, "meet_procedure") == [(2025, 2, 3, 66.6667)]

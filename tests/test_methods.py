@@ -384,6 +384,11 @@ def test_gap_in_units_direction_down_and_met():
     assert gap_in_units(17.9, 0.0, 200, -1) == 36
     assert gap_in_units(92.0, 90.0, 1000, 1) == 0  # 1000·(90 - 92)/100 = -20 → floored at 0
     assert gap_in_units(0.0, 0.0, 200, -1) == 0
+    # a strict target («trên 95%»): at exactly 95% of 60 one more is needed; at 57,5 of 60 (= 95.8%) none
+    assert gap_in_units(95.0, 95.0, 60, 1, strict=True) == 1
+    assert gap_in_units(95.0, 95.0, 60, 1) == 0  # «từ 95% trở lên» is met at 95%
+    assert gap_in_units(90.0, 95.0, 60, 1, strict=True) == 4  # 54 → 58 of 60 (57 is exactly 95%)
+    assert gap_in_units(96.0, 95.0, 60, 1, strict=True) == 0
 
 
 def test_gap_in_units_missing_inputs():

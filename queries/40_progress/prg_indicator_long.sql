@@ -21,6 +21,42 @@ select 'internet_none' as indicator_id, * exclude (value) from ind_internet_none
 union all by name
 select 'internet_unstable' as indicator_id, * exclude (value) from ind_internet_unstable
 union all by name
+select 'meet_attendance' as indicator_id, * exclude (value) from ind_meet_attendance
+union all by name
+select 'meet_bulletin' as indicator_id, * exclude (value) from ind_meet_bulletin
+union all by name
+select 'meet_forum' as indicator_id, * exclude (value) from ind_meet_forum
+union all by name
+select 'meet_higher_quarterly' as indicator_id, * exclude (value) from ind_meet_higher_quarterly
+union all by name
+select 'meet_higher_village' as indicator_id, * exclude (value) from ind_meet_higher_village
+union all by name
+select 'meet_months' as indicator_id, * exclude (value) from ind_meet_months
+union all by name
+select 'meet_procedure' as indicator_id, * exclude (value) from ind_meet_procedure
+union all by name
+select 'meet_programme' as indicator_id, * exclude (value) from ind_meet_programme
+union all by name
+select 'meet_quality' as indicator_id, * exclude (value) from ind_meet_quality
+union all by name
+select 'meet_regular' as indicator_id, * exclude (value) from ind_meet_regular
+union all by name
+select 'meet_resolution' as indicator_id, * exclude (value) from ind_meet_resolution
+union all by name
+select 'meet_rules' as indicator_id, * exclude (value) from ind_meet_rules
+union all by name
+select 'meet_scored' as indicator_id, * exclude (value) from ind_meet_scored
+union all by name
+select 'meet_tasks_branch' as indicator_id, * exclude (value) from ind_meet_tasks_branch
+union all by name
+select 'meet_tasks_members' as indicator_id, * exclude (value) from ind_meet_tasks_members
+union all by name
+select 'meet_term_docs' as indicator_id, * exclude (value) from ind_meet_term_docs
+union all by name
+select 'meet_thematic' as indicator_id, * exclude (value) from ind_meet_thematic
+union all by name
+select 'meet_unexcused' as indicator_id, * exclude (value) from ind_meet_unexcused
+union all by name
 select 'member_excellent' as indicator_id, * exclude (value) from ind_member_excellent
 union all by name
 select 'member_failed' as indicator_id, * exclude (value) from ind_member_failed

@@ -4,6 +4,7 @@
 -- Grain: target_id × scope_kind × scope_code.
 with targets as (
     select * from prg_targets
+    where not is_unit_target
 ),
 
 series as (
@@ -126,8 +127,14 @@ judged as (
             when observed_pace is not null and deadline >= latest_year
                 then least(100, greatest(0, latest + observed_pace * (deadline - latest_year)))
         end as projection,
-        greatest(0, ceil(round(direction * (target_value - latest) / 100 * latest_denominator, 9)))::bigint
-            as gap_units
+        -- a strict target («trên 95%») needs the smallest count that passes it: at exactly 95%, one more
+        case
+            when comparator not in ('>', '<')
+                then greatest(0, ceil(round(direction * (target_value - latest) / 100 * latest_denominator, 9)))
+            when round(direction * (target_value - latest) / 100 * latest_denominator, 9) >= 0
+                then floor(round(direction * (target_value - latest) / 100 * latest_denominator, 9)) + 1
+            else 0
+        end::bigint as gap_units
     from ratios
 )
 

@@ -1,4 +1,6 @@
--- Targets the data can measure, with their indicator, direction, comparable value and deadline.
+-- Targets the data can measure, with their indicator, direction, comparable value and deadline. A target linked to a
+-- measure of the committee-year (an id starting «unit_», queries/indicators.toml [[unit_measure]]) is a per-unit
+-- target: each committee's count against the value (prg_unit_targets), not a rate over branches (prg_progress).
 -- Grain: target_id.
 with links as (
     select * from stg_ref_target_links
@@ -21,6 +23,7 @@ joined as (
         l.deadline_year = 'annual' as is_annual,
         try_cast(l.deadline_year as integer) as deadline,
         l.applies,
+        starts_with(l.indicator_id, 'unit_') as is_unit_target,
         t.issuer,
         t.target_text,
         t.unit as target_unit,

@@ -1,0 +1,23 @@
+-- Indicator: branches that have issued their working rules (quy chế làm việc: a year is given) / branches reporting
+-- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+with meetings as (
+    select * from int_branch_meeting
+),
+
+counted as (
+    select
+        year,
+        unit_code,
+        branch_code,
+        level,
+        branch_type,
+        null::varchar as subgroup,
+        (rules_year is not null)::integer as numerator,
+        1 as denominator
+    from meetings
+)
+
+select
+    *,
+    numerator / nullif(denominator, 0) * 100 as value
+from counted

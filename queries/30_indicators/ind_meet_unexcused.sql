@@ -1,0 +1,24 @@
+-- Indicator: member-meetings missed without a reason / member-meetings due
+-- A branch whose att_due is null (not reported: a baseline year) counts in neither part.
+-- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+with meetings as (
+    select * from int_branch_meeting
+),
+
+counted as (
+    select
+        year,
+        unit_code,
+        branch_code,
+        level,
+        branch_type,
+        null::varchar as subgroup,
+        coalesce(att_unexcused, 0) as numerator,
+        coalesce(att_due, 0) as denominator
+    from meetings
+)
+
+select
+    *,
+    numerator / nullif(denominator, 0) * 100 as value
+from counted
