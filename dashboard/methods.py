@@ -22,7 +22,7 @@ STATUS_LABELS: dict[str, str] = {
     "needs_acceleration": "Cần đẩy nhanh",
     "limited_progress": "Chuyển biến chậm",
     "deteriorating": "Đi xuống",
-    "insufficient_data": "Chưa đủ số liệu",
+    "insufficient_data": "Chưa đủ số liệu để đánh giá tốc độ",
 }
 
 # Most urgent first: the order the targets page lists them in.

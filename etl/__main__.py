@@ -133,7 +133,9 @@ def build_sample(
             return 1
     out = out or SAMPLES_DIR / province.code
     t0 = time.perf_counter()
-    paths = write_sample(province, out, progress=(lambda i, n: progress(i, n, "write")) if progress else None)
+    paths = write_sample(
+        province, out, progress=(lambda i, n: progress(i, n, "write")) if progress else None, illustrative=True
+    )
     t1 = time.perf_counter()
     print(f"Đã viết {len(paths)} báo cáo mẫu vào {out} trong {t1 - t0:.1f} giây.")
     if not load:
@@ -151,6 +153,10 @@ def build_sample(
             for f in fs:
                 print(f.text(), file=sys.stderr)
         return 1
+    from synthetic import year2026
+
+    if year2026.cycle.period(year2026.YEAR) is None:  # the illustrative 2026's reporting period, once
+        year2026.record_cycle(province, PARQUET_DIR)
     print(
         f"Đã nạp {rep.result.returns} báo cáo ({rep.result.branches} chi bộ-năm) trong "
         f"{time.perf_counter() - t1:.1f} giây."

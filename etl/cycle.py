@@ -148,8 +148,9 @@ def period(year: int, root: Path = PARQUET_DIR) -> Period | None:
     return periods(root).get(year)
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+def _now(at: dt.datetime | None = None) -> str:
+    """The time of an event: now, or `at` (the sample's illustrative period has its own dates)."""
+    return (at or dt.datetime.now()).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -214,6 +215,7 @@ def open_period(
     role: str,
     root: Path = PARQUET_DIR,
     expected: list[str] | None = None,
+    at: dt.datetime | None = None,
 ) -> Period:
     """Open the year's reporting period (admins only). The committees expected to report: `expected` (units of the
     province's configuration, e.g. chosen on the board from last year's returns), or every configured unit."""
@@ -230,7 +232,7 @@ def open_period(
         if year in ps:
             raise ValueError(f"Kỳ báo cáo năm {year} đã được mở.")
         return {
-            "time": _now(),
+            "time": _now(at),
             "year": year,
             "action": "open",
             "deadline": deadline.isoformat(),
@@ -244,7 +246,14 @@ def open_period(
 
 
 def _unit_event(
-    ps: dict[int, Period], year: int, unit_code: str, action: str, user: str, role: str, comment: str
+    ps: dict[int, Period],
+    year: int,
+    unit_code: str,
+    action: str,
+    user: str,
+    role: str,
+    comment: str,
+    at: dt.datetime | None = None,
 ) -> dict:
     p = ps.get(year)
     if p is None:
@@ -266,7 +275,7 @@ def _unit_event(
     if role not in roles:
         raise ValueError(f"Vai trò của bạn không được {label('cycle_action', action).lower()} báo cáo.")
     return {
-        "time": _now(),
+        "time": _now(at),
         "year": year,
         "unit": unit_code,
         "action": action,
@@ -296,6 +305,7 @@ def submit_event(
     errors: int = 0,
     warnings: tuple[str, ...] | list[str] = (),
     user_unit: str | None = None,
+    at: dt.datetime | None = None,
 ) -> dict:
     """The event of a submission judged against the state `ps` (raises ValueError to refuse). A commune user
     submits for its own unit only."""
@@ -303,7 +313,7 @@ def submit_event(
         raise ValueError(
             f"Báo cáo ghi đơn vị «{unit_code}», không phải đơn vị của bạn: không thể nộp thay đơn vị khác."
         )
-    e = _unit_event(ps, year, unit_code, "submit", user, role, "")
+    e = _unit_event(ps, year, unit_code, "submit", user, role, "", at)
     return {**e, "to": SUBMITTED_ERRORS if errors else SUBMITTED_VALID, "errors": errors, "warnings": list(warnings)}
 
 
@@ -316,20 +326,27 @@ def submit(
     warnings: list[str] | None = None,
     user_unit: str | None = None,
     root: Path = PARQUET_DIR,
+    at: dt.datetime | None = None,
 ) -> UnitState:
     """A committee's submission without data to write: «đã nộp, có lỗi» if its validation found errors, else «đã
     nộp, hợp lệ» (a valid return with data is recorded by the store as it writes it: etl/store.py `commit`)."""
-    _apply(root, lambda ps: submit_event(ps, year, unit_code, user, role, errors, warnings or [], user_unit))
+    _apply(root, lambda ps: submit_event(ps, year, unit_code, user, role, errors, warnings or [], user_unit, at))
     return period(year, root).units[unit_code]
 
 
 def return_for_correction(
-    year: int, unit_code: str, comment: str, user: str, role: str, root: Path = PARQUET_DIR
+    year: int,
+    unit_code: str,
+    comment: str,
+    user: str,
+    role: str,
+    root: Path = PARQUET_DIR,
+    at: dt.datetime | None = None,
 ) -> UnitState:
     """The province sends a return back, saying what to correct (the comment is required: the committee reads it)."""
     if not comment.strip():
         raise ValueError("Hãy ghi rõ nội dung cần sửa khi trả lại báo cáo.")
-    _apply(root, lambda ps: {**_unit_event(ps, year, unit_code, "return", user, role, comment), "to": RETURNED})
+    _apply(root, lambda ps: {**_unit_event(ps, year, unit_code, "return", user, role, comment, at), "to": RETURNED})
     return period(year, root).units[unit_code]
 
 
@@ -341,11 +358,12 @@ def approve(
     acknowledged: bool = False,
     comment: str = "",
     root: Path = PARQUET_DIR,
+    at: dt.datetime | None = None,
 ) -> UnitState:
     """The province approves a valid return; a return with warnings needs them acknowledged."""
 
     def event(ps: dict[int, Period]) -> dict:
-        e = _unit_event(ps, year, unit_code, "approve", user, role, comment)
+        e = _unit_event(ps, year, unit_code, "approve", user, role, comment, at)
         n = len(ps[year].units[unit_code].warnings)
         if n and not acknowledged:
             raise ValueError(f"Báo cáo có {n} cảnh báo: hãy xem và xác nhận đã xem xét các cảnh báo trước khi duyệt.")

@@ -39,7 +39,7 @@ def test_labels_are_vietnamese_with_diacritics():
         "needs_acceleration": "Cần đẩy nhanh",
         "limited_progress": "Chuyển biến chậm",
         "deteriorating": "Đi xuống",
-        "insufficient_data": "Chưa đủ số liệu",
+        "insufficient_data": "Chưa đủ số liệu để đánh giá tốc độ",
     }
     assert RAG_LABELS == {"green": "Đạt", "amber": "Gần đạt", "red": "Chưa đạt"}
     assert FUNNEL_LABELS == {"better": "Tốt hơn đáng kể", "worse": "Kém hơn đáng kể", "similar": "Tương đương tỉnh"}
