@@ -72,6 +72,7 @@ def sections(role: str) -> dict[str, list[st.Page]]:
             page("dang_vien.py", "Xếp loại đảng viên", ":material/person:"),
             page("ha_tang.py", "Hạ tầng", ":material/wifi:"),
             page("bi_thu.py", "Bí thư & bồi dưỡng", ":material/school:"),
+            page("sinh_hoat.py", "Sinh hoạt chi bộ", ":material/forum:"),
             page("muc_tieu.py", "Mục tiêu 2030", ":material/flag:"),
             page("ho_so_xa.py", "Hồ sơ xã", ":material/location_city:"),
         ],
@@ -150,7 +151,7 @@ def main() -> None:
     nav = st.navigation(sections(user.role), expanded=True)  # every page listed: no English «View 3 more»
     state = filters.sidebar(login.scope_of(user), page=nav.url_path)
     login.sidebar(user)
-    frame.sample_notice()
+    frame.sample_notice(state.year)
     if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
         st.warning(notice, icon=":material/warning:")
     frame.coverage_notice(state)

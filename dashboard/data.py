@@ -317,6 +317,60 @@ def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_D
     return _with_labels(_query(sql, params, root), root)
 
 
+# ------------------------------------------------------------------------------------------- branch meetings
+
+
+@cached
+def meeting_years(scope: Scope, root: Path = PARQUET_DIR) -> list[int]:
+    """The years with branch meetings reported (the sheet «Sinh hoạt chi bộ»: from 2026, a 2025 baseline), within
+    the scope: the others have «chưa có số liệu», never 0."""
+    cond, params = _units_sql(scope)
+    sql = f"select distinct year from stg_branch_meeting where {cond} order by year"
+    return [r[0] for r in db.cursor(root).sql(sql, params=params).fetchall()]
+
+
+@cached
+def meeting_gaps(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Every branch's meetings of the filters' years with what they lacked (int_meeting_gaps), most gaps first."""
+    where, params = _where(scope.restrict(filters))
+    sql = f"select * from int_meeting_gaps where {where} order by gaps desc, unit_code, branch_code"
+    return _with_labels(_query(sql, params, root), root)
+
+
+@cached
+def meeting_table(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """«Tình hình sinh hoạt chi bộ» by committee (tbl_meetings) for the filters' years and units (level and type
+    filters do not apply: it is the committees' table); a commune, its own row only."""
+    where, params = _where(scope.restrict(filters.but(levels=(), types=())))
+    return _with_labels(
+        _query(f"select * from tbl_meetings where {where} order by year, unit_code", params, root), root
+    )
+
+
+@cached
+def unit_targets(year: int, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Each committee's per-unit targets in a year (pilots per commune, materials per committee: prg_unit_targets)
+    with the target's text: «đạt / chưa đạt» for each unit this scope may see (a commune: its own)."""
+    cond, params = _units_sql(scope, "u.unit_code")
+    sql = (
+        "select u.*, t.target_text, t.issuer, t.applies from prg_unit_targets as u "
+        f"inner join prg_targets as t on u.target_id = t.target_id where u.year = $year and {cond} "
+        "order by u.target_id, u.unit_code"
+    )
+    return _with_labels(_query(sql, {**params, "year": year}, root), root)
+
+
+@cached
+def unit_target_status(year: int, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The province's status of each per-unit target in a year: units it applies to, reported, meeting it (counts
+    only, no unit named: what a commune may see beside its own status)."""
+    sql = (
+        "select s.*, t.target_text, t.comparator, t.target_value, t.applies from prg_unit_target_status as s "
+        "inner join prg_targets as t on s.target_id = t.target_id where s.year = $year order by s.target_id"
+    )
+    return _query(sql, {"year": year}, root)
+
+
 # -------------------------------------------------------------------------------------------------- progress
 
 

@@ -72,9 +72,11 @@ def _csv_line(text: str) -> str:
     return '"' + neutralise(text).replace('"', '""') + '"\n'
 
 
-def export_meta(title: str, filters_text: str, source: str, is_sample: bool, approval: str | None = None) -> list[str]:
+def export_meta(
+    title: str, filters_text: str, source: str, is_sample: bool, approval: str | None = None, year: int | None = None
+) -> list[str]:
     """The lines every export carries: title, internal mark, filters, source, date, how approved the year is when it
-    has a reporting period («… Số liệu chốt ngày …», dashboard/reporting.py), and the sample notice."""
+    has a reporting period («… Số liệu chốt ngày …», dashboard/reporting.py), and the sample notice (of the year)."""
     lines = [
         title,
         INTERNAL_MARK,
@@ -82,7 +84,7 @@ def export_meta(title: str, filters_text: str, source: str, is_sample: bool, app
         f"Nguồn: {source}",
         f"Ngày xuất: {dt.date.today().strftime('%d/%m/%Y')}",
     ]
-    return lines + ([approval] if approval else []) + ([sample_notice()] if is_sample else [])
+    return lines + ([approval] if approval else []) + ([sample_notice(year=year)] if is_sample else [])
 
 
 def table_xlsx(
@@ -94,13 +96,14 @@ def table_xlsx(
     is_sample: bool = False,
     sheet: str = "Số liệu",
     approval: str | None = None,
+    year: int | None = None,
 ) -> bytes:
     """A formatted workbook: title, internal mark, filters, source and date above a Vietnamese-headed table."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     ws = wb.add_worksheet(sheet[:31])
-    row = _preamble(ws, f, export_meta(title, filters_text, source, is_sample, approval))
+    row = _preamble(ws, f, export_meta(title, filters_text, source, is_sample, approval, year))
     for j, c in enumerate(cols):
         ws.write_string(row, j, c.header, f["head"])
         ws.set_column(j, j, max(10, min(45, len(c.header) + 4)))
@@ -129,7 +132,9 @@ def _cell(ws, i: int, j: int, v, kind: str, f) -> None:
 
 def _preamble(ws, f, lines: list[str]) -> int:
     for i, text in enumerate(lines):
-        fmt_ = f["title"] if i == 0 else f["mark"] if text in (INTERNAL_MARK, sample_notice()) else None
+        fmt_ = (
+            f["title"] if i == 0 else f["mark"] if text == INTERNAL_MARK or text.startswith(sample_notice()) else None
+        )
         ws.write_string(i, 0, text, fmt_) if fmt_ else ws.write_string(i, 0, text)
     return len(lines) + 1
 

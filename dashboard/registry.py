@@ -43,6 +43,7 @@ class Indicator:
     subgroup_short: dict[str, str] = field(default_factory=dict)
     unit: str = "%"
     gap_noun: str = ""
+    coverage: str = ""  # the indicator of how much of what this one rates was rated (shown beside it)
 
     @property
     def noun(self) -> str:

@@ -58,11 +58,22 @@ SAMPLE_NOTICE_NATIONAL = (
 )
 
 
-def sample_notice(code: str = PROVINCE_CODE) -> str:
-    """What the sample data of this deployment (PARTYDASH_PROVINCE) is and is not."""
+# The sample's years after the published tables (synthetic/year2026.py): nothing published stands behind them.
+ILLUSTRATIVE_YEARS = (2026,)
+ILLUSTRATIVE_NOTICE = (
+    "Năm {year} là năm minh hoạ: mọi số liệu của năm này, kể cả tổng số toàn tỉnh, là giả lập, không phải số liệu "
+    "công bố."
+)
+
+
+def sample_notice(code: str = PROVINCE_CODE, year: int | None = None) -> str:
+    """What the sample data of this deployment (PARTYDASH_PROVINCE) is and is not; for an illustrative year of the
+    sample (`year`), that its province totals are invented too."""
     from etl.province import NATIONAL_CODE
 
-    return SAMPLE_NOTICE_NATIONAL if code == NATIONAL_CODE else SAMPLE_NOTICE
+    if code == NATIONAL_CODE:
+        return SAMPLE_NOTICE_NATIONAL
+    return SAMPLE_NOTICE + (" " + ILLUSTRATIVE_NOTICE.format(year=year) if year in ILLUSTRATIVE_YEARS else "")
 
 
 INTERNAL_MARK = "Tài liệu lưu hành nội bộ"

@@ -5,7 +5,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, export, filters, fmt, registry
-from dashboard.ui import downloads, figures, frame, tables, targets
+from dashboard.ui import downloads, figures, frame, meetings, tables, targets
+from reports import prose
 
 OPEN_GLIDES = 3  # the most urgent targets' glide paths open at first
 
@@ -95,18 +96,35 @@ if not state.scope.is_commune and tabs[1].open:
             matrix, cols, f"tien-do-theo-don-vi-{state.year}", "Tiến độ mục tiêu theo đơn vị", state, key="mt-units"
         )
 
+if data.unit_target_status(state.year).height:
+    meetings.unit_targets(state)
+
 st.subheader("Mục tiêu chưa đo được từ báo cáo hằng năm")
-st.caption(
-    "Các mục tiêu này (chất lượng sinh hoạt, nghị quyết hằng tháng, …) không có số liệu trong biểu báo cáo hằng "
-    "năm; cần nguồn khác để theo dõi."
-)
 unmeasured = data.targets().filter(pl.col("indicator_id").is_null())
-tables.show_table(
-    unmeasured,
-    [
-        export.Col("target_id", "Mã"),
-        export.Col("target_text", "Mục tiêu"),
-        export.Col("issuer", "Văn bản"),
-        export.Col("deadline", "Thời hạn"),
-    ],
+st.caption(
+    f"{fmt.count(unmeasured.height)} trong {fmt.count(data.targets().height)} mục tiêu của các văn bản không đo được "
+    "từ biểu báo cáo hằng năm; lý do của từng mục tiêu:"
 )
+unmeasured = unmeasured.with_columns(
+    stated=pl.Series(
+        [
+            prose.stated_target(r["comparator"], r["target_value"], r["unit"], r["deadline"])
+            for r in unmeasured.iter_rows(named=True)
+        ],
+        dtype=pl.String,
+    )
+)
+cols = [
+    export.Col("target_id", "Mã"),
+    export.Col("target_text", "Mục tiêu"),
+    export.Col("stated", "Mức và thời hạn"),
+    export.Col("unmeasured_reason", "Vì sao chưa đo được"),
+    export.Col("issuer", "Văn bản"),
+]
+st.markdown(
+    "\n".join(
+        f"- **{r['target_id']} · {r['target_text']}** ({r['stated']}; {r['issuer']}). {r['unmeasured_reason']}"
+        for r in unmeasured.iter_rows(named=True)
+    )
+)
+downloads.downloads(unmeasured, cols, "muc-tieu-chua-do-duoc", "Mục tiêu chưa đo được", state, key="mt-unmeasured")

@@ -14,7 +14,7 @@ st.caption(tiles.overview_caption(state))
 progress = data.progress(state.scope, scope_kind="unit" if state.scope.is_commune else "province")
 if state.scope.is_commune:
     progress = progress.filter(pl.col("scope_code") == state.scope.unit_code)
-for row in (tiles.HEADLINE[:4], tiles.HEADLINE[4:]):
+for row in (tiles.HEADLINE[k : k + 4] for k in range(0, len(tiles.HEADLINE), 4)):
     for col, ind_id in zip(st.columns(4), row):
         with col:
             own = progress.filter((pl.col("indicator_id") == ind_id) & (pl.col("applies") == "own"))

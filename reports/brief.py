@@ -113,7 +113,7 @@ def content(b: Brief) -> dict:
         "title": f"BẢN TÓM TẮT TÌNH HÌNH TỔ CHỨC ĐẢNG NĂM {m.year}",
         "unit": m.committee,
         "data_line": prose.data_line(m, sample=False),
-        "sample": sample_notice() if m.is_sample else "",
+        "sample": sample_notice(year=m.year) if m.is_sample else "",
         "size": (
             f"Quy mô năm {m.year}: {fmt.count(b.branches)} chi bộ"
             + (

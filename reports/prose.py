@@ -119,6 +119,18 @@ def target_words(t: TargetRow) -> str:
     return f"{words} {'hằng năm' if t.is_annual else f'đến năm {t.deadline}'}"
 
 
+def stated_target(comparator: str, value: float, unit: str, deadline: str) -> str:
+    """A target as its document states it, in words: «100% hằng năm», «trên 98% hằng năm», «0 đảng viên hằng năm»,
+    «95% đến năm 2030» (never «annual»)."""
+    v = fmt.num(value) + ("%" if unit == "%" else f" {unit}")
+    words = v if comparator == "=" else COMPARATOR_WORDS[comparator].format(v=v)
+    if deadline != "annual":
+        return f"{words} đến năm {deadline}"
+    return (
+        words if "/năm" in unit or "tháng" in unit else f"{words} hằng năm"
+    )  # «30 đảng viên/năm», not «/năm hằng năm»
+
+
 def target_short(t: TargetRow) -> str:
     """The target in a table cell: «≥ 100% (2030)», «≥ 90% (hằng năm)», «≤ 0% (2026)»."""
     sign = {">=": "≥", "<=": "≤"}.get(t.comparator, t.comparator)
@@ -161,7 +173,7 @@ def data_line(meta: Meta, sample: bool = True) -> str:
         text = f"Chưa có báo cáo năm {meta.year} {whose} trong dữ liệu đã nạp; lập ngày {meta.made_on:%d/%m/%Y}."
     if meta.approval:
         text = f"{text} {meta.approval}"
-    return f"{text} {sample_notice()}" if meta.is_sample and sample else text
+    return f"{text} {sample_notice(year=meta.year)}" if meta.is_sample and sample else text
 
 
 SAMPLE_MARK = "Dữ liệu mẫu: số liệu dưới cấp tỉnh là giả lập"

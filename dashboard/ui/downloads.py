@@ -45,7 +45,7 @@ def downloads(
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     filters_text = describe(state)
     approval = reporting.approval_notice(state.year)
-    meta = export.export_meta(title, filters_text, SOURCE, data.is_sample(), approval)
+    meta = export.export_meta(title, filters_text, SOURCE, data.is_sample(), approval, state.year)
     c = st.columns(3 if fig is not None else 2)
     c[0].download_button(
         "Tải CSV",
@@ -59,7 +59,9 @@ def downloads(
     c[1].download_button(
         "Tải Excel",
         audited(
-            lambda: export.table_xlsx(df, cols, title, filters_text, SOURCE, data.is_sample(), approval=approval),
+            lambda: export.table_xlsx(
+                df, cols, title, filters_text, SOURCE, data.is_sample(), approval=approval, year=state.year
+            ),
             title,
             "xlsx",
             filters_text,

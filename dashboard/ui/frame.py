@@ -35,10 +35,11 @@ def chart(fig: go.Figure, key: str, **kw):
     return st.plotly_chart(fig, key=key, config={"displayModeBar": False, **kw.pop("config", {})}, **kw)
 
 
-def sample_notice() -> None:
-    """Say so when the data below the province level is synthetic (it must be visible on every page)."""
+def sample_notice(year: int | None = None) -> None:
+    """Say so when the data below the province level is synthetic (it must be visible on every page), and when the
+    year on screen is an illustrative one (the province's totals invented too)."""
     if data.is_sample():
-        st.warning(settings.sample_notice(), icon=":material/science:")
+        st.warning(settings.sample_notice(year=year), icon=":material/science:")
 
 
 def coverage_notice(state: State) -> None:

@@ -21,6 +21,11 @@ HEADLINE = [
     "computer_none",
     "ehandbook",
     "small_branch",
+    # the branches' meetings (the return's sheet from 2026)
+    "meet_regular",
+    "meet_attendance",
+    "meet_quality",
+    "meet_higher_village",
 ]
 
 
@@ -65,6 +70,8 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
         border=True,
         chart_data=spark if len(spark) > 1 else None,
     )
+    if not now.height or not now["denominator"][0]:
+        st.caption(f"Năm {state.year}: chưa có số liệu.")  # never a 0 for a year the return did not ask
     if now.height:
         same = f" · so sánh trên cùng {state.coverage.text} đã nộp" if not state.complete else ""
         prov = ""
@@ -80,14 +87,31 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
             if crossed is not None and v0 is not None
             else ""
         )
-        st.caption(f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}{rule}")
+        st.caption(
+            f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}{rule}"
+            + _coverage(ind, state, f)
+        )
     if progress is not None and progress.height:
         p = progress.row(0, named=True)
         as_of = f", tính đến năm {p['latest_year']}" if p["latest_year"] != state.year else ""
+        # with one year there is no pace: the gap in branches (people, meetings) says what the status cannot
+        gap = f" · {ind.gap_text(p['gap_units'])}" if p["status"] != "achieved" and p["gap_units"] else ""
         st.markdown(
             f"{status_badge(p['status'])} · mục tiêu {p['comparator'].replace('>=', '≥').replace('<=', '≤')} "
-            f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'}{as_of})"
+            f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'}{as_of}){gap}"
         )
+
+
+def _coverage(ind: registry.Indicator, state: State, f) -> str:
+    """How much of what the indicator rates was rated (the meetings scored beside the meetings good), when the
+    registry names such a companion."""
+    if not ind.coverage:
+        return ""
+    c = data.indicator(ind.coverage, f.but(years=(state.year,)), state.scope, by=())
+    if not c.height or not c["denominator"][0]:
+        return ""
+    r = c.row(0, named=True)
+    return f" · {registry.get(ind.coverage).short.lower()}: {fmt.ratio(r['numerator'], r['denominator'])} ({fmt.pct(r['value'])})"
 
 
 def overview_caption(state: State) -> str:

@@ -1,5 +1,6 @@
 -- Every target stated in the source documents, with the indicator that measures it and how (null when the loaded
--- data cannot measure it): the targets a page lists beside an indicator.
+-- data cannot measure it, with the reason: target_unmeasured.csv): the targets a page lists beside an indicator.
+-- A per-unit target's «indicator» is a measure of the committee-year («unit_…»: prg_unit_targets).
 -- Grain: target_id.
 select
     t.target_id,
@@ -19,6 +20,9 @@ select
     l.subgroup,
     l.direction,
     l.applies,
-    l.note as link_note
+    l.note as link_note,
+    starts_with(l.indicator_id, 'unit_') as is_unit_target,
+    u.reason as unmeasured_reason
 from stg_ref_targets as t
 left join stg_ref_target_links as l on t.target_id = l.target_id
+left join stg_ref_target_unmeasured as u on t.target_id = u.target_id
