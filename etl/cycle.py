@@ -148,9 +148,13 @@ def period(year: int, root: Path = PARQUET_DIR) -> Period | None:
     return periods(root).get(year)
 
 
-def _now(at: dt.datetime | None = None) -> str:
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _stamp(at: dt.datetime | None) -> str:
     """The time of an event: now, or `at` (the sample's illustrative period has its own dates)."""
-    return (at or dt.datetime.now()).isoformat(timespec="seconds")
+    return at.isoformat(timespec="seconds") if at else _now()
 
 
 @dataclass
@@ -232,7 +236,7 @@ def open_period(
         if year in ps:
             raise ValueError(f"Kỳ báo cáo năm {year} đã được mở.")
         return {
-            "time": _now(at),
+            "time": _stamp(at),
             "year": year,
             "action": "open",
             "deadline": deadline.isoformat(),
@@ -275,7 +279,7 @@ def _unit_event(
     if role not in roles:
         raise ValueError(f"Vai trò của bạn không được {label('cycle_action', action).lower()} báo cáo.")
     return {
-        "time": _now(at),
+        "time": _stamp(at),
         "year": year,
         "unit": unit_code,
         "action": action,

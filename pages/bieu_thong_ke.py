@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data, export, filters
-from dashboard.ui import downloads
+from dashboard.ui import downloads, meetings
 
 state = filters.current()
 st.title("Biểu thống kê 01–07")
@@ -29,3 +29,9 @@ st.download_button(
     key="bieu-xlsx",
 )
 st.markdown("Các biểu: " + ", ".join(export.BIEU_SHEETS) + ". Biểu 03 và 07 gồm mọi năm đã nạp.")
+
+# The meetings sheet (from the 2026 return) has no published Biểu: its table in the same spirit, by committee.
+if state.year in data.meeting_years(state.scope):
+    meetings.meeting_table(state)
+else:
+    st.caption(meetings.no_data_text(state.year, data.meeting_years(state.scope)))

@@ -133,7 +133,9 @@ def content(b: Brief) -> dict:
         "s2_head": ["Mục tiêu", "Mức, thời hạn", "Hiện tại", "Tình trạng", "Còn thiếu"],
         "targets": targets,
         "no_targets": "Chưa có số liệu để đánh giá tiến độ các mục tiêu.",
-        "s3": "3. Ba khoảng cách cần nhiều đơn vị nhất để thu hẹp",
+        "s_meet": f"3. Sinh hoạt chi bộ năm {m.year}",
+        "meetings": " ".join(prose.meetings_text(b.meetings, m.year, m.committee, brief=True)),
+        "s3": "4. Ba khoảng cách cần nhiều đơn vị nhất để thu hẹp",
         "gaps": gaps(b),
         "no_gaps": "Đơn vị đã đạt mọi mục tiêu đo được từ báo cáo hằng năm.",
         "footer": (
@@ -170,7 +172,8 @@ def judgement_text(b: Brief) -> str:
 
 def gaps(b: Brief, n: int = 3) -> list[str]:
     """The n targets that need the most branches or people to reach, in words."""
-    open_ = sorted((t for t in b.targets if prose.gap(t)), key=lambda t: (-t.gap_units, t.target_id))
+    every = b.targets + (b.meetings.targets if b.meetings else [])
+    open_ = sorted((t for t in every if prose.gap(t)), key=lambda t: (-t.gap_units, t.target_id))
     out = []
     for t in open_[:n]:
         r = t.latest_ratio

@@ -109,6 +109,32 @@ class TargetRow:
 
 
 @dataclass(frozen=True)
+class Meetings:
+    """The branches' meetings of the document's year and scope (the return's sheet «Sinh hoạt chi bộ»): the year's
+    totals over the branches reporting them, and the per-unit targets (pilots, materials)."""
+
+    units: int  # committees whose return has the sheet
+    branches: int
+    every_month: Ratio  # branches meeting every month due
+    months: Ratio  # months held / due
+    thematic: Ratio  # branches with a thematic meeting every quarter
+    attendance: Ratio  # member-meetings attended / due
+    unexcused: int  # member-meetings missed without a reason
+    scored: Ratio  # meetings scored / held
+    good: Ratio  # meetings good or better / scored
+    resolutions: Ratio  # branches with a resolution assigning members every month
+    tasks: Ratio  # members given tasks / members due
+    villages: Ratio  # village branches the committee above visited at least once
+    rules: Ratio  # branches with working rules
+    pilots_regular: int  # a unit's own pilots (the province: the sum)
+    pilots_thematic: int
+    # per-unit targets: target id -> (units meeting it, units it applies to, units reported); the province only
+    unit_targets: dict[str, tuple[int, int, int]]
+    first_year: bool  # no year before with meetings: no pace to judge
+    targets: list[TargetRow]  # the meeting targets' progress (the province's own documents)
+
+
+@dataclass(frozen=True)
 class Situation:
     """Every figure of the situation report («Thực trạng») for one year and scope."""
 
@@ -135,6 +161,7 @@ class Situation:
     ratings: dict[str, dict[int, Ratio]]  # indicator -> year -> ratio
     breaks: dict[int, str]
     targets: list[TargetRow]
+    meetings: Meetings | None
     bieu: dict[str, pl.DataFrame] = field(repr=False)
     unit_names: dict[str, str] = field(repr=False)
 
@@ -150,7 +177,8 @@ class Brief:
     members: int
     comparison: pl.DataFrame  # data.unit_comparison rows of BRIEF_IDS
     trends: dict[str, dict[int, float | None]]  # indicator -> year -> value (%)
-    targets: list[TargetRow]
+    targets: list[TargetRow]  # but the meeting targets (in `meetings`)
+    meetings: Meetings | None
 
 
 # ------------------------------------------------------------------------------------------------ scope
@@ -255,6 +283,48 @@ def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") 
     return out
 
 
+def meetings(meta: Meta, scope: Scope, root: Path, targets: list[TargetRow]) -> Meetings | None:
+    """The year's meetings at the document's scope, or None when the year has none (the return asks from 2026)."""
+    units = (meta.unit_code,) if meta.unit_code else ()
+    t = data.meeting_table(Filters(years=(meta.year,), units=units), scope, root=root)
+    if not t.height:
+        return None
+
+    def total(col: str) -> int:
+        return int(t[col].fill_null(0).sum())
+
+    def ratio(num: str, den: str) -> Ratio:
+        return Ratio(total(num), total(den))
+
+    f = Filters(years=(meta.year,), units=units)
+    per_unit = {}
+    if meta.unit_code is None:
+        s = data.unit_target_status(meta.year, root=root)
+        per_unit = {
+            r["target_id"]: (r["units_met"], r["units_expected"], r["units_reported"]) for r in s.iter_rows(named=True)
+        }
+    return Meetings(
+        units=t.height,
+        branches=total("branches"),
+        every_month=ratio("branches_every_month", "branches"),
+        months=ratio("months_held", "months_due"),
+        thematic=_ratio("meet_thematic", f, scope, root),
+        attendance=ratio("attended", "attendance_due"),
+        unexcused=total("absent_unexcused"),
+        scored=_ratio("meet_scored", f, scope, root),
+        good=_ratio("meet_quality", f, scope, root),
+        resolutions=_ratio("meet_resolution", f, scope, root),
+        tasks=_ratio("meet_tasks_members", f, scope, root),
+        villages=ratio("villages_visited", "village_branches"),
+        rules=_ratio("meet_rules", f, scope, root),
+        pilots_regular=total("pilots_regular"),
+        pilots_thematic=total("pilots_thematic"),
+        unit_targets=per_unit,
+        first_year=data.meeting_years(scope, root=root)[:1] == [meta.year],
+        targets=[r for r in targets if registry.get(r.indicator_id).group == "meeting"],
+    )
+
+
 # --------------------------------------------------------------------------------------------- documents
 
 
@@ -292,6 +362,7 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
         small_names.setdefault(u, []).append(branch_names[b])
     small_by_unit = [(committee_name(names[u]), sorted(small_names[u])) for u in names if u in small_names]
 
+    progress = target_progress(meta, scope, root)
     all_years = Filters(years=meta.years, units=f.units)
     ratings = {}
     for i in RATING_IDS:
@@ -327,7 +398,8 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
         small_by_unit=small_by_unit,
         ratings=ratings,
         breaks={y: t for y, t in data.series_breaks(root=root).items() if y in meta.years},
-        targets=target_progress(meta, scope, root),
+        targets=progress,
+        meetings=meetings(meta, scope, root, progress),
         bieu=bieu,
         unit_names=names,
     )
@@ -343,6 +415,7 @@ def brief(year: int, scope: Scope, unit_code: str, root: Path = PARQUET_DIR) -> 
     rows = data.branches(f, scope, root=root)
     villages = rows.filter(pl.col("is_village"))
     all_years = Filters(years=meta.years, units=(unit,))
+    progress = target_progress(meta, scope, root)
     trends = {}
     for i in BRIEF_IDS:
         df = data.indicator(i, all_years, scope, by=("year",), root=root)
@@ -355,7 +428,8 @@ def brief(year: int, scope: Scope, unit_code: str, root: Path = PARQUET_DIR) -> 
         members=int(rows["members"].sum()) if rows.height else 0,
         comparison=data.unit_comparison(f, scope, BRIEF_IDS, root=root),
         trends=trends,
-        targets=target_progress(meta, scope, root),
+        targets=[r for r in progress if registry.get(r.indicator_id).group != "meeting"],
+        meetings=meetings(meta, scope, root, progress),
     )
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from dashboard import fmt, methods, registry
 from etl.codes import codes
+from etl.schema import MEETINGS_FROM
 from etl.settings import INTERNAL_MARK, sample_notice
-from reports.figures import Meta, Ratio, Situation, TargetRow, type_label
+from reports.figures import Meetings, Meta, Ratio, Situation, TargetRow, type_label
 
 # What each indicator counts, for «cần thêm 252 chi bộ triển khai …» / «cần giảm 09 chi bộ xóm có dưới …»:
 # (the noun of its denominator, what a counted one does or is). Every registry indicator has one (tested).
@@ -215,7 +216,85 @@ def situation_blocks(s: Situation) -> list[Block]:
     out += [Block("h1", "4. Chi bộ xóm có dưới 3 đảng viên tại chỗ"), *_small(s, who)]
     first, last = (m.years[0], m.years[-1]) if m.years else (m.year, m.year)
     out += [Block("h1", f"5. Kết quả đánh giá, xếp loại chất lượng {first}–{last}"), *_ratings(s)]
-    out += [Block("h1", "6. Tiến độ thực hiện các mục tiêu"), *_targets(s)]
+    out += [Block("h1", "6. Sinh hoạt chi bộ"), *[Block("p", t) for t in meetings_text(s.meetings, m.year, who)]]
+    out += [Block("h1", "7. Tiến độ thực hiện các mục tiêu"), *_targets(s)]
+    return out
+
+
+def _share(r: Ratio, noun: str) -> str:
+    """«2.576 chi bộ (91,44%)»."""
+    return f"{fmt.count(r.numerator)} {noun} ({fmt.pct(r.value)})"
+
+
+def meetings_text(mt: Meetings | None, year: int, who: str, brief: bool = False) -> list[str]:
+    """The branches' meetings of the year in the words of a party document: meetings held, thematic meetings,
+    attendance, scoring, resolutions and tasks, the committee above at village branches, pilots and materials; a
+    first year says it cannot judge a pace; a year before the return asked says «chưa có số liệu», never 0."""
+    if mt is None:
+        return [
+            f"Năm {year}: chưa có số liệu về sinh hoạt chi bộ (biểu báo cáo hằng năm hỏi trang «Sinh hoạt chi bộ» từ "
+            f"báo cáo năm {MEETINGS_FROM})."
+        ]
+    scope = (
+        f"{fmt.count(mt.units)} đảng bộ đã báo cáo tình hình sinh hoạt của {fmt.count(mt.branches)} chi bộ"
+        if not brief
+        else f"{fmt.count(mt.branches)} chi bộ báo cáo tình hình sinh hoạt"
+    )
+    held = (
+        f"Năm {year}, {scope}: {_share(mt.every_month, 'chi bộ')} tổ chức sinh "
+        f"hoạt định kỳ đủ hằng tháng ({fmt.pct(mt.months.value)} số tháng phải sinh hoạt có sinh hoạt); "
+        f"{_share(mt.thematic, 'chi bộ')} sinh hoạt chuyên đề mỗi quý; tỉ lệ đảng viên dự sinh hoạt đạt "
+        f"{fmt.pct(mt.attendance.value)}"
+        + (
+            f", còn {fmt.count(mt.unexcused)} lượt đảng viên vắng mặt không có lý do chính đáng."
+            if mt.unexcused
+            else "."
+        )
+    )
+    quality = (
+        f"Việc chấm điểm chất lượng sinh hoạt mới thực hiện ở {ratio(mt.scored)} số kỳ sinh hoạt thường kỳ; trong số "
+        f"kỳ được chấm điểm, {_share(mt.good, 'kỳ')} đạt mức tốt trở lên."
+        if mt.scored.denominator
+        else "Chưa có kỳ sinh hoạt nào được chấm điểm, xếp loại."
+    )
+    duty = (
+        f"{_share(mt.resolutions, 'chi bộ')} ban hành nghị quyết hoặc kết luận phân công đảng viên thực hiện hằng "
+        f"tháng; {fmt.pct(mt.tasks.value)} đảng viên được phân công nhiệm vụ; "
+        + (
+            f"{ratio(mt.villages)} chi bộ xóm, tổ dân phố có cấp uỷ cấp trên trực tiếp dự và chỉ đạo sinh hoạt ít "
+            "nhất một lần trong năm; "
+            if mt.villages.denominator
+            else ""
+        )
+        + f"{_share(mt.rules, 'chi bộ')} đã ban hành quy chế làm việc."
+    )
+    out = [held, quality, duty[:1].upper() + duty[1:]]
+    if mt.unit_targets:  # the province: how many units meet each per-unit target
+        u = mt.unit_targets
+
+        def met(tid: str) -> str:
+            n, of, _ = u.get(tid, (0, 0, 0))
+            return f"{fmt.count(n)}/{fmt.count(of)}"
+
+        out.append(
+            f"Chi bộ điểm chỉ đạo: {met('T000-18')} đảng bộ xã, phường chọn từ 02 chi bộ sinh hoạt định kỳ trở lên và "
+            f"{met('T000-19')} không quá 03 chi bộ; {met('T000-20')} chọn từ 01 chi bộ sinh hoạt chuyên đề trở lên và "
+            f"{met('T000-21')} không quá 02 chi bộ. {met('T000-15')} đảng bộ biên soạn tài liệu sinh hoạt chi bộ "
+            "thường kỳ đủ 12 tháng và định hướng nội dung sinh hoạt chuyên đề."
+        )
+    elif mt.pilots_regular or mt.pilots_thematic or not brief:
+        out.append(
+            f"{who[:1].upper()}{who[1:]} chọn {fmt.count(mt.pilots_regular)} chi bộ điểm sinh hoạt định kỳ (Đề án: "
+            f"02–03 chi bộ) và {fmt.count(mt.pilots_thematic)} chi bộ điểm sinh hoạt chuyên đề (01–02 chi bộ)."
+        )
+    gaps = [gap(t) for t in mt.targets if gap(t)] if not brief else []  # the brief lists its gaps below
+    if gaps:
+        out.append("Để đạt các mục tiêu về sinh hoạt chi bộ: " + "; ".join(gaps) + ".")
+    if mt.first_year:
+        out.append(
+            f"Năm {year} là năm đầu tiên có số liệu sinh hoạt chi bộ: chưa đủ số liệu để đánh giá tốc độ thực hiện các "
+            "mục tiêu; các năm trước chưa có số liệu."
+        )
     return out
 
 
