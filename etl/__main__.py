@@ -39,7 +39,7 @@ argparse._ = lambda text: _ARGPARSE_VI.get(text, text)
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m etl", description="Nạp báo cáo hằng năm vào kho dữ liệu Parquet.")
     sub = ap.add_subparsers(dest="cmd", required=True, metavar="LỆNH", title="các lệnh")
-    s = sub.add_parser("sample", help="viết các báo cáo mẫu (giả lập) 2021–2025 và nạp chúng")
+    s = sub.add_parser("sample", help="viết các báo cáo mẫu (giả lập) 2021–2025 và năm minh hoạ 2026, rồi nạp chúng")
     s.add_argument("--out", type=Path, default=None, metavar="THƯ_MỤC", help="thư mục ghi báo cáo mẫu")
     s.add_argument("--no-load", action="store_true", help="chỉ viết tệp, không nạp")
     s.add_argument("--force", action="store_true", help="thay cả dữ liệu thật đang có")

@@ -25,7 +25,7 @@ from reports.figures import Brief
 
 TEMPLATE = Path(__file__).with_name("brief.typ")
 PDF_MIME = "application/pdf"
-SCALES = ("1", "0.92", "0.85")  # type sizes tried in turn until the brief fits one page
+SCALES = ("1", "0.92", "0.85", "0.8")  # type sizes tried in turn until the brief fits one page
 _lock = threading.Lock()  # one compiler, one brief at a time (Streamlit serves sessions on threads)
 
 

@@ -796,16 +796,12 @@ def write_sample(
     """Write one filled return per committee and year into out_dir; returns the paths. With `illustrative`, also
     the 2026 returns of synthetic/year2026.py (every figure invented, the meetings sheet filled) of the committees
     whose 2026 is in (the app's demonstration; the tests' sample is 2021–2025)."""
-    from synthetic import year2026
-
     out_dir.mkdir(parents=True, exist_ok=True)
     data = SampleBuilder(province, seed).build().returns()
-    jobs = [(unit, year, rows, None) for (unit, year), rows in sorted(data.items()) if rows[0]]
-    if illustrative:
-        later = year2026.Year2026(province, data).returns()
-        jobs += [(u, year2026.YEAR, later[u][:3], later[u][3:]) for u in year2026.with_data(province) if u in later]
     paths = []
-    for i, (unit, year, (branches, committee, heads), meetings) in enumerate(jobs):
+    for i, ((unit, year), (branches, committee, heads)) in enumerate(sorted(data.items())):
+        if not branches:
+            continue
         path = out_dir / f"{year}_{unit}.xlsx"
         write_return(
             path,
@@ -815,15 +811,15 @@ def write_sample(
             branches,
             committee,
             heads,
-            meetings=meetings[0] if meetings else None,
-            unit_fields=meetings[1] if meetings else None,
-            prepared_by="Văn phòng đảng uỷ (dữ liệu mẫu)"
-            if meetings is None
-            else "Văn phòng đảng uỷ (dữ liệu mẫu, minh hoạ)",
-            report_date=dt.date(year + 1, 1, 15) if meetings is None else dt.date(year, 12, 1),
+            prepared_by="Văn phòng đảng uỷ (dữ liệu mẫu)",
+            report_date=dt.date(year + 1, 1, 15),
             is_sample=True,
         )
         paths.append(path)
         if progress:
-            progress(i + 1, len(jobs))
+            progress(i + 1, len(data))
+    if illustrative:
+        from synthetic import year2026
+
+        paths += year2026.write_returns(province, out_dir, data)
     return paths

@@ -162,6 +162,36 @@ class Year2026:
             meetings[i]["pilot"] = "ca_hai" if meetings[i]["pilot"] == "thuong_ky" else "chuyen_de"
 
 
+def write_returns(province: ProvinceConfig, out_dir: Path, rows_2025: dict) -> list[Path]:
+    """Write the 2026 return of every committee whose 2026 is in (`with_data`), as the sample's other returns."""
+    from forms.template import write_return
+
+    rows = Year2026(province, rows_2025).returns()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for unit in with_data(province):
+        if unit not in rows:
+            continue
+        branches, committee, heads, meetings, fields = rows[unit]
+        path = out_dir / f"{YEAR}_{unit}.xlsx"
+        write_return(
+            path,
+            province,
+            province.unit_by_code[unit],
+            YEAR,
+            branches,
+            committee,
+            heads,
+            meetings=meetings,
+            unit_fields=fields,
+            prepared_by="Văn phòng đảng uỷ (dữ liệu mẫu, minh hoạ)",
+            report_date=dt.date(YEAR, 12, 1),
+            is_sample=True,
+        )
+        paths.append(path)
+    return paths
+
+
 def _time(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, 0, 0)
 

@@ -544,3 +544,25 @@ def open_period_root(tiny_store, tmp_path, province) -> Path:
     shutil.copytree(tiny_store, r, symlinks=True)
     cycle.open_period(2025, dt.date(2026, 1, 15), province, "quantri", "admin", root=r)
     return r
+
+
+@pytest.fixture(scope="session")
+def demo_store(sample_store, province, tmp_path_factory) -> Path:
+    """The app's demonstration: the calibrated sample and the illustrative 2026 of synthetic/year2026.py (58 of
+    60 committees, the meetings sheet) with its reporting period under way — a copy of the session's sample."""
+    if "demo" not in _built:
+        import shutil
+
+        from etl.load import load_files, read_paths
+        from synthetic import year2026
+        from synthetic.sample import SampleBuilder
+
+        root = tmp_path_factory.mktemp("demo") / "parquet"
+        shutil.copytree(sample_store, root, symlinks=True)
+        rows = SampleBuilder(province).build().returns()
+        paths = year2026.write_returns(province, tmp_path_factory.mktemp("demo-returns"), rows)
+        rep = load_files(read_paths(paths), "sample", province, root=root)
+        assert rep.ok, rep.messages()[:5]
+        year2026.record_cycle(province, root)
+        _built["demo"] = root
+    return _built["demo"]

@@ -171,7 +171,8 @@ def test_brief_text_is_the_expected_vietnamese(brief_pdf):
         "Chi bộ xóm < 3 ĐV tại chỗ 1/2 50,00% 50,00% Tương đương tỉnh 50,0% → 50,0%",
         "2. Tiến độ các mục tiêu (Đề án số 03-ĐA/TU, 28/5/2026)",
         "Trưởng xóm là đảng viên ≥ 100% (2030) 100,00% Đã đạt —",  # A1 DV, A2 DV in 2025
-        "3. Ba khoảng cách cần nhiều đơn vị nhất để thu hẹp",
+        "3. Sinh hoạt chi bộ năm 2025",
+        "4. Ba khoảng cách cần nhiều đơn vị nhất để thu hẹp",
     ):
         assert line in lines, line
     whole = flat(text)

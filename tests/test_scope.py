@@ -61,6 +61,11 @@ SCOPED = {
         lambda root, s, u: data.unit_comparison(_f(u), s, ("member_good", "internet_none"), root=root),
         True,
     ),
+    # the branches' meetings: on the demonstration store (the calibrated sample has none)
+    "meeting_years": (lambda root, s, u: pl.DataFrame({"year": data.meeting_years(s, root=root)}), False, "demo"),
+    "meeting_gaps": (lambda root, s, u: data.meeting_gaps(_f(u), s, root=root), True, "demo"),
+    "meeting_table": (lambda root, s, u: data.meeting_table(_f(u), s, root=root), True, "demo"),
+    "unit_targets": (lambda root, s, u: data.unit_targets(2026, s, root=root), False, "demo"),
 }
 
 # Public functions that take no scope, and why they need none.
@@ -77,11 +82,12 @@ UNSCOPED = {
     "unit_names": "every unit's name (public: the official list of units, every commune outlined on the map)",
     "province_coverage": "how many of the province's units reported each year: counts that name no unit",
     "province_targets": "the province's own targets (values and deadlines of the source documents): no unit data",
+    "unit_target_status": "how many units meet each per-unit target: counts over the province that name no unit",
 }
 
 # Results that carry no unit column by design (aggregates); they are checked by comparing with the province's
 # own view of the commune instead.
-NO_UNIT_COLUMN = {"rating_mix", "province_benchmark", "coverage"}
+NO_UNIT_COLUMN = {"rating_mix", "province_benchmark", "coverage", "meeting_years"}
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +114,8 @@ def logs_store(tmp_path_factory):
 
 
 @pytest.fixture
-def stores(sample_store, logs_store):
-    return {"sample": sample_store, "logs": logs_store}
+def stores(sample_store, logs_store, demo_store):
+    return {"sample": sample_store, "logs": logs_store, "demo": demo_store}
 
 
 def _entry(name):

@@ -336,7 +336,7 @@ def test_the_pre_summed_cover_counts_what_the_branch_views_count(sample_store, b
         )
         got = data._benchmark_cover(ind.id, f, XA, by, None, sample_store)
         if ind.group == "meeting":  # the calibrated sample (2021–2025) has no meetings: nothing to cover
-            assert ref.height == 0 and (got.height == 0 or got["other_branches"].sum() == 0), ind.id
+            assert view.height == 0 and (got.height == 0 or got["other_branches"].sum() == 0), ind.id
             continue
         assert got.height == ref.height > 0, ind.id
         cols = [*keys, "other_units", "other_branches"]
