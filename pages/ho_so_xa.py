@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data, export, filters, fmt, registry
-from dashboard.ui import comparisons, documents, downloads, frame, tables
+from dashboard.ui import comparisons, documents, downloads, frame, meetings, tables
 
 state = filters.current()
 units = data.units(state.scope)
@@ -65,3 +65,5 @@ else:
         comparisons.funnel(choice, state, key="hs", highlight=unit)
     tables.branch_list(unit, state, key="hs")
     tables.branch_gaps(unit, state, key="hs")
+    if state.year in data.meeting_years(state.scope):  # the return's meetings sheet, from 2026
+        meetings.branch_meetings(unit, state, key="hs-sh")

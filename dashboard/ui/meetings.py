@@ -153,13 +153,13 @@ def own_status(state: State) -> None:
 GAP_COLS = [
     export.Col("branch_code", "Mã chi bộ"),
     export.Col("branch_name", "Tên chi bộ"),
-    export.Col("type_label", "Loại hình"),
+    export.Col("lacks", "Cần quan tâm"),
     export.Col("held_text", "Tháng có sinh hoạt"),
     export.Col("attendance", "Dự sinh hoạt (%)", "pct"),
     export.Col("scored_text", "Kỳ được chấm điểm"),
     export.Col("higher_text", "Cấp trên dự (quý)"),
     export.Col("pilot_label", "Chi bộ điểm"),
-    export.Col("lacks", "Cần quan tâm"),
+    export.Col("type_label", "Loại hình"),
 ]
 _LACKS = {
     "missed_months": "thiếu tháng sinh hoạt",
@@ -204,7 +204,7 @@ def branch_meetings(unit_code: str, state: State, key: str) -> None:
         )
     need = df.filter(pl.col("gaps") > 0)
     st.caption(
-        f"{fmt.count(df.height)} chi bộ báo cáo; {fmt.count(need.height)} chi bộ có điều cần quan tâm (cột cuối), "
+        f"{fmt.count(df.height)} chi bộ báo cáo; {fmt.count(need.height)} chi bộ có điều cần quan tâm (cột thứ ba), "
         "nhiều nhất lên trên."
     )
     show_table(df, GAP_COLS, height=380)
