@@ -123,18 +123,12 @@ def _meeting_flags(branches, meetings, unit_year, is_commune, rs, flag) -> None:
         held, due = r["regular_held"], (r["members"] or 0) - (r["exempt"] or 0)
         total = sum(r[k] or 0 for k in ("att_present", "att_excused", "att_unexcused"))
         expected = held * due
-        if "attendance_low" in rs and r["att_present"] is not None and expected:
-            if total < rs["attendance_low"].threshold / 100 * expected:
+        if r["att_present"] is not None and expected:
+            low = "attendance_low" in rs and total < rs["attendance_low"].threshold / 100 * expected
+            high = "attendance_high" in rs and total > rs["attendance_high"].threshold / 100 * expected
+            for rule in ("attendance_low",) * low + ("attendance_high",) * high:
                 flag(
-                    "attendance_low",
-                    code=r["branch_code"],
-                    branch=r["branch_name"],
-                    total=fmt.num(total),
-                    expected=fmt.num(expected),
-                )
-            elif total > rs["attendance_high"].threshold / 100 * expected:
-                flag(
-                    "attendance_high",
+                    rule,
                     code=r["branch_code"],
                     branch=r["branch_name"],
                     total=fmt.num(total),

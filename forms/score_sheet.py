@@ -9,9 +9,6 @@ bộ». The sheet holds no name: the signers write theirs on paper.
 from __future__ import annotations
 
 import io
-import json
-import threading
-from functools import cache
 from pathlib import Path
 
 from etl.criteria import Criteria
@@ -22,7 +19,6 @@ TEMPLATE = Path(__file__).with_name("score_sheet.typ")
 TITLE = "PHIẾU CHẤM ĐIỂM CHẤT LƯỢNG SINH HOẠT CHI BỘ"
 PDF_NAME, XLSX_NAME = "phieu-cham-diem-sinh-hoat-chi-bo.pdf", "phieu-cham-diem-sinh-hoat-chi-bo.xlsx"
 SCALES = ("1", "0.94", "0.88")
-_lock = threading.Lock()
 
 
 def _points(v: float) -> str:
@@ -64,26 +60,15 @@ def _roman(n: int) -> str:
     return ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")[n - 1]
 
 
-@cache
-def _compiler(font_dir: Path):
-    import typst
-
-    found = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir)])
-    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=found, ignore_system_fonts=True)
-
-
 def pdf(province: ProvinceConfig) -> bytes:
-    """The score sheet as one A4 page of PDF (fonts.FontMissing, in Vietnamese, without the font)."""
+    """The score sheet as one A4 page of PDF (the type shrinks a little for long criteria; FontMissing, in
+    Vietnamese, without the font)."""
     from reports import fonts
 
-    compiler = _compiler(fonts.font_dir())
-    data = json.dumps(content(province), ensure_ascii=False)
-    with _lock:
-        for scale in SCALES:  # the type shrinks a little for a province whose criteria are long
-            out = compiler.compile(format="pdf", sys_inputs={"data": data, "scale": scale})
-            if json.loads(compiler.query("<pages>", field="value", one=True)) == 1:
-                return out
-    raise ValueError("Phiếu chấm điểm dài hơn một trang: hãy rút gọn nội dung tiêu chí trong tệp tiêu chí.")
+    out = fonts.one_page(TEMPLATE, content(province), SCALES)
+    if out is None:
+        raise ValueError("Phiếu chấm điểm dài hơn một trang: hãy rút gọn nội dung tiêu chí trong tệp tiêu chí.")
+    return out
 
 
 def _lines(text: str, width: int) -> int:

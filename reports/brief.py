@@ -8,11 +8,8 @@ embedded. `content` turns the figures into the strings the template prints (pure
 from __future__ import annotations
 
 import io
-import json
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +23,6 @@ from reports.figures import Brief
 TEMPLATE = Path(__file__).with_name("brief.typ")
 PDF_MIME = "application/pdf"
 SCALES = ("1", "0.92", "0.85", "0.8")  # type sizes tried in turn until the brief fits one page
-_lock = threading.Lock()  # one compiler, one brief at a time (Streamlit serves sessions on threads)
 
 
 def build(year: int, scope: Scope, unit_code: str, root: Path = PARQUET_DIR) -> bytes:
@@ -190,22 +186,9 @@ def gaps(b: Brief, n: int = 3) -> list[str]:
 # ---------------------------------------------------------------------------------------------- render
 
 
-@cache
-def _compiler(font_dir: Path):
-    import typst
-
-    found = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir)])
-    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=found, ignore_system_fonts=True)
-
-
 def render(c: dict) -> bytes:
     """Typeset the brief (one A4 page; the type shrinks a little when a long brief would need a second page)."""
-    compiler = _compiler(fonts.font_dir())
-    data = json.dumps(c, ensure_ascii=False)
-    with _lock:
-        for scale in SCALES:
-            inputs = {"data": data, "scale": scale}
-            pdf = compiler.compile(format="pdf", sys_inputs=inputs)
-            if json.loads(compiler.query("<pages>", field="value", one=True)) == 1:
-                return pdf
+    pdf = fonts.one_page(TEMPLATE, c, SCALES)
+    if pdf is not None:
+        return pdf
     raise ValueError("Bản tóm tắt dài hơn một trang.")

@@ -3,6 +3,8 @@ Roman), in a version that covers all of Vietnamese. If it is missing, documents 
 
 from __future__ import annotations
 
+import json
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +42,31 @@ def _found(dirs: tuple[Path, ...]) -> Path | None:
     for d in dirs:
         if all((d / f).is_file() for f in FILES) and all(_covers(d / f) for f in FILES):
             return d
+    return None
+
+
+_lock = threading.Lock()  # one compile at a time (Streamlit serves sessions on threads)
+
+
+@cache
+def _compiler(template: Path, font_dir: Path):
+    import typst
+
+    found = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir)])
+    return typst.Compiler(template, root=template.parent, font_paths=found, ignore_system_fonts=True)
+
+
+def one_page(template: Path, data: dict, scales: tuple[str, ...]) -> bytes | None:
+    """Typeset a Typst template (its text from `data`, as JSON in sys.inputs.data) on one A4 page: at the first of
+    the type scales (sys.inputs.scale) it fits at; None if it fits at none. The template states its page count
+    as metadata <pages>. FontMissing, in Vietnamese, without the font."""
+    compiler = _compiler(template, font_dir())
+    text = json.dumps(data, ensure_ascii=False)
+    with _lock:
+        for scale in scales:
+            pdf = compiler.compile(format="pdf", sys_inputs={"data": text, "scale": scale})
+            if json.loads(compiler.query("<pages>", field="value", one=True)) == 1:
+                return pdf
     return None
 
 

@@ -4,43 +4,17 @@ year before the sheet existed saying «chưa có số liệu», and the score sh
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ROOT
-from tests.test_browser import _free_port
-from tests.test_browser_truth import ENGLISH, _go, _login, browser  # noqa: F401  (the browser fixture)
+from tests.test_browser_truth import ENGLISH, _go, _login, app_server, browser  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(demo_store):
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port)]
-        + ["--server.headless", "true"],
-        cwd=ROOT,
-        env={**os.environ, "PARTYDASH_DATA": str(demo_store.parent)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from app_server(demo_store.parent)
 
 
 def _no_english(page: Page) -> None:

@@ -42,6 +42,11 @@ ENGLISH = [
 def server(sample_store, province, tmp_path_factory):
     data = tmp_path_factory.mktemp("truth-data")
     partial_year_store(sample_store, province, data / "parquet")
+    yield from app_server(data)
+
+
+def app_server(data: Path):
+    """The app on the data folder `data` (PARTYDASH_DATA), until the fixture using it ends: its address."""
     port = _free_port()
     proc = subprocess.Popen(
         [

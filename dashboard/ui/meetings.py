@@ -18,6 +18,7 @@ IDS = [i for i, ind in registry.indicators().items() if ind.group == "meeting"]
 # The key ones: the page's and the overview's tiles, the scorecard's columns.
 KEY = ["meet_regular", "meet_attendance", "meet_quality", "meet_higher_village"]
 NO_DATA = "chưa có số liệu"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def no_data_text(year: int, years: list[int]) -> str:
@@ -285,22 +286,17 @@ def score_sheet_downloads(key: str) -> None:
         + ", ".join(f"{lv.name} {c.range_text(lv)}" for lv in c.levels)
         + ("." if c.confirmed else " — tiêu chí mặc định, chưa được Tỉnh uỷ xác nhận.")
     )
-    left, right = st.columns(2)
-    left.download_button(
-        "Tải phiếu (PDF)",
-        audited(lambda: score_sheet.pdf(province), "Phiếu chấm điểm chất lượng sinh hoạt chi bộ", "pdf", ""),
-        score_sheet.PDF_NAME,
-        "application/pdf",
-        on_click="ignore",
-        icon=":material/picture_as_pdf:",
-        key=f"phieu-pdf-{key}",
+    kinds = (
+        ("pdf", "PDF", score_sheet.pdf, score_sheet.PDF_NAME, "application/pdf", ":material/picture_as_pdf:"),
+        ("xlsx", "Excel", score_sheet.xlsx, score_sheet.XLSX_NAME, XLSX, ":material/table:"),
     )
-    right.download_button(
-        "Tải phiếu (Excel)",
-        audited(lambda: score_sheet.xlsx(province), "Phiếu chấm điểm chất lượng sinh hoạt chi bộ", "xlsx", ""),
-        score_sheet.XLSX_NAME,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        icon=":material/table:",
-        key=f"phieu-xlsx-{key}",
-    )
+    for col, (ext, word, build, name, mime, icon) in zip(st.columns(2), kinds):
+        col.download_button(
+            f"Tải phiếu ({word})",
+            audited(lambda build=build: build(province), "Phiếu chấm điểm chất lượng sinh hoạt chi bộ", ext, ""),
+            name,
+            mime,
+            on_click="ignore",
+            icon=icon,
+            key=f"phieu-{ext}-{key}",
+        )
