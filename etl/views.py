@@ -171,6 +171,8 @@ def _added_tables() -> Path:
     """Empty versions of the tables the store has gained since its first snapshots (the meetings of 2026): a
     snapshot written before has no folder for them, and its views read these instead (DuckDB's search path tries
     the snapshot first). Written once per process, in a folder of its own."""
+    import atexit
+    import shutil
     import tempfile
 
     import polars as pl
@@ -178,6 +180,7 @@ def _added_tables() -> Path:
     from etl.schema import MeetingSchema, UnitYearSchema
 
     out = Path(tempfile.mkdtemp(prefix="partydash-added-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
     meta = {"committee_key": pl.String, "load_id": pl.String}
     for table, schema in (("branch_meeting", MeetingSchema), ("unit_year", UnitYearSchema)):
         empty = schema.create_empty()
