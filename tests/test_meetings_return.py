@@ -469,3 +469,30 @@ def test_subtotals_and_total_of_the_sheet_are_recognised_not_loaded(province, bo
         "total": 1,
     }
     assert_frame_equal(clean.meetings.drop("excel_row"), messy.meetings.drop("excel_row"))
+
+
+def test_a_province_that_fixes_a_meeting_day_asks_for_it(province, rows):
+    """[meetings] day = 3 in province.toml (the province of document 002): the sheet gains «Số kỳ đúng ngày sinh hoạt
+    thống nhất», required from 2026 and at most the months held."""
+    from dataclasses import replace
+
+    from etl.annual_return import meetings_spec
+
+    fixed = replace(province, meeting_day=3)
+    assert "on_fixed_day" in [c.key for c in meetings_spec(fixed).columns]
+    assert "on_fixed_day" not in [c.key for c in meetings_spec(province).columns]  # Cao Bằng fixes none
+
+    def on_day(ms):
+        for r in ms:
+            r["on_fixed_day"] = r["regular_held"]
+        ms[0]["on_fixed_day"] = ms[0]["regular_held"] + 1
+        ms[1]["on_fixed_day"] = None
+
+    data = m.clean_workbook(fixed, UNIT, YEAR, with_meetings(rows, on_day))
+    held = rows[3][0]["regular_held"]
+    assert errors(parse_returns([("bc.xlsx", data)], fixed)[0]) == [
+        f"{at('F', 7, 'Số kỳ đúng ngày sinh hoạt thống nhất')}: Số kỳ đúng ngày sinh hoạt thống nhất ({held + 1}) lớn "
+        f"hơn số tháng có sinh hoạt ({held}).",
+        f"{at('F', 8, 'Số kỳ đúng ngày sinh hoạt thống nhất')}: Ô này bắt buộc từ báo cáo năm 2026: ghi số liệu (ghi 0 "
+        "hoặc «Không» nếu không có); để trống là chưa báo cáo.",
+    ]
