@@ -286,10 +286,17 @@ def score_sheet_downloads(key: str) -> None:
         + ", ".join(f"{lv.name} {c.range_text(lv)}" for lv in c.levels)
         + ("." if c.confirmed else " — tiêu chí mặc định, chưa được Tỉnh uỷ xác nhận.")
     )
+    from reports import fonts
+
     kinds = (
         ("pdf", "PDF", score_sheet.pdf, score_sheet.PDF_NAME, "application/pdf", ":material/picture_as_pdf:"),
         ("xlsx", "Excel", score_sheet.xlsx, score_sheet.XLSX_NAME, XLSX, ":material/table:"),
     )
+    try:  # without the font, the Excel sheet only, and why
+        fonts.font_dir()
+    except fonts.FontMissing as e:
+        st.warning(str(e), icon=":material/font_download_off:")
+        kinds = kinds[1:]
     for col, (ext, word, build, name, mime, icon) in zip(st.columns(2), kinds):
         col.download_button(
             f"Tải phiếu ({word})",
