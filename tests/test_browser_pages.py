@@ -1,0 +1,101 @@
+"""Issue 26.1: every page of the app, reloaded and opened from a shared link (also through the log-in, with its
+`?next=`), through the deployment users run (deploy/start.py: nginx, the gate, two app processes) in chromium. A
+reload of any page but «/» showed a grey skeleton forever: nginx answered `/nop-bao-cao/_stcore/health` with a
+redirect to the page, so Streamlit took «/nop-bao-cao» for its base path."""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from benchmarks.browser import CHROMIUM, FLAGS, READY
+from tests import deployment
+from tests.conftest import ROOT
+from tests.deployment import PAGES, heading, request
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(sample_store, tmp_path_factory):
+    data = tmp_path_factory.mktemp("pages")
+    shutil.copytree(sample_store, data / "parquet", symlinks=True)
+    dep = deployment.start(data, apps=2)
+    yield dep
+    dep.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_every_page_of_the_app_is_listed():
+    files = {p.name for p in (ROOT / "pages").glob("*.py")}
+    assert files == {f for f, _, _ in PAGES.values()}
+
+
+def test_nested_health_checks_are_not_answered_with_a_page(site):
+    # Streamlit's client finds its base path by asking `<path>/_stcore/health` for each prefix of the address: only
+    # the app's own «/_stcore/health» may answer 200, never a redirect to a page.
+    _, headers, _ = deployment.log_in(site.addr, "tinh", "demo")
+    jar = deployment.cookie_of(headers)
+    for path in PAGES:
+        if path != "/":
+            status, got, _ = request(site.addr, "GET", f"{path}/_stcore/health", headers=jar)
+            assert status == 404 and "Location" not in got, (path, status, got.get("Location"))
+    assert request(site.addr, "GET", "/_stcore/health", headers=jar)[0] == 200
+
+
+def _log_in(page, user: str) -> None:
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill("demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def _shown(page, path: str) -> None:
+    page.wait_for_selector(READY, timeout=120_000)
+    expect(page.get_by_role("heading", name=heading(path)).first).to_be_visible(timeout=120_000)
+
+
+@pytest.mark.parametrize("user", ["quantri", "xa"])
+def test_every_page_survives_a_reload_through_the_deployment(site, browser, user):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(site.url + "/")
+    _log_in(page, user)
+    _shown(page, "/")
+    for path, (_, _, who) in PAGES.items():
+        if who != user:
+            continue
+        page.goto(site.url + path)  # the address typed, or a bookmark
+        _shown(page, path)
+        page.reload()  # F5
+        _shown(page, path)
+        assert urlsplit(page.url).path == path
+    ctx.close()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_from_a_shared_link_through_the_log_in(site, browser, path):
+    # Someone sends a link with its filters; the receiver is not logged in: the log-in page, then that page with
+    # those filters.
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(f"{site.url}{path}?nam=2024")
+    expect(page).to_have_url(f"{site.url}/_gate/login?next=" + ("%2F" + path[1:] + "%3Fnam%3D2024"))
+    _log_in(page, PAGES[path][2])
+    _shown(page, path)
+    got = urlsplit(page.url)
+    assert got.path == path and parse_qs(got.query).get("nam") == ["2024"], page.url
+    if r"\d{4}" in PAGES[path][1]:
+        expect(page.get_by_role("heading", name=heading(path)).first).to_contain_text("2024")
+    page.reload()  # and the shared link, once logged in, reloads too
+    _shown(page, path)
+    ctx.close()
