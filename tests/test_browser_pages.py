@@ -5,13 +5,18 @@ redirect to the page, so Streamlit took «/nop-bao-cao» for its base path."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from benchmarks.browser import CHROMIUM, FLAGS, READY
+from dashboard import auth
 from tests import deployment
 from tests.conftest import ROOT
 from tests.deployment import PAGES, heading, request
@@ -79,6 +84,8 @@ def test_every_page_survives_a_reload_through_the_deployment(site, browser, user
         page.reload()  # F5
         _shown(page, path)
         assert urlsplit(page.url).path == path
+        if path == "/chi-bo" and (shots := os.environ.get("PARTYDASH_SCREENSHOTS")):
+            page.screenshot(path=f"{shots}/trang-con-tai-lai-qua-nginx.png", full_page=True)
     ctx.close()
 
 
@@ -98,4 +105,63 @@ def test_every_page_opens_from_a_shared_link_through_the_log_in(site, browser, p
         expect(page.get_by_role("heading", name=heading(path)).first).to_contain_text("2024")
     page.reload()  # and the shared link, once logged in, reloads too
     _shown(page, path)
+    ctx.close()
+
+
+def _menu(page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+
+
+def _at_the_gate_in_vietnamese(page, site) -> None:
+    expect(page).to_have_url(re.compile(re.escape(site.url) + r"/_gate/login\?next=.*&ly_do=het-phien"), timeout=90_000)
+    expect(page.get_by_role("status")).to_have_text(re.compile("^Phiên làm việc đã kết thúc"))
+    text = page.inner_text("body")
+    assert "TypeError" not in text and "Failed to fetch" not in text, text
+
+
+def test_log_out_in_one_tab_ends_the_other_open_tab(site, browser):
+    # issue 26.5: the other tab kept rendering pages, with an English «TypeError: Failed to fetch dynamically
+    # imported module» beside them
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    a = ctx.new_page()
+    a.goto(site.url + "/chi-bo")
+    _log_in(a, "quantri")
+    _shown(a, "/chi-bo")
+    b = ctx.new_page()  # a second tab of the same browser: the same session
+    b.goto(site.url + "/bang-tong-hop")
+    _shown(b, "/bang-tong-hop")
+    a.get_by_role("button", name="Đăng xuất").click()
+    expect(a).to_have_url(f"{site.url}/_gate/login?ly_do=dang-xuat", timeout=90_000)
+    _menu(b, "Hạ tầng")  # the open tab, used again
+    _at_the_gate_in_vietnamese(b, site)
+    assert parse_qs(urlsplit(b.url).query)["next"][0].startswith("/")
+    ctx.close()
+
+
+def test_a_user_disabled_meanwhile_is_sent_to_the_log_in_page(site, browser):
+    auth.set_user("can-bo-tinh", "mat-khau-dai-du", "province", root=site.data / "users")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(site.url + "/muc-tieu")
+    page.get_by_label("Tên đăng nhập").fill("can-bo-tinh")
+    page.get_by_label("Mật khẩu").fill("mat-khau-dai-du")
+    page.get_by_role("button", name="Đăng nhập").click()
+    _shown(page, "/muc-tieu")
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard.users", "disable", "can-bo-tinh"],
+        cwd=ROOT,
+        env={**os.environ, "PARTYDASH_DATA": str(site.data)},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    _menu(page, "Xếp loại chi bộ")
+    _at_the_gate_in_vietnamese(page, site)
+    if shots := os.environ.get("PARTYDASH_SCREENSHOTS"):
+        page.screenshot(path=f"{shots}/dang-nhap-sau-khi-phien-bi-thu-hoi.png", full_page=True)
+    # and the account cannot come back
+    page.get_by_label("Tên đăng nhập").fill("can-bo-tinh")
+    page.get_by_label("Mật khẩu").fill("mat-khau-dai-du")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("alert")).to_have_text(auth.WRONG)
     ctx.close()
