@@ -570,3 +570,59 @@ def test_log_in_survives_a_reload_and_log_out_ends_it(deployed):
         page.goto(url + "/")
         expect(page).to_have_url(f"{url}/_gate/login?next=%2F")
         b.close()
+
+
+def _upload_through_a_session_of_my_own(deployed, username: str, sizes: list[int]) -> list[int]:
+    """The issue's attack: log in at the gate, open the app's WebSocket (a Streamlit session of one's own), then PUT
+    files to /_stcore/upload_file/<that session>/<any id> with no upload widget involved. The statuses."""
+    import asyncio
+    import uuid
+
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    addr = deployed.addr
+    jar = cookie_of(log_in(addr, username, "demo")[1])
+    xsrf = request(addr, "GET", "/_stcore/health", headers=jar)[1]["set-cookie"].split(";")[0]
+    cookies = f"{jar['Cookie']}; {xsrf}"
+
+    async def attack() -> list[int]:
+        ws_url = deployed.url.replace("http://", "ws://") + "/_stcore/stream"
+        headers = {"Cookie": cookies, "Origin": deployed.url}
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
+        ) as ws:
+            msg = BackMsg()
+            msg.rerun_script.context_info.url = deployed.url + "/"
+            await ws.send(msg.SerializeToString())
+            sid = None
+            while True:
+                fm = ForwardMsg()
+                fm.ParseFromString(await asyncio.wait_for(ws.recv(), 120))
+                if fm.WhichOneof("type") == "new_session":
+                    sid = fm.new_session.initialize.session_id
+                if fm.WhichOneof("type") == "script_finished":
+                    break
+            out = []
+            for size in sizes:
+                body = (
+                    b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.xlsx"\r\n'
+                    b"Content-Type: application/octet-stream\r\n\r\n" + bytes(size) + b"\r\n--b--\r\n"
+                )
+                head = {"Cookie": cookies, "X-Xsrftoken": xsrf.split("=", 1)[1]}
+                head["Content-Type"] = "multipart/form-data; boundary=b"
+                path = f"/_stcore/upload_file/{sid}/{uuid.uuid4()}"
+                out.append((await asyncio.to_thread(request, addr, "PUT", path, body, head))[0])
+            return out
+
+    return asyncio.run(attack())
+
+
+def test_an_upload_needs_a_logged_in_user_with_an_upload_page(deployed):
+    # issue 29.5: with a session of one's own, ten PUTs of 20 MB were held (+202 MB). The province's account has
+    # no upload page: refused. A commune's account may upload (its return), within dashboard.uploads' limit
+    # (tests/test_uploads.py: at most three largest files per user, the oldest going first).
+    mb = 1024 * 1024
+    assert _upload_through_a_session_of_my_own(deployed, "tinh", [20 * mb - 4096, 10]) == [403, 403]
+    assert _upload_through_a_session_of_my_own(deployed, "xa", [10, 20 * mb - 4096]) == [204, 204]
