@@ -17,7 +17,7 @@ import threading
 import pytest
 
 from dashboard import auth, data, reporting, session
-from dashboard.data import Filters, Scope
+from dashboard.scope import Filters, Scope
 from etl import cycle, state, store
 from etl.load import check_files
 from tests.conftest import ROOT

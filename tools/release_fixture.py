@@ -32,8 +32,12 @@ INDICATORS = ("member_good", "branch_good", "internet_none", "secretary_trained"
 def picture(data_dir: Path) -> dict:
     """What the users see of a data folder, as plain JSON values."""
     from dashboard import auth, data, reporting
-    from dashboard.data import Filters, Scope
     from etl.province import load_province
+
+    try:
+        from dashboard.scope import Filters, Scope
+    except ImportError:  # releases before dashboard/scope.py
+        from dashboard.data import Filters, Scope
 
     root = data_dir / "parquet"
     data.clear_cache()
