@@ -315,6 +315,9 @@ def serve(port: int, host: str = "127.0.0.1", handler: type[Gate] = Gate) -> Thr
 
 class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    # A page's first load asks the gate about dozens of scripts at once (HTTP/2): on a Unix socket a full backlog is
+    # no wait but an immediate refusal (EAGAIN, a 502 for that script), so the queue is the system's longest.
+    request_queue_size = socket.SOMAXCONN
 
 
 def serve_unix(path: Path, handler: type[Gate] = Gate) -> UnixServer:

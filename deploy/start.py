@@ -449,9 +449,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         stop_all(parts)
         return 1
-    listen = a.listen or ("443" if a.cert else "127.0.0.1:8080")
-    scheme = "https" if a.cert else "http"
-    print(f"Đang chạy: {scheme}://{listen} (nginx), {a.apps} tiến trình ứng dụng. Ctrl+C để dừng.", flush=True)
+    host, port = split_listen(a.listen or ("443" if a.cert else "127.0.0.1:8080"))
+    where = f"{'https' if a.cert else 'http'}://{f'[{host}]' if ':' in host else host or '*'}:{port}"
+    print(f"Đang chạy: {where} (nginx), {a.apps} tiến trình ứng dụng. Ctrl+C để dừng.", flush=True)
     status = supervise(parts, run, stopping)
     stop_all(parts)
     return status

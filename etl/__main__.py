@@ -61,6 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--replace", action="store_true", help="thay dữ liệu đang có (chuyển sang before-restore-…)")
     a = ap.parse_args(argv)
     os.umask(0o077)  # what the ETL writes is the service's user's alone
+    if a.cmd in ("sample", "load", "backup", "restore"):
+        from etl import state
+        from etl.settings import DATA_DIR
+
+        try:
+            state.check_owner(DATA_DIR)
+        except state.StateError as e:
+            print(e, file=sys.stderr)
+            return 1
     if a.cmd in ("backup", "restore"):
         return _state(a)
     province = load_province()

@@ -54,6 +54,27 @@ def make_private(data_dir: Path = DATA_DIR, traverse: bool = False) -> None:
         os.chmod(data_dir, 0o711 if traverse else 0o700)
 
 
+def check_owner(data_dir: Path = DATA_DIR) -> None:
+    """Refuse to write a data folder that belongs to another user (root running `python -m etl load` on the
+    service's folder would leave files the app cannot read): the service's tools run as its user, e.g. through
+    deploy/partydash (docs/OPERATIONS.md)."""
+    try:
+        owner = data_dir.stat().st_uid
+    except FileNotFoundError:
+        return
+    if owner != os.geteuid():
+        import pwd
+
+        try:
+            name = pwd.getpwuid(owner).pw_name
+        except KeyError:
+            name = str(owner)
+        raise StateError(
+            f"Thư mục dữ liệu {data_dir} thuộc người dùng «{name}»: hãy chạy lệnh bằng người dùng đó, ví dụ "
+            f"«partydash etl …» hoặc «runuser -u {name} -- …» (docs/OPERATIONS.md), để mọi tệp vẫn thuộc về dịch vụ."
+        )
+
+
 def service_running(data_dir: Path = DATA_DIR) -> bool:
     """Whether deploy/start.py serves this data folder now (its log-in gate answers on its socket)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:

@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -66,10 +67,15 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(str(self.path))
 
 
-def request(addr, method, path, body=None, headers=None):
+def request(addr, method, path, body=None, headers=None, tls=False):
     """One plain HTTP request (no redirect followed) to (host, port) or a Unix socket's path: status, headers, body
-    as text."""
-    c = UnixHTTPConnection(addr) if isinstance(addr, Path) else http.client.HTTPConnection(*addr, timeout=60)
+    as text. With `tls`, HTTPS, any certificate accepted (the tests' own, self-signed)."""
+    if isinstance(addr, Path):
+        c = UnixHTTPConnection(addr)
+    elif tls:
+        c = http.client.HTTPSConnection(*addr, timeout=60, context=ssl._create_unverified_context())
+    else:
+        c = http.client.HTTPConnection(*addr, timeout=60)
     c.request(method, path, body=body, headers=headers or {})
     r = c.getresponse()
     data = r.read()
@@ -97,15 +103,16 @@ def cookie_of(headers: dict) -> dict[str, str]:
 
 @dataclass
 class Deployment:
-    proc: subprocess.Popen
+    proc: subprocess.Popen | None
     addr: tuple[str, int]
     data: Path
     log: Path
     run: Path
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://{self.addr[0]}:{self.addr[1]}"
+        return f"{self.scheme}://{self.addr[0]}:{self.addr[1]}"
 
     @property
     def sockets(self) -> Path:
@@ -134,25 +141,98 @@ def start(data: Path, *args: str, apps: int = 1, env: dict | None = None, timeou
     if os.geteuid() == 0:  # nginx's workers run as www-data: their sockets' folder where they can reach it
         run = Path(tempfile.mkdtemp(prefix="partydash-run-"))
         run.chmod(0o711)
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "deploy" / "start.py"), "--listen", f"127.0.0.1:{port}", "--apps", str(apps)]
-        + ["--run-dir", str(run), *args],
-        cwd=ROOT,
-        env={**os.environ, "PARTYDASH_DATA": str(data), **(env or {})},
-        stdout=open(log, "w"),  # noqa: SIM115 - closed with the process
-        stderr=subprocess.STDOUT,
+    argv = [sys.executable, str(ROOT / "deploy" / "start.py"), "--listen", f"127.0.0.1:{port}", "--apps", str(apps)]
+    env = {**os.environ, "PARTYDASH_DATA": str(data), **(env or {})}
+    return launch(
+        argv + ["--run-dir", str(run), *args], env, Deployment(None, ("127.0.0.1", port), data, log, run), timeout
     )
-    dep = Deployment(proc, ("127.0.0.1", port), data, log, run)
+
+
+def launch(argv: list[str], env: dict, dep: Deployment, timeout: float = 240, **popen) -> Deployment:
+    """Run a deployment's command line (deploy/start.py, maybe as another user); return once it says «Đang chạy»
+    and the gate's log-in page comes through nginx."""
+    dep.proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdout=open(dep.log, "w"),  # noqa: SIM115 - closed with the process
+        stderr=subprocess.STDOUT,
+        **popen,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"deploy/start.py ended ({proc.returncode}): {log.read_text()}")
-        if "Đang chạy" in log.read_text(encoding="utf-8", errors="replace"):
+        if dep.proc.poll() is not None:
+            raise AssertionError(f"deploy/start.py ended ({dep.proc.returncode}): {dep.log.read_text()}")
+        if "Đang chạy" in dep.log.read_text(encoding="utf-8", errors="replace"):
             try:
-                if request(dep.addr, "GET", "/_gate/login")[0] == 200:
+                if request(dep.addr, "GET", "/_gate/login", tls=dep.scheme == "https")[0] == 200:
                     return dep
             except OSError:
                 pass
         time.sleep(0.3)
     dep.stop()
-    raise AssertionError(f"the deployment did not start: {log.read_text()}")
+    raise AssertionError(f"the deployment did not start: {dep.log.read_text()}")
+
+
+# ------------------------------------------------------------------------------------------ in chromium
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def log_in_page(page, user: str, password: str) -> None:
+    """Fill and post the gate's log-in form on the page shown."""
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def shown(page, path: str) -> None:
+    """The app connected, its run finished, and the page's own heading drawn (not a grey skeleton)."""
+    from playwright.sync_api import expect
+
+    from benchmarks.browser import READY
+
+    page.wait_for_selector(READY, timeout=120_000)
+    expect(page.get_by_role("heading", name=heading(path)).first).to_be_visible(timeout=120_000)
+
+
+def reload_every_page(browser, url: str, user: str, password: str, paths, shots: str = "", **context) -> None:
+    """Log in, then open each page by its address and reload it (F5): each shows its heading, at its address."""
+    from urllib.parse import urlsplit
+
+    ctx = browser.new_context(viewport=VIEWPORT, **context)
+    page = ctx.new_page()
+    page.goto(url + "/")
+    log_in_page(page, user, password)
+    shown(page, "/")
+    for path in paths:
+        page.goto(url + path)  # the address typed, or a bookmark
+        shown(page, path)
+        page.reload()
+        shown(page, path)
+        assert urlsplit(page.url).path == path
+        if shots and path == "/chi-bo":
+            page.screenshot(path=f"{shots}/trang-con-tai-lai-qua-nginx.png", full_page=True)
+    ctx.close()
+
+
+def open_shared_link(browser, url: str, path: str, user: str, password: str, **context) -> None:
+    """Someone sends a link with its filters; the receiver is not logged in: the gate's log-in page (the link kept
+    in `next`), then that page with those filters; reloaded, it stays."""
+    from urllib.parse import parse_qs, quote, urlsplit
+
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport=VIEWPORT, **context)
+    page = ctx.new_page()
+    page.goto(f"{url}{path}?nam=2024")
+    expect(page).to_have_url(f"{url}/_gate/login?next=" + quote(f"{path}?nam=2024", safe=""))
+    log_in_page(page, user, password)
+    shown(page, path)
+    got = urlsplit(page.url)
+    assert got.path == path and parse_qs(got.query).get("nam") == ["2024"], page.url
+    if r"\d{4}" in PAGES[path][1]:
+        expect(page.get_by_role("heading", name=heading(path)).first).to_contain_text("2024")
+    page.reload()
+    shown(page, path)
+    ctx.close()

@@ -15,11 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from benchmarks.browser import CHROMIUM, FLAGS, READY
+from benchmarks.browser import CHROMIUM, FLAGS
 from dashboard import auth
 from tests import deployment
 from tests.conftest import ROOT
-from tests.deployment import PAGES, heading, request
+from tests.deployment import PAGES, request
 
 pytestmark = pytest.mark.browser
 
@@ -59,53 +59,18 @@ def test_nested_health_checks_are_not_answered_with_a_page(site):
 
 
 def _log_in(page, user: str) -> None:
-    page.get_by_label("Tên đăng nhập").fill(user)
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
-def _shown(page, path: str) -> None:
-    page.wait_for_selector(READY, timeout=120_000)
-    expect(page.get_by_role("heading", name=heading(path)).first).to_be_visible(timeout=120_000)
+    deployment.log_in_page(page, user, "demo")
 
 
 @pytest.mark.parametrize("user", ["quantri", "xa"])
 def test_every_page_survives_a_reload_through_the_deployment(site, browser, user):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.goto(site.url + "/")
-    _log_in(page, user)
-    _shown(page, "/")
-    for path, (_, _, who) in PAGES.items():
-        if who != user:
-            continue
-        page.goto(site.url + path)  # the address typed, or a bookmark
-        _shown(page, path)
-        page.reload()  # F5
-        _shown(page, path)
-        assert urlsplit(page.url).path == path
-        if path == "/chi-bo" and (shots := os.environ.get("PARTYDASH_SCREENSHOTS")):
-            page.screenshot(path=f"{shots}/trang-con-tai-lai-qua-nginx.png", full_page=True)
-    ctx.close()
+    paths = [p for p, (_, _, who) in PAGES.items() if who == user]
+    deployment.reload_every_page(browser, site.url, user, "demo", paths, os.environ.get("PARTYDASH_SCREENSHOTS", ""))
 
 
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_opens_from_a_shared_link_through_the_log_in(site, browser, path):
-    # Someone sends a link with its filters; the receiver is not logged in: the log-in page, then that page with
-    # those filters.
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.goto(f"{site.url}{path}?nam=2024")
-    expect(page).to_have_url(f"{site.url}/_gate/login?next=" + ("%2F" + path[1:] + "%3Fnam%3D2024"))
-    _log_in(page, PAGES[path][2])
-    _shown(page, path)
-    got = urlsplit(page.url)
-    assert got.path == path and parse_qs(got.query).get("nam") == ["2024"], page.url
-    if r"\d{4}" in PAGES[path][1]:
-        expect(page.get_by_role("heading", name=heading(path)).first).to_contain_text("2024")
-    page.reload()  # and the shared link, once logged in, reloads too
-    _shown(page, path)
-    ctx.close()
+    deployment.open_shared_link(browser, site.url, path, PAGES[path][2], "demo")
 
 
 def _menu(page, name: str) -> None:
@@ -126,10 +91,10 @@ def test_log_out_in_one_tab_ends_the_other_open_tab(site, browser):
     a = ctx.new_page()
     a.goto(site.url + "/chi-bo")
     _log_in(a, "quantri")
-    _shown(a, "/chi-bo")
+    deployment.shown(a, "/chi-bo")
     b = ctx.new_page()  # a second tab of the same browser: the same session
     b.goto(site.url + "/bang-tong-hop")
-    _shown(b, "/bang-tong-hop")
+    deployment.shown(b, "/bang-tong-hop")
     a.get_by_role("button", name="Đăng xuất").click()
     expect(a).to_have_url(f"{site.url}/_gate/login?ly_do=dang-xuat", timeout=90_000)
     _menu(b, "Hạ tầng")  # the open tab, used again
@@ -146,7 +111,7 @@ def test_a_user_disabled_meanwhile_is_sent_to_the_log_in_page(site, browser):
     page.get_by_label("Tên đăng nhập").fill("can-bo-tinh")
     page.get_by_label("Mật khẩu").fill("mat-khau-dai-du")
     page.get_by_role("button", name="Đăng nhập").click()
-    _shown(page, "/muc-tieu")
+    deployment.shown(page, "/muc-tieu")
     out = subprocess.run(
         [sys.executable, "-m", "dashboard.users", "disable", "can-bo-tinh"],
         cwd=ROOT,

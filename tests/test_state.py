@@ -208,3 +208,21 @@ def test_the_command_line_backs_up_and_restores_in_vietnamese(deployment_data, t
     assert _picture(tmp_path / "moi", province)["board"] == _picture(deployment_data, province)["board"]
     manifest = json.loads(tarfile.open(tmp_path / "b.tar.gz").extractfile("manifest.json").read())
     assert manifest["format"] == state.FORMAT and all(not n.startswith("/") for n in manifest["files"])
+
+
+def test_the_tools_refuse_a_data_folder_of_another_user(tmp_path):
+    # root running `python -m etl load` on the service's folder would leave files the app cannot read
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the folder to another user")
+    d = tmp_path / "cua-dich-vu"
+    d.mkdir()
+    os.chown(d, 65534, 65534)  # the service's user
+    env = {**os.environ, "PARTYDASH_DATA": str(d)}
+    for argv in (
+        ["-m", "etl", "load", "x.xlsx"],
+        ["-m", "etl", "backup", str(tmp_path / "b.tar")],
+        ["-m", "dashboard.users", "list"],
+    ):
+        out = subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert out.returncode == 1 and "thuộc người dùng «nobody»" in out.stderr, (argv, out.stderr)
+    assert list(d.iterdir()) == []  # nothing written

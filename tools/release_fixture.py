@@ -39,15 +39,19 @@ def picture(data_dir: Path) -> dict:
     except ImportError:  # releases before dashboard/scope.py
         from dashboard.data import Filters, Scope
 
+    from etl import cycle
+
     root = data_dir / "parquet"
     data.clear_cache()
     names = {u.code: u.full_name for u in load_province("04").units}
-    board, counts = reporting.board(2025, names, "province", root=root, today=TODAY)
+    board, counts = None, None
+    if cycle.period(2025, root) is not None:  # a store with the 2025 reporting cycle
+        board, counts = reporting.board(2025, names, "province", root=root, today=TODAY)
     f = Filters(years=(2024, 2025))
     return {
         "years": data.years(root=root),
-        "board": board.to_dicts(),
-        "counts": [counts.expected, counts.submitted, counts.approved, counts.late],
+        "board": board.to_dicts() if board is not None else None,
+        "counts": [counts.expected, counts.submitted, counts.approved, counts.late] if counts else None,
         "figures": {
             ind: data.indicator(ind, f, Scope.province(), by=("year", "unit"), root=root).to_dicts()
             for ind in INDICATORS
