@@ -226,3 +226,16 @@ def test_the_tools_refuse_a_data_folder_of_another_user(tmp_path):
         out = subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
         assert out.returncode == 1 and "thuộc người dùng «nobody»" in out.stderr, (argv, out.stderr)
     assert list(d.iterdir()) == []  # nothing written
+
+
+def test_git_keeps_the_configuration_and_never_the_state():
+    # issue 26.4: data/run/ (nginx's configuration, sockets, temporary files) was not ignored
+    if not (ROOT / ".git").exists() or not shutil.which("git"):
+        pytest.skip("not a git checkout")
+    state_paths = ["data/run/nginx.conf", "data/run/sock/gate.sock", "data/users/users.json", "data/parquet/CURRENT"]
+    state_paths += ["data/parquet/snapshots/x/manifest.json", "data/samples/04/x.xlsx", "data/before-restore-1/x"]
+    config_paths = ["data/provinces/04/province.toml", "data/geo/provinces.geojson", "data/parquet/.gitkeep"]
+    out = subprocess.run(
+        ["git", "check-ignore", "--no-index", *state_paths, *config_paths], cwd=ROOT, capture_output=True, text=True
+    )
+    assert sorted(out.stdout.split()) == sorted(state_paths)
