@@ -57,6 +57,10 @@ def main(argv: list[str]) -> int:
         )
         return 1
     starlette_server._bind_server_socket = unix_binder(path)
+    from streamlit.web import bootstrap
+
+    if callable(getattr(bootstrap, "_print_url", None)):  # it would print an address where nothing listens
+        bootstrap._print_url = lambda *_: print(f"Tiến trình ứng dụng sẵn sàng trên {path}", flush=True)
 
     from dashboard import uploads
 
@@ -64,7 +68,7 @@ def main(argv: list[str]) -> int:
 
     from streamlit.web import cli
 
-    # The address and port are what Streamlit prints; nothing listens there.
+    # Streamlit wants an address and a port; nothing listens there.
     sys.argv = ["streamlit", "run", str(APP), "--server.address", "127.0.0.1", "--server.port", "8501", *options]
     return cli.main()
 

@@ -224,6 +224,17 @@ def test_the_rendered_tls_configuration_is_valid(tmp_path):
     assert "listen 10.0.0.5:8080;" in conf and "return 301 https://$host:8443$request_uri;" in conf
     conf = start.render(tmp_path, "443", 1, cert, key, redirect_http="80")
     assert "listen 80;" in conf and "return 301 https://$host$request_uri;" in conf
+    # a TLS terminator in front: the browsers' addresses from its X-Forwarded-For, for the lock-out
+    plain = start.render(tmp_path, "127.0.0.1:8080", 1, real_ip_from=("10.0.0.0/8", "192.0.2.7"))
+    assert "set_real_ip_from 10.0.0.0/8;" in plain and "set_real_ip_from 192.0.2.7;" in plain
+    assert "real_ip_header X-Forwarded-For;" in plain and "real_ip_header" not in conf
+    (tmp_path / "plain.conf").write_text(plain)
+    out = subprocess.run(
+        [NGINX, "-t", "-c", str(tmp_path / "plain.conf"), "-p", str(tmp_path), "-e", str(tmp_path / "e.log")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
     (tmp_path / "nginx.conf").write_text(conf)
     out = subprocess.run(
         [NGINX, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-e", str(tmp_path / "e.log")],
