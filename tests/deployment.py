@@ -236,3 +236,34 @@ def open_shared_link(browser, url: str, path: str, user: str, password: str, **c
     page.reload()
     shown(page, path)
     ctx.close()
+
+
+# ------------------------------------------------------------------------------------------ shared fixtures
+
+
+@pytest.fixture(scope="module")
+def sample_site(sample_store, tmp_path_factory):
+    """deploy/start.py on a copy of the sample store (the demo accounts work): nginx on a free port, the gate, two
+    app processes; one per test module that asks."""
+    import shutil as sh
+
+    data = tmp_path_factory.mktemp("deployed")
+    sh.copytree(sample_store, data / "parquet", symlinks=True)
+    dep = start(data, apps=2)
+    yield dep
+    dep.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, one per test module that asks."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.browser import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: apt-get install -y chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()

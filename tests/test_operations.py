@@ -1,7 +1,7 @@
 """Issue 26 «Done means»: docs/OPERATIONS.md done on this machine, step by step, as an IT officer would — the service
 started from an empty state folder exactly as deploy/partydash.service starts it (TLS, the HTTP redirect), the first
 administrator and the province's returns brought in with the `partydash` command, every page reloaded through nginx
-in chromium and opened from a shared link through the log-in, a backup taken while a load commits, the service
+in browser and opened from a shared link through the log-in, a backup taken while a load commits, the service
 stopped, the backup restored, the figures compared, the service started again.
 
 The service runs as an unprivileged account when this machine's Python may be run by one (a Debian server's
@@ -98,7 +98,7 @@ def _unprivileged_python() -> bool:
 
 
 @pytest.mark.browser
-def test_from_an_empty_server_to_a_restored_backup(browser_session):
+def test_from_an_empty_server_to_a_restored_backup(browser):
     if os.geteuid() != 0:
         pytest.skip("the guide's steps are an administrator's (root)")
     if not Path(deployment.NGINX).exists() or not shutil.which("openssl"):
@@ -108,21 +108,9 @@ def test_from_an_empty_server_to_a_restored_backup(browser_session):
     server = Path(tempfile.mkdtemp(prefix="partydash-server-"))  # this machine's /etc/partydash, /var/lib/partydash…
     server.chmod(0o755)
     try:
-        _the_guide(server, user, uid, gid, browser_session)
+        _the_guide(server, user, uid, gid, browser)
     finally:
         shutil.rmtree(server, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser_session():
-    from playwright.sync_api import sync_playwright
-
-    from benchmarks.browser import CHROMIUM, FLAGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _the_guide(server: Path, user: str, uid: int, gid: int, browser) -> None:
