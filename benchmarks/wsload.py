@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import http.client
 import multiprocessing
 import os
@@ -64,6 +65,7 @@ PASSWORD = "demo"
 NAME = "ws-sessions"
 BEGIN, END = f"<!-- {NAME}:begin -->", f"<!-- {NAME}:end -->"
 COOKIE = "partydash_session"  # dashboard/session.py's cookie, issued by the gate
+UNIX = "unix:"  # an app process's own address in the deployment: its Unix socket (deploy/app_server.py)
 # The first heading of each page (url path -> prefix of its st.title); a page not listed needs a non-empty one.
 TITLES = {
     "tong-quan": "Tổng quan năm",
@@ -130,8 +132,10 @@ class Client:
     """One browser session's worth of protocol: a WebSocket, one script run at a time."""
 
     def __init__(self, base: str, step_s: float, cookie: str | None = None):
-        self.ws_url = base.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
-        self.base, self.step_s, self.ws = base, step_s, None
+        self.unix = base.removeprefix(UNIX) if base.startswith(UNIX) else None  # an app process's own socket
+        http_base = "http://localhost" if self.unix else base
+        self.ws_url = http_base.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.base, self.step_s, self.ws = http_base, step_s, None
         self.cookie = cookie  # «partydash_session=…» behind the gate: the proxy lets the WebSocket through with it
         self.query = ""
 
@@ -142,7 +146,8 @@ class Client:
         # client; per-message deflate offered, as browsers do.
         # Behind the gate, the browser's handshake carries its cookie and its page's origin.
         headers = {"Cookie": self.cookie, "Origin": self.base} if self.cookie else None
-        self.ws = await websockets.connect(
+        connect = functools.partial(websockets.unix_connect, self.unix) if self.unix else websockets.connect
+        self.ws = await connect(
             self.ws_url,
             subprotocols=["streamlit"],
             max_size=None,
@@ -239,12 +244,27 @@ async def log_in(c: Client, user: str) -> tuple[Run, Run]:
     return form, await c.rerun(form.page_hash, values, c.query)
 
 
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.unix_path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.unix_path)
+
+
 def _http(base: str, method: str, path: str, timeout: float, body: str | None = None, headers=None):
-    """One HTTP request as the browser sends it (no redirect followed): (status, headers, body)."""
-    url = urlsplit(base)
-    c = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+    """One HTTP request as the browser sends it (no redirect followed): (status, headers, body). `base` is an
+    address (http://host:port) or an app process's own socket (unix:/…/app-0.sock, deploy/start.py)."""
+    if base.startswith(UNIX):
+        c, host = _UnixHTTPConnection(base.removeprefix(UNIX), timeout), "localhost"
+    else:
+        url = urlsplit(base)
+        c, host = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout), url.netloc
     try:
-        c.request(method, path, body=body, headers={"Host": url.netloc, **(headers or {})})
+        c.request(method, path, body=body, headers={"Host": host, **(headers or {})})
         r = c.getresponse()
         return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", errors="replace")
     finally:
@@ -339,19 +359,6 @@ async def run_n(n: int, base: str, step_s: float, run_s: float, gate: str | None
 # --- the server ---------------------------------------------------------------------------------------------------
 
 
-def _free_run(n: int) -> int:
-    """A port p with p … p + n - 1 free (deploy/start.py numbers its app processes from --app-port)."""
-    while True:
-        p = _free_port()
-        try:
-            for q in range(p + 1, p + n):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", q))
-            return p
-        except OSError:
-            continue
-
-
 def _healthy(base: str, path: str, timeout: float = 2) -> bool:
     try:
         return _http(base, "GET", path, timeout)[0] == 200
@@ -361,7 +368,8 @@ def _healthy(base: str, path: str, timeout: float = 2) -> bool:
 
 @dataclass
 class Deployment:
-    """deploy/start.py running: nginx at `base`, the gate, the app processes at `apps` (their own addresses)."""
+    """deploy/start.py running: nginx at `base`, the gate, the app processes at `apps` (their own Unix sockets,
+    unix:/…)."""
 
     proc: subprocess.Popen
     base: str
@@ -372,15 +380,14 @@ def start_deployment(data: Path, province: str, apps: int, cpus: str) -> Deploym
     """The deployment users run (deploy/start.py: the gate, `apps` Streamlit processes, Debian's nginx in front with
     sticky sessions), plain HTTP on a free port of 127.0.0.1, the whole tree pinned to `cpus` (a taskset CPU list;
     start.py itself pins nothing: the kernel spreads its processes over the CPUs it may use)."""
-    port, gate_port, app_port = _free_port(), _free_port(), _free_run(apps)
+    port = _free_port()
     env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province}
     cmd = ["taskset", "-c", cpus, sys.executable, str(ROOT / "deploy" / "start.py"), "--listen", f"127.0.0.1:{port}"]
-    cmd += ["--apps", str(apps), "--app-port", str(app_port), "--gate-port", str(gate_port)]
-    cmd += ["--run-dir", str(data / "run")]
+    cmd += ["--apps", str(apps), "--run-dir", str(data / "run")]
     out = open(data / "server.log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    app_bases = [f"http://127.0.0.1:{app_port + i}" for i in range(apps)]
+    app_bases = [f"{UNIX}{data / 'run' / 'sock' / f'app-{i}.sock'}" for i in range(apps)]
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         if _healthy(base, "/_gate/login") and all(_healthy(a, "/_stcore/health") for a in app_bases):
@@ -408,6 +415,9 @@ def part_of(pid: int) -> str:
         return "gate"
     if argv and argv[0].startswith("nginx"):  # the master and its workers rename themselves «nginx: …»
         return "nginx"
+    if any(a.endswith("app_server.py") for a in argv):  # deploy/start.py's app process on its socket
+        i = next(i for i, a in enumerate(argv) if a.endswith("app_server.py"))
+        return "app " + Path(argv[i + 1]).stem if len(argv) > i + 1 else "app ?"
     if "streamlit" in argv:
         return "app :" + (argv[argv.index("--server.port") + 1] if "--server.port" in argv else "?")
     return "launcher"

@@ -11,7 +11,7 @@ import pandas  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
-from dashboard import admin, data, filters, login
+from dashboard import admin, data, filters, login, uploads
 from dashboard.ui import frame
 from etl.store import current_snapshot, recover
 
@@ -20,13 +20,16 @@ PAGES = ROOT / "pages"
 
 st.set_page_config(page_title="Chất lượng tổ chức đảng", page_icon=":material/flag:", layout="wide")
 frame.house_style()
+uploads.install()  # `streamlit run`: uploads only for logged-in users, within limits (deploy/app_server.py does it first)
 
 
 def ensure_data() -> None:
     """First start on a fresh clone: write and load the calibrated sample, showing progress. A load killed
     half-way is cleaned up here, whoever comes first; only admins are told, after log-in (see below)."""
     recover()
-    if current_snapshot() is not None:
+    # Behind the gate (deploy/start.py) the deployment decides: a real one starts empty, a demonstration is built by
+    # `start.py --demo` before the app starts (issue 26.2); the app never invents data there.
+    if current_snapshot() is not None or login.BEHIND_GATE:
         return
     from etl.__main__ import build_sample
 

@@ -337,9 +337,16 @@ def authenticate(
     password = password or ""
     t = now()
     where = {"client": client} if client else {}
-    if too_long(password):  # refused before the user is looked up: the answer says nothing about who exists
+    if username not in DEMO_USERS and (until := _locked_until(client, username, root, t)) is not None:
+        # Before anything else, whatever the password (a long one skipped the lock-out, issue 29.10): no bcrypt.
+        audit.record("login_failed", username, {"reason": "locked", **where})
+        return LoginResult(
+            None, f"Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau {until.strftime('%H:%M')}."
+        )
+    if too_long(password):
+        # Refused before the user is looked up and without bcrypt (it cost a full check each, issue 29.10): the
+        # answer and its time say only that the password is too long, which the sender knows.
         audit.record("login_failed", username, {"reason": "password too long", **where})
-        bcrypt.checkpw(b"x", _dummy_hash())
         if username not in DEMO_USERS:
             _failed(client, username, root, t)
         return LoginResult(None, WRONG)
@@ -353,12 +360,6 @@ def authenticate(
             return LoginResult(User(username, role, unit, demo=True))
         audit.record("login_failed", username, {"reason": "wrong password", **where})
         return LoginResult(None, WRONG)
-    until = _locked_until(client, username, root, t)
-    if until is not None:
-        audit.record("login_failed", username, {"reason": "locked", **where})
-        return LoginResult(
-            None, f"Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau {until.strftime('%H:%M')}."
-        )
     u = _read_users(root).get(username)
     if u is None or not u.get("active", True):
         bcrypt.checkpw(b"x", _dummy_hash())  # same work as a real check: no user enumeration by timing

@@ -1,18 +1,23 @@
-"""The log-in gate in front of the app: `python -m dashboard.gate --port 8600` (started by deploy/start.py).
+"""The log-in gate in front of the app: `python -m dashboard.gate --socket PATH` (started by deploy/start.py).
 
 The proxy (deploy/nginx.conf.template) asks it about every request (`auth_request`): nothing reaches Streamlit —
 no page, no WebSocket, no upload — without a valid session cookie (issue 16.3). It serves the log-in page, checks
-passwords (dashboard.auth: per-client lock-out, audit) and issues the cookie (dashboard.session). Standard library
-only; bound to 127.0.0.1, reached through the proxy alone, which tells it the browser's address (X-Real-IP)."""
+passwords (dashboard.auth: per-client lock-out, audit) and issues the cookie (dashboard.session); a request without
+a valid session is sent to the log-in page with the address it asked for (`next`, percent-encoded). Standard
+library only. Deployed, it listens on a Unix socket in a folder only the service's user (and nginx) can enter:
+only the proxy reaches it, and only then does it believe the browser's address the proxy sends (X-Real-IP); on a
+TCP port (tests) it takes the peer's address (issue 29.6)."""
 
 from __future__ import annotations
 
 import argparse
 import html
+import socket
+import socketserver
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from dashboard import auth, session
 from etl import audit
@@ -20,6 +25,15 @@ from etl.settings import USERS_DIR
 
 PREFIX = "/_gate"
 MAX_FORM_BYTES = 4096
+MAX_NEXT_CHARS = 2000  # a page's address with its filters; anything longer goes to «/»
+# Why the log-in page is shown again (`ly_do`, set by the app and by log-out): said on the page.
+REASONS = {
+    "het-phien": "Phiên làm việc đã kết thúc (đã đăng xuất ở cửa sổ khác, quá thời hạn hoặc tài khoản đã thay đổi). "
+    "Hãy đăng nhập lại.",
+    "dang-xuat": "Đã đăng xuất.",
+}
+# Streamlit's own addresses: a request for one of them without a session is no page to come back to.
+APP_INTERNALS = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/")
 
 _PAGE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -101,11 +115,24 @@ def _is_sample() -> bool:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after log-in: a path of this site only (no open redirect to another one)."""
-    t = (target or "/").strip()
-    if not t.startswith("/") or t.startswith("//") or "\\" in t or t.startswith(PREFIX):
+    """Where to go after log-in: a path of this site only (no open redirect to another one), as an ASCII string a
+    header can carry. A browser drops tabs and line breaks from a URL and reads «\\» as «/», so «/%09/evil.example»
+    would be «//evil.example», another site (issue 29.7): any control character, space or backslash sends to «/»;
+    so does a CR/LF, which would otherwise end the header (issue 29.3)."""
+    t = target or "/"
+    if (
+        not t.startswith("/")
+        or t.startswith("//")
+        or t.startswith(PREFIX)
+        or len(t) > MAX_NEXT_CHARS
+        or any(c <= " " or c in "\\\x7f" for c in t)
+    ):
         return "/"
-    return t
+    parts = urlsplit(t)
+    if parts.scheme or parts.netloc or parts.path.startswith(APP_INTERNALS):
+        return "/"
+    # Non-ASCII (a Vietnamese name in a filter) percent-encoded; what is already encoded is kept.
+    return quote(t, safe="/?&=%:@!$'()*+,;-._~")
 
 
 def cookie(value: str, secure: bool, max_age: int) -> str:
@@ -117,6 +144,7 @@ def cookie(value: str, secure: bool, max_age: int) -> str:
 class Gate(BaseHTTPRequestHandler):
     server_version = "partydash-gate"
     sys_version = ""
+    timeout = 30  # seconds a client may take to send its request: a slow one does not hold a thread for ever
     users_root: Path = USERS_DIR
     is_sample = staticmethod(_is_sample)
 
@@ -133,7 +161,11 @@ class Gate(BaseHTTPRequestHandler):
         return None
 
     def _client(self) -> str:
-        return self.headers.get("X-Real-IP") or self.client_address[0]
+        """The browser's address: the proxy's X-Real-IP when the request came through the Unix socket (only the
+        proxy can reach it), never from a TCP peer, which may be any local account (issue 29.6)."""
+        if self.server.socket.family == socket.AF_UNIX:
+            return self.headers.get("X-Real-IP") or "?"
+        return self.client_address[0]
 
     def _secure(self) -> bool:
         return self.headers.get("X-Forwarded-Proto") == "https"
@@ -148,9 +180,12 @@ class Gate(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(data)
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the browser (or nginx) hung up: nothing to answer
+                pass
 
-    def _page(self, status: int, next_: str, message: str = "") -> None:
+    def _page(self, status: int, next_: str, message: str = "", info: str = "") -> None:
         if auth.needs_first_admin(self.is_sample, self.users_root):  # the first start of a real deployment
             body = _SETUP.format(
                 prefix=PREFIX,
@@ -161,7 +196,9 @@ class Gate(BaseHTTPRequestHandler):
         body = _PAGE.format(
             prefix=PREFIX,
             next=html.escape(next_, quote=True),
-            message=f'<p class="error" role="alert">{html.escape(message)}</p>' if message else "",
+            message=f'<p class="error" role="alert">{html.escape(message)}</p>'
+            if message
+            else (f'<p class="info" role="status">{html.escape(info)}</p>' if info else ""),
             hint=_HINT if self.is_sample() else "",
         )
         self._send(status, body)
@@ -179,10 +216,14 @@ class Gate(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == PREFIX + "/auth":
             return self._auth()
+        if url.path == PREFIX + "/redirect":
+            return self._to_login()
         if url.path == PREFIX + "/login":
+            query = parse_qs(url.query)
+            next_ = safe_next(query.get("next", ["/"])[0])
             if self._valid():
-                return self._send(303, headers={"Location": safe_next(parse_qs(url.query).get("next", ["/"])[0])})
-            return self._page(200, safe_next(parse_qs(url.query).get("next", ["/"])[0]))
+                return self._send(303, headers={"Location": next_})
+            return self._page(200, next_, info=REASONS.get(query.get("ly_do", [""])[0], ""))
         if url.path == PREFIX + "/logout":
             return self._logout()
         self._send(404)
@@ -197,7 +238,12 @@ class Gate(BaseHTTPRequestHandler):
             return self._send(404)
         if not self._same_origin():
             return self._send(403)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:  # «-1» would read until the client hangs up, holding a thread (issue 29.6)
+            return self._send(400)
         if length > MAX_FORM_BYTES:
             return self._send(413)
         form = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"))
@@ -236,6 +282,12 @@ class Gate(BaseHTTPRequestHandler):
             return None
         return s
 
+    def _to_login(self) -> None:
+        """A request without a valid session (the proxy's `error_page 401`): to the log-in page, with the address
+        the browser asked for (the raw request URI the proxy passes, filters included) to come back to."""
+        next_ = safe_next(self.headers.get("X-Original-URI"))
+        self._send(302, headers={"Location": f"{PREFIX}/login?" + urlencode({"next": next_})})
+
     def _auth(self) -> None:
         """The proxy's question for each request: 204 lets it through, 401 sends the browser to the log-in page."""
         s = self._valid()
@@ -249,21 +301,40 @@ class Gate(BaseHTTPRequestHandler):
         session.revoke(self._token(), self.users_root)
         if s:
             audit.record("logout", s.username, {"client": self._client()})
-        self._send(303, headers={"Location": PREFIX + "/login", "Set-Cookie": cookie("", self._secure(), 0)})
+        self._send(
+            303, headers={"Location": PREFIX + "/login?ly_do=dang-xuat", "Set-Cookie": cookie("", self._secure(), 0)}
+        )
 
 
-def serve(port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), Gate)
+def serve(port: int, host: str = "127.0.0.1", handler: type[Gate] = Gate) -> ThreadingHTTPServer:
+    """The gate on a TCP port (tests): the browser's address is the peer's."""
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 
 
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+    # A page's first load asks the gate about dozens of scripts at once (HTTP/2): on a Unix socket a full backlog is
+    # no wait but an immediate refusal (EAGAIN, a 502 for that script), so the queue is the system's longest.
+    request_queue_size = socket.SOMAXCONN
+
+
+def serve_unix(path: Path, handler: type[Gate] = Gate) -> UnixServer:
+    """The gate on a Unix socket (deployed): reachable by whoever may enter its folder (deploy/start.py makes it
+    the service's user's and nginx's only)."""
+    Path(path).unlink(missing_ok=True)
+    return UnixServer(str(path), handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m dashboard.gate", description="Cổng đăng nhập trước ứng dụng.")
-    ap.add_argument("--port", type=int, default=8600)
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--socket", type=Path, help="Unix socket (triển khai: deploy/start.py)")
+    where.add_argument("--port", type=int, help="cổng TCP trên 127.0.0.1 (chỉ để thử)")
     a = ap.parse_args(argv)
     session.prune()
-    server = serve(a.port)
+    server = serve_unix(a.socket) if a.socket else serve(a.port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from dashboard import auth, data, fmt, session
+from dashboard import auth, data, fmt, session, uploads
 from dashboard.auth import User
 from dashboard.scope import Scope
 from etl import audit
@@ -31,7 +32,9 @@ def client_address() -> str:
     headers = st.context.headers
     forwarded = headers.get("X-Real-IP", "") if hasattr(headers, "get") else ""
     forwarded = forwarded if isinstance(forwarded, str) else ""
-    return forwarded if forwarded and (peer in ("::1", "") or peer.startswith("127.")) else peer
+    # Behind the gate the app listens on a Unix socket only nginx reaches (no peer address): nginx's X-Real-IP is
+    # the browser's. Otherwise a header is anyone's to send (issue 29.6): the peer's address.
+    return forwarded if BEHIND_GATE and forwarded else peer
 
 
 # Set by deploy/start.py: the app runs behind the log-in gate and its proxy, which log users in and out.
@@ -49,13 +52,72 @@ def current_user() -> User | None:
     return st.session_state.get("user")
 
 
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None
+
+
 def logout(reason: str = "logout") -> None:
     user = current_user()
     if user:
         audit.record(reason, user.username)
     session.revoke(st.session_state.get("session_token"))  # a reload does not bring the session back
+    if sid := _session_id():
+        uploads.forget(sid)
     for k in list(st.session_state):
         del st.session_state[k]
+
+
+def ended(user: User, now: dt.datetime) -> str | None:
+    """Why this browser session may not go on (a Vietnamese sentence), or None. Asked on every run (issue 26.5):
+    behind the gate the session must still be valid there — not logged out (in any tab), not past its 10 hours,
+    not idle, not revoked by a disabled account or a new password —; and the account must still be active (a demo
+    account only on the sample)."""
+    if BEHIND_GATE:
+        s = session.check(st.session_state.get("session_token"))
+        if s is None or s.username != user.username:
+            return "Phiên làm việc đã kết thúc; hãy đăng nhập lại."
+    if auth.session_expired(st.session_state.get("last_seen"), now):
+        return "Phiên làm việc đã hết hạn do không hoạt động; hãy đăng nhập lại."
+    started = st.session_state.get("logged_in_at")
+    if started is not None and now - started >= dt.timedelta(hours=session.MAX_HOURS):
+        return f"Phiên làm việc đã quá {session.MAX_HOURS} giờ; hãy đăng nhập lại."
+    now_user = auth.active_user(user.username, data.is_sample)
+    if now_user is None:
+        if user.demo:
+            return "Tài khoản dùng thử chỉ dùng được với dữ liệu mẫu."
+        return "Tài khoản đã bị khoá hoặc thay đổi; hãy đăng nhập lại."
+    if _grant(now_user) != _grant(user):  # a new password or a new scope: from the next log-in
+        return "Mật khẩu hoặc quyền của tài khoản đã thay đổi; hãy đăng nhập lại."
+    return None
+
+
+def _grant(user: User) -> tuple:
+    return user.role, user.unit_code, user.province_code, user.password_hash
+
+
+def _here() -> str:
+    """This page's address with its filters: where to come back to after logging in again."""
+    url = st.context.url
+    path = urlsplit(url).path if isinstance(url, str) and url else "/"
+    query = urlencode(st.query_params.to_dict())
+    return path + (f"?{query}" if query else "")
+
+
+def to_gate(path: str) -> None:
+    """Send the browser to an address of the gate (its log-in page, log-out): the way Streamlit's own st.logout
+    sends it to its provider, a redirect message the browser follows at once; a plain link in case it does not."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        msg = ForwardMsg()
+        msg.auth_redirect.url = path
+        ctx.enqueue(msg)
+    st.markdown(f"[Đăng nhập lại]({path})")
 
 
 def _resume() -> User | None:
@@ -66,6 +128,7 @@ def _resume() -> User | None:
     if user is not None:
         st.session_state["user"], st.session_state["session_token"] = user, token
         st.session_state["last_seen"] = dt.datetime.now()
+        st.session_state["logged_in_at"] = dt.datetime.fromtimestamp(s.expires) - dt.timedelta(hours=session.MAX_HOURS)
     return user
 
 
@@ -77,18 +140,19 @@ def require(before_form: Callable[[], None] | None = None) -> User:
     now = dt.datetime.now()
     if user is None and "login_message" not in st.session_state:
         user = _resume()
-    if user is not None:
-        if auth.session_expired(st.session_state.get("last_seen"), now):
-            logout("session_expired")
-            st.session_state["login_message"] = "Phiên làm việc đã hết hạn do không hoạt động; hãy đăng nhập lại."
-            user = None
-        elif user.demo and not data.is_sample():
-            logout()
-            st.session_state["login_message"] = "Tài khoản dùng thử chỉ dùng được với dữ liệu mẫu."
-            user = None
+    if user is not None and (why := ended(user, now)) is not None:
+        here = _here()
+        logout("session_expired")
+        if BEHIND_GATE:  # to the gate's log-in page, and back here after it
+            to_gate("/_gate/login?" + urlencode({"next": here, "ly_do": "het-phien"}))
+            st.stop()
+        st.session_state["login_message"] = why
+        user = None
     if user is not None:
         st.session_state["last_seen"] = now
         session.touch(st.session_state.get("session_token"))
+        if sid := _session_id():
+            uploads.allow(sid, user.username, user.role)
         return user
     if before_form is not None:
         before_form()
@@ -132,7 +196,7 @@ def _first_admin() -> None:
             st.error(str(e))
             return
         st.session_state["user"] = user
-        st.session_state["last_seen"] = dt.datetime.now()
+        st.session_state["last_seen"] = st.session_state["logged_in_at"] = dt.datetime.now()
         st.rerun()
 
 
@@ -159,7 +223,7 @@ def _form() -> None:
             st.error(res.message)
             return
         st.session_state["user"] = res.user
-        st.session_state["last_seen"] = dt.datetime.now()
+        st.session_state["last_seen"] = st.session_state["logged_in_at"] = dt.datetime.now()
         st.rerun()
 
 
@@ -170,5 +234,8 @@ def sidebar(user: User) -> None:
         st.caption(f"Đăng nhập: **{fmt.plain(user.username)}** ({auth.ROLES[user.role]}{fmt.plain(unit)})")
         if st.button("Đăng xuất", icon=":material/logout:", width="stretch", key="logout"):
             logout()
+            if BEHIND_GATE:  # the gate forgets the cookie too and shows its log-in page
+                to_gate("/_gate/logout")
+                st.stop()
             st.session_state["login_message"] = "Đã đăng xuất."
             st.rerun()

@@ -9,7 +9,7 @@ import getpass
 import sys
 
 from dashboard import auth
-from etl import audit
+from etl import audit, state
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     dis.add_argument("username")
     sub.add_parser("list", help="liệt kê người dùng")
     a = ap.parse_args(argv)
+    try:
+        state.check_owner()  # the users' files stay the service's: run as its user (deploy/partydash)
+    except state.StateError as e:
+        print(e, file=sys.stderr)
+        return 1
     try:
         if a.cmd == "list":
             for u in auth.list_users():

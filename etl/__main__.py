@@ -1,8 +1,9 @@
-"""Command line of the ETL: `python -m etl sample | load FILE… | template | status`."""
+"""Command line of the ETL: `python -m etl sample | load FILE… | template | status | backup OUT | restore IN`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -53,7 +54,24 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--prefill", action="store_true", help="điền sẵn danh sách chi bộ năm trước từ kho dữ liệu")
     t.add_argument("-o", "--output", type=Path, required=True, metavar="TỆP", help="tệp .xlsx sẽ viết")
     sub.add_parser("status", help="trạng thái kho dữ liệu")
+    b = sub.add_parser("backup", help="sao lưu kho dữ liệu và người dùng (được cả khi ứng dụng đang chạy)")
+    b.add_argument("out", type=Path, metavar="TỆP", help="tệp sao lưu sẽ ghi (.tar hoặc .tar.gz)")
+    r = sub.add_parser("restore", help="khôi phục từ một bản sao lưu (ứng dụng phải dừng)")
+    r.add_argument("archive", type=Path, metavar="TỆP", help="tệp sao lưu")
+    r.add_argument("--replace", action="store_true", help="thay dữ liệu đang có (chuyển sang before-restore-…)")
     a = ap.parse_args(argv)
+    os.umask(0o077)  # what the ETL writes is the service's user's alone
+    if a.cmd in ("sample", "load", "backup", "restore"):
+        from etl import state
+        from etl.settings import DATA_DIR
+
+        try:
+            state.check_owner(DATA_DIR)
+        except state.StateError as e:
+            print(e, file=sys.stderr)
+            return 1
+    if a.cmd in ("backup", "restore"):
+        return _state(a)
     province = load_province()
     msg = recover()
     if msg:
@@ -98,6 +116,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Kho dữ liệu: {PARQUET_DIR}\nẢnh chụp hiện hành: {snap.name if snap else '(chưa có dữ liệu)'}")
         return 0
     return 2
+
+
+def _state(a: argparse.Namespace) -> int:
+    """backup / restore (etl/state.py)."""
+    from etl import state
+
+    try:
+        if a.cmd == "backup":
+            m = state.backup(a.out)
+            print(
+                f"Đã sao lưu vào {a.out.resolve()}: ảnh chụp {m['snapshot'] or '(kho trống)'}, {len(m['files'])} tệp."
+            )
+            return 0
+        m = state.restore(a.archive, replace=a.replace)
+    except state.StateError as e:
+        print(e, file=sys.stderr)
+        return 1
+    print(
+        f"Đã khôi phục bản sao lưu lúc {m['created_at']} (ảnh chụp {m['snapshot'] or '(kho trống)'}). "
+        "Hãy khởi động lại ứng dụng."
+    )
+    return 0
 
 
 def _read_files(paths: list[Path]) -> list[tuple[str, bytes]] | None:

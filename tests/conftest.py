@@ -65,4 +65,5 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.filterwarnings("error"))
 
 
+from tests.deployment import browser, sample_site  # noqa: E402, F401  (chromium and the deployment, per module)
 from tests.fixtures import demo_store, national_store, tiny_province_store, tiny_store  # noqa: E402, F401  (stores for every module)

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from benchmarks.browser import CHROMIUM, FLAGS, READY
+from benchmarks.browser import READY
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -73,16 +73,6 @@ def server(sample_store, tmp_path_factory):
     shutil.copytree(sample_store, data / "parquet", symlinks=True)
     with serve(data) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: apt-get install -y chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _sign_in(page: Page, user: str, password: str = "demo") -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from etl import cycle
 from forms.template import write_return
-from tests.test_browser import _open, _wait, browser, serve  # noqa: F401  (the browser fixture)
+from tests.test_browser import _open, _wait, serve
 
 pytestmark = pytest.mark.browser
 UNIT, YEAR = "01273", 2025  # the demo account «xa»: phường Thục Phán

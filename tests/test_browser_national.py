@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT
-from tests.test_browser import _free_port, _open, _wait, browser  # noqa: F401  (the shared browser fixture)
+from tests.test_browser import _free_port, _open, _wait
 
 pytestmark = pytest.mark.browser
 

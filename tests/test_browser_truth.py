@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from benchmarks.browser import CHROMIUM, FLAGS, READY
+from benchmarks.browser import READY
 from tests.conftest import ROOT
 from tests.test_browser import _free_port, _sign_in
 from tests.test_partial_year import partial_year_store
@@ -75,18 +75,6 @@ def app_server(data: Path):
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: apt-get install -y chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _wait(page: Page) -> None:

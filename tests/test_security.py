@@ -236,6 +236,25 @@ def test_a_long_password_is_refused_like_a_wrong_one(tmp_path):
     assert auth.authenticate("co-that-2", "ẫ" * 24, _real, root=root).message == auth.WRONG
 
 
+def test_a_long_password_counts_toward_the_lock_out_and_costs_no_bcrypt(tmp_path, monkeypatch):
+    # issue 29.10: passwords over 72 bytes skipped the lock-out (a locked client got «wrong password», not «locked»)
+    # and each cost a full bcrypt check
+    root = tmp_path / "users"
+    auth.set_user("co-that-3", "mat-khau-dung", "province", root=root)
+    checks = []
+    real_check = auth.bcrypt.checkpw
+    monkeypatch.setattr(auth.bcrypt, "checkpw", lambda *a: checks.append(1) or real_check(*a))
+    for _ in range(auth.MAX_FAILURES):
+        assert auth.authenticate("co-that-3", LONG, _real, root=root, client="192.0.2.9").message == auth.WRONG
+    assert checks == []
+    for password in (LONG, "mat-khau-dung"):  # locked now, whatever is sent; still no bcrypt
+        assert "tạm khoá" in auth.authenticate("co-that-3", password, _real, root=root, client="192.0.2.9").message
+    assert checks == []
+    assert audit_events("co-that-3", "login_failed")[-1]["details"]["reason"] == "locked"
+    # the owner elsewhere is not locked out
+    assert auth.authenticate("co-that-3", "mat-khau-dung", _real, root=root, client="198.51.100.9").user is not None
+
+
 def test_a_long_password_cannot_be_set(tmp_path):
     with pytest.raises(ValueError, match="dài quá 72 byte"):
         auth.set_user("nguoi-moi", LONG, "province", root=tmp_path / "users")

@@ -1,0 +1,54 @@
+"""Issue 26.4: an upgrade keeps the deployment's state. Each folder of tests/data/releases/ is a data folder as an
+earlier release wrote it, with what its users saw (tools/release_fixture.py, run with that release's code; a new
+release adds its own). This code must open it — command line, figures, the board, users, sessions — and see the
+same, then go on with the cycle and back it up (the upgrade procedure of docs/OPERATIONS.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+from dashboard import auth, session
+from etl import cycle, state
+from tests.conftest import ROOT
+from tools.release_fixture import picture
+
+RELEASES = sorted(p for p in (ROOT / "tests" / "data" / "releases").iterdir() if p.is_dir())
+
+
+def test_there_is_a_store_of_an_earlier_release():
+    assert RELEASES
+
+
+@pytest.mark.parametrize("release", RELEASES, ids=[p.name for p in RELEASES])
+def test_a_store_written_by_an_earlier_release_opens_with_this_code(release, tmp_path):
+    expected = json.loads((release / "expected.json").read_text(encoding="utf-8"))
+    with tarfile.open(release / "data.tar.gz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    d = tmp_path / "data"
+    out = subprocess.run(
+        [sys.executable, "-m", "etl", "status"],
+        cwd=ROOT,
+        env={**os.environ, "PARTYDASH_DATA": str(d)},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0 and "Ảnh chụp hiện hành: 20" in out.stdout, out.stdout + out.stderr
+    # what the users saw, the same (figures, board, branches, users), through JSON as it was recorded
+    assert json.loads(json.dumps(picture(d), ensure_ascii=False, default=str)) == expected["picture"]
+    for name, password in expected["passwords"].items():
+        assert auth.authenticate(name, password, lambda: False, root=d / "users").user is not None, name
+    s = expected["session"]
+    assert session.check(s["token"], d / "users", now=s["issued"] + 60).username == "quan-tri-tinh"
+    # the cycle goes on where that release left it, and the state backs up and restores
+    root = d / "parquet"
+    cycle.approve(2025, "01279", "can-bo-tinh", "province", acknowledged=True, root=root)
+    assert cycle.period(2025, root).status("01279") == cycle.APPROVED
+    state.backup(tmp_path / "sau-nang-cap.tar", d)
+    state.restore(tmp_path / "sau-nang-cap.tar", tmp_path / "khoi-phuc")
+    assert cycle.period(2025, tmp_path / "khoi-phuc" / "parquet").status("01279") == cycle.APPROVED
