@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_browser_truth import ENGLISH, _go, _login, app_server, browser  # noqa: F401  (the browser fixture)
+from tests.test_browser_truth import ENGLISH, _go, _login, app_server  # noqa: F401  (the app fixture)
 
 pytestmark = pytest.mark.browser
 
