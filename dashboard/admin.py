@@ -50,6 +50,9 @@ _DETAIL_KEYS = {
     "expected": "số đơn vị phải báo cáo",
     "warnings": "cảnh báo",
     "acknowledged": "số cảnh báo đã xem xét",
+    "kind": "loại kho",
+    "missing": "số đơn vị chưa nộp",
+    "pending": "số đơn vị chưa duyệt",
 }
 _DETAIL_VALUES = {
     "wrong password": "sai mật khẩu",
@@ -66,6 +69,8 @@ _DETAIL_VALUES = {
     "province": "toàn tỉnh",
     "commune": "cấp xã",
     "admin": "quản trị",
+    "real": "dữ liệu thật",
+    "sample": "dữ liệu mẫu",
     True: "có",
     False: "không",
     # the reporting cycle's statuses and actions (etl/cycle.py), in the codes registry's words
@@ -287,9 +292,7 @@ def manage_user(
     if action != "add" and username not in known:
         raise ValueError(f"Không có người dùng «{username}».")
     if action == "add":
-        if username in known:
-            raise ValueError(f"Đã có người dùng «{username}»: hãy dùng «Đặt lại mật khẩu».")
-        auth.set_user(username, password, role, unit_code, root=root)
+        auth.add_user(username, password, role, unit_code, root=root)
         done = f"Đã thêm {username}."
     elif action == "reset":
         old = known[username]

@@ -571,11 +571,19 @@ def returns(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
 
 @cached
 def is_sample(root: Path = PARQUET_DIR) -> bool:
-    """Whether the current data is the synthetic sample (the UI must then say so)."""
-    import json
+    """Whether this store is the synthetic sample's (etl.store.kind: fixed when the store was created; the UI must
+    then say so, and only then do the demo accounts work)."""
+    from etl.store import SAMPLE, kind
 
-    snap = current_snapshot(root)
-    return bool(snap and json.loads((snap / "manifest.json").read_text(encoding="utf-8")).get("is_sample"))
+    return kind(root) == SAMPLE
+
+
+@cached
+def store_status(root: Path = PARQUET_DIR):
+    """What the store holds, in words (etl/status.py): its kind, the years loaded, the years from published tables."""
+    from etl.status import status
+
+    return status(root)
 
 
 def province_name(code: str | None) -> str:
