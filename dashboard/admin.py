@@ -105,7 +105,7 @@ def interrupted_load(scope: Scope, root: Path = PARQUET_DIR) -> str | None:
     Read from the load log (not cached): the cleanup that writes the entry happens on whichever page run comes
     first, maybe before anyone logged in, but only an admin is told (it names the user who loaded)."""
     _require_admin(scope)
-    from dashboard import fmt
+    from etl.text import when
 
     try:
         last = lookups.last_writing_load(root)
@@ -115,7 +115,7 @@ def interrupted_load(scope: Scope, root: Path = PARQUET_DIR) -> str | None:
         return None
     started, user, n, _ = last
     return (
-        f"Lần nạp dữ liệu bắt đầu lúc {fmt.plain(started or '?')} ({n} tệp, người nạp: {fmt.plain(user)}) đã bị "
+        f"Lần nạp dữ liệu bắt đầu lúc {fmt.plain(when(started))} ({n} tệp, người nạp: {fmt.plain(user)}) đã bị "
         "gián đoạn và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó."
     )
 

@@ -36,6 +36,7 @@ from etl.findings import Finding, ReturnRejected, os_reason
 from etl.province import ProvinceConfig
 from etl.reference import reference_tables
 from etl.settings import PARQUET_DIR
+from etl.text import when
 
 PARTITIONED = ("branch_year", "committee_member", "village_head", "branch_meeting", "unit_year", "returns")
 KEEP_SNAPSHOTS = 3
@@ -175,7 +176,7 @@ def recover(root: Path = PARQUET_DIR) -> str | None:
         (root / "LOADING.json").unlink(missing_ok=True)
     n = len(marker.get("files", []))
     head = (
-        f"Lần nạp dữ liệu bắt đầu lúc {marker.get('started_at', '?')} ({n} tệp, người nạp: "
+        f"Lần nạp dữ liệu bắt đầu lúc {when(marker.get('started_at'))} ({n} tệp, người nạp: "
         f"{marker.get('user', '?')}) đã bị gián đoạn"
     )
     if done:
