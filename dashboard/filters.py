@@ -147,7 +147,7 @@ def sidebar(scope: Scope, page: str = "") -> State:
     # A year in which only some units have reported is never the default (it is not the province's year): judged
     # on the province's units for every user, so a commune that has submitted does not open on a year the
     # province has not (its own single unit would make any year «complete»).
-    st.session_state["_default_year"] = default_year(Coverage.by_year(_province_coverage(scope)))
+    st.session_state["_default_year"] = default_year(data.province_coverage())
     if st.session_state.get(YEAR) not in years:
         st.session_state[YEAR] = st.session_state["_default_year"]
     with st.sidebar:
@@ -207,13 +207,6 @@ def sidebar(scope: Scope, page: str = "") -> State:
     state = State(int(year), base.but(years=(int(year),)), base, scope, coverage)
     st.session_state["_filter_state"] = state
     return state
-
-
-def _province_coverage(scope: Scope):
-    """Per year, how many units of the province the scope belongs to reported (counts only, no unit named)."""
-    if scope.is_commune and national():
-        return data.coverage(Filters(provinces=tuple(data.units(scope)["province_code"].unique())), Scope.province())
-    return data.coverage(Filters(), scope if scope.is_one_province else Scope.province())
 
 
 def default_year(cov: dict[int, Coverage]) -> int | None:
