@@ -129,6 +129,7 @@ def create(kind_: str, province: ProvinceConfig, user: str, root: Path = PARQUET
             except OSError as e:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise StoreError(f"Không tạo được kho dữ liệu ({os_reason(e)}).") from e
+            _empty_logs(root)
             _swap_current(root, load_id)
     audit.record("store_created", user, {"kind": kind_}, root)
     return True
@@ -606,24 +607,45 @@ def _append_log(
                 "sha256": "; ".join(sha or []),
                 "snapshot": snapshot or "",
             }
-        ]
+        ],
+        schema=_LOAD_LOG,
     ).pipe(_write_atomically, root / "log" / "loads" / f"{load_id}.parquet")
     # Written even when empty: readers need the table to exist.
-    pl.DataFrame(
-        [f.as_dict() for f in findings],
-        schema={
-            "file": pl.String,
-            "message": pl.String,
-            "sheet": pl.String,
-            "row": pl.Int32,
-            "column": pl.String,
-            "field": pl.String,
-            "rule": pl.String,
-            "severity": pl.String,
-        },
-    ).with_columns(pl.lit(load_id).alias("load_id")).pipe(
+    pl.DataFrame([f.as_dict() for f in findings], schema=_FINDINGS).with_columns(pl.lit(load_id).alias("load_id")).pipe(
         _write_atomically, root / "log" / "findings" / f"{load_id}.parquet"
     )
+
+
+_LOAD_LOG = {
+    "load_id": pl.String,
+    "started_at": pl.String,
+    "finished_at": pl.String,
+    "user": pl.String,
+    "status": pl.String,
+    "files": pl.String,
+    "file_count": pl.Int64,
+    "errors": pl.Int64,
+    "warnings": pl.Int64,
+    "sha256": pl.String,
+    "snapshot": pl.String,
+}
+_FINDINGS = {
+    "file": pl.String,
+    "message": pl.String,
+    "sheet": pl.String,
+    "row": pl.Int32,
+    "column": pl.String,
+    "field": pl.String,
+    "rule": pl.String,
+    "severity": pl.String,
+}
+
+
+def _empty_logs(root: Path) -> None:
+    """A new store's load log and findings, without any row: the views read them before the first load."""
+    for folder, schema in (("loads", _LOAD_LOG), ("findings", {**_FINDINGS, "load_id": pl.String})):
+        (root / "log" / folder).mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(schema=schema).pipe(_write_atomically, root / "log" / folder / "0-none.parquet")
 
 
 def _write_atomically(df: pl.DataFrame, dest: Path) -> None:
