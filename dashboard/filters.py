@@ -257,7 +257,7 @@ def describe(state: State, year: bool = True) -> str:
     names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
     f = state.filters
-    parts = [f"năm {state.year}"] if year else []
+    parts = [f"năm {state.year}"] if year and state.year is not None else []
     if state.scope.is_commune:
         parts.append(names.get(state.scope.unit_code, state.scope.unit_code))
     else:

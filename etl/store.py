@@ -216,7 +216,7 @@ def commit(
         tmp = root / "snapshots" / f".tmp-{load_id}"
         final = root / "snapshots" / load_id
         try:
-            if findings := refusals(returns, root):  # early, before the costly write
+            if findings := refusals(returns, root=root):  # early, before the costly write
                 raise ReturnRejected(findings)
             new_kind = _new_kind(returns, root)
             replaced = _write_snapshot(
