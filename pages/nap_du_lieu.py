@@ -70,7 +70,7 @@ parsed = [r for r in checked.parsed if r.file_name not in refused]
 
 st.subheader("3. Kết quả kiểm tra")
 if refused:
-    st.error(f"{len(refused)} tệp không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")
+    st.error(f"{len(refused)} tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")
     rows = [f.as_dict() for fs in refused.values() for f in fs if f.severity == "error"]
     tables.show_table(
         pl.DataFrame(rows),

@@ -190,7 +190,7 @@ def test_the_whole_reporting_cycle(server, browser, returns, province):  # noqa:
     go(quantri, "Nạp dữ liệu", "Nạp dữ liệu")
     upload(quantri, returns["sua"])
     # refused with the files that cannot be loaded, never offered to write (issue 26.7: «1 tệp hợp lệ» and «Ghi»)
-    expect(quantri.get_by_text("1 tệp không được nạp").first).to_be_visible()
+    expect(quantri.get_by_text("1 tệp có lỗi và sẽ không được nạp").first).to_be_visible()
     refusal = quantri.locator('[data-testid="stTable"]').filter(
         has_text=f"Số liệu năm 2025 đã khoá ngày {today} (chốt số liệu): báo cáo của phường Thục Phán (01273)"
     )

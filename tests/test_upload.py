@@ -343,7 +343,9 @@ def test_admin_page_refuses_a_bad_upload(store, sample_store, province, monkeypa
     )
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["2 tệp không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."]
+    assert [e.value for e in at.error] == [
+        "2 tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."
+    ]
     table = at.table[0].value  # a static table: the messages wrap, never cut (issue 26.7)
     assert set(table["Tệp"]) == {"anh.xlsx", "bom.xlsx"}
     assert any("ảnh PNG" in m for m in table["Nội dung lỗi"]) and any(
@@ -402,7 +404,9 @@ def test_admin_page_refuses_a_locked_year_and_a_real_return_before_offering_to_w
     )
     at.run()
     assert not at.exception and not at.success
-    assert [e.value for e in at.error] == ["2 tệp không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."]
+    assert [e.value for e in at.error] == [
+        "2 tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."
+    ]
     table = at.table[0].value
     by_file = dict(zip(table["Tệp"], table["Nội dung lỗi"]))
     today = dt.date.today()
