@@ -120,7 +120,7 @@ def init(province) -> int:
     print(
         (f"Đã tạo kho dữ liệu thật ở {PARQUET_DIR}." if created else f"Kho dữ liệu thật đã có ở {PARQUET_DIR}.")
         + " Tiếp theo: nạp lịch sử (python -m etl load …), tạo quản trị viên đầu tiên "
-        "(python -m dashboard.users add TEN --role admin)."
+        "(python -m dashboard.users add TÊN --role admin)."
     )
     return 0
 

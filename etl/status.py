@@ -25,6 +25,7 @@ class Status:
     sample_returns: int  # returns that say they are the sample (all of a sample store's, none of a real one's)
     published: tuple[int, ...]  # years of the published Biểu without any return loaded: the history shown from them
     units: int  # units of the province's configuration
+    tables_year: int | None = None  # the year of the published tables without a year column (Biểu 04–06)
 
     def headline(self) -> str:
         """One line: which store this is."""
@@ -56,10 +57,18 @@ class Status:
         out.append(f"{what}: " + ("chưa có." if not self.returns else ""))
         out += [f"  năm {y}: {n}/{self.units} đơn vị" for y, n in self.returns.items()]
         if self.kind == REAL and self.published:
+            infra = (
+                f"; Internet, máy tính năm {self.tables_year}: Biểu 04" if self.tables_year in self.published else ""
+            )
             out.append(
-                f"Lịch sử {_span(self.published)}: chưa nạp báo cáo; xu hướng và năm gốc của mục tiêu dùng số liệu đã "
-                "công bố (toàn tỉnh: xếp loại chi bộ Biểu 03, đảng viên Biểu 07; năm "
-                f"{max(self.published)}: Internet, máy tính Biểu 04; từng xã: Biểu 05, 06), ghi rõ là số liệu đã công bố."
+                f"Lịch sử {_span(self.published)}: chưa nạp báo cáo; xu hướng và năm gốc của mục tiêu toàn tỉnh dùng số "
+                f"liệu đã công bố (xếp loại chi bộ: Biểu 03; xếp loại đảng viên: Biểu 07{infra}), ghi rõ là số liệu đã "
+                "công bố."
+            )
+        if self.kind == REAL and self.tables_year and self.returns.get(self.tables_year, 0) < self.units:
+            out.append(
+                f"Các xã chưa nạp báo cáo năm {self.tables_year}: năm đó dùng số liệu đã công bố của từng xã (Biểu 05, "
+                "06: trưởng xóm và đoàn thể là đảng viên, chi bộ xóm dưới 3 đảng viên, bí thư kiêm nhiệm)."
             )
         if self.kind == REAL and self.sample_returns:
             out.append(
@@ -83,7 +92,7 @@ def status(root: Path = PARQUET_DIR, units: int | None = None) -> Status:
 
         units = len(load_province().units)
     snap = current_snapshot(root)
-    returns, sample, published = {}, 0, ()
+    returns, sample, published, tables_year = {}, 0, (), None
     if snap is not None:
         df = pl.read_parquet(snap / "returns" / "*" / "*.parquet", hive_partitioning=True)
         df = df.filter(pl.col("year") > 0)
@@ -94,4 +103,5 @@ def status(root: Path = PARQUET_DIR, units: int | None = None) -> Status:
             if (snap / f"{name}.parquet").exists():
                 yearly |= set(pl.read_parquet(snap / f"{name}.parquet")["year"].cast(pl.Int64).to_list())
         published = tuple(sorted(y for y in yearly if y not in returns))
-    return Status(root, kind(root), returns, sample, published, units)
+        tables_year = max(yearly, default=None)
+    return Status(root, kind(root), returns, sample, published, units, tables_year)

@@ -11,7 +11,7 @@ state = filters.current()
 st.title("Người dùng và nhật ký")
 st.subheader("Kho dữ liệu")
 store = data.store_status()
-st.markdown("\n".join(f"- {fmt.plain(line.strip())}" for line in store.lines()))
+st.markdown("\n".join(f"{'    ' if line.startswith(' ') else ''}- {fmt.plain(line.strip())}" for line in store.lines()))
 
 st.subheader("Người dùng")
 st.caption(

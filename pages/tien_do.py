@@ -148,15 +148,17 @@ if s.versions:
                 ],
                 empty="Hai lần nộp không khác nhau ở chi bộ nào.",
             )
-comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment")
-ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack") if s.warnings else False
+if p.locked:  # nothing can change until an admin unlocks: no action is offered that would be refused
+    st.caption(f"Số liệu năm {year} đã khoá: không trả lại, duyệt được nữa (quản trị viên mở khoá, ghi lý do).")
+comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment", disabled=p.locked)
+ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack", disabled=p.locked) if s.warnings else False
 c1, c2 = st.columns(2)
-if c1.button("Trả lại để sửa", key="cycle_return", icon=":material/undo:"):
+if c1.button("Trả lại để sửa", key="cycle_return", icon=":material/undo:", disabled=p.locked):
     run(
         lambda: cycle.return_for_correction(year, unit, comment, user.username, user.role),
         f"Đã trả lại báo cáo của {names.get(unit, unit)}.",
     )
-if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/check:"):
+if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/check:", disabled=p.locked):
     run(
         lambda: cycle.approve(year, unit, user.username, user.role, acknowledged=ack, comment=comment),
         f"Đã duyệt báo cáo của {names.get(unit, unit)}.",

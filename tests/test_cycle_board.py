@@ -151,6 +151,7 @@ def test_the_admin_locks_and_unlocks_on_the_page(shared_period):
     at.checkbox(key="cycle_lock_ok").check().run()
     at.button(key="cycle_lock").click().run()
     assert cycle.period(2026).locked
+    assert at.button(key="cycle_approve").disabled and at.button(key="cycle_return").disabled  # nothing to refuse
     board = at.dataframe[0].value
     assert board.loc[board["Mã"] == a, "Trạng thái"].to_list() == ["Đã duyệt (đã khoá)"]
     at.toggle(key="cycle_remind").set_value(True).run()

@@ -113,7 +113,11 @@ def test_a_real_deployment_starts_empty_and_loads_its_history_from_the_command_l
         f"Thư mục kho: {data / 'parquet'}",
         "Báo cáo đã nạp: ",
     ]
-    assert said[3:8] == [f"  năm {y}: 2/60 đơn vị" for y in range(2021, 2026)] and len(said) == 8
+    assert said[3:8] == [f"  năm {y}: 2/60 đơn vị" for y in range(2021, 2026)]
+    assert said[8:] == [
+        "Các xã chưa nạp báo cáo năm 2025: năm đó dùng số liệu đã công bố của từng xã (Biểu 05, 06: trưởng xóm và "
+        "đoàn thể là đảng viên, chi bộ xóm dưới 3 đảng viên, bí thư kiêm nhiệm)."
+    ]
     assert store.kind(data / "parquet") == store.REAL
 
 
@@ -131,6 +135,12 @@ def test_status_says_which_years_come_from_the_published_tables(province, rows, 
     assert s.short() == (
         "Dữ liệu thật · báo cáo đã nạp: 2025 (1/60 đơn vị) · 2021–2024: số liệu toàn tỉnh đã công bố (Biểu)."
     )
+    assert s.lines()[4:] == [
+        "Lịch sử 2021–2024: chưa nạp báo cáo; xu hướng và năm gốc của mục tiêu toàn tỉnh dùng số liệu đã công bố "
+        "(xếp loại chi bộ: Biểu 03; xếp loại đảng viên: Biểu 07), ghi rõ là số liệu đã công bố.",
+        "Các xã chưa nạp báo cáo năm 2025: năm đó dùng số liệu đã công bố của từng xã (Biểu 05, 06: trưởng xóm và "
+        "đoàn thể là đảng viên, chi bộ xóm dưới 3 đảng viên, bí thư kiêm nhiệm).",
+    ]
 
 
 def test_the_sample_store_says_what_it_is(sample_store):

@@ -95,6 +95,8 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
         as_of = f", tính đến năm {p['latest_year']}" if p["latest_year"] != state.year else ""
         # with one year there is no pace: the gap in branches (people, meetings) says what the status cannot
         gap = f" · {ind.gap_text(p['gap_units'])}" if p["status"] != "achieved" and p["gap_units"] else ""
+        if p.get("published_until") == p["latest_year"]:  # that year's figure is a published table's (no returns)
+            as_of += f", số liệu đã công bố ({p['published_source']})"
         st.markdown(
             f"{status_badge(p['status'])} · mục tiêu {p['comparator'].replace('>=', '≥').replace('<=', '≤')} "
             f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'}{as_of}){gap}"
