@@ -292,7 +292,7 @@ def manage_user(
     if action != "add" and username not in known:
         raise ValueError(f"Không có người dùng «{username}».")
     if action == "add":
-        auth.add_user(username, password, role, unit_code, root=root)
+        auth.set_user(username, password, role, unit_code, root=root, new=True)
         done = f"Đã thêm {username}."
     elif action == "reset":
         old = known[username]

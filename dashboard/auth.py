@@ -108,19 +108,6 @@ def _check_unit(role: str, unit_code: str | None) -> None:
         raise ValueError(f"Không có đơn vị mã «{unit_code}» trong danh mục đơn vị của {province.name}.")
 
 
-def add_user(
-    username: str,
-    password: str,
-    role: str,
-    unit_code: str | None = None,
-    root: Path = USERS_DIR,
-    province_code: str | None = None,
-) -> User:
-    """A new user; an existing name is refused (its password is changed by a reset, never by adding it again)."""
-    check_new_user(username, role, unit_code, root)
-    return set_user(username.strip(), password, role, unit_code, root, province_code)
-
-
 def check_new_user(username: str, role: str, unit_code: str | None, root: Path = USERS_DIR) -> None:
     """Why a user cannot be added (ValueError in Vietnamese): no name, a name taken, a role or unit unknown."""
     username = username.strip()
@@ -140,9 +127,14 @@ def set_user(
     unit_code: str | None = None,
     root: Path = USERS_DIR,
     province_code: str | None = None,
+    new: bool = False,
 ) -> User:
     """Add a user or reset a password (and unlock); in a national deployment a province user may be limited to
-    one province (`province_code`)."""
+    one province (`province_code`). With `new`, an existing name is refused (a password is changed by a reset,
+    never by adding the user again)."""
+    if new:
+        check_new_user(username, role, unit_code, root)
+        username = username.strip()
     if role not in ROLES:
         raise ValueError(f"Vai trò không hợp lệ: {role} (chọn: {', '.join(ROLES)}).")
     _check_unit(role, unit_code)

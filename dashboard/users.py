@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             auth.check_new_user(a.username, a.role, a.unit)
         password = sys.stdin.readline().rstrip("\n") if a.password_stdin else getpass.getpass("Mật khẩu: ")
         if a.cmd == "add":
-            auth.add_user(a.username, password, a.role, a.unit, province_code=a.province)
+            auth.set_user(a.username, password, a.role, a.unit, province_code=a.province, new=True)
         else:
             auth.set_user(a.username, password, old.role, old.unit_code, province_code=old.province_code)
         audit.record("user_change", "cli", {"action": a.cmd, "username": a.username})

@@ -157,22 +157,12 @@ def test_only_admins_manage_users(root, scope):
 @pytest.fixture
 def admin_page(sample_store):
     """The admin page of the session's sample store, logged in as the demo admin; the user file restored after."""
-    from streamlit.testing.v1 import AppTest
-
     from etl import settings
+    from tests.test_access import go, log_in, new_app
 
     store = settings.USERS_DIR / "users.json"
     before = store.read_bytes() if store.exists() else None
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
-    at.run()
-    at.text_input(key="login_user").input("quantri")
-    at.text_input(key="login_password").input("demo")
-    at.form_submit_button[0].click()
-    at.run()
-    at.switch_page("../pages/quan_tri.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    yield at
+    yield go(log_in(new_app(), "quantri"), "quan_tri")
     if before is None:
         store.unlink(missing_ok=True)
     else:

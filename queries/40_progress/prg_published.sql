@@ -211,6 +211,12 @@ unit_points as (
     where p.unit_code is not null and p.denominator is not null
 ),
 
+province_tables as (
+    select * from rating_points
+    union all
+    select * from infrastructure_points
+),
+
 province_points as (
     select
         indicator_id,
@@ -219,16 +225,7 @@ province_points as (
         year,
         numerator,
         denominator
-    from rating_points
-    union all
-    select
-        indicator_id,
-        null::varchar as subgroup,
-        source,
-        year,
-        numerator,
-        denominator
-    from infrastructure_points
+    from province_tables
     union all
     select
         indicator_id,
