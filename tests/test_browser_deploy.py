@@ -83,6 +83,7 @@ def test_a_real_deployment_from_its_first_start(server, province, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(90_000)  # a loaded machine: each rerun may take a while (no speed is tested here)
         page.goto(url)
         page.wait_for_selector(READY, timeout=120_000)
         # the first start: no admin yet, made on the server; nothing to type here, no sample built
@@ -153,6 +154,7 @@ def test_a_real_deployment_from_its_first_start(server, province, tmp_path):
 
         # the new user logs in and sees its own commune only
         other = browser.new_page(viewport={"width": 1400, "height": 1000})
+        other.set_default_timeout(90_000)
         other.goto(url)
         other.wait_for_selector(READY, timeout=120_000)
         sign_in(other, "can-bo-thuc-phan", "mat-khau-xa-1")
