@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import settings, store
-from etl.province import load_province
+from etl import settings
 from tests.fixtures import branch, return_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,6 +185,8 @@ def test_the_command_line_refuses_the_file_and_judges_the_others(province, tmp_p
     (tmp_path / "sparse.xlsx").write_bytes(sparse(province))
     (tmp_path / "cao.xlsx").write_bytes(tall(province))
     (tmp_path / "tot.xlsx").write_bytes(good(province, "01279"))
+    from etl import store  # here, not at the top: the workers import this module and stay lean (no DuckDB)
+
     data = tmp_path / "data"
     store.create(store.REAL, province, "cli", data / "parquet")  # `python -m etl init`
     env = {**os.environ, "PARTYDASH_DATA": str(data)}
@@ -210,6 +211,8 @@ def test_the_command_line_refuses_the_file_and_judges_the_others(province, tmp_p
 
 
 def test_a_refused_batch_is_audited_with_the_hostile_file(province, tmp_path):
+    from etl import store
+
     (tmp_path / "sparse.xlsx").write_bytes(sparse(province))
     store.create(store.REAL, province, "cli", tmp_path / "data" / "parquet")  # `python -m etl init`
     env = {**os.environ, "PARTYDASH_DATA": str(tmp_path / "data")}
@@ -331,6 +334,9 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_a_killed_load(sample_dir, tmp_path):
     """kill -9 of a load: its workers go too. They are stopped first (SIGSTOP), so they cannot finish their work
     and leave on their own: only the kernel's death signal can end them."""
+    from etl import store
+    from etl.province import load_province
+
     env = {**os.environ, "PARTYDASH_DATA": str(tmp_path / "data")}
     store.create(store.SAMPLE, load_province(), "t", tmp_path / "data" / "parquet")  # sample returns: a sample store
     # Each workbook ten times over (the copies are parsed, then refused as duplicates): the sample alone parses in
