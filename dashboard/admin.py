@@ -50,6 +50,9 @@ _DETAIL_KEYS = {
     "expected": "số đơn vị phải báo cáo",
     "warnings": "cảnh báo",
     "acknowledged": "số cảnh báo đã xem xét",
+    "kind": "loại kho",
+    "missing": "số đơn vị chưa nộp",
+    "pending": "số đơn vị chưa duyệt",
 }
 _DETAIL_VALUES = {
     "wrong password": "sai mật khẩu",
@@ -66,6 +69,8 @@ _DETAIL_VALUES = {
     "province": "toàn tỉnh",
     "commune": "cấp xã",
     "admin": "quản trị",
+    "real": "dữ liệu thật",
+    "sample": "dữ liệu mẫu",
     True: "có",
     False: "không",
     # the reporting cycle's statuses and actions (etl/cycle.py), in the codes registry's words
@@ -100,7 +105,7 @@ def interrupted_load(scope: Scope, root: Path = PARQUET_DIR) -> str | None:
     Read from the load log (not cached): the cleanup that writes the entry happens on whichever page run comes
     first, maybe before anyone logged in, but only an admin is told (it names the user who loaded)."""
     _require_admin(scope)
-    from dashboard import fmt
+    from etl.text import when
 
     try:
         last = lookups.last_writing_load(root)
@@ -110,7 +115,7 @@ def interrupted_load(scope: Scope, root: Path = PARQUET_DIR) -> str | None:
         return None
     started, user, n, _ = last
     return (
-        f"Lần nạp dữ liệu bắt đầu lúc {fmt.plain(started or '?')} ({n} tệp, người nạp: {fmt.plain(user)}) đã bị "
+        f"Lần nạp dữ liệu bắt đầu lúc {fmt.plain(when(started))} ({n} tệp, người nạp: {fmt.plain(user)}) đã bị "
         "gián đoạn và không được ghi. Dữ liệu trước đó vẫn nguyên vẹn; hãy nạp lại các tệp đó."
     )
 
@@ -287,9 +292,7 @@ def manage_user(
     if action != "add" and username not in known:
         raise ValueError(f"Không có người dùng «{username}».")
     if action == "add":
-        if username in known:
-            raise ValueError(f"Đã có người dùng «{username}»: hãy dùng «Đặt lại mật khẩu».")
-        auth.set_user(username, password, role, unit_code, root=root)
+        auth.set_user(username, password, role, unit_code, root=root, new=True)
         done = f"Đã thêm {username}."
     elif action == "reset":
         old = known[username]

@@ -1,4 +1,5 @@
-"""Entry point: `streamlit run dashboard/app.py`. Builds the sample store on first start, draws the shared
+"""Entry point: `streamlit run dashboard/app.py`. On a data folder without any store (a fresh clone) it builds the
+sample store, for demonstrations; a real store (`python -m etl init`) is never given the sample. Draws the shared
 filters, and registers the pages of pages/ with st.navigation (by absolute path: a pages/ folder beside a root
 script would switch Streamlit to its legacy page mode)."""
 
@@ -13,7 +14,7 @@ import streamlit as st
 
 from dashboard import admin, data, filters, login, uploads
 from dashboard.ui import frame
-from etl.store import current_snapshot, recover
+from etl.store import REAL, current_snapshot, kind, recover
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "pages"
@@ -24,12 +25,13 @@ uploads.install()  # `streamlit run`: uploads only for logged-in users, within l
 
 
 def ensure_data() -> None:
-    """First start on a fresh clone: write and load the calibrated sample, showing progress. A load killed
-    half-way is cleaned up here, whoever comes first; only admins are told, after log-in (see below)."""
+    """First start on a fresh clone (no store in the data folder): write and load the calibrated sample, showing
+    progress; a real store is left as it is, empty or not. A load killed half-way is cleaned up here, whoever comes
+    first; only admins are told, after log-in (see below)."""
     recover()
     # Behind the gate (deploy/start.py) the deployment decides: a real one starts empty, a demonstration is built by
     # `start.py --demo` before the app starts (issue 26.2); the app never invents data there.
-    if current_snapshot() is not None or login.BEHIND_GATE:
+    if current_snapshot() is not None or kind() == REAL or login.BEHIND_GATE:
         return
     from etl.__main__ import build_sample
 
@@ -63,9 +65,10 @@ def to_overview() -> None:
     st.switch_page(overview(), query_params=filters.url_params())
 
 
-def sections(role: str) -> dict[str, list[st.Page]]:
+def sections(role: str, empty: bool = False) -> dict[str, list[st.Page]]:
     """The pages of the menu for a role; the admin's pages are registered for admins only (a page that is not
-    registered cannot be reached, whatever the URL says)."""
+    registered cannot be reached, whatever the URL says). A store without any return yet (`empty`: a real
+    deployment's first days) has no figures to show: one page says so, beside the pages that bring the returns in."""
     out = {
         "Theo dõi": [
             overview(),
@@ -84,6 +87,9 @@ def sections(role: str) -> dict[str, list[st.Page]]:
             page("chat_luong.py", "Chất lượng dữ liệu", ":material/fact_check:"),
         ],
     }
+    if empty:
+        out = {"Theo dõi": [st.Page(no_data, title="Chưa có số liệu", icon=":material/hourglass_empty:", default=True)]}
+        out["Dữ liệu"] = []
     if role == "commune":
         out["Dữ liệu"].append(page("nop_bao_cao.py", "Nộp báo cáo", ":material/send:"))
     if role in ("province", "admin"):
@@ -138,6 +144,28 @@ def not_for_you() -> None:
     )
 
 
+def no_data() -> None:
+    """The only data page of a real store before its first returns (the others would have nothing to show)."""
+    st.title("Chưa có số liệu")
+    user = login.current_user()
+    st.info(
+        "Kho dữ liệu thật của ứng dụng chưa có báo cáo nào, nên chưa có số liệu để hiển thị. Các trang số liệu sẽ "
+        "hiện ngay khi Ban Tổ chức Tỉnh uỷ nạp báo cáo đầu tiên.",
+        icon=":material/hourglass_empty:",
+    )
+    if user.role != "admin":
+        return
+    st.markdown(
+        "**Việc cần làm (quản trị viên)**\n\n"
+        "1. **Lịch sử 2021–2025**: nạp báo cáo thật các năm trước ở trang «Nạp dữ liệu» (hoặc trên máy chủ: "
+        "`python -m etl load TỆP…`). Năm nào không có báo cáo thì xu hướng và năm gốc của mục tiêu toàn tỉnh dùng "
+        "số liệu đã công bố (Biểu 03, 07 và Biểu 04–06), ghi rõ là số liệu đã công bố.\n"
+        "2. **Kỳ báo cáo năm nay**: mở kỳ báo cáo, với hạn nộp, ở trang «Tiến độ nộp báo cáo»; các đơn vị tải "
+        "biểu mẫu và nộp báo cáo ở trang «Nộp báo cáo».\n"
+        "3. **Người dùng**: thêm tài khoản cho Ban Tổ chức và cho từng đơn vị ở trang «Người dùng và nhật ký»."
+    )
+
+
 def not_found() -> None:
     st.title("Không tìm thấy trang")
     st.info(
@@ -151,7 +179,7 @@ def main() -> None:
     ensure_data()
     # Before log-in every page is registered (hidden, not run): a shared link's page is still the page after log-in.
     user = login.require(before_form=lambda: st.navigation(sections("admin"), position="hidden"))
-    nav = st.navigation(sections(user.role), expanded=True)  # every page listed: no English «View 3 more»
+    nav = st.navigation(sections(user.role, empty=not data.years()), expanded=True)  # no English «View 3 more»
     state = filters.sidebar(login.scope_of(user), page=nav.url_path)
     login.sidebar(user)
     frame.sample_notice(state.year)

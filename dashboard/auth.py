@@ -95,6 +95,31 @@ def _dummy_hash() -> bytes:
     return bcrypt.hashpw(b"-", bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
 
 
+def _check_unit(role: str, unit_code: str | None) -> None:
+    """A commune user belongs to a unit of the province's configuration (its code, e.g. 01273)."""
+    if role != "commune":
+        return
+    if not unit_code:
+        raise ValueError("Người dùng cấp xã phải có mã đơn vị.")
+    from etl.province import load_province
+
+    province = load_province()
+    if unit_code not in province.unit_by_code:
+        raise ValueError(f"Không có đơn vị mã «{unit_code}» trong danh mục đơn vị của {province.name}.")
+
+
+def check_new_user(username: str, role: str, unit_code: str | None, root: Path = USERS_DIR) -> None:
+    """Why a user cannot be added (ValueError in Vietnamese): no name, a name taken, a role or unit unknown."""
+    username = username.strip()
+    if not username:
+        raise ValueError("Hãy nhập tên đăng nhập.")
+    if any(u.username == username for u in list_users(root)):
+        raise ValueError(f"Đã có người dùng «{username}»: đặt lại mật khẩu bằng «Đặt lại mật khẩu» (lệnh reset).")
+    if role not in ROLES:
+        raise ValueError(f"Vai trò không hợp lệ: {role} (chọn: {', '.join(ROLES)}).")
+    _check_unit(role, unit_code)
+
+
 def set_user(
     username: str,
     password: str,
@@ -102,13 +127,17 @@ def set_user(
     unit_code: str | None = None,
     root: Path = USERS_DIR,
     province_code: str | None = None,
+    new: bool = False,
 ) -> User:
     """Add a user or reset a password (and unlock); in a national deployment a province user may be limited to
-    one province (`province_code`)."""
+    one province (`province_code`). With `new`, an existing name is refused (a password is changed by a reset,
+    never by adding the user again)."""
+    if new:
+        check_new_user(username, role, unit_code, root)
+        username = username.strip()
     if role not in ROLES:
         raise ValueError(f"Vai trò không hợp lệ: {role} (chọn: {', '.join(ROLES)}).")
-    if role == "commune" and not unit_code:
-        raise ValueError("Người dùng cấp xã phải có mã đơn vị.")
+    _check_unit(role, unit_code)
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
     if too_long(password):
@@ -157,8 +186,7 @@ def set_scope(username: str, role: str, unit_code: str | None = None, root: Path
 
     if role not in ROLES:
         raise ValueError(f"Vai trò không hợp lệ: {role} (chọn: {', '.join(ROLES)}).")
-    if role == "commune" and not unit_code:
-        raise ValueError("Người dùng cấp xã phải có mã đơn vị.")
+    _check_unit(role, unit_code)
     with _locked(root) as users:
         if username not in users:
             raise KeyError(username)
@@ -168,51 +196,17 @@ def set_scope(username: str, role: str, unit_code: str | None = None, root: Path
 
 
 # ---------------------------------------------------------------------------------------------- first admin
-
-SETUP_FILE = "setup-code"
+# The first admin of a real store is created on the server, by whoever runs the service there:
+# `python -m dashboard.users add NAME --role admin`. No browser path: nothing to guess from outside.
+FIRST_ADMIN_COMMAND = "python -m dashboard.users add TÊN --role admin"
 
 
 def needs_first_admin(is_sample: Callable[[], bool], root: Path = USERS_DIR) -> bool:
-    """True on real data while no active admin exists: the first start of a deployment (on the sample, the demo
+    """True on a real store while no active admin exists: the first start of a deployment (on the sample, the demo
     admin «quantri» works)."""
     if is_sample():
         return False
     return not any(u.role == "admin" and u.active for u in list_users(root))
-
-
-def setup_code_path(root: Path = USERS_DIR) -> Path:
-    """The one-time code that proves the person creating the first admin can read the server's files: written
-    (0600) the first time it is asked for, deleted once the first admin exists."""
-    path = root / SETUP_FILE
-    if not path.exists():
-        import secrets
-
-        root.mkdir(parents=True, exist_ok=True)
-        os.chmod(root, 0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(secrets.token_hex(4) + "\n")
-    return path
-
-
-def create_first_admin(
-    code: str, username: str, password: str, is_sample: Callable[[], bool], root: Path = USERS_DIR
-) -> User:
-    """Create the first admin from the browser with the setup code (ValueError with a Vietnamese message)."""
-    import hmac
-
-    if not needs_first_admin(is_sample, root):
-        raise ValueError("Đã có tài khoản quản trị: hãy đăng nhập.")
-    expected = setup_code_path(root).read_text(encoding="utf-8").strip()
-    if not hmac.compare_digest(code.strip().encode("utf-8"), expected.encode("utf-8")):
-        audit.record("user_change", username or "?", {"action": "first_admin", "status": "rejected"})
-        raise ValueError("Mã thiết lập không đúng.")
-    if not username.strip():
-        raise ValueError("Hãy nhập tên đăng nhập.")
-    user = set_user(username.strip(), password, "admin", root=root)
-    (root / SETUP_FILE).unlink(missing_ok=True)
-    audit.record("user_change", user.username, {"action": "first_admin", "username": user.username})
-    return user
 
 
 def list_users(root: Path = USERS_DIR) -> list[User]:

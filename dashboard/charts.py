@@ -85,14 +85,18 @@ def trend(
     target: float | None = None,
     title: str = "",
     incomplete: dict[int, str] | None = None,
+    published: pl.DataFrame | None = None,
 ) -> go.Figure:
     """Value by year (with numerator/denominator in the hover), the province line and the target.
 
     The line never runs across a series break (one segment per comparable run of years), and a year in which only
-    some units reported (`incomplete`: year → «1/60 đơn vị») is an open marker outside the line."""
+    some units reported (`incomplete`: year → «1/60 đơn vị») is an open marker outside the line. Years without
+    returns taken from the published Biểu (`published`: year, numerator, denominator, value, source) are markers
+    of their own, named as published figures."""
     fig = go.Figure()
     incomplete = incomplete or {}
-    years = df["year"].to_list()
+    _published(fig, published)
+    years = sorted({*df["year"].to_list(), *(published["year"].to_list() if published is not None else [])})
     full = df.filter(~pl.col("year").is_in(list(incomplete)))
     name = "Đơn vị đã chọn" if province is not None else ind.short_for()
     for k, run in enumerate(methods.segments(full["year"].to_list(), list(breaks or {}))):
@@ -153,6 +157,28 @@ def trend(
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
     fig.update_yaxes(ticksuffix="%")
     return _layout(fig, title or ind.label, height=400)
+
+
+def _published(fig: go.Figure, published: pl.DataFrame | None) -> None:
+    """The published tables' points (a real store's years without returns): hollow diamonds, named as published
+    figures in the legend and the hover, never joined to the line of the loaded returns."""
+    if published is None or not published.height:
+        return
+    sources = ", ".join(sorted(set(published["source"].to_list())))
+    fig.add_scatter(
+        x=published["year"].to_list(),
+        y=published["value"].to_list(),
+        mode="markers+text",
+        name=f"Số liệu đã công bố ({sources})",
+        marker={"size": 11, "symbol": "diamond-open", "color": PURPLE, "line": {"width": 2}},
+        text=[fmt.pct(v, 1) for v in published["value"].to_list()],
+        textposition="bottom center",
+        customdata=list(
+            zip(published["numerator"].to_list(), published["denominator"].to_list(), published["source"].to_list())
+        ),
+        hovertemplate="Năm %{x}, %{customdata[2]} đã công bố: %{y:.2f}%<br>%{customdata[0]:,}/%{customdata[1]:,}"
+        "<extra></extra>",
+    )
 
 
 def by_unit(
@@ -323,15 +349,19 @@ def funnel(
     return fig.update_layout(legend={"y": -0.3})  # below the axis title, not over it
 
 
-def glide_path(series: pl.DataFrame, p: dict, ind: Indicator, title: str = "") -> go.Figure:
-    """Observed values, the straight path required to reach the target by the deadline, and the projection.
+def glide_path(
+    series: pl.DataFrame, p: dict, ind: Indicator, title: str = "", published: pl.DataFrame | None = None
+) -> go.Figure:
+    """Observed values, the straight path required to reach the target by the deadline, and the projection;
+    years without returns from the published Biểu (`published`) as markers of their own.
 
     The deadline has its own tick; the projection is drawn last, dotted and with a marker and its value at the
     deadline, so it stays visible when it lies on the required path."""
     fig = go.Figure()
-    years = series["year"].to_list()
+    _published(fig, published)
+    years = sorted({*series["year"].to_list(), *(published["year"].to_list() if published is not None else [])})
     fig.add_scatter(
-        x=years,
+        x=series["year"].to_list(),
         y=series["value"].to_list(),
         mode="lines+markers",
         name="Thực tế",

@@ -488,6 +488,30 @@ def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFram
 
 
 @cached
+def published(
+    indicator_id: str, filters: Filters, scope: Scope, subgroup: str | None = None, root: Path = PARQUET_DIR
+) -> pl.DataFrame:
+    """The published Biểu's points of an indicator for what the filters select, in the years no return was loaded
+    (prg_published): the whole province's (public totals of an official document), or one unit's — a commune user
+    gets its own. Nothing for a level, a type or several units together (the tables give no such figure). Columns
+    year, numerator, denominator, value, source (the table)."""
+    f = scope.restrict(filters)
+    if f.levels or f.types or len(f.units) > 1 or (f.provinces and not f.units):
+        kind, code = "unit", NO_UNIT
+    elif f.units:
+        kind, code = "unit", f.units[0]
+    else:
+        kind, code = "province", "province"
+    ind = registry.get(indicator_id)
+    sql = (
+        "select year, numerator, denominator, source from prg_published where indicator_id = $ind "
+        "and subgroup is not distinct from $sub and scope_kind = $kind and scope_code = $code order by year"
+    )
+    params = {"ind": ind.id, "sub": subgroup or ind.default_subgroup, "kind": kind, "code": code}
+    return _value(_query(sql, params, root))
+
+
+@cached
 def targets(root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Every target of the source documents, with the indicator it is measured by (null when it cannot be)."""
     return _query("select * from int_targets order by target_id", {}, root)
@@ -571,11 +595,19 @@ def returns(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
 
 @cached
 def is_sample(root: Path = PARQUET_DIR) -> bool:
-    """Whether the current data is the synthetic sample (the UI must then say so)."""
-    import json
+    """Whether this store is the synthetic sample's (etl.store.kind: fixed when the store was created; the UI must
+    then say so, and only then do the demo accounts work)."""
+    from etl.store import SAMPLE, kind
 
-    snap = current_snapshot(root)
-    return bool(snap and json.loads((snap / "manifest.json").read_text(encoding="utf-8")).get("is_sample"))
+    return kind(root) == SAMPLE
+
+
+@cached
+def store_status(root: Path = PARQUET_DIR):
+    """What the store holds, in words (etl/status.py): its kind, the years loaded, the years from published tables."""
+    from etl.status import status
+
+    return status(root)
 
 
 def province_name(code: str | None) -> str:

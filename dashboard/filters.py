@@ -27,7 +27,7 @@ MULTI = (UNITS, LEVELS, TYPES)
 class State:
     """What the pages need: the reporting year, the filters for that year, and the same filters over all years."""
 
-    year: int
+    year: int | None  # None only before the store has any return
     filters: Filters  # point-in-time views (maps, tables): the selected year
     all_years: Filters  # trends: every year
     scope: Scope
@@ -138,11 +138,16 @@ def sidebar(scope: Scope, page: str = "") -> State:
     _from_url(scope, page)
     _restore()
     years = data.years()
+    if not years:  # a real store before its first returns: nothing to filter (app.no_data says so)
+        st.session_state["_filter_state"] = State(None, Filters(), Filters(), scope)
+        return st.session_state["_filter_state"]
     cov = Coverage.by_year(data.coverage(Filters(), scope))
     units = data.units(scope)
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
-    # A year in which only some units have reported is never the default (it is not the province's year).
-    st.session_state["_default_year"] = default_year(cov)
+    # A year in which only some units have reported is never the default (it is not the province's year): judged
+    # on the province's units for every user, so a commune that has submitted does not open on a year the
+    # province has not (its own single unit would make any year «complete»).
+    st.session_state["_default_year"] = default_year(data.province_coverage())
     if st.session_state.get(YEAR) not in years:
         st.session_state[YEAR] = st.session_state["_default_year"]
     with st.sidebar:
@@ -252,7 +257,7 @@ def describe(state: State, year: bool = True) -> str:
     names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
     lab = {d: {c.code: c.short for c in cs} for d, cs in codes().items()}
     f = state.filters
-    parts = [f"năm {state.year}"] if year else []
+    parts = [f"năm {state.year}"] if year and state.year is not None else []
     if state.scope.is_commune:
         parts.append(names.get(state.scope.unit_code, state.scope.unit_code))
     else:

@@ -51,9 +51,11 @@ def pct(x: float | None, decimals: int = 2) -> str:
 
 
 def points(x: float | None, decimals: int = 2) -> str:
-    """A change in percentage points, signed: 1.2 -> '+1,20 điểm %'."""
+    """A change in percentage points, signed: 1.2 -> '+1,20 điểm %'; a change that rounds to nothing is «±0,00»
+    (never «+0,00»)."""
     if _missing(x):
         return NO_DATA
+    x = round(x, decimals)
     sign = "+" if x > 0 else "-" if x < 0 else "±"  # ASCII minus: Streamlit reads the sign of a delta from it
     return f"{sign}{num(abs(x), decimals)} điểm %"
 

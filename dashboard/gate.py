@@ -72,27 +72,13 @@ body {{ font-family: system-ui, sans-serif; background: #f5f6f8; margin: 0; }}
 main {{ max-width: 26rem; margin: 8vh auto; background: #fff; padding: 2rem; border-radius: .5rem;
         box-shadow: 0 1px 4px #0002; }}
 h1 {{ font-size: 1.4rem; margin: 0 0 .75rem; }}
-label {{ display: block; margin: .75rem 0 .25rem; }}
-input {{ width: 100%; box-sizing: border-box; padding: .5rem; font-size: 1rem; }}
-button {{ margin-top: 1.25rem; width: 100%; padding: .6rem; font-size: 1rem; background: #c0392b; color: #fff;
-         border: 0; border-radius: .3rem; cursor: pointer; }}
-.error {{ background: #fdecea; color: #8a1c12; padding: .6rem; border-radius: .3rem; }}
 .info {{ background: #e8f1fb; color: #124a8a; padding: .6rem; border-radius: .3rem; font-size: .9rem; }}
 </style></head>
 <body><main>
 <h1>Thiết lập lần đầu: tài khoản quản trị</h1>
-<p class="info">Chưa có tài khoản quản trị nào. Người quản trị máy chủ tạo tài khoản đầu tiên bằng <b>mã thiết
-lập</b> ghi trong tệp <code>{path}</code> trên máy chủ (hoặc chạy <code>python -m dashboard.users add TEN --role
-admin</code>).</p>
-{message}
-<form method="post" action="{prefix}/setup">
-<label for="c">Mã thiết lập</label><input id="c" name="code" required autofocus>
-<label for="u">Tên đăng nhập của quản trị viên</label><input id="u" name="username" autocomplete="username" required>
-<label for="p">Mật khẩu (ít nhất 8 ký tự)</label>
-<input id="p" name="password" type="password" autocomplete="new-password" required>
-<label for="a">Nhập lại mật khẩu</label><input id="a" name="again" type="password" autocomplete="new-password" required>
-<button type="submit">Tạo tài khoản quản trị</button>
-</form>
+<p class="info">Chưa có tài khoản quản trị nào. Người quản trị máy chủ tạo tài khoản quản trị đầu tiên trên máy
+chủ, bằng lệnh <code>{command}</code> (lệnh hỏi mật khẩu), rồi tải lại trang này để đăng nhập. Các tài khoản khác
+được thêm sau đó ở trang «Người dùng và nhật ký».</p>
 </main></body></html>
 """
 _HINT = (
@@ -187,12 +173,7 @@ class Gate(BaseHTTPRequestHandler):
 
     def _page(self, status: int, next_: str, message: str = "", info: str = "") -> None:
         if auth.needs_first_admin(self.is_sample, self.users_root):  # the first start of a real deployment
-            body = _SETUP.format(
-                prefix=PREFIX,
-                path=html.escape(str(auth.setup_code_path(self.users_root))),
-                message=f'<p class="error" role="alert">{html.escape(message)}</p>' if message else "",
-            )
-            return self._send(status, body)
+            return self._send(status, _SETUP.format(command=html.escape(auth.FIRST_ADMIN_COMMAND)))
         body = _PAGE.format(
             prefix=PREFIX,
             next=html.escape(next_, quote=True),
@@ -234,7 +215,7 @@ class Gate(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == PREFIX + "/logout":
             return self._logout()
-        if url.path not in (PREFIX + "/login", PREFIX + "/setup"):
+        if url.path != PREFIX + "/login":
             return self._send(404)
         if not self._same_origin():
             return self._send(403)
@@ -247,8 +228,6 @@ class Gate(BaseHTTPRequestHandler):
         if length > MAX_FORM_BYTES:
             return self._send(413)
         form = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"))
-        if url.path == PREFIX + "/setup":
-            return self._setup(form)
         next_ = safe_next(form.get("next", ["/"])[0])
         username, password = form.get("username", [""])[0], form.get("password", [""])[0]
         res = auth.authenticate(username, password, self.is_sample, root=self.users_root, client=self._client())
@@ -257,22 +236,6 @@ class Gate(BaseHTTPRequestHandler):
         token = session.issue(res.user.username, self.users_root)
         self._send(
             303, headers={"Location": next_, "Set-Cookie": cookie(token, self._secure(), session.MAX_HOURS * 3600)}
-        )
-
-    def _setup(self, form: dict[str, list[str]]) -> None:
-        """The first admin, created with the setup code; logged in at once."""
-        field = {k: form.get(k, [""])[0] for k in ("code", "username", "password", "again")}
-        if field["password"] != field["again"]:
-            return self._page(400, "/", "Hai lần nhập mật khẩu không giống nhau.")
-        try:
-            user = auth.create_first_admin(
-                field["code"], field["username"], field["password"], self.is_sample, self.users_root
-            )
-        except ValueError as e:
-            return self._page(400, "/", str(e))
-        token = session.issue(user.username, self.users_root)
-        self._send(
-            303, headers={"Location": "/", "Set-Cookie": cookie(token, self._secure(), session.MAX_HOURS * 3600)}
         )
 
     def _valid(self) -> session.Session | None:

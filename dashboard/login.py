@@ -172,32 +172,14 @@ def _gate_link() -> None:
 
 
 def _first_admin() -> None:
-    """The first start of a real deployment: no admin yet. Whoever can read the server's setup code creates one."""
+    """The first start of a real deployment: no admin yet. It is created on the server (dashboard/users.py)."""
     st.title("Thiết lập lần đầu: tài khoản quản trị")
-    path = auth.setup_code_path()
     st.info(
-        "Chưa có tài khoản quản trị nào. Người quản trị máy chủ tạo tài khoản đầu tiên ở đây bằng **mã thiết lập** "
-        f"ghi trong tệp `{fmt.plain(str(path))}` trên máy chủ (hoặc chạy lệnh "
-        "`python -m dashboard.users add TEN --role admin` trên máy chủ)."
+        "Chưa có tài khoản quản trị nào. Người quản trị máy chủ tạo tài khoản quản trị đầu tiên trên máy chủ, bằng "
+        f"lệnh `{auth.FIRST_ADMIN_COMMAND}` (lệnh hỏi mật khẩu), rồi tải lại trang này để đăng nhập. Các tài khoản "
+        "khác được thêm sau đó ở trang «Người dùng và nhật ký».",
+        icon=":material/admin_panel_settings:",
     )
-    with st.form("first_admin", border=True):
-        code = st.text_input("Mã thiết lập", key="setup_code")
-        username = st.text_input("Tên đăng nhập của quản trị viên", key="setup_user")
-        password = st.text_input("Mật khẩu (ít nhất 8 ký tự)", type="password", key="setup_password")
-        again = st.text_input("Nhập lại mật khẩu", type="password", key="setup_again")
-        ok = st.form_submit_button("Tạo tài khoản quản trị", type="primary")
-    if ok:
-        if password != again:
-            st.error("Hai lần nhập mật khẩu không giống nhau.")
-            return
-        try:
-            user = auth.create_first_admin(code, username, password, data.is_sample)
-        except ValueError as e:
-            st.error(str(e))
-            return
-        st.session_state["user"] = user
-        st.session_state["last_seen"] = st.session_state["logged_in_at"] = dt.datetime.now()
-        st.rerun()
 
 
 def _form() -> None:

@@ -62,3 +62,41 @@ def unit_branches(year: int, unit_code: str, root: Path) -> pl.DataFrame:
         {"y": year, "u": unit_code},
         root,
     )
+
+
+# What a committee keeps from one year to the next, by sheet of the return (forms/prefill.py writes each to its
+# sheet): its branches (names, level, type, border; never last year's figures), its committee members (anonymous
+# ids, qualifications, concurrent posts) and whether each village head is a party member. A new sheet of the return
+# is pre-filled by adding its query here.
+PREFILL = {
+    "branches": (
+        "select branch_code, branch_name, level, branch_type, border from stg_branch_year "
+        "where unit_code = $unit and year = $year order by branch_code"
+    ),
+    "committee": (
+        "select person_id, branch_code, role, professional, theory, trained, training_year, it, also_village_head, "
+        "also_front_head, also_other from stg_committee_member where unit_code = $unit and year = $year "
+        "order by branch_code, case role when 'bi_thu' then 1 when 'pho_bi_thu' then 2 else 3 end, person_id"
+    ),
+    "heads": (
+        "select h.branch_code, b.branch_name, h.truong_xom, h.truong_ban_ctmt, h.hoi_nong_dan, h.hoi_phu_nu, "
+        "h.hoi_ccb, h.bi_thu_doan from stg_village_head as h "
+        "left join stg_branch_year as b on h.year = b.year and h.branch_code = b.branch_code "
+        "where h.unit_code = $unit and h.year = $year order by h.branch_code"
+    ),
+}
+
+
+def last_year_rows(unit_code: str, year: int, root: Path) -> dict[str, list[dict]]:
+    """Each sheet's rows (PREFILL) of the unit's latest loaded year before `year`; {} when it never reported."""
+    last = (
+        db.cursor(root)
+        .sql(
+            "select max(year) from stg_branch_year where unit_code = $unit and year < $year",
+            params={"unit": unit_code, "year": year},
+        )
+        .fetchall()[0][0]
+    )
+    if last is None:
+        return {}
+    return {sheet: _rows(sql, {"unit": unit_code, "year": last}, root).to_dicts() for sheet, sql in PREFILL.items()}

@@ -243,8 +243,9 @@ def _days_late(deadline: dt.date, submitted: str, today: dt.date) -> int:
 def board(
     year: int, unit_names: dict[str, str], role: str, root: Path = PARQUET_DIR, today: dt.date | None = None
 ) -> tuple[pl.DataFrame, BoardCounts]:
-    """One row per committee expected to report in the year — status, last change (when, by whom), version, errors,
-    warnings, the last comment, days late (of the first submission, or till today) — and the counts at the top."""
+    """One row per committee expected to report in the year — its status (on a locked year too, with the lock
+    said), last change (when, by whom), version, errors, warnings, the last comment, days late (of the first
+    submission, or till today) — and the counts at the top."""
     _require_province(role)
     p = cycle.period(year, root)
     if p is None:
@@ -253,13 +254,15 @@ def board(
     rows = []
     for code in p.expected:
         s = p.units[code]
-        status = p.status(code)
+        # Each committee keeps its own status on a locked year (who was approved, who never submitted stays
+        # visible); the lock is said beside it.
+        locked = f" ({label('cycle_status', cycle.LOCKED).lower()})" if p.locked else ""
         rows.append(
             {
                 "unit_code": code,
                 "unit_name": unit_names.get(code, code),
-                "status": status,
-                "status_label": label("cycle_status", status),
+                "status": s.status,
+                "status_label": label("cycle_status", s.status) + locked,
                 "at": s.at.replace("T", " "),
                 "by": s.by,
                 "version": s.version,
@@ -304,8 +307,8 @@ def submit_return(
     """A commune user submits the one file it uploaded (`checked`: etl.load.check_files of it) for its own unit.
 
     A valid return naming the user's unit is written to the store and the committee becomes «đã nộp, hợp lệ» (with
-    its warnings); a file with errors is not written, the committee becomes «đã nộp, có lỗi». A return naming any
-    other unit is refused and nothing changes. Returns a Vietnamese sentence; raises ValueError with one."""
+    its warnings). A file with errors, or a return naming any other unit, is refused and nothing changes (it is not
+    a submission: the page does not offer to send it). Returns a Vietnamese sentence; raises ValueError with one."""
     from etl.findings import ReturnRejected
     from etl.store import StoreError, commit
 
@@ -324,10 +327,12 @@ def submit_return(
             cycle.replace_refusal(year, user_unit, root)
             or f"Báo cáo đang ở trạng thái «{label('cycle_status', status)}»: chưa nộp lại được."
         )
-    if checked.refused:
+    if checked.refused:  # never a submission: nothing is recorded, the committee corrects and uploads again
         errors = sum(f.severity == "error" for fs in checked.refused.values() for f in fs)
-        cycle.submit(year, user_unit, username, role, errors=errors, user_unit=user_unit, root=root)
-        return f"Đã ghi nhận báo cáo có {fmt.num(errors)} lỗi: hãy sửa theo hướng dẫn rồi tải lên và nộp lại."
+        raise ValueError(
+            f"Tệp có {fmt.num(errors)} lỗi nên không nộp được (và không được tính là một lần nộp): hãy sửa theo "
+            "hướng dẫn rồi tải tệp lên lại."
+        )
     r = checked.parsed[0]
     if r.unit_code != user_unit:
         named = province.unit_by_code[r.unit_code].full_name if r.unit_code in province.unit_by_code else r.unit_code

@@ -379,7 +379,9 @@ def prepare(a: argparse.Namespace) -> tuple[Path, list[Part]]:
             env = {**os.environ, "PARTYDASH_GATE": "1"}
             if subprocess.run([sys.executable, "-m", "etl", "sample"], cwd=ROOT, env=env).returncode != 0:
                 raise StartError("Không tạo được dữ liệu mẫu cho bản trình diễn.")
-        else:
+        else:  # a real deployment starts from an empty real store, never from the sample (issue 26.2)
+            if subprocess.run([sys.executable, "-m", "etl", "init"], cwd=ROOT).returncode != 0:
+                raise StartError("Không tạo được kho dữ liệu thật (python -m etl init).")
             print(
                 "Kho dữ liệu còn trống: hãy tạo tài khoản quản trị đầu tiên và nạp số liệu của tỉnh "
                 "(docs/OPERATIONS.md). Bản trình diễn với dữ liệu mẫu: --demo.",

@@ -1,4 +1,8 @@
-"""Command line of the ETL: `python -m etl sample | load FILE… | template | status | backup OUT | restore IN`."""
+"""Command line of the ETL: `python -m etl init | sample | load FILE… | template | status | backup OUT | restore IN`.
+
+A data folder (PARTYDASH_DATA, default data/) holds one store, of one kind for good (etl/store.py `kind`): `init`
+creates the real one, empty; `sample` builds the synthetic sample, for demonstrations, in a folder without a real
+store. A load never switches a store's kind: returns of the other kind are refused."""
 
 from __future__ import annotations
 
@@ -8,42 +12,25 @@ import sys
 import time
 from pathlib import Path
 
+from etl import argparse_vi  # noqa: F401  (argparse's own words in Vietnamese)
 from etl.findings import os_reason
 from etl.load import load_files, read_paths
 from etl.province import load_province
 from etl.settings import PARQUET_DIR, SAMPLES_DIR
-from etl.store import current_snapshot, recover
-
-# argparse's own words (usage, errors) in Vietnamese: nothing in English reaches the user.
-_ARGPARSE_VI = {
-    "usage: ": "cách dùng: ",
-    "positional arguments": "tham số",
-    "options": "tuỳ chọn",
-    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
-    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
-    "unrecognized arguments: %s": "không hiểu tham số: %s",
-    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
-    "invalid choice: %(value)r (choose from %(choices)s)": "không có lệnh %(value)r (chọn một trong: %(choices)s)",
-    "expected one argument": "cần một giá trị",
-    "expected at most one argument": "cần nhiều nhất một giá trị",
-    "expected at least one argument": "cần ít nhất một giá trị",
-    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
-    "ambiguous option: %(option)s could match %(matches)s": "tuỳ chọn chưa rõ: %(option)s có thể là %(matches)s",
-    "not allowed with argument %s": "không dùng được cùng %s",
-    "ignored explicit argument %r": "bỏ qua giá trị %r",
-    "one of the arguments %s is required": "cần một trong các tham số %s",
-}
-argparse._ = lambda text: _ARGPARSE_VI.get(text, text)
+from etl.store import REAL, StoreError, create, kind, recover
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m etl", description="Nạp báo cáo hằng năm vào kho dữ liệu Parquet.")
     sub = ap.add_subparsers(dest="cmd", required=True, metavar="LỆNH", title="các lệnh")
-    s = sub.add_parser("sample", help="viết các báo cáo mẫu (giả lập) 2021–2025 và năm minh hoạ 2026, rồi nạp chúng")
+    sub.add_parser("init", help="tạo kho dữ liệu thật (trống) để nạp báo cáo thật; không bao giờ có dữ liệu mẫu")
+    s = sub.add_parser(
+        "sample",
+        help="viết các báo cáo mẫu (giả lập) 2021–2025 và năm minh hoạ 2026, rồi nạp vào kho dữ liệu mẫu "
+        "(không bao giờ vào kho thật)",
+    )
     s.add_argument("--out", type=Path, default=None, metavar="THƯ_MỤC", help="thư mục ghi báo cáo mẫu")
     s.add_argument("--no-load", action="store_true", help="chỉ viết tệp, không nạp")
-    s.add_argument("--force", action="store_true", help="thay cả dữ liệu thật đang có")
     ld = sub.add_parser("load", help="nạp một hoặc nhiều tệp báo cáo (.xlsx, .xls, .ods, .csv)")
     ld.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="tệp báo cáo")
     ld.add_argument("--user", default="cli", metavar="TÊN", help="người nạp, ghi vào nhật ký (mặc định: cli)")
@@ -77,9 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     if msg:
         print(msg, file=sys.stderr)
 
+    if a.cmd == "init":
+        return init(province)
     if a.cmd == "sample":
-        return build_sample(a.out, load=not a.no_load, force=a.force)
+        return build_sample(a.out, load=not a.no_load)
     if a.cmd == "load":
+        if kind() is None:  # which store real returns go to is chosen by creating it, never by a load
+            print(
+                f"Chưa có kho dữ liệu ở {PARQUET_DIR}. Tạo kho dữ liệu thật trước: python -m etl init", file=sys.stderr
+            )
+            return 1
         t0 = time.perf_counter()
         files = _read_files(a.files)
         if files is None:
@@ -112,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Đã viết {a.output}")
         return 0
     if a.cmd == "status":
-        snap = current_snapshot()
-        print(f"Kho dữ liệu: {PARQUET_DIR}\nẢnh chụp hiện hành: {snap.name if snap else '(chưa có dữ liệu)'}")
+        from etl.status import status
+
+        print("\n".join(status(units=len(province.units)).lines()))
         return 0
     return 2
 
@@ -155,22 +150,33 @@ def _read_files(paths: list[Path]) -> list[tuple[str, bytes]] | None:
     return out
 
 
-def build_sample(
-    out: Path | None = None, load: bool = True, force: bool = False, progress=None, parallel: bool = True
-) -> int:
-    """Write the calibrated sample returns and (re)build the store from them."""
-    import json
+def init(province) -> int:
+    """Create the real store of this data folder, empty (the app then opens on it: first admin, loads)."""
+    try:
+        created = create(REAL, province, "cli")
+    except (ValueError, StoreError) as e:
+        print(e, file=sys.stderr)
+        return 1
+    print(
+        (f"Đã tạo kho dữ liệu thật ở {PARQUET_DIR}." if created else f"Kho dữ liệu thật đã có ở {PARQUET_DIR}.")
+        + " Tiếp theo: nạp lịch sử (python -m etl load …), tạo quản trị viên đầu tiên "
+        "(python -m dashboard.users add TÊN --role admin)."
+    )
+    return 0
 
-    from etl.store import current_snapshot as cur
+
+def build_sample(out: Path | None = None, load: bool = True, progress=None, parallel: bool = True) -> int:
+    """Write the calibrated sample returns and (re)build the sample store from them; never into a real store."""
     from synthetic.sample import write_sample
 
     province = load_province()
-    snap = cur()
-    if load and snap and not force:
-        manifest = json.loads((snap / "manifest.json").read_text(encoding="utf-8"))
-        if not manifest.get("is_sample"):
-            print("Kho đang có dữ liệu thật: dùng --force nếu thật sự muốn thay bằng dữ liệu mẫu.", file=sys.stderr)
-            return 1
+    if load and kind() == REAL:
+        print(
+            f"Thư mục {PARQUET_DIR} là kho dữ liệu thật: dữ liệu mẫu không bao giờ được nạp vào đó. Để trình diễn, "
+            "tạo kho mẫu ở thư mục khác: PARTYDASH_DATA=/thu-muc-khac python -m etl sample",
+            file=sys.stderr,
+        )
+        return 1
     out = out or SAMPLES_DIR / province.code
     t0 = time.perf_counter()
     paths = write_sample(

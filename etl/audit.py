@@ -22,6 +22,7 @@ EVENTS = (
     "load_refused",
     "user_change",
     "cycle",
+    "store_created",
 )
 
 

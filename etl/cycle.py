@@ -20,7 +20,7 @@ from pathlib import Path
 
 from etl import audit
 from etl.codes import code_list, label
-from etl.province import ProvinceConfig
+from etl.province import ProvinceConfig, unit_words
 from etl.settings import PARQUET_DIR
 
 NOT_SUBMITTED, SUBMITTED_ERRORS, SUBMITTED_VALID = "chua_nop", "nop_loi", "nop_hop_le"
@@ -263,7 +263,7 @@ def _unit_event(
     if p is None:
         raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
     if unit_code not in p.units:
-        raise ValueError(f"Đơn vị «{unit_code}» không có trong danh sách đơn vị phải báo cáo năm {year}.")
+        raise ValueError(f"Không có {unit_words(unit_code)} trong danh sách đơn vị phải báo cáo năm {year}.")
     if p.locked:
         raise ValueError(
             f"Số liệu năm {year} đã khoá ngày {p.locked_day}: không thể {label('cycle_action', action).lower()}; "
@@ -273,7 +273,7 @@ def _unit_event(
     starts, roles = UNIT_TRANSITIONS[action]
     if current not in starts:
         raise ValueError(
-            f"Không thể {label('cycle_action', action).lower()} báo cáo năm {year} của đơn vị {unit_code} "
+            f"Không thể {label('cycle_action', action).lower()} báo cáo năm {year} của {unit_words(unit_code)} "
             f"khi báo cáo đang ở trạng thái «{label('cycle_status', current)}»."
         )
     if role not in roles:
@@ -315,7 +315,7 @@ def submit_event(
     submits for its own unit only."""
     if role == "commune" and unit_code != user_unit:
         raise ValueError(
-            f"Báo cáo ghi đơn vị «{unit_code}», không phải đơn vị của bạn: không thể nộp thay đơn vị khác."
+            f"Báo cáo ghi {unit_words(unit_code)}, không phải đơn vị của bạn: không thể nộp thay đơn vị khác."
         )
     e = _unit_event(ps, year, unit_code, "submit", user, role, "", at)
     return {**e, "to": SUBMITTED_ERRORS if errors else SUBMITTED_VALID, "errors": errors, "warnings": list(warnings)}
@@ -377,8 +377,33 @@ def approve(
     return period(year, root).units[unit_code]
 
 
-def lock_year(year: int, user: str, role: str, comment: str = "", root: Path = PARQUET_DIR) -> Period:
-    """Freeze the whole year («chốt số liệu»): admins only; no committee's return can then change."""
+def unfinished(p: Period) -> tuple[int, int]:
+    """How many committees of a period have not submitted at all, and how many have submitted without being
+    approved yet (what a lock would freeze unfinished)."""
+    missing = sum(s.status == NOT_SUBMITTED for s in p.units.values())
+    pending = sum(s.status not in (NOT_SUBMITTED, APPROVED) for s in p.units.values())
+    return missing, pending
+
+
+def unfinished_text(p: Period) -> str | None:
+    """What locking the year now would leave unfinished, in words (None: every committee is approved)."""
+    missing, pending = unfinished(p)
+    if not missing and not pending:
+        return None
+    n = len(p.expected)
+    parts = [f"{missing}/{n} đơn vị chưa nộp báo cáo"] if missing else []
+    parts += [f"{pending} đơn vị đã nộp nhưng chưa được duyệt"] if pending else []
+    return (
+        f"Năm {p.year} còn {' và '.join(parts)}: khoá số liệu thì các đơn vị này không nộp, sửa được nữa, và số "
+        "liệu năm chỉ gồm các báo cáo đã có."
+    )
+
+
+def lock_year(
+    year: int, user: str, role: str, comment: str = "", root: Path = PARQUET_DIR, confirmed: bool = False
+) -> Period:
+    """Freeze the whole year («chốt số liệu»): admins only; no committee's return can then change. While some
+    committees have not submitted or are not approved, only with `confirmed` (the admin was told how many)."""
     if role != "admin":
         raise ValueError("Chỉ quản trị viên được khoá số liệu năm.")
 
@@ -388,7 +413,19 @@ def lock_year(year: int, user: str, role: str, comment: str = "", root: Path = P
             raise ValueError(f"Kỳ báo cáo năm {year} chưa được mở.")
         if p.locked:
             raise ValueError(f"Số liệu năm {year} đã khoá.")
-        return {"time": _now(), "year": year, "action": "lock", "user": user, "role": role, "comment": comment.strip()}
+        if (text := unfinished_text(p)) and not confirmed:
+            raise ValueError(f"{text} Hãy xác nhận trước khi khoá.")
+        missing, pending = unfinished(p)
+        return {
+            "time": _now(),
+            "year": year,
+            "action": "lock",
+            "user": user,
+            "role": role,
+            "comment": comment.strip(),
+            "missing": missing,
+            "pending": pending,
+        }
 
     _apply(root, event)
     return period(year, root)
@@ -423,12 +460,12 @@ def frozen_reason(ps: dict[int, Period], year: int, unit_code: str) -> str | Non
         return None
     if p.locked:
         return (
-            f"Số liệu năm {year} đã khoá ngày {p.locked_day} (chốt số liệu): báo cáo của đơn vị {unit_code} "
+            f"Số liệu năm {year} đã khoá ngày {p.locked_day} (chốt số liệu): báo cáo của {unit_words(unit_code)} "
             "không thể thay thế. Chỉ quản trị viên mở khoá được, và phải ghi lý do."
         )
     if p.units[unit_code].status == APPROVED:
         return (
-            f"Báo cáo năm {year} của đơn vị {unit_code} đã được duyệt: không thể thay thế. Nếu cần sửa, Ban Tổ chức "
+            f"Báo cáo năm {year} của {unit_words(unit_code)} đã được duyệt: không thể thay thế. Nếu cần sửa, Ban Tổ chức "
             "Tỉnh uỷ trả lại báo cáo trước."
         )
     return None

@@ -205,6 +205,15 @@ def province_names() -> dict[str, str]:
     return {f"{int(p.code):02d}": nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(p.name))) for p in VnProvince.iter_all()}
 
 
+def unit_words(code: str) -> str:
+    """A unit as a sentence names it: «phường Thục Phán (01273)», «Đảng bộ Công an tỉnh (04-CA)»; a code the
+    deployment's province does not have stays a code («đơn vị «99999»»)."""
+    unit = load_province().unit_by_code.get(code)
+    if unit is None:
+        return f"đơn vị «{code}»"
+    return f"{unit.kind if unit.is_commune else ''} {unit.name} ({code})".strip()
+
+
 @cache
 def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
     """The province's configuration: communes from `vietnam-provinces`, the rest from `data/provinces/<code>/`.

@@ -116,7 +116,7 @@ class _Archive:
 def backup(out: Path, data_dir: Path = DATA_DIR) -> dict:
     """Write a consistent copy of the state to `out` (0600); returns its manifest."""
     from etl import audit, cycle
-    from etl.store import _lock, current_snapshot
+    from etl.store import KIND_FILE, _lock, current_snapshot
 
     store, users = data_dir / STORE, data_dir / USERS
     out = out.resolve()
@@ -136,6 +136,8 @@ def backup(out: Path, data_dir: Path = DATA_DIR) -> dict:
             arc = _Archive(tar)
             with _lock(store):  # no load writes meanwhile: the current snapshot and the load log stand still
                 snap = current_snapshot(store)
+                if (store / KIND_FILE).exists():  # sample or real: a restored store stays what it was
+                    arc.add_bytes(f"{STORE}/{KIND_FILE}", (store / KIND_FILE).read_bytes())
                 if snap is not None:
                     arc.add_bytes(f"{STORE}/CURRENT", snap.name.encode("utf-8"))
                     arc.add_tree(snap, f"{STORE}/snapshots/{snap.name}")

@@ -9,6 +9,7 @@ Layout of `data/parquet/`:
   log/loads/<load_id>.parquet  one row per load attempt (also refused ones), append-only
   log/findings/<load_id>.parquet  the validation findings of that attempt
   LOADING.json                 present only while a load runs: a crash leaves it, the next start reports it
+  KIND                         «sample» or «real»: what the store holds, fixed when it is created (see `kind`)
 
 A load writes a complete new snapshot (unchanged year partitions are hard links), then swaps CURRENT; readers
 keep the snapshot they opened, so nobody ever sees half of a load."""
@@ -35,6 +36,7 @@ from etl.findings import Finding, ReturnRejected, os_reason
 from etl.province import ProvinceConfig
 from etl.reference import reference_tables
 from etl.settings import PARQUET_DIR
+from etl.text import when
 
 PARTITIONED = ("branch_year", "committee_member", "village_head", "branch_meeting", "unit_year", "returns")
 KEEP_SNAPSHOTS = 3
@@ -58,6 +60,79 @@ def current_snapshot(root: Path = PARQUET_DIR) -> Path | None:
         return None
     snap = root / "snapshots" / name
     return snap if snap.is_dir() else None
+
+
+# What a store holds, fixed when the store is created and never changed by a load: the synthetic sample (a
+# demonstration, with its demo accounts) or the province's real returns. A store of one kind refuses returns of
+# the other, so real figures never sit beside invented ones (and a real store never opens the demo accounts).
+SAMPLE, REAL = "sample", "real"
+KIND_FILE = "KIND"
+
+
+def kind(root: Path = PARQUET_DIR) -> str | None:
+    """«sample» or «real»; None where no store was created yet. A store written before kinds were recorded is the
+    sample's when all its data is (its manifest says so), else real."""
+    try:
+        text = (root / KIND_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        snap = current_snapshot(root)
+        if snap is None:
+            return None
+        return SAMPLE if json.loads((snap / "manifest.json").read_text(encoding="utf-8")).get("is_sample") else REAL
+    return SAMPLE if text == SAMPLE else REAL  # anything else is never taken for the sample (no demo accounts)
+
+
+def _mark(root: Path, kind_: str) -> None:
+    tmp = root / f"{KIND_FILE}.{uuid.uuid4().hex[:6]}"
+    tmp.write_text(kind_ + "\n", encoding="utf-8")
+    os.replace(tmp, root / KIND_FILE)
+
+
+def kind_refusal(store_kind: str | None, is_sample: bool) -> str | None:
+    """Why a return cannot go into a store of this kind (None: it can; a store not created yet takes any)."""
+    if store_kind == REAL and is_sample:
+        return (
+            "Báo cáo này là dữ liệu mẫu (giả lập, ghi «DỮ LIỆU MẪU»): kho dữ liệu thật không nhận dữ liệu mẫu. "
+            "Không có gì được ghi."
+        )
+    if store_kind == SAMPLE and not is_sample:
+        return (
+            "Báo cáo này là báo cáo thật, còn đây là kho dữ liệu mẫu để trình diễn: số liệu thật không bao giờ "
+            "được ghi lẫn với dữ liệu giả lập. Hãy nạp vào kho dữ liệu thật (tạo bằng lệnh `python -m etl init`, "
+            "xem README). Không có gì được ghi."
+        )
+    return None
+
+
+def create(kind_: str, province: ProvinceConfig, user: str, root: Path = PARQUET_DIR) -> bool:
+    """Create an empty store of this kind: its mark and a first snapshot without returns (the reference tables,
+    the units), so the app opens on it. False when a store of this kind is already there; ValueError (in
+    Vietnamese) when one of the other kind is."""
+    have = kind(root)
+    if have == kind_:
+        return False
+    if have is not None:
+        what = "dữ liệu mẫu" if have == SAMPLE else "dữ liệu thật"
+        raise ValueError(
+            f"Thư mục {root} đã có kho {what}: một kho không bao giờ đổi loại. Hãy dùng một thư mục dữ liệu khác "
+            "(biến môi trường PARTYDASH_DATA)."
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    with _lock(root):
+        _mark(root, kind_)
+        if current_snapshot(root) is None:  # a first snapshot without returns: every view has its tables
+            load_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+            tmp = root / "snapshots" / f".tmp-{load_id}"
+            try:
+                _write_snapshot(tmp, [], province, None, load_id, user)
+                os.rename(tmp, root / "snapshots" / load_id)
+            except OSError as e:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise StoreError(f"Không tạo được kho dữ liệu ({os_reason(e)}).") from e
+            _empty_logs(root)
+            _swap_current(root, load_id)
+    audit.record("store_created", user, {"kind": kind_}, root)
+    return True
 
 
 def interrupted_load(root: Path = PARQUET_DIR) -> dict | None:
@@ -102,7 +177,7 @@ def recover(root: Path = PARQUET_DIR) -> str | None:
         (root / "LOADING.json").unlink(missing_ok=True)
     n = len(marker.get("files", []))
     head = (
-        f"Lần nạp dữ liệu bắt đầu lúc {marker.get('started_at', '?')} ({n} tệp, người nạp: "
+        f"Lần nạp dữ liệu bắt đầu lúc {when(marker.get('started_at'))} ({n} tệp, người nạp: "
         f"{marker.get('user', '?')}) đã bị gián đoạn"
     )
     if done:
@@ -141,7 +216,9 @@ def commit(
         tmp = root / "snapshots" / f".tmp-{load_id}"
         final = root / "snapshots" / load_id
         try:
-            _check_not_frozen(returns, cycle.periods(root))  # early, before the costly write
+            if findings := refusals(returns, root=root):  # early, before the costly write
+                raise ReturnRejected(findings)
+            new_kind = _new_kind(returns, root)
             replaced = _write_snapshot(
                 tmp, returns, province, None if replace_all else current_snapshot(root), load_id, user
             )
@@ -156,6 +233,8 @@ def commit(
                     marker["cycle"] = rec.events
                     (root / "LOADING.json").write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
                 _swap_current(root, load_id)
+            if new_kind:
+                _mark(root, new_kind)
         except ReturnRejected as e:
             shutil.rmtree(final, ignore_errors=True)
             _abandon(root, tmp, load_id, user, files, e.findings, started_at, "rejected")
@@ -177,6 +256,32 @@ def commit(
         (root / "LOADING.json").unlink(missing_ok=True)
         _gc(root, keep=load_id)
     return LoadResult(load_id, load_id, len(returns), sum(r.branches.height for r in returns), replaced, warnings)
+
+
+def refusals(returns: list[ParsedReturn], root: Path = PARQUET_DIR) -> list[Finding]:
+    """Why some of these valid returns cannot be written into this store now — a return of the other kind than
+    the store's, a committee-year approved or locked — one finding each (none: all can). Said before anyone is
+    offered to write them; `commit` checks again under its locks."""
+    have = kind(root)
+    if have is None and len({r.is_sample for r in returns}) > 1:
+        have = REAL  # a new store's first batch of both kinds: the sample returns are the ones refused
+    periods = cycle.periods(root)
+    return [
+        Finding(r.file_name, why, rule=rule)
+        for r in returns
+        for rule, why in (
+            ("store_kind", kind_refusal(have, r.is_sample)),
+            ("cycle_frozen", cycle.frozen_reason(periods, r.year, r.unit_code)),
+        )
+        if why
+    ]
+
+
+def _new_kind(returns: list[ParsedReturn], root: Path) -> str | None:
+    """The kind a store not created yet takes from its first load (None when it has one)."""
+    if kind(root) is not None or not returns:
+        return None
+    return SAMPLE if returns[0].is_sample else REAL
 
 
 def _check_not_frozen(returns: list[ParsedReturn], periods: dict) -> None:
@@ -299,6 +404,7 @@ def _write_snapshot(
         "parent": cur.name if cur else None,
         "returns": all_returns.height,
         "is_sample": bool(all_returns["is_sample"].all()) if all_returns.height else False,
+        "kind": kind(tmp.parent.parent),
         "years": sorted(int(y) for y in all_returns["year"].unique().to_list() if y) if all_returns.height else [],
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -318,40 +424,73 @@ def log_rejected(files: list[str], findings: list[Finding], user: str, root: Pat
     return load_id
 
 
+_RETURNS_SCHEMA = {
+    "year": pl.Int16,
+    "committee_key": pl.String,
+    "unit_code": pl.String,
+    "reported_name": pl.String,
+    "via": pl.String,
+    "file_name": pl.String,
+    "sha256": pl.String,
+    "branches": pl.Int64,
+    "committee_members": pl.Int64,
+    "village_heads": pl.Int64,
+    "sheets": pl.String,
+    "encoding": pl.String,
+    "is_sample": pl.Boolean,
+    "loaded_at": pl.String,
+    "loaded_by": pl.String,
+    "load_id": pl.String,
+}
+
+
 def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str, pl.DataFrame]:
+    from etl.schema import BranchSchema, CommitteeSchema, HeadsSchema, MeetingSchema, UnitYearSchema
+
     now = dt.datetime.now().isoformat(timespec="seconds")
-    meta = lambda r: [pl.lit(r.committee_key).alias("committee_key"), pl.lit(load_id).alias("load_id")]  # noqa: E731
-    out = {
-        "branch_year": pl.concat([r.branches.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
-        "committee_member": pl.concat([r.committee.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
-        "village_head": pl.concat([r.heads.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
-        "branch_meeting": pl.concat([r.meetings.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
-        "unit_year": pl.concat([r.unit_year.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
-        "returns": pl.DataFrame(
-            [
-                {
-                    "year": r.year,
-                    "committee_key": r.committee_key,
-                    "unit_code": r.unit_code,
-                    "reported_name": r.reported_name,
-                    "via": r.via,
-                    "file_name": r.file_name,
-                    "sha256": r.sha256,
-                    "branches": r.branches.height,
-                    "committee_members": r.committee.height,
-                    "village_heads": r.heads.height,
-                    "sheets": ",".join(r.sheets_present),
-                    "encoding": r.encoding,
-                    "is_sample": r.is_sample,
-                    "loaded_at": now,
-                    "loaded_by": user,
-                    "load_id": load_id,
-                }
-                for r in returns
-            ],
-            schema_overrides={"year": pl.Int16},
-        ),
+    meta = lambda key: [pl.lit(key, pl.String).alias("committee_key"), pl.lit(load_id).alias("load_id")]  # noqa: E731
+    # Each table starts from its empty schema: a snapshot without any return (a new store) has its columns too.
+    tables = {
+        "branch_year": (BranchSchema, "branches"),
+        "committee_member": (CommitteeSchema, "committee"),
+        "village_head": (HeadsSchema, "heads"),
+        "branch_meeting": (MeetingSchema, "meetings"),
+        "unit_year": (UnitYearSchema, "unit_year"),
     }
+    out = {
+        table: pl.concat(
+            [
+                schema.create_empty().with_columns(*meta(None)),
+                *(getattr(r, frame).with_columns(*meta(r.committee_key)) for r in returns),
+            ],
+            how="vertical_relaxed",
+        )
+        for table, (schema, frame) in tables.items()
+    }
+    out["returns"] = pl.DataFrame(
+        [
+            {
+                "year": r.year,
+                "committee_key": r.committee_key,
+                "unit_code": r.unit_code,
+                "reported_name": r.reported_name,
+                "via": r.via,
+                "file_name": r.file_name,
+                "sha256": r.sha256,
+                "branches": r.branches.height,
+                "committee_members": r.committee.height,
+                "village_heads": r.heads.height,
+                "sheets": ",".join(r.sheets_present),
+                "encoding": r.encoding,
+                "is_sample": r.is_sample,
+                "loaded_at": now,
+                "loaded_by": user,
+                "load_id": load_id,
+            }
+            for r in returns
+        ],
+        schema=_RETURNS_SCHEMA,
+    )
     return {
         k: v.with_columns(pl.col(c).cast(pl.String) for c in v.columns if isinstance(v.schema[c], pl.Enum))
         for k, v in out.items()
@@ -468,24 +607,45 @@ def _append_log(
                 "sha256": "; ".join(sha or []),
                 "snapshot": snapshot or "",
             }
-        ]
+        ],
+        schema=_LOAD_LOG,
     ).pipe(_write_atomically, root / "log" / "loads" / f"{load_id}.parquet")
     # Written even when empty: readers need the table to exist.
-    pl.DataFrame(
-        [f.as_dict() for f in findings],
-        schema={
-            "file": pl.String,
-            "message": pl.String,
-            "sheet": pl.String,
-            "row": pl.Int32,
-            "column": pl.String,
-            "field": pl.String,
-            "rule": pl.String,
-            "severity": pl.String,
-        },
-    ).with_columns(pl.lit(load_id).alias("load_id")).pipe(
+    pl.DataFrame([f.as_dict() for f in findings], schema=_FINDINGS).with_columns(pl.lit(load_id).alias("load_id")).pipe(
         _write_atomically, root / "log" / "findings" / f"{load_id}.parquet"
     )
+
+
+_LOAD_LOG = {
+    "load_id": pl.String,
+    "started_at": pl.String,
+    "finished_at": pl.String,
+    "user": pl.String,
+    "status": pl.String,
+    "files": pl.String,
+    "file_count": pl.Int64,
+    "errors": pl.Int64,
+    "warnings": pl.Int64,
+    "sha256": pl.String,
+    "snapshot": pl.String,
+}
+_FINDINGS = {
+    "file": pl.String,
+    "message": pl.String,
+    "sheet": pl.String,
+    "row": pl.Int32,
+    "column": pl.String,
+    "field": pl.String,
+    "rule": pl.String,
+    "severity": pl.String,
+}
+
+
+def _empty_logs(root: Path) -> None:
+    """A new store's load log and findings, without any row: the views read them before the first load."""
+    for folder, schema in (("loads", _LOAD_LOG), ("findings", {**_FINDINGS, "load_id": pl.String})):
+        (root / "log" / folder).mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(schema=schema).pipe(_write_atomically, root / "log" / folder / "0-none.parquet")
 
 
 def _write_atomically(df: pl.DataFrame, dest: Path) -> None:

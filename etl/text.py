@@ -89,3 +89,15 @@ def to_unicode(s: str, whole_workbook_tcvn3: bool) -> str:
     if whole_workbook_tcvn3 or looks_tcvn3(s):
         s = from_tcvn3(s)
     return nfc(s)
+
+
+def when(iso: str | None) -> str:
+    """An ISO time as a Vietnamese sentence says it: «2026-03-01T09:00:00» -> «09:00 ngày 01/03/2026» (an
+    unreadable one: «(không rõ thời điểm)»)."""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromisoformat(iso or "")
+    except ValueError:
+        return "(không rõ thời điểm)"
+    return f"{t:%H:%M} ngày {t:%d/%m/%Y}"

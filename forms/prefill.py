@@ -1,43 +1,40 @@
-"""Blank or pre-filled returns: the template for one committee and year, with last year's branch list."""
+"""Blank or pre-filled returns: the template for one committee and year, with what it reported the year before.
+
+Every sheet is pre-filled the same way: last year's rows, read through the staging views by the one query per sheet
+in dashboard/lookups.py (`PREFILL`, bound parameters), go to that sheet of the template. A new sheet of the return
+is pre-filled by adding its query there."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-import polars as pl
-
 from etl.province import ProvinceConfig
 from etl.settings import PARQUET_DIR
-from etl.store import current_snapshot
+from etl.store import SAMPLE, kind
 from forms.template import write_return
 
-KEEP = ("branch_code", "branch_name", "level", "branch_type", "border")
 
+def previous_rows(unit_code: str, year: int, root: Path = PARQUET_DIR) -> dict[str, list[dict]]:
+    """Each sheet's rows of the unit's latest loaded year before `year` (none when it never reported)."""
+    from dashboard import lookups
 
-def previous_branches(unit_code: str, year: int, root: Path = PARQUET_DIR) -> list[dict]:
-    """The unit's branches in the latest loaded year before `year` (identity columns only, no figures)."""
-    snap = current_snapshot(root)
-    if snap is None or not any((snap / "branch_year").glob("year=*")):
-        return []
-    df = pl.read_parquet(snap / "branch_year" / "*" / "*.parquet", hive_partitioning=True).filter(
-        (pl.col("unit_code") == unit_code) & (pl.col("year") < year) & (pl.col("year") > 0)
-    )
-    if df.is_empty():
-        return []
-    last = df["year"].max()
-    return df.filter(pl.col("year") == last).sort("branch_code").select(KEEP).to_dicts()
+    try:
+        return lookups.last_year_rows(unit_code, year, root)
+    except FileNotFoundError:  # nothing loaded yet
+        return {}
 
 
 def template_bytes(
     province: ProvinceConfig, unit_code: str, year: int, prefill: bool = False, root: Path = PARQUET_DIR
 ) -> bytes:
-    """The return workbook as bytes (for a download button)."""
+    """The return workbook as bytes (for a download button). A sample store's templates say they are the sample,
+    so what a demonstration fills in goes back into the sample store (and never into a real one)."""
     if unit_code not in province.unit_by_code:
         raise ValueError(f"Mã đơn vị «{unit_code}» không có trong danh mục của tỉnh {province.name}.")
-    rows = previous_branches(unit_code, year, root) if prefill else []
+    rows = previous_rows(unit_code, year, root) if prefill else {}
     buf = io.BytesIO()
-    write_return(buf, province, province.unit_by_code[unit_code], year, rows)
+    write_return(buf, province, province.unit_by_code[unit_code], year, **rows, is_sample=kind(root) == SAMPLE)
     return buf.getvalue()
 
 

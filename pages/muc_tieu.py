@@ -53,6 +53,11 @@ if tabs[0].open:
                     f"{fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu "
                     f"{fmt.pct(r['target_value'], 0)} ({r['han']})"
                 )
+                if r["history"]:  # a real store's years without returns (prg_published)
+                    st.caption(
+                        f"Các năm đến {r['published_until']} chưa có báo cáo đã nạp: năm gốc và xu hướng dùng số liệu "
+                        f"đã công bố ({r['published_source']}), không phải số liệu từ báo cáo của các đơn vị."
+                    )
                 if r["gap_units"]:
                     st.markdown(
                         f"Để đạt mục tiêu: **{ind.gap_text(r['gap_units'])}** (tính trên mẫu số năm "

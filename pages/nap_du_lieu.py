@@ -1,5 +1,6 @@
 """Nạp dữ liệu (admin): templates to download; upload returns, see the validation report and the preview, commit."""
 
+import datetime as dt
 import hashlib
 
 import polars as pl
@@ -7,13 +8,12 @@ import streamlit as st
 
 from dashboard import admin, data, export, filters, fmt, login, reporting
 from dashboard.ui import downloads, tables
-from etl import cycle
 from etl.annual_return.rows import summary_frame
 from etl.findings import ReturnRejected
 from etl.load import check_files
 from etl.province import load_province
 from etl.settings import MAX_FILE_BYTES
-from etl.store import StoreError, commit, log_rejected
+from etl.store import StoreError, commit, log_rejected, refusals
 from forms.prefill import templates_zip
 
 state = filters.current()
@@ -25,7 +25,8 @@ st.subheader("1. Tải biểu mẫu báo cáo")
 names = {u.code: u.full_name for u in province.units}
 c1, c2 = st.columns([3, 1])
 unit = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="tpl_unit")
-year = c2.number_input("Năm báo cáo", min_value=2020, max_value=2100, value=max(data.years()) + 1, key="tpl_year")
+last = max(data.years(), default=dt.date.today().year - 1)  # a real store's first days: no year loaded yet
+year = c2.number_input("Năm báo cáo", min_value=2020, max_value=2100, value=last + 1, key="tpl_year")
 prefill = st.checkbox("Điền sẵn danh sách chi bộ năm trước", value=True, key="tpl_prefill")
 downloads.template_button(province, unit, year, prefill, "Tải biểu mẫu", "tpl_download")
 st.download_button(
@@ -61,7 +62,11 @@ if st.session_state.get("parsed_key") != key:
         if refused_now := st.session_state["parsed"].refused:  # a refused upload is logged too, once per batch
             log_rejected(list(refused_now), [f for fs in refused_now.values() for f in fs], user.username)
 checked = st.session_state["parsed"]
-parsed, refused = checked.parsed, checked.refused
+# Valid files this store will not take (a sample return in the real store or the other way round, a committee-year
+# approved or locked) are said now, with the files that have errors, never after «Ghi».
+blocked = refusals(checked.parsed)
+refused = checked.refused | {f.file: [f] for f in blocked}
+parsed = [r for r in checked.parsed if r.file_name not in refused]
 
 st.subheader("3. Kết quả kiểm tra")
 if refused:
@@ -77,6 +82,7 @@ if refused:
             export.Col("field", "Tên cột"),
             export.Col("message", "Nội dung lỗi"),
         ],
+        wrap=True,
     )
 if checked.rows:
     st.markdown(
@@ -93,13 +99,12 @@ if checked.rows:
     )
 if parsed:
     st.success(f"{len(parsed)} tệp hợp lệ.")
-    for r in parsed:  # the reporting cycle: said now, refused at «Ghi» (etl/store.py checks again under its lock)
-        if why := cycle.replace_refusal(r.year, r.unit_code):
-            st.error(fmt.plain(f"Tệp «{r.file_name}»: {why}"), icon=":material/lock:")
     warnings = [w.as_dict() for r in parsed for w in r.warnings]
     if warnings:
         with st.expander(f"{len(warnings)} ghi chú (không phải lỗi)"):
-            tables.show_table(pl.DataFrame(warnings), [export.Col("file", "Tệp"), export.Col("message", "Nội dung")])
+            tables.show_table(
+                pl.DataFrame(warnings), [export.Col("file", "Tệp"), export.Col("message", "Nội dung")], wrap=True
+            )
     st.subheader("4. Xem trước thay đổi")
     changes = admin.load_changes(parsed, state.scope)
     st.markdown(f"**Từng chi bộ thay đổi** ({fmt.num(changes.height)} chi bộ thêm, bớt hoặc có ô thay đổi):")
@@ -136,13 +141,6 @@ if parsed:
         ],
     )
     partial = st.checkbox("Nạp các tệp hợp lệ, bỏ qua tệp có lỗi", value=False, key="partial") if refused else True
-    if user.demo and not all(r.is_sample for r in parsed):
-        st.warning(
-            "Đây là dữ liệu thật: sau khi ghi, các tài khoản dùng thử (kể cả tài khoản đang dùng) sẽ ngừng hoạt động. "
-            "Hãy tạo trước tài khoản quản trị thật ở trang «Người dùng và nhật ký»; nếu không, lần mở tiếp theo sẽ "
-            "hiện màn hình thiết lập lần đầu (cần mã thiết lập trên máy chủ).",
-            icon=":material/warning:",
-        )
     c1, c2 = st.columns(2)
     if c1.button("Ghi vào dữ liệu", type="primary", disabled=not partial, key="commit", icon=":material/save:"):
         try:

@@ -11,8 +11,9 @@ from dashboard.ui import downloads, tables
 from etl import cycle
 from etl.codes import label
 from etl.load import check_files
-from etl.province import load_province
+from etl.province import load_province, unit_words
 from etl.settings import MAX_FILE_BYTES
+from etl.store import refusals
 
 user = login.current_user()
 province = load_province()
@@ -77,16 +78,22 @@ if checked.refused:
             export.Col("field", "Tên cột"),
             export.Col("message", "Nội dung lỗi"),
         ],
+        wrap=True,
     )
 else:
     r = checked.parsed[0]
     if r.unit_code != unit:
-        st.error(f"Tệp là báo cáo của đơn vị «{fmt.plain(r.unit_code)}», không phải của đơn vị bạn: không nộp được.")
+        st.error(f"Tệp là báo cáo của {fmt.plain(unit_words(r.unit_code))}, không phải của đơn vị bạn: không nộp được.")
+        st.stop()
+    if blocked := refusals([r]):  # e.g. a real return sent to a demonstration (the sample store)
+        st.error(fmt.plain(blocked[0].message))
         st.stop()
     st.success(f"Tệp hợp lệ: {fmt.num(r.branches.height)} chi bộ.")
     for w in reporting.return_warnings(unit, int(year), r.branches, meetings=r.meetings, unit_year=r.unit_year):
         st.warning(fmt.plain(w.text), icon=":material/report:")
-if st.button("Nộp báo cáo", type="primary", key="submit_send", icon=":material/send:"):
+if checked.refused:
+    st.caption("Tệp có lỗi không nộp được: sửa các lỗi trên rồi tải tệp lên lại.")
+if st.button("Nộp báo cáo", type="primary", key="submit_send", icon=":material/send:", disabled=bool(checked.refused)):
     try:
         message = reporting.submit_return(int(year), checked, user.username, user.role, unit, province)
     except ValueError as e:

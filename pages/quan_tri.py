@@ -1,18 +1,25 @@
-"""Người dùng và nhật ký (admin): the users and the audit log (log-ins, exports, loads), exportable."""
+"""Người dùng và nhật ký (admin): what the store holds (the sample or real returns, etl/status.py), the users, and
+the audit log (log-ins, exports, loads), exportable."""
 
 import streamlit as st
 
-from dashboard import admin, auth, data, export, filters, login
+from dashboard import admin, auth, data, export, filters, fmt, login
 from dashboard.ui import downloads, tables
 from etl import audit
 
 state = filters.current()
 st.title("Người dùng và nhật ký")
+st.subheader("Kho dữ liệu")
+store = data.store_status()
+st.markdown("\n".join(f"{'    ' if line.startswith(' ') else ''}- {fmt.plain(line.strip())}" for line in store.lines()))
+
 st.subheader("Người dùng")
 st.caption(
     "Mỗi thay đổi được ghi vào nhật ký (ai, lúc nào). Cũng làm được trên máy chủ: "
-    "`python -m dashboard.users add|reset|disable|list`."
+    "`python -m dashboard.users add|reset|disable|enable|list`."
 )
+if done := st.session_state.pop("user_message", None):  # the last change, after the table was drawn again
+    st.success(done)
 users = auth.list_users()
 units = data.units(state.scope)
 unit_names = dict(units.select("unit_code", "unit_full_name").iter_rows())
@@ -24,7 +31,9 @@ tables.show_table(
         export.Col("unit", "Đơn vị"),
         export.Col("status", "Trạng thái"),
     ],
-    empty="Chưa có người dùng nào ngoài các tài khoản dùng thử (chỉ hoạt động với dữ liệu mẫu).",
+    empty="Chưa có người dùng nào ngoài các tài khoản dùng thử (chỉ hoạt động với dữ liệu mẫu)."
+    if data.is_sample()
+    else "Chưa có người dùng nào.",
 )
 actor = login.current_user().username
 names = [u.username for u in users]
@@ -32,58 +41,65 @@ tabs = st.tabs(["Thêm người dùng", "Đặt lại mật khẩu", "Khoá, m�
 
 
 def run(action: str, **kw) -> None:
+    """Make the change; the page is drawn again (the table with it), the result said above the table."""
     try:
-        st.success(admin.manage_user(state.scope, actor, action, **kw))
+        st.session_state["user_message"] = admin.manage_user(state.scope, actor, action, **kw)
     except ValueError as e:
         st.error(str(e))
+    else:
+        st.rerun()
 
 
 def role_and_unit(prefix: str) -> tuple[str, str | None]:
+    """The role, and for a commune user only, its unit (no unit box for the other roles)."""
     role = st.selectbox("Vai trò", list(auth.ROLES), format_func=auth.ROLES.get, key=f"{prefix}_role")
-    # (a form sends its widgets together: the unit is offered always, and kept only for a commune user)
+    if role != "commune":
+        return role, None
     unit = st.selectbox(
-        "Đơn vị (chỉ với vai trò cấp xã: xã, phường hoặc đảng uỷ trực thuộc)",
+        "Đơn vị (xã, phường hoặc đảng uỷ trực thuộc)",
         list(unit_names),
         format_func=unit_names.get,
         key=f"{prefix}_unit",
     )
-    return role, unit if role == "commune" else None
+    return role, unit
 
 
-with tabs[0], st.form("user_add"):
+def passwords(prefix: str, first: str) -> tuple[str, str]:
+    return tuple(
+        st.text_input(t, type="password", key=f"{prefix}_{k}")
+        for t, k in ((first, "pw"), ("Nhập lại mật khẩu", "again"))
+    )
+
+
+# No forms: a form would send the role and the unit together, so the unit box could not follow the role chosen.
+with tabs[0]:
     username = st.text_input("Tên đăng nhập", key="add_user")
     role, unit = role_and_unit("add")
-    pw, again = (
-        st.text_input(t, type="password", key=k)
-        for t, k in (("Mật khẩu (ít nhất 8 ký tự)", "add_pw"), ("Nhập lại mật khẩu", "add_again"))
-    )
-    if st.form_submit_button("Thêm", type="primary"):
+    pw, again = passwords("add", "Mật khẩu (ít nhất 8 ký tự)")
+    if st.button("Thêm", type="primary", key="add_go"):
         if pw != again:
             st.error("Hai lần nhập mật khẩu không giống nhau.")
         else:
             run("add", username=username, password=pw, role=role, unit_code=unit)
-with tabs[1], st.form("user_reset"):
+with tabs[1]:
     who = st.selectbox("Người dùng", names, key="reset_user")
-    pw, again = (
-        st.text_input(t, type="password", key=k)
-        for t, k in (("Mật khẩu mới", "reset_pw"), ("Nhập lại mật khẩu", "reset_again"))
-    )
-    if st.form_submit_button("Đặt lại mật khẩu", type="primary") and who:
+    pw, again = passwords("reset", "Mật khẩu mới")
+    if st.button("Đặt lại mật khẩu", type="primary", key="reset_go") and who:
         if pw != again:
             st.error("Hai lần nhập mật khẩu không giống nhau.")
         else:
             run("reset", username=who, password=pw)
-with tabs[2], st.form("user_lock"):
+with tabs[2]:
     who = st.selectbox("Người dùng", names, key="lock_user")
     c1, c2 = st.columns(2)
-    if c1.form_submit_button("Khoá") and who:
+    if c1.button("Khoá", key="lock_go") and who:
         run("disable", username=who)
-    if c2.form_submit_button("Mở khoá") and who:
+    if c2.button("Mở khoá", key="unlock_go") and who:
         run("enable", username=who)
-with tabs[3], st.form("user_scope"):
+with tabs[3]:
     who = st.selectbox("Người dùng", names, key="scope_user")
     role, unit = role_and_unit("scope")
-    if st.form_submit_button("Lưu", type="primary") and who:
+    if st.button("Lưu", type="primary", key="scope_go") and who:
         run("scope", username=who, role=role, unit_code=unit)
 
 st.subheader("Nhật ký")

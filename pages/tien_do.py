@@ -10,7 +10,6 @@ import streamlit as st
 from dashboard import data, export, filters, fmt, login, reporting
 from dashboard.ui import downloads, tables
 from etl import cycle
-from etl.codes import label
 from etl.province import load_province
 
 user = login.current_user()
@@ -89,17 +88,18 @@ COLS = [
     export.Col("days_late", "Số ngày trễ", "int"),
     export.Col("comment", "Ý kiến"),
 ]
+shown = rows
 if st.toggle("Chỉ các đơn vị chưa nộp (cần nhắc)", key="cycle_remind"):
-    rows = rows.filter(pl.col("status") == cycle.NOT_SUBMITTED)
-tables.show_table(rows, COLS, height=400, empty="Mọi đơn vị đã nộp báo cáo.")
+    shown = rows.filter(pl.col("status") == cycle.NOT_SUBMITTED)
+tables.show_table(shown, COLS, height=400, empty="Mọi đơn vị đã nộp báo cáo.")
 downloads.downloads(
-    rows, COLS, f"tien-do-nop-bao-cao-{year}", f"Tiến độ nộp báo cáo năm {year}", filters.current(), key="tien-do"
+    shown, COLS, f"tien-do-nop-bao-cao-{year}", f"Tiến độ nộp báo cáo năm {year}", filters.current(), key="tien-do"
 )
 
 st.subheader("Xử lý báo cáo của một đơn vị")
 unit = st.selectbox("Đơn vị", p.expected, format_func=lambda c: f"{names.get(c, c)} ({c})", key="cycle_unit")
 s = p.units[unit]
-st.caption(f"Trạng thái: {label('cycle_status', p.status(unit))} · lần nộp: {s.version}")
+st.caption(f"Trạng thái: {rows.filter(pl.col('unit_code') == unit)['status_label'][0]} · lần nộp: {s.version}")
 for w in s.warnings:
     st.warning(fmt.plain(w), icon=":material/report:")
 if s.versions:
@@ -148,15 +148,17 @@ if s.versions:
                 ],
                 empty="Hai lần nộp không khác nhau ở chi bộ nào.",
             )
-comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment")
-ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack") if s.warnings else False
+if p.locked:  # nothing can change until an admin unlocks: no action is offered that would be refused
+    st.caption(f"Số liệu năm {year} đã khoá: không trả lại, duyệt được nữa (quản trị viên mở khoá, ghi lý do).")
+comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment", disabled=p.locked)
+ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack", disabled=p.locked) if s.warnings else False
 c1, c2 = st.columns(2)
-if c1.button("Trả lại để sửa", key="cycle_return", icon=":material/undo:"):
+if c1.button("Trả lại để sửa", key="cycle_return", icon=":material/undo:", disabled=p.locked):
     run(
         lambda: cycle.return_for_correction(year, unit, comment, user.username, user.role),
         f"Đã trả lại báo cáo của {names.get(unit, unit)}.",
     )
-if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/check:"):
+if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/check:", disabled=p.locked):
     run(
         lambda: cycle.approve(year, unit, user.username, user.role, acknowledged=ack, comment=comment),
         f"Đã duyệt báo cáo của {names.get(unit, unit)}.",
@@ -165,8 +167,15 @@ if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/che
 if user.role == "admin":
     st.subheader("Chốt số liệu năm")
     if not p.locked:
-        if st.button(f"Khoá số liệu năm {year}", key="cycle_lock", icon=":material/lock:"):
-            run(lambda: cycle.lock_year(year, user.username, user.role), f"Đã khoá số liệu năm {year}.")
+        confirmed = True
+        if unfinished := cycle.unfinished_text(p):  # said before the click, and confirmed
+            st.warning(unfinished, icon=":material/warning:")
+            confirmed = st.checkbox(f"Tôi xác nhận khoá số liệu năm {year} khi chưa đủ đơn vị", key="cycle_lock_ok")
+        if st.button(f"Khoá số liệu năm {year}", key="cycle_lock", icon=":material/lock:", disabled=not confirmed):
+            run(
+                lambda: cycle.lock_year(year, user.username, user.role, confirmed=confirmed),
+                f"Đã khoá số liệu năm {year}.",
+            )
     else:
         reason = st.text_input("Lý do mở khoá (bắt buộc)", key="cycle_unlock_reason")
         if st.button(f"Mở khoá số liệu năm {year}", key="cycle_unlock", icon=":material/lock_open:"):

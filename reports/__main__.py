@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dashboard import data
 from dashboard.scope import Scope
+from etl import argparse_vi  # noqa: F401  (argparse's own words in Vietnamese)
 from etl.settings import PARQUET_DIR
 from reports import brief, fonts, situation
 from reports.figures import AccessDenied, UnknownUnit
@@ -27,11 +28,11 @@ USAGE = """Cách dùng:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with its error in Vietnamese (its own message names the wrong or missing option)."""
+    """argparse, with its error in Vietnamese (etl/argparse_vi.py: its own message names the wrong or missing
+    option) and the usage written out."""
 
     def error(self, message: str):
-        detail = message.replace("the following arguments are required", "thiếu").replace("argument", "tham số")
-        self.exit(2, f"Lệnh không đúng ({detail}).\n{USAGE}\n")
+        self.exit(2, f"Lệnh không đúng ({message}).\n{USAGE}\n")
 
 
 def main(argv: list[str] | None = None) -> int:

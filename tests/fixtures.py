@@ -439,10 +439,19 @@ def meetings_of(branches) -> dict:
 
 
 def return_bytes(
-    province, unit_code: str, year: int, branches=(), committee=(), heads=(), meetings=None, unit_fields=None
+    province,
+    unit_code: str,
+    year: int,
+    branches=(),
+    committee=(),
+    heads=(),
+    meetings=None,
+    unit_fields=None,
+    is_sample: bool = False,
 ) -> bytes:
     """One annual return workbook, written with the product's own template writer (from 2026 with its meetings
-    sheet: the rows given, else every branch as `full_meetings`)."""
+    sheet: the rows given, else every branch as `full_meetings`; `is_sample`: marked as the sample's, for a copy of
+    the sample store: a store of one kind refuses the other)."""
     from etl.schema import MEETINGS_FROM
     from forms.template import write_return
 
@@ -459,6 +468,7 @@ def return_bytes(
         heads=heads,
         meetings=meetings,
         unit_fields=unit_fields,
+        is_sample=is_sample,
     )
     return buf.getvalue()
 

@@ -101,6 +101,7 @@ def shown(at: AppTest) -> list[tuple[str, str]]:
     The map is left out: it is checked on its own (its boundaries and labels are geography, not data)."""
     out = [("dataframe", df.value.to_csv()) for df in at.dataframe]
     out += [("table", t.value.to_csv()) for t in at.table]
+    out += [("table", t.value.to_csv()) for t in at.table]
     out += [("metric", f"{m.label}\t{m.value}\t{m.proto.body}") for m in at.metric]
     for kind in (
         "title",

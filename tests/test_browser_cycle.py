@@ -109,10 +109,12 @@ def test_the_whole_reporting_cycle(server, browser, returns, province):  # noqa:
     cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
     assert UNIT in cells and "Thục Phán" in cells
 
-    # 2. uploads a return with an error: told where it is, nothing written
+    # 2. uploads a return with an error: told where it is (the message whole, not cut), nothing written, and not
+    # offered to submit it (issue 26.7: it was, and counted as «lần nộp 1»)
     upload(xa, returns["loi"])
     expect(xa.get_by_text("Tệp có 1 lỗi").first).to_be_visible()
-    expect(xa.locator('[data-testid^="glide-cell"]').filter(has_text="Tổng số đảng viên").first).to_be_attached()
+    expect(xa.locator('[data-testid="stTable"]').filter(has_text="Tổng số đảng viên").first).to_be_visible()
+    expect(xa.get_by_role("button", name="Nộp báo cáo")).to_be_disabled()
 
     # 3. fixes it: valid, with its warning shown before submitting; submits
     upload(xa, returns["sua"])
@@ -160,11 +162,22 @@ def test_the_whole_reporting_cycle(server, browser, returns, province):  # noqa:
     tinh.get_by_text("Các lần nộp có số liệu (2)").click()
     expect(tinh.get_by_text("Hai lần nộp không khác nhau ở chi bộ nào.").first).to_be_visible()
 
-    # 7. the admin locks the year: every page says so
+    # 7. the admin locks the year, after confirming with 59 units missing (issue 26.6); the board still says who was
+    # approved and who never submitted; every page says the year is locked
     quantri = _open(browser, url, "quantri")
     go(quantri, "Tiến độ nộp báo cáo", "Tiến độ nộp báo cáo")
+    expect(quantri.get_by_text("Năm 2025 còn 59/60 đơn vị chưa nộp báo cáo").first).to_be_visible()
+    expect(quantri.get_by_role("button", name="Khoá số liệu năm 2025")).to_be_disabled()
+    quantri.get_by_role("checkbox", name="Tôi xác nhận khoá số liệu năm 2025 khi chưa đủ đơn vị").check(force=True)
+    _wait(quantri)
     quantri.get_by_role("button", name="Khoá số liệu năm 2025").click()
     expect(quantri.get_by_text("Đã khoá số liệu năm 2025.").first).to_be_visible()
+    cells = quantri.locator('[data-testid^="glide-cell"]')
+    expect(cells.filter(has_text="Đã duyệt (đã khoá)")).to_have_count(1)
+    quantri.get_by_text("Chỉ các đơn vị chưa nộp (cần nhắc)").click()
+    _wait(quantri)
+    expect(cells.filter(has_text="Chưa nộp (đã khoá)").first).to_be_attached()  # the grid's accessible cells
+    expect(quantri.get_by_text("Mọi đơn vị đã nộp báo cáo.")).to_have_count(0)
     today = f"{dt.date.today():%d/%m/%Y}"
     go(quantri, "Tổng quan", "Tổng quan năm 2025")
     expect(quantri.get_by_text(f"Số liệu chốt ngày {today}.").first).to_be_visible()
@@ -176,11 +189,14 @@ def test_the_whole_reporting_cycle(server, browser, returns, province):  # noqa:
     assert xa.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
     go(quantri, "Nạp dữ liệu", "Nạp dữ liệu")
     upload(quantri, returns["sua"])
-    expect(quantri.get_by_text("1 tệp hợp lệ").first).to_be_visible()
-    refusal = quantri.get_by_text(f"Số liệu năm 2025 đã khoá ngày {today} (chốt số liệu)")
-    expect(refusal).to_have_count(1)  # said in the preview, before «Ghi»
-    quantri.get_by_role("button", name="Ghi vào dữ liệu").click()
-    expect(refusal).to_have_count(2)  # and the commit itself refuses
+    # refused with the files that cannot be loaded, never offered to write (issue 26.7: «1 tệp hợp lệ» and «Ghi»)
+    expect(quantri.get_by_text("1 tệp có lỗi và sẽ không được nạp").first).to_be_visible()
+    refusal = quantri.locator('[data-testid="stTable"]').filter(
+        has_text=f"Số liệu năm 2025 đã khoá ngày {today} (chốt số liệu): báo cáo của phường Thục Phán (01273)"
+    )
+    expect(refusal).to_have_count(1)
+    expect(quantri.get_by_role("button", name="Ghi vào dữ liệu")).to_have_count(0)
+    expect(quantri.get_by_text("1 tệp hợp lệ")).to_have_count(0)
 
     p = cycle.period(YEAR, root)
     s = p.units[UNIT]

@@ -28,6 +28,19 @@ def test_vietnamese_number_formats():
     assert fmt.pct(None) == fmt.num(float("nan")) == "—"
 
 
+def test_no_change_is_shown_neutrally():
+    """Issue 26.7: a change of nothing was a red «↑ ±0,00 điểm %» (and 0,004 points a «+0,00»)."""
+    from dashboard.ui.tiles import metric_delta
+
+    assert fmt.points(0) == fmt.points(0.004) == fmt.points(-0.004) == "±0,00 điểm %"
+    assert fmt.points(0.005) == "+0,01 điểm %" and fmt.points(-0.006) == "-0,01 điểm %"
+    neutral = {"delta": "±0,00 điểm %", "delta_color": "off", "delta_arrow": "off"}
+    assert metric_delta(0.0, -1) == metric_delta(-0.001, 1) == neutral
+    assert metric_delta(1.2, -1) == {"delta": "+1,20 điểm %", "delta_color": "inverse"}  # up is bad: red
+    assert metric_delta(-0.01, 1) == {"delta": "-0,01 điểm %", "delta_color": "normal"}
+    assert metric_delta(None, 1) == {"delta": None, "delta_color": "normal"}
+
+
 def _series(values):
     years = list(range(2021, 2021 + len(values)))
     return pl.DataFrame(

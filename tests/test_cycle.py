@@ -47,7 +47,9 @@ def put(root: Path, state: str, unit: str = A) -> None:
     steps[cycle.APPROVED] = steps[cycle.SUBMITTED_VALID] + [
         lambda: cycle.approve(YEAR, unit, "tinh", "province", root=root)
     ]
-    steps[cycle.LOCKED] = steps[cycle.APPROVED] + [lambda: cycle.lock_year(YEAR, "quantri", "admin", root=root)]
+    steps[cycle.LOCKED] = steps[cycle.APPROVED] + [
+        lambda: cycle.lock_year(YEAR, "quantri", "admin", root=root, confirmed=True)
+    ]
     for step in steps[state]:
         step()
     assert status(root, unit) == state
@@ -129,7 +131,7 @@ def test_roles_and_own_unit(root):
     with pytest.raises(ValueError, match="ghi rõ nội dung"):
         cycle.return_for_correction(YEAR, A, "  ", "tinh", "province", root=root)
     with pytest.raises(ValueError, match="Chỉ quản trị viên"):
-        cycle.lock_year(YEAR, "tinh", "province", root=root)
+        cycle.lock_year(YEAR, "tinh", "province", root=root, confirmed=True)
     assert status(root) == cycle.SUBMITTED_VALID
 
 
@@ -140,7 +142,7 @@ def test_period_rules(root, province):
         cycle.open_period(YEAR + 1, DEADLINE, province, "tinh", "province", root=root)
     with pytest.raises(ValueError, match="chưa được mở"):
         cycle.submit(YEAR + 1, A, "xa", "commune", user_unit=A, root=root)
-    with pytest.raises(ValueError, match="không có trong danh sách"):
+    with pytest.raises(ValueError, match="Không có .* trong danh sách"):
         cycle.submit(YEAR, "99999", "quantri", "admin", root=root)
     p = cycle.period(YEAR, root)
     assert len(p.expected) == 60 and p.deadline == DEADLINE
@@ -168,10 +170,10 @@ def test_approving_with_warnings_needs_them_acknowledged(root):
 def test_lock_freezes_every_committee_and_unlock_needs_admin_and_reason(root):
     put(root, cycle.APPROVED)
     put(root, cycle.SUBMITTED_VALID, B)
-    cycle.lock_year(YEAR, "quantri", "admin", root=root)
+    cycle.lock_year(YEAR, "quantri", "admin", root=root, confirmed=True)
     assert status(root, A) == status(root, B) == cycle.LOCKED
     with pytest.raises(ValueError, match="đã khoá"):
-        cycle.lock_year(YEAR, "quantri", "admin", root=root)
+        cycle.lock_year(YEAR, "quantri", "admin", root=root, confirmed=True)
     for role in ("province", "commune"):
         with pytest.raises(ValueError, match="Chỉ quản trị viên"):
             cycle.unlock_year(YEAR, "Sửa số liệu xã", "tinh", role, root=root)
@@ -193,7 +195,7 @@ def test_replace_refusal(root):
     put(root, cycle.APPROVED)
     assert "đã được duyệt" in cycle.replace_refusal(YEAR, A, root)
     assert cycle.replace_refusal(YEAR, B, root) is None
-    cycle.lock_year(YEAR, "quantri", "admin", root=root)
+    cycle.lock_year(YEAR, "quantri", "admin", root=root, confirmed=True)
     assert "đã khoá" in cycle.replace_refusal(YEAR, B, root)
 
 
@@ -291,7 +293,7 @@ def test_an_approved_or_locked_committee_year_cannot_be_replaced_by_a_load(tiny_
     # another committee of the same year is not frozen: its return loads
     assert load_files([file(B)], "quantri", province, root=root, parallel=False).ok
     # once the year is locked, no committee's return loads, through either entry (load_files, the page's commit)
-    cycle.lock_year(2025, "quantri", "admin", root=root)
+    cycle.lock_year(2025, "quantri", "admin", root=root, confirmed=True)
     before = _fingerprint(root)
     rep = load_files([file(B)], "quantri", province, root=root, parallel=False)
     assert not rep.ok and "Số liệu năm 2025 đã khoá" in rep.messages()[0]
@@ -327,7 +329,7 @@ def test_the_expected_committees_follow_the_configuration_and_last_year(tmp_path
     assert reporting.expected_units(2026, province, set()) == (codes, [])  # no year before: nothing to say
     p = cycle.open_period(2026, dt.date(2027, 1, 15), province, "quantri", "admin", root=root, expected=codes[1:])
     assert p.expected == codes[1:] and codes[0] not in p.units
-    with pytest.raises(ValueError, match="không có trong danh sách"):
+    with pytest.raises(ValueError, match="Không có .* trong danh sách"):
         cycle.submit(2026, codes[0], "xa", "commune", user_unit=codes[0], root=root)
     with pytest.raises(ValueError, match="không có trong cấu hình"):
         cycle.open_period(2027, dt.date(2028, 1, 15), province, "quantri", "admin", root=root, expected=["99999"])

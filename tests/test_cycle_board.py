@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -62,10 +63,27 @@ def test_board_rows_and_counts(tmp_path, province, names, monkeypatch):
     assert (by[d]["status"], by[d]["version"], by[d]["days_late"]) == (cycle.NOT_SUBMITTED, 0, 10)  # still late
     assert counts == reporting.BoardCounts(expected=60, submitted=3, approved=1, late=57)
     assert counts.text() == "3/60 đã nộp, 1 đã duyệt"
-    # a locked year shows every committee locked, and still counts what was submitted and approved
-    cycle.lock_year(2026, "quantri", "admin", root=root)
+    # Locking with 57 committees missing and 2 not approved: refused unless confirmed, saying how many (issue 26.6)
+    with pytest.raises(ValueError) as e:
+        cycle.lock_year(2026, "quantri", "admin", root=root)
+    assert str(e.value) == (
+        "Năm 2026 còn 57/60 đơn vị chưa nộp báo cáo và 2 đơn vị đã nộp nhưng chưa được duyệt: khoá số liệu thì các "
+        "đơn vị này không nộp, sửa được nữa, và số liệu năm chỉ gồm các báo cáo đã có. Hãy xác nhận trước khi khoá."
+    )
+    assert not cycle.period(2026, root).locked
+    cycle.lock_year(2026, "quantri", "admin", root=root, confirmed=True)
+    # A locked year keeps each committee's own status, the lock said beside it (issue 26.6: every row read «Đã
+    # khoá», and which were approved was lost); the counts are the same.
     rows, counts = reporting.board(2026, names, "admin", root=root, today=dt.date(2027, 1, 25))
-    assert set(rows["status_label"]) == {"Đã khoá"} and counts.text() == "3/60 đã nộp, 1 đã duyệt"
+    by = {r["unit_code"]: r for r in rows.iter_rows(named=True)}
+    assert [by[u]["status_label"] for u in (a, b, c, d)] == [
+        "Đã duyệt (đã khoá)",
+        "Đã nộp, có lỗi (đã khoá)",
+        "Trả lại (đã khoá)",
+        "Chưa nộp (đã khoá)",
+    ]
+    assert rows.filter(pl.col("status") == cycle.NOT_SUBMITTED).height == 57  # who never submitted
+    assert counts.text() == "3/60 đã nộp, 1 đã duyệt"
     with pytest.raises(PermissionError):
         reporting.board(2026, names, "commune", root=root)
     with pytest.raises(ValueError, match="chưa được mở"):
@@ -119,9 +137,27 @@ def test_the_province_approves_on_the_page(shared_period, names):
 
 
 def test_the_admin_locks_and_unlocks_on_the_page(shared_period):
+    """Locking a year with committees missing says how many and waits for a confirmation (issue 26.6: one click,
+    no question, with 58 of 60 missing); after the lock the board still lists who never submitted."""
+    a, b = shared_period
+    cycle.submit(2026, a, "quantri", "admin")
+    cycle.approve(2026, a, "tinh", "province")
     at = log_in("quantri")
+    assert at.button(key="cycle_lock").disabled
+    assert (
+        "Năm 2026 còn 59/60 đơn vị chưa nộp báo cáo: khoá số liệu thì các đơn vị này không nộp, sửa được nữa, và số "
+        "liệu năm chỉ gồm các báo cáo đã có."
+    ) in [w.value for w in at.warning]
+    at.checkbox(key="cycle_lock_ok").check().run()
     at.button(key="cycle_lock").click().run()
     assert cycle.period(2026).locked
+    assert at.button(key="cycle_approve").disabled and at.button(key="cycle_return").disabled  # nothing to refuse
+    board = at.dataframe[0].value
+    assert board.loc[board["Mã"] == a, "Trạng thái"].to_list() == ["Đã duyệt (đã khoá)"]
+    at.toggle(key="cycle_remind").set_value(True).run()
+    shown = at.dataframe[0].value
+    assert shown.shape[0] == 59 and a not in shown["Mã"].to_list() and b in shown["Mã"].to_list()
+    assert not any("Mọi đơn vị đã nộp" in c.value for c in at.caption)
     assert any("Số liệu chốt ngày" in i.value for i in at.info)
     at.button(key="cycle_unlock").click().run()  # no reason: refused
     assert any("lý do" in e.value for e in at.error) and cycle.period(2026).locked
@@ -160,7 +196,7 @@ def test_the_pages_say_how_approved_the_year_on_screen_is(tmp_path, province, sa
     assert reporting.approval_notice(2025, root) == (
         "Số liệu năm 2025: 1/60 đơn vị đã duyệt; các đơn vị chưa duyệt có thể còn sửa số liệu."
     )
-    cycle.lock_year(2025, "quantri", "admin", root=root)
+    cycle.lock_year(2025, "quantri", "admin", root=root, confirmed=True)
     today = dt.date.today()
     assert (
         reporting.approval_notice(2025, root)
@@ -171,7 +207,7 @@ def test_the_pages_say_how_approved_the_year_on_screen_is(tmp_path, province, sa
     assert not path.exists()
     cycle.open_period(2025, DEADLINE, province, "quantri", "admin")
     try:
-        cycle.lock_year(2025, "quantri", "admin")
+        cycle.lock_year(2025, "quantri", "admin", confirmed=True)
         at = log_in("tinh")
         at.switch_page("../pages/tong_quan.py")
         at.run()
@@ -214,7 +250,7 @@ def test_the_committee_page_refuses_another_units_return(shared_period, province
     )
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(f"«{b}», không phải của đơn vị bạn" in e.value for e in at.error), [
+    assert any(f"phường Nùng Trí Cao \\({b}\\), không phải của đơn vị bạn" in e.value for e in at.error), [
         d.value.to_dict() for d in at.dataframe
     ]
     assert not any(w.key == "submit_send" for w in at.button)  # no way to submit it
@@ -239,7 +275,7 @@ def test_a_locked_year_is_dated_on_exports_the_bieu_and_the_documents(sample_sto
     assert reporting.approval_notice(2025, root) is None
     assert "chốt" not in prose.data_line(figures.situation(2025, Scope.province(), root=root).meta)
     cycle.open_period(2025, DEADLINE, province, "quantri", "admin", root=root)
-    cycle.lock_year(2025, "quantri", "admin", root=root)
+    cycle.lock_year(2025, "quantri", "admin", root=root, confirmed=True)
     locked = f"Số liệu chốt ngày {dt.date.today():%d/%m/%Y}."
     notice = reporting.approval_notice(2025, root)
     assert notice.endswith(locked)

@@ -1,6 +1,6 @@
 """A committee submits its own return (dashboard/reporting.py `submit_return`, page «Nộp báo cáo»): a valid return
-of its own unit is written and «đã nộp, hợp lệ»; a file with errors is «đã nộp, có lỗi» and not written; a return
-naming another unit is refused and nothing changes; an approved return cannot be submitted again."""
+of its own unit is written and «đã nộp, hợp lệ»; a file with errors is no submission at all; a return naming
+another unit is refused and nothing changes; an approved return cannot be submitted again."""
 
 from __future__ import annotations
 
@@ -46,15 +46,22 @@ def test_a_return_of_another_unit_is_refused_and_nothing_changes(root, province)
     assert cycle.period(2025, root).status(B) == cycle.NOT_SUBMITTED
 
 
-def test_a_file_with_errors_is_recorded_not_written(root, province):
+def test_a_file_with_errors_is_not_a_submission(root, province):
+    """Issue 26.7: a file with errors was «submitted» (counted as «lần nộp 1»); it is refused, and nothing of the
+    data or the cycle changes (the page does not offer «Nộp báo cáo» for it either)."""
     before = snapshot_files(root)
+    log_before = cycle.cycle_log(root).read_bytes()
     bad = check_files([("bao-cao.xlsx", b"not a workbook")], province, parallel=False, allowed_years=[2025])
     assert bad.refused
-    msg = reporting.submit_return(2025, bad, "xa", "commune", A, province, root)
-    assert "lỗi" in msg
-    assert snapshot_files(root) == before
+    with pytest.raises(ValueError) as e:
+        reporting.submit_return(2025, bad, "xa", "commune", A, province, root)
+    assert str(e.value) == (
+        "Tệp có 1 lỗi nên không nộp được (và không được tính là một lần nộp): hãy sửa theo hướng dẫn rồi tải tệp "
+        "lên lại."
+    )
+    assert snapshot_files(root) == before and cycle.cycle_log(root).read_bytes() == log_before
     s = cycle.period(2025, root).units[A]
-    assert (s.status, s.errors) == (cycle.SUBMITTED_ERRORS, sum(len(v) for v in bad.refused.values()))
+    assert (s.status, s.version, s.errors) == (cycle.NOT_SUBMITTED, 0, 0)
 
 
 def test_an_approved_return_cannot_be_submitted_again(root, province):

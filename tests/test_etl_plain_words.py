@@ -104,6 +104,7 @@ def test_command_line_load_of_an_office_return(province, tmp_path):
     signed = m.compose(m.subtotals(), m.grand_total(), m.signature_block(place="Thục Phán"))
     book = m.read_book(two_branch_return(province, A, ("TP-1", "TP-2")))
     (tmp_path / "thuc_phan.xlsx").write_bytes(m.write_xlsx(signed(book)))
+    assert cli(tmp_path, "init").returncode == 0  # the real store, created before its first load
     proc = cli(tmp_path, "load", "thuc_phan.xlsx")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
@@ -125,6 +126,7 @@ def test_command_line_refusals_in_plain_words(province, tmp_path):
     (tmp_path / "chu.xlsx").write_bytes(m.write_xlsx(book))
     (tmp_path / "anh.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     (tmp_path / "vni.csv").write_bytes("Teân ñaûng boä,Ñaûng boä phöôøng Thuïc Phaùn,Naêm,2025\n".encode("cp1252"))
+    assert cli(tmp_path, "init").returncode == 0
     proc = cli(tmp_path, "load", "chu.xlsx", "anh.xlsx", "vni.csv")
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
@@ -139,6 +141,7 @@ def test_command_line_refusals_in_plain_words(province, tmp_path):
 
 
 def test_command_line_missing_file_and_mistyped_command(tmp_path):
+    assert cli(tmp_path, "init").returncode == 0
     proc = cli(tmp_path, "load", "khong_co.xlsx")
     assert (proc.returncode, proc.stdout) == (1, "")
     assert proc.stderr.splitlines() == [
@@ -149,8 +152,8 @@ def test_command_line_missing_file_and_mistyped_command(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
         "cách dùng: python -m etl [-h] LỆNH ...",
-        "python -m etl: lỗi: tham số LỆNH: không có lệnh 'nap' (chọn một trong: 'sample', 'load', 'template', "
-        "'status')",
+        "python -m etl: lỗi: tham số LỆNH: không có lệnh 'nap' (chọn một trong: 'init', 'sample', 'load', "
+        "'template', 'status')",
     ]
 
 

@@ -41,9 +41,10 @@ def store(sample_store, tmp_path) -> Path:
 
 
 def version(province, members: int) -> bytes:
-    """The 2025 return of phường Thục Phán, cut down to one branch of `members` members."""
+    """The 2025 return of phường Thục Phán, cut down to one branch of `members` members (marked as the sample's:
+    it goes into a copy of the sample store)."""
     return return_bytes(
-        province, OWN, 2025, branches=[branch("TP-V-1", "co_so", "dang", excellent=1, good=members - 1)]
+        province, OWN, 2025, branches=[branch("TP-V-1", "co_so", "dang", excellent=1, good=members - 1)], is_sample=True
     )
 
 

@@ -174,7 +174,7 @@ def _the_guide(server: Path, user: str, uid: int, gid: int, browser) -> None:
         assert status == 200 and "Thiết lập lần đầu" in page  # no administrator yet
         status, headers, _ = request(("127.0.0.1", redirect), "GET", "/chi-bo?nam=2024")
         assert (status, headers["Location"]) == (301, f"https://127.0.0.1:{port}/chi-bo?nam=2024")
-        assert not list(data.glob("parquet/snapshots/*"))
+        assert (data / "parquet" / "KIND").read_text(encoding="utf-8").strip() == "real"  # created real and empty
         for p in (data / "parquet", data / "users"):
             assert not p.exists() or p.stat().st_mode & 0o077 == 0
 

@@ -45,12 +45,10 @@ def test_the_year_is_marked_with_its_count(store):
 def test_the_default_year_is_the_latest_complete_one(store):
     cov = data.Coverage.by_year(data.coverage(Filters(), Scope.province(), root=store))
     assert filters.default_year(cov) == 2025
-    # the commune that reported opens on its own latest year
-    own = data.Coverage.by_year(data.coverage(Filters(), Scope.commune(OWN), root=store))
-    assert own[2026] == data.Coverage(1, 1, True) and filters.default_year(own) == 2026
-    # a commune that has not reported yet: 2026 is 0/1, it opens on 2025
-    other = data.Coverage.by_year(data.coverage(Filters(), Scope.commune("01279"), root=store))
-    assert other[2026] == data.Coverage(0, 1, False) and filters.default_year(other) == 2025
+    # Every user opens on the province's year (issue 26.7: the commune that had reported opened on 2026, its own
+    # single unit making the year «complete», beside «2/60 đơn vị đã duyệt»), the one that has not reported too.
+    whole = data.province_coverage(root=store)
+    assert whole[2026] == data.Coverage(1, 60, False) and filters.default_year(whole) == 2025
 
 
 def test_the_boundary_of_complete_is_95_percent(sample_store, province, tmp_path):

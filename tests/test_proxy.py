@@ -109,6 +109,34 @@ def test_the_gate_issues_a_cookie_only_for_a_right_password(gate_url):
     assert request(addr, "GET", "/_gate/auth", headers={"Cookie": f"{session.COOKIE}={token}"})[0] == 401
 
 
+def test_the_gates_first_start_on_a_real_store_names_the_server_command(tmp_path):
+    """Issue 26.2/26.7: a real store without an admin showed a form asking for an 8-hex-character setup code with no
+    attempt limit, kept in a file the README did not name. The first admin is made on the server; the page says
+    how, and nothing can be tried from a browser."""
+
+    class RealGate(gate.Gate):
+        users_root = tmp_path
+        is_sample = staticmethod(lambda: False)
+
+    server = gate.serve_unix(tmp_path / "gate.sock", RealGate)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        addr = tmp_path / "gate.sock"
+        status, _, page = request(addr, "GET", "/_gate/login")
+        assert status == 200 and "python -m dashboard.users add TÊN --role admin" in page
+        assert "<form" not in page and "Mã thiết lập" not in page and not list(tmp_path.glob("setup*"))
+        form = {"Content-Type": "application/x-www-form-urlencoded", "Host": "127.0.0.1"}
+        body = urlencode({"code": "00000000", "username": "ke-la", "password": "mat-khau-8", "again": "mat-khau-8"})
+        assert request(addr, "POST", "/_gate/setup", body, form)[0] == 404
+        assert auth.list_users(tmp_path) == []
+        auth.set_user("qt", "mat-khau-dung", "admin", root=tmp_path)  # on the server: the log-in page now
+        status, _, page = request(addr, "GET", "/_gate/login")
+        assert status == 200 and 'name="password"' in page and "<b>tinh</b>" not in page  # no demo hint
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_the_gate_refuses_other_sites_and_open_redirects(gate_url):
     addr, _ = gate_url
     assert log_in(addr, "that", "mat-khau-dung", Origin="https://evil.example")[0] == 403

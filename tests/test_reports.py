@@ -413,7 +413,8 @@ def test_cli_problems_are_one_vietnamese_line(tiny_store, tmp_path, capsys, monk
     assert not (tmp_path / "x.pdf").exists()
     with pytest.raises(SystemExit) as e:
         main(["brief", "--year", "2025", "-o", str(tmp_path / "x.pdf")])
-    assert e.value.code == 2 and re.match(r"Lệnh không đúng \(thiếu: --unit\)\.\nCách dùng:", capsys.readouterr().err)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and re.match(r"Lệnh không đúng \(thiếu tham số bắt buộc: --unit\)\.\nCách dùng:", err)
 
 
 def test_a_font_without_vietnamese_is_not_used(tmp_path):

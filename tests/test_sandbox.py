@@ -185,7 +185,10 @@ def test_the_command_line_refuses_the_file_and_judges_the_others(province, tmp_p
     (tmp_path / "sparse.xlsx").write_bytes(sparse(province))
     (tmp_path / "cao.xlsx").write_bytes(tall(province))
     (tmp_path / "tot.xlsx").write_bytes(good(province, "01279"))
+    from etl import store  # here, not at the top: the workers import this module and stay lean (no DuckDB)
+
     data = tmp_path / "data"
+    store.create(store.REAL, province, "cli", data / "parquet")  # `python -m etl init`
     env = {**os.environ, "PARTYDASH_DATA": str(data)}
     names = [str(tmp_path / n) for n in ("sparse.xlsx", "cao.xlsx", "tot.xlsx")]
     out = subprocess.run(
@@ -203,12 +206,15 @@ def test_the_command_line_refuses_the_file_and_judges_the_others(province, tmp_p
     assert "Đã nạp 1 báo cáo" in out.stdout  # the good file was judged and loaded
     lines = (data / "parquet" / "log" / "audit" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
     events = [json.loads(x) for x in lines]
-    assert [(e["event"], e["user"]) for e in events] == [("load", "tho")]
-    assert json.loads(events[0]["details"])["files"] == ["tot.xlsx"]
+    assert [(e["event"], e["user"]) for e in events] == [("store_created", "cli"), ("load", "tho")]
+    assert json.loads(events[1]["details"])["files"] == ["tot.xlsx"]
 
 
 def test_a_refused_batch_is_audited_with_the_hostile_file(province, tmp_path):
+    from etl import store
+
     (tmp_path / "sparse.xlsx").write_bytes(sparse(province))
+    store.create(store.REAL, province, "cli", tmp_path / "data" / "parquet")  # `python -m etl init`
     env = {**os.environ, "PARTYDASH_DATA": str(tmp_path / "data")}
     out = subprocess.run(
         [sys.executable, "-m", "etl", "load", str(tmp_path / "sparse.xlsx")],
@@ -219,7 +225,7 @@ def test_a_refused_batch_is_audited_with_the_hostile_file(province, tmp_path):
     )
     assert out.returncode == 1
     lines = (tmp_path / "data" / "parquet" / "log" / "audit" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    (event,) = [json.loads(x) for x in lines]
+    (_, event) = [json.loads(x) for x in lines]
     assert event["event"] == "load_refused" and json.loads(event["details"])["files"] == ["sparse.xlsx"]
 
 
@@ -328,7 +334,11 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_a_killed_load(sample_dir, tmp_path):
     """kill -9 of a load: its workers go too. They are stopped first (SIGSTOP), so they cannot finish their work
     and leave on their own: only the kernel's death signal can end them."""
+    from etl import store
+    from etl.province import load_province
+
     env = {**os.environ, "PARTYDASH_DATA": str(tmp_path / "data")}
+    store.create(store.SAMPLE, load_province(), "t", tmp_path / "data" / "parquet")  # sample returns: a sample store
     # Each workbook ten times over (the copies are parsed, then refused as duplicates): the sample alone parses in
     # about 1.5 s of CPU per worker on a fast machine, under the 2 s this test waits for; ten times that leaves the
     # workers at work whatever the machine (CI failed on a fast one: the load ended before the test saw a worker).

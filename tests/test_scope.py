@@ -49,6 +49,8 @@ SCOPED = {
     "bieu_workbook": (lambda root, s, u: export.bieu_workbook(2025, s, u[0] if u else None, root=root), False),
     "coverage": (lambda root, s, u: data.coverage(_f(u), s, root=root), True),
     "reported_units": (lambda root, s, u: data.reported_units(2025, _f(u), s, root=root), True),
+    # the published history of a unit (a real store without returns); a commune asks for its own unit's
+    "published": (lambda root, s, u: data.published("heads_member", _f(u), s, root=root), True, "history"),
     # one unit at a time (the progress of a selection of several units names none of them)
     "progress_for": (
         lambda root, s, u: pl.concat(
@@ -77,6 +79,7 @@ UNSCOPED = {
     "series_breaks": "regulation changes by year: no unit data",
     "published_facts": "figures printed in the source documents: no unit data",
     "is_sample": "whether the store is the sample",
+    "store_status": "the store's kind and how many units reported each year (counts, no unit named)",
     "boundaries_path": "public commune boundaries (the map shows every commune's outline)",
     "province_name": "a province's name (public: the official list of provinces)",
     "unit_names": "every unit's name (public: the official list of units, every commune outlined on the map)",
@@ -87,7 +90,7 @@ UNSCOPED = {
 
 # Results that carry no unit column by design (aggregates); they are checked by comparing with the province's
 # own view of the commune instead.
-NO_UNIT_COLUMN = {"rating_mix", "province_benchmark", "coverage", "meeting_years"}
+NO_UNIT_COLUMN = {"rating_mix", "province_benchmark", "coverage", "meeting_years", "published"}
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +116,20 @@ def logs_store(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def history_store(tmp_path_factory):
+    """A real store before its first return: its history is the published Biểu's."""
+    from etl import store
+    from etl.province import load_province
+
+    root = tmp_path_factory.mktemp("history") / "parquet"
+    store.create(store.REAL, load_province("04"), "cli", root)
+    return root
+
+
 @pytest.fixture
-def stores(sample_store, logs_store, demo_store):
-    return {"sample": sample_store, "logs": logs_store, "demo": demo_store}
+def stores(sample_store, logs_store, demo_store, history_store):
+    return {"sample": sample_store, "logs": logs_store, "demo": demo_store, "history": history_store}
 
 
 def _entry(name):

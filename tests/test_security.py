@@ -586,6 +586,8 @@ def test_the_interrupted_load_notice_is_for_admins_after_log_in(sample_store):
         admin.run()
         (notice,) = [w.value for w in admin.warning if "gián đoạn" in w.value]
         assert "nguoi\\-nap\\-bi\\-ngat" in notice and "1 tệp" in notice
+        # the time as Vietnamese writes it, not «2026-03-01T09:00:00» (issue 26.7)
+        assert "bắt đầu lúc 09\\:00 ngày 01/03/2026 (1 tệp" in notice and "T09" not in notice
     finally:
         (sample_store / "LOADING.json").unlink(missing_ok=True)
         for folder in ("loads", "findings"):

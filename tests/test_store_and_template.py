@@ -97,6 +97,45 @@ def test_prefilled_template_lists_last_years_branches(province, sample_store):
     assert all(r[6] == "" for r in rows[6:] if r[1])  # identity only: no figures carried over
 
 
+def test_prefilled_template_carries_last_years_committee_and_village_heads(province, sample_store):
+    """Issue 26.7: «Cấp uỷ» and «Trưởng xóm, đoàn thể» were left empty every year; they are pre-filled from last
+    year like «Chi bộ» (the committee corrects what changed): every member and village branch of 2025, in words."""
+    from etl.codes import label
+
+    data = template_bytes(province, "01273", 2026, prefill=True, root=sample_store)
+    snap = current_snapshot(sample_store)
+    stored = lambda t: pl.read_parquet(snap / t / "year=2025" / "data.parquet").filter(pl.col("unit_code") == "01273")  # noqa: E731
+    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = lambda name: [r for r in book.get_sheet_by_name(name).to_python()[6:] if r[1]]  # noqa: E731
+
+    committee = stored("committee_member")
+    assert committee.height > 20
+    # columns: STT, Mã cán bộ, Mã chi bộ, Chức vụ, …, Bồi dưỡng nghiệp vụ, Năm bồi dưỡng, Tin học
+    got = sorted((r[1], r[2], r[3], r[6], r[8]) for r in rows("Cấp uỷ"))
+    expected = sorted(
+        (
+            m["person_id"],
+            m["branch_code"],
+            label("role", m["role"]),
+            label("training", "da" if m["trained"] else "chua"),
+            label("it", m["it"]),
+        )
+        for m in committee.iter_rows(named=True)
+    )
+    assert got == expected
+
+    heads = stored("village_head")
+    names = dict(stored("branch_year").select("branch_code", "branch_name").iter_rows())
+    assert heads.height > 10
+    got = [tuple(r[1:9]) for r in rows("Trưởng xóm, đoàn thể")]
+    roles = ("truong_xom", "truong_ban_ctmt", "hoi_nong_dan", "hoi_phu_nu", "hoi_ccb", "bi_thu_doan")
+    expected = [
+        (h["branch_code"], names[h["branch_code"]], *(label("head_status", h[k]) for k in roles))
+        for h in heads.sort("branch_code").iter_rows(named=True)
+    ]
+    assert got == expected
+
+
 def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tmp_path):
     a = _return_bytes(province, "01273", 2025, sample[("01273", 2025)])
     b = _return_bytes(province, "01279", 2025, sample[("01279", 2025)])

@@ -5,6 +5,7 @@ neutralised on the way out."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -73,8 +74,13 @@ def audit_events(root: Path, event: str) -> list[dict]:
 
 
 def good_return(province, members: int = 9, **names) -> bytes:
+    """A valid return, marked as the sample's: these tests load it into copies of the sample store."""
     return return_bytes(
-        province, OWN, 2025, branches=[branch("TP-UP-1", "co_so", "dang", excellent=1, good=members - 1, **names)]
+        province,
+        OWN,
+        2025,
+        branches=[branch("TP-UP-1", "co_so", "dang", excellent=1, good=members - 1, **names)],
+        is_sample=True,
     )
 
 
@@ -248,6 +254,7 @@ def text_return(province, monkeypatch) -> bytes:
             branches=[
                 branch(f"TP-F-{i}", "co_so", "dang", good=3, branch_name=name) for i, name in enumerate(DANGEROUS)
             ],
+            is_sample=True,  # loaded into a copy of the sample store
         )
     xml = zipfile.ZipFile(io.BytesIO(blob)).read("xl/worksheets/sheet2.xml")
     assert b"<f>" not in xml
@@ -311,6 +318,7 @@ def admin_page(monkeypatch, root: Path):
 
     monkeypatch.setattr(etl.store, "commit", functools.partial(etl.store.commit, root=root))
     monkeypatch.setattr(etl.store, "log_rejected", functools.partial(etl.store.log_rejected, root=root))
+    monkeypatch.setattr(etl.store, "refusals", functools.partial(etl.store.refusals, root=root))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.text_input(key="login_user").input("quantri")
@@ -338,7 +346,7 @@ def test_admin_page_refuses_a_bad_upload(store, sample_store, province, monkeypa
     assert [e.value for e in at.error] == [
         "2 tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."
     ]
-    table = at.dataframe[0].value
+    table = at.table[0].value  # a static table: the messages wrap, never cut (issue 26.7)
     assert set(table["Tệp"]) == {"anh.xlsx", "bom.xlsx"}
     assert any("ảnh PNG" in m for m in table["Nội dung lỗi"]) and any(
         "vượt giới hạn" in m for m in table["Nội dung lỗi"]
@@ -376,6 +384,41 @@ def test_admin_page_previews_and_commits_a_good_upload(fresh_store, sample_store
     assert ret["file_name"].to_list() == ["tp-2025.xlsx"] and ret["loaded_by"].to_list() == ["quantri"]
     ev = audit_events(fresh_store, "load")
     assert ev[-1]["user"] == "quantri" and ev[-1]["details"]["files"] == ["tp-2025.xlsx"]
+
+
+def test_admin_page_refuses_a_locked_year_and_a_real_return_before_offering_to_write(
+    fresh_store, province, monkeypatch
+):
+    """Issue 26.7: a return of a locked year was «1 tệp hợp lệ» with an active «Ghi», refused only after the click
+    (and named its unit by code). Now it is refused with the files that have errors, in words, and nothing offers
+    to write it. The same for a real return sent to the sample store (issue 26.2)."""
+    from etl import cycle
+
+    cycle.open_period(2025, dt.date(2026, 1, 15), province, "quantri", "admin", root=fresh_store)
+    cycle.lock_year(2025, "quantri", "admin", root=fresh_store, confirmed=True)
+    before = fingerprint(fresh_store)
+    at = admin_page(monkeypatch, fresh_store)
+    real = return_bytes(province, "01279", 2024, branches=[branch("NTC-UP-1", "co_so", "dang", good=4)])
+    at.file_uploader(key="upload").set_value(
+        [("tp-2025.xlsx", good_return(province), "application/zip"), ("ntc-2024.xlsx", real, "application/zip")]
+    )
+    at.run()
+    assert not at.exception and not at.success
+    assert [e.value for e in at.error] == [
+        "2 tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại."
+    ]
+    table = at.table[0].value
+    by_file = dict(zip(table["Tệp"], table["Nội dung lỗi"]))
+    today = dt.date.today()
+    assert by_file == {
+        "tp-2025.xlsx": f"Số liệu năm 2025 đã khoá ngày {today:%d/%m/%Y} (chốt số liệu): báo cáo của phường Thục Phán "
+        "(01273) không thể thay thế. Chỉ quản trị viên mở khoá được, và phải ghi lý do.",
+        "ntc-2024.xlsx": "Báo cáo này là báo cáo thật, còn đây là kho dữ liệu mẫu để trình diễn: số liệu thật không "
+        "bao giờ được ghi lẫn với dữ liệu giả lập. Hãy nạp vào kho dữ liệu thật (tạo bằng lệnh `python -m etl init`, "
+        "xem README). Không có gì được ghi.",
+    }
+    assert not any(b.key == "commit" for b in at.button)
+    assert fingerprint(fresh_store) == before
 
 
 def test_parse_files_writes_nothing(store, province):

@@ -61,5 +61,6 @@ def glide_paths(all_years: Filters, scope: Scope, own_only: bool, root: Path = P
         series = data.indicator(r["indicator_id"], all_years, scope, subgroup=r["subgroup"], root=root)
         series = series.filter(pl.col("year").is_in(complete))
         title = f"{r['target_id']} · {ind.label_for(r['subgroup'])}"
-        out[r["target_id"]] = (series, charts.glide_path(series, r, ind, title=title))
+        published = data.published(r["indicator_id"], all_years, scope, r["subgroup"], root=root)
+        out[r["target_id"]] = (series, charts.glide_path(series, r, ind, title=title, published=published))
     return out

@@ -36,10 +36,13 @@ def chart(fig: go.Figure, key: str, **kw):
 
 
 def sample_notice(year: int | None = None) -> None:
-    """Say so when the data below the province level is synthetic (it must be visible on every page), and when the
-    year on screen is an illustrative one (the province's totals invented too)."""
+    """What this store is, on every page: the sample's synthetic data (a warning, which also says when the year on
+    screen is an illustrative one, the province's totals invented too), or a line saying the data is real, which
+    years were loaded and which come from the published tables (etl/status.py)."""
     if data.is_sample():
         st.warning(settings.sample_notice(year=year), icon=":material/science:")
+    else:
+        st.caption(data.store_status().short())
 
 
 def coverage_notice(state: State) -> None:

@@ -109,9 +109,12 @@ def local_time(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
     return df.with_columns(fmt_(c) for c in cols if c in df.columns)
 
 
-def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = None, empty: str = "") -> None:
+def show_table(
+    df: pl.DataFrame, cols: list[export.Col], height: int | None = None, empty: str = "", wrap: bool = False
+) -> None:
     """A table with Vietnamese headers and Vietnamese number formats (1.462; 16,83%; years as 2025); missing values
-    as «—»; no rows: a sentence saying so, not an empty grid."""
+    as «—»; no rows: a sentence saying so, not an empty grid. `wrap`: long texts (error messages) are read whole,
+    wrapped in their column, never cut."""
     if not df.height:
         st.caption(empty or "Không có dòng nào.")
         return
@@ -129,6 +132,11 @@ def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = No
             for c in cols
         ]
     )
+    if wrap:  # a static table wraps its cells (the interactive grid shows one line of each)
+        st.table(
+            out.select(pl.all().cast(pl.String).fill_null(fmt.NO_DATA)), hide_index=True, height=height or "content"
+        )
+        return
     config = {c.header: st.column_config.TextColumn(alignment="right") for c in cols if c.kind in ("int", "pct", "dec")}
     st.dataframe(
         out,

@@ -50,6 +50,7 @@ PROGRESS_COLS = [
     export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)", "dec"),
     export.Col("required_pace", "Tốc độ cần (điểm %/năm)", "dec"),
     export.Col("gap_units", "Còn thiếu (chi bộ/người)", "int"),
+    export.Col("history", "Năm chưa có báo cáo: số liệu đã công bố"),
 ]
 
 
@@ -59,8 +60,13 @@ def by_urgency(p: pl.DataFrame) -> pl.DataFrame:
         return p
     order = {s: i for i, s in enumerate(methods.STATUS_ORDER)}
     short = {r: registry.get(r[0]).short_for(r[1]) for r in p.select("indicator_id", "subgroup").unique().rows()}
+    if "published_source" not in p.columns:  # a selection computed from the loaded returns alone
+        p = p.with_columns(published_source=pl.lit(None, pl.String), published_until=pl.lit(None, pl.Int32))
     return (
         p.with_columns(
+            history=pl.when(pl.col("published_source").is_not_null()).then(
+                pl.format("{} (đến năm {})", "published_source", "published_until")
+            ),
             indicator=pl.Series(
                 [short[r] for r in zip(p["indicator_id"], p["subgroup"], strict=True)], dtype=pl.String
             ),

@@ -50,7 +50,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     breaks = data.series_breaks() if ind.has_rating_breaks else {}
     crossed = next((b for b in sorted(breaks) if state.year - 1 < b <= state.year), None)
     since = max((b for b in breaks if b <= state.year), default=None)
-    delta = fmt.points(v - v0) if v is not None and v0 is not None and crossed is None else None
+    change = v - v0 if v is not None and v0 is not None and crossed is None else None
     cov = Coverage.by_year(data.coverage(state.all_years, state.scope))
     # the sparkline: years up to the one on screen, over the same units (or complete years only)
     spark = [
@@ -64,8 +64,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     st.metric(
         ind.short_for(subgroup),
         fmt.pct(v),
-        delta=delta,
-        delta_color="normal" if ind.polarity == 1 else "inverse",
+        **metric_delta(change, ind.polarity),
         help=ind.definition,
         border=True,
         chart_data=spark if len(spark) > 1 else None,
@@ -96,6 +95,8 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
         as_of = f", tính đến năm {p['latest_year']}" if p["latest_year"] != state.year else ""
         # with one year there is no pace: the gap in branches (people, meetings) says what the status cannot
         gap = f" · {ind.gap_text(p['gap_units'])}" if p["status"] != "achieved" and p["gap_units"] else ""
+        if p.get("published_until") == p["latest_year"]:  # that year's figure is a published table's (no returns)
+            as_of += f", số liệu đã công bố ({p['published_source']})"
         st.markdown(
             f"{status_badge(p['status'])} · mục tiêu {p['comparator'].replace('>=', '≥').replace('<=', '≤')} "
             f"{fmt.pct(p['target_value'], 0)} ({p['deadline'] if not p['is_annual'] else 'hằng năm'}{as_of}){gap}"
@@ -133,3 +134,12 @@ def kpi_row(ids: list[str], state: State) -> None:
     for col, i in zip(st.columns(len(ids)), ids):
         with col:
             kpi(i, state)
+
+
+def metric_delta(change: float | None, polarity: int) -> dict:
+    """st.metric's delta for a change in points: green when it goes the good way, red the bad way; no change
+    (as shown, to 2 decimals) is grey, without an arrow (not a red «↑ ±0,00 điểm %»)."""
+    text = fmt.points(change) if change is not None else None
+    if text is not None and text.startswith("±"):
+        return {"delta": text, "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": text, "delta_color": "normal" if polarity == 1 else "inverse"}

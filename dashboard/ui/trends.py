@@ -63,7 +63,8 @@ def trend_chart(indicator_id: str, state: State, key: str) -> pl.DataFrame:
         full = [y for y, c in data.province_coverage().items() if c.complete]
         prov = prov.filter(pl.col("year").is_in(full))
     breaks = data.series_breaks() if ind.has_rating_breaks else None
-    fig = charts.trend(trend, ind, prov, breaks, incomplete=incomplete_years(state))
+    published = data.published(indicator_id, state.all_years, state.scope)  # years without returns
+    fig = charts.trend(trend, ind, prov, breaks, incomplete=incomplete_years(state), published=published)
     chart(fig, f"trend-{key}")
     if prov is not None:
         withheld_note(prov, key)

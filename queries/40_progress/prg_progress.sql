@@ -1,5 +1,6 @@
 -- Progress toward every measurable target, for the province, each unit and each branch type (METHODS.md §1,
--- linear version): baseline, latest, gap, observed and required pace, ratio, projection, status, gap in units.
+-- linear version): baseline, latest, gap, observed and required pace, ratio, projection, status, gap in units; and
+-- which published tables gave points where no return was loaded (`published_source`, up to `published_until`).
 -- Annual targets ("every year ≥ 90%") are judged against next year. Mirrors dashboard.methods.progress.
 -- Grain: target_id × scope_kind × scope_code.
 with targets as (
@@ -19,7 +20,8 @@ points as (
         s.scope_code,
         s.year,
         s.value,
-        s.denominator
+        s.denominator,
+        s.source
     from targets as t
     inner join series as s
         on t.indicator_id = s.indicator_id and t.subgroup is not distinct from s.subgroup
@@ -55,6 +57,9 @@ summarised as (
         scope_code,
         min(year) as baseline_year,
         arg_min(value, year) as baseline,
+        -- the published tables among the points (null: every point from the loaded returns)
+        string_agg(distinct source, ', ' order by source) as published_source,
+        max(year) filter (where source is not null) as published_until,
         max(year) as latest_year,
         arg_max(value, year) as latest,
         arg_max(denominator, year) as latest_denominator,

@@ -1,7 +1,9 @@
 -- Yearly value of every indicator for every scope a target is followed at: the province, each unit
 -- (commune/ward or province-affiliated committee) and each branch type. The province and the branch types are
 -- summed over complete years only (int_year_coverage): a year in which a few units have reported is not the
--- province's; a unit's own series has every year it reported.
+-- province's; a unit's own series has every year it reported. Where no return exists (a real store's history
+-- before its first loaded year), the published Biểu give the point (prg_published): `source` names the table,
+-- null for a point computed from the loaded returns.
 -- Grain: indicator_id × subgroup × scope_kind × scope_code × year.
 with long as (
     select * from prg_indicator_sum
@@ -57,11 +59,22 @@ by_type as (
 ),
 
 all_scopes as (
-    select * from by_province
+    select
+        *,
+        null::varchar as source
+    from by_province
     union all
-    select * from by_unit
+    select
+        *,
+        null::varchar as source
+    from by_unit
     union all
-    select * from by_type
+    select
+        *,
+        null::varchar as source
+    from by_type
+    union all
+    select * from prg_published  -- noqa: AM04 (the same columns, in the same order)
 )
 
 select
