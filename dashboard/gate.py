@@ -217,8 +217,6 @@ class Gate(BaseHTTPRequestHandler):
             return self._logout()
         if url.path != PREFIX + "/login":
             return self._send(404)
-        if not self._same_origin():
-            return self._send(403)
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -227,7 +225,12 @@ class Gate(BaseHTTPRequestHandler):
             return self._send(400)
         if length > MAX_FORM_BYTES:
             return self._send(413)
-        form = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"))
+        # The (small) form is read before any answer: a refusal sent while the client is still writing its body,
+        # then the connection closed, reaches the client as a broken pipe instead of the 403.
+        body = self.rfile.read(length)
+        if not self._same_origin():
+            return self._send(403)
+        form = parse_qs(body.decode("utf-8", errors="replace"))
         next_ = safe_next(form.get("next", ["/"])[0])
         username, password = form.get("username", [""])[0], form.get("password", [""])[0]
         res = auth.authenticate(username, password, self.is_sample, root=self.users_root, client=self._client())

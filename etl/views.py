@@ -168,9 +168,9 @@ def _quoted(path: Path) -> str:
 
 @cache
 def _added_tables() -> Path:
-    """Empty versions of the tables the store has gained since its first snapshots (the meetings of 2026): a
-    snapshot written before has no folder for them, and its views read these instead (DuckDB's search path tries
-    the snapshot first). Written once per process, in a folder of its own."""
+    """Empty versions of the tables the store has gained since its first snapshots (the meetings of 2026, the
+    reasons a target is not measurable): a snapshot written before has none of them, and its views read these
+    instead (DuckDB's search path tries the snapshot first). Written once per process, in a folder of its own."""
     import atexit
     import shutil
     import tempfile
@@ -190,6 +190,10 @@ def _added_tables() -> Path:
         ).drop("year")
         (out / table / "year=0").mkdir(parents=True)
         df.write_parquet(out / table / "year=0" / "data.parquet")
+    # A reference table added since (why a target is not measurable): an old snapshot has none of those reasons.
+    pl.DataFrame(schema={"target_id": pl.String, "reason": pl.String}).write_parquet(
+        out / "ref_target_unmeasured.parquet"
+    )
     return out
 
 

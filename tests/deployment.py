@@ -33,6 +33,7 @@ PAGES = {
     "/dang-vien": ("dang_vien.py", r"Xếp loại đảng viên", "quantri"),
     "/ha-tang": ("ha_tang.py", r"Hạ tầng phục vụ sinh hoạt chi bộ", "quantri"),
     "/bi-thu": ("bi_thu.py", r"Bí thư, phó bí thư và bồi dưỡng nghiệp vụ", "quantri"),
+    "/sinh-hoat": ("sinh_hoat.py", r"Sinh hoạt chi bộ năm \d{4}", "quantri"),
     "/muc-tieu": ("muc_tieu.py", r"Tiến độ thực hiện mục tiêu", "quantri"),
     "/ho-so-xa": ("ho_so_xa.py", r"Hồ sơ ", "quantri"),
     "/bieu-thong-ke": ("bieu_thong_ke.py", r"Biểu thống kê 01–07", "quantri"),

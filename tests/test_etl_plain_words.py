@@ -153,7 +153,7 @@ def test_command_line_missing_file_and_mistyped_command(tmp_path):
     assert proc.stderr.splitlines() == [
         "cách dùng: python -m etl [-h] LỆNH ...",
         "python -m etl: lỗi: tham số LỆNH: không có lệnh 'nap' (chọn một trong: 'init', 'sample', 'load', "
-        "'template', 'status')",
+        "'template', 'status', 'backup', 'restore')",
     ]
 
 
