@@ -374,19 +374,6 @@ def prepare(a: argparse.Namespace) -> tuple[Path, list[Part]]:
     state.make_private(traverse=os.geteuid() == 0)
     if msg := recover():
         print(msg, file=sys.stderr, flush=True)
-    if current_snapshot() is None:
-        if a.demo:
-            env = {**os.environ, "PARTYDASH_GATE": "1"}
-            if subprocess.run([sys.executable, "-m", "etl", "sample"], cwd=ROOT, env=env).returncode != 0:
-                raise StartError("Không tạo được dữ liệu mẫu cho bản trình diễn.")
-        else:  # a real deployment starts from an empty real store, never from the sample (issue 26.2)
-            if subprocess.run([sys.executable, "-m", "etl", "init"], cwd=ROOT).returncode != 0:
-                raise StartError("Không tạo được kho dữ liệu thật (python -m etl init).")
-            print(
-                "Kho dữ liệu còn trống: hãy tạo tài khoản quản trị đầu tiên và nạp số liệu của tỉnh "
-                "(docs/OPERATIONS.md). Bản trình diễn với dữ liệu mẫu: --demo.",
-                flush=True,
-            )
     listen = a.listen or ("443" if a.cert else "127.0.0.1:8080")
     if a.cert:
         check_readable(a.cert, "chứng chỉ TLS")
@@ -394,6 +381,24 @@ def prepare(a: argparse.Namespace) -> tuple[Path, list[Part]]:
     check_address_free(listen, "cổng của trang web")
     if a.redirect_http:
         check_address_free(a.redirect_http, "cổng chuyển hướng HTTP")
+    if current_snapshot() is None:
+        if a.demo:
+            env = {**os.environ, "PARTYDASH_GATE": "1"}
+            if subprocess.run([sys.executable, "-m", "etl", "sample"], cwd=ROOT, env=env).returncode != 0:
+                raise StartError("Không tạo được dữ liệu mẫu cho bản trình diễn.")
+        else:  # a real deployment starts from an empty real store, never from the sample (issue 26.2)
+            from etl.province import load_province
+            from etl.store import REAL, StoreError, create
+
+            try:
+                create(REAL, load_province(), "start.py")
+            except (OSError, ValueError, StoreError) as e:
+                raise StartError(f"Không tạo được kho dữ liệu thật: {e}") from e
+            print(
+                "Kho dữ liệu còn trống: hãy tạo tài khoản quản trị đầu tiên và nạp số liệu của tỉnh "
+                "(docs/OPERATIONS.md). Bản trình diễn với dữ liệu mẫu: --demo.",
+                flush=True,
+            )
     run = (a.run_dir or DATA_DIR / "run").resolve()
     sock = prepare_run_dir(run)
     conf = run / "nginx.conf"
