@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -111,9 +112,12 @@ def commune_map(
     height: int = 560,
     only: set[str] | None = None,
     hint: str = UNIT_HINT,
+    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> go.Figure:
     """The communes (or, on a national deployment's country map, the provinces) coloured by class; values:
-    code -> {value, numerator, denominator, trend, target}.
+    code -> {value, numerator, denominator, trend, target}; names: code -> (name, full name) as the app spells
+    them (the boundary file's own spelling may differ, «Đàm Thủy» against «Đàm Thuỷ»: the map says what every
+    other page says).
 
     Areas without a row in `values` are drawn as «no data»; `only` limits the map to some units (a commune user
     sees its own). One trace per class, so the legend is the classes; each trace carries only its own units'
@@ -122,7 +126,10 @@ def commune_map(
     gj = (
         full if only is None else {**full, "features": [f for f in full["features"] if f["properties"]["code"] in only]}
     )
-    props = [f["properties"] for f in gj["features"]]
+    props = [
+        {**f["properties"], **dict(zip(("name", "full_name"), (names or {}).get(f["properties"]["code"], ())))}
+        for f in gj["features"]
+    ]
     shown = [values[p["code"]]["value"] for p in props if values.get(p["code"], {}).get("value") is not None]
     breaks = classes(shown)
     items = legend(breaks, shown, ind.polarity)

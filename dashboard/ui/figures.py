@@ -43,7 +43,9 @@ def overview_map(
     if by_province:  # the provinces this deployment covers
         only = set(data.units(scope, root=root)["province_code"])
         return maps.commune_map(boundaries, values, ind, only=only, hint=maps.PROVINCE_HINT)
-    return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None)
+    units = data.units(scope, root=root)
+    names = {r[0]: (r[1], r[2]) for r in units.select("unit_code", "unit_name", "unit_full_name").iter_rows()}
+    return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None, names=names)
 
 
 @data.cached
