@@ -288,7 +288,10 @@ def funnel(
     n_max = max(d["denominator"].max() or 1, 10)
     ns = [max(1, n_max * i / 200) for i in range(1, 201)]
     fig = go.Figure()
-    for z, dash, name in ((1.96, "dash", "Giới hạn 95%"), (3.29, "dot", "Giới hạn 99,8%")):
+    for z, dash, name in (
+        (methods.FUNNEL_Z_95, "dash", "Giới hạn 95%"),
+        (methods.FUNNEL_Z_998, "dot", "Giới hạn 99,8%"),
+    ):
         lims = [methods.funnel_limits(n, p0 / 100, z) for n in ns]
         fig.add_scatter(
             x=ns,
