@@ -398,7 +398,9 @@ def progress(
     # The 38 targets' texts are joined here, not in SQL: repeated on 100 000+ rows they cost more than the query.
     sql = f"select p.* from prg_progress as p where {' and '.join(parts)} order by p.target_id, p.scope_kind, p.scope_code"
     texts = _query(
-        "select target_id, issuer, target_text, quote, target_scope, note as link_note from prg_targets", {}, root
+        "select target_id, issuer, target_text, quote, target_scope, note as link_note, stated_complement from prg_targets",
+        {},
+        root,
     )
     return _query(sql, params, root).join(texts, on="target_id", how="left")
 
@@ -451,6 +453,7 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
             {
                 **{k: t[k] for k in ("target_id", "indicator_id", "subgroup", "direction", "target_value")},
                 **{k: t[k] for k in ("comparator", "is_annual", "applies", "issuer", "target_text", "quote")},
+                "stated_complement": t["stated_complement"],
                 "target_scope": t["target_scope"],
                 "link_note": t["note"],
                 "scope_kind": "selection",
@@ -478,11 +481,12 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
 def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The province's own targets measured by an indicator (those it follows in prg_progress), first by target id:
     what a tile, a scorecard column or a map's hover states as «mục tiêu», whatever the caller's scope. The
-    target only: no figure of the province's progress."""
+    target only: no figure of the province's progress. The nearest deadline first (T000-06's 2026 before T000-05's
+    2030), then by target id."""
     return (
         progress(Scope.province(), scope_kind="province", root=root)
         .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
-        .sort("target_id")
+        .sort("deadline", "target_id")
         .select("target_id", "target_value", "comparator", "is_annual", "deadline")
     )
 

@@ -301,6 +301,42 @@ def gap_in_units(
     return max(0, math.ceil(raw))
 
 
+@dataclass(frozen=True)
+class Stated:
+    """A target's figures in its own words and direction."""
+
+    latest: float | None
+    target: float
+    comparator: str  # ">=", ">", "<=", "<" (a plain "=" already read by the polarity)
+    observed_pace: float | None
+    required_pace: float | None
+
+
+_MIRROR = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+
+
+def stated(
+    latest: float | None,
+    target: float,
+    comparator: str,
+    complement: bool,
+    observed_pace: float | None = None,
+    required_pace: float | None = None,
+) -> Stated:
+    """A target measured by the complement of what it states («100% có ít nhất 3 đảng viên» measured by «dưới 3
+    đảng viên ≤ 0%») in its own terms: 100 − value, the comparator mirrored, the paces negated. Other targets as
+    they are. The status and the gap do not change: they are the same distance on the other side of 100%."""
+    if not complement:
+        return Stated(latest, target, comparator, observed_pace, required_pace)
+    return Stated(
+        None if latest is None else 100 - latest,
+        100 - target,
+        _MIRROR.get(comparator, comparator),
+        None if observed_pace is None else -observed_pace,
+        None if required_pace is None else -required_pace,
+    )
+
+
 # --------------------------------------------------------------------------- §2 RAG
 
 

@@ -50,8 +50,7 @@ if tabs[0].open:
             with st.container(border=True):
                 st.markdown(
                     f"**{r['target_id']} · {r['target_text']}**  \n{targets.status_badge(r['status'])} · hiện tại "
-                    f"{fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu "
-                    f"{fmt.pct(r['target_value'], 0)} ({r['han']})"
+                    f"{fmt.pct(r['stated_latest'])} ({r['latest_year']}), mục tiêu {r['stated_goal']} ({r['han']})"
                 )
                 if r["gap_units"]:
                     st.markdown(

@@ -18,7 +18,7 @@ for row in (tiles.HEADLINE[k : k + 4] for k in range(0, len(tiles.HEADLINE), 4))
     for col, ind_id in zip(st.columns(4), row):
         with col:
             own = progress.filter((pl.col("indicator_id") == ind_id) & (pl.col("applies") == "own"))
-            tiles.kpi(ind_id, state, own.sort("target_id").head(1) if own.height else None)
+            tiles.kpi(ind_id, state, own.sort("deadline", "target_id").head(1) if own.height else None)
 
 if state.scope.is_commune:
     tables.branch_gaps(state.scope.unit_code, state, key="tq")

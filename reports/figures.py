@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import data, registry, reporting
+from dashboard import data, methods, registry, reporting
 from dashboard.scope import Filters, Scope
 from etl.codes import codes
 from etl.province import COMMUNE_KINDS
@@ -102,10 +102,24 @@ class TargetRow:
     projection: float | None
     status: str
     gap_units: int
+    stated_complement: bool = False  # stated as the share that has what the indicator counts the lack of
+
+    @property
+    def stated(self) -> methods.Stated:
+        """The target's figures in its own words and direction (prg_targets.stated_complement)."""
+        return methods.stated(
+            self.latest,
+            self.target_value,
+            self.comparator,
+            self.stated_complement,
+            self.observed_pace,
+            self.required_pace,
+        )
 
     @property
     def latest_ratio(self) -> Ratio:
-        return Ratio(round(self.latest / 100 * self.latest_denominator), self.latest_denominator)
+        """What the stated figure counts, of its denominator (those with, not those without, when stated so)."""
+        return Ratio(round(self.stated.latest / 100 * self.latest_denominator), self.latest_denominator)
 
 
 @dataclass(frozen=True)
@@ -278,6 +292,7 @@ def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") 
                 projection=r["projection"],
                 status=r["status"],
                 gap_units=int(r["gap_units"] or 0),
+                stated_complement=bool(r.get("stated_complement")),
             )
         )
     return out

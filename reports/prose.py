@@ -115,8 +115,9 @@ def date_line(place: str, day: dt.date) -> str:
 
 def target_words(t: TargetRow) -> str:
     """The target in words: «từ 100% trở lên đến năm 2030», «từ 90% trở lên hằng năm», «0% đến năm 2026»."""
-    v = fmt.pct(t.target_value, 0)
-    words = v if t.target_value == 0 and t.comparator == "<=" else COMPARATOR_WORDS[t.comparator].format(v=v)
+    s = t.stated
+    v = fmt.pct(s.target, 0)
+    words = v if s.target == 0 and s.comparator == "<=" else COMPARATOR_WORDS[s.comparator].format(v=v)
     return f"{words} {'hằng năm' if t.is_annual else f'đến năm {t.deadline}'}"
 
 
@@ -134,8 +135,9 @@ def stated_target(comparator: str, value: float, unit: str, deadline: str) -> st
 
 def target_short(t: TargetRow) -> str:
     """The target in a table cell: «≥ 100% (2030)», «≥ 90% (hằng năm)», «≤ 0% (2026)»."""
-    sign = {">=": "≥", "<=": "≤"}.get(t.comparator, t.comparator)
-    return f"{sign} {fmt.pct(t.target_value, 0)} ({'hằng năm' if t.is_annual else t.deadline})"
+    s = t.stated
+    sign = {">=": "≥", "<=": "≤"}.get(s.comparator, s.comparator)
+    return f"{sign} {fmt.pct(s.target, 0)} ({'hằng năm' if t.is_annual else t.deadline})"
 
 
 def what_counts(indicator_id: str, subgroup: str | None) -> tuple[str, str]:
@@ -467,15 +469,15 @@ def _ratings(s: Situation) -> list[Block]:
 def target_sentence(t: TargetRow) -> str:
     """One target in words: where it stands, the paces, the status and what it would take."""
     noun, _ = what_counts(t.indicator_id, t.subgroup)
-    r = t.latest_ratio
+    r, s = t.latest_ratio, t.stated
     text = (
-        f"{t.text} (mục tiêu {target_words(t)}): năm {t.latest_year} đạt {fmt.pct(t.latest)} "
+        f"{t.text} (mục tiêu {target_words(t)}): năm {t.latest_year} đạt {fmt.pct(s.latest)} "
         f"({fmt.count(r.numerator)}/{fmt.count(r.denominator)} {noun})"
     )
-    if t.status != "achieved" and t.observed_pace is not None and t.required_pace is not None:
+    if t.status != "achieved" and s.observed_pace is not None and s.required_pace is not None:
         text += (
-            f"; tốc độ thực tế {fmt.points(t.observed_pace).replace('điểm %', 'điểm %/năm')}, tốc độ cần thiết "
-            f"{fmt.points(t.required_pace).replace('điểm %', 'điểm %/năm')}"
+            f"; tốc độ thực tế {fmt.points(s.observed_pace).replace('điểm %', 'điểm %/năm')}, tốc độ cần thiết "
+            f"{fmt.points(s.required_pace).replace('điểm %', 'điểm %/năm')}"
         )
     text += f"; đánh giá: {lower_first(status(t.status))}"
     if g := gap(t):

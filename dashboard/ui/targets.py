@@ -28,14 +28,20 @@ def _md_color(hex_color: str) -> str:
     }.get(hex_color, "gray")
 
 
+def sign(comparator: str) -> str:
+    return comparator.replace(">=", "≥").replace("<=", "≤")
+
+
 def target_text(indicator_id: str) -> str:
-    """The province's own target for an indicator in words ('≥ 100% (2030)'), or '' if it has none."""
+    """The province's own target for an indicator in words ('≥ 100% (2030)'), the nearest deadline first, or '' if
+    it has none."""
     p = data.province_targets(indicator_id)
     if not p.height:
         return ""
     r = p.row(0, named=True)
-    sign = r["comparator"].replace(">=", "≥").replace("<=", "≤")
-    return f"{sign} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"
+    return (
+        f"{sign(r['comparator'])} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"
+    )
 
 
 PROGRESS_COLS = [
@@ -43,12 +49,12 @@ PROGRESS_COLS = [
     export.Col("target_id", "Mã"),
     export.Col("target_text", "Mục tiêu"),
     export.Col("indicator", "Chỉ tiêu đo"),
-    export.Col("latest", "Hiện tại (%)", "pct"),
+    export.Col("stated_latest", "Hiện tại (%)", "pct"),
     export.Col("latest_year", "Năm", "year"),
-    export.Col("target_value", "Mục tiêu (%)", "pct"),
+    export.Col("stated_goal", "Mục tiêu"),
     export.Col("han", "Thời hạn"),
-    export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)", "dec"),
-    export.Col("required_pace", "Tốc độ cần (điểm %/năm)", "dec"),
+    export.Col("stated_observed", "Tốc độ thực tế (điểm %/năm)", "dec"),
+    export.Col("stated_required", "Tốc độ cần (điểm %/năm)", "dec"),
     export.Col("gap_units", "Còn thiếu (chi bộ/người)", "int"),
 ]
 
@@ -59,11 +65,27 @@ def by_urgency(p: pl.DataFrame) -> pl.DataFrame:
         return p
     order = {s: i for i, s in enumerate(methods.STATUS_ORDER)}
     short = {r: registry.get(r[0]).short_for(r[1]) for r in p.select("indicator_id", "subgroup").unique().rows()}
+    complement = p["stated_complement"].fill_null(False).to_list() if "stated_complement" in p.columns else []
+    complement = complement or [False] * p.height
+    said = [
+        methods.stated(r["latest"], r["target_value"], r["comparator"], c, r["observed_pace"], r["required_pace"])
+        for r, c in zip(p.iter_rows(named=True), complement, strict=True)
+    ]
     return (
         p.with_columns(
+            # the target in its own words and direction («≥ 100%» of those with at least 3 members, not «≤ 0%» of
+            # those with fewer), and what measures it
             indicator=pl.Series(
-                [short[r] for r in zip(p["indicator_id"], p["subgroup"], strict=True)], dtype=pl.String
+                [
+                    f"100% trừ «{short[r]}»" if c else short[r]
+                    for r, c in zip(zip(p["indicator_id"], p["subgroup"], strict=True), complement, strict=True)
+                ],
+                dtype=pl.String,
             ),
+            stated_latest=pl.Series([x.latest for x in said], dtype=pl.Float64),
+            stated_goal=pl.Series([f"{sign(x.comparator)} {fmt.pct(x.target, 0)}" for x in said], dtype=pl.String),
+            stated_observed=pl.Series([x.observed_pace for x in said], dtype=pl.Float64),
+            stated_required=pl.Series([x.required_pace for x in said], dtype=pl.Float64),
             status_label=pl.col("status").replace_strict(methods.STATUS_LABELS, default=""),
             han=pl.when(pl.col("is_annual")).then(pl.lit("hằng năm")).otherwise(pl.col("deadline").cast(pl.String)),
             _order=pl.col("status").replace_strict(order, default=len(order), return_dtype=pl.Int8),
