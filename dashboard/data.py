@@ -411,10 +411,12 @@ def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
 
     A selection that is one of the scopes followed in prg_progress (the province, one unit, one branch type) reads
     it; any other is computed from its own series by dashboard.methods (the SQL mirrors it, and the tests hold the
-    two equal). Aggregates use complete years only (int_year_coverage), a unit every year it reported."""
+    two equal). Aggregates use complete years only (int_year_coverage), a unit every year it reported. Years in the
+    filters limit the series (progress as of an earlier year: the years up to it)."""
     f = scope.restrict(filters)
     if (
-        not f.levels
+        not f.years
+        and not f.levels
         and not f.types
         and len(f.units) <= 1
         and f.units != (NO_UNIT,)
@@ -425,7 +427,7 @@ def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
         else:
             kind, code = "province", "province"
         return progress(scope, scope_kind=kind, root=root).filter(pl.col("scope_code") == code)
-    if not f.units and not f.levels and not f.provinces and len(f.types) == 1 and not scope.is_commune:
+    if not f.years and not f.units and not f.levels and not f.provinces and len(f.types) == 1 and not scope.is_commune:
         return progress(scope, scope_kind="type", root=root).filter(pl.col("scope_code") == f.types[0])
     return _progress_computed(f, scope, root=root)
 

@@ -37,6 +37,15 @@ class State:
     def complete(self) -> bool:
         return self.coverage is None or self.coverage.complete
 
+    @property
+    def until_year(self) -> Filters:
+        """The filters over every year up to the selected one (progress as of that year): all years when it is the
+        latest loaded."""
+        years = data.years()
+        if not years or self.year >= max(years):
+            return self.all_years
+        return self.all_years.but(years=tuple(y for y in years if y <= self.year))
+
 
 def national() -> bool:
     """A national deployment (PARTYDASH_PROVINCE=00): the country, its provinces, their communes."""

@@ -19,13 +19,20 @@ st.caption(
 own_only = st.toggle(
     "Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", value=True, key="mt_own"
 )
-p = data.progress_for(state.all_years, state.scope)
+# The targets as of the year chosen: its series up to that year (complete years only).
+p = data.progress_for(state.until_year, state.scope)
 if own_only and p.height:
     p = p.filter(pl.col("applies") == "own")
 table = targets.by_urgency(p)
 if not table.height:
-    st.info("Chưa có mục tiêu nào đo được cho lựa chọn này (chưa có năm nào đủ số liệu).")
+    st.info(f"Chưa có mục tiêu nào đo được cho lựa chọn này đến năm {state.year} (chưa có năm nào đủ số liệu).")
     st.stop()
+as_of = table["latest_year"].max()
+st.markdown(
+    f"**Tình trạng tính đến năm {as_of}**"
+    + (f" (năm {state.year} chưa đủ số liệu để đánh giá)" if as_of != state.year else "")
+    + " — theo năm báo cáo đã chọn ở bộ lọc."
+)
 targets.status_counts(table)
 
 # Lazy: only the open tab runs, and a target's glide path is drawn only while its box is open (the most urgent
@@ -43,7 +50,7 @@ if tabs[0].open:
             state,
             key="mt-table",
         )
-        glides = figures.glide_paths(state.all_years, state.scope, own_only)
+        glides = figures.glide_paths(state.until_year, state.scope, own_only)
         for i, r in enumerate(table.iter_rows(named=True)):
             ind = registry.get(r["indicator_id"])
             name = ind.label_for(r["subgroup"])
@@ -85,9 +92,15 @@ if tabs[0].open:
 
 if not state.scope.is_commune and tabs[1].open:
     with tabs[1]:
+        matrix_year = data.progress(state.scope, scope_kind="unit")["latest_year"].max()
         st.caption(
-            "Tình trạng của từng mục tiêu ở từng đơn vị (theo số liệu của chính đơn vị). Sắp xếp: đơn vị có "
-            "nhiều mục tiêu «đi xuống» và «chuyển biến chậm» lên trên."
+            f"Tình trạng của từng mục tiêu ở từng đơn vị (theo số liệu của chính đơn vị), tính đến năm {matrix_year}"
+            + (
+                f" — bảng này luôn theo năm mới nhất, không theo năm {state.year} đã chọn"
+                if matrix_year != state.year
+                else ""
+            )
+            + ". Sắp xếp: đơn vị có nhiều mục tiêu «đi xuống» và «chuyển biến chậm» lên trên."
         )
         matrix, cols = targets.unit_status_matrix(state.scope, own_only)
         tables.show_table(matrix, cols, height=520)

@@ -264,10 +264,8 @@ def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") 
     year: the dashboard's own figures (data.progress_for) for the latest year; for an earlier year the same method on
     the years up to it (the data layer's computed progress), so a 2024 report never uses 2025 figures."""
     units = (meta.unit_code,) if meta.unit_code else ()
-    if meta.years and meta.years[-1] == data.years(root=root)[-1]:
-        p = data.progress_for(Filters(units=units), scope, root=root)
-    else:  # the selection «years up to `year`» is not a scope prg_progress follows
-        p = data._progress_computed(Filters(years=meta.years, units=units), scope, root=root)
+    latest = meta.years and meta.years[-1] == data.years(root=root)[-1]
+    p = data.progress_for(Filters(years=() if latest else meta.years, units=units), scope, root=root)
     if p.is_empty():
         return []
     out = []

@@ -7,6 +7,7 @@ T000-06 says «xoá chi bộ xóm có dưới 3 đảng viên tại chỗ» (202
 
 from __future__ import annotations
 
+import polars as pl
 from pytest import approx
 
 from dashboard import data, methods
@@ -78,3 +79,15 @@ def test_the_documents_state_the_target_in_its_own_words():
     assert "(mục tiêu từ 100% trở lên đến năm 2030): năm 2025 đạt 75,00% (03/04 chi bộ xóm)" in text
     assert "tốc độ thực tế -5,00 điểm %/năm, tốc độ cần thiết +5,00 điểm %/năm" in text
     assert prose.target_short(t) == "≥ 100% (2030)"
+
+
+def test_progress_follows_the_year_chosen(tiny_province_store):
+    """Mục tiêu 2030 with 2024 chosen (issue 28.4): the series up to 2024 only, so T000-05 stands as of 2024 (1 of 3
+    village branches with fewer than 3 resident members, 33,33%), not 2025's 50%."""
+    from dashboard.scope import Filters
+
+    as_of_2024 = data.progress_for(Filters(years=(2021, 2022, 2023, 2024)), Scope.province(), root=tiny_province_store)
+    five = as_of_2024.filter(pl.col("target_id") == "T000-05").row(0, named=True)
+    assert (five["latest_year"], five["latest"], five["status"]) == (2024, approx(100 / 3), "insufficient_data")
+    latest = data.progress_for(Filters(), Scope.province(), root=tiny_province_store)
+    assert latest.filter(pl.col("target_id") == "T000-05")["latest_year"][0] == 2025
