@@ -57,7 +57,11 @@ def table_csv(df: pl.DataFrame, cols: list[Col], meta: list[str] | None = None) 
             for c in cols
         ]
     )
-    out = out.with_columns(fmt.py_map(out[c], neutralise) for c, t in out.schema.items() if t == pl.String)
+    # Only text is neutralised: a number written with its decimal comma («-0,1068») is a number, not a formula.
+    text = {c.header for c in cols if c.kind == "text"}
+    out = out.with_columns(
+        fmt.py_map(out[c], neutralise) for c, t in out.schema.items() if t == pl.String and c in text
+    )
     head = "".join(_csv_line(m) for m in meta or []) + ("\n" if meta else "")
     return ("\ufeff" + head + out.write_csv()).encode("utf-8")
 

@@ -6,7 +6,7 @@ labels, not codes. A copied link reproduces the view: ?nam=2024&xa=01273&loai=xo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -36,6 +36,11 @@ class State:
     @property
     def complete(self) -> bool:
         return self.coverage is None or self.coverage.complete
+
+    def of_unit(self, unit: str) -> State:
+        """The same state narrowed to one unit (a profile's unit, whatever the sidebar selects): what its exports
+        say they hold."""
+        return replace(self, filters=self.filters.but(units=(unit,)), all_years=self.all_years.but(units=(unit,)))
 
     @property
     def until_year(self) -> Filters:

@@ -18,6 +18,7 @@ else:
 st.title(f"Hồ sơ {fmt.plain(names.get(unit, unit))}")
 documents.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
+mine = state.of_unit(unit)  # what the exports say they hold: this unit, not the sidebar's selection
 
 table = data.unit_comparison(f_unit, state.scope)  # the profile's rows, as the brief prints them
 hidden = table.height > 0 and table["province"].is_null().any()  # a benchmark withheld (too few other units)
@@ -39,7 +40,7 @@ else:
     tables.show_table(table, cols)
     if hidden:
         st.info(comparisons.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
-    downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
+    downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", mine, key="hs")
 
     choice = st.selectbox(
         "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="hs_chi_tieu"
@@ -57,7 +58,7 @@ else:
             downloads.indicator_cols("year"),
             f"{choice}-{unit}-theo-nam",
             f"{ind.label} – {names.get(unit, unit)}",
-            state,
+            mine,
             fig,
             key="hs-trend",
         )

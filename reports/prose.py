@@ -187,8 +187,26 @@ def header_lines(meta: Meta) -> list[str]:
     return [INTERNAL_MARK, *([SAMPLE_MARK] if meta.is_sample else [])]
 
 
-def _items(pairs: list[tuple[str, Ratio]]) -> str:
-    return "; ".join(f"{lab} {ratio(r)}" for lab, r in pairs)
+def _items(pairs: list[tuple[str, Ratio]], marks: dict[str, str] | None = None) -> str:
+    return "; ".join(f"{lab} {ratio(r)}{(marks or {}).get(lab, '')}" for lab, r in pairs)
+
+
+def _mark(s: Situation, key: tuple[str, str | None]) -> str:
+    """« [1]» after a figure the source printed otherwise (its note closes the report's body), else ''."""
+    keys = list(s.published)
+    return f" [{keys.index(key) + 1}]" if key in keys else ""
+
+
+def _notes(s: Situation) -> list[Block]:
+    """The figures the source printed otherwise: what it printed and why (a document never differs in silence)."""
+    if not s.published:
+        return []
+    from etl.province import load_province
+
+    source = load_province().reference_source.split(",")[0] or "Văn bản công bố"
+    return [Block("note", "Ghi chú:")] + [
+        Block("note", f"[{i}] {p.note(source)}") for i, p in enumerate(s.published.values(), start=1)
+    ]
 
 
 def _counts(values: dict[str, int], sep: str = "; ") -> str:
@@ -220,7 +238,7 @@ def situation_blocks(s: Situation) -> list[Block]:
     out += [Block("h1", f"5. Kết quả đánh giá, xếp loại chất lượng {first}–{last}"), *_ratings(s)]
     out += [Block("h1", "6. Sinh hoạt chi bộ"), *[Block("p", t) for t in meetings_text(s.meetings, m.year, who)]]
     out += [Block("h1", "7. Tiến độ thực hiện các mục tiêu"), *_targets(s)]
-    return out
+    return out + _notes(s)
 
 
 def _share(r: Ratio, noun: str) -> str:
@@ -372,7 +390,10 @@ def _villages(s: Situation, who: str) -> list[Block]:
         Block(
             "p",
             "Người đứng đầu xóm, tổ dân phố và các đoàn thể là đảng viên (trên số xóm có chức danh đó): "
-            + _items([(lower_first(c.label), s.heads[c.code]) for c in codes()["head_role"]])
+            + _items(
+                [(lower_first(c.label), s.heads[c.code]) for c in codes()["head_role"]],
+                {lower_first(c.label): _mark(s, ("heads", c.code)) for c in codes()["head_role"]},
+            )
             + ".",
         ),
     ]
@@ -393,8 +414,9 @@ def _infrastructure(s: Situation, who: str) -> list[Block]:
                 "p",
                 f"Mạng Internet của {fmt.count(s.unstable_below.denominator)} "
                 f"{lower_first(_level('tt_cap_tren'))}: không ổn định {ratio(s.unstable_below)}"
+                + _mark(s, ("unstable_below", None))
                 + (f" (trong đó có {by_type})" if by_type else "")
-                + f"; chưa có mạng Internet {ratio(s.no_internet_below)}.",
+                + f"; chưa có mạng Internet {ratio(s.no_internet_below)}{_mark(s, ('no_internet_below', None))}.",
             )
         )
     out.append(

@@ -43,7 +43,7 @@ def downloads(
 ) -> None:
     """CSV, XLSX (filters, source, date, internal mark) and PNG of the chart, side by side."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    filters_text = describe(state)
+    filters_text = filters_text_of(df, state)
     approval = reporting.approval_notice(state.year)
     meta = export.export_meta(title, filters_text, SOURCE, data.is_sample(), approval, state.year)
     c = st.columns(3 if fig is not None else 2)
@@ -82,6 +82,15 @@ def downloads(
             icon=":material/image:",
             key=f"png-{key or slug}",
         )
+
+
+def filters_text_of(df: pl.DataFrame, state: State) -> str:
+    """The filters an export holds, in words: a table over several years says those years (a trend export of
+    2021–2025 is not «năm 2025»)."""
+    years = sorted(df["year"].unique().drop_nulls().to_list()) if "year" in df.columns else []
+    if len(years) > 1:
+        return f"các năm {years[0]}–{years[-1]}; {describe(state, year=False)}"
+    return describe(state)
 
 
 def audited(build, what: str, fmt_: str, filters_text: str):

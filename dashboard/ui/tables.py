@@ -34,7 +34,14 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
     name = df["unit_name"][0]
     st.subheader(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)
-    downloads(df, BRANCH_COLS, f"chi-bo-{unit_code}-{state.year}", f"Danh sách chi bộ – {name}", state, key=f"b-{key}")
+    downloads(
+        df,
+        BRANCH_COLS,
+        f"chi-bo-{unit_code}-{state.year}",
+        f"Danh sách chi bộ – {name}",
+        state.of_unit(unit_code),
+        key=f"b-{key}",
+    )
 
 
 GAP_COLS = [
@@ -79,7 +86,7 @@ def branch_gaps(unit_code: str, state: State, key: str) -> None:
         GAP_COLS,
         f"chi-bo-can-ho-tro-{unit_code}-{state.year}",
         f"Chi bộ cần hỗ trợ – {name[0] if name else unit_code}",
-        state,
+        state.of_unit(unit_code),
         key=f"gaps-{key}",
     )
 
