@@ -51,7 +51,7 @@ PROGRESS_COLS = [
     export.Col("indicator", "Chỉ tiêu đo"),
     export.Col("stated_latest", "Hiện tại (%)", "pct"),
     export.Col("latest_year", "Năm", "year"),
-    export.Col("stated_goal", "Mục tiêu"),
+    export.Col("stated_goal", "Mức mục tiêu"),
     export.Col("han", "Thời hạn"),
     export.Col("stated_observed", "Tốc độ thực tế (điểm %/năm)", "dec"),
     export.Col("stated_required", "Tốc độ cần (điểm %/năm)", "dec"),
