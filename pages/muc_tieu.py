@@ -4,7 +4,7 @@ glide paths and the gap in branches or people; and, for the province, every targ
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, filters, fmt, registry
+from dashboard import data, export, filters, fmt, registry, urlstate
 from dashboard.ui import downloads, figures, frame, meetings, tables, targets
 from reports import prose
 
@@ -16,9 +16,8 @@ st.caption(
     "Tình trạng theo phương pháp tiến độ của Eurostat (METHODS §1): so tốc độ thay đổi thực tế (điểm %/năm, đường "
     f"hồi quy qua các năm có đủ số liệu) với tốc độ cần có để đạt mục tiêu đúng hạn — cho {filters.describe(state, year=False)}."
 )
-own_only = st.toggle(
-    "Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", value=True, key="mt_own"
-)
+urlstate.param("chi_de_an", [True, False], default=True, what="lựa chọn")
+own_only = st.toggle("Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", key="chi_de_an")
 # The targets as of the year chosen: its series up to that year (complete years only).
 p = data.progress_for(state.until_year, state.scope)
 if own_only and p.height:
@@ -38,7 +37,8 @@ targets.status_counts(table)
 # Lazy: only the open tab runs, and a target's glide path is drawn only while its box is open (the most urgent
 # open at first) — a page of a dozen Plotly charts took seconds to draw in the browser.
 names = ["Theo mục tiêu", "Theo đơn vị"] if not state.scope.is_commune else ["Theo mục tiêu"]
-tabs = st.tabs(names, key="mt_tab", on_change="rerun")
+urlstate.param("tab", names, default=names[0], what="thẻ")
+tabs = st.tabs(names, key="tab", on_change="rerun")
 if tabs[0].open:
     with tabs[0]:
         tables.show_table(table, targets.PROGRESS_COLS)

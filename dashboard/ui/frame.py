@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, registry, reporting
+from dashboard import data, filters, registry, reporting, urlstate
 from dashboard.filters import State
 from etl import settings
 from etl.settings import MAX_FILE_BYTES
@@ -26,6 +26,11 @@ def house_style() -> None:
         f'{limit} MB mỗi tệp"; font-size: 0.875rem}}'
         '[data-testid="InputInstructions"] {display: none}'
         '[data-testid="stElementToolbar"] {display: none}'
+        # Tiles wrap rather than cut their figures (tiles.grid); a metric's label and value wrap too.
+        '[data-testid="stLayoutWrapper"]:has(> [class*="st-key-tile-"])'
+        " {flex: 1 1 13rem !important; min-width: 13rem !important}"
+        '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *'
+        " {white-space: normal !important; overflow: visible !important; text-overflow: clip !important}"
         "</style>"
     )
 
@@ -82,9 +87,7 @@ def about(indicator_id: str) -> None:
 def choose(ids: list[str]) -> str:
     """The indicator shown below, picked among a page's indicators; kept in the URL (?chi_tieu=…), so a link or a
     reload opens the same one. An indicator of another page is replaced by this page's first."""
-    st.session_state["_default_indicator"] = ids[0]
-    if st.session_state.get(filters.INDICATOR) not in ids:
-        st.session_state[filters.INDICATOR] = ids[0]
+    urlstate.param(filters.INDICATOR, ids, default=ids[0], what="chỉ tiêu")
     return st.segmented_control(
         "Chỉ tiêu", ids, format_func=lambda i: registry.get(i).short_for(), key=filters.INDICATOR, required=True
     )

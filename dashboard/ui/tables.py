@@ -137,6 +137,11 @@ def show_table(df: pl.DataFrame, cols: list[export.Col], height: int | None = No
         ]
     )
     config = {c.header: st.column_config.TextColumn(alignment="right") for c in cols if c.kind in ("int", "pct", "dec")}
+    # The first column (the unit, the branch, the target) stays in view while a wide table scrolls sideways: on a
+    # phone a row still says whose figures it shows.
+    first = cols[0]
+    right = "right" if first.kind in ("int", "pct", "dec") else None
+    config[first.header] = st.column_config.TextColumn(pinned=True, alignment=right)
     st.dataframe(
         out,
         hide_index=True,

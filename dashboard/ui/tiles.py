@@ -129,7 +129,17 @@ def overview_caption(state: State) -> str:
     return who + ", mức thay đổi so với năm trước và tình trạng so với mục tiêu."
 
 
+TILE = "tile-"  # the key prefix of a tile's container: frame.house_style gives it a minimum width
+
+
+def grid(ids: list[str], draw) -> None:
+    """Tiles side by side that wrap onto more rows when the screen is narrow (a phone, an iPad with the sidebar
+    open) instead of being cut («96,7…», «Đảng viên …»): each at least 13rem wide, sharing what is left."""
+    with st.container(horizontal=True, gap="small"):
+        for i in ids:
+            with st.container(key=f"{TILE}{i}"):
+                draw(i)
+
+
 def kpi_row(ids: list[str], state: State) -> None:
-    for col, i in zip(st.columns(len(ids)), ids):
-        with col:
-            kpi(i, state)
+    grid(ids, lambda i: kpi(i, state))
