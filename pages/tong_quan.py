@@ -34,11 +34,22 @@ st.subheader("Bản đồ theo tỉnh, thành phố" if by_province else "Bản 
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
 now = data.indicator(chosen, state.filters, state.scope, by=("province" if by_province else "unit",))
-fig = figures.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province)
+phone = frame.phone()
+width = maps.PHONE_WIDTH if phone else maps.MAP_WIDTH  # the map's zoom fits the width it is drawn at
+fig = figures.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province, width=width)
 if fig is None:
     st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
 else:
-    event = frame.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
+    # The map at the width its zoom was fitted to; beside it (below it on a narrow screen) the units that need
+    # attention most.
+    with st.container(horizontal=True, gap="medium"):
+        with st.container(width="stretch" if phone else width):
+            event = frame.chart(
+                fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True}
+            )
+        if not by_province and not state.scope.is_commune:
+            with st.container(key="attention"):
+                comparisons.attention(state, tiles.HEADLINE, Path(__file__).with_name("ho_so_xa.py"))
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
         "mã ĐVHC: Công văn 1027/CTK-CSCL). "

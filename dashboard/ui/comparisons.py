@@ -155,6 +155,32 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
     )
 
 
+def attention(state: State, ids: list[str], profile, n: int = 5) -> None:
+    """The units that need attention most: those with the most key indicators significantly worse than the province
+    (funnel 95%, as the scorecard judges them), each with what is worse and a link to its profile."""
+    from dashboard import scorecard
+
+    columns = {i: scorecard_column(i, state, "funnel") for i in ids}
+    values = {i: data.indicator(i, state.filters, state.scope, by=("unit",)) for i in columns}
+    table = scorecard.sort(scorecard.build(data.units(state.scope), values, columns, "funnel"), "worse", columns)
+    top = table.filter(pl.col("worse") > 0).head(n)
+    st.markdown(f"**Đơn vị cần quan tâm nhất, năm {state.year}**")
+    if not top.height:
+        st.caption("Không đơn vị nào kém hơn toàn tỉnh có ý nghĩa thống kê ở các chỉ tiêu chính.")
+        return
+    st.caption(f"Nhiều chỉ tiêu chính kém hơn {whole_name(state).lower()} nhất (kiểm định phễu 95%); bấm để mở hồ sơ.")
+    for r in top.iter_rows(named=True):
+        worse = [c.ind.short_for() for i, c in columns.items() if r[f"{i}_judgement"] == "worse"]
+        st.page_link(
+            profile,
+            label=f"{r['unit_full_name']}: {len(worse)} chỉ tiêu kém hơn",
+            help="Kém hơn ở: " + "; ".join(worse),
+            query_params=urlstate.params(carried_only=True) | {filters.PROFILE_UNIT: r["unit_code"]},
+            icon=":material/priority_high:",
+        )
+        st.caption("; ".join(worse))
+
+
 def scorecard_column(indicator_id: str, state: State, mode: str):
     """An indicator of the scorecard: the province value under the same filters, and the province's own target."""
     from dashboard import scorecard

@@ -28,11 +28,18 @@ def house_style() -> None:
         '[data-testid="stElementToolbar"] {display: none}'
         # Tiles wrap rather than cut their figures (tiles.grid); a metric's label and value wrap too.
         '[data-testid="stLayoutWrapper"]:has(> [class*="st-key-tile-"])'
-        " {flex: 1 1 13rem !important; min-width: 13rem !important}"
+        " {flex: 1 1 10rem !important; min-width: 10rem !important}"
+        '[data-testid="stLayoutWrapper"]:has(> .st-key-attention) {flex: 1 1 18rem !important; min-width: 18rem}'
         '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *'
         " {white-space: normal !important; overflow: visible !important; text-overflow: clip !important}"
         "</style>"
     )
+
+
+def phone() -> bool:
+    """Whether the browser is a phone's (its user agent says «Mobile»: iPhone, Android phones; not an iPad): the one
+    thing the server can know of the screen before drawing (the overview's map is fitted to it)."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
 
 
 def chart(fig: go.Figure, key: str, **kw):

@@ -134,7 +134,7 @@ TILE = "tile-"  # the key prefix of a tile's container: frame.house_style gives 
 
 def grid(ids: list[str], draw) -> None:
     """Tiles side by side that wrap onto more rows when the screen is narrow (a phone, an iPad with the sidebar
-    open) instead of being cut («96,7…», «Đảng viên …»): each at least 13rem wide, sharing what is left."""
+    open) instead of being cut («96,7…», «Đảng viên …»): each at least 10rem wide (two side by side on a phone), sharing what is left."""
     with st.container(horizontal=True, gap="small"):
         for i in ids:
             with st.container(key=f"{TILE}{i}"):
