@@ -38,7 +38,7 @@ if not table.height:  # the level or type filters leave this unit without a bran
         "Hãy bỏ bớt bộ lọc cấp chi bộ hoặc loại hình."
     )
 else:
-    st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
+    st.header(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
     tables.show_table(table, cols)
     if hidden:
         st.info(comparisons.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")

@@ -111,7 +111,7 @@ if not state.scope.is_commune and tabs[1].open:
 if data.unit_target_status(state.year).height:
     meetings.unit_targets(state)
 
-st.subheader("Mục tiêu chưa đo được từ báo cáo hằng năm")
+st.header("Mục tiêu chưa đo được từ báo cáo hằng năm")
 unmeasured = data.targets().filter(pl.col("indicator_id").is_null())
 st.caption(
     f"{fmt.count(unmeasured.height)} trong {fmt.count(data.targets().height)} mục tiêu của các văn bản không đo được "

@@ -8,7 +8,7 @@ from etl import audit
 
 state = filters.current()
 st.title("Người dùng và nhật ký")
-st.subheader("Người dùng")
+st.header("Người dùng")
 st.caption(
     "Mỗi thay đổi được ghi vào nhật ký (ai, lúc nào). Cũng làm được trên máy chủ: "
     "`python -m dashboard.users add|reset|disable|list`."
@@ -86,7 +86,7 @@ with tabs[3], st.form("user_scope"):
     if st.form_submit_button("Lưu", type="primary") and who:
         run("scope", username=who, role=role, unit_code=unit)
 
-st.subheader("Nhật ký")
+st.header("Nhật ký")
 log = tables.decoded(admin.audit_log(state.scope), event="audit_event")
 log = log.with_columns(log["event_time"].dt.strftime("%d/%m/%Y %H:%M:%S"))
 if damaged := audit.damaged_lines():

@@ -96,7 +96,7 @@ downloads.downloads(
     rows, COLS, f"tien-do-nop-bao-cao-{year}", f"Tiến độ nộp báo cáo năm {year}", filters.current(), key="tien-do"
 )
 
-st.subheader("Xử lý báo cáo của một đơn vị")
+st.header("Xử lý báo cáo của một đơn vị")
 unit = st.selectbox("Đơn vị", p.expected, format_func=lambda c: f"{names.get(c, c)} ({c})", key="cycle_unit")
 s = p.units[unit]
 st.caption(f"Trạng thái: {label('cycle_status', p.status(unit))} · lần nộp: {s.version}")
@@ -163,7 +163,7 @@ if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/che
     )
 
 if user.role == "admin":
-    st.subheader("Chốt số liệu năm")
+    st.header("Chốt số liệu năm")
     if not p.locked:
         if st.button(f"Khoá số liệu năm {year}", key="cycle_lock", icon=":material/lock:"):
             run(lambda: cycle.lock_year(year, user.username, user.role), f"Đã khoá số liệu năm {year}.")

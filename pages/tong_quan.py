@@ -30,7 +30,7 @@ urlstate.param(filters.INDICATOR, ids, default="internet_none", what="chỉ tiê
 # A national deployment opens on the country by province; a click on a province opens its communes.
 province = comparisons.map_province(state)
 by_province = filters.national() and province is None
-st.subheader("Bản đồ theo tỉnh, thành phố" if by_province else "Bản đồ theo xã, phường")
+st.header("Bản đồ theo tỉnh, thành phố" if by_province else "Bản đồ theo xã, phường")
 chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATOR, format_func=lambda i: registry.get(i).label)
 ind = registry.get(chosen)
 now = data.indicator(chosen, state.filters, state.scope, by=("province" if by_province else "unit",))

@@ -32,7 +32,7 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
         st.info("Không có chi bộ nào theo bộ lọc đã chọn.")
         return
     name = df["unit_name"][0]
-    st.subheader(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
+    st.header(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)
     downloads(
         df,
@@ -62,7 +62,7 @@ def branch_gaps(unit_code: str, state: State, key: str) -> None:
     members, in the year on screen: what each lacks in words, exportable."""
     df = data.branch_gaps(state.filters.but(units=(unit_code,)), state.scope)
     name = data.units(state.scope).filter(pl.col("unit_code") == unit_code)["unit_full_name"].to_list()
-    st.subheader(f"Chi bộ cần hỗ trợ của {name[0] if name else unit_code}, năm {state.year}")
+    st.header(f"Chi bộ cần hỗ trợ của {name[0] if name else unit_code}, năm {state.year}")
     if not df.height:
         st.success("Không có chi bộ nào thiếu Internet, máy tính, Sổ tay đảng viên điện tử hay bí thư được bồi dưỡng.")
         return
