@@ -21,11 +21,13 @@ BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY = (
     "#F0E442",
     "#999999",
 )
+# From worse to better in one direction: vermilion, orange, yellow, blue, green (purple for «chuyển biến chậm», worse
+# than orange's «cần đẩy nhanh», read the other way round).
 STATUS_COLORS = {
     "achieved": GREEN,
     "on_track": BLUE,
-    "needs_acceleration": ORANGE,
-    "limited_progress": PURPLE,
+    "needs_acceleration": YELLOW,
+    "limited_progress": ORANGE,
     "deteriorating": VERMILION,
     "insufficient_data": GREY,
 }

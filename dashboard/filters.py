@@ -101,9 +101,15 @@ def sidebar(scope: Scope, page: str = "") -> State:
                 format_func=lambda c: names.get(c, c),
                 key=UNITS,
                 placeholder="Toàn quốc" if national() and not province else "Toàn tỉnh",
+                select_all=False,  # Streamlit's «Select all» option is English
             )
         levels = st.multiselect(
-            "Cấp chi bộ", list(lab["level"]), format_func=lambda c: lab["level"][c], key=LEVELS, placeholder="Tất cả"
+            "Cấp chi bộ",
+            list(lab["level"]),
+            format_func=lambda c: lab["level"][c],
+            key=LEVELS,
+            placeholder="Tất cả",
+            select_all=False,
         )
         types = st.multiselect(
             "Loại hình",
@@ -111,6 +117,7 @@ def sidebar(scope: Scope, page: str = "") -> State:
             format_func=lambda c: lab["branch_type"][c],
             key=TYPES,
             placeholder="Tất cả",
+            select_all=False,
         )
         st.button("Đặt lại bộ lọc", on_click=reset, icon=":material/restart_alt:", width="stretch")
     base = Filters(

@@ -13,8 +13,9 @@ OPEN_GLIDES = 3  # the most urgent targets' glide paths open at first
 state = filters.current()
 st.title("Tiến độ thực hiện mục tiêu")
 st.caption(
-    "Tình trạng theo phương pháp tiến độ của Eurostat (METHODS §1): so tốc độ thay đổi thực tế (điểm %/năm, đường "
-    f"hồi quy qua các năm có đủ số liệu) với tốc độ cần có để đạt mục tiêu đúng hạn — cho {filters.describe(state, year=False)}."
+    "Tình trạng của mỗi mục tiêu so tốc độ thay đổi thực tế (điểm % mỗi năm, tính theo đường thẳng đi gần nhất "
+    "các năm có đủ số liệu) với tốc độ cần có để đạt mục tiêu đúng hạn — cho "
+    f"{filters.describe(state, year=False)}."
 )
 urlstate.param("chi_de_an", [True, False], default=True, what="lựa chọn")
 own_only = st.toggle("Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", key="chi_de_an")
@@ -112,9 +113,12 @@ if data.unit_target_status(state.year).height:
     meetings.unit_targets(state)
 
 st.header("Mục tiêu chưa đo được từ báo cáo hằng năm")
-unmeasured = data.targets().filter(pl.col("indicator_id").is_null())
+pool = data.targets()
+if own_only:  # the toggle above holds here too: the targets of the province's own document (that of its own links)
+    pool = pool.filter(pl.col("source_file").is_in(pool.filter(pl.col("applies") == "own")["source_file"].unique()))
+unmeasured = pool.filter(pl.col("indicator_id").is_null())
 st.caption(
-    f"{fmt.count(unmeasured.height)} trong {fmt.count(data.targets().height)} mục tiêu của các văn bản không đo được "
+    f"{fmt.count(unmeasured.height)} trong {fmt.count(pool.height)} mục tiêu của các văn bản không đo được "
     "từ biểu báo cáo hằng năm; lý do của từng mục tiêu:"
 )
 unmeasured = unmeasured.with_columns(

@@ -54,6 +54,7 @@ if user.role == "admin":
             format_func=lambda c: f"{names.get(c, c)} ({c})",
             key="cycle_left_out",
             placeholder="Không có",
+            select_all=False,
         )
         chosen = [c for c in codes if c not in left_out]
         if st.button("Mở kỳ báo cáo", key="cycle_open", icon=":material/event_available:"):

@@ -165,12 +165,13 @@ def status(code: str) -> str:
 
 
 def data_line(meta: Meta, sample: bool = True) -> str:
-    """Which data, from when: the returns and their load date, the snapshot, the day the document was made."""
+    """Which data, from when: the returns and their load date, the day the document was made (not the store's
+    internal snapshot id: a reader cannot use it)."""
     loaded = f", nạp lần gần nhất ngày {meta.loaded_on.strftime('%d/%m/%Y')}" if meta.loaded_on else ""
     whose = "của các đảng bộ" if meta.unit_code is None else f"của {meta.committee}"
     text = (
-        f"Số liệu tổng hợp tự động từ {fmt.count(meta.returns)} báo cáo năm {meta.year} {whose}{loaded} "
-        f"(bản dữ liệu {meta.snapshot}); lập ngày {meta.made_on.strftime('%d/%m/%Y')}."
+        f"Số liệu tổng hợp tự động từ {fmt.count(meta.returns)} báo cáo năm {meta.year} {whose}{loaded}; "
+        f"lập ngày {meta.made_on.strftime('%d/%m/%Y')}."
     )
     if meta.returns == 0:
         text = f"Chưa có báo cáo năm {meta.year} {whose} trong dữ liệu đã nạp; lập ngày {meta.made_on:%d/%m/%Y}."

@@ -206,3 +206,9 @@ def test_a_figure_that_differs_from_the_published_one_says_so_in_a_note(report):
     assert "ghi 368/1.946 (18,96%)" in report
     # a figure printed the same (88,1% = 88,10%) has none
     assert not re.search(r"1\.288/1\.462 bằng 88,10% \[", report)
+
+
+def test_a_document_does_not_print_the_stores_internal_snapshot_id(report, sample_store):
+    from etl.store import current_snapshot
+
+    assert current_snapshot(sample_store).name not in report and "bản dữ liệu" not in report

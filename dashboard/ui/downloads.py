@@ -42,7 +42,7 @@ def downloads(
     key: str = "",
 ) -> None:
     """CSV, XLSX (filters, source, date, internal mark) and PNG of the chart, side by side."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    slug = file_slug(name)
     filters_text = filters_text_of(df, state)
     approval = reporting.approval_notice(state.year)
     meta = export.export_meta(title, filters_text, SOURCE, data.is_sample(), approval, state.year)
@@ -82,6 +82,17 @@ def downloads(
             icon=":material/image:",
             key=f"png-{key or slug}",
         )
+
+
+def file_slug(name: str) -> str:
+    """A file name in the user's words: an indicator's id in it becomes its short label without diacritics
+    («branch_good-theo-nam» → «chi-bo-httnv-tro-len-theo-nam»)."""
+    from dashboard import registry
+    from etl.text import fold
+
+    for i in sorted(registry.indicators(), key=len, reverse=True):  # «sec_trained» before «trained»
+        name = name.replace(i, fold(registry.get(i).short_for()))
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
 
 
 def filters_text_of(df: pl.DataFrame, state: State) -> str:

@@ -23,7 +23,7 @@ def _md_color(hex_color: str) -> str:
         charts.GREEN: "green",
         charts.BLUE: "blue",
         charts.ORANGE: "orange",
-        charts.PURPLE: "violet",
+        charts.YELLOW: "yellow",
         charts.VERMILION: "red",
     }.get(hex_color, "gray")
 
@@ -100,6 +100,15 @@ def status_counts(table: pl.DataFrame) -> None:
     counts = dict(table.group_by("status").len().iter_rows())
     parts = [f"{status_badge(s)}: {counts[s]}" for s in methods.STATUS_ORDER if counts.get(s)]
     st.markdown(f"**{table.height} mục tiêu** — " + " · ".join(parts))
+    st.caption(STATUS_SCALE)
+
+
+# The statuses in the order of their pace (METHODS §1): two near-synonyms («chuyển biến chậm», «cần đẩy nhanh») told
+# apart by how far the pace is from the one needed.
+STATUS_SCALE = (
+    "Từ kém đến tốt: Đi xuống (tốc độ ngược chiều mục tiêu) · Chuyển biến chậm (tốc độ dưới 60% mức cần) · "
+    "Cần đẩy nhanh (60% đến dưới 95% mức cần) · Đúng lộ trình (từ 95% mức cần) · Đã đạt."
+)
 
 
 def unit_status_matrix(scope: Scope, own_only: bool) -> tuple[pl.DataFrame, list[export.Col]]:
@@ -121,6 +130,9 @@ def unit_status_matrix(scope: Scope, own_only: bool) -> tuple[pl.DataFrame, list
         .with_columns(pl.col("scope_code").replace_strict(names, default=None).alias("unit_name"))
         .sort("urgent", "unit_name", descending=[True, False])
     )
-    targets = sorted(p["target_id"].unique().to_list())
+    # a column says what its target measures, not only its code («T000-03 · Dùng Sổ tay điện tử»)
+    short = {
+        t: registry.get(i).short_for(g) for t, i, g in p.select("target_id", "indicator_id", "subgroup").unique().rows()
+    }
     cols = [export.Col("unit_name", "Đơn vị"), export.Col("urgent", "Số mục tiêu đi xuống/chậm", "int")]
-    return wide, cols + [export.Col(t, t) for t in targets]
+    return wide, cols + [export.Col(t, f"{t} · {short[t]}") for t in sorted(short)]
