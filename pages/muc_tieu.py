@@ -115,7 +115,9 @@ if data.unit_target_status(state.year).height:
 st.header("Mục tiêu chưa đo được từ báo cáo hằng năm")
 pool = data.targets()
 if own_only:  # the toggle above holds here too: the targets of the province's own document (that of its own links)
-    pool = pool.filter(pl.col("source_file").is_in(pool.filter(pl.col("applies") == "own")["source_file"].unique()))
+    pool = pool.filter(
+        pl.col("source_file").is_in(pool.filter(pl.col("applies") == "own")["source_file"].unique().to_list())
+    )
 unmeasured = pool.filter(pl.col("indicator_id").is_null())
 st.caption(
     f"{fmt.count(unmeasured.height)} trong {fmt.count(pool.height)} mục tiêu của các văn bản không đo được "
