@@ -44,9 +44,9 @@ def target_text(indicator_id: str) -> str:
     )
 
 
-PROGRESS_COLS = [
-    export.Col("status_label", "Tình trạng"),
+PROGRESS_COLS = [  # the code first: it is the column a narrow screen keeps in view
     export.Col("target_id", "Mã"),
+    export.Col("status_label", "Tình trạng"),
     export.Col("target_text", "Mục tiêu"),
     export.Col("indicator", "Chỉ tiêu đo"),
     export.Col("stated_latest", "Hiện tại (%)", "pct"),
