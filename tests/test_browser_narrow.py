@@ -81,17 +81,23 @@ def _open(browser, server, screen: dict, path: str, heading: str) -> Page:  # no
 @pytest.mark.parametrize("path", PAGES)
 def test_nothing_is_cut_or_wider_than_the_screen(server, browser, path, width):  # noqa: F811
     page = _open(browser, server, SCREENS[width], path, PAGES[path])
-    # every chart drawn (a chart not drawn yet would have nothing to check)
+    # every chart drawn (a chart not drawn yet would have nothing to check); a chart below the fold is drawn when
+    # it comes into view
+    for chart in page.locator('[data-testid="stPlotlyChart"]').all():
+        chart.scroll_into_view_if_needed()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
-        ".every(c => c.querySelector('.js-plotly-plot svg.main-svg .gtitle, .js-plotly-plot svg.main-svg .xtick'))"
+        ".every(c => c.querySelector('.js-plotly-plot svg.main-svg .gtitle, .js-plotly-plot svg.main-svg .xtick, "
+        ".js-plotly-plot svg.main-svg .legend'))",
+        timeout=90_000,
     )
     time.sleep(1)  # the last layout pass after the run (fonts); the assertion itself does not wait
     assert page.evaluate(CUT) == []
     if path == "":
         expect(page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first).to_be_attached()
         page.wait_for_function(
-            "() => [...document.querySelectorAll('.js-plotly-plot')].some(g => g._fullLayout?.map?._subplot?.map?.loaded())"
+            "() => [...document.querySelectorAll('.js-plotly-plot')].some(g => g._fullLayout?.map?._subplot?.map?.loaded())",
+            timeout=90_000,
         )
         fit = page.evaluate(MAP_FITS)
         assert fit["fits"], fit
