@@ -210,15 +210,6 @@ PUBLISHED_FACTS: dict[tuple[str, str | None], str] = {
     ("unstable_below", None): "F000-053",
     ("no_internet_below", None): "F000-057",
 }
-# Biểu 06's columns of each village head role: the corrections that change a role's figure.
-_HEAD_MEASURES = {
-    "truong_xom": "village_head",
-    "truong_ban_ctmt": "front_head",
-    "hoi_nong_dan": "farmers_union_head",
-    "hoi_phu_nu": "womens_union_head",
-    "hoi_ccb": "veterans_head",
-    "bi_thu_doan": "youth_union_secretary",
-}
 
 
 def published_differences(
@@ -232,6 +223,7 @@ def published_differences(
         return {}
     facts = {r["fact_id"]: r for r in data.published_facts(root=root).iter_rows(named=True)}
     names = data.unit_names(root=root)
+    heads = {c.code: c.published_key for c in codes()["head_role"]}  # a role's Biểu 06 columns (codes.csv)
     out = {}
     for key, fact_id in PUBLISHED_FACTS.items():
         f, ours = facts.get(fact_id), figures.get(key)
@@ -250,7 +242,7 @@ def published_differences(
                 pl.col("reason").is_not_null()
                 & (pl.col("difference") != 0)
                 & (pl.col("bieu") == "bieu06")
-                & pl.col("measure").str.starts_with(_HEAD_MEASURES.get(key[1] or "", "(none)"))
+                & pl.col("measure").str.starts_with(heads.get(key[1] or "", "(none)"))
             )
             why = "; ".join(
                 f"{names.get(r['unit_code'], r['unit_code'])}: {r['reason']}" for r in fixed.iter_rows(named=True)
