@@ -44,7 +44,8 @@ def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
     # the rule-change labels (_breaks) sit in their own rows between the title and the plot, never over the title
     label_rows = (fig.layout.meta or {}).get("break_rows", 0) if isinstance(fig.layout.meta, dict) else 0
     fig.update_layout(
-        title={"text": "<br>".join(lines), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        # (a space before each break: the lines read as one text, «… thành phố, năm 2025», to a screen reader)
+        title={"text": " <br>".join(lines), "x": 0, "xanchor": "left", "font": {"size": 15}},
         separators=",.",  # decimal comma, thousands dot: 16,83 and 1.462
         font={"family": FONT, "size": 13},
         height=height + 20 * max(0, len(lines) - 1),
