@@ -12,7 +12,7 @@ import pandas  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
-from dashboard import admin, data, filters, login, uploads
+from dashboard import admin, data, filters, login, uploads, urlstate
 from dashboard.ui import frame
 from etl.store import REAL, current_snapshot, kind, recover
 
@@ -62,7 +62,7 @@ def overview() -> st.Page:
 def to_overview() -> None:
     """«/tong-quan», typed or from an old link: the overview lives at «/» (Streamlit would say, in English, «Page
     not found»); go there, the URL's filters kept."""
-    st.switch_page(overview(), query_params=filters.url_params())
+    urlstate.switch(overview())
 
 
 def sections(role: str, empty: bool = False) -> dict[str, list[st.Page]]:
@@ -106,30 +106,9 @@ def sections(role: str, empty: bool = False) -> dict[str, list[st.Page]]:
         if path not in mine:
             out["Theo dõi"].append(st.Page(not_for_you, title="Không có quyền", url_path=path, visibility="hidden"))
     # Any other address (a typo, an old link): registered hidden for this run only, a Vietnamese sentence.
-    if (path := unknown_path(mine | set(ROLE_PAGES))) is not None:
+    if (path := urlstate.unknown_path(mine | set(ROLE_PAGES))) is not None:
         out["Theo dõi"].append(st.Page(not_found, title="Không tìm thấy trang", url_path=path, visibility="hidden"))
     return out
-
-
-def unknown_path(known: set[str]) -> str | None:
-    """The page name the browser asked for by its address, when no page has it (None otherwise). Kept in the
-    session: the rerun after log-in asks for that page by its hash. A name Streamlit cannot register (a nested
-    path) is left to Streamlit."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-    from streamlit.util import calc_hash
-
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return None
-    pm = ctx.pages_manager
-    if pm.intended_page_script_hash:  # a rerun or a click in the menu: the page asked for by its hash
-        kept = st.session_state.get("_unknown_path")
-        return kept if kept and calc_hash(kept) == pm.intended_page_script_hash else None
-    name = (pm.intended_page_name or "").strip().strip("/")
-    if not name or name in known or "/" in name or len(name) > 200:
-        return None
-    st.session_state["_unknown_path"] = name
-    return name
 
 
 # The pages only some roles have (sections): their paths, for `not_for_you`.
@@ -179,15 +158,21 @@ def main() -> None:
     ensure_data()
     # Before log-in every page is registered (hidden, not run): a shared link's page is still the page after log-in.
     user = login.require(before_form=lambda: st.navigation(sections("admin"), position="hidden"))
-    nav = st.navigation(sections(user.role, empty=not data.years()), expanded=True)  # no English «View 3 more»
+    pages = sections(user.role, empty=not data.years())
+    # The menu is drawn by urlstate (its links carry the filters); Streamlit's own is hidden.
+    nav = st.navigation(pages, position="hidden")
+    urlstate.begin(nav.url_path)
+    menu = st.sidebar.container()
     state = filters.sidebar(login.scope_of(user), page=nav.url_path)
+    urlstate.menu(menu, pages, nav.url_path)
     login.sidebar(user)
     frame.sample_notice(state.year)
     if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
         st.warning(notice, icon=":material/warning:")
     frame.coverage_notice(state)
+    urlstate.narrowed_notice()
     nav.run()
-    filters.write_url(nav.url_path)
+    urlstate.end(nav.url_path)
 
 
 try:

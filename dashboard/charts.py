@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -19,11 +21,13 @@ BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY = (
     "#F0E442",
     "#999999",
 )
+# From worse to better in one direction: vermilion, orange, yellow, blue, green (purple for «chuyển biến chậm», worse
+# than orange's «cần đẩy nhanh», read the other way round).
 STATUS_COLORS = {
     "achieved": GREEN,
     "on_track": BLUE,
-    "needs_acceleration": ORANGE,
-    "limited_progress": PURPLE,
+    "needs_acceleration": YELLOW,
+    "limited_progress": ORANGE,
     "deteriorating": VERMILION,
     "insufficient_data": GREY,
 }
@@ -32,13 +36,20 @@ RATING_COLORS = {"xs": "#0072B2", "tot": "#56B4E9", "ht": "#E69F00", "kht": "#D5
 FONT = "Be Vietnam Pro, Roboto, Arial, sans-serif"
 
 
+TITLE_CHARS = 44  # a chart's title is broken onto lines of about this many characters: a phone shows the whole title
+
+
 def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
+    lines = textwrap.wrap(title, TITLE_CHARS) if title else []
+    # the rule-change labels (_breaks) sit in their own rows between the title and the plot, never over the title
+    label_rows = (fig.layout.meta or {}).get("break_rows", 0) if isinstance(fig.layout.meta, dict) else 0
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        # (a space before each break: the lines read as one text, «… thành phố, năm 2025», to a screen reader)
+        title={"text": " <br>".join(lines), "x": 0, "xanchor": "left", "font": {"size": 15}},
         separators=",.",  # decimal comma, thousands dot: 16,83 and 1.462
         font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        height=height + 20 * max(0, len(lines) - 1),
+        margin={"l": 10, "r": 10, "t": (30 + 20 * len(lines) if lines else 20) + 18 * label_rows, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={"orientation": "h", "y": -0.15},
@@ -54,20 +65,23 @@ def _breaks(fig: go.Figure, breaks: dict[int, str], years: list[int]) -> None:
     before the year and a short label (the regulation's number; the full text on hover), staggered so two labels
     never overlap."""
     shown = [(y, text) for y, text in sorted(breaks.items()) if years and min(years) < y <= max(years)]
-    if shown:
-        fig.update_layout(margin={"t": 95})  # the labels sit between the title and the plot
+    if shown:  # _layout keeps a row above the plot for each label, below the title
+        fig.update_layout(meta={"break_rows": min(2, len(shown))})
+    middle = (min(years) + max(years)) / 2 if years else 0
     for i, (y, text) in enumerate(shown):
         fig.add_vline(x=y - 0.5, line_dash="dot", line_color=GREY)
         fig.add_annotation(
             x=y - 0.5,
-            y=1.0 + 0.07 * (i % 2),
+            y=1.0,
             yref="paper",
             yanchor="bottom",
+            yshift=2 + 18 * (i % 2),
             text=f"Từ {y}: {short_regulation(text)}",
             hovertext=f"Đổi cách đánh giá, xếp loại từ năm {y}: {text}",
             showarrow=False,
             font={"size": 11, "color": "#555555"},
-            xanchor="left",
+            # a label right of the middle ends at its line: it never runs past the chart's right edge
+            xanchor="left" if y - 0.5 < middle else "right",
         )
 
 
@@ -195,6 +209,7 @@ def by_unit(
     # Plotly draws the first bar at the bottom: sort so the worst units come out on top.
     d = df.filter(pl.col("denominator") > 0).sort("value", descending=ind.polarity == 1)
     colors = [(_judge(r, province_value, ind)) for r in d.iter_rows(named=True)]
+    top = max([v for v in d["value"].to_list() if v is not None] + [province_value or 0, 1])
     fig = go.Figure(
         go.Bar(
             x=d["value"].to_list(),
@@ -203,20 +218,21 @@ def by_unit(
             marker_color=colors,
             customdata=list(zip(d[key_col].to_list(), d["numerator"].to_list(), d["denominator"].to_list())),
             text=[fmt.pct(v, 1) for v in d["value"].to_list()],
-            textposition="outside",
+            # a long bar carries its value inside its end, a short one after it: no value is cut at the edge
+            textposition=["inside" if v is not None and v > 0.4 * top else "outside" for v in d["value"].to_list()],
+            insidetextanchor="end",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:.2f}%<br>%{customdata[1]:,}/%{customdata[2]:,}<extra></extra>",
         )
     )
-    top = max([v for v in d["value"].to_list() if v is not None] + [province_value or 0, 1])
-    fig.update_xaxes(range=[0, top * 1.15])  # room for the value printed after the longest bar
+    fig.update_xaxes(range=[0, top * 1.15])  # room for the value printed after a short bar
     if province_value is not None:
         fig.add_vline(
             x=province_value,
             line_dash="dash",
             line_color="#333333",
             annotation_text=f"{whole} {fmt.pct(province_value, 1)}",
-            annotation_position="top",
+            annotation_position="top left",  # ends at the line: not cut at the right edge
         )
     fig.update_xaxes(ticksuffix="%")
     return _layout(fig, title or ind.label, height=max(300, 22 * d.height + 80))
@@ -314,7 +330,10 @@ def funnel(
     n_max = max(d["denominator"].max() or 1, 10)
     ns = [max(1, n_max * i / 200) for i in range(1, 201)]
     fig = go.Figure()
-    for z, dash, name in ((1.96, "dash", "Giới hạn 95%"), (3.29, "dot", "Giới hạn 99,8%")):
+    for z, dash, name in (
+        (methods.FUNNEL_Z_95, "dash", "Giới hạn 95%"),
+        (methods.FUNNEL_Z_998, "dot", "Giới hạn 99,8%"),
+    ):
         lims = [methods.funnel_limits(n, p0 / 100, z) for n in ns]
         fig.add_scatter(
             x=ns,
@@ -394,6 +413,8 @@ def glide_path(
         y=p["target_value"], line_color=GREEN, line_width=1, annotation_text=f"Mục tiêu {fmt.pct(p['target_value'], 0)}"
     )
     ticks = sorted({*years, *([deadline] if deadline else [])})
+    if len(ticks) > 2 and ticks[-1] - ticks[0] > 6:  # 2021 … 2025 and 2030: the first, the latest, the deadline
+        ticks = sorted({ticks[0], years[-1] if years else ticks[0], ticks[-1]})
     fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=[str(y) for y in ticks])
     fig.update_yaxes(ticksuffix="%")
     return _layout(fig, title or ind.label, height=340)

@@ -398,7 +398,9 @@ def progress(
     # The 38 targets' texts are joined here, not in SQL: repeated on 100 000+ rows they cost more than the query.
     sql = f"select p.* from prg_progress as p where {' and '.join(parts)} order by p.target_id, p.scope_kind, p.scope_code"
     texts = _query(
-        "select target_id, issuer, target_text, quote, target_scope, note as link_note from prg_targets", {}, root
+        "select target_id, issuer, target_text, quote, target_scope, note as link_note, stated_complement from prg_targets",
+        {},
+        root,
     )
     return _query(sql, params, root).join(texts, on="target_id", how="left")
 
@@ -409,10 +411,12 @@ def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
 
     A selection that is one of the scopes followed in prg_progress (the province, one unit, one branch type) reads
     it; any other is computed from its own series by dashboard.methods (the SQL mirrors it, and the tests hold the
-    two equal). Aggregates use complete years only (int_year_coverage), a unit every year it reported."""
+    two equal). Aggregates use complete years only (int_year_coverage), a unit every year it reported. Years in the
+    filters limit the series (progress as of an earlier year: the years up to it)."""
     f = scope.restrict(filters)
     if (
-        not f.levels
+        not f.years
+        and not f.levels
         and not f.types
         and len(f.units) <= 1
         and f.units != (NO_UNIT,)
@@ -423,7 +427,7 @@ def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
         else:
             kind, code = "province", "province"
         return progress(scope, scope_kind=kind, root=root).filter(pl.col("scope_code") == code)
-    if not f.units and not f.levels and not f.provinces and len(f.types) == 1 and not scope.is_commune:
+    if not f.years and not f.units and not f.levels and not f.provinces and len(f.types) == 1 and not scope.is_commune:
         return progress(scope, scope_kind="type", root=root).filter(pl.col("scope_code") == f.types[0])
     return _progress_computed(f, scope, root=root)
 
@@ -451,6 +455,7 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
             {
                 **{k: t[k] for k in ("target_id", "indicator_id", "subgroup", "direction", "target_value")},
                 **{k: t[k] for k in ("comparator", "is_annual", "applies", "issuer", "target_text", "quote")},
+                "stated_complement": t["stated_complement"],
                 "target_scope": t["target_scope"],
                 "link_note": t["note"],
                 "scope_kind": "selection",
@@ -478,11 +483,12 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
 def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The province's own targets measured by an indicator (those it follows in prg_progress), first by target id:
     what a tile, a scorecard column or a map's hover states as «mục tiêu», whatever the caller's scope. The
-    target only: no figure of the province's progress."""
+    target only: no figure of the province's progress. The nearest deadline first (T000-06's 2026 before T000-05's
+    2030), then by target id."""
     return (
         progress(Scope.province(), scope_kind="province", root=root)
         .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
-        .sort("target_id")
+        .sort("deadline", "target_id")
         .select("target_id", "target_value", "comparator", "is_annual", "deadline")
     )
 

@@ -57,7 +57,11 @@ def table_csv(df: pl.DataFrame, cols: list[Col], meta: list[str] | None = None) 
             for c in cols
         ]
     )
-    out = out.with_columns(fmt.py_map(out[c], neutralise) for c, t in out.schema.items() if t == pl.String)
+    # Only text is neutralised: a number written with its decimal comma («-0,1068») is a number, not a formula.
+    text = {c.header for c in cols if c.kind == "text"}
+    out = out.with_columns(
+        fmt.py_map(out[c], neutralise) for c, t in out.schema.items() if t == pl.String and c in text
+    )
     head = "".join(_csv_line(m) for m in meta or []) + ("\n" if meta else "")
     return ("\ufeff" + head + out.write_csv()).encode("utf-8")
 
@@ -475,8 +479,10 @@ def bieu_xlsx(
         ws.set_column(0, 0, 6)
         ws.set_column(1, 1, 48)
         ws.set_column(2, b.width, 11)
+        _print_setup(ws, first=7, head=len(b.head))
         r = 7
         for i, cells in enumerate(b.head):
+            ws.set_row(r + i, 42)  # three lines of a wrapped header («Chưa qua đào tạo»), not one cut line
             c = 0 if i == 0 else sum(x.span for x in b.head[0] if x.tall)
             for cell in cells:
                 if cell.span > 1:
@@ -489,6 +495,34 @@ def bieu_xlsx(
             _row(ws, r + i, row.tt, row.label, list(row.values), f, bold=row.bold)
     wb.close()
     return buf.getvalue()
+
+
+def _print_setup(ws, first: int, head: int) -> None:
+    """Print a Biểu as the published annex prints: A4 landscape, every column on the page's width, the header rows
+    repeated on each page, the page number below («Trang 2/5»)."""
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as the rows need
+    ws.repeat_rows(first, first + head - 1)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer("&CTrang &P/&N")
+
+
+def bieu_preview(b: Bieu) -> pl.DataFrame:
+    """A Biểu as a table for the screen: one column per leaf of its header («Chi bộ xóm, tổ dân phố: Tổng số»), the
+    TT and content columns first, the rows as laid out (a heading row without figures)."""
+    top, sub = b.head[0], (b.head[1] if len(b.head) > 1 else ())
+    names, k = [], 0
+    for cell in top:
+        if cell.tall or not sub:
+            names.append(cell.text)
+        else:
+            names += [f"{cell.text}: {c.text}" for c in sub[k : k + cell.span]]
+            k += cell.span
+    names = [n if names.count(n) == 1 else f"{n} ({i + 1})" for i, n in enumerate(names)]
+    rows = [[r.tt, r.label, *[fmt.num(v) for v in r.values], *[""] * (len(names) - 2 - len(r.values))] for r in b.rows]
+    return pl.DataFrame(rows, schema=names, orient="row")
 
 
 def _by_unit(d: pl.DataFrame) -> pl.DataFrame:

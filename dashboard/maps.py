@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -111,9 +112,13 @@ def commune_map(
     height: int = 560,
     only: set[str] | None = None,
     hint: str = UNIT_HINT,
+    names: Mapping[str, tuple[str, str]] | None = None,
+    width: int = 1000,
 ) -> go.Figure:
     """The communes (or, on a national deployment's country map, the provinces) coloured by class; values:
-    code -> {value, numerator, denominator, trend, target}.
+    code -> {value, numerator, denominator, trend, target}; names: code -> (name, full name) as the app spells
+    them (the boundary file's own spelling may differ, «Đàm Thủy» against «Đàm Thuỷ»: the map says what every
+    other page says).
 
     Areas without a row in `values` are drawn as «no data»; `only` limits the map to some units (a commune user
     sees its own). One trace per class, so the legend is the classes; each trace carries only its own units'
@@ -122,7 +127,10 @@ def commune_map(
     gj = (
         full if only is None else {**full, "features": [f for f in full["features"] if f["properties"]["code"] in only]}
     )
-    props = [f["properties"] for f in gj["features"]]
+    props = [
+        {**f["properties"], **dict(zip(("name", "full_name"), (names or {}).get(f["properties"]["code"], ())))}
+        for f in gj["features"]
+    ]
     shown = [values[p["code"]]["value"] for p in props if values.get(p["code"], {}).get("value") is not None]
     breaks = classes(shown)
     items = legend(breaks, shown, ind.polarity)
@@ -167,10 +175,13 @@ def commune_map(
     points = [c for f in gj["features"] for c in _outer_points(f["geometry"])]
     lats, lons = [c[1] for c in points], [c[0] for c in points]
     fig.update_layout(
+        # The zoom that fits the units' bounds into the map's width: Plotly's own «fitbounds» is off whenever a
+        # choroplethmap trace is drawn, and a zoom computed for 1.000 px left six border communes off-screen on a
+        # phone or an iPad (the page draws the map at most MAP_WIDTH wide, narrower on a phone).
         map={
             "style": "white-bg",
             "center": {"lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2},
-            "zoom": fit_zoom(max(lons) - min(lons), max(lats) - min(lats), 1000, height),
+            "zoom": fit_zoom(max(lons) - min(lons), max(lats) - min(lats), width, height),
         },
         height=height,
         margin={"l": 0, "r": 0, "t": 30, "b": 0},
@@ -203,6 +214,11 @@ def fit_zoom(dlon: float, dlat: float, width: int, height: int) -> float:
     zx = math.log2(width * 360 / (512 * max(dlon, 1e-6)))
     zy = math.log2(height * 360 / (512 * max(dlat, 1e-6) * 1.1))
     return round(min(zx, zy) - 0.2, 2)
+
+
+# The overview's map is drawn at most this wide (beside the list of units that need attention), and a phone's is
+# about this wide: the zoom is fitted to the width the map will have.
+MAP_WIDTH, PHONE_WIDTH = 560, 340
 
 
 def tooltip(p: dict, v: dict, ind: Indicator, hint: str = UNIT_HINT) -> str:

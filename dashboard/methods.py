@@ -43,6 +43,11 @@ TREND_LABELS: dict[str, str] = {"up": "tăng", "down": "giảm", "none": "không
 
 TREND_CRITICAL_95 = 3.8415  # chi-squared, 1 df, p = 0.05
 TREND_CRITICAL_998 = 9.5495  # chi-squared, 1 df, p = 0.002
+TREND_YEARS = 5  # the trend test's years: the five most recent comparable ones, never more (as Fingertips)
+
+# Funnel limits (METHODS §3): two-sided normal quantiles. 99.8% is z = 3.0902 (Φ⁻¹(0.999)); 3.29 would be 99.9%.
+FUNNEL_Z_95 = 1.96
+FUNNEL_Z_998 = 3.0902
 
 COMPARATORS: tuple[str, ...] = (">=", ">", "<=", "<", "=")
 METHODS: tuple[str, ...] = ("linear", "compound")
@@ -296,6 +301,42 @@ def gap_in_units(
     return max(0, math.ceil(raw))
 
 
+@dataclass(frozen=True)
+class Stated:
+    """A target's figures in its own words and direction."""
+
+    latest: float | None
+    target: float
+    comparator: str  # ">=", ">", "<=", "<" (a plain "=" already read by the polarity)
+    observed_pace: float | None
+    required_pace: float | None
+
+
+_MIRROR = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+
+
+def stated(
+    latest: float | None,
+    target: float,
+    comparator: str,
+    complement: bool,
+    observed_pace: float | None = None,
+    required_pace: float | None = None,
+) -> Stated:
+    """A target measured by the complement of what it states («100% có ít nhất 3 đảng viên» measured by «dưới 3
+    đảng viên ≤ 0%») in its own terms: 100 − value, the comparator mirrored, the paces negated. Other targets as
+    they are. The status and the gap do not change: they are the same distance on the other side of 100%."""
+    if not complement:
+        return Stated(latest, target, comparator, observed_pace, required_pace)
+    return Stated(
+        None if latest is None else 100 - latest,
+        100 - target,
+        _MIRROR.get(comparator, comparator),
+        None if observed_pace is None else -observed_pace,
+        None if required_pace is None else -required_pace,
+    )
+
+
 # --------------------------------------------------------------------------- §2 RAG
 
 
@@ -377,11 +418,13 @@ class Trend:
     years: tuple[int, ...]
 
 
-def _trend_slope(rows: Sequence[tuple[float, float, float]]) -> float:
-    """N·Σr·t − R·Σn·t for rows of (t, r, n): the numerator whose sign is the trend's direction."""
-    big_n = sum(n for _, _, n in rows)
-    big_r = sum(r for _, r, _ in rows)
-    return big_n * sum(r * t for t, r, _ in rows) - big_r * sum(n * t for t, _, n in rows)
+def _logit_slope(rows: Sequence[tuple[float, float, float]]) -> float | None:
+    """The plain (unweighted) least-squares slope of ln(r/(n − r)) on t for rows of (t, r, n), as Fingertips checks
+    a trend's direction: every year counts once, whatever its size, so one year cannot hide that it drives the trend.
+    A year with r = 0 or r = n has no logit: then every year's is taken as ln((r + ½)/(n − r + ½)) (the empirical
+    logit), so the check still runs."""
+    half = 0.5 if any(r in (0, n) for _, r, n in rows) else 0.0
+    return ols_slope([(t, math.log((r + half) / (n - r + half))) for t, r, n in rows])
 
 
 def _sign(x: float) -> int:
@@ -402,12 +445,15 @@ def segments(years: Sequence[int], breaks: Sequence[int]) -> list[list[int]]:
 
 
 def trend_test(counts: Mapping[int, tuple[float, float]], critical: float = TREND_CRITICAL_998) -> Trend:
-    """Chi-squared test for trend with scores t = rank of the year, plus a leave-one-year-out sign check.
+    """Chi-squared test for trend with scores t = rank of the year over the five most recent years (never more: a
+    long unbroken run would test another question), plus a leave-one-year-out check that the sign of the plain
+    least-squares slope of the logit stays the same (METHODS §4).
 
     Years with n ≤ 0 carry no information and are dropped before ranking. Invalid counts (r < 0, r > n,
     non-finite) make the result "na" rather than raising.
     """
     usable = sorted((int(y), float(r), float(n)) for y, (r, n) in counts.items() if n is not None and n > 0)
+    usable = usable[-TREND_YEARS:]
     years = tuple(y for y, _, _ in usable)
 
     def na() -> Trend:
@@ -423,7 +469,7 @@ def trend_test(counts: Mapping[int, tuple[float, float]], critical: float = TREN
     big_r = sum(r for _, r, _ in rows)
     s_nt = sum(n * t for t, _, n in rows)
     s_ntt = sum(n * t * t for t, _, n in rows)
-    slope = _trend_slope(rows)
+    slope = big_n * sum(r * t for t, r, _ in rows) - big_r * s_nt
     denom = big_r * (big_n - big_r) * (big_n * s_ntt - s_nt**2)
     if big_n == 0 or big_r == 0 or big_r == big_n or denom <= 0:
         return na()
@@ -433,7 +479,7 @@ def trend_test(counts: Mapping[int, tuple[float, float]], critical: float = TREN
 
     # Scores of the full series are kept when a year is left out, so the real spacing is preserved.
     sign = _sign(slope)
-    stable = sign != 0 and all(_sign(_trend_slope(rows[:i] + rows[i + 1 :])) == sign for i in range(len(rows)))
+    stable = sign != 0 and all(_sign(_logit_slope(rows[:i] + rows[i + 1 :]) or 0.0) == sign for i in range(len(rows)))
     significant = chi2 > critical and stable
     direction = ("up" if sign > 0 else "down") if significant else "none"
     return Trend(chi2, significant, direction, TREND_LABELS[direction], years)

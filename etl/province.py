@@ -181,16 +181,42 @@ def strip_unit_prefix(name: str) -> str:
     return _PREFIX.sub("", fold(name)).strip()
 
 
+UNIT_CORRECTIONS = "unit_corrections.csv"
+
+
+def unit_corrections(province_code: str) -> dict[str, tuple[str, str]]:
+    """The province folder's corrections of the `vietnam-provinces` package: code → (name, the package's name).
+
+    The package can name a unit wrongly (2025.10.1 rotates three names of Cao Bằng: 01537, 01558, 01561); the
+    official list (Công văn 1027/CTK-CSCL), the boundaries and the crosswalk are followed instead, each row with
+    its source (`data/provinces/<code>/unit_corrections.csv`)."""
+    path = PROVINCES_DIR / province_code / UNIT_CORRECTIONS
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["code"]: (nfc(r["name"]), nfc(r["package_name"])) for r in csv.DictReader(f)}
+
+
 def _communes_from_package(province_code: str) -> list[Unit]:
+    """The province's commune-level units from `vietnam-provinces`, with the province folder's corrections."""
     from vietnam_provinces import Ward  # a large module: imported when a configuration is built, not by workers
 
+    fixes = unit_corrections(province_code)
     out = []
     for w in Ward.iter_all():
         if int(w.province_code) != int(province_code):
             continue
         kind = w.division_type.value
+        code = f"{int(w.code):05d}"
         name = nfc(re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", w.name))
-        out.append(Unit(code=f"{int(w.code):05d}", name=name, kind=kind, province_code=province_code))
+        if code in fixes:
+            right, wrong = fixes[code]
+            if name not in (right, wrong):  # the package changed: the correction no longer says what it corrects
+                raise ValueError(
+                    f"{UNIT_CORRECTIONS} of {province_code}: {code} is «{name}» in the package, not «{wrong}»"
+                )
+            name = right
+        out.append(Unit(code=code, name=name, kind=kind, province_code=province_code))
     return out
 
 

@@ -101,3 +101,24 @@ def when(iso: str | None) -> str:
     except ValueError:
         return "(không rõ thời điểm)"
     return f"{t:%H:%M} ngày {t:%d/%m/%Y}"
+
+
+# Old-style tone placement on the second vowel of a word-final «oa», «oe», «uy» (Hoà, Thuỷ), and the new style's on
+# the first (Hòa, Thủy): two spellings of one name. Not after «q» (in «Quý» the «u» belongs to «qu»).
+_OLD_TONES = {
+    f"{v}{m}": f"{t}{v2}"
+    for v, v2, marks, firsts in (
+        ("o", "a", "àáảãạ", "òóỏõọ"),
+        ("o", "e", "èéẻẽẹ", "òóỏõọ"),
+        ("u", "y", "ỳýỷỹỵ", "ùúủũụ"),
+    )
+    for m, t in zip(marks, firsts, strict=True)
+}
+_OLD_TONE = re.compile(r"(?<![qQ])(" + "|".join(_OLD_TONES) + r")\b")
+
+
+def new_tones(s: str) -> str:
+    """A name with its tone marks placed the new way: «Đàm Thuỷ» → «Đàm Thủy», «Hoà An» → «Hòa An»; every other
+    letter and tone as it was (so «Lý Quốc» and «Vinh Quý» stay different names)."""
+    s = unicodedata.normalize("NFC", s)
+    return _OLD_TONE.sub(lambda m: _OLD_TONES[m.group(1)], s)

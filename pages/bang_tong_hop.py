@@ -6,23 +6,29 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, filters, registry, scorecard
+from dashboard import data, export, filters, registry, scorecard, urlstate
 from dashboard.ui import comparisons, downloads, tiles
 
 state = filters.current()
-st.title(f"Bảng tổng hợp theo đơn vị, năm {state.year}")
+own = data.units(state.scope)["unit_full_name"][0] if state.scope.is_commune else None
+# A commune user sees one row: its own (the title says whose, not «theo đơn vị»)
+st.title(f"Bảng tổng hợp của {own}, năm {state.year}" if own else f"Bảng tổng hợp theo đơn vị, năm {state.year}")
 st.caption(
     "Mỗi ô là giá trị của đơn vị và một dấu (màu chỉ để dễ nhìn): **▲** tốt hơn · **●** tương đương · **▼** kém hơn "
     "toàn tỉnh có ý nghĩa thống kê (phễu 95%); hoặc **✓** đạt · **◐** gần đạt (thiếu dưới 5 điểm %) · **✗** chưa đạt "
-    "mục tiêu của tỉnh. Bấm vào một dòng để mở hồ sơ đơn vị."
+    "mục tiêu của tỉnh. Bấm vào " + ("dòng để mở hồ sơ của đơn vị." if own else "một dòng để mở hồ sơ đơn vị.")
 )
 c1, c2 = st.columns(2)
-mode = c1.radio("Cách đánh giá", list(scorecard.MODES), format_func=scorecard.MODES.get, key="sc_mode", horizontal=True)
+urlstate.param("danh_gia", list(scorecard.MODES), default=next(iter(scorecard.MODES)), what="cách đánh giá")
+mode = c1.radio(
+    "Cách đánh giá", list(scorecard.MODES), format_func=scorecard.MODES.get, key="danh_gia", horizontal=True
+)
 columns = {i: comparisons.scorecard_column(i, state, mode) for i in tiles.HEADLINE}
+urlstate.param("sap_xep", ["worse", *columns], default="worse", what="cách sắp xếp")
 by = c2.selectbox(
     "Sắp xếp theo",
     ["worse", *columns],
-    key="sc_sort",
+    key="sap_xep",
     format_func=lambda i: "Số ô kém hơn / chưa đạt" if i == "worse" else registry.get(i).short_for(),
 )
 values = {i: data.indicator(i, state.filters, state.scope, by=("unit",)) for i in columns}
@@ -42,11 +48,11 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="scorecard",
+    column_config={"Đơn vị": st.column_config.TextColumn(pinned=True)},  # in view while the columns scroll
 )
 rows = event.selection.rows if event and event.selection else []
 if rows:
-    st.session_state[filters.PROFILE_UNIT] = table["unit_code"][rows[0]]
-    st.switch_page(Path(__file__).with_name("ho_so_xa.py"), query_params=filters.url_params())
+    urlstate.switch(Path(__file__).with_name("ho_so_xa.py"), **{filters.PROFILE_UNIT: table["unit_code"][rows[0]]})
 
 cols = (
     [export.Col("unit_full_name", "Đơn vị")]

@@ -13,7 +13,7 @@ choice = frame.choose(ids)
 trends.trend_chart(choice, state, key="bt")
 comparisons.unit_bars(choice, state, key="bt")
 
-st.subheader(f"Danh sách bí thư, phó bí thư chưa được bồi dưỡng, năm {state.year}")
+st.header(f"Danh sách bí thư, phó bí thư chưa được bồi dưỡng, năm {state.year}")
 st.caption(
     "Dùng làm danh sách triệu tập bồi dưỡng. Không có họ tên: mỗi người được nhận diện bằng mã cán bộ ẩn danh "
     "do đảng bộ cấp."

@@ -35,3 +35,23 @@ if state.year in data.meeting_years(state.scope):
     meetings.meeting_table(state)
 else:
     st.caption(meetings.no_data_text(state.year, data.meeting_years(state.scope)))
+
+# A preview on screen of one Biểu, as the workbook lays it out (the same layout: export.bieu_layouts).
+layouts = export.bieu_layouts(data.bieu_tables(state.scope, unit), state.year, data.unit_names())
+st.header("Xem trước một biểu")
+shown = st.selectbox(
+    "Biểu", range(len(layouts)), format_func=lambda i: f"Biểu {layouts[i].number}: {layouts[i].title}", key="bieu_xem"
+)
+preview = export.bieu_preview(layouts[shown])
+st.dataframe(
+    preview,
+    hide_index=True,
+    width="stretch",
+    height=min(620, 38 + 35 * preview.height),
+    # the row's number and name stay in view while the figures scroll sideways
+    column_config={c: st.column_config.TextColumn(pinned=True) for c in preview.columns[:2]},
+)
+st.caption(
+    f"Phạm vi: {scope_text}; năm {state.year}. Tệp Excel in khổ A4 ngang, vừa chiều rộng trang, dòng tiêu đề lặp lại "
+    "trên mỗi trang."
+)

@@ -2,22 +2,25 @@
 
 import streamlit as st
 
-from dashboard import charts, data, export, filters, fmt, registry
+from dashboard import charts, data, export, filters, fmt, registry, urlstate
 from dashboard.ui import comparisons, documents, downloads, frame, meetings, tables
 
 state = filters.current()
 units = data.units(state.scope)
 codes = units["unit_code"].to_list()
 names = dict(zip(codes, units["unit_full_name"].to_list()))
-if state.scope.is_commune:
+if state.scope.is_commune:  # its own unit; another's in a link is dropped, and the page says so
+    urlstate.param(filters.PROFILE_UNIT, codes, default=state.scope.unit_code, what="đơn vị")
     unit = state.scope.unit_code
-else:
-    if st.session_state.get(filters.PROFILE_UNIT) not in codes:  # opened from the menu, not from the map
-        st.session_state[filters.PROFILE_UNIT] = state.filters.units[0] if state.filters.units else codes[0]
+else:  # opened from the menu: the sidebar's first unit, or the first of the list
+    first = state.filters.units[0] if state.filters.units else codes[0]
+    urlstate.param(filters.PROFILE_UNIT, codes, default=first, what="đơn vị")
     unit = st.selectbox("Đơn vị", codes, format_func=lambda c: names[c], key=filters.PROFILE_UNIT)
+urlstate.narrowed_notice()
 st.title(f"Hồ sơ {fmt.plain(names.get(unit, unit))}")
 documents.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
+mine = state.of_unit(unit)  # what the exports say they hold: this unit, not the sidebar's selection
 
 table = data.unit_comparison(f_unit, state.scope)  # the profile's rows, as the brief prints them
 hidden = table.height > 0 and table["province"].is_null().any()  # a benchmark withheld (too few other units)
@@ -35,14 +38,15 @@ if not table.height:  # the level or type filters leave this unit without a bran
         "Hãy bỏ bớt bộ lọc cấp chi bộ hoặc loại hình."
     )
 else:
-    st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
+    st.header(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
     tables.show_table(table, cols)
     if hidden:
         st.info(comparisons.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
-    downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
+    downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", mine, key="hs")
 
+    urlstate.param("so_sanh", table["id"].to_list(), default=table["id"][0], what="chỉ tiêu so sánh")
     choice = st.selectbox(
-        "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="hs_chi_tieu"
+        "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="so_sanh"
     )
     ind = registry.get(choice)
     left, right = st.columns(2)
@@ -57,7 +61,7 @@ else:
             downloads.indicator_cols("year"),
             f"{choice}-{unit}-theo-nam",
             f"{ind.label} – {names.get(unit, unit)}",
-            state,
+            mine,
             fig,
             key="hs-trend",
         )

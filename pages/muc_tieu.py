@@ -4,7 +4,7 @@ glide paths and the gap in branches or people; and, for the province, every targ
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, filters, fmt, registry
+from dashboard import data, export, filters, fmt, registry, urlstate
 from dashboard.ui import downloads, figures, frame, meetings, tables, targets
 from reports import prose
 
@@ -13,25 +13,33 @@ OPEN_GLIDES = 3  # the most urgent targets' glide paths open at first
 state = filters.current()
 st.title("Tiến độ thực hiện mục tiêu")
 st.caption(
-    "Tình trạng theo phương pháp tiến độ của Eurostat (METHODS §1): so tốc độ thay đổi thực tế (điểm %/năm, đường "
-    f"hồi quy qua các năm có đủ số liệu) với tốc độ cần có để đạt mục tiêu đúng hạn — cho {filters.describe(state, year=False)}."
+    "Tình trạng của mỗi mục tiêu so tốc độ thay đổi thực tế (điểm % mỗi năm, tính theo đường thẳng đi gần nhất "
+    "các năm có đủ số liệu) với tốc độ cần có để đạt mục tiêu đúng hạn — cho "
+    f"{filters.describe(state, year=False)}."
 )
-own_only = st.toggle(
-    "Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", value=True, key="mt_own"
-)
-p = data.progress_for(state.all_years, state.scope)
+urlstate.param("chi_de_an", [True, False], default=True, what="lựa chọn")
+own_only = st.toggle("Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", key="chi_de_an")
+# The targets as of the year chosen: its series up to that year (complete years only).
+p = data.progress_for(state.until_year, state.scope)
 if own_only and p.height:
     p = p.filter(pl.col("applies") == "own")
 table = targets.by_urgency(p)
 if not table.height:
-    st.info("Chưa có mục tiêu nào đo được cho lựa chọn này (chưa có năm nào đủ số liệu).")
+    st.info(f"Chưa có mục tiêu nào đo được cho lựa chọn này đến năm {state.year} (chưa có năm nào đủ số liệu).")
     st.stop()
+as_of = table["latest_year"].max()
+st.markdown(
+    f"**Tình trạng tính đến năm {as_of}**"
+    + (f" (năm {state.year} chưa đủ số liệu để đánh giá)" if as_of != state.year else "")
+    + " — theo năm báo cáo đã chọn ở bộ lọc."
+)
 targets.status_counts(table)
 
 # Lazy: only the open tab runs, and a target's glide path is drawn only while its box is open (the most urgent
 # open at first) — a page of a dozen Plotly charts took seconds to draw in the browser.
 names = ["Theo mục tiêu", "Theo đơn vị"] if not state.scope.is_commune else ["Theo mục tiêu"]
-tabs = st.tabs(names, key="mt_tab", on_change="rerun")
+urlstate.param("tab", names, default=names[0], what="thẻ")
+tabs = st.tabs(names, key="tab", on_change="rerun")
 if tabs[0].open:
     with tabs[0]:
         tables.show_table(table, targets.PROGRESS_COLS)
@@ -43,15 +51,14 @@ if tabs[0].open:
             state,
             key="mt-table",
         )
-        glides = figures.glide_paths(state.all_years, state.scope, own_only)
+        glides = figures.glide_paths(state.until_year, state.scope, own_only)
         for i, r in enumerate(table.iter_rows(named=True)):
             ind = registry.get(r["indicator_id"])
             name = ind.label_for(r["subgroup"])
             with st.container(border=True):
                 st.markdown(
                     f"**{r['target_id']} · {r['target_text']}**  \n{targets.status_badge(r['status'])} · hiện tại "
-                    f"{fmt.pct(r['latest'])} ({r['latest_year']}), mục tiêu "
-                    f"{fmt.pct(r['target_value'], 0)} ({r['han']})"
+                    f"{fmt.pct(r['stated_latest'])} ({r['latest_year']}), mục tiêu {r['stated_goal']} ({r['han']})"
                 )
                 if r["history"]:  # a real store's years without returns (prg_published)
                     st.caption(
@@ -91,9 +98,15 @@ if tabs[0].open:
 
 if not state.scope.is_commune and tabs[1].open:
     with tabs[1]:
+        matrix_year = data.progress(state.scope, scope_kind="unit")["latest_year"].max()
         st.caption(
-            "Tình trạng của từng mục tiêu ở từng đơn vị (theo số liệu của chính đơn vị). Sắp xếp: đơn vị có "
-            "nhiều mục tiêu «đi xuống» và «chuyển biến chậm» lên trên."
+            f"Tình trạng của từng mục tiêu ở từng đơn vị (theo số liệu của chính đơn vị), tính đến năm {matrix_year}"
+            + (
+                f" — bảng này luôn theo năm mới nhất, không theo năm {state.year} đã chọn"
+                if matrix_year != state.year
+                else ""
+            )
+            + ". Sắp xếp: đơn vị có nhiều mục tiêu «đi xuống» và «chuyển biến chậm» lên trên."
         )
         matrix, cols = targets.unit_status_matrix(state.scope, own_only)
         tables.show_table(matrix, cols, height=520)
@@ -104,10 +117,15 @@ if not state.scope.is_commune and tabs[1].open:
 if data.unit_target_status(state.year).height:
     meetings.unit_targets(state)
 
-st.subheader("Mục tiêu chưa đo được từ báo cáo hằng năm")
-unmeasured = data.targets().filter(pl.col("indicator_id").is_null())
+st.header("Mục tiêu chưa đo được từ báo cáo hằng năm")
+pool = data.targets()
+if own_only:  # the toggle above holds here too: the targets of the province's own document (that of its own links)
+    pool = pool.filter(
+        pl.col("source_file").is_in(pool.filter(pl.col("applies") == "own")["source_file"].unique().to_list())
+    )
+unmeasured = pool.filter(pl.col("indicator_id").is_null())
 st.caption(
-    f"{fmt.count(unmeasured.height)} trong {fmt.count(data.targets().height)} mục tiêu của các văn bản không đo được "
+    f"{fmt.count(unmeasured.height)} trong {fmt.count(pool.height)} mục tiêu của các văn bản không đo được "
     "từ biểu báo cáo hằng năm; lý do của từng mục tiêu:"
 )
 unmeasured = unmeasured.with_columns(

@@ -21,7 +21,7 @@ user = login.current_user()
 province = load_province()
 st.title("Nạp dữ liệu")
 
-st.subheader("1. Tải biểu mẫu báo cáo")
+st.header("1. Tải biểu mẫu báo cáo")
 names = {u.code: u.full_name for u in province.units}
 c1, c2 = st.columns([3, 1])
 unit = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="tpl_unit")
@@ -39,7 +39,7 @@ st.download_button(
     key="tpl_download_all",
 )
 
-st.subheader("2. Tải lên báo cáo đã điền")
+st.header("2. Tải lên báo cáo đã điền")
 if done := st.session_state.pop("commit_message", None):  # the last commit's result, after the page was cleared
     st.success(done)
 # A new uploader after each commit (its key changes): the committed files are gone and cannot be committed twice.
@@ -68,7 +68,7 @@ blocked = refusals(checked.parsed)
 refused = checked.refused | {f.file: [f] for f in blocked}
 parsed = [r for r in checked.parsed if r.file_name not in refused]
 
-st.subheader("3. Kết quả kiểm tra")
+st.header("3. Kết quả kiểm tra")
 if refused:
     st.error(f"{len(refused)} tệp có lỗi và sẽ không được nạp. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")
     rows = [f.as_dict() for fs in refused.values() for f in fs if f.severity == "error"]
@@ -105,7 +105,7 @@ if parsed:
             tables.show_table(
                 pl.DataFrame(warnings), [export.Col("file", "Tệp"), export.Col("message", "Nội dung")], wrap=True
             )
-    st.subheader("4. Xem trước thay đổi")
+    st.header("4. Xem trước thay đổi")
     changes = admin.load_changes(parsed, state.scope)
     st.markdown(f"**Từng chi bộ thay đổi** ({fmt.num(changes.height)} chi bộ thêm, bớt hoặc có ô thay đổi):")
     tables.show_table(

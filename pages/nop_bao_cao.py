@@ -43,12 +43,12 @@ if refusal := cycle.replace_refusal(year, unit):
     st.info(refusal, icon=":material/lock:")
     st.stop()
 
-st.subheader("1. Tải biểu mẫu của đơn vị")
+st.header("1. Tải biểu mẫu của đơn vị")
 downloads.template_button(
     province, unit, year, True, "Tải biểu mẫu (điền sẵn danh sách chi bộ năm trước)", "submit_template"
 )
 
-st.subheader("2. Tải lên báo cáo đã điền")
+st.header("2. Tải lên báo cáo đã điền")
 upload_round = st.session_state.get("submit_round", 0)
 f = st.file_uploader(
     "Chọn tệp báo cáo (.xlsx, .xls, .ods, .csv; tối đa 20 MB)",
@@ -65,7 +65,7 @@ if st.session_state.get("submit_key") != key:
         st.session_state["submit_key"] = key
 checked = st.session_state["submit_checked"]
 
-st.subheader("3. Kết quả kiểm tra")
+st.header("3. Kết quả kiểm tra")
 if checked.refused:
     rows = [x.as_dict() for fs in checked.refused.values() for x in fs if x.severity == "error"]
     st.error(f"Tệp có {fmt.num(len(rows))} lỗi. Sửa theo hướng dẫn dưới đây rồi tải lên lại.")

@@ -9,11 +9,11 @@ from etl import audit
 
 state = filters.current()
 st.title("Người dùng và nhật ký")
-st.subheader("Kho dữ liệu")
+st.header("Kho dữ liệu")
 store = data.store_status()
 st.markdown("\n".join(f"{'    ' if line.startswith(' ') else ''}- {fmt.plain(line.strip())}" for line in store.lines()))
 
-st.subheader("Người dùng")
+st.header("Người dùng")
 st.caption(
     "Mỗi thay đổi được ghi vào nhật ký (ai, lúc nào). Cũng làm được trên máy chủ: "
     "`python -m dashboard.users add|reset|disable|enable|list`."
@@ -102,7 +102,7 @@ with tabs[3]:
     if st.button("Lưu", type="primary", key="scope_go") and who:
         run("scope", username=who, role=role, unit_code=unit)
 
-st.subheader("Nhật ký")
+st.header("Nhật ký")
 log = tables.decoded(admin.audit_log(state.scope), event="audit_event")
 log = log.with_columns(log["event_time"].dt.strftime("%d/%m/%Y %H:%M:%S"))
 if damaged := audit.damaged_lines():

@@ -5,7 +5,7 @@ per-unit targets, the Biểu-style table and the score sheet to print."""
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, registry
+from dashboard import data, filters, maps, registry
 from dashboard.ui import comparisons, downloads, figures, frame, meetings, tiles
 
 state = filters.current()
@@ -18,16 +18,21 @@ if state.year not in years:
 meetings.first_year_note(state, years)
 
 progress = meetings.progress_rows(state)
-for col, ind_id in zip(st.columns(len(meetings.KEY)), meetings.KEY):
-    with col:
-        rows = progress.filter(pl.col("indicator_id") == ind_id).sort("applies", "target_id", descending=[True, False])
-        tiles.kpi(ind_id, state, rows.head(1) if rows.height else None)
+
+
+def tile(ind_id: str) -> None:
+    rows = progress.filter(pl.col("indicator_id") == ind_id).sort("applies", "target_id", descending=[True, False])
+    tiles.kpi(ind_id, state, rows.head(1) if rows.height else None)
+
+
+tiles.grid(meetings.KEY, tile)  # tiles that wrap on a narrow screen
 
 choice = frame.choose(meetings.IDS)
 ind = registry.get(choice)
 if not state.scope.is_commune:
-    st.subheader("Bản đồ theo xã, phường")
-    fig = figures.overview_map(choice, state.filters, state.all_years, state.scope)
+    st.header("Bản đồ theo xã, phường")
+    width = maps.PHONE_WIDTH if frame.phone() else maps.MAP_WIDTH  # the zoom fits the width the map has
+    fig = figures.overview_map(choice, state.filters, state.all_years, state.scope, width=width)
     if fig is not None:
         frame.chart(fig, "sh-map", config={"scrollZoom": True})
         now = data.indicator(choice, state.filters, state.scope, by=("unit",))

@@ -53,6 +53,7 @@ if user.role == "admin":
             format_func=lambda c: f"{names.get(c, c)} ({c})",
             key="cycle_left_out",
             placeholder="Không có",
+            select_all=False,
         )
         chosen = [c for c in codes if c not in left_out]
         if st.button("Mở kỳ báo cáo", key="cycle_open", icon=":material/event_available:"):
@@ -96,7 +97,7 @@ downloads.downloads(
     shown, COLS, f"tien-do-nop-bao-cao-{year}", f"Tiến độ nộp báo cáo năm {year}", filters.current(), key="tien-do"
 )
 
-st.subheader("Xử lý báo cáo của một đơn vị")
+st.header("Xử lý báo cáo của một đơn vị")
 unit = st.selectbox("Đơn vị", p.expected, format_func=lambda c: f"{names.get(c, c)} ({c})", key="cycle_unit")
 s = p.units[unit]
 st.caption(f"Trạng thái: {rows.filter(pl.col('unit_code') == unit)['status_label'][0]} · lần nộp: {s.version}")
@@ -165,7 +166,7 @@ if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/che
     )
 
 if user.role == "admin":
-    st.subheader("Chốt số liệu năm")
+    st.header("Chốt số liệu năm")
     if not p.locked:
         confirmed = True
         if unfinished := cycle.unfinished_text(p):  # said before the click, and confirmed

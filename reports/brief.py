@@ -91,7 +91,7 @@ def content(b: Brief) -> dict:
         {
             "text": t.text,
             "target": prose.target_short(t),
-            "latest": fmt.pct(t.latest),
+            "latest": fmt.pct(t.stated.latest),
             "status": prose.status(t.status),
             "color": charts.STATUS_COLORS.get(t.status, charts.GREY),
             "gap": f"{fmt.num(t.gap_units)} {prose.what_counts(t.indicator_id, t.subgroup)[0]}"
@@ -177,7 +177,7 @@ def gaps(b: Brief, n: int = 3) -> list[str]:
         g = prose.gap(t)
         out.append(
             f"{g[:1].upper()}{g[1:]} để đạt mục tiêu «{t.text}» ({prose.target_words(t)}); hiện đạt "
-            f"{fmt.pct(t.latest)} ({fmt.count(r.numerator)}/{fmt.count(r.denominator)} {noun}), "
+            f"{fmt.pct(t.stated.latest)} ({fmt.count(r.numerator)}/{fmt.count(r.denominator)} {noun}), "
             f"{prose.lower_first(methods.STATUS_LABELS[t.status])}."
         )
     return out

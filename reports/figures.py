@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import data, registry, reporting
+from dashboard import data, fmt, methods, registry, reporting
 from dashboard.scope import Filters, Scope
 from etl.codes import codes
 from etl.province import COMMUNE_KINDS
@@ -102,10 +102,24 @@ class TargetRow:
     projection: float | None
     status: str
     gap_units: int
+    stated_complement: bool = False  # stated as the share that has what the indicator counts the lack of
+
+    @property
+    def stated(self) -> methods.Stated:
+        """The target's figures in its own words and direction (prg_targets.stated_complement)."""
+        return methods.stated(
+            self.latest,
+            self.target_value,
+            self.comparator,
+            self.stated_complement,
+            self.observed_pace,
+            self.required_pace,
+        )
 
     @property
     def latest_ratio(self) -> Ratio:
-        return Ratio(round(self.latest / 100 * self.latest_denominator), self.latest_denominator)
+        """What the stated figure counts, of its denominator (those with, not those without, when stated so)."""
+        return Ratio(round(self.stated.latest / 100 * self.latest_denominator), self.latest_denominator)
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,80 @@ class Situation:
     meetings: Meetings | None
     bieu: dict[str, pl.DataFrame] = field(repr=False)
     unit_names: dict[str, str] = field(repr=False)
+    # figures that the source document printed otherwise: key (as in PUBLISHED_FACTS) -> what it printed and why
+    published: dict[tuple[str, str | None], Published] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A figure as the source document printed it, where the report's differs, and why."""
+
+    ratio: Ratio
+    pct: float
+    reason: str
+
+    def note(self, source: str) -> str:
+        return (
+            f"{source} ghi {fmt.count(self.ratio.numerator)}/{fmt.count(self.ratio.denominator)} "
+            f"({fmt.pct(self.pct)}); {self.reason}"
+        )
+
+
+# The report's figures that the Đề án's prose prints too (reference/facts.csv): key -> fact. Where the report's figure
+# differs (a documented correction of the published tables, or a percentage that is not its own ratio), a note under
+# the report gives the published figure and the reason.
+PUBLISHED_FACTS: dict[tuple[str, str | None], str] = {
+    ("heads", "truong_xom"): "F000-037",
+    ("heads", "truong_ban_ctmt"): "F000-038",
+    ("heads", "hoi_nong_dan"): "F000-039",
+    ("heads", "hoi_phu_nu"): "F000-040",
+    ("heads", "hoi_ccb"): "F000-041",
+    ("heads", "bi_thu_doan"): "F000-042",
+    ("unstable_below", None): "F000-053",
+    ("no_internet_below", None): "F000-057",
+}
+
+
+def published_differences(
+    meta: Meta, figures: dict[tuple[str, str | None], Ratio], scope: Scope, root: Path
+) -> dict[tuple[str, str | None], Published]:
+    """The figures of a province report of the published tables' year that the source printed otherwise."""
+    if meta.unit_code is not None or scope.is_commune:
+        return {}
+    rec = data.reconciliation(scope, root=root)
+    if rec.filter(pl.col("bieu") == "bieu03")["year"].max() != meta.year:  # the Đề án describes that year only
+        return {}
+    facts = {r["fact_id"]: r for r in data.published_facts(root=root).iter_rows(named=True)}
+    names = data.unit_names(root=root)
+    heads = {c.code: c.published_key for c in codes()["head_role"]}  # a role's Biểu 06 columns (codes.csv)
+    out = {}
+    for key, fact_id in PUBLISHED_FACTS.items():
+        f, ours = facts.get(fact_id), figures.get(key)
+        if f is None or ours is None or not ours.denominator:
+            continue
+        theirs = Ratio(int(f["value"]), int(f["denominator"]))
+        if theirs == ours and not f["inconsistent"]:
+            continue
+        if theirs == ours:
+            reason = (
+                f"tỉ lệ in trong văn bản không đúng phép chia: {fmt.count(ours.numerator)}/"
+                f"{fmt.count(ours.denominator)} = {fmt.num(ours.numerator / ours.denominator * 100, 3)}%."
+            )
+        else:
+            fixed = rec.filter(
+                pl.col("reason").is_not_null()
+                & (pl.col("difference") != 0)
+                & (pl.col("bieu") == "bieu06")
+                & pl.col("measure").str.starts_with(heads.get(key[1] or "", "(none)"))
+            )
+            why = "; ".join(
+                f"{names.get(r['unit_code'], r['unit_code'])}: {r['reason']}" for r in fixed.iter_rows(named=True)
+            )
+            reason = "số liệu ở đây theo các biểu đã sửa những ô không thể đúng của biểu công bố" + (
+                f" ({why})." if why else "."
+            )
+        out[key] = Published(theirs, float(f["pct_stated"]), reason)
+    return out
 
 
 @dataclass(frozen=True)
@@ -250,10 +338,8 @@ def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") 
     year: the dashboard's own figures (data.progress_for) for the latest year; for an earlier year the same method on
     the years up to it (the data layer's computed progress), so a 2024 report never uses 2025 figures."""
     units = (meta.unit_code,) if meta.unit_code else ()
-    if meta.years and meta.years[-1] == data.years(root=root)[-1]:
-        p = data.progress_for(Filters(units=units), scope, root=root)
-    else:  # the selection «years up to `year`» is not a scope prg_progress follows
-        p = data._progress_computed(Filters(years=meta.years, units=units), scope, root=root)
+    latest = meta.years and meta.years[-1] == data.years(root=root)[-1]
+    p = data.progress_for(Filters(years=() if latest else meta.years, units=units), scope, root=root)
     if p.is_empty():
         return []
     out = []
@@ -278,6 +364,7 @@ def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") 
                 projection=r["projection"],
                 status=r["status"],
                 gap_units=int(r["gap_units"] or 0),
+                stated_complement=bool(r.get("stated_complement")),
             )
         )
     return out
@@ -373,6 +460,13 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
             if r["denominator"]
         }
 
+    heads = {s: _ratio("heads_member", f, scope, root, s) for s in registry.get("heads_member").subgroups}
+    unstable_below = _ratio("internet_unstable", below, scope, root)
+    no_internet_below = _ratio("internet_none", below, scope, root)
+    shown = {("heads", k): v for k, v in heads.items()} | {
+        ("unstable_below", None): unstable_below,
+        ("no_internet_below", None): no_internet_below,
+    }
     return Situation(
         meta=meta,
         communes=communes.height if unit is None else 0,
@@ -384,13 +478,13 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
         border=int(village_rows["border"].sum()) if village_rows.height else 0,
         village_secretaries={"total": int(sec["total"].sum()), **village_secretaries},
         concurrent={s: _ratio("sec_concurrent", f, scope, root, s) for s in registry.get("sec_concurrent").subgroups},
-        heads={s: _ratio("heads_member", f, scope, root, s) for s in registry.get("heads_member").subgroups},
+        heads=heads,
         ehandbook=_ratio("ehandbook", f, scope, root),
-        unstable_below=_ratio("internet_unstable", below, scope, root),
+        unstable_below=unstable_below,
         unstable_below_by_type={
             r["branch_type"]: int(r["numerator"]) for r in unstable_by_type.iter_rows(named=True) if r["numerator"]
         },
-        no_internet_below=_ratio("internet_none", below, scope, root),
+        no_internet_below=no_internet_below,
         unstable=_ratio("internet_unstable", f, scope, root),
         no_internet=_ratio("internet_none", f, scope, root),
         no_computer=_ratio("computer_none", f, scope, root),
@@ -402,6 +496,7 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
         meetings=meetings(meta, scope, root, progress),
         bieu=bieu,
         unit_names=names,
+        published=published_differences(meta, shown, scope, root),
     )
 
 

@@ -115,8 +115,9 @@ def date_line(place: str, day: dt.date) -> str:
 
 def target_words(t: TargetRow) -> str:
     """The target in words: «từ 100% trở lên đến năm 2030», «từ 90% trở lên hằng năm», «0% đến năm 2026»."""
-    v = fmt.pct(t.target_value, 0)
-    words = v if t.target_value == 0 and t.comparator == "<=" else COMPARATOR_WORDS[t.comparator].format(v=v)
+    s = t.stated
+    v = fmt.pct(s.target, 0)
+    words = v if s.target == 0 and s.comparator == "<=" else COMPARATOR_WORDS[s.comparator].format(v=v)
     return f"{words} {'hằng năm' if t.is_annual else f'đến năm {t.deadline}'}"
 
 
@@ -134,8 +135,9 @@ def stated_target(comparator: str, value: float, unit: str, deadline: str) -> st
 
 def target_short(t: TargetRow) -> str:
     """The target in a table cell: «≥ 100% (2030)», «≥ 90% (hằng năm)», «≤ 0% (2026)»."""
-    sign = {">=": "≥", "<=": "≤"}.get(t.comparator, t.comparator)
-    return f"{sign} {fmt.pct(t.target_value, 0)} ({'hằng năm' if t.is_annual else t.deadline})"
+    s = t.stated
+    sign = {">=": "≥", "<=": "≤"}.get(s.comparator, s.comparator)
+    return f"{sign} {fmt.pct(s.target, 0)} ({'hằng năm' if t.is_annual else t.deadline})"
 
 
 def what_counts(indicator_id: str, subgroup: str | None) -> tuple[str, str]:
@@ -163,12 +165,13 @@ def status(code: str) -> str:
 
 
 def data_line(meta: Meta, sample: bool = True) -> str:
-    """Which data, from when: the returns and their load date, the snapshot, the day the document was made."""
+    """Which data, from when: the returns and their load date, the day the document was made (not the store's
+    internal snapshot id: a reader cannot use it)."""
     loaded = f", nạp lần gần nhất ngày {meta.loaded_on.strftime('%d/%m/%Y')}" if meta.loaded_on else ""
     whose = "của các đảng bộ" if meta.unit_code is None else f"của {meta.committee}"
     text = (
-        f"Số liệu tổng hợp tự động từ {fmt.count(meta.returns)} báo cáo năm {meta.year} {whose}{loaded} "
-        f"(bản dữ liệu {meta.snapshot}); lập ngày {meta.made_on.strftime('%d/%m/%Y')}."
+        f"Số liệu tổng hợp tự động từ {fmt.count(meta.returns)} báo cáo năm {meta.year} {whose}{loaded}; "
+        f"lập ngày {meta.made_on.strftime('%d/%m/%Y')}."
     )
     if meta.returns == 0:
         text = f"Chưa có báo cáo năm {meta.year} {whose} trong dữ liệu đã nạp; lập ngày {meta.made_on:%d/%m/%Y}."
@@ -185,8 +188,26 @@ def header_lines(meta: Meta) -> list[str]:
     return [INTERNAL_MARK, *([SAMPLE_MARK] if meta.is_sample else [])]
 
 
-def _items(pairs: list[tuple[str, Ratio]]) -> str:
-    return "; ".join(f"{lab} {ratio(r)}" for lab, r in pairs)
+def _items(pairs: list[tuple[str, Ratio]], marks: dict[str, str] | None = None) -> str:
+    return "; ".join(f"{lab} {ratio(r)}{(marks or {}).get(lab, '')}" for lab, r in pairs)
+
+
+def _mark(s: Situation, key: tuple[str, str | None]) -> str:
+    """« [1]» after a figure the source printed otherwise (its note closes the report's body), else ''."""
+    keys = list(s.published)
+    return f" [{keys.index(key) + 1}]" if key in keys else ""
+
+
+def _notes(s: Situation) -> list[Block]:
+    """The figures the source printed otherwise: what it printed and why (a document never differs in silence)."""
+    if not s.published:
+        return []
+    from etl.province import load_province
+
+    source = load_province().reference_source.split(",")[0] or "Văn bản công bố"
+    return [Block("note", "Ghi chú:")] + [
+        Block("note", f"[{i}] {p.note(source)}") for i, p in enumerate(s.published.values(), start=1)
+    ]
 
 
 def _counts(values: dict[str, int], sep: str = "; ") -> str:
@@ -218,7 +239,7 @@ def situation_blocks(s: Situation) -> list[Block]:
     out += [Block("h1", f"5. Kết quả đánh giá, xếp loại chất lượng {first}–{last}"), *_ratings(s)]
     out += [Block("h1", "6. Sinh hoạt chi bộ"), *[Block("p", t) for t in meetings_text(s.meetings, m.year, who)]]
     out += [Block("h1", "7. Tiến độ thực hiện các mục tiêu"), *_targets(s)]
-    return out
+    return out + _notes(s)
 
 
 def _share(r: Ratio, noun: str) -> str:
@@ -370,7 +391,10 @@ def _villages(s: Situation, who: str) -> list[Block]:
         Block(
             "p",
             "Người đứng đầu xóm, tổ dân phố và các đoàn thể là đảng viên (trên số xóm có chức danh đó): "
-            + _items([(lower_first(c.label), s.heads[c.code]) for c in codes()["head_role"]])
+            + _items(
+                [(lower_first(c.label), s.heads[c.code]) for c in codes()["head_role"]],
+                {lower_first(c.label): _mark(s, ("heads", c.code)) for c in codes()["head_role"]},
+            )
             + ".",
         ),
     ]
@@ -391,8 +415,9 @@ def _infrastructure(s: Situation, who: str) -> list[Block]:
                 "p",
                 f"Mạng Internet của {fmt.count(s.unstable_below.denominator)} "
                 f"{lower_first(_level('tt_cap_tren'))}: không ổn định {ratio(s.unstable_below)}"
+                + _mark(s, ("unstable_below", None))
                 + (f" (trong đó có {by_type})" if by_type else "")
-                + f"; chưa có mạng Internet {ratio(s.no_internet_below)}.",
+                + f"; chưa có mạng Internet {ratio(s.no_internet_below)}{_mark(s, ('no_internet_below', None))}.",
             )
         )
     out.append(
@@ -467,15 +492,15 @@ def _ratings(s: Situation) -> list[Block]:
 def target_sentence(t: TargetRow) -> str:
     """One target in words: where it stands, the paces, the status and what it would take."""
     noun, _ = what_counts(t.indicator_id, t.subgroup)
-    r = t.latest_ratio
+    r, s = t.latest_ratio, t.stated
     text = (
-        f"{t.text} (mục tiêu {target_words(t)}): năm {t.latest_year} đạt {fmt.pct(t.latest)} "
+        f"{t.text} (mục tiêu {target_words(t)}): năm {t.latest_year} đạt {fmt.pct(s.latest)} "
         f"({fmt.count(r.numerator)}/{fmt.count(r.denominator)} {noun})"
     )
-    if t.status != "achieved" and t.observed_pace is not None and t.required_pace is not None:
+    if t.status != "achieved" and s.observed_pace is not None and s.required_pace is not None:
         text += (
-            f"; tốc độ thực tế {fmt.points(t.observed_pace).replace('điểm %', 'điểm %/năm')}, tốc độ cần thiết "
-            f"{fmt.points(t.required_pace).replace('điểm %', 'điểm %/năm')}"
+            f"; tốc độ thực tế {fmt.points(s.observed_pace).replace('điểm %', 'điểm %/năm')}, tốc độ cần thiết "
+            f"{fmt.points(s.required_pace).replace('điểm %', 'điểm %/năm')}"
         )
     text += f"; đánh giá: {lower_first(status(t.status))}"
     if g := gap(t):

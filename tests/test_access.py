@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import data, urlstate
 from etl import audit, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -305,21 +305,19 @@ def test_admin_pages_cannot_be_reached_by_the_commune_user(others):
     hashes = {}
     for page in {**ADMIN_PAGES, **PROVINCE_PAGES}:
         admin.switch_page(f"../pages/{page}.py")
-        hashes[page] = admin._page_hash  # AppTest's own request field (no public accessor)
+        hashes[page] = urlstate.page_hash(admin)  # AppTest's own request field, behind dashboard/urlstate.py
     for who in ("xa", "tinh"):
         at = log_in(new_app(), who)
         for page, title in {**ADMIN_PAGES, **(PROVINCE_PAGES if who == "xa" else {})}.items():
-            at._page_hash = hashes[page]
-            at.run()
+            urlstate.open_by_hash(at, hashes[page])
             assert not at.exception
             assert title not in titles(at)
             assert titles(at) == ["Trang không dành cho tài khoản này"]  # in Vietnamese, not the page
             assert not at.file_uploader
-            assert not any("Nhật ký" == s.value for s in at.subheader)
+            assert not any("Nhật ký" == s.value for s in at.header)  # sections are h2 (issue 28.14)
     # and before log-in the same request shows the form only
     at = new_app()
-    at._page_hash = hashes["quan_tri"]
-    at.run()
+    urlstate.open_by_hash(at, hashes["quan_tri"])
     assert titles(at) == ["Đăng nhập"]
 
 

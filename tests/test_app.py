@@ -129,7 +129,7 @@ def test_drill_down_from_a_bar_to_the_branch_list(tinh):
     # AppTest cannot click a chart: preset the selection the click would store.
     tinh.session_state["xem"] = "01273"  # filters.DRILL, kept in the URL
     tinh.run()
-    assert any(s.value == "Chi bộ của Thục Phán, năm 2025" for s in tinh.subheader)
+    assert any(s.value == "Chi bộ của Thục Phán, năm 2025" for s in tinh.header)
 
 
 def test_commune_user_sees_its_own_profile(sample_store):

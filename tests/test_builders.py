@@ -118,6 +118,17 @@ def test_map_classes_legend_and_no_data():
     assert "Thục Phán" in labels.text and len(labels.text) == 56
 
 
+def test_the_map_says_the_names_every_other_page_says():
+    """The boundary file spells «Đàm Thủy»; the app «Đàm Thuỷ»: the map's labels and tooltips use the app's names."""
+    conf = load_province("04")
+    names = {u.code: (u.name, u.full_name) for u in conf.units}
+    fig = maps.commune_map(conf.boundaries_path, {}, registry.get("internet_none"), names=names)
+    labels = next(t for t in fig.data if t.type == "scattermap")
+    assert "Đàm Thuỷ" in labels.text and "Đàm Thủy" not in labels.text
+    tips = {c: tip for t in fig.data if t.type == "choroplethmap" for c, tip in zip(t.locations, t.customdata)}
+    assert "<b>Xã Lý Quốc</b>" in tips["01537"] and "<b>Xã Vinh Quý</b>" in tips["01561"]
+
+
 def test_commune_map_can_show_only_some_units():
     fig = maps.commune_map(load_province("04").boundaries_path, {}, registry.get("internet_none"), only={"01273"})
     assert [c for t in fig.data if t.type == "choroplethmap" for c in t.locations] == ["01273"]

@@ -7,9 +7,10 @@ import csv
 import json
 from functools import cache
 
+import pytest
 from vietnam_provinces import Province, Ward
 
-from etl.settings import GEO_DIR
+from etl.settings import GEO_DIR, PROVINCES_DIR
 
 
 @cache
@@ -67,3 +68,59 @@ def test_a_province_without_its_own_folder_gets_the_shared_boundaries():
     assert lai_chau.boundaries_path == GEO_DIR / "communes" / "12.geojson"
     # Cao Bằng keeps its own cleaned coverage (data/provinces/04/communes.geojson)
     assert load_province("04").boundaries_path.parent.name == "04"
+
+
+def _boundary_names(path) -> dict[str, str]:
+    return {f["properties"]["code"]: f["properties"]["name"] for f in json.loads(path.read_text("utf-8"))["features"]}
+
+
+def _misnamed(units, boundaries: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Units whose name differs from their boundary's (tone placement aside: «Đàm Thuỷ» is «Đàm Thủy»)."""
+    from etl.text import new_tones
+
+    return [
+        (u.code, u.name, boundaries[u.code])
+        for u in units
+        if u.code in boundaries and new_tones(u.name) != new_tones(boundaries[u.code])
+    ]
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in PROVINCES_DIR.iterdir() if p.is_dir()))
+def test_every_unit_is_named_as_its_boundary_in_every_province_folder(folder):
+    """A unit's code and name in the app are those of its boundary: 01537 is Lý Quốc on the map and in every table
+    (vietnam-provinces 2025.10.1 called it Vinh Quý, so the map painted Vinh Quý's figures on Lý Quốc)."""
+    from etl.province import load_province
+
+    conf = load_province(folder)
+    own = _boundary_names(conf.boundaries_path)
+    communes = [u for u in conf.units if u.is_commune]
+    assert {u.code for u in communes} == set(own)
+    assert _misnamed(communes, own) == []
+    names = {u.code: u.name for u in communes}
+    if folder == "04":
+        assert (names["01537"], names["01558"], names["01561"]) == ("Lý Quốc", "Hạ Lang", "Vinh Quý")
+        assert names["01501"] == "Đàm Thuỷ"  # one spelling: the map's label is the app's name
+
+
+def test_every_unit_of_the_country_is_named_as_its_shared_boundary():
+    from etl.province import load_province
+
+    units = load_province("00").units
+    wrong = []
+    for pc in sorted({u.province_code for u in units}):
+        path = GEO_DIR / "communes" / f"{pc}.geojson"
+        wrong += _misnamed([u for u in units if u.province_code == pc], _boundary_names(path))
+    assert wrong == []
+
+
+def test_a_correction_that_no_longer_matches_the_package_is_refused(monkeypatch, tmp_path):
+    """A correction says what it corrects: if the package changes the name it is refused rather than applied blindly."""
+    from etl import province
+
+    (tmp_path / "04").mkdir()
+    (tmp_path / "04" / province.UNIT_CORRECTIONS).write_text(
+        "code,name,package_name,source\n01537,Lý Quốc,Bình Lư,test\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(province, "PROVINCES_DIR", tmp_path)
+    with pytest.raises(ValueError, match="01537"):
+        province._communes_from_package("04")

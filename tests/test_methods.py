@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
 import pytest
 
+from dashboard import registry
 from dashboard.methods import (
     FUNNEL_LABELS,
+    FUNNEL_Z_998,
     RAG_LABELS,
     STATUS_LABELS,
     TREND_CRITICAL_95,
     TREND_CRITICAL_998,
     TREND_LABELS,
+    TREND_YEARS,
     Progress,
     funnel_judgement,
     funnel_limits,
@@ -480,8 +484,8 @@ def test_funnel_position_around_limits():
     assert funnel_position(169, 200, 0.8) == "similar"  # 0.845 ≤ 0.8495
     assert funnel_position(148, 200, 0.8) == "similar"  # 0.740 ≥ 0.7391
     assert funnel_position(147, 200, 0.8) == "lower"  # 0.735 < 0.7391
-    # wider 99.8 % limits (z = 3.29): upper = 0.876532, so 170/200 is no longer unusual
-    assert funnel_position(170, 200, 0.8, z=3.29) == "similar"
+    # wider 99.8 % limits (z = 3.0902): upper = 0.872806, so 170/200 is no longer unusual
+    assert funnel_position(170, 200, 0.8, z=FUNNEL_Z_998) == "similar"
     assert funnel_position(10, 0, 0.8) is None
 
 
@@ -573,3 +577,58 @@ def test_trend_not_computable(counts):
     assert t.chi2 is None
     assert t.significant is False
     assert (t.direction, t.label) == ("na", "không tính được")
+
+
+# --------------------------------------------------------------------------- issue 28.2: the peers' formulas
+
+
+def test_the_998_funnel_limit_is_z_3_0902_not_3_29():
+    """99,8% two-sided is Φ⁻¹(0,999) = 3,0902 (3,29 is 99,9%). N = 200, P0 = 0,8, z² = 9,549336:
+    root = sqrt(9,549336 + 4·160·0,2) = 11,728143; z·root = 36,242307; 2E + z² = 329,549336; 2(N + z²) = 419,098672
+    lower = 293,307029/419,098672 = 0,699852; upper = 365,791643/419,098672 = 0,872806."""
+    from statistics import NormalDist
+
+    from dashboard import charts
+
+    assert FUNNEL_Z_998 == approx(NormalDist().inv_cdf(0.999), abs=5e-5)
+    assert funnel_limits(200, 0.8, FUNNEL_Z_998) == (approx(0.699852, abs=1e-6), approx(0.872806, abs=1e-6))
+    # the funnel chart's dotted 99,8% curve is drawn with it
+    units = pl.DataFrame({"unit_code": ["a"], "unit_name": ["A"], "denominator": [200], "value": [80.0]})
+    fig = charts.funnel(units, registry.get("member_good"), 80.0)
+    lower, upper = [t for t in fig.data if t.line.dash == "dot"]
+    at_200 = list(lower.x).index(200.0)
+    assert (lower.y[at_200], upper.y[at_200]) == (approx(69.9852, abs=1e-4), approx(87.2806, abs=1e-4))
+
+
+def test_the_trend_test_takes_the_five_most_recent_years_never_more():
+    """A long run: 60, 65, then 80% five years running (of 1.000). Over seven years that is a rise (χ² ≫ 9,55); the
+    five most recent (2021–2025, all 80%) show none: χ² = 0."""
+    counts = {2019: (600, 1000), 2020: (650, 1000)} | {y: (800, 1000) for y in range(2021, 2026)}
+    t = trend_test(counts)
+    assert TREND_YEARS == 5
+    assert t.years == (2021, 2022, 2023, 2024, 2025)
+    assert t.chi2 == approx(0.0)
+    assert (t.significant, t.direction) == (False, "none")
+
+
+def test_one_year_driving_the_trend_is_caught_by_the_plain_logit_slope():
+    """The issue's numbers: 76,0 / 78,7 / 76,1 / 76,8 / 85,5% of ~1.000 a year (752/990, 779/990, 761/1.000,
+    776/1.010, 855/1.000). N = 4.990, R = 3.923, Σr·t = 11.972, Σn·t = 15.010, Σn·t² = 55.110:
+    χ² = 4.990·(4.990·11.972 − 3.923·15.010)² / (3.923·1.067·(4.990·55.110 − 15.010²)) = 4.990·856.050² /
+    (4.185.841·49.698.800) = 17,578 > 9,5495. Left out 2025, the count-weighted numerator stays positive
+    (N·Σr·t − R·Σn·t over 2021–2024 = 3.990·... = +350: the old check said «tăng»), but the plain least-squares slope of the logits 1,150466,
+    1,306153, 1,158170, 1,198831 over t = 1..4 is (−1,5·1,150466 − 0,5·1,306153 + 0,5·1,158170 + 1,5·1,198831)/5
+    = −0,000289 < 0: the sign flips, so the trend is one year's: no trend (as Fingertips says)."""
+    counts = {2021: (752, 990), 2022: (779, 990), 2023: (761, 1000), 2024: (776, 1010), 2025: (855, 1000)}
+    t = trend_test(counts)
+    assert t.chi2 == approx(17.578029, abs=1e-5)
+    assert (t.significant, t.direction, t.label) == (False, "none", "không thay đổi đáng kể")
+
+
+def test_a_year_at_zero_still_gets_its_logit_checked():
+    """r = 0 in a year has no logit; the check then takes ln((r + ½)/(n − r + ½)) for every year: 0, 10, 20, 30, 40%
+    of 100 rise in every leave-one-out (χ² = 62,5: N = 500, R = 100, Σr·t = 400, Σn·t = 1.500, Σn·t² = 5.500;
+    (500·400 − 100·1.500)² · 500 / (100·400·(500·5.500 − 1.500²)) = 500·50.000²/(40.000·500.000) = 62,5)."""
+    t = trend_test({2021: (0, 100), 2022: (10, 100), 2023: (20, 100), 2024: (30, 100), 2025: (40, 100)})
+    assert t.chi2 == approx(62.5)
+    assert (t.significant, t.direction) == (True, "up")

@@ -157,9 +157,9 @@ def test_wrong_percentages_of_the_source_are_exactly_the_inconsistent_facts(samp
     flagged = data.published_facts(root=sample_store)
     flagged = set(flagged.filter(flagged["inconsistent"] & flagged["fact_id"].str.starts_with("F000"))["fact_id"])
     assert flagged == set(WRONG_PERCENTAGE)
-    # the report prints the right percentage and never the source's wrong one
-    assert "1.364/1.462 bằng 93,30%" in report and "93,29%" not in report
-    assert "368/1.946 bằng 18,91%" in report and "18,96%" not in report
+    # the report prints the right percentage, and the source's wrong one only in the note that says so (issue 28.5)
+    assert "1.364/1.462 bằng 93,30%" in report and "bằng 93,29%" not in report
+    assert "368/1.946 bằng 18,91%" in report and "bằng 18,96%" not in report
     assert "1.288/1.462 bằng 88,10%" in report
 
 
@@ -189,3 +189,26 @@ def test_small_branches_are_named_by_commune(report, sample_store):
     assert small.height == 9
     for r in small.iter_rows(named=True):
         assert r["branch_name"] in report
+
+
+def test_a_figure_that_differs_from_the_published_one_says_so_in_a_note(report):
+    """Issue 28.5: the report prints 1.217/1.421 where the Đề án printed 1.217/1.429 (CONSISTENCY F2, F3 corrected):
+    right to correct, wrong to be silent. A marked figure, and a note with the published figure and the reason."""
+    marked = re.search(r"chi hội trưởng Hội Nông dân 1\.217/1\.421 bằng 85,64% \[(\d)\]", report)
+    assert marked, "the corrected figure carries a note mark"
+    n = marked.group(1)
+    note = re.search(rf"^\[{n}\] (.*)$", report, re.M).group(1)
+    assert note.startswith("Đề án 03-ĐA/TU ngày 28/5/2026 của Ban Thường vụ Tỉnh uỷ Cao Bằng ghi 1.217/1.429 (85,16%)")
+    assert "Quang Hán" in note and "Nùng Trí Cao" in note  # the two cells corrected, with their reasons
+    # a percentage printed otherwise than its own ratio is noted too (H1, D1)
+    assert re.search(r"1\.364/1\.462 bằng 93,30% \[\d\]", report)
+    assert "ghi 1.364/1.462 (93,29%); tỉ lệ in trong văn bản không đúng phép chia: 1.364/1.462 = 93,297%." in report
+    assert "ghi 368/1.946 (18,96%)" in report
+    # a figure printed the same (88,1% = 88,10%) has none
+    assert not re.search(r"1\.288/1\.462 bằng 88,10% \[", report)
+
+
+def test_a_document_does_not_print_the_stores_internal_snapshot_id(report, sample_store):
+    from etl.store import current_snapshot
+
+    assert current_snapshot(sample_store).name not in report and "bản dữ liệu" not in report

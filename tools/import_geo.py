@@ -75,16 +75,20 @@ def _write(path: Path, features: list[dict], name: str) -> None:
 
 def main(shared: Path) -> None:
     from shapely.ops import unary_union
-    from vietnam_provinces import Province, Ward
+    from vietnam_provinces import Province
+
+    from etl.province import NATIONAL_CODE, load_province
 
     src = shared / "geo" / "vn-wards-2025"
     (GEO_DIR / "communes").mkdir(parents=True, exist_ok=True)
     provinces = {
         f"{int(p.code):02d}": nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(p.name))) for p in Province.iter_all()
     }
-    wanted = {f"{int(w.code):05d}": f"{int(w.province_code):02d}" for w in Ward.iter_all()}
-    by_name = {(f"{int(w.province_code):02d}", fold(w.name)): f"{int(w.code):05d}" for w in Ward.iter_all()}
-    name_of = {f"{int(w.code):05d}": fold(w.name) for w in Ward.iter_all()}
+    # The units as the app knows them: `vietnam-provinces` with the province folders' corrections (unit_corrections.csv)
+    units = {u.code: u for u in load_province(NATIONAL_CODE).units}
+    wanted = {c: u.province_code for c, u in units.items()}
+    by_name = {(u.province_code, fold(u.full_name)): c for c, u in units.items()}
+    name_of = {c: fold(u.full_name) for c, u in units.items()}
     found: set[str] = set()
     rekeyed: list[tuple[str, str, str]] = []
     province_features = []
@@ -107,7 +111,8 @@ def main(shared: Path) -> None:
             geom = _shape(w["polygons"])
             shapes.append(geom)
             simple = geom.simplify(COMMUNE_TOLERANCE, preserve_topology=True)
-            name = nfc(w["name"])
+            # the app's spelling of the name (the source's may differ in tone placement, dashes or apostrophes)
+            name = units[code].name if code in units else nfc(w["name"])
             kind = KINDS.get(nfc(w["type"]), nfc(w["type"]).lower())
             feats.append(
                 _feature(
@@ -161,7 +166,8 @@ def _provenance(inputs: list[Path], src: Path, missing: list[str], extra: list[s
         "`../shared/geo/vn-wards-2025/` (the team's shared folder; its README): repository "
         "`lamngockhuong/vietnam-3d-map`, folder `public/wards/`, commit `dc6095c45a49279d6c24f4de6cf00f4b2b04a90d` "
         "(2025-12-07), derived from the 3,321-unit map of gis.vn («Bản đồ hành chính Việt Nam»); unit codes are the "
-        "official ones of Công văn 1027/CTK-CSCL, the codes of `vietnam-provinces`.",
+        "official ones of Công văn 1027/CTK-CSCL, the codes of `vietnam-provinces` as corrected by the province folders' "
+        "`unit_corrections.csv`; names as the app spells them.",
         "",
         "## Licence — read before publishing a map",
         "",

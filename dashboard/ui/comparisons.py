@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, filters, fmt, registry
+from dashboard import charts, data, filters, fmt, registry, urlstate
 from dashboard.filters import State
 from dashboard.scope import Scope
 from dashboard.ui.downloads import downloads, indicator_cols
@@ -76,6 +76,9 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
     if state.scope.is_commune:  # one bar would say nothing: its own branches are listed instead
         return state.scope.unit_code
     by = "province" if filters.national() and map_province(state) is None else "unit"
+    if by == "unit":  # the drill-down is kept in the URL (?xem=01273): a link or a reload lists the same branches
+        urlstate.param(filters.DRILL, data.units(state.scope)["unit_code"].to_list(), what="đơn vị xem chi tiết")
+        urlstate.narrowed_notice()
     df = data.indicator(indicator_id, state.filters, state.scope, by=(by,), subgroup=subgroup)
     prov = data.province_benchmark(indicator_id, state.filters, state.scope, by=(), subgroup=subgroup)
     p0 = prov["value"][0] if prov.height else None
@@ -115,8 +118,9 @@ def unit_bars(indicator_id: str, state: State, key: str, subgroup: str | None = 
         filters.open_province(points[0]["customdata"][0])
     if by == "province":
         return None
-    if points:  # the drill-down is kept in the URL (?xem=01273): a link or a reload lists the same branches
-        st.session_state[filters.DRILL] = points[0]["customdata"][0]
+    clicked = points[0]["customdata"][0] if points else None
+    if urlstate.new_selection(f"bars-{key}", clicked):  # a new click, not the selection still on screen after Back
+        st.session_state[filters.DRILL] = clicked
     return st.session_state.get(filters.DRILL)
 
 
@@ -140,10 +144,41 @@ def funnel(indicator_id: str, state: State, key: str, highlight: str | None = No
         fig,
         key=f"f-{key}",
     )
+    dots = (
+        "Chấm là đơn vị của bạn"
+        if state.scope.is_commune and df.height == 1
+        else "Mỗi chấm là một đơn vị" + ("; chấm cam là đơn vị đang xem" if highlight else "")
+    )
     st.caption(
-        f"Mỗi chấm là một đơn vị; ngoài đường giới hạn là khác {whole.lower()} có ý nghĩa thống kê "
+        f"{dots}; ngoài đường giới hạn là khác {whole.lower()} có ý nghĩa thống kê "
         "(đơn vị nhỏ dao động nhiều hơn nên giới hạn rộng hơn)."
     )
+
+
+def attention(state: State, ids: list[str], profile, n: int = 5) -> None:
+    """The units that need attention most: those with the most key indicators significantly worse than the province
+    (funnel 95%, as the scorecard judges them), each with what is worse and a link to its profile."""
+    from dashboard import scorecard
+
+    columns = {i: scorecard_column(i, state, "funnel") for i in ids}
+    values = {i: data.indicator(i, state.filters, state.scope, by=("unit",)) for i in columns}
+    table = scorecard.sort(scorecard.build(data.units(state.scope), values, columns, "funnel"), "worse", columns)
+    top = table.filter(pl.col("worse") > 0).head(n)
+    st.markdown(f"**Đơn vị cần quan tâm nhất, năm {state.year}**")
+    if not top.height:
+        st.caption("Không đơn vị nào kém hơn toàn tỉnh có ý nghĩa thống kê ở các chỉ tiêu chính.")
+        return
+    st.caption(f"Nhiều chỉ tiêu chính kém hơn {whole_name(state).lower()} nhất (kiểm định phễu 95%); bấm để mở hồ sơ.")
+    for r in top.iter_rows(named=True):
+        worse = [c.ind.short_for() for i, c in columns.items() if r[f"{i}_judgement"] == "worse"]
+        st.page_link(
+            profile,
+            label=f"{r['unit_full_name']}: {len(worse)} chỉ tiêu kém hơn",
+            help="Kém hơn ở: " + "; ".join(worse),
+            query_params=urlstate.params(carried_only=True) | {filters.PROFILE_UNIT: r["unit_code"]},
+            icon=":material/priority_high:",
+        )
+        st.caption("; ".join(worse))
 
 
 def scorecard_column(indicator_id: str, state: State, mode: str):

@@ -52,7 +52,7 @@ def documents(state: State) -> None:
 
     unit = _document_unit(state)
     what = f"Báo cáo thực trạng năm {state.year} ({_unit_text(unit, state)})"
-    st.subheader("Tài liệu")
+    st.header("Tài liệu")
     c = st.columns(2)
     c[0].download_button(
         f"Tải báo cáo thực trạng năm {state.year}, {_unit_text(unit, state)} (Word)",

@@ -42,8 +42,8 @@ def downloads(
     key: str = "",
 ) -> None:
     """CSV, XLSX (filters, source, date, internal mark) and PNG of the chart, side by side."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    filters_text = describe(state)
+    slug = file_slug(name)
+    filters_text = filters_text_of(df, state)
     approval = reporting.approval_notice(state.year)
     meta = export.export_meta(title, filters_text, SOURCE, data.is_sample(), approval, state.year)
     c = st.columns(3 if fig is not None else 2)
@@ -82,6 +82,26 @@ def downloads(
             icon=":material/image:",
             key=f"png-{key or slug}",
         )
+
+
+def file_slug(name: str) -> str:
+    """A file name in the user's words: an indicator's id in it becomes its short label without diacritics
+    («branch_good-theo-nam» → «chi-bo-httnv-tro-len-theo-nam»)."""
+    from dashboard import registry
+    from etl.text import fold
+
+    for i in sorted(registry.indicators(), key=len, reverse=True):  # «sec_trained» before «trained»
+        name = name.replace(i, fold(registry.get(i).short_for()))
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
+
+
+def filters_text_of(df: pl.DataFrame, state: State) -> str:
+    """The filters an export holds, in words: a table over several years says those years (a trend export of
+    2021–2025 is not «năm 2025»)."""
+    years = sorted(df["year"].unique().drop_nulls().to_list()) if "year" in df.columns else []
+    if len(years) > 1:
+        return f"các năm {years[0]}–{years[-1]}; {describe(state, year=False)}"
+    return describe(state)
 
 
 def audited(build, what: str, fmt_: str, filters_text: str):

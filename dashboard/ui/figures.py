@@ -23,6 +23,7 @@ def overview_map(
     by_province: bool = False,
     province: str | None = None,
     root: Path = PARQUET_DIR,
+    width: int = maps.MAP_WIDTH,
 ) -> go.Figure | None:
     """The overview's map of one indicator, built once per (snapshot, indicator, filters, scope) and shared by the
     sessions that ask the same: the scope is part of the key, so no session gets a map built for another. In a
@@ -42,8 +43,11 @@ def overview_map(
         return None
     if by_province:  # the provinces this deployment covers
         only = set(data.units(scope, root=root)["province_code"])
-        return maps.commune_map(boundaries, values, ind, only=only, hint=maps.PROVINCE_HINT)
-    return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None)
+        return maps.commune_map(boundaries, values, ind, only=only, hint=maps.PROVINCE_HINT, width=width)
+    units = data.units(scope, root=root)
+    names = {r[0]: (r[1], r[2]) for r in units.select("unit_code", "unit_name", "unit_full_name").iter_rows()}
+    only = {scope.unit_code} if scope.is_commune else None
+    return maps.commune_map(boundaries, values, ind, only=only, names=names, width=width)
 
 
 @data.cached

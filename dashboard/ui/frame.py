@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, registry, reporting
+from dashboard import data, filters, registry, reporting, urlstate
 from dashboard.filters import State
 from etl import settings
 from etl.settings import MAX_FILE_BYTES
@@ -26,8 +26,45 @@ def house_style() -> None:
         f'{limit} MB mỗi tệp"; font-size: 0.875rem}}'
         '[data-testid="InputInstructions"] {display: none}'
         '[data-testid="stElementToolbar"] {display: none}'
+        # Tiles wrap rather than cut their figures (tiles.grid); a metric's label and value wrap too.
+        '[data-testid="stLayoutWrapper"]:has(> [class*="st-key-tile-"])'
+        " {flex: 1 1 10rem !important; min-width: 10rem !important}"
+        '[data-testid="stLayoutWrapper"]:has(> .st-key-attention) {flex: 1 1 18rem !important; min-width: 18rem}'
+        # Captions in a grey of 6:1 on white (Streamlit's faded 60% text is 3.6:1, below WCAG AA's 4.5:1); a page's
+        # section headings are h2 (after the page's h1) at the size of Streamlit's subheader.
+        '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {color: #5a5d66 !important; opacity: 1 !important}'
+        '[data-testid="stMain"] h2 {font-size: 1.5rem !important}'
+        '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *'
+        " {white-space: normal !important; overflow: visible !important; text-overflow: clip !important}"
         "</style>"
     )
+    # Names for Streamlit's own markup that has none (axe-core, WCAG 4.1.2): the uploader's button, whose English
+    # text the style above replaces (a CSS text is no accessible name), is named «Chọn tệp»; a tile's sparkline is
+    # decorative (its figures are in the tile's text and caption) and hidden from screen readers. Set on every
+    # element as it appears: Streamlit draws them after this runs.
+    st.html(
+        """<script>
+        (() => {
+          if (window.__partydashA11y) return;
+          window.__partydashA11y = true;
+          const name = () => {
+            document.querySelectorAll('[data-testid="stFileUploaderDropzone"] button:not([aria-label])')
+              .forEach(b => b.setAttribute("aria-label", "Chọn tệp"));
+            document.querySelectorAll('[data-testid="stMetric"] svg:not([aria-hidden])')
+              .forEach(s => s.setAttribute("aria-hidden", "true"));
+          };
+          name();
+          new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+        })();
+        </script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def phone() -> bool:
+    """Whether the browser is a phone's (its user agent says «Mobile»: iPhone, Android phones; not an iPad): the one
+    thing the server can know of the screen before drawing (the overview's map is fitted to it)."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
 
 
 def chart(fig: go.Figure, key: str, **kw):
@@ -85,9 +122,7 @@ def about(indicator_id: str) -> None:
 def choose(ids: list[str]) -> str:
     """The indicator shown below, picked among a page's indicators; kept in the URL (?chi_tieu=…), so a link or a
     reload opens the same one. An indicator of another page is replaced by this page's first."""
-    st.session_state["_default_indicator"] = ids[0]
-    if st.session_state.get(filters.INDICATOR) not in ids:
-        st.session_state[filters.INDICATOR] = ids[0]
+    urlstate.param(filters.INDICATOR, ids, default=ids[0], what="chỉ tiêu")
     return st.segmented_control(
         "Chỉ tiêu", ids, format_func=lambda i: registry.get(i).short_for(), key=filters.INDICATOR, required=True
     )

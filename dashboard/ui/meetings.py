@@ -98,7 +98,7 @@ def unit_target_table(state: State) -> pl.DataFrame:
 def unit_targets(state: State) -> None:
     """The targets counted per committee (pilot branches per commune, materials per committee): «đạt / chưa đạt»,
     how many units meet each and, for the province, which do not; a commune sees its own standing."""
-    st.subheader(f"Chi bộ điểm và tài liệu sinh hoạt, năm {state.year}")
+    st.header(f"Chi bộ điểm và tài liệu sinh hoạt, năm {state.year}")
     table = unit_target_table(state)
     if not table.height:
         st.caption(f"Năm {state.year}: {NO_DATA}.")
@@ -179,7 +179,7 @@ def branch_meetings(unit_code: str, state: State, key: str) -> None:
     df = data.meeting_gaps(state.filters.but(units=(unit_code,)), state.scope)
     name = data.units(state.scope).filter(pl.col("unit_code") == unit_code)["unit_full_name"].to_list()
     name = name[0] if name else unit_code
-    st.subheader(f"Sinh hoạt của các chi bộ – {fmt.plain(name)}, năm {state.year}")
+    st.header(f"Sinh hoạt của các chi bộ – {fmt.plain(name)}, năm {state.year}")
     if not df.height:
         st.info(f"{NO_DATA.capitalize()} về sinh hoạt chi bộ của {fmt.plain(name)} năm {state.year}.")
         return
@@ -259,7 +259,7 @@ def meeting_table(state: State) -> None:
     if df.height > 1:
         total = df.select(pl.sum(c) for c in ints).with_columns(unit_name=pl.lit("Tổng cộng"))
         df = pl.concat([df, total], how="diagonal_relaxed")
-    st.subheader(f"Biểu: tình hình sinh hoạt chi bộ năm {state.year}")
+    st.header(f"Biểu: tình hình sinh hoạt chi bộ năm {state.year}")
     st.caption(
         "Số liệu cả năm theo sổ biên bản của các chi bộ, cộng theo đơn vị (trang «Sinh hoạt chi bộ» của biểu báo cáo)."
     )

@@ -32,9 +32,16 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
         st.info("Không có chi bộ nào theo bộ lọc đã chọn.")
         return
     name = df["unit_name"][0]
-    st.subheader(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
+    st.header(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)
-    downloads(df, BRANCH_COLS, f"chi-bo-{unit_code}-{state.year}", f"Danh sách chi bộ – {name}", state, key=f"b-{key}")
+    downloads(
+        df,
+        BRANCH_COLS,
+        f"chi-bo-{unit_code}-{state.year}",
+        f"Danh sách chi bộ – {name}",
+        state.of_unit(unit_code),
+        key=f"b-{key}",
+    )
 
 
 GAP_COLS = [
@@ -55,7 +62,7 @@ def branch_gaps(unit_code: str, state: State, key: str) -> None:
     members, in the year on screen: what each lacks in words, exportable."""
     df = data.branch_gaps(state.filters.but(units=(unit_code,)), state.scope)
     name = data.units(state.scope).filter(pl.col("unit_code") == unit_code)["unit_full_name"].to_list()
-    st.subheader(f"Chi bộ cần hỗ trợ của {name[0] if name else unit_code}, năm {state.year}")
+    st.header(f"Chi bộ cần hỗ trợ của {name[0] if name else unit_code}, năm {state.year}")
     if not df.height:
         st.success("Không có chi bộ nào thiếu Internet, máy tính, Sổ tay đảng viên điện tử hay bí thư được bồi dưỡng.")
         return
@@ -79,7 +86,7 @@ def branch_gaps(unit_code: str, state: State, key: str) -> None:
         GAP_COLS,
         f"chi-bo-can-ho-tro-{unit_code}-{state.year}",
         f"Chi bộ cần hỗ trợ – {name[0] if name else unit_code}",
-        state,
+        state.of_unit(unit_code),
         key=f"gaps-{key}",
     )
 
@@ -138,6 +145,11 @@ def show_table(
         )
         return
     config = {c.header: st.column_config.TextColumn(alignment="right") for c in cols if c.kind in ("int", "pct", "dec")}
+    # The first column (the unit, the branch, the target) stays in view while a wide table scrolls sideways: on a
+    # phone a row still says whose figures it shows.
+    first = cols[0]
+    right = "right" if first.kind in ("int", "pct", "dec") else None
+    config[first.header] = st.column_config.TextColumn(pinned=True, alignment=right)
     st.dataframe(
         out,
         hide_index=True,

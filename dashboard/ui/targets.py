@@ -23,32 +23,38 @@ def _md_color(hex_color: str) -> str:
         charts.GREEN: "green",
         charts.BLUE: "blue",
         charts.ORANGE: "orange",
-        charts.PURPLE: "violet",
+        charts.YELLOW: "yellow",
         charts.VERMILION: "red",
     }.get(hex_color, "gray")
 
 
+def sign(comparator: str) -> str:
+    return comparator.replace(">=", "≥").replace("<=", "≤")
+
+
 def target_text(indicator_id: str) -> str:
-    """The province's own target for an indicator in words ('≥ 100% (2030)'), or '' if it has none."""
+    """The province's own target for an indicator in words ('≥ 100% (2030)'), the nearest deadline first, or '' if
+    it has none."""
     p = data.province_targets(indicator_id)
     if not p.height:
         return ""
     r = p.row(0, named=True)
-    sign = r["comparator"].replace(">=", "≥").replace("<=", "≤")
-    return f"{sign} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"
+    return (
+        f"{sign(r['comparator'])} {fmt.pct(r['target_value'], 0)} ({'hằng năm' if r['is_annual'] else r['deadline']})"
+    )
 
 
-PROGRESS_COLS = [
-    export.Col("status_label", "Tình trạng"),
+PROGRESS_COLS = [  # the code first: it is the column a narrow screen keeps in view
     export.Col("target_id", "Mã"),
+    export.Col("status_label", "Tình trạng"),
     export.Col("target_text", "Mục tiêu"),
     export.Col("indicator", "Chỉ tiêu đo"),
-    export.Col("latest", "Hiện tại (%)", "pct"),
+    export.Col("stated_latest", "Hiện tại (%)", "pct"),
     export.Col("latest_year", "Năm", "year"),
-    export.Col("target_value", "Mục tiêu (%)", "pct"),
+    export.Col("stated_goal", "Mức mục tiêu"),
     export.Col("han", "Thời hạn"),
-    export.Col("observed_pace", "Tốc độ thực tế (điểm %/năm)", "dec"),
-    export.Col("required_pace", "Tốc độ cần (điểm %/năm)", "dec"),
+    export.Col("stated_observed", "Tốc độ thực tế (điểm %/năm)", "dec"),
+    export.Col("stated_required", "Tốc độ cần (điểm %/năm)", "dec"),
     export.Col("gap_units", "Còn thiếu (chi bộ/người)", "int"),
     export.Col("history", "Năm chưa có báo cáo: số liệu đã công bố"),
 ]
@@ -62,14 +68,30 @@ def by_urgency(p: pl.DataFrame) -> pl.DataFrame:
     short = {r: registry.get(r[0]).short_for(r[1]) for r in p.select("indicator_id", "subgroup").unique().rows()}
     if "published_source" not in p.columns:  # a selection computed from the loaded returns alone
         p = p.with_columns(published_source=pl.lit(None, pl.String), published_until=pl.lit(None, pl.Int32))
+    complement = p["stated_complement"].fill_null(False).to_list() if "stated_complement" in p.columns else []
+    complement = complement or [False] * p.height
+    said = [
+        methods.stated(r["latest"], r["target_value"], r["comparator"], c, r["observed_pace"], r["required_pace"])
+        for r, c in zip(p.iter_rows(named=True), complement, strict=True)
+    ]
     return (
         p.with_columns(
             history=pl.when(pl.col("published_source").is_not_null()).then(
                 pl.format("{} (đến năm {})", "published_source", "published_until")
             ),
+            # the target in its own words and direction («≥ 100%» of those with at least 3 members, not «≤ 0%» of
+            # those with fewer), and what measures it
             indicator=pl.Series(
-                [short[r] for r in zip(p["indicator_id"], p["subgroup"], strict=True)], dtype=pl.String
+                [
+                    f"100% trừ «{short[r]}»" if c else short[r]
+                    for r, c in zip(zip(p["indicator_id"], p["subgroup"], strict=True), complement, strict=True)
+                ],
+                dtype=pl.String,
             ),
+            stated_latest=pl.Series([x.latest for x in said], dtype=pl.Float64),
+            stated_goal=pl.Series([f"{sign(x.comparator)} {fmt.pct(x.target, 0)}" for x in said], dtype=pl.String),
+            stated_observed=pl.Series([x.observed_pace for x in said], dtype=pl.Float64),
+            stated_required=pl.Series([x.required_pace for x in said], dtype=pl.Float64),
             status_label=pl.col("status").replace_strict(methods.STATUS_LABELS, default=""),
             han=pl.when(pl.col("is_annual")).then(pl.lit("hằng năm")).otherwise(pl.col("deadline").cast(pl.String)),
             _order=pl.col("status").replace_strict(order, default=len(order), return_dtype=pl.Int8),
@@ -84,6 +106,15 @@ def status_counts(table: pl.DataFrame) -> None:
     counts = dict(table.group_by("status").len().iter_rows())
     parts = [f"{status_badge(s)}: {counts[s]}" for s in methods.STATUS_ORDER if counts.get(s)]
     st.markdown(f"**{table.height} mục tiêu** — " + " · ".join(parts))
+    st.caption(STATUS_SCALE)
+
+
+# The statuses in the order of their pace (METHODS §1): two near-synonyms («chuyển biến chậm», «cần đẩy nhanh») told
+# apart by how far the pace is from the one needed.
+STATUS_SCALE = (
+    "Từ kém đến tốt: Đi xuống (tốc độ ngược chiều mục tiêu) · Chuyển biến chậm (tốc độ dưới 60% mức cần) · "
+    "Cần đẩy nhanh (60% đến dưới 95% mức cần) · Đúng lộ trình (từ 95% mức cần) · Đã đạt."
+)
 
 
 def unit_status_matrix(scope: Scope, own_only: bool) -> tuple[pl.DataFrame, list[export.Col]]:
@@ -105,6 +136,9 @@ def unit_status_matrix(scope: Scope, own_only: bool) -> tuple[pl.DataFrame, list
         .with_columns(pl.col("scope_code").replace_strict(names, default=None).alias("unit_name"))
         .sort("urgent", "unit_name", descending=[True, False])
     )
-    targets = sorted(p["target_id"].unique().to_list())
+    # a column says what its target measures, not only its code («T000-03 · Dùng Sổ tay điện tử»)
+    short = {
+        t: registry.get(i).short_for(g) for t, i, g in p.select("target_id", "indicator_id", "subgroup").unique().rows()
+    }
     cols = [export.Col("unit_name", "Đơn vị"), export.Col("urgent", "Số mục tiêu đi xuống/chậm", "int")]
-    return wide, cols + [export.Col(t, t) for t in targets]
+    return wide, cols + [export.Col(t, f"{t} · {short[t]}") for t in sorted(short)]

@@ -53,14 +53,15 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     change = v - v0 if v is not None and v0 is not None and crossed is None else None
     cov = Coverage.by_year(data.coverage(state.all_years, state.scope))
     # the sparkline: years up to the one on screen, over the same units (or complete years only)
-    spark = [
-        r["value"]
+    points = [
+        (r["year"], r["value"])
         for r in df.iter_rows(named=True)
         if r["value"] is not None
         and r["year"] <= state.year
         and (since is None or r["year"] >= since)
         and (not state.complete or cov[r["year"]].complete)
     ]
+    spark = [v for _, v in points]
     st.metric(
         ind.short_for(subgroup),
         fmt.pct(v),
@@ -86,8 +87,11 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
             if crossed is not None and v0 is not None
             else ""
         )
+        # the sparkline in words (the chart itself is decorative for a screen reader)
+        (y0, v0_), (y1, v1_) = (points[0], points[-1]) if len(points) > 1 else ((None, None), (None, None))
+        path = f" · {y0}–{y1}: {fmt.pct(v0_, 1)} → {fmt.pct(v1_, 1)}" if y0 is not None else ""
         st.caption(
-            f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}{rule}"
+            f"{fmt.ratio(now['numerator'][0], now['denominator'][0])} · năm {state.year}{prov}{same}{rule}{path}"
             + _coverage(ind, state, f)
         )
     if progress is not None and progress.height:
@@ -130,10 +134,20 @@ def overview_caption(state: State) -> str:
     return who + ", mức thay đổi so với năm trước và tình trạng so với mục tiêu."
 
 
+TILE = "tile-"  # the key prefix of a tile's container: frame.house_style gives it a minimum width
+
+
+def grid(ids: list[str], draw) -> None:
+    """Tiles side by side that wrap onto more rows when the screen is narrow (a phone, an iPad with the sidebar
+    open) instead of being cut («96,7…», «Đảng viên …»): each at least 10rem wide (two side by side on a phone), sharing what is left."""
+    with st.container(horizontal=True, gap="small"):
+        for i in ids:
+            with st.container(key=f"{TILE}{i}"):
+                draw(i)
+
+
 def kpi_row(ids: list[str], state: State) -> None:
-    for col, i in zip(st.columns(len(ids)), ids):
-        with col:
-            kpi(i, state)
+    grid(ids, lambda i: kpi(i, state))
 
 
 def metric_delta(change: float | None, polarity: int) -> dict:

@@ -37,7 +37,7 @@ def trend_test_note(trend: pl.DataFrame, ind: registry.Indicator, state: State |
     counts = {y: counts[y] for y in span}
     t = methods.trend_test(counts)
     t95 = methods.trend_test(counts, methods.TREND_CRITICAL_95)
-    years = f"{min(counts)}–{max(counts)}" if counts else ""
+    years = f"{t.years[0]}–{t.years[-1]}" if t.years else ""  # the years tested: the five most recent at most
     chi = fmt.num(t.chi2, 2) if t.chi2 is not None else "—"
     text = f"Kiểm định xu hướng {years}: **{t.label}** ở mức tin cậy 99,8% (χ² = {chi})"
     if not t.significant and t95.significant:

@@ -1,6 +1,7 @@
--- Targets the data can measure, with their indicator, direction, comparable value and deadline. A target linked to a
--- measure of the committee-year (an id starting «unit_», queries/indicators.toml [[unit_measure]]) is a per-unit
--- target: each committee's count against the value (prg_unit_targets), not a rate over branches (prg_progress).
+-- Targets the data can measure, with their indicator, direction, comparable value and deadline, and whether the
+-- target is stated as the complement of its indicator. A target linked to a measure of the committee-year (an id
+-- starting «unit_», queries/indicators.toml [[unit_measure]]) is a per-unit target: each committee's count against
+-- the value (prg_unit_targets), not a rate over branches (prg_progress).
 -- Grain: target_id.
 with links as (
     select * from stg_ref_target_links
@@ -29,7 +30,15 @@ joined as (
         t.unit as target_unit,
         t.scope as target_scope,
         t.quote,
-        l.note
+        l.note,
+        -- A target stated as the share that has something («100% chi bộ xóm có ít nhất 3 đảng viên tại chỗ») and
+        -- measured by the share that lacks it (small_branch ≤ 0%): shown in its own words and direction
+        -- (dashboard.methods.stated), judged on the indicator.
+        coalesce(
+            t.unit = '%' and l.direction = -1 and t.comparator in ('=', '>=', '>')
+            and t.target_value = 100 - l.value_override,
+            false
+        ) as stated_complement
     from links as l
     inner join targets as t on l.target_id = t.target_id
 )
