@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from benchmarks.browser import READY
-from tests.test_browser import _sign_in, browser, server  # noqa: F401  (fixtures)
+from tests.test_browser import _sign_in, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=60_000)
