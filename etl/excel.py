@@ -15,7 +15,7 @@ from typing import Any
 import python_calamine as pc  # calamine, as pl.read_excel uses, but this binding keeps empty leading rows/columns
 
 from etl.findings import Finding, ReturnRejected
-from etl.settings import MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES
+from etl.settings import MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS
 from etl.sheet_size import check_sheet_sizes
 from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, nfc, to_unicode
 
@@ -213,17 +213,16 @@ def _check_zip(data: bytes, file_name: str, kind: str = "xlsx") -> None:
             ]
         )
     total = sum(i.file_size for i in infos)
-    if len(infos) > 1000 or total > MAX_UNZIPPED_BYTES:
-        raise ReturnRejected(
-            [
-                Finding(
-                    file_name,
-                    f"Tệp giải nén ra {total // 1024 // 1024} MB, vượt giới hạn "
-                    f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB: tệp bị từ chối.",
-                    rule="zip_bomb",
-                )
-            ]
+    n = lambda x: f"{x:,}".replace(",", ".")  # noqa: E731 (Vietnamese thousands: 1.000)
+    if len(infos) > MAX_ZIP_MEMBERS:
+        what = f"Tệp nén chứa {n(len(infos))} thành phần, vượt giới hạn {n(MAX_ZIP_MEMBERS)} thành phần"
+    elif total > MAX_UNZIPPED_BYTES:
+        what = (
+            f"Tệp giải nén ra {n(total // 1024 // 1024)} MB, vượt giới hạn {n(MAX_UNZIPPED_BYTES // 1024 // 1024)} MB"
         )
+    else:
+        return
+    raise ReturnRejected([Finding(file_name, what + ": tệp bị từ chối.", rule="zip_bomb")])
 
 
 def _read_excel(data: bytes) -> list[Grid]:

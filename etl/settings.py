@@ -25,6 +25,7 @@ YEARS = (2021, 2022, 2023, 2024, 2025)
 # Limits on what the ETL accepts (bytes, rows).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1000  # parts inside an .xlsx/.ods (a return has about 15)
 MAX_ROWS_PER_SHEET = 20_000
 # The return's widest sheet has 31 columns; Excel 2003 stopped at 256. With the row limit a grid stays below
 # 5 million cells, whatever the file declares (etl/sheet_size.py checks before reading).

@@ -177,6 +177,24 @@ def test_zip_bomb(store, province):
     )
 
 
+def test_zip_of_too_many_parts_says_so(store, province):
+    """A zip of 1.001 tiny members is refused for their number, not as «0 MB vượt 200 MB» (issue 29.10)."""
+    src = zipfile.ZipFile(io.BytesIO(good_return(province)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in src.infolist():
+            z.writestr(i.filename, src.read(i))
+        for k in range(settings.MAX_ZIP_MEMBERS + 1 - len(src.infolist())):
+            z.writestr(f"xl/media/x{k}.bin", b"")
+    msgs = assert_refused(
+        store,
+        [("nhieu-phan.xlsx", buf.getvalue())],
+        province,
+        "Tệp nén chứa 1.001 thành phần, vượt giới hạn 1.000 thành phần: tệp bị từ chối.",
+    )
+    assert not any(" MB" in m for m in msgs), msgs
+
+
 def test_zip_that_lies_about_its_sizes(store, province):
     """Sizes in the zip headers understated: the reader must not trust them and expand the member anyway."""
     src = zipfile.ZipFile(io.BytesIO(good_return(province)))
