@@ -517,7 +517,24 @@ def test_user_text_is_escaped_for_markdown():
     out = fmt.plain(EVIL)
     assert re.findall(UNESCAPED, out) == []  # no image, link, HTML, bold, colour or icon can be drawn
     # every sign is kept, only escaped: the text reads as typed
-    assert out.replace("\\", "") == EVIL
+    assert out.replace("\\", "").replace(fmt.WORD_JOINER, "") == EVIL
+
+
+# What Streamlit's markdown (GFM autolink literals) makes a link of, after escapes and entities are undone.
+AUTOLINK = (re.compile(r"(https?://|www(?=\.))[-.\w]+", re.IGNORECASE), re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+"))
+ADDRESSES = ["http://evil.example/a", "HTTPS://evil.example", "www.evil.example", "ai@evil.example", "mailto:a@b.vn"]
+
+
+@pytest.mark.parametrize("text", ADDRESSES)
+def test_a_bare_address_in_user_text_is_no_link(text):
+    """Issue 29.8: the escapes alone left «http\\://evil.example» a live link on another user's page."""
+    from dashboard import fmt
+
+    typed = f"Chi bộ xóm Nà Phìa ({text})"
+    assert any(p.search(typed) for p in AUTOLINK)  # the attack: a link as typed
+    unescaped = fmt.plain(typed).replace("\\", "")  # what the markdown's text holds once parsed
+    assert not any(p.search(unescaped) for p in AUTOLINK), unescaped
+    assert unescaped.replace(fmt.WORD_JOINER, "") == typed  # reads as typed
 
 
 def test_user_text_in_a_load_error_is_shown_as_text(sample_store, monkeypatch):
