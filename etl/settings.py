@@ -30,6 +30,13 @@ MAX_ROWS_PER_SHEET = 20_000
 # The return's widest sheet has 31 columns; Excel 2003 stopped at 256. With the row limit a grid stays below
 # 5 million cells, whatever the file declares (etl/sheet_size.py checks before reading).
 MAX_COLUMNS_PER_SHEET = 256
+# The longest text a cell may hold (issue 29.2), by what it is: a code (a branch, a person, a unit: «04-UBND.220»),
+# a name (a branch, a committee, who prepared the return), a comment (a note under a table, the province's comment
+# on a return, any other text). A comment is the most any cell of a workbook may hold at all: a longer one is
+# refused with the file, before the workbook is read (etl/sheet_size.py), so no upload can carry megabytes of text.
+MAX_CODE_CHARS = 40
+MAX_NAME_CHARS = 200
+MAX_COMMENT_CHARS = 2_000
 
 # Uploaded workbooks are parsed in worker processes (etl/sandbox.py) that cannot take the caller down: each has
 # this much address space on top of what it uses once started (a real return needs ~100 MB), this much CPU time

@@ -12,6 +12,7 @@ from dashboard.ui import downloads, tables
 from etl import cycle
 from etl.codes import label
 from etl.province import load_province
+from etl.settings import MAX_COMMENT_CHARS
 
 user = login.current_user()
 province = load_province()
@@ -148,7 +149,9 @@ if s.versions:
                 ],
                 empty="Hai lần nộp không khác nhau ở chi bộ nào.",
             )
-comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment")
+comment = st.text_area(
+    "Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment", max_chars=MAX_COMMENT_CHARS
+)
 ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack") if s.warnings else False
 c1, c2 = st.columns(2)
 if c1.button("Trả lại để sửa", key="cycle_return", icon=":material/undo:"):
@@ -168,6 +171,6 @@ if user.role == "admin":
         if st.button(f"Khoá số liệu năm {year}", key="cycle_lock", icon=":material/lock:"):
             run(lambda: cycle.lock_year(year, user.username, user.role), f"Đã khoá số liệu năm {year}.")
     else:
-        reason = st.text_input("Lý do mở khoá (bắt buộc)", key="cycle_unlock_reason")
+        reason = st.text_input("Lý do mở khoá (bắt buộc)", key="cycle_unlock_reason", max_chars=MAX_COMMENT_CHARS)
         if st.button(f"Mở khoá số liệu năm {year}", key="cycle_unlock", icon=":material/lock_open:"):
             run(lambda: cycle.unlock_year(year, reason, user.username, user.role), f"Đã mở khoá số liệu năm {year}.")

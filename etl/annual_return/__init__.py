@@ -29,6 +29,7 @@ from etl.schema import (
     BRANCHES,
     COMMITTEE,
     HEADS,
+    INFO_FIELDS,
     BranchSchema,
     CommitteeSchema,
     HeadsSchema,
@@ -37,7 +38,8 @@ from etl.schema import (
     UnitYearSchema,
     meetings_sheet,
 )
-from etl.text import fold
+from etl.settings import MAX_CODE_CHARS, MAX_NAME_CHARS
+from etl.text import fold, too_long
 
 __all__ = ["ParsedReturn", "parse_return", "parse_returns"]
 
@@ -162,6 +164,10 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
     info_grid = sheets.get("info", sheets["branches"])
     info = read_info(info_grid)
     is_sample = any("du lieu mau" in fold(str(v)) for r in info_grid.rows[:40] for v in r if isinstance(v, str))
+    for fld, limit in (("unit_code", MAX_CODE_CHARS), ("unit_name", MAX_NAME_CHARS)):
+        if len(typed := text(info.value(fld)) or "") > limit:
+            where = INFO_FIELDS[fld].split(" (")[0].lower()
+            raise ReturnRejected([info.finding(file_name, fld, too_long(typed, limit, f"ô {where}"), "text_too_long")])
     year = parse_year(info.value("year"))
     if year is None:
         raise ReturnRejected(

@@ -13,6 +13,7 @@ from etl.codes import labels, resolve
 from etl.criteria import Criteria
 from etl.findings import Finding
 from etl.schema import ATTENDANCE, Column, SheetSpec
+from etl.text import too_long
 
 _INT_TEXT = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+|[+-]?\d+|[+-]?\d+[.,]0+")
 _NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
@@ -60,7 +61,21 @@ def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, find
     """One cell as its typed value; a problem becomes a finding and the value None."""
     empty = v is None or (isinstance(v, str) and v.strip() in ("", "-", "–"))
     if c.kind == "text":
-        return None if empty else text(v)
+        t = None if empty else text(v)
+        if t is not None and len(t) > c.max_chars:
+            findings.append(
+                Finding(
+                    file_name,
+                    too_long(t, c.max_chars, f"cột «{c.header}»"),
+                    sheet=sheet,
+                    row=row,
+                    column=col,
+                    field=c.header,
+                    rule="text_too_long",
+                )
+            )
+            return None
+        return t
     if c.kind in ("int", "year"):
         if empty:
             return blank(c)
@@ -130,8 +145,9 @@ def type_column(
 
     append = out.append
     if c.kind == "text":
+        limit = c.max_chars
         for j, v in enumerate(values):
-            if v.__class__ is str:
+            if v.__class__ is str and len(v) <= limit:
                 t = v.strip()
                 append(None if t in _EMPTY else t)
             else:
