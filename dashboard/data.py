@@ -153,6 +153,8 @@ def indicator(
         where += " and subgroup = $subgroup"
         params["subgroup"] = sub
     cols = [BY_COLUMNS[b] for b in by]
+    if "branch" in by and "unit" not in by:  # a branch is its unit's and its code together
+        cols.insert(by.index("branch"), BY_COLUMNS["unit"])
     select = ", ".join(cols)
     # Above branch level the pre-summed table answers (small); a branch breakdown reads the indicator's view.
     source = ind.view if "branch" in by else "prg_indicator_sum"
@@ -237,7 +239,7 @@ def _benchmark_cover(
         params["indicator"] = ind.id
         source, branches = "prg_indicator_sum", "sum(branches)"
     else:
-        source, branches = ind.view, "count(distinct branch_code)"
+        source, branches = ind.view, "count(distinct (unit_code, branch_code))"
     sql = (
         f"select {select}{',' if cols else ''} count(distinct unit_code) as other_units, "
         f"{branches} as other_branches from {source} "

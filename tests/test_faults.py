@@ -43,7 +43,7 @@ def store(sample_store, tmp_path) -> Path:
 def version(province, members: int) -> bytes:
     """The 2025 return of phường Thục Phán, cut down to one branch of `members` members."""
     return return_bytes(
-        province, OWN, 2025, branches=[branch("TP-V-1", "co_so", "dang", excellent=1, good=members - 1)]
+        province, OWN, 2025, branches=[branch(f"{OWN}.V-1", "co_so", "dang", excellent=1, good=members - 1)]
     )
 
 

@@ -102,7 +102,7 @@ def logs_store(tmp_path_factory):
 
     def ret(unit, year, members_ok=True):
         # tt_cap_tren before 2025 is accepted with a warning (level_before_reform)
-        b = branch(f"{unit}-1", "tt_cap_tren" if year == 2024 else "co_so", "dang", good=2)
+        b = branch(f"{unit}.1", "tt_cap_tren" if year == 2024 else "co_so", "dang", good=2)
         if not members_ok:
             b["members"] = 99  # members must add up: the file is refused
         return f"{year}_{unit}.xlsx", return_bytes(province, unit, year, [b])

@@ -74,7 +74,7 @@ def audit_events(root: Path, event: str) -> list[dict]:
 
 def good_return(province, members: int = 9, **names) -> bytes:
     return return_bytes(
-        province, OWN, 2025, branches=[branch("TP-UP-1", "co_so", "dang", excellent=1, good=members - 1, **names)]
+        province, OWN, 2025, branches=[branch(f"{OWN}.UP-1", "co_so", "dang", excellent=1, good=members - 1, **names)]
     )
 
 
@@ -232,7 +232,7 @@ def test_sheet_over_the_row_limit(store, province, monkeypatch):
     limit = max(rows.values()) + 5
     monkeypatch.setattr(etl.excel, "MAX_ROWS_PER_SHEET", limit)
     many = return_bytes(
-        province, OWN, 2025, branches=[branch(f"TP-R-{i:03d}", "co_so", "dang", good=2) for i in range(limit + 10)]
+        province, OWN, 2025, branches=[branch(f"{OWN}.R-{i:03d}", "co_so", "dang", good=2) for i in range(limit + 10)]
     )
     assert_refused(store, [("nhieu-dong.xlsx", many)], province, "trang «Chi bộ»", f"vượt giới hạn {limit} dòng")
 
@@ -264,7 +264,7 @@ def text_return(province, monkeypatch) -> bytes:
             OWN,
             2025,
             branches=[
-                branch(f"TP-F-{i}", "co_so", "dang", good=3, branch_name=name) for i, name in enumerate(DANGEROUS)
+                branch(f"{OWN}.F-{i}", "co_so", "dang", good=3, branch_name=name) for i, name in enumerate(DANGEROUS)
             ],
         )
     xml = zipfile.ZipFile(io.BytesIO(blob)).read("xl/worksheets/sheet2.xml")
@@ -298,7 +298,7 @@ def test_formula_like_text_is_neutralised_in_exports(injected):
     csv_text = export.table_csv(df, BRANCH_COLS).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert sorted(r["Tên chi bộ"] for r in rows) == sorted("'" + n for n in DANGEROUS)
-    assert {r["Mã chi bộ"] for r in rows} == {f"TP-F-{i}" for i in range(len(DANGEROUS))}
+    assert {r["Mã chi bộ"] for r in rows} == {f"{OWN}.F-{i}" for i in range(len(DANGEROUS))}
 
     xlsx = export.table_xlsx(df, BRANCH_COLS, "Danh sách chi bộ", "năm 2025", "thử", is_sample=False)
     xml = sheet_xml(xlsx)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from etl.annual_return.branch_codes import check_own_branches
 from etl.annual_return.crosscheck import cross_checks, meeting_checks
 from etl.annual_return.normalise import committee_frame, meetings_frame, parse_year, text
 from etl.annual_return.read import Table, find_sheets, read_info, read_table, read_unit_fields
@@ -228,6 +229,7 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
             tables[spec.key] = Table(spec, spec.name, None)
             continue
         tables[spec.key] = read_table(grid, spec, file_name, year, res.code, findings)
+    check_own_branches(tables, res.code, province.unit_by_code, file_name, findings)
     tables["committee"].frame = committee_frame(tables["committee"].frame)
     criteria = province.criteria
     tables["meetings"].frame = meetings_frame(tables["meetings"].frame, criteria)
