@@ -13,7 +13,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import etl.annual_return
 from dashboard import data, db, reporting
@@ -23,11 +22,10 @@ from etl.annual_return import parse_returns
 from etl.load import check_files, load_files
 from etl.schema import HEAD_ROLES
 from etl.store import commit, current_snapshot
-from tests.conftest import ROOT
+from tests.conftest import ROOT, signed_in
 from tests.fixtures import branch, member, return_bytes
 
 XA, OWNER = "01273", "01279"  # phường Thục Phán (the demo account «xa»), phường Nùng Trí Cao
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +55,7 @@ def test_a_commune_cannot_name_another_communes_branch_on_its_upload_page(sample
     try:
         mine, committee, heads = squatting(sample_rows)
         upload = return_bytes(province, XA, 2026, mine, committee, heads)
-        at = AppTest.from_file(APP, default_timeout=120)
-        at.run()
-        at.text_input(key="login_user").input("xa")
-        at.text_input(key="login_password").input("demo")
-        at.form_submit_button[0].click()
-        at.run()
-        at.switch_page("../pages/nop_bao_cao.py")
-        at.run()
+        at = signed_in("xa", "nop_bao_cao")
         before = (settings.PARQUET_DIR / "CURRENT").read_bytes()
         at.file_uploader(key="submit_upload-0").set_value([("bao-cao-2026.xlsx", upload, "application/zip")])
         at.run()
