@@ -46,8 +46,10 @@ WORKER_CPU_SECONDS_PER_FILE = 60
 WORKER_WALL_SECONDS_PER_FILE = 120
 WORKER_START_SECONDS = 120  # a worker's own start (imports) on a loaded machine
 
-# Small-group suppression (issue 16.2): a comparison a commune user sees (the «Toàn tỉnh» benchmark, a funnel)
-# is withheld when, besides the user's own unit, it covers fewer than this many units or branches. The user knows
+# Small-group suppression (issue 16.2; issue 29.4 for what subtraction yields: dashboard/data.py, README «Small
+# groups»): a comparison a commune user sees (the «Toàn tỉnh» benchmark, a funnel) is withheld when, besides the
+# user's own unit, it covers fewer than this many units or branches, and so are the groups whose figures would let
+# one be had by subtracting them from the province's. The user knows
 # its own figures and can subtract them: one other unit would be disclosed exactly, and two others would each be
 # disclosed to the other (both are commune users), hence three — the usual threshold rule of statistical offices.
 # Ten branches: below that a rate says little (one branch moves it by 10 points or more) and a 0% or 100% would

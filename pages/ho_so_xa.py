@@ -20,7 +20,7 @@ documents.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
 
 table = data.unit_comparison(f_unit, state.scope)  # the profile's rows, as the brief prints them
-hidden = table.height > 0 and table["province"].is_null().any()  # a benchmark withheld (too few other units)
+hidden = set(table["withheld"].drop_nulls())  # why a benchmark is withheld for a commune user
 cols = [
     export.Col("indicator", "Chỉ tiêu"),
     export.Col("numerator", "Tử số", "int"),
@@ -37,8 +37,8 @@ if not table.height:  # the level or type filters leave this unit without a bran
 else:
     st.subheader(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
     tables.show_table(table, cols)
-    if hidden:
-        st.info(comparisons.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
+    for reason in sorted(hidden):
+        st.info(comparisons.WITHHELD[reason].format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
     downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", state, key="hs")
 
     choice = st.selectbox(
