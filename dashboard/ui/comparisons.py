@@ -50,7 +50,7 @@ def withheld_note(benchmark: pl.DataFrame, key: str) -> None:
         return
     for reason in sorted(set(benchmark["withheld"].drop_nulls())):
         rows = benchmark.filter(pl.col("withheld") == reason)
-        years = rows["year"].to_list() if "year" in rows.columns else []
+        years = rows["year"].to_list() if "year" in rows.columns and reason == "small" else []
         where = f" (năm {', '.join(str(y) for y in years)})" if years and benchmark.height > 1 else ""
         st.info(WITHHELD[reason].format(where=where), icon=":material/visibility_off:")
 
