@@ -48,17 +48,24 @@ def check_own_branches(
     cell."""
     space = own_space(unit_code)
     keyed = [t for t in tables.values() if t.frame is not None and "branch_code" in t.frame.columns]
-    for t in keyed:
-        codes = t.frame["branch_code"].cast(pl.String).to_list()
-        typed = [None if c is None else as_typed(c, unit_code) for c in codes]
-        if typed != codes:
-            t.frame = t.frame.with_columns(pl.Series("branch_code", typed, dtype=pl.String))
-    ours = [c for t in keyed for c in t.frame["branch_code"].to_list() if c and c.startswith(space)]
-    example = _next_code(ours, space)
-    for t in keyed:
-        for code, row in t.frame.select("branch_code", "excel_row").iter_rows():
-            if code is None or (code.startswith(space) and len(code) > len(space)):
-                continue
+    # A return's sheets are tens to hundreds of rows: plain Python lists, not a Polars call per row or rule.
+    codes: dict[int, list[str | None]] = {}
+    for k, t in enumerate(keyed):
+        read = t.frame.get_column("branch_code").to_list()
+        codes[k] = [c if c is None or c.startswith(space) else as_typed(c, unit_code) for c in read]
+        if codes[k] != read:
+            t.frame = t.frame.with_columns(pl.Series("branch_code", codes[k], dtype=pl.String))
+    bad = {
+        k: [i for i, c in enumerate(cs) if c is not None and not (c.startswith(space) and c != space)]
+        for k, cs in codes.items()
+    }
+    if not any(bad.values()):
+        return
+    example = _next_code([c for cs in codes.values() for c in cs if c and c.startswith(space)], space)
+    for k, t in enumerate(keyed):
+        rows = t.frame.get_column("excel_row").to_list() if bad[k] else []
+        for i in bad[k]:
+            code = codes[k][i]
             whose = as_typed(code, code.split(".")[0].zfill(5)).split(".")[0]  # «1279.001» is 01279's too
             other = f": đây là mã của một chi bộ thuộc đơn vị {whose}" if whose in units else ""
             findings.append(
@@ -67,7 +74,7 @@ def check_own_branches(
                     f"Mã chi bộ «{code}» không thuộc đơn vị {unit_code}{other}. Mỗi chi bộ chỉ thuộc một đảng bộ: "
                     f"báo cáo của đơn vị chỉ ghi chi bộ của đơn vị, mã bắt đầu bằng «{space}» (chi bộ mới: mã tiếp "
                     f"theo, ví dụ «{example}»; chi bộ từ đơn vị khác chuyển về cũng đặt mã mới như vậy).",
-                    row,
+                    rows[i],
                     "branch_code",
                     "foreign_branch",
                 )
