@@ -336,24 +336,27 @@ _MEETING_KEYS = (
 ).split()
 
 
-def _meetings(*rows: tuple) -> list[dict]:
-    return [dict(zip(_MEETING_KEYS, r)) for r in rows]
+def _meetings(unit: str, *rows: tuple) -> list[dict]:
+    """Meeting rows of a unit's branches, named by their own part («A1» is «01273.A1»)."""
+    return [dict(zip(_MEETING_KEYS, (f"{unit}.{r[0]}", *r[1:]))) for r in rows]
 
 
 TINY_MEETINGS = {
     (2025, A): (
         _meetings(
-            ("01273.A1", 12, 12, 4, 1, 108, 10, 2, 12, 11, 1, 12, 10, 12, 2, 2025, True, True, True, "thuong_ky"),
-            ("01273.A2", 12, 11, 3, 0, 30, 3, 0, 11, 10, 1, 11, 3, 11, 0, None, False, True, False, "ca_hai"),
-            ("01273.A3", 12, 12, 4, 2, 204, 36, 0, 12, 12, 0, 11, 19, 12, 4, 2021, True, True, True, None),
+            A,
+            ("A1", 12, 12, 4, 1, 108, 10, 2, 12, 11, 1, 12, 10, 12, 2, 2025, True, True, True, "thuong_ky"),
+            ("A2", 12, 11, 3, 0, 30, 3, 0, 11, 10, 1, 11, 3, 11, 0, None, False, True, False, "ca_hai"),
+            ("A3", 12, 12, 4, 2, 204, 36, 0, 12, 12, 0, 11, 19, 12, 4, 2021, True, True, True, None),
         ),
         {"materials_months": 12, "thematic_orientation": True},
     ),
     (2025, B): (
         _meetings(
-            ("01279.B1", 12, 12, 2, 0, 60, 10, 2, None, None, None, 12, 6, 5, 1, 2025, None, None, None, "thuong_ky"),
-            ("01279.B2", 12, 12, 4, 1, 330, 30, 0, None, None, None, 12, 30, 12, 4, 2020, None, None, None, "thuong_ky"),
-            ("01279.B3", 6, 6, 2, 0, 12, 0, 0, None, None, None, 6, 2, 6, 1, None, None, None, None, "thuong_ky"),
+            B,
+            ("B1", 12, 12, 2, 0, 60, 10, 2, None, None, None, 12, 6, 5, 1, 2025, None, None, None, "thuong_ky"),
+            ("B2", 12, 12, 4, 1, 330, 30, 0, None, None, None, 12, 30, 12, 4, 2020, None, None, None, "thuong_ky"),
+            ("B3", 6, 6, 2, 0, 12, 0, 0, None, None, None, 6, 2, 6, 1, None, None, None, None, "thuong_ky"),
         ),
         {"materials_months": 10, "thematic_orientation": True},
     ),

@@ -23,7 +23,7 @@ from etl.load import check_files, load_files
 from etl.schema import HEAD_ROLES
 from etl.store import commit, current_snapshot
 from tests.conftest import ROOT, signed_in
-from tests.fixtures import branch, member, return_bytes
+from tests.fixtures import FULL_UNIT_FIELDS, branch, full_meetings, member, return_bytes
 
 XA, OWNER = "01273", "01279"  # phường Thục Phán (the demo account «xa»), phường Nùng Trí Cao
 
@@ -60,10 +60,11 @@ def test_a_commune_cannot_name_another_communes_branch_on_its_upload_page(sample
         at.file_uploader(key="submit_upload-0").set_value([("bao-cao-2026.xlsx", upload, "application/zip")])
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-        assert any("Tệp có 1 lỗi" in e.value for e in at.error), [e.value for e in at.error]
+        # the copied branch on «Chi bộ» and its row on «Sinh hoạt chi bộ»: the last of each (data from row 7)
+        assert any("Tệp có 2 lỗi" in e.value for e in at.error), [e.value for e in at.error]
         (table,) = [d.value for d in at.dataframe]
-        row = 6 + len(mine)  # the copied branch: the last row of «Chi bộ» (data from row 7)
-        assert table[["Trang", "Dòng", "Cột"]].values.tolist() == [["Chi bộ", row, "B"]]
+        row = 6 + len(mine)
+        assert table[["Trang", "Dòng", "Cột"]].values.tolist() == [["Chi bộ", row, "B"], ["Sinh hoạt chi bộ", row, "B"]]
         message = table["Nội dung lỗi"][0]
         assert message.startswith(f"Mã chi bộ «{OWNER}.001» không thuộc đơn vị {XA}: đây là mã của một chi bộ thuộc")
         assert (settings.PARQUET_DIR / "CURRENT").read_bytes() == before
@@ -81,16 +82,12 @@ def test_the_squat_is_refused_and_the_owner_submits_its_own(sample_store, provin
     squat = check_files(
         [("xa.xlsx", return_bytes(province, XA, 2026, mine, committee, heads))], province, parallel=False
     )
-    (finding,) = squat.refused["xa.xlsx"]
-    assert (finding.sheet, finding.row, finding.column, finding.rule) == (
-        "Chi bộ",
-        6 + len(mine),
-        "B",
-        "foreign_branch",
-    )
+    found = [(f.sheet, f.row, f.column, f.rule) for f in squat.refused["xa.xlsx"]]
+    row = 6 + len(mine)  # the copied branch on «Chi bộ» and its row on «Sinh hoạt chi bộ»
+    assert found == [("Chi bộ", row, "B", "foreign_branch"), ("Sinh hoạt chi bộ", row, "B", "foreign_branch")]
     before = current_snapshot(root)
     assert reporting.submit_return(2026, squat, "xa", "commune", XA, province, root).startswith(
-        "Đã ghi nhận báo cáo có 1 lỗi"
+        "Đã ghi nhận báo cáo có 2 lỗi"
     )
     assert current_snapshot(root) == before
 
@@ -111,14 +108,20 @@ def test_the_squat_is_refused_and_the_owner_submits_its_own(sample_store, provin
 
 
 def test_every_sheet_keyed_by_a_branch_code_is_checked(province, tmp_path):
-    """A committee member or a village head of another unit's branch is refused at its own cell, not only the
-    branch (a sheet added to the return later, keyed by «Mã chi bộ», is checked the same way)."""
+    """A committee member, a village head or a branch's meetings of another unit's branch are refused at their own
+    cell, once (not also as «not on the sheet «Chi bộ»»): every sheet keyed by «Mã chi bộ» is checked the same way."""
     b = branch(f"{XA}.001", "tt_cap_tren", "xom", good=3, resident_members=3)
     m = member("BT-1", f"{OWNER}.001", "bi_thu", "trung_cap", True, "biet")
     h = {"branch_code": f"{OWNER}.002", **dict.fromkeys(HEAD_ROLES, "khong_co")}
-    (result,) = parse_returns([("xa.xlsx", return_bytes(province, XA, 2025, [b], [m], [h]))], province)
+    meetings = full_meetings([b, dict(b, branch_code=f"{OWNER}.003")])
+    data = return_bytes(province, XA, 2026, [b], [m], [h], meetings=meetings, unit_fields=FULL_UNIT_FIELDS)
+    (result,) = parse_returns([("xa.xlsx", data)], province)
     got = sorted((f.sheet, f.row, f.column, f.rule) for f in result.findings if f.severity == "error")
-    assert got == [("Cấp uỷ", 7, "C", "foreign_branch"), ("Trưởng xóm, đoàn thể", 7, "B", "foreign_branch")]
+    assert got == [
+        ("Cấp uỷ", 7, "C", "foreign_branch"),
+        ("Sinh hoạt chi bộ", 8, "B", "foreign_branch"),
+        ("Trưởng xóm, đoàn thể", 7, "B", "foreign_branch"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from etl.annual_return.branch_codes import check_own_branches
+from etl.annual_return.branch_codes import check_own_branches, once_per_cell
 from etl.annual_return.crosscheck import cross_checks, meeting_checks
 from etl.annual_return.normalise import committee_frame, meetings_frame, parse_year, text
 from etl.annual_return.read import Table, find_sheets, read_info, read_table, read_unit_fields
@@ -258,6 +258,7 @@ def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
     """Cross-sheet checks on the validated frames; the return, or its refusal."""
     cross_checks(d.tables, d.valid["committee"], d.valid["heads"], d.file_name, d.year, d.findings)
     meeting_checks(d.tables, d.file_name, d.year, d.is_commune, d.findings)
+    d.findings[:] = once_per_cell(d.findings)
     rows = tuple(t.rows for t in d.tables.values() if t.rows is not None)
     if any(f.severity == "error" for f in d.findings):
         return ReturnRejected(d.findings, rows)

@@ -81,6 +81,13 @@ def check_own_branches(
             )
 
 
+def once_per_cell(findings: list[Finding]) -> list[Finding]:
+    """The findings without «not on the branches sheet» for a code already refused as another unit's at that cell
+    (any sheet keyed by «Mã chi bộ»: one message per cell, the one that says what to do)."""
+    foreign = {(f.sheet, f.row) for f in findings if f.rule == "foreign_branch"}
+    return [f for f in findings if not (f.rule == "unknown_branch" and (f.sheet, f.row) in foreign)]
+
+
 def _next_code(codes: list[str], space: str) -> str:
     """The code after the highest numbered one of the unit («01273.084»), for the message's example."""
     numbers = [int(c[len(space) :]) for c in codes if c[len(space) :].isdigit()]

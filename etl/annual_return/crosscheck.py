@@ -37,11 +37,9 @@ def cross_checks(
         c for c, t in zip(read_codes, read["branch_type"].cast(pl.String).to_list()) if c is not None and t == "xom"
     }
     branches_sheet = tables["branches"].sheet
-    # a code already refused at its cell (another unit's: branch_codes.py) is not also «unknown»
-    reported = {(f.sheet, f.row) for f in findings if f.rule == "foreign_branch"}
     secretaries: dict[str | None, list[int]] = {}
     for code, row, role in committee.select("branch_code", "excel_row", "role").iter_rows():
-        if code is not None and code not in codes and (tables["committee"].sheet, row) not in reported:
+        if code is not None and code not in codes:
             findings.append(
                 tables["committee"].finding(
                     file_name,
@@ -65,7 +63,7 @@ def cross_checks(
                 )
             )
     for code, row in heads.select("branch_code", "excel_row").iter_rows():
-        if code is not None and code not in villages and (tables["heads"].sheet, row) not in reported:
+        if code is not None and code not in villages:
             findings.append(
                 tables["heads"].finding(
                     file_name,
