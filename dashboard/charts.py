@@ -146,6 +146,7 @@ def trend(
             hovertemplate="Năm %{x} (chưa đủ: %{customdata[2]}): %{y:.2f}%<br>%{customdata[0]:,}/%{customdata[1]:,}"
             "<extra></extra>",
         )
+    province = province.filter(pl.col("value").is_not_null()) if province is not None else None  # withheld years
     if province is not None and province.height:
         for k, run in enumerate(methods.segments(province["year"].to_list(), list(breaks or {}))):
             part = province.filter(pl.col("year").is_in(run))

@@ -2,8 +2,8 @@
 
 A commune user's scope is applied here, in every function, so no page, export or cache can widen it: a commune
 scope replaces any unit filter by the user's own unit; functions that compare with the province return only the
-province aggregate, never another unit by name, and not even that when it covers too few other units to hide
-them (small-group suppression, `province_benchmark`). A national deployment has a level above: a user scoped to one
+province aggregate, never another unit by name, only for groupings no subtraction can turn into a small group,
+and not for a small group (small-group suppression, `province_benchmark`). A national deployment has a level above: a user scoped to one
 province sees that province's units only (its filters are narrowed to the province the same way), and compares
 with its own province's aggregate. Results are cached per (snapshot, arguments) — the scope is an
 argument, so two users with different scopes never share an entry."""
@@ -153,6 +153,8 @@ def indicator(
         where += " and subgroup = $subgroup"
         params["subgroup"] = sub
     cols = [BY_COLUMNS[b] for b in by]
+    if "branch" in by and "unit" not in by:  # a branch is its unit's and its code together
+        cols.insert(by.index("branch"), BY_COLUMNS["unit"])
     select = ", ".join(cols)
     # Above branch level the pre-summed table answers (small); a branch breakdown reads the indicator's view.
     source = ind.view if "branch" in by else "prg_indicator_sum"
@@ -178,9 +180,13 @@ def province_benchmark(
     subgroup: str | None = None,
     root: Path = PARQUET_DIR,
 ) -> pl.DataFrame:
-    """The province-wide value (all units) for comparison; it names no unit. For a commune user a group (a year,
-    a level…) that covers too few other units or branches to hide them is withheld: numerator, denominator and
-    value are null (`ui.comparisons.withheld` tells the page; a group without any branch is 0/0), so the other units' figures cannot be had by subtracting one's own."""
+    """The province-wide value (all units) for comparison; it names no unit.
+
+    A commune user gets less (`_as_a_commune_sees_it`): the value only, rounded as the pages show it, and only for
+    the groupings that cannot be subtracted from one another to single out another unit's branches — a year's
+    whole province, or one branch type of it — and not for a small group or for what would let one be had by
+    subtraction. Its `withheld` column says why a value is missing («small», «grouping»; null when shown, or when
+    there is nothing to show: a group without any branch)."""
     if any(b in ("unit", "branch", "province") for b in by):
         raise ValueError("the province benchmark is never broken down by unit or branch")
     # the user's own province in a national deployment (a commune's is its unit's), or the provinces filtered on
@@ -194,56 +200,83 @@ def province_benchmark(
     out = indicator(indicator_id, whole, Scope.province(), by, subgroup, root=root)
     if not scope.is_commune:
         return out
-    cover = _benchmark_cover(indicator_id, whole, scope.unit_code, by, subgroup, root)
-    keys = [BY_COLUMNS[b] for b in by]
-    if keys:
-        out = out.join(cover, on=keys, how="left", nulls_equal=True)
-    else:
-        out = out.with_columns(
-            pl.lit(cover["other_units"][0], pl.Int64).alias("other_units"),
-            pl.lit(cover["other_branches"][0], pl.Int64).alias("other_branches"),
-        )
-    enough = (pl.col("other_units").fill_null(0) >= MIN_OTHER_UNITS) & (
-        pl.col("other_branches").fill_null(0) >= MIN_OTHER_BRANCHES
-    )
-    empty = pl.col("denominator").is_null()  # no branch at all: nothing to hide, and 0/0 is not «withheld»
-    return out.with_columns(
-        *(
-            pl.when(empty).then(0).when(enough).then(pl.col(c)).otherwise(None).alias(c)
-            for c in ("numerator", "denominator")
-        ),
-        pl.when(enough).then(pl.col("value")).otherwise(None).alias("value"),
-    ).drop("other_units", "other_branches")
+    return _as_a_commune_sees_it(out, indicator_id, whole, scope.unit_code, by, subgroup, root)
 
 
-def _benchmark_cover(
-    indicator_id: str, f: Filters, own: str | None, by: tuple[str, ...], subgroup: str | None, root: Path
+BENCHMARK_DECIMALS = 2  # the precision every page shows a percentage with (fmt.pct): none more leaves the server
+
+
+def _as_a_commune_sees_it(
+    out: pl.DataFrame,
+    indicator_id: str,
+    f: Filters,
+    own: str | None,
+    by: tuple[str, ...],
+    subgroup: str | None,
+    root: Path,
 ) -> pl.DataFrame:
-    """Per group of `by`: how many units and branches other than `own` count in the benchmark's denominator.
+    """The benchmark a commune user is shown (issue 29.4; README «Security» says why this method).
 
-    Within one year a branch is one row of prg_indicator_sum's `branches` (one subgroup is chosen, or grouped by),
-    so the pre-summed table answers; a group spanning several years counts each branch once from the view."""
+    Pre-defined groupings only: a year's whole province, or one branch type of it. A level, several types at once, a
+    level and a type together, several years summed are not given: two such answers differ by a group the user
+    never asked for (cấp tt_co_so minus «every type but cooperatives» was the province's one cooperative branch).
+    Within a year the branch types partition the whole, so the withheld types are completed until together they
+    are no small group (`methods.withheld_parts`): the whole minus every type shown is their sum. Numerator and
+    denominator are dropped and the value rounded as shown, so the page's data carries no more than its screen."""
+    from dashboard import methods
+
     ind = registry.get(indicator_id)
-    where, params = _where(f)
     sub = subgroup or ind.default_subgroup
-    if sub is not None and "subgroup" not in by:
+    predefined = not f.levels and len(f.types) <= 1 and "level" not in by and ("year" in by or len(f.years) == 1)
+    parts: dict[tuple, dict[str, dict[str, int]]] = {}
+    if predefined:
+        for year, sg, btype, unit, n in _other_branches_by_type(ind.id, f, own, sub, "subgroup" in by, root).rows():
+            parts.setdefault((year, sg), {}).setdefault(btype, {})[unit] = n
+    hidden = {k: methods.withheld_parts(v, MIN_OTHER_UNITS, MIN_OTHER_BRANCHES) for k, v in parts.items()}
+
+    def why(year: int, sg: str | None, btype: str | None, empty: bool) -> str | None:
+        if empty:
+            return None  # no branch at all: nothing to hide, and 0/0 is not «withheld»
+        if not predefined:
+            return "grouping"
+        # no other unit's branch in the group: the «province» would be the user's own figure
+        types, whole = hidden.get((year, sg), (set(), True))
+        others = btype is None or btype in parts.get((year, sg), {})
+        return "small" if whole or btype in types or not others else None
+
+    rows = out.to_dicts()
+    reasons = [
+        why(
+            r["year"] if "year" in by else (f.years[0] if f.years else None),
+            r["subgroup"] if "subgroup" in by else sub,
+            r["branch_type"] if "type" in by else (f.types[0] if f.types else None),
+            not r["denominator"],
+        )
+        for r in rows
+    ]
+    return out.with_columns(
+        pl.lit(None, pl.Int64).alias("numerator"),
+        pl.lit(None, pl.Int64).alias("denominator"),
+        pl.Series("withheld", reasons, dtype=pl.String),
+    ).with_columns(pl.when(pl.col("withheld").is_null()).then(pl.col("value").round(BENCHMARK_DECIMALS)).alias("value"))
+
+
+def _other_branches_by_type(
+    indicator_id: str, f: Filters, own: str | None, subgroup: str | None, by_subgroup: bool, root: Path
+) -> pl.DataFrame:
+    """(year, subgroup, branch type, unit, branches) of every unit but `own` whose branches count in the
+    indicator's denominator, within the filters' years and provinces (all types, all levels: the partition)."""
+    where, params = _where(Filters(years=f.years, provinces=f.provinces))
+    if subgroup is not None and not by_subgroup:
         where += " and subgroup = $subgroup"
-        params["subgroup"] = sub
-    params["own"] = own or NO_UNIT
-    cols = [BY_COLUMNS[b] for b in by]
-    select = ", ".join(cols)
-    if "year" in by or len(f.years) == 1:
-        where += " and indicator_id = $indicator"
-        params["indicator"] = ind.id
-        source, branches = "prg_indicator_sum", "sum(branches)"
-    else:
-        source, branches = ind.view, "count(distinct branch_code)"
+        params["subgroup"] = subgroup
+    params |= {"own": own or NO_UNIT, "indicator": indicator_id}
     sql = (
-        f"select {select}{',' if cols else ''} count(distinct unit_code) as other_units, "
-        f"{branches} as other_branches from {source} "
-        f"where {where} and unit_code <> $own and denominator > 0" + (f" group by {select}" if cols else "")
+        "select year, subgroup, branch_type, unit_code, sum(branches)::bigint as branches from prg_indicator_sum "
+        f"where {where} and indicator_id = $indicator and unit_code <> $own and branches > 0 "
+        "group by year, subgroup, branch_type, unit_code"
     )
-    return _query(sql, params, root).cast({"other_units": pl.Int64, "other_branches": pl.Int64})
+    return _query(sql, params, root)
 
 
 @cached
@@ -679,7 +712,8 @@ def unit_comparison(
 ) -> pl.DataFrame:
     """Each unit's value of each indicator (all of the registry, or `ids`) against the province, with the funnel
     judgement (METHODS §3, 95%): the rows of the commune profile and of the commune brief. Units whose denominator
-    is 0 are left out; the province value is the benchmark this scope is shown (null when it is withheld)."""
+    is 0 are left out; the province value is the benchmark this scope is shown (null when it is withheld, and
+    `withheld` says why: `province_benchmark`)."""
     from dashboard import methods
 
     rows = []
@@ -687,6 +721,7 @@ def unit_comparison(
         mine = indicator(ind.id, filters, scope, by=("unit",), root=root)
         prov = province_benchmark(ind.id, filters, scope, by=(), root=root)
         p0 = prov["value"][0] if prov.height else None
+        why = prov["withheld"][0] if prov.height and "withheld" in prov.columns else None
         for m in mine.filter(pl.col("denominator") > 0).iter_rows(named=True):
             judgement = methods.funnel_against(m["numerator"], m["denominator"], p0, ind.polarity)
             rows.append(
@@ -699,6 +734,7 @@ def unit_comparison(
                     "denominator": m["denominator"],
                     "value": m["value"],
                     "province": p0,
+                    "withheld": why,
                     "judgement": judgement,
                     "judgement_label": methods.FUNNEL_LABELS.get(judgement or "", "—"),
                 }
@@ -712,6 +748,7 @@ def unit_comparison(
         "denominator": pl.Int64,
         "value": pl.Float64,
         "province": pl.Float64,
+        "withheld": pl.String,
         "judgement": pl.String,
         "judgement_label": pl.String,
     }

@@ -2,12 +2,14 @@
 (`bieu_workbook` reads them through the data layer with the caller's scope; `bieu_xlsx` writes them).
 
 Every XLSX states the filters, the source, the date and «Tài liệu lưu hành nội bộ». Text that a spreadsheet would
-run as a formula (=, +, -, @ at the start) is neutralised in CSV and written as plain text in XLSX."""
+run as a formula (=, +, -, @ at the start of the cell, or of a piece a spreadsheet may cut it into at «;», «,», a tab
+or a line break) is neutralised in CSV and written as plain text in XLSX."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,10 @@ from etl.province import load_province
 from etl.settings import INTERNAL_MARK, PARQUET_DIR, sample_notice
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet that splits a CSV line on «;» (Excel with a Vietnamese list separator) or «,» without honouring
+# quotes, or on a line break, starts a new cell inside the text: a formula start there (after spaces or a quote)
+# runs too.
+_INNER_FORMULA = re.compile(r"([;,\t\r\n][ \t\"]*)(?=[=+\-@])")
 _png_lock = threading.Lock()
 _png_server = {"started": False}
 
@@ -38,10 +44,13 @@ class Col:
 
 
 def neutralise(v):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(v, str) and v.startswith(FORMULA_START):
-        return "'" + v
-    return v
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection), and
+    so does every piece of it that a spreadsheet splitting on «;», «,», a tab or a line break would make a cell of
+    its own («Chi bộ A;=1+1» → «Chi bộ A;'=1+1»)."""
+    if not isinstance(v, str):
+        return v
+    v = _INNER_FORMULA.sub(r"\1'", v)
+    return "'" + v if v.startswith(FORMULA_START) else v
 
 
 def table_csv(df: pl.DataFrame, cols: list[Col], meta: list[str] | None = None) -> bytes:
@@ -460,7 +469,7 @@ def bieu_xlsx(
 ) -> bytes:
     """Biểu 01–07 in their published layout from the loaded roll-ups (tbl_bieu01…07, already scoped)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     for b in bieu_layouts(tables, year, unit_names):
         ws = wb.add_worksheet(f"Biểu {b.number}")

@@ -6,6 +6,7 @@ formatting every cell through babel (tables of thousands of rows are formatted o
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import polars as pl
@@ -17,12 +18,18 @@ _TO_LOCALE = str.maketrans({",": get_group_symbol(LOCALE), ".": get_decimal_symb
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:="})
+# Streamlit's markdown turns a bare «http://…», «www.…» or «ai@…» into a live link after parsing, escaped or not
+# (GFM autolink literals; entities are decoded first too): an invisible word joiner inside the pattern keeps it
+# text that reads the same (issue 29.8).
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
-    """Text typed by someone (a file name, a branch code, a user name) made safe inside Streamlit markdown:
-    every markdown sign is escaped, so it shows as typed (no link, image, HTML or colour is drawn)."""
-    return str(text).translate(_MARKDOWN)
+    """Text typed by someone (a file name, a branch code or name, a comment, a user name) made safe inside
+    Streamlit markdown: every markdown sign is escaped and bare addresses are kept from becoming links, so it
+    shows as typed (no link, image, HTML or colour is drawn)."""
+    return _AUTOLINK.sub(WORD_JOINER, str(text)).translate(_MARKDOWN)
 
 
 def _missing(x) -> bool:

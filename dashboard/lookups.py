@@ -47,8 +47,8 @@ def committee_branch_figures(year: int, committee_key: str, root: Path) -> pl.Da
     better, members rated, Internet."""
     return _rows(
         "select branch_code, members, excellent + good as good_members, rated_members, internet "
-        "from int_branch_year where year = $y and branch_code in "
-        "(select branch_code from stg_branch_year where year = $y and committee_key = $k)",
+        "from int_branch_year where year = $y and (unit_code, branch_code) in "
+        "(select (unit_code, branch_code) from stg_branch_year where year = $y and committee_key = $k)",
         {"y": year, "k": committee_key},
         root,
     )

@@ -483,3 +483,35 @@ def trend_test(counts: Mapping[int, tuple[float, float]], critical: float = TREN
     significant = chi2 > critical and stable
     direction = ("up" if sign > 0 else "down") if significant else "none"
     return Trend(chi2, significant, direction, TREND_LABELS[direction], years)
+
+
+# ------------------------------------------------------------------------------------ small-group suppression
+
+
+def withheld_parts(parts: Mapping[str, Mapping[str, int]], min_units: int, min_branches: int) -> tuple[set[str], bool]:
+    """Which parts of a whole a commune user may not see, and whether the whole is withheld too.
+
+    `parts`: each part of a partition of the whole (a branch type) → the other units' branches in it (unit →
+    branches; the user's own unit left out: it knows its own). A group is small when it covers fewer than
+    `min_units` other units or `min_branches` other branches; a group without other branches is nothing to hide.
+    Primary suppression withholds every small part; secondary suppression then withholds the parts with the
+    fewest other branches until the withheld parts together are no small group, because the whole minus every
+    part shown is their sum. The whole is withheld when it is itself small, or when no part is left to add."""
+
+    def union(names) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for name in names:
+            for unit, n in parts[name].items():
+                out[unit] = out.get(unit, 0) + n
+        return out
+
+    def small(group: Mapping[str, int]) -> bool:
+        return bool(group) and (len(group) < min_units or sum(group.values()) < min_branches)
+
+    withheld = {name for name, group in parts.items() if small(group)}
+    while small(union(withheld)):
+        rest = sorted((sum(g.values()), name) for name, g in parts.items() if name not in withheld)
+        if not rest:
+            break
+        withheld.add(rest[0][1])
+    return withheld, small(union(parts)) or small(union(withheld))

@@ -21,7 +21,8 @@ from pathlib import Path
 from etl import audit
 from etl.codes import code_list, label
 from etl.province import ProvinceConfig, unit_words
-from etl.settings import PARQUET_DIR
+from etl.settings import MAX_COMMENT_CHARS, PARQUET_DIR
+from etl.text import too_long
 
 NOT_SUBMITTED, SUBMITTED_ERRORS, SUBMITTED_VALID = "chua_nop", "nop_loi", "nop_hop_le"
 RETURNED, APPROVED, LOCKED = "tra_lai", "da_duyet", "da_khoa"
@@ -286,8 +287,16 @@ def _unit_event(
         "from": current,
         "user": user,
         "role": role,
-        "comment": comment.strip(),
+        "comment": _comment(comment),
     }
+
+
+def _comment(text: str) -> str:
+    """A comment or reason as recorded: without surrounding spaces, and no longer than a comment may be."""
+    text = text.strip()
+    if len(text) > MAX_COMMENT_CHARS:
+        raise ValueError(too_long(text, MAX_COMMENT_CHARS, "một ý kiến") + " Hãy viết ngắn hơn.")
+    return text
 
 
 @dataclass(frozen=True)
@@ -422,7 +431,7 @@ def lock_year(
             "action": "lock",
             "user": user,
             "role": role,
-            "comment": comment.strip(),
+            "comment": _comment(comment),
             "missing": missing,
             "pending": pending,
         }
@@ -442,7 +451,14 @@ def unlock_year(year: int, reason: str, user: str, role: str, root: Path = PARQU
         p = ps.get(year)
         if p is None or not p.locked:
             raise ValueError(f"Số liệu năm {year} chưa khoá.")
-        return {"time": _now(), "year": year, "action": "unlock", "user": user, "role": role, "comment": reason.strip()}
+        return {
+            "time": _now(),
+            "year": year,
+            "action": "unlock",
+            "user": user,
+            "role": role,
+            "comment": _comment(reason),
+        }
 
     _apply(root, event)
     return period(year, root)

@@ -15,9 +15,9 @@ from typing import Any
 import python_calamine as pc  # calamine, as pl.read_excel uses, but this binding keeps empty leading rows/columns
 
 from etl.findings import Finding, ReturnRejected
-from etl.settings import MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES
+from etl.settings import MAX_COMMENT_CHARS, MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS
 from etl.sheet_size import check_sheet_sizes
-from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, nfc, to_unicode
+from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, nfc, to_unicode, too_long, vn_int
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -138,7 +138,8 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
     if kind in ("xlsx", "ods"):
         _check_zip(data, file_name, kind)
     try:
-        check_sheet_sizes(data, file_name, MAX_ROWS_PER_SHEET)  # before a reader allocates the declared grid
+        # before a reader allocates the declared grid, or builds a text of megabytes
+        check_sheet_sizes(data, file_name, MAX_ROWS_PER_SHEET)
         raw = _read_csv(data, file_name) if kind == "csv" else _read_excel(data)
     except ReturnRejected:
         raise
@@ -150,6 +151,8 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
     # Each distinct text once (labels and codes repeat on every row): whether the workbook is TCVN3 does not
     # depend on the order of its texts.
     distinct = [{v for r in g.rows for v in r if v.__class__ is str} for g in raw]
+    for g, strings in zip(raw, distinct):
+        _check_text_lengths(g, strings, file_name)
     texts = {v for d in distinct for v in d if not v.isascii()}
     tcvn3 = decide_tcvn3(list(texts))
     legacy = {t for t in texts if looks_tcvn3(t)}  # each text judged once, not once per use
@@ -180,6 +183,27 @@ def read_grids(data: bytes, file_name: str) -> tuple[dict[str, Grid], str]:
         name = to_unicode(g.name, False)
         grids[name] = Grid(name, rows, g.merged, g.rows, not legacy.isdisjoint(strings))
     return grids, ("tcvn3" if tcvn3 or legacy else "unicode")
+
+
+def _check_text_lengths(g: Grid, strings: set[str], file_name: str) -> None:
+    """No text of a sheet is longer than a comment, the most a cell may hold (etl/settings.py); the columns of a
+    table have their own, shorter limits (etl/schema.py)."""
+    longest = max(strings, key=len, default="")
+    if len(longest) <= MAX_COMMENT_CHARS:
+        return
+    i, j = next((i, j) for i, r in enumerate(g.rows) for j, v in enumerate(r) if v is longest)
+    raise ReturnRejected(
+        [
+            Finding(
+                file_name,
+                too_long(longest, MAX_COMMENT_CHARS, "một ô (kể cả ô ghi chú)"),
+                sheet=g.name,
+                row=i + 1,
+                column=col_letter(j),
+                rule="text_too_long",
+            )
+        ]
+    )
 
 
 def _check_zip(data: bytes, file_name: str, kind: str = "xlsx") -> None:
@@ -213,17 +237,14 @@ def _check_zip(data: bytes, file_name: str, kind: str = "xlsx") -> None:
             ]
         )
     total = sum(i.file_size for i in infos)
-    if len(infos) > 1000 or total > MAX_UNZIPPED_BYTES:
-        raise ReturnRejected(
-            [
-                Finding(
-                    file_name,
-                    f"Tệp giải nén ra {total // 1024 // 1024} MB, vượt giới hạn "
-                    f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB: tệp bị từ chối.",
-                    rule="zip_bomb",
-                )
-            ]
-        )
+    if len(infos) > MAX_ZIP_MEMBERS:
+        what = f"Tệp nén chứa {vn_int(len(infos))} thành phần, vượt giới hạn {vn_int(MAX_ZIP_MEMBERS)} thành phần"
+    elif total > MAX_UNZIPPED_BYTES:
+        mb = vn_int(total // 1024 // 1024)
+        what = f"Tệp giải nén ra {mb} MB, vượt giới hạn {vn_int(MAX_UNZIPPED_BYTES // 1024 // 1024)} MB"
+    else:
+        return
+    raise ReturnRejected([Finding(file_name, what + ": tệp bị từ chối.", rule="zip_bomb")])
 
 
 def _read_excel(data: bytes) -> list[Grid]:
@@ -244,7 +265,23 @@ def _read_csv(data: bytes, file_name: str) -> list[Grid]:
     text = decode_text(data, file_name)
     # The separator that occurs most often up front (csv.Sniffer gives up on rows of mostly empty cells).
     delimiter = max(",;\t", key=text[:4096].count)
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = [list(r) for r in reader]
+    except csv.Error as e:  # a field over the csv module's limit (131.072 characters)
+        if "field limit" not in str(e):
+            raise
+        raise ReturnRejected(
+            [
+                Finding(
+                    file_name,
+                    f"Một ô ở dòng {reader.line_num} dài quá giới hạn {vn_int(MAX_COMMENT_CHARS)} ký tự của một ô.",
+                    sheet="Chi bộ",
+                    row=reader.line_num,
+                    rule="text_too_long",
+                )
+            ]
+        ) from e
     width = max((len(r) for r in rows), default=0)
     return [Grid("Chi bộ", [r + [""] * (width - len(r)) for r in rows])]
 

@@ -10,7 +10,7 @@ import dataframely as dy
 import polars as pl
 
 from etl.codes import code_list
-from etl.settings import MAPPINGS_DIR
+from etl.settings import MAPPINGS_DIR, MAX_CODE_CHARS, MAX_NAME_CHARS
 from etl.text import key
 
 
@@ -27,6 +27,7 @@ class Column:
     nullable: bool = False  # an empty cell is «not reported» (None), never 0 or «Không»
     required_from: int | None = None  # from this report year an empty cell is an error
     aliases: tuple[str, ...] = ()  # other headers it may have (beside column_aliases.csv: for columns made from data)
+    max_chars: int = MAX_NAME_CHARS  # kind == "text": the longest text it takes (etl/settings.py names each kind)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ BRANCHES = SheetSpec(
     "DANH SÁCH CHI BỘ VÀ KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI NĂM {year}",
     (
         Column("stt", "STT", "ignore", width=5),
-        Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
+        Column("branch_code", "Mã chi bộ", "text", required=True, width=14, max_chars=MAX_CODE_CHARS),
         Column("branch_name", "Tên chi bộ", "text", required=True, width=34),
         Column("level", "Cấp chi bộ", "code", "level", required=True, width=30),
         Column("branch_type", "Loại hình", "code", "branch_type", required=True, width=30),
@@ -97,8 +98,15 @@ COMMITTEE = SheetSpec(
     "CẤP UỶ CHI BỘ NĂM {year} (không ghi họ tên)",
     (
         Column("stt", "STT", "ignore", width=5),
-        Column("person_id", "Mã cán bộ", "text", width=16, help="Mã ẩn danh do đảng bộ đặt; không ghi họ tên"),
-        Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
+        Column(
+            "person_id",
+            "Mã cán bộ",
+            "text",
+            width=16,
+            help="Mã ẩn danh do đảng bộ đặt; không ghi họ tên",
+            max_chars=MAX_CODE_CHARS,
+        ),
+        Column("branch_code", "Mã chi bộ", "text", required=True, width=14, max_chars=MAX_CODE_CHARS),
         Column("role", "Chức vụ", "code", "role", required=True, width=13),
         Column("professional", "Trình độ chuyên môn", "code", "professional", required=True, width=16),
         Column("theory", "Lý luận chính trị", "code", "theory", required=True, width=16),
@@ -117,7 +125,7 @@ HEADS = SheetSpec(
     "NGƯỜI ĐỨNG ĐẦU XÓM, ĐOÀN THỂ LÀ ĐẢNG VIÊN NĂM {year}",
     (
         Column("stt", "STT", "ignore", width=5),
-        Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
+        Column("branch_code", "Mã chi bộ", "text", required=True, width=14, max_chars=MAX_CODE_CHARS),
         Column("branch_name", "Tên chi bộ", "ignore", width=30),
         *(
             Column(c, lbl, "code", "head_status", required=True, group="Là đảng viên?", width=13)
@@ -195,7 +203,7 @@ def meetings_sheet(levels: tuple[str, ...], fixed_day: bool = False) -> SheetSpe
         "TÌNH HÌNH SINH HOẠT CHI BỘ NĂM {year} (số liệu cả năm theo sổ biên bản họp chi bộ)",
         (
             Column("stt", "STT", "ignore", width=5),
-            Column("branch_code", "Mã chi bộ", "text", required=True, width=14),
+            Column("branch_code", "Mã chi bộ", "text", required=True, width=14, max_chars=MAX_CODE_CHARS),
             Column("branch_name", "Tên chi bộ", "ignore", width=30),
             Column(
                 "months_due",

@@ -25,10 +25,18 @@ YEARS = (2021, 2022, 2023, 2024, 2025)
 # Limits on what the ETL accepts (bytes, rows).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1000  # parts inside an .xlsx/.ods (a return has about 15)
 MAX_ROWS_PER_SHEET = 20_000
 # The return's widest sheet has 31 columns; Excel 2003 stopped at 256. With the row limit a grid stays below
 # 5 million cells, whatever the file declares (etl/sheet_size.py checks before reading).
 MAX_COLUMNS_PER_SHEET = 256
+# The longest text a cell may hold (issue 29.2), by what it is: a code (a branch, a person, a unit: «04-UBND.220»),
+# a name (a branch, a committee, who prepared the return), a comment (a note under a table, the province's comment
+# on a return, any other text). A comment is the most any cell of a workbook may hold at all: a longer one is
+# refused with the file, before the workbook is read (etl/sheet_size.py), so no upload can carry megabytes of text.
+MAX_CODE_CHARS = 40
+MAX_NAME_CHARS = 200
+MAX_COMMENT_CHARS = 2_000
 
 # Uploaded workbooks are parsed in worker processes (etl/sandbox.py) that cannot take the caller down: each has
 # this much address space on top of what it uses once started (a real return needs ~100 MB), this much CPU time
@@ -38,8 +46,10 @@ WORKER_CPU_SECONDS_PER_FILE = 60
 WORKER_WALL_SECONDS_PER_FILE = 120
 WORKER_START_SECONDS = 120  # a worker's own start (imports) on a loaded machine
 
-# Small-group suppression (issue 16.2): a comparison a commune user sees (the «Toàn tỉnh» benchmark, a funnel)
-# is withheld when, besides the user's own unit, it covers fewer than this many units or branches. The user knows
+# Small-group suppression (issue 16.2; issue 29.4 for what subtraction yields: dashboard/data.py, README «Small
+# groups»): a comparison a commune user sees (the «Toàn tỉnh» benchmark, a funnel) is withheld when, besides the
+# user's own unit, it covers fewer than this many units or branches, and so are the groups whose figures would let
+# one be had by subtracting them from the province's. The user knows
 # its own figures and can subtract them: one other unit would be disclosed exactly, and two others would each be
 # disclosed to the other (both are commune users), hence three — the usual threshold rule of statistical offices.
 # Ten branches: below that a rate says little (one branch moves it by 10 points or more) and a 0% or 100% would

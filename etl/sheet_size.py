@@ -6,36 +6,57 @@ cost a minute and a gigabyte before any row limit could be checked (16.6). So th
 streaming the sheet's own records (.xlsx: the sheet XML; .xls: the BIFF cell records; .ods: rows and cells with
 their repeat counts), without building anything, and an over-large sheet is refused before it is read. The
 worker that reads uploads has memory and time limits as well (etl/sandbox.py): this check is what makes the
-refusal quick and say which sheet and how big."""
+refusal quick and say which sheet and how big.
+
+Text the same way (issue 29.2): a 188 KB .xlsx can hold one 150 MB string, which a reader builds whole and an
+upload then carried into the app. The same streams measure the bytes each cell takes (.xlsx: also the shared
+strings; .ods: the cells of content.xml, and the spaces a «text:s» stands for), and a cell whose XML is far beyond
+what the longest text a cell may hold (`MAX_COMMENT_CHARS`) needs is refused, holding one block of XML at a time;
+`etl.excel.read_grids` then checks every text's exact length. An .xls or .csv is not compressed: its text is bounded by the file size limit (and an .xls cell by
+the format, 65.535 characters), so their cells are checked once read."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from etl.findings import Finding, ReturnRejected
-from etl.settings import MAX_COLUMNS_PER_SHEET
+from etl.settings import MAX_COLUMNS_PER_SHEET, MAX_COMMENT_CHARS
+from etl.text import vn_int
 
 _CHUNK = 1 << 22  # bytes of sheet XML scanned at a time
 _MAX_TAG = 1 << 20  # a single tag longer than this is not a spreadsheet any reader should be asked to open
+# The most XML a cell within the character limit needs: at most 4 bytes a character in UTF-8 (a few more for an
+# entity such as &quot;), the rest for rich-text runs. Anything bigger is refused before a reader builds it; a
+# text between the limit and this is refused with its exact length once read (etl/excel.py).
+TEXT_BYTES = 8 * MAX_COMMENT_CHARS
+_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+_ODS_CELL = re.compile(rb"(<table:table[\s>]|</table:table>|<table:(?:covered-)?table-cell[\s>/])")
+_ODS_SPACES = re.compile(rb'<text:s\s[^>]*?text:c="(\d{1,12})"')
+_TABLE_NAME = re.compile(rb'table:name="([^"]*)"')
 
 
 @dataclass(frozen=True)
 class SheetSize:
-    name: str
+    name: str  # "" for the workbook's shared strings when no cell shows the one too long
     rows: int  # the last row that holds something (1-based), 0 for an empty sheet
     columns: int  # the last column that holds something (1-based)
+    long_cell: str | None = None  # the first cell whose text takes more than TEXT_BYTES ("" if it has no address)
 
 
 def check_sheet_sizes(data: bytes, file_name: str, max_rows: int, max_columns: int = MAX_COLUMNS_PER_SHEET) -> None:
-    """Refuse the file (ReturnRejected) if a sheet reaches beyond `max_rows` rows or `max_columns` columns; other
-    files (CSV, unknown) pass through to the reader. Errors of a broken file propagate (the reader reports them)."""
+    """Refuse the file (ReturnRejected) if a sheet reaches beyond `max_rows` rows or `max_columns` columns, or a cell
+    holds text far beyond what a cell may (TEXT_BYTES); other files (CSV, unknown) pass through to the reader.
+    Errors of a broken file propagate (the reader reports them)."""
     for s in sheet_sizes(data, (max_rows, max_columns)):
+        if s.long_cell is not None:
+            raise ReturnRejected([_long_text(file_name, s)])
         if s.rows > max_rows or s.columns > max_columns:
             from etl.excel import col_letter
 
@@ -44,7 +65,7 @@ def check_sheet_sizes(data: bytes, file_name: str, max_rows: int, max_columns: i
                 if s.rows > max_rows
                 else f"vượt giới hạn {max_columns} cột (đến cột {col_letter(s.columns - 1)})"
             )
-            rows = f"{s.rows:,}".replace(",", ".")  # Vietnamese thousands: 1.048.576
+            rows = vn_int(s.rows)
             raise ReturnRejected(
                 [
                     Finding(
@@ -59,6 +80,21 @@ def check_sheet_sizes(data: bytes, file_name: str, max_rows: int, max_columns: i
             )
 
 
+def _long_text(file_name: str, s: SheetSize) -> Finding:
+    ref = re.fullmatch(r"([A-Z]+)([0-9]+)", s.long_cell or "")
+    what = "Ô này" if ref else "Trang này" if s.name else "Tệp"
+    return Finding(
+        file_name,
+        f"{what} chứa một đoạn chữ quá dài (chiếm hơn {vn_int(TEXT_BYTES // 1000)} KB trong tệp), trong khi một ô chỉ "
+        f"được ghi tối đa {vn_int(MAX_COMMENT_CHARS)} ký tự: tệp bị từ chối trước khi đọc. Hãy rút ngắn nội dung ô "
+        "đó rồi tải lên lại.",
+        sheet=s.name,
+        row=int(ref.group(2)) if ref else None,
+        column=ref.group(1) if ref else "",
+        rule="text_too_long",
+    )
+
+
 def sheet_sizes(data: bytes, within: tuple[int, int] = (0, 0)) -> list[SheetSize]:
     """The declared size of every sheet of an .xlsx, .xls or .ods workbook ([] for anything else). An .xlsx sheet
     is bounded quickly by all its cells; only one whose bound exceeds `within` (rows, columns) is measured by its
@@ -69,7 +105,8 @@ def sheet_sizes(data: bytes, within: tuple[int, int] = (0, 0)) -> list[SheetSize
             if "content.xml" in names and b"opendocument.spreadsheet" in (
                 z.read("mimetype") if "mimetype" in names else b""
             ):
-                return _ods_sizes(z)
+                long = _ods_long_cell(z.open("content.xml"))  # before a parser builds the text
+                return [SheetSize(long, 0, 0, "")] if long is not None else _ods_sizes(z)
             if any(n.startswith("xl/") for n in names):
                 return _xlsx_sizes(z, within)
         return []
@@ -85,9 +122,9 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 # namespace prefix. It bounds the sheet by every cell, also the self-closing <c r="B7" s="3"/> of a formatted empty
 # cell; only a sheet that this bound puts over a limit, or that is written otherwise, is read tag by tag (any
 # attribute order, any prefix, cells without a reference; formatted empty cells do not count, readers skip them).
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')  # (groups: split gives the text between cells too)
 _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
-_TOKEN = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_TOKEN = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c|sheetData)(?=[\s/>])([^>]*?)(/?)>")
 _REF = re.compile(rb'\sr="([A-Z]{0,3})([0-9]{0,7})"')
 
 
@@ -121,7 +158,17 @@ def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
 
 def _xlsx_sizes(z: zipfile.ZipFile, within: tuple[int, int]) -> list[SheetSize]:
     paths = _sheet_paths(z)
-    members = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    names = z.namelist()
+    members = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    shared = next((n for n in names if n.lower().endswith("sharedstrings.xml")), None)
+    index = _long_item(z.open(shared), _SHARED_STRING.split, b"</sst>") if shared else None
+    if index is not None:  # the first cell that shows it, or the workbook
+        shows = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*)>\s*<(?:[\w.-]+:)?v>%d</" % index)
+        for m in members:
+            for attrs in shows.findall(z.read(m)):
+                if re.search(rb"""\bt=["']s["']""", attrs) and (ref := _REF.search(b" " + attrs)):
+                    return [SheetSize(paths.get(m, m), 0, 0, (ref.group(1) + ref.group(2)).decode())]
+        return [SheetSize("", 0, 0, "")]
     out = []
     for m in members:
         size = _scan_fast(z.open(m))
@@ -132,52 +179,114 @@ def _xlsx_sizes(z: zipfile.ZipFile, within: tuple[int, int]) -> list[SheetSize]:
 
 
 def _chunks(stream) -> Iterator[bytes]:
-    """The XML in pieces that each end at a tag's end, so no tag is cut in two."""
+    """The XML in pieces that never cut a tag in two: a piece ends before a tag still open at its end (text is
+    never held back, however long)."""
     tail = b""
     while block := stream.read(_CHUNK):
         buf = tail + block
-        cut = buf.rfind(b">") + 1
+        cut = buf.rfind(b"<")
+        if cut < 0 or cut < buf.rfind(b">"):  # no tag open at the end
+            cut = len(buf)
         buf, tail = buf[:cut], buf[cut:]
         if len(tail) > _MAX_TAG:
             raise ValueError("tag too long")
-        yield buf
+        if buf:
+            yield buf
     if tail:
         yield tail
 
 
-def _scan_fast(stream) -> tuple[int, int] | None:
-    """(last row, last column) of any cell, empty or not, when every cell names its place first; None when some
-    cell does not, and the sheet must be read tag by tag."""
+class _Extent:
+    """How many bytes each cell of a sheet takes, from its start to the next cell's (or the end of the sheet's data),
+    over the blocks of a stream: the first cell bigger than TEXT_BYTES is `long` (its address)."""
+
+    def __init__(self) -> None:
+        self.size, self.ref, self.long, self.done = -1, b"", None, False
+
+    def add(self, sizes: list[int], ref: Callable[[int], bytes]) -> None:
+        """`sizes`: the bytes before the first cell that starts in this block, then each of those cells' bytes;
+        `ref(k)`: the address of the k-th of those cells (asked for only when one is reported)."""
+        if self.long is not None or self.done:
+            return
+        if self.size >= 0:
+            self.size += sizes[0]
+        if len(sizes) > 1:
+            if self.size > TEXT_BYTES:
+                self.long = self.ref.decode()
+                return
+            whole = sizes[1:-1]
+            if whole and max(whole) > TEXT_BYTES:
+                self.long = ref(next(k for k, n in enumerate(whole) if n > TEXT_BYTES)).decode()
+                return
+            self.size, self.ref = sizes[-1], ref(len(sizes) - 2)
+        if self.size > TEXT_BYTES:
+            self.long = self.ref.decode()
+
+
+def _scan_fast(stream) -> tuple[int, int, str | None] | None:
+    """(last row, last column) of any cell, empty or not, and the first cell too long, when every cell names its
+    place first; None when some cell does not, and the sheet must be read tag by tag."""
     rows = cols = 0
+    extent = _Extent()
     for buf in _chunks(stream):
-        found = _CELL.findall(buf)  # (column letters, row digits) of each cell, in one pass
-        if len(found) != buf.count(b"<c ") + buf.count(b"<c>") + buf.count(b"<c/") or _PREFIXED_CELL.search(buf):
+        parts = _CELL.split(buf)  # text, then (column letters, row digits, text) of each cell: one pass
+        letters, digits = parts[1::3], parts[2::3]
+        if len(letters) != buf.count(b"<c ") + buf.count(b"<c>") + buf.count(b"<c/") or _PREFIXED_CELL.search(buf):
             return None
-        if found:
-            letters, digits = zip(*found)
+        if letters:
             rows = max(rows, *map(int, set(digits)))
             cols = max(cols, *map(_letters, set(letters)))
-    return rows, cols
+        sizes = list(map(len, parts[0::3]))
+        end = parts[-1].rfind(b"</sheetData>")
+        if end >= 0:
+            sizes[-1] = end
+        extent.add(sizes, lambda k, a=letters, d=digits: a[k] + d[k])
+        extent.done = extent.done or end >= 0
+    return rows, cols, extent.long
 
 
-def _scan_exact(stream) -> tuple[int, int]:
+def _scan_exact(stream) -> tuple[int, int, str | None]:
     """The same, tag by tag: rows and cells without a reference take their place from the previous one."""
     rows = cols = 0
     row = col = 0
+    extent = _Extent()
     for buf in _chunks(stream):
-        for closing, tag, attrs, empty in _TOKEN.findall(buf):
+        starts, refs = [0], []
+        for m in _TOKEN.finditer(buf):
+            closing, tag, attrs, empty = m.groups()
             if closing:
+                if tag == b"sheetData":
+                    starts.append(m.start())
+                    refs.append(b"")
+                    extent.add([b - a for a, b in zip(starts, starts[1:])], refs.__getitem__)
+                    extent.done, starts = True, []
+                    break
                 continue
             ref = _REF.search(b" " + attrs)
             if tag == b"row":
                 row = int(ref.group(2)) if ref and ref.group(2) else row + 1
                 col = 0
                 continue
+            if tag != b"c":
+                continue
             col = _letters(ref.group(1)) if ref and ref.group(1) else col + 1
             r = int(ref.group(2)) if ref and ref.group(2) else row
             if not empty:
                 rows, cols = max(rows, r), max(cols, col)
-    return rows, cols
+            starts.append(m.start())
+            refs.append(f"{_column_letters(col)}{r}".encode())
+        if starts:
+            starts.append(len(buf))
+            extent.add([b - a for a, b in zip(starts, starts[1:])], refs.__getitem__)
+    return rows, cols, extent.long
+
+
+def _column_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
 
 
 # ------------------------------------------------------------------------------------------------------ .xls
@@ -275,3 +384,52 @@ def _ods_sizes(z: zipfile.ZipFile) -> list[SheetSize]:
         if stack:  # done with it: drop it from its parent, so a sheet of a million rows is never held whole
             stack[-1].remove(el)
     return out
+
+
+# ------------------------------------------------------------------------------------------------------ text
+
+
+def _long_item(stream, split, stop: bytes) -> int | None:
+    """The index of the first item of an XML stream bigger than TEXT_BYTES, holding one block at a time: items
+    start where `split` cuts (the bytes before the first are no item) and the last ends at `stop`. An item bigger
+    than that is reported as soon as that many bytes of it are read."""
+    index, size = -1, 0  # the item open at the end of the last block, and its bytes so far
+    for buf in _chunks(stream):
+        end = buf.find(stop)
+        pieces = split(buf[:end] if end >= 0 else buf)
+        size += len(pieces[0])
+        if len(pieces) > 1:
+            if index >= 0 and size > TEXT_BYTES:
+                return index
+            whole = pieces[1:-1]  # items that start and end in this block
+            if whole and max(map(len, whole)) > TEXT_BYTES:
+                return index + 1 + next(k for k, p in enumerate(whole) if len(p) > TEXT_BYTES)
+            index, size = index + len(whole) + 1, len(pieces[-1])
+        if index >= 0 and size > TEXT_BYTES:
+            return index
+        if end >= 0:
+            return None
+    return None
+
+
+def _ods_long_cell(stream) -> str | None:
+    """The sheet of the first cell of content.xml whose text is too long: its XML, or the spaces its «text:s»
+    elements stand for (a reader expands «<text:s text:c="100000000"/>» into that many); None if there is none."""
+    sheet, in_cell, size, spaces = "", False, 0, 0
+    for buf in _chunks(stream):
+        parts = _ODS_CELL.split(buf)  # text, then (delimiter, text) pairs
+        for k, part in enumerate(parts):
+            if k % 2:  # a delimiter: a sheet starts or ends, or a cell starts
+                if in_cell and (size > TEXT_BYTES or spaces > MAX_COMMENT_CHARS):
+                    return sheet
+                in_cell, size, spaces = part.startswith((b"<table:table-", b"<table:covered")), 0, 0
+                if not in_cell and part != b"</table:table>":
+                    name = _TABLE_NAME.search(parts[k + 1] if k + 1 < len(parts) else b"")
+                    sheet = html.unescape(name.group(1).decode("utf-8", "replace")) if name else ""
+            elif in_cell:
+                size += len(part)
+                if b"text:c=" in part:
+                    spaces += sum(int(c) for c in _ODS_SPACES.findall(part))
+        if in_cell and (size > TEXT_BYTES or spaces > MAX_COMMENT_CHARS):
+            return sheet
+    return None

@@ -498,14 +498,19 @@ def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str,
 
 
 def _check_unique_branches(df: pl.DataFrame, returns: list[ParsedReturn]) -> None:
-    """A branch code appears once per year in the whole store, not just within one return."""
+    """A branch appears once per year in its unit, not just within one return: two returns of one unit (before
+    2025, the communes merged into it) do not both name it. A branch is its unit's and its code together (codes
+    are in their unit's space, etl/annual_return/branch_codes.py): a code another unit's return named before that
+    rule refuses nobody's own return."""
     dup = (
-        df.group_by("branch_code").agg(pl.col("committee_key").unique()).filter(pl.col("committee_key").list.len() > 1)
+        df.group_by("unit_code", "branch_code")
+        .agg(pl.col("committee_key").unique())
+        .filter(pl.col("committee_key").list.len() > 1)
     )
     if dup.height:
         by_key = {r.committee_key: r for r in returns}
         findings = []
-        for code, keys in dup.sort("branch_code").head(20).iter_rows():
+        for _, code, keys in dup.sort("unit_code", "branch_code").head(20).iter_rows():
             keys = sorted(keys)
             r = next((by_key[k] for k in keys if k in by_key), None)
             # The row of that branch in the file being loaded, so the message names the cell to correct.
@@ -513,7 +518,7 @@ def _check_unique_branches(df: pl.DataFrame, returns: list[ParsedReturn]) -> Non
             findings.append(
                 Finding(
                     r.file_name if r else "",
-                    f"Mã chi bộ «{code}» đã có trong báo cáo của đơn vị khác cùng năm ({', '.join(keys)}).",
+                    f"Mã chi bộ «{code}» đã có trong một báo cáo khác của đơn vị cùng năm ({', '.join(keys)}).",
                     sheet=r.sheet_names.get("branches", "Chi bộ") if r else "Chi bộ",
                     row=at[0] if at else None,
                     column=r.letters.get("branches", {}).get("branch_code", "") if r else "",

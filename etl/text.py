@@ -21,6 +21,16 @@ _TCVN3_ONLY = set(_TCVN3) - set(_UNICODE) - set("ÊÈÉÌÒÕÓÔÝãáâèéê�
 _LATIN1_VI = set("àáãâèéêìíòóôõùúýÀÁÃÂÈÉÊÌÍÒÓÔÕÙÚÝ")
 
 
+def vn_int(n: int) -> str:
+    """A count in a Vietnamese message: 1.048.576 (a dot between thousands)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def too_long(t: str, limit: int, where: str) -> str:
+    """The message for a text longer than its limit (etl/settings.py): it quotes the start only."""
+    return f"Nội dung «{t[:30]}…» dài {vn_int(len(t))} ký tự, vượt giới hạn {vn_int(limit)} ký tự của {where}."
+
+
 def nfc(s: str) -> str:
     """NFC-normalise and collapse whitespace (returns come in NFD from some Mac and web tools)."""
     if s.isascii():  # most cells (codes, numbers typed as text): nothing to normalise

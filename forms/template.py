@@ -25,7 +25,8 @@ INSTRUCTIONS = [
     "",
     "1. Mỗi đảng bộ (xã, phường, đảng uỷ trực thuộc Tỉnh uỷ) lập một tệp cho mỗi năm báo cáo.",
     "2. Trang «Thông tin»: ghi mã đơn vị (5 chữ số theo danh mục ĐVHC, hoặc mã đảng bộ trực thuộc), tên đảng bộ, năm báo cáo.",
-    "3. Trang «Chi bộ»: mỗi chi bộ một dòng. Mã chi bộ giữ nguyên qua các năm; chi bộ mới thì đặt mã mới.",
+    "3. Trang «Chi bộ»: mỗi chi bộ một dòng. Mã chi bộ giữ nguyên qua các năm; chi bộ mới thì đặt mã mới: mã đơn vị,",
+    "   dấu chấm và số tiếp theo (ví dụ 01273.084). Chỉ ghi chi bộ của đơn vị mình: mã của đơn vị khác bị từ chối.",
     "   Tổng số đảng viên = Miễn đánh giá + Chưa đánh giá + HTXSNV + HTTNV + HTNV + Không HTNV.",
     "   «Xếp loại chi bộ» để trống nếu chi bộ chưa được đánh giá, xếp loại trong năm.",
     "   «Đảng viên tại chỗ» bắt buộc với chi bộ xóm, tổ dân phố (đảng viên đang sinh sống tại xóm).",
@@ -149,16 +150,18 @@ def _write_table(wb, f, lists, spec: SheetSpec, year: int, unit_title: str, rows
     ws.merge_range(1, 0, 1, n - 1, spec.title.format(year=year), f["title"])
     ws.merge_range(2, 0, 2, n - 1, "Tài liệu lưu hành nội bộ", f["italic"])
     col = 0
+    # Text columns are formatted as text: a code typed into a new row stays «01273.084» (not the number 1273.084).
+    width = {i: (c.width, f["text"] if c.kind == "text" else None) for i, c in enumerate(spec.columns)}
     while col < n:
         c = spec.columns[col]
-        ws.set_column(col, col, c.width)
+        ws.set_column(col, col, *width[col])
         if c.group:
             end = col
             while end + 1 < n and spec.columns[end + 1].group == c.group:
                 end += 1
             ws.merge_range(HEADER_ROW, col, HEADER_ROW, end, c.group, f["head"])
             for j in range(col, end + 1):
-                ws.set_column(j, j, spec.columns[j].width)
+                ws.set_column(j, j, *width[j])
                 ws.write(HEADER_ROW + 1, j, spec.columns[j].header, f["head"])
             col = end + 1
         else:
@@ -242,6 +245,7 @@ def _formats(wb) -> dict[str, Any]:
         "italic": wb.add_format({"italic": True}),
         "label": wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1}),
         "input": wb.add_format({"border": 1}),
+        "text": wb.add_format({"num_format": "@"}),
         "warn": wb.add_format({"bold": True, "font_color": "#9C0006"}),
         "head": wb.add_format(
             {

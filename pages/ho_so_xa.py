@@ -23,7 +23,7 @@ f_unit = state.filters.but(units=(unit,))
 mine = state.of_unit(unit)  # what the exports say they hold: this unit, not the sidebar's selection
 
 table = data.unit_comparison(f_unit, state.scope)  # the profile's rows, as the brief prints them
-hidden = table.height > 0 and table["province"].is_null().any()  # a benchmark withheld (too few other units)
+hidden = set(table["withheld"].drop_nulls())  # why a benchmark is withheld for a commune user
 cols = [
     export.Col("indicator", "Chỉ tiêu"),
     export.Col("numerator", "Tử số", "int"),
@@ -40,8 +40,8 @@ if not table.height:  # the level or type filters leave this unit without a bran
 else:
     st.header(f"Các chỉ tiêu năm {state.year} so với toàn tỉnh")
     tables.show_table(table, cols)
-    if hidden:
-        st.info(comparisons.WITHHELD.format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
+    for reason in sorted(hidden):
+        st.info(comparisons.WITHHELD[reason].format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
     downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", mine, key="hs")
 
     urlstate.param("so_sanh", table["id"].to_list(), default=table["id"][0], what="chỉ tiêu so sánh")

@@ -11,6 +11,7 @@ from dashboard import data, export, filters, fmt, login, reporting
 from dashboard.ui import downloads, tables
 from etl import cycle
 from etl.province import load_province
+from etl.settings import MAX_COMMENT_CHARS
 
 user = login.current_user()
 province = load_province()
@@ -151,7 +152,9 @@ if s.versions:
             )
 if p.locked:  # nothing can change until an admin unlocks: no action is offered that would be refused
     st.caption(f"Số liệu năm {year} đã khoá: không trả lại, duyệt được nữa (quản trị viên mở khoá, ghi lý do).")
-comment = st.text_area("Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment", disabled=p.locked)
+comment = st.text_area(
+    "Ý kiến của Ban Tổ chức (bắt buộc khi trả lại)", key="cycle_comment", max_chars=MAX_COMMENT_CHARS, disabled=p.locked
+)
 ack = st.checkbox("Đã xem xét các cảnh báo", key="cycle_ack", disabled=p.locked) if s.warnings else False
 c1, c2 = st.columns(2)
 if c1.button("Trả lại để sửa", key="cycle_return", icon=":material/undo:", disabled=p.locked):
@@ -178,6 +181,6 @@ if user.role == "admin":
                 f"Đã khoá số liệu năm {year}.",
             )
     else:
-        reason = st.text_input("Lý do mở khoá (bắt buộc)", key="cycle_unlock_reason")
+        reason = st.text_input("Lý do mở khoá (bắt buộc)", key="cycle_unlock_reason", max_chars=MAX_COMMENT_CHARS)
         if st.button(f"Mở khoá số liệu năm {year}", key="cycle_unlock", icon=":material/lock_open:"):
             run(lambda: cycle.unlock_year(year, reason, user.username, user.role), f"Đã mở khoá số liệu năm {year}.")

@@ -443,10 +443,15 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
     unstable_by_type = data.indicator("internet_unstable", below, scope, by=("type",), root=root)
 
     small = data.indicator("small_branch", f, scope, by=("unit", "branch"), root=root).filter(pl.col("numerator") > 0)
-    branch_names = dict(data.branches(f, scope, root=root).select("branch_code", "branch_name").iter_rows())
+    branch_names = {
+        (u, b): name
+        for u, b, name in data.branches(f, scope, root=root)
+        .select("unit_code", "branch_code", "branch_name")
+        .iter_rows()
+    }
     small_names: dict[str, list[str]] = {}
     for u, b in small.select("unit_code", "branch_code").iter_rows():
-        small_names.setdefault(u, []).append(branch_names[b])
+        small_names.setdefault(u, []).append(branch_names[u, b])
     small_by_unit = [(committee_name(names[u]), sorted(small_names[u])) for u in names if u in small_names]
 
     progress = target_progress(meta, scope, root)

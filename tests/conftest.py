@@ -45,6 +45,22 @@ def sample_store(sample_dir, province) -> Path:
     return PARQUET_DIR
 
 
+def signed_in(user: str, page: str | None = None, password: str = "demo"):
+    """The app under AppTest, logged in as a demo account, on `page` (e.g. "nop_bao_cao") if given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.text_input(key="login_user").input(user)
+    at.text_input(key="login_password").input(password)
+    at.form_submit_button[0].click()
+    at.run()
+    if page:
+        at.switch_page(f"../pages/{page}.py")
+        at.run()
+    return at
+
+
 # Bad input must never show a user a Python warning: every test of the ETL's inputs runs with warnings as errors.
 WARNINGS_ARE_ERRORS = (
     "test_etl_bad_input.py",

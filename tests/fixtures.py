@@ -38,10 +38,11 @@ _MEMBER_DEFAULTS = {
 
 
 def branch(code: str, level: str, branch_type: str, **kw) -> dict:
-    """A branch row with the counts given; members is their sum, so the return always adds up."""
+    """A branch row with the counts given; members is their sum, so the return always adds up. Its name is «Chi bộ»
+    and the code's own part («01273.A1» → «Chi bộ A1»)."""
     row = {
         "branch_code": code,
-        "branch_name": f"Chi bộ {code}",
+        "branch_name": f"Chi bộ {str(code).split('.')[-1] if code else code}",
         "level": level,
         "branch_type": branch_type,
         **_BRANCH_DEFAULTS,
@@ -95,7 +96,7 @@ DV, KH, KC = "dang_vien", "khong", "khong_co"
 BRANCHES = {
     (2024, A): [
         branch(
-            "A1",
+            "01273.A1",
             "tt_co_so",
             "xom",
             resident_members=8,
@@ -111,7 +112,7 @@ BRANCHES = {
             border=True,
         ),
         branch(
-            "A2",
+            "01273.A2",
             "tt_co_so",
             "xom",
             resident_members=2,
@@ -123,7 +124,7 @@ BRANCHES = {
             ehandbook=True,
         ),
         branch(
-            "A3",
+            "01273.A3",
             "co_so",
             "dang",
             rating="ht",
@@ -138,7 +139,7 @@ BRANCHES = {
     ],
     (2024, B): [
         branch(
-            "B1",
+            "01279.B1",
             "tt_co_so",
             "xom",
             resident_members=3,  # exactly at the limit: not «fewer than 3»
@@ -151,7 +152,7 @@ BRANCHES = {
             ehandbook=False,
         ),
         branch(
-            "B2",
+            "01279.B2",
             "co_so",
             "nha_nuoc",
             rating=None,
@@ -165,7 +166,7 @@ BRANCHES = {
     ],
     (2025, A): [
         branch(
-            "A1",
+            "01273.A1",
             "tt_cap_tren",
             "xom",
             resident_members=9,
@@ -179,7 +180,7 @@ BRANCHES = {
             border=True,
         ),
         branch(
-            "A2",
+            "01273.A2",
             "tt_cap_tren",
             "xom",
             resident_members=2,
@@ -192,7 +193,7 @@ BRANCHES = {
             ehandbook=False,
         ),
         branch(
-            "A3",
+            "01273.A3",
             "co_so",
             "dang",
             rating="tot",
@@ -206,7 +207,7 @@ BRANCHES = {
     ],
     (2025, B): [
         branch(
-            "B1",
+            "01279.B1",
             "tt_cap_tren",
             "xom",
             resident_members=6,
@@ -217,10 +218,18 @@ BRANCHES = {
             ehandbook=True,
         ),
         branch(
-            "B2", "co_so", "nha_nuoc", rating=None, excellent=5, good=22, completed=2, not_completed=1, ehandbook=False
+            "01279.B2",
+            "co_so",
+            "nha_nuoc",
+            rating=None,
+            excellent=5,
+            good=22,
+            completed=2,
+            not_completed=1,
+            ehandbook=False,
         ),
         branch(
-            "B3",
+            "01279.B3",
             "tt_cap_tren",
             "xom",
             resident_members=2,
@@ -258,30 +267,34 @@ BRANCHES = {
 #  (B3 has no committee in 2025: a village branch without a secretary.)
 COMMITTEE = {
     (2024, A): [
-        member("24-A1-BT", "A1", "bi_thu", "trung_cap", True, "biet", also_village_head=True, training_year=2020),
-        member("24-A1-PBT", "A1", "pho_bi_thu", "so_cap", False, "chua_biet"),
-        member("24-A2-BT", "A2", "bi_thu", "so_cap", False, "thanh_thao", also_front_head=True, also_other=True),
-        member("24-A3-BT", "A3", "bi_thu", "cao_cap", True, "thanh_thao"),
-        member("24-A3-PBT", "A3", "pho_bi_thu", "trung_cap", True, "biet"),
-        member("24-A3-CUV", "A3", "chi_uy_vien", "chua_co", False, "chua_biet"),
+        member("24-A1-BT", "01273.A1", "bi_thu", "trung_cap", True, "biet", also_village_head=True, training_year=2020),
+        member("24-A1-PBT", "01273.A1", "pho_bi_thu", "so_cap", False, "chua_biet"),
+        member("24-A2-BT", "01273.A2", "bi_thu", "so_cap", False, "thanh_thao", also_front_head=True, also_other=True),
+        member("24-A3-BT", "01273.A3", "bi_thu", "cao_cap", True, "thanh_thao"),
+        member("24-A3-PBT", "01273.A3", "pho_bi_thu", "trung_cap", True, "biet"),
+        member("24-A3-CUV", "01273.A3", "chi_uy_vien", "chua_co", False, "chua_biet"),
     ],
     (2024, B): [
-        member("24-B1-BT", "B1", "bi_thu", "chua_co", True, "chua_biet", also_village_head=True, also_front_head=True),
-        member("24-B2-BT", "B2", "bi_thu", "so_cap", False, "biet"),
-        member("24-B2-PBT1", "B2", "pho_bi_thu", "trung_cap", True, "biet"),
-        member("24-B2-PBT2", "B2", "pho_bi_thu", "so_cap", False, "chua_biet"),
+        member(
+            "24-B1-BT", "01279.B1", "bi_thu", "chua_co", True, "chua_biet", also_village_head=True, also_front_head=True
+        ),
+        member("24-B2-BT", "01279.B2", "bi_thu", "so_cap", False, "biet"),
+        member("24-B2-PBT1", "01279.B2", "pho_bi_thu", "trung_cap", True, "biet"),
+        member("24-B2-PBT2", "01279.B2", "pho_bi_thu", "so_cap", False, "chua_biet"),
     ],
     (2025, A): [
-        member("25-A1-BT", "A1", "bi_thu", "trung_cap", True, "biet", also_village_head=True, also_front_head=True),
-        member("25-A1-PBT", "A1", "pho_bi_thu", "so_cap", True, "biet"),
-        member("25-A2-BT", "A2", "bi_thu", "so_cap", False, "chua_biet"),
-        member("25-A3-BT", "A3", "bi_thu", "cao_cap", True, "thanh_thao"),
-        member("25-A3-PBT", "A3", "pho_bi_thu", "trung_cap", False, "biet"),
+        member(
+            "25-A1-BT", "01273.A1", "bi_thu", "trung_cap", True, "biet", also_village_head=True, also_front_head=True
+        ),
+        member("25-A1-PBT", "01273.A1", "pho_bi_thu", "so_cap", True, "biet"),
+        member("25-A2-BT", "01273.A2", "bi_thu", "so_cap", False, "chua_biet"),
+        member("25-A3-BT", "01273.A3", "bi_thu", "cao_cap", True, "thanh_thao"),
+        member("25-A3-PBT", "01273.A3", "pho_bi_thu", "trung_cap", False, "biet"),
     ],
     (2025, B): [
-        member("25-B1-BT", "B1", "bi_thu", "chua_co", False, "biet", also_front_head=True, also_other=True),
-        member("25-B2-BT", "B2", "bi_thu", "trung_cap", True, "thanh_thao"),
-        member("25-B2-PBT1", "B2", "pho_bi_thu", "so_cap", True, "biet"),
+        member("25-B1-BT", "01279.B1", "bi_thu", "chua_co", False, "biet", also_front_head=True, also_other=True),
+        member("25-B2-BT", "01279.B2", "bi_thu", "trung_cap", True, "thanh_thao"),
+        member("25-B2-PBT1", "01279.B2", "pho_bi_thu", "so_cap", True, "biet"),
     ],
 }
 
@@ -296,10 +309,10 @@ COMMITTEE = {
 #  2025 B1     KH         DV              DV           KC         KC      KH
 #  2025 B3     KH         KH              KC           KC         KC      KC
 HEADS = {
-    (2024, A): [heads("A1", DV, KH, DV, KC, DV, KH), heads("A2", KH, DV, KH, KH, KC, KC)],
-    (2024, B): [heads("B1", DV, DV, KC, DV, KH, DV)],
-    (2025, A): [heads("A1", DV, DV, DV, DV, DV, KH), heads("A2", DV, KH, KC, KH, DV, KC)],
-    (2025, B): [heads("B1", KH, DV, DV, KC, KC, KH), heads("B3", KH, KH, KC, KC, KC, KC)],
+    (2024, A): [heads("01273.A1", DV, KH, DV, KC, DV, KH), heads("01273.A2", KH, DV, KH, KH, KC, KC)],
+    (2024, B): [heads("01279.B1", DV, DV, KC, DV, KH, DV)],
+    (2025, A): [heads("01273.A1", DV, DV, DV, DV, DV, KH), heads("01273.A2", DV, KH, KC, KH, DV, KC)],
+    (2025, B): [heads("01279.B1", KH, DV, DV, KC, KC, KH), heads("01279.B3", KH, KH, KC, KC, KC, KC)],
 }
 
 # Meetings (sheet «Sinh hoạt chi bộ»), 2025 only: a baseline copied from the minute books (the sheet is asked from
@@ -323,13 +336,15 @@ _MEETING_KEYS = (
 ).split()
 
 
-def _meetings(*rows: tuple) -> list[dict]:
-    return [dict(zip(_MEETING_KEYS, r)) for r in rows]
+def _meetings(unit: str, *rows: tuple) -> list[dict]:
+    """Meeting rows of a unit's branches, named by their own part («A1» is «01273.A1»)."""
+    return [dict(zip(_MEETING_KEYS, (f"{unit}.{r[0]}", *r[1:]))) for r in rows]
 
 
 TINY_MEETINGS = {
     (2025, A): (
         _meetings(
+            A,
             ("A1", 12, 12, 4, 1, 108, 10, 2, 12, 11, 1, 12, 10, 12, 2, 2025, True, True, True, "thuong_ky"),
             ("A2", 12, 11, 3, 0, 30, 3, 0, 11, 10, 1, 11, 3, 11, 0, None, False, True, False, "ca_hai"),
             ("A3", 12, 12, 4, 2, 204, 36, 0, 12, 12, 0, 11, 19, 12, 4, 2021, True, True, True, None),
@@ -338,6 +353,7 @@ TINY_MEETINGS = {
     ),
     (2025, B): (
         _meetings(
+            B,
             ("B1", 12, 12, 2, 0, 60, 10, 2, None, None, None, 12, 6, 5, 1, 2025, None, None, None, "thuong_ky"),
             ("B2", 12, 12, 4, 1, 330, 30, 0, None, None, None, 12, 30, 12, 4, 2020, None, None, None, "thuong_ky"),
             ("B3", 6, 6, 2, 0, 12, 0, 0, None, None, None, 6, 2, 6, 1, None, None, None, None, "thuong_ky"),

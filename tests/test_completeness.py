@@ -12,8 +12,8 @@ A, B, C, D = "01273", "01279", "01288", "01290"  # four communes of Cao Bằng
 
 
 def _branches(unit: str, n: int, villages: int = 0) -> list[dict]:
-    out = [branch(f"{unit}-{i}", "co_so", "dang", good=1) for i in range(n - villages)]
-    out += [branch(f"{unit}-X{i}", "tt_cap_tren", "xom", good=2, resident_members=2) for i in range(villages)]
+    out = [branch(f"{unit}.{i}", "co_so", "dang", good=1) for i in range(n - villages)]
+    out += [branch(f"{unit}.X{i}", "tt_cap_tren", "xom", good=2, resident_members=2) for i in range(villages)]
     return out
 
 

@@ -215,7 +215,6 @@ ALLOWED_IN_SQL = {
     "',' if cols else ''": "a comma",
     "ind.view": "the view of a registry entry (registry.get raises KeyError for unknown ids)",
     "source": "either the registry entry's view or the literal prg_indicator_sum",
-    "branches": "one of two literal aggregates chosen in _benchmark_cover",
     "where": "built by _where (values as $parameters) or a literal",
     "' and '.join(parts)": "literal conditions with $parameters",
     "t": "a name from the BIEU_TABLES constant",

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import fmt, reporting
 from etl import cycle, settings
+from tests.conftest import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -170,14 +171,7 @@ def test_the_committee_sees_its_status_and_the_province_comment(shared_period):
     a, _ = shared_period  # 01273, the demo commune user's unit
     cycle.submit(2026, a, "quantri", "admin")
     cycle.return_for_correction(2026, a, "Thiếu chi bộ xóm Nà Rụa", "tinh", "province")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_input(key="login_user").input("xa")
-    at.text_input(key="login_password").input("demo")
-    at.form_submit_button[0].click()
-    at.run()
-    at.switch_page("../pages/nop_bao_cao.py")
-    at.run()
+    at = signed_in("xa", "nop_bao_cao")
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Nộp báo cáo"]
     assert any("Trạng thái: Trả lại" in m.value for m in at.markdown)

@@ -127,7 +127,7 @@ def test_two_versions_and_what_changed_between_them(root, province):
         ("Chi bộ có Internet ổn định (%)", "33,33%", "33,33%", "±0,00 điểm %"),
         ("Chi bộ có máy tính (%)", "66,67%", "66,67%", "±0,00 điểm %"),
     ]
-    assert changes["branch_code"].to_list() == ["A1", "A3"] and set(changes["change"]) == {"thay đổi"}
+    assert changes["branch_code"].to_list() == ["01273.A1", "01273.A3"] and set(changes["change"]) == {"thay đổi"}
     assert "11 → 18" in changes["details"][0] and "5 → 12" in changes["details"][0]
     assert "→" in changes["details"][1] and "Xếp loại" in changes["details"][1]
     # a version file holds no people: only the branch columns
@@ -137,7 +137,8 @@ def test_two_versions_and_what_changed_between_them(root, province):
 def test_a_user_of_a_province_affiliated_committee_submits_its_own_return(root, province):
     affiliated = next(u.code for u in province.units if not u.is_commune)
     k = (2025, A)
-    t = lambda rows: [{**r, "branch_code": f"T{r['branch_code']}"} for r in rows]  # noqa: E731  (its own codes)
+    own = lambda code: f"{affiliated}.{code.split('.')[-1]}"  # noqa: E731  (its own codes: «04-CQD.A1»)
+    t = lambda rows: [{**r, "branch_code": own(r["branch_code"])} for r in rows]  # noqa: E731
     data = return_bytes(province, affiliated, 2025, t(BRANCHES[k]), t(COMMITTEE[k]), t(HEADS[k]))
     mine = check_files([("tt.xlsx", data)], province, parallel=False, allowed_years=[2025])
     assert not mine.refused, mine.refused

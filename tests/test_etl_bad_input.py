@@ -195,7 +195,8 @@ def test_duplicate_branch_in_one_return(store, province, rows):
     ]
 
 
-def test_duplicate_branch_across_two_returns_of_one_load(store, province, rows, sample):
+def test_a_branch_of_another_unit_in_a_return_of_one_load(store, province, rows, sample):
+    """Nguyên Bình's return names Cần Yên's first branch (issue 29.1): refused at its cell, whichever loads first."""
     other = sample[("01726", YEAR)]
     stolen = rows[0][0]["branch_code"]
     theirs = [dict(other[0][0], branch_code=stolen)] + [dict(r) for r in other[0][1:]]
@@ -206,9 +207,16 @@ def test_duplicate_branch_across_two_returns_of_one_load(store, province, rows, 
         ("nguyen_binh.xlsx", workbook(province, (theirs, committee, heads), unit="01726")),
     ]
     errors = refuse(store, province, files)
-    assert [f.rule for f in errors] == ["duplicate_across_returns"]
-    assert errors[0].sheet == "Chi bộ" and errors[0].file in ("can_yen.xlsx", "nguyen_binh.xlsx")
-    assert errors[0].message == f"Mã chi bộ «{stolen}» đã có trong báo cáo của đơn vị khác cùng năm (01366, 01726)."
+    assert {f.rule for f in errors} == {"foreign_branch"} and {f.file for f in errors} == {"nguyen_binh.xlsx"}
+    # the branch's row and every row of the other sheets keyed by its code
+    keyed = {"Cấp uỷ": committee, "Trưởng xóm, đoàn thể": heads}
+    named = {sheet for sheet, rs in keyed.items() if any(r["branch_code"] == stolen for r in rs)}
+    assert "Cấp uỷ" in named and {f.sheet for f in errors} == {"Chi bộ"} | named
+    first = next(f for f in errors if f.sheet == "Chi bộ")
+    assert (first.row, first.column) == (7, "B")
+    assert first.message.startswith(
+        f"Mã chi bộ «{stolen}» không thuộc đơn vị 01726: đây là mã của một chi bộ thuộc đơn vị 01366."
+    )
 
 
 def test_same_unit_twice_in_one_load(store, province, rows):

@@ -42,29 +42,38 @@ def two_branch_return(province, unit: str, codes: tuple[str, str]) -> bytes:
 
 
 def test_a_code_of_another_communes_return_names_its_row_and_column(province, tmp_path):
-    assert load_files([("a.xlsx", two_branch_return(province, A, ("TP-1", "TP-2")))], "t", province, root=tmp_path).ok
-    rep = load_files([("b.xlsx", two_branch_return(province, B, ("NTC-1", "TP-2")))], "t", province, root=tmp_path)
+    assert load_files(
+        [("a.xlsx", two_branch_return(province, A, (f"{A}.001", f"{A}.002")))], "t", province, root=tmp_path
+    ).ok
+    rep = load_files(
+        [("b.xlsx", two_branch_return(province, B, (f"{B}.001", f"{A}.002")))], "t", province, root=tmp_path
+    )
     assert not rep.ok
-    # «TP-2» is the second branch of b.xlsx: row 8 (data from row 7), column B
+    # «01273.002» is the second branch of b.xlsx: row 8 (data from row 7), column B
     assert rep.messages() == [
-        "Tệp «b.xlsx», trang «Chi bộ», dòng 8, cột B (Mã chi bộ): Mã chi bộ «TP-2» đã có trong báo cáo của đơn vị "
-        "khác cùng năm (01273, 01279)."
+        "Tệp «b.xlsx», trang «Chi bộ», dòng 8, cột B (Mã chi bộ): Mã chi bộ «01273.002» không thuộc đơn vị 01279: "
+        "đây là mã của một chi bộ thuộc đơn vị 01273. Mỗi chi bộ chỉ thuộc một đảng bộ: báo cáo của đơn vị chỉ ghi "
+        "chi bộ của đơn vị, mã bắt đầu bằng «01279.» (chi bộ mới: mã tiếp theo, ví dụ «01279.002»; chi bộ từ đơn vị "
+        "khác chuyển về cũng đặt mã mới như vậy)."
     ]
 
 
 def test_two_codes_of_other_returns_are_both_named(province, tmp_path):
-    assert load_files([("a.xlsx", two_branch_return(province, A, ("TP-1", "TP-2")))], "t", province, root=tmp_path).ok
-    rep = load_files([("b.xlsx", two_branch_return(province, B, ("TP-1", "TP-2")))], "t", province, root=tmp_path)
-    assert rep.messages() == [
-        f"Tệp «b.xlsx», trang «Chi bộ», dòng {row}, cột B (Mã chi bộ): Mã chi bộ «{code}» đã có trong báo cáo của "
-        "đơn vị khác cùng năm (01273, 01279)."
-        for row, code in ((7, "TP-1"), (8, "TP-2"))
+    assert load_files(
+        [("a.xlsx", two_branch_return(province, A, (f"{A}.001", f"{A}.002")))], "t", province, root=tmp_path
+    ).ok
+    rep = load_files(
+        [("b.xlsx", two_branch_return(province, B, (f"{A}.001", f"{A}.002")))], "t", province, root=tmp_path
+    )
+    assert [m.split(" không thuộc")[0] for m in rep.messages()] == [
+        f"Tệp «b.xlsx», trang «Chi bộ», dòng {row}, cột B (Mã chi bộ): Mã chi bộ «{code}»"
+        for row, code in ((7, f"{A}.001"), (8, f"{A}.002"))
     ]
 
 
 def test_rows_without_a_code_give_no_warning(province):
     """Two rows with numbers but no code: the empty cells are named, without a Python warning about nulls."""
-    rows = [branch("TP-1", "co_so", "dang", good=3), branch(None, "co_so", "dang", good=2)]
+    rows = [branch(f"{A}.001", "co_so", "dang", good=3), branch(None, "co_so", "dang", good=2)]
     rows.append(branch(None, "co_so", "dang", good=4))
     (result,) = parse_returns([("ma.xlsx", return_bytes(province, A, 2025, branches=rows))], province)
     assert [f.text() for f in result.findings] == [
@@ -77,7 +86,9 @@ def test_store_error_in_words(province, tmp_path, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
 
     monkeypatch.setattr(etl.store, "_write_snapshot", refuse)
-    rep = load_files([("a.xlsx", two_branch_return(province, A, ("TP-1", "TP-2")))], "t", province, root=tmp_path)
+    rep = load_files(
+        [("a.xlsx", two_branch_return(province, A, (f"{A}.001", f"{A}.002")))], "t", province, root=tmp_path
+    )
     assert rep.messages() == [
         "Tệp «a.xlsx»: Không ghi được dữ liệu (không có quyền truy cập). Dữ liệu trước đó vẫn nguyên vẹn; hãy báo "
         "người quản trị máy chủ rồi nạp lại."
@@ -102,7 +113,7 @@ def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_command_line_load_of_an_office_return(province, tmp_path):
     signed = m.compose(m.subtotals(), m.grand_total(), m.signature_block(place="Thục Phán"))
-    book = m.read_book(two_branch_return(province, A, ("TP-1", "TP-2")))
+    book = m.read_book(two_branch_return(province, A, (f"{A}.001", f"{A}.002")))
     (tmp_path / "thuc_phan.xlsx").write_bytes(m.write_xlsx(signed(book)))
     assert cli(tmp_path, "init").returncode == 0  # the real store, created before its first load
     proc = cli(tmp_path, "load", "thuc_phan.xlsx")
@@ -121,7 +132,7 @@ def test_command_line_load_of_an_office_return(province, tmp_path):
 
 
 def test_command_line_refusals_in_plain_words(province, tmp_path):
-    book = m.read_book(two_branch_return(province, A, ("TP-1", "TP-2")))
+    book = m.read_book(two_branch_return(province, A, (f"{A}.001", f"{A}.002")))
     book["Chi bộ"].rows[6][6] = "năm"  # G7: members typed in words
     (tmp_path / "chu.xlsx").write_bytes(m.write_xlsx(book))
     (tmp_path / "anh.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
@@ -173,6 +184,6 @@ def test_a_fault_of_ours_refuses_the_file_in_words(province, monkeypatch):
         raise RuntimeError("index out of range")
 
     monkeypatch.setattr(ar, "read_table", broken)
-    good = two_branch_return(province, A, ("TP-1", "TP-2"))
+    good = two_branch_return(province, A, (f"{A}.001", f"{A}.002"))
     result = parse_returns([("a.xlsx", good)], province)[0]
     assert [f.text() for f in result.findings] == [f"Tệp «a.xlsx»: {ar.INTERNAL_ERROR}"]

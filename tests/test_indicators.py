@@ -174,9 +174,9 @@ def test_admission_rate_first_year_and_new_branch(tiny_store):
     ]
     # The new branch itself: 0/0 in 2025, no value
     assert rows(tiny_store, "admission_rate", by=("branch",), filters=Y25.but(units=(B,))) == [
-        ("B1", 0, 6, 0.0),
-        ("B2", 0, 30, 0.0),
-        ("B3", 0, 0, None),
+        ("01279.B1", 0, 6, 0.0),
+        ("01279.B2", 0, 30, 0.0),
+        ("01279.B3", 0, 0, None),
     ]
 
 
@@ -430,8 +430,8 @@ def test_sec_concurrent_default_subgroup_and_by_level(tiny_store):
     ]
     # B3 (no secretary) is a village branch in the denominator with numerator 0
     assert rows(tiny_store, "sec_concurrent", by=("branch",), filters=Y25.but(units=(B,))) == [
-        ("B1", 1, 1, 100.0),
-        ("B3", 0, 1, 0.0),
+        ("01279.B1", 1, 1, 100.0),
+        ("01279.B3", 0, 1, 0.0),
     ]
 
 
@@ -540,7 +540,7 @@ def test_branch_gaps_by_hand(tiny_store):
     # 2025 A: A2 no Internet, no computer, no e-handbook, untrained secretary, 2 resident → 5; A1 unstable
     # Internet → 1; A3 lacks nothing (not listed)
     got = data.branch_gaps(Filters(years=(2025,), units=(A,)), Scope.province(), root=tiny_store)
-    assert got.select("branch_code", "gaps").rows() == [("A2", 5), ("A1", 1)]
+    assert got.select("branch_code", "gaps").rows() == [("01273.A2", 5), ("01273.A1", 1)]
     a2 = got.row(0, named=True)
     assert (a2["no_internet"], a2["unstable_internet"], a2["no_computer"], a2["no_ehandbook"]) == (
         True,
@@ -552,7 +552,7 @@ def test_branch_gaps_by_hand(tiny_store):
     # 2025 B: B1 no Internet, no computer, untrained secretary → 3; B3 no computer, no e-handbook, 2 resident → 3
     # (no secretary listed: not counted as untrained); B2 no e-handbook → 1
     got = data.branch_gaps(Filters(years=(2025,), units=(B,)), Scope.province(), root=tiny_store)
-    assert got.select("branch_code", "gaps").rows() == [("B1", 3), ("B3", 3), ("B2", 1)]
+    assert got.select("branch_code", "gaps").rows() == [("01279.B1", 3), ("01279.B3", 3), ("01279.B2", 1)]
 
 
 # ---------------------------------------------------------------------------------------- branch meetings
@@ -581,9 +581,9 @@ def test_meet_thematic(tiny_store):
     # B3 2 of its 2 quarters ✓ → 4/6
     assert rows(tiny_store, "meet_thematic") == [(2025, 4, 6, 66.6667)]
     assert rows(tiny_store, "meet_thematic", by=("branch",), filters=Y25.but(units=(B,))) == [
-        ("B1", 0, 1, 0.0),
-        ("B2", 1, 1, 100.0),
-        ("B3", 1, 1, 100.0),
+        ("01279.B1", 0, 1, 0.0),
+        ("01279.B2", 1, 1, 100.0),
+        ("01279.B3", 1, 1, 100.0),
     ]
 
 
@@ -650,8 +650,8 @@ def test_meet_higher_village(tiny_store):
     # village branches only (A3, B2 are not): A1 2 quarters ✓, A2 0 ✗, B1 1 ✓, B3 1 ✓ → 3/4
     assert rows(tiny_store, "meet_higher_village") == [(2025, 3, 4, 75.0)]
     assert rows(tiny_store, "meet_higher_village", by=("branch",), filters=Y25.but(units=(A,))) == [
-        ("A1", 1, 1, 100.0),
-        ("A2", 0, 1, 0.0),
+        ("01273.A1", 1, 1, 100.0),
+        ("01273.A2", 0, 1, 0.0),
     ]
 
 

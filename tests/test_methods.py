@@ -7,7 +7,7 @@ import math
 import polars as pl
 import pytest
 
-from dashboard import registry
+from dashboard import methods, registry
 from dashboard.methods import (
     FUNNEL_LABELS,
     FUNNEL_Z_998,
@@ -632,3 +632,51 @@ def test_a_year_at_zero_still_gets_its_logit_checked():
     t = trend_test({2021: (0, 100), 2022: (10, 100), 2023: (20, 100), 2024: (30, 100), 2025: (40, 100)})
     assert t.chi2 == approx(62.5)
     assert (t.significant, t.direction) == (True, "up")
+
+
+# ----------------------------------------------------------------------- small-group suppression (issue 29.4)
+
+
+def _part(*branches: int, first: int = 0) -> dict[str, int]:
+    """A part of the whole: other units (u0, u1, …) with so many branches each."""
+    return {f"u{first + i}": n for i, n in enumerate(branches)}
+
+
+def test_withheld_parts_none_when_every_part_is_large():
+    parts = {"xom": _part(5, 5, 5), "dang": _part(4, 3, 3)}  # 3 units and 10 branches: exactly large
+    assert methods.withheld_parts(parts, 3, 10) == (set(), False)
+
+
+def test_withheld_parts_completes_a_small_part_with_the_smallest_other():
+    """One cooperative branch: withheld, and with it the part with the fewest other branches (12, not 15 or 40),
+    since the whole minus the parts shown would be that one branch; together 13 branches in 4 units."""
+    parts = {
+        "htx": _part(1),
+        "dang": _part(4, 4, 4, first=1),
+        "llvt": _part(5, 5, 5, first=1),
+        "xom": _part(10, 10, 10, 10),
+    }
+    assert methods.withheld_parts(parts, 3, 10) == ({"htx", "dang"}, False)
+
+
+def test_withheld_parts_keeps_adding_until_the_withheld_are_no_small_group():
+    """Two small parts of the same two units are still 2 units together (4 + 5 = 9 branches): a third part is needed
+    (the fewest other branches: 12, then 3 units and 21 branches)."""
+    parts = {"a": _part(2, 2), "b": _part(3, 2), "c": _part(4, 4, 4), "d": _part(5, 5, 5), "e": _part(20, 20, 20)}
+    assert methods.withheld_parts(parts, 3, 10) == ({"a", "b", "c"}, False)
+
+
+def test_withheld_parts_at_the_boundaries():
+    assert methods.withheld_parts({"a": _part(4, 3, 3), "b": _part(50, 50, 50)}, 3, 10) == (set(), False)
+    # 9 branches are small; the only other part goes with them, and the whole (159 branches) is still shown
+    assert methods.withheld_parts({"a": _part(3, 3, 3), "b": _part(50, 50, 50)}, 3, 10) == ({"a", "b"}, False)
+    # 2 units are small; adding the other part makes 5 units
+    assert methods.withheld_parts({"a": _part(5, 5), "b": _part(50, 50, 50)}, 3, 10) == ({"a", "b"}, False)
+    # ties on branches go by name: «b» before «c»
+    tie = {"a": _part(1), "c": _part(4, 3, 3, first=1), "b": _part(4, 3, 3, first=1), "z": _part(9, 9, 9)}
+    assert methods.withheld_parts(tie, 3, 10) == ({"a", "b"}, False)
+
+
+def test_withheld_parts_nothing_to_hide_is_not_small_and_a_small_whole_is_withheld():
+    assert methods.withheld_parts({"a": {}, "b": _part(5, 5, 5)}, 3, 10) == (set(), False)
+    assert methods.withheld_parts({"a": _part(3), "b": _part(4, first=1)}, 3, 10) == ({"a", "b"}, True)

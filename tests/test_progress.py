@@ -154,7 +154,7 @@ U_LIMITED, U_DOWN, U_ONE_YEAR = "01290", "01294", "01297"
 
 def _uses(unit: str, year: int, using: int, total: int) -> tuple:
     """A return whose `total` branches (chi bộ cơ sở, Đảng) include `using` with the e-handbook app."""
-    rows = [branch(f"{unit}-{i}", "co_so", "dang", good=1, ehandbook=i < using) for i in range(total)]
+    rows = [branch(f"{unit}.{i}", "co_so", "dang", good=1, ehandbook=i < using) for i in range(total)]
     return unit, year, rows, (), ()
 
 

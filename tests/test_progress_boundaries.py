@@ -13,7 +13,7 @@ AT_095, AT_060 = "01273", "01279"
 
 
 def _uses(unit: str, year: int, using: int, total: int) -> tuple:
-    rows = [branch(f"{unit}-{year}-{i}", "co_so", "dang", good=1, ehandbook=i < using) for i in range(total)]
+    rows = [branch(f"{unit}.{year}-{i}", "co_so", "dang", good=1, ehandbook=i < using) for i in range(total)]
     return unit, year, rows, (), ()
 
 

@@ -39,7 +39,7 @@ def _with_sheet_xml(xlsx: bytes, member: str, edit) -> bytes:
 
 
 def good(province, unit: str = OWN) -> bytes:
-    return return_bytes(province, unit, 2025, branches=[branch(f"{unit}-S1", "co_so", "dang", good=3)])
+    return return_bytes(province, unit, 2025, branches=[branch(f"{unit}.S1", "co_so", "dang", good=3)])
 
 
 def sparse(province) -> bytes:

@@ -276,6 +276,10 @@ def test_a_long_password_through_the_log_in_form(sample_store):
 
 
 # ------------------------------------------------- 2. small groups: no benchmark that discloses another unit
+# A commune user gets the province figure for pre-defined groupings only — a year's whole province, or one branch
+# type of it — never for a small group, nor for one that a subtraction of two answers would disclose (issue 29.4:
+# «cấp tt_co_so» minus «every type but cooperatives» was the province's one cooperative branch). The value only,
+# rounded as the pages show it.
 
 XA = "01273"  # the demo commune user's unit
 
@@ -284,8 +288,12 @@ def _bench(root, f, by=(), ind="member_good"):
     return data.province_benchmark(ind, f, Scope.commune(XA), by=by, root=root)
 
 
+def _shown(got: pl.DataFrame) -> list:
+    return got.select("value", "withheld").rows()
+
+
 def test_the_single_cooperative_branch_is_not_shown_as_the_province(sample_store):
-    """The issue's case: «Loại hình: Hợp tác xã» holds one branch in the whole province (04-UBND.220)."""
+    """«Loại hình: Hợp tác xã» holds one branch in the whole province (04-UBND.220)."""
     f = Filters(years=(2025,), types=("htx",))
     htx = data.branches(f, Scope.province(), root=sample_store)
     assert htx["branch_code"].to_list() == ["04-UBND.220"]
@@ -294,89 +302,104 @@ def test_the_single_cooperative_branch_is_not_shown_as_the_province(sample_store
     assert prov["denominator"][0] > 0
     withheld = 0
     for ind in registry.indicators():
-        got = _bench(sample_store, f, ind=ind).select("numerator", "denominator", "value").rows()
+        got = _shown(_bench(sample_store, f, ind=ind))
         whole = data.province_benchmark(ind, f, Scope.province(), by=(), root=sample_store)["denominator"][0]
-        # withheld where the branch has figures; 0/0 where nobody has (nothing to hide)
-        assert got == ([(None, None, None)] if whole else [(0, 0, None)]), ind
+        # withheld where the branch has figures; nothing to show where nobody has (and nothing to hide)
+        assert got == ([(None, "small")] if whole else [(None, None)]), ind
         withheld += bool(whole)
     assert withheld >= 10
+
+
+def test_the_issues_differencing_attack_gets_nothing(sample_store):
+    """As xa on «Xếp loại chi bộ»: ?cap=tt_co_so gave 571/584, and with every branch type but cooperatives 570/583.
+    Neither is a pre-defined grouping: both are withheld, for every indicator, so there is nothing to subtract."""
+    types = sorted(set(data.branches(Filters(years=(2025,)), Scope.province(), root=sample_store)["branch_type"]))
+    one = Filters(years=(2025,), levels=("tt_co_so",))
+    but_htx = one.but(types=[t for t in types if t != "htx"])
+    assert data.province_benchmark("branch_good", one, Scope.province(), root=sample_store).select(
+        "numerator", "denominator"
+    ).row(0) == (571, 584)  # what the issue saw
+    for ind in registry.indicators():
+        for f in (one, but_htx, but_htx.but(levels=()), Filters(years=(2025,), types=("xom", "dang"))):
+            got = _bench(sample_store, f, ind=ind)
+            assert _shown(got) in ([(None, "grouping")], [(None, None)]), (ind, f)
+            assert got.select("numerator", "denominator").rows() == [(None, None)]
+    # nor a level by grouping, nor several years summed
+    assert set(_bench(sample_store, Filters(years=(2025,)), by=("level",))["withheld"]) == {"grouping"}
+    assert _shown(_bench(sample_store, Filters(years=(2024, 2025)))) == [(None, "grouping")]
+
+
+def test_no_subtraction_of_what_a_commune_is_shown_singles_out_a_small_group(sample_store):
+    """What a commune can ask for in a year — the whole province and each branch type — has one relation: the whole
+    is the sum of the types. So the withheld types together are what a subtraction yields: for every indicator,
+    year and subgroup, counted here from the branch-level views, they are no small group (or none is withheld)."""
+    checked = 0
+    for ind in registry.indicators().values():
+        view = data._query(f"select * from {ind.view}", {}, sample_store).filter(
+            (pl.col("unit_code") != XA) & (pl.col("denominator") > 0)
+        )
+        if ind.default_subgroup is not None:
+            view = view.filter(pl.col("subgroup") == ind.default_subgroup)
+        got = _bench(sample_store, Filters(), by=("year", "type"), ind=ind.id)
+        for year in sorted(set(got["year"])):
+            hidden = got.filter((pl.col("year") == year) & pl.col("withheld").is_not_null())["branch_type"].to_list()
+            rows = view.filter((pl.col("year") == year) & pl.col("branch_type").is_in(hidden))
+            units, branches = rows["unit_code"].n_unique(), rows.select("unit_code", "branch_code").n_unique()
+            assert not rows.height or (units >= 3 and branches >= 10), (ind.id, year, hidden, units, branches)
+            # and each type on its own that is small is among them
+            for t, g in view.filter(pl.col("year") == year).group_by("branch_type"):
+                small = g["unit_code"].n_unique() < 3 or g.height < 10
+                assert not small or t[0] in hidden, (ind.id, year, t)
+            checked += 1
+    assert checked == 90  # 18 indicators × 5 years
+
+
+def test_a_commune_sees_the_whole_province_and_a_type_as_the_province_does(sample_store):
+    """The legitimate views: the whole province and a branch type, the value the province user sees, rounded to the
+    two decimals every page shows; no numerator or denominator."""
+    for f, by in ((Filters(years=(2025,)), ()), (Filters(years=(2025,), types=("xom",)), ()), (Filters(), ("year",))):
+        province = data.province_benchmark("member_good", f, Scope.province(), by=by, root=sample_store)
+        got = _bench(sample_store, f, by=by)
+        assert got["value"].to_list() == [round(v, 2) for v in province["value"].to_list()]
+        assert got["withheld"].null_count() == got.height
+        assert got["numerator"].null_count() == got["denominator"].null_count() == got.height
 
 
 def test_the_police_branches_are_not_shown_as_the_province(sample_store):
     """cap=tt_bo_phan&loai=llvt: only Đảng bộ Công an tỉnh (04-CA) has such branches."""
     f = Filters(years=(2025,), levels=("tt_bo_phan",), types=("llvt",))
     assert set(data.branches(f, Scope.province(), root=sample_store)["unit_code"]) == {"04-CA"}
-    got = _bench(sample_store, f, by=("year",))
-    assert got["denominator"].to_list() == [None]
+    assert _shown(_bench(sample_store, f, by=("year",))) == [(None, "grouping")]
     over_years = _bench(sample_store, f.but(years=()), by=("year",))
-    assert over_years.height >= 1 and over_years["denominator"].null_count() == over_years.height
-
-
-def test_every_small_group_of_the_sample_is_withheld_and_no_other(sample_store):
-    """For each (year, level, type): withheld exactly when the other units or their branches (with members rated)
-    are too few, counted here independently from the branch list."""
-    rows = data.branches(Filters(), Scope.province(), root=sample_store)
-    rated = rows.filter((pl.col("rated_members") > 0) & (pl.col("unit_code") != XA))
-    counts = {
-        (r["year"], r["level"], r["branch_type"]): (r["units"], r["branches"])
-        for r in rated.group_by("year", "level", "branch_type")
-        .agg(pl.col("unit_code").n_unique().alias("units"), pl.col("branch_code").n_unique().alias("branches"))
-        .iter_rows(named=True)
-    }
-    groups = rows.select("year", "level", "branch_type").unique().rows()
-    small = 0
-    for year, level, btype in groups:
-        units, n = counts.get((year, level, btype), (0, 0))
-        got = _bench(sample_store, Filters(years=(year,), levels=(level,), types=(btype,)))
-        hidden = got["denominator"][0] is None
-        assert hidden == (units < settings.MIN_OTHER_UNITS or n < settings.MIN_OTHER_BRANCHES), (year, level, btype)
-        small += units <= 2
-    assert small == 39  # the issue counted 39 groups with at most two other units
-    # the unfiltered benchmark is whole: 59 other units
-    assert _bench(sample_store, Filters(years=(2025,)))["denominator"][0] > 0
-
-
-@pytest.mark.parametrize("by", [("year",), ("year", "level", "type"), ("year", "subgroup"), ()])
-def test_the_pre_summed_cover_counts_what_the_branch_views_count(sample_store, by):
-    """The benchmark's count of other units and branches is read from prg_indicator_sum's `branches` within a
-    year: for every indicator, the same counts as distinct branches of its branch-level view."""
-    f = Filters() if by else Filters(years=(2025,))
-    keys = [data.BY_COLUMNS[b] for b in by]
-    for ind in registry.indicators().values():
-        sub = None if "subgroup" in by else ind.default_subgroup
-        view = data._query(f"select * from {ind.view}", {}, sample_store).filter(
-            (pl.col("unit_code") != XA) & (pl.col("denominator") > 0), *(f.years and [pl.col("year").is_in(f.years)])
-        )
-        if sub is not None:
-            view = view.filter(pl.col("subgroup") == sub)
-        ref = (view.group_by(keys) if keys else view.group_by(pl.lit(1))).agg(
-            other_units=pl.col("unit_code").n_unique().cast(pl.Int64),
-            other_branches=pl.col("branch_code").n_unique().cast(pl.Int64),
-        )
-        got = data._benchmark_cover(ind.id, f, XA, by, None, sample_store)
-        if ind.group == "meeting":  # the calibrated sample (2021–2025) has no meetings: nothing to cover
-            assert view.height == 0 and (got.height == 0 or got["other_branches"].sum() == 0), ind.id
-            continue
-        assert got.height == ref.height > 0, ind.id
-        cols = [*keys, "other_units", "other_branches"]
-        assert got.select(cols).sort(cols).equals(ref.select(cols).sort(cols)), ind.id
+    assert over_years.height >= 1 and over_years["value"].null_count() == over_years.height
 
 
 def _boundary_returns():
-    """Own unit 01273 and four others. Every branch: 2 members rated good, 1 completed (member_good 2/3).
-    htx:          2024 three other units, 4+3+3 = 10 branches (shown); 2025 two other units, 5+5 = 10 (withheld)
-    doanh_nghiep: 2024 three other units, 3+3+3 = 9 branches (withheld); 2025 three, 4+3+3 = 10 (shown)"""
+    """Own unit 01273 and four others; every branch 2 members rated good, 1 completed (member_good 2/3). Each year
+    the other units' branches by type (secondary suppression takes the fewest branches, then the type's code):
+    2024  dang 4+3+3 = 10 in 3 units; htx 4+3+3 = 10 in 3 units; doanh_nghiep 3+3+3 = 9 in 3 units (small)
+          → doanh_nghiep withheld, and dang with it (10 branches, «dang» < «htx»): htx, exactly 3 and 10, shown
+    2025  dang 4+3+3 = 10 in 3 units; htx 5+5 = 10 in 2 units (small); doanh_nghiep 4+3+3 = 10 in 3 units
+          → htx withheld, and dang with it: doanh_nghiep, exactly 3 and 10, shown"""
     plan = {
-        2024: {"htx": {"01279": 4, "01288": 3, "01290": 3}, "doanh_nghiep": {"01279": 3, "01288": 3, "01294": 3}},
-        2025: {"htx": {"01279": 5, "01288": 5}, "doanh_nghiep": {"01279": 4, "01288": 3, "01294": 3}},
+        2024: {
+            "dang": {"01279": 4, "01288": 3, "01290": 3},
+            "htx": {"01279": 4, "01288": 3, "01290": 3},
+            "doanh_nghiep": {"01279": 3, "01288": 3, "01294": 3},
+        },
+        2025: {
+            "dang": {"01279": 4, "01288": 3, "01294": 3},
+            "htx": {"01279": 5, "01288": 5},
+            "doanh_nghiep": {"01279": 4, "01288": 3, "01294": 3},
+        },
     }
     out = []
     for year, types in plan.items():
-        per_unit: dict[str, list] = {XA: [branch(f"OWN-{t}-{year}", "co_so", t, good=2, completed=1) for t in types]}
+        per_unit: dict[str, list] = {XA: [branch(f"{XA}.{t}-{year}", "co_so", t, good=2, completed=1) for t in types]}
         for t, units in types.items():
             for unit, n in units.items():
                 per_unit.setdefault(unit, []).extend(
-                    branch(f"{unit}-{t}-{i}", "co_so", t, good=2, completed=1) for i in range(n)
+                    branch(f"{unit}.{t}-{i}", "co_so", t, good=2, completed=1) for i in range(n)
                 )
         out += [(unit, year, bs, [], []) for unit, bs in per_unit.items()]
     return out
@@ -388,48 +411,37 @@ def boundary_store(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "year, btype, shown",
+    "year, btype, shown, branches",
     [
-        (2024, "htx", True),  # exactly 3 other units and exactly 10 branches: shown
-        (2025, "htx", False),  # 2 other units: withheld
-        (2024, "doanh_nghiep", False),  # 9 other branches: withheld
-        (2025, "doanh_nghiep", True),  # 10 other branches: shown
+        (2024, "htx", True, 11),  # exactly 3 other units and exactly 10 branches: shown
+        (2024, "doanh_nghiep", False, 10),  # 9 other branches: withheld
+        (2024, "dang", False, 11),  # not small, but the whole minus the types shown would be doanh_nghiep: withheld
+        (2025, "htx", False, 11),  # 2 other units: withheld
+        (2025, "dang", False, 11),  # withheld with htx, which alone would be had by subtraction
+        (2025, "doanh_nghiep", True, 11),  # exactly 3 other units and 10 branches: shown
     ],
 )
-def test_the_thresholds_at_their_boundary(boundary_store, year, btype, shown):
+def test_the_thresholds_at_their_boundary(boundary_store, year, btype, shown, branches):
     assert (settings.MIN_OTHER_UNITS, settings.MIN_OTHER_BRANCHES) == (3, 10)
     got = _bench(boundary_store, Filters(years=(year,), types=(btype,)))
-    if shown:
-        branches = {(2024, "htx"): 11, (2025, "doanh_nghiep"): 11}[(year, btype)]  # 10 others + its own
-        # (2 × 11) / (3 × 11) = 66,67%
-        assert got.select("numerator", "denominator").row(0) == (2 * branches, 3 * branches)
-        assert got["value"][0] == pytest.approx(200 / 3)
-    else:
-        assert got.select("numerator", "denominator", "value").row(0) == (None, None, None)
-    # the province user always sees the figure
-    assert (
-        data.province_benchmark(
-            "member_good", Filters(years=(year,), types=(btype,)), Scope.province(), root=boundary_store
-        )["denominator"][0]
-        > 0
+    # (2 × 11) / (3 × 11) = 66,67% (the others' branches and its own, every branch 2 of 3 members rated good)
+    assert _shown(got) == ([(66.67, None)] if shown else [(None, "small")])
+    # the province user always sees the figure, with its counts
+    prov = data.province_benchmark(
+        "member_good", Filters(years=(year,), types=(btype,)), Scope.province(), root=boundary_store
     )
+    assert prov.select("numerator", "denominator").row(0) == (2 * branches, 3 * branches)
+    # and the whole province is shown to the commune: the withheld types together are no small group
+    assert _shown(_bench(boundary_store, Filters(years=(year,))))[0][1] is None
 
 
 def test_a_trend_withholds_only_the_small_years(boundary_store):
     got = _bench(boundary_store, Filters(types=("htx",)), by=("year",))
-    assert got.select("year", "denominator").rows() == [(2024, 33), (2025, None)]  # 3 × 11 branches; withheld
+    assert got.select("year", "value", "withheld").rows() == [(2024, 66.67, None), (2025, None, "small")]
 
 
 def test_the_commune_user_is_told_why_on_the_page(sample_store):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["loai"] = "htx"
-    at.run()
-    at.text_input(key="login_user").input("xa")
-    at.text_input(key="login_password").input("demo")
-    at.form_submit_button[0].click()
-    at.run()
+    at = _xa_app(loai="htx")
     for page in ("dang_vien", "chi_bo", "bi_thu", "ha_tang"):
         at.switch_page(f"../pages/{page}.py")
         at.run()
@@ -440,6 +452,45 @@ def test_the_commune_user_is_told_why_on_the_page(sample_store):
             for trace in json.loads(chart.proto.spec).get("data", []):
                 if trace.get("name") == "Toàn tỉnh":
                     assert all(y is None for y in trace.get("y", [])), page
+
+
+def test_the_issues_attack_on_the_page_shows_no_province_figure(sample_store):
+    """The attack as the issue made it, in the page: «Xếp loại chi bộ» with ?cap=tt_co_so, then with every type
+    but cooperatives. The page says why, and neither its captions nor its charts carry a province figure."""
+    types = "dang,doanh_nghiep,llvt,nha_nuoc,su_nghiep,xom"
+    for query in ({"cap": "tt_co_so"}, {"cap": "tt_co_so", "loai": types}):
+        at = _xa_app(**query)
+        at.switch_page("../pages/chi_bo.py")
+        at.run()
+        assert not at.exception, query
+        assert any("theo từng năm, cho toàn bộ chi bộ hoặc cho một loại hình" in i.value for i in at.info), query
+        assert not any("toàn tỉnh" in c.value for c in at.caption if "%" in c.value), query
+        for chart in at.get("plotly_chart"):
+            for trace in json.loads(chart.proto.spec).get("data", []):
+                if trace.get("name") == "Toàn tỉnh":
+                    assert all(y is None for y in trace.get("y", [])), query
+
+
+def test_the_page_carries_no_more_precision_than_it_shows(sample_store):
+    """What reaches the browser: the province line of xa's charts holds values of two decimals (as the hover and the
+    caption show them), no counts; the profile's table the same."""
+    at = _xa_app()
+    lines = 0
+    for page in ("chi_bo", "dang_vien", "ho_so_xa"):
+        at.switch_page(f"../pages/{page}.py")
+        at.run()
+        assert not at.exception, page
+        for chart in at.get("plotly_chart"):
+            for trace in json.loads(chart.proto.spec).get("data", []):
+                if trace.get("name") == "Toàn tỉnh":
+                    ys = [y for y in trace.get("y", []) if y is not None]
+                    assert ys and all(round(y, 2) == y for y in ys), (page, ys)
+                    assert "customdata" not in trace, page
+                    lines += 1
+        for frame in at.dataframe:
+            if "Toàn tỉnh (%)" in frame.value.columns:
+                assert all(re.fullmatch(r"[\d.]+,\d{2}%|—", v) for v in frame.value["Toàn tỉnh (%)"]), page
+    assert lines >= 2
 
 
 def _xa_app(**query):
@@ -536,7 +587,24 @@ def test_user_text_is_escaped_for_markdown():
     out = fmt.plain(EVIL)
     assert re.findall(UNESCAPED, out) == []  # no image, link, HTML, bold, colour or icon can be drawn
     # every sign is kept, only escaped: the text reads as typed
-    assert out.replace("\\", "") == EVIL
+    assert out.replace("\\", "").replace(fmt.WORD_JOINER, "") == EVIL
+
+
+# What Streamlit's markdown (GFM autolink literals) makes a link of, after escapes and entities are undone.
+AUTOLINK = (re.compile(r"(https?://|www(?=\.))[-.\w]+", re.IGNORECASE), re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+"))
+ADDRESSES = ["http://evil.example/a", "HTTPS://evil.example", "www.evil.example", "ai@evil.example", "mailto:a@b.vn"]
+
+
+@pytest.mark.parametrize("text", ADDRESSES)
+def test_a_bare_address_in_user_text_is_no_link(text):
+    """Issue 29.8: the escapes alone left «http\\://evil.example» a live link on another user's page."""
+    from dashboard import fmt
+
+    typed = f"Chi bộ xóm Nà Phìa ({text})"
+    assert any(p.search(typed) for p in AUTOLINK)  # the attack: a link as typed
+    unescaped = fmt.plain(typed).replace("\\", "")  # what the markdown's text holds once parsed
+    assert not any(p.search(unescaped) for p in AUTOLINK), unescaped
+    assert unescaped.replace(fmt.WORD_JOINER, "") == typed  # reads as typed
 
 
 def test_user_text_in_a_load_error_is_shown_as_text(sample_store, monkeypatch):
@@ -559,7 +627,9 @@ def test_user_text_in_a_load_error_is_shown_as_text(sample_store, monkeypatch):
     at.run()
     assert not at.exception
     (shown,) = [e.value for e in at.error if "Mã chi bộ" in e.value]
-    assert EVIL in shown.replace("\\", "") and re.findall(UNESCAPED, shown) == [], shown
+    from dashboard.fmt import WORD_JOINER
+
+    assert EVIL in shown.replace("\\", "").replace(WORD_JOINER, "") and re.findall(UNESCAPED, shown) == [], shown
 
 
 def test_the_interrupted_load_notice_is_for_admins_after_log_in(sample_store):

@@ -79,7 +79,7 @@ def good_return(province, members: int = 9, **names) -> bytes:
         province,
         OWN,
         2025,
-        branches=[branch("TP-UP-1", "co_so", "dang", excellent=1, good=members - 1, **names)],
+        branches=[branch(f"{OWN}.UP-1", "co_so", "dang", excellent=1, good=members - 1, **names)],
         is_sample=True,
     )
 
@@ -183,6 +183,24 @@ def test_zip_bomb(store, province):
     )
 
 
+def test_zip_of_too_many_parts_says_so(store, province):
+    """A zip of 1.001 tiny members is refused for their number, not as «0 MB vượt 200 MB» (issue 29.10)."""
+    src = zipfile.ZipFile(io.BytesIO(good_return(province)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in src.infolist():
+            z.writestr(i.filename, src.read(i))
+        for k in range(settings.MAX_ZIP_MEMBERS + 1 - len(src.infolist())):
+            z.writestr(f"xl/media/x{k}.bin", b"")
+    msgs = assert_refused(
+        store,
+        [("nhieu-phan.xlsx", buf.getvalue())],
+        province,
+        "Tệp nén chứa 1.001 thành phần, vượt giới hạn 1.000 thành phần: tệp bị từ chối.",
+    )
+    assert not any(" MB" in m for m in msgs), msgs
+
+
 def test_zip_that_lies_about_its_sizes(store, province):
     """Sizes in the zip headers understated: the reader must not trust them and expand the member anyway."""
     src = zipfile.ZipFile(io.BytesIO(good_return(province)))
@@ -220,7 +238,7 @@ def test_sheet_over_the_row_limit(store, province, monkeypatch):
     limit = max(rows.values()) + 5
     monkeypatch.setattr(etl.excel, "MAX_ROWS_PER_SHEET", limit)
     many = return_bytes(
-        province, OWN, 2025, branches=[branch(f"TP-R-{i:03d}", "co_so", "dang", good=2) for i in range(limit + 10)]
+        province, OWN, 2025, branches=[branch(f"{OWN}.R-{i:03d}", "co_so", "dang", good=2) for i in range(limit + 10)]
     )
     assert_refused(store, [("nhieu-dong.xlsx", many)], province, "trang «Chi bộ»", f"vượt giới hạn {limit} dòng")
 
@@ -252,7 +270,7 @@ def text_return(province, monkeypatch) -> bytes:
             OWN,
             2025,
             branches=[
-                branch(f"TP-F-{i}", "co_so", "dang", good=3, branch_name=name) for i, name in enumerate(DANGEROUS)
+                branch(f"{OWN}.F-{i}", "co_so", "dang", good=3, branch_name=name) for i, name in enumerate(DANGEROUS)
             ],
             is_sample=True,  # loaded into a copy of the sample store
         )
@@ -287,7 +305,7 @@ def test_formula_like_text_is_neutralised_in_exports(injected):
     csv_text = export.table_csv(df, BRANCH_COLS).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert sorted(r["Tên chi bộ"] for r in rows) == sorted("'" + n for n in DANGEROUS)
-    assert {r["Mã chi bộ"] for r in rows} == {f"TP-F-{i}" for i in range(len(DANGEROUS))}
+    assert {r["Mã chi bộ"] for r in rows} == {f"{OWN}.F-{i}" for i in range(len(DANGEROUS))}
 
     xlsx = export.table_xlsx(df, BRANCH_COLS, "Danh sách chi bộ", "năm 2025", "thử", is_sample=False)
     xml = sheet_xml(xlsx)
@@ -398,7 +416,7 @@ def test_admin_page_refuses_a_locked_year_and_a_real_return_before_offering_to_w
     cycle.lock_year(2025, "quantri", "admin", root=fresh_store, confirmed=True)
     before = fingerprint(fresh_store)
     at = admin_page(monkeypatch, fresh_store)
-    real = return_bytes(province, "01279", 2024, branches=[branch("NTC-UP-1", "co_so", "dang", good=4)])
+    real = return_bytes(province, "01279", 2024, branches=[branch("01279.UP-1", "co_so", "dang", good=4)])
     at.file_uploader(key="upload").set_value(
         [("tp-2025.xlsx", good_return(province), "application/zip"), ("ntc-2024.xlsx", real, "application/zip")]
     )

@@ -24,25 +24,35 @@ def map_province(state: State) -> str | None:
     return state.scope.province_code or (state.filters.provinces[0] if state.filters.provinces else None)
 
 
-WITHHELD = (
-    "Không hiển thị số liệu toàn tỉnh để so sánh{where}: với bộ lọc đã chọn, ngoài đơn vị này chỉ còn dưới "
-    f"{MIN_OTHER_UNITS} đơn vị hoặc dưới {MIN_OTHER_BRANCHES} chi bộ, nên con số toàn tỉnh sẽ để lộ số liệu "
-    "của đơn vị khác."
-)
+WITHHELD = {  # why a commune user is not shown the province figure (data.province_benchmark's `withheld`)
+    "small": (
+        "Không hiển thị số liệu toàn tỉnh để so sánh{where}: với bộ lọc đã chọn, ngoài đơn vị này chỉ còn dưới "
+        f"{MIN_OTHER_UNITS} đơn vị hoặc dưới {MIN_OTHER_BRANCHES} chi bộ (hoặc con số này, trừ đi từ số toàn tỉnh "
+        "cùng các loại hình khác, sẽ để lộ một nhóm nhỏ như thế), nên con số toàn tỉnh sẽ để lộ số liệu của đơn vị "
+        "khác."
+    ),
+    "grouping": (
+        "Không hiển thị số liệu toàn tỉnh để so sánh{where}: đơn vị được so sánh với toàn tỉnh theo từng năm, cho "
+        "toàn bộ chi bộ hoặc cho một loại hình chi bộ. Khi lọc theo cấp chi bộ, hoặc nhiều loại hình cùng lúc, hai "
+        "con số toàn tỉnh trừ cho nhau có thể để lộ số liệu của một nhóm nhỏ chi bộ thuộc đơn vị khác."
+    ),
+}
 
 
 def withheld(benchmark: pl.DataFrame) -> bool:
-    """Whether `data.province_benchmark` withheld a group of this benchmark (too few other units or branches)."""
-    return benchmark.height > 0 and benchmark["denominator"].is_null().any()
+    """Whether `data.province_benchmark` withheld a group of this benchmark."""
+    return "withheld" in benchmark.columns and benchmark["withheld"].is_not_null().any()
 
 
 def withheld_note(benchmark: pl.DataFrame, key: str) -> None:
     """Say why the province comparison is missing, for the groups (years) withheld."""
     if not withheld(benchmark):
         return
-    years = benchmark.filter(pl.col("denominator").is_null())["year"].to_list() if "year" in benchmark.columns else []
-    where = f" (năm {', '.join(str(y) for y in years)})" if years and benchmark.height > 1 else ""
-    st.info(WITHHELD.format(where=where), icon=":material/visibility_off:")
+    for reason in sorted(set(benchmark["withheld"].drop_nulls())):
+        rows = benchmark.filter(pl.col("withheld") == reason)
+        years = rows["year"].to_list() if "year" in rows.columns and reason == "small" else []
+        where = f" (năm {', '.join(str(y) for y in years)})" if years and benchmark.height > 1 else ""
+        st.info(WITHHELD[reason].format(where=where), icon=":material/visibility_off:")
 
 
 def off_map_units(values: pl.DataFrame, ind: registry.Indicator, scope: Scope) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from etl.annual_return.branch_codes import check_own_branches, once_per_cell
 from etl.annual_return.crosscheck import cross_checks, meeting_checks
 from etl.annual_return.normalise import committee_frame, meetings_frame, parse_year, text
 from etl.annual_return.read import Table, find_sheets, read_info, read_table, read_unit_fields
@@ -29,6 +30,7 @@ from etl.schema import (
     BRANCHES,
     COMMITTEE,
     HEADS,
+    INFO_FIELDS,
     BranchSchema,
     CommitteeSchema,
     HeadsSchema,
@@ -37,7 +39,8 @@ from etl.schema import (
     UnitYearSchema,
     meetings_sheet,
 )
-from etl.text import fold
+from etl.settings import MAX_CODE_CHARS, MAX_NAME_CHARS
+from etl.text import fold, too_long
 
 __all__ = ["ParsedReturn", "parse_return", "parse_returns"]
 
@@ -162,6 +165,10 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
     info_grid = sheets.get("info", sheets["branches"])
     info = read_info(info_grid)
     is_sample = any("du lieu mau" in fold(str(v)) for r in info_grid.rows[:40] for v in r if isinstance(v, str))
+    for fld, limit in (("unit_code", MAX_CODE_CHARS), ("unit_name", MAX_NAME_CHARS)):
+        if len(typed := text(info.value(fld)) or "") > limit:
+            where = INFO_FIELDS[fld].split(" (")[0].lower()
+            raise ReturnRejected([info.finding(file_name, fld, too_long(typed, limit, f"ô {where}"), "text_too_long")])
     year = parse_year(info.value("year"))
     if year is None:
         raise ReturnRejected(
@@ -222,6 +229,7 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
             tables[spec.key] = Table(spec, spec.name, None)
             continue
         tables[spec.key] = read_table(grid, spec, file_name, year, res.code, findings)
+    check_own_branches(tables, res.code, province.unit_by_code, file_name, findings)
     tables["committee"].frame = committee_frame(tables["committee"].frame)
     criteria = province.criteria
     tables["meetings"].frame = meetings_frame(tables["meetings"].frame, criteria)
@@ -250,6 +258,7 @@ def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
     """Cross-sheet checks on the validated frames; the return, or its refusal."""
     cross_checks(d.tables, d.valid["committee"], d.valid["heads"], d.file_name, d.year, d.findings)
     meeting_checks(d.tables, d.file_name, d.year, d.is_commune, d.findings)
+    d.findings[:] = once_per_cell(d.findings)
     rows = tuple(t.rows for t in d.tables.values() if t.rows is not None)
     if any(f.severity == "error" for f in d.findings):
         return ReturnRejected(d.findings, rows)

@@ -13,6 +13,7 @@ from etl.codes import labels, resolve
 from etl.criteria import Criteria
 from etl.findings import Finding
 from etl.schema import ATTENDANCE, Column, SheetSpec
+from etl.text import too_long
 
 _INT_TEXT = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+|[+-]?\d+|[+-]?\d+[.,]0+")
 _NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
@@ -59,8 +60,16 @@ def blank(c: Column) -> Any:
 def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, findings: list[Finding]) -> Any:
     """One cell as its typed value; a problem becomes a finding and the value None."""
     empty = v is None or (isinstance(v, str) and v.strip() in ("", "-", "–"))
+
+    def wrong(message: str, rule: str) -> None:
+        findings.append(Finding(file_name, message, sheet=sheet, row=row, column=col, field=c.header, rule=rule))
+
     if c.kind == "text":
-        return None if empty else text(v)
+        t = None if empty else text(v)
+        if t is not None and len(t) > c.max_chars:
+            wrong(too_long(t, c.max_chars, f"cột «{c.header}»"), "text_too_long")
+            return None
+        return t
     if c.kind in ("int", "year"):
         if empty:
             return blank(c)
@@ -73,17 +82,7 @@ def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, find
             # Vietnamese writes 1.462 for one thousand four hundred sixty-two; counts never have decimals.
             n = int(re.sub(r"[.,]0+$", "", s).replace(".", "").replace(",", "")) if _INT_TEXT.fullmatch(s) else None
         if n is None:
-            findings.append(
-                Finding(
-                    file_name,
-                    f"«{v}» không phải là số nguyên.",
-                    sheet=sheet,
-                    row=row,
-                    column=col,
-                    field=c.header,
-                    rule="not_integer",
-                )
-            )
+            wrong(f"«{v}» không phải là số nguyên.", "not_integer")
         return n
     if c.kind == "code":
         if empty:
@@ -91,17 +90,8 @@ def cell(v: Any, c: Column, file_name: str, sheet: str, row: int, col: str, find
         typed = text(v) or ""
         code = resolve(c.domain, typed)
         if code is None:
-            findings.append(
-                Finding(
-                    file_name,
-                    f"Giá trị «{typed}» không có trong danh mục. Giá trị hợp lệ: " + "; ".join(labels(c.domain)) + ".",
-                    sheet=sheet,
-                    row=row,
-                    column=col,
-                    field=c.header,
-                    rule="unknown_code",
-                )
-            )
+            valid = "; ".join(labels(c.domain))
+            wrong(f"Giá trị «{typed}» không có trong danh mục. Giá trị hợp lệ: {valid}.", "unknown_code")
         return code
     return None
 
@@ -130,8 +120,9 @@ def type_column(
 
     append = out.append
     if c.kind == "text":
+        limit = c.max_chars
         for j, v in enumerate(values):
-            if v.__class__ is str:
+            if v.__class__ is str and len(v) <= limit:
                 t = v.strip()
                 append(None if t in _EMPTY else t)
             else:

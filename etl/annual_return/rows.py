@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from etl.codes import resolve
-from etl.text import fold
+from etl.text import fold, vn_int
 
 # Row kinds in the order the summary lists them, with their Vietnamese names; "data" is named by the sheet.
 KINDS = {
@@ -52,10 +52,10 @@ class SheetRows:
 
     def parts(self) -> str:
         """«48 chi bộ, 3 dòng cộng nhóm, 1 dòng tổng cộng»."""
-        return ", ".join(f"{_num(n)} {KINDS[k] or DATA_NOUN[self.table]}" for k, n in self.counts)
+        return ", ".join(f"{vn_int(n)} {KINDS[k] or DATA_NOUN[self.table]}" for k, n in self.counts)
 
     def text(self) -> str:
-        return f"Tệp «{self.file}», trang «{self.sheet}»: đọc {_num(self.read)} dòng — {self.parts()}."
+        return f"Tệp «{self.file}», trang «{self.sheet}»: đọc {vn_int(self.read)} dòng — {self.parts()}."
 
 
 def sheet_rows(file: str, sheet: str, table: str, kinds: dict[str, int]) -> SheetRows:
@@ -73,10 +73,6 @@ def summary_frame(rows: list[SheetRows]) -> pl.DataFrame:
         },
         schema={"file": pl.String, "sheet": pl.String, "read": pl.Int64, "parts": pl.String},
     )
-
-
-def _num(n: int) -> str:
-    return f"{n:,}".replace(",", ".")  # Vietnamese thousands separator
 
 
 # ---------------------------------------------------------------------------------------------- patterns

@@ -2,7 +2,7 @@
 -- from the 2026 return; a 2025 baseline may have it). A null is «not reported», never 0.
 -- q_level1 … q_level6: meetings by the province's rating levels, highest first (etl/criteria.py); q_good: those
 -- of the levels that count as «tốt trở lên».
--- Grain: year × branch_code.
+-- Grain: year × unit_code × branch_code.
 select
     year::integer as year,
     branch_code,

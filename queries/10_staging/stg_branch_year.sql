@@ -1,5 +1,5 @@
 -- Staging: branch-year facts as loaded from the annual returns (sheet «Chi bộ»).
--- Grain: year × branch_code.
+-- Grain: year × unit_code × branch_code.
 select
     year::integer as year,
     branch_code,

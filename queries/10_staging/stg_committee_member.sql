@@ -1,5 +1,5 @@
 -- Staging: members of branch committees (bí thư, phó bí thư, chi uỷ viên), anonymous (sheet «Cấp uỷ»).
--- Grain: year × person_id.
+-- Grain: year × unit_code × person_id (an anonymous id is its committee's own).
 select
     year::integer as year,
     person_id,

@@ -1,5 +1,5 @@
 -- Staging: whether each of the six village heads is a party member (sheet «Trưởng xóm, đoàn thể»).
--- Grain: year × branch_code.
+-- Grain: year × unit_code × branch_code.
 select
     year::integer as year,
     branch_code,

@@ -2,7 +2,7 @@
 -- members from the branch-year fact, the members due at meetings (members not exempted) and the quarters due
 -- (a branch that existed for part of the year owes one thematic meeting per quarter it existed: ceil(months / 3)).
 -- No row: the branch's meetings were not reported that year (every year before 2026 but a baseline).
--- Grain: year × branch_code.
+-- Grain: year × unit_code × branch_code.
 with meetings as (
     select * from stg_branch_meeting
 ),
@@ -52,7 +52,8 @@ joined as (
         m.procedure_ok,
         m.pilot
     from meetings as m
-    inner join branch_years as b on m.year = b.year and m.branch_code = b.branch_code
+    inner join branch_years as b
+        on m.year = b.year and m.unit_code = b.unit_code and m.branch_code = b.branch_code
 )
 
 select * from joined

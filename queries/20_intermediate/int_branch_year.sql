@@ -1,5 +1,5 @@
 -- The branch-year fact: every branch in every year with its unit, level, type and derived counts.
--- Grain: year × branch_code.
+-- Grain: year × unit_code × branch_code.
 with branch_years as (
     select * from stg_branch_year
 ),
@@ -7,6 +7,7 @@ with branch_years as (
 previous_year as (
     select
         year + 1 as year,
+        unit_code,
         branch_code,
         members as members_start
     from stg_branch_year
@@ -42,7 +43,8 @@ joined as (
         b.ehandbook
     from branch_years as b
     left join stg_units as u on b.unit_code = u.unit_code
-    left join previous_year as p on b.year = p.year and b.branch_code = p.branch_code
+    left join previous_year as p
+        on b.year = p.year and b.unit_code = p.unit_code and b.branch_code = p.branch_code
 )
 
 select * from joined

@@ -1,5 +1,5 @@
 -- The committee-member fact: each member of a branch committee with the branch's level, type and unit.
--- Grain: year × person_id.
+-- Grain: year × unit_code × person_id (an anonymous id is its committee's own).
 with members as (
     select * from stg_committee_member
 ),
@@ -22,7 +22,8 @@ joined as (
         m.also_front_head,
         m.also_other
     from members as m
-    inner join stg_branch_year as b on m.year = b.year and m.branch_code = b.branch_code
+    inner join stg_branch_year as b
+        on m.year = b.year and m.unit_code = b.unit_code and m.branch_code = b.branch_code
 )
 
 select * from joined

@@ -3,7 +3,7 @@
 -- without a reason, a month without a resolution assigning members, no working rules. Meetings not scored are shown
 -- (`unscored`) but not counted among the gaps while the province's scoring tool is new. A figure not reported (a
 -- baseline year) lacks nothing here. `gaps` counts them.
--- Grain: year × branch_code.
+-- Grain: year × unit_code × branch_code.
 with meetings as (
     select * from int_branch_meeting
 ),

@@ -1,7 +1,7 @@
 -- The training roster: secretaries and deputies not yet trained in party work, with their branch's name (anonymous
 -- person ids, no names). Stored with each snapshot (etl/views.py DERIVED): the join of 4.8 million committee rows
 -- with their branches took ~0.6 s a call at national scale.
--- Grain: year × branch_code × person_id (role bi_thu or pho_bi_thu).
+-- Grain: year × unit_code × branch_code × person_id (role bi_thu or pho_bi_thu).
 select
     m.year,
     m.unit_code,
@@ -16,5 +16,5 @@ select
     m.it
 from int_committee_member as m
 inner join int_branch_year as b
-    on m.year = b.year and m.branch_code = b.branch_code
+    on m.year = b.year and m.unit_code = b.unit_code and m.branch_code = b.branch_code
 where m.role in ('bi_thu', 'pho_bi_thu') and not m.trained

@@ -1,6 +1,6 @@
 -- Village branches (chi bộ xóm, tổ dân phố) with the two rules that the indicators and the Biểu share: a branch
 -- with fewer than 3 resident members, and the posts its secretary also holds. One home for each rule.
--- Grain: year × branch_code (village branches only).
+-- Grain: year × unit_code × branch_code (village branches only).
 with villages as (
     select
         year,
@@ -16,13 +16,14 @@ with villages as (
 secretaries as (
     select
         year,
+        unit_code,
         branch_code,
         bool_or(also_village_head) as also_village_head,
         bool_or(also_front_head) as also_front_head,
         bool_or(also_other) as also_other
     from int_committee_member
     where role = 'bi_thu'
-    group by year, branch_code
+    group by year, unit_code, branch_code
 ),
 
 joined as (
@@ -37,7 +38,8 @@ joined as (
         coalesce(s.also_front_head, false) as sec_also_front_head,
         coalesce(s.also_other, false) as sec_also_other
     from villages as v
-    left join secretaries as s on v.year = s.year and v.branch_code = s.branch_code
+    left join secretaries as s
+        on v.year = s.year and v.unit_code = s.unit_code and v.branch_code = s.branch_code
 )
 
 select * from joined

@@ -1,5 +1,5 @@
 -- The six village heads of each village branch, one row per post, with whether the post exists.
--- Grain: year × branch_code × role.
+-- Grain: year × unit_code × branch_code × role.
 with heads as (
     select * from stg_village_head
 ),
@@ -20,7 +20,8 @@ joined as (
         h.role,
         h.status
     from long as h
-    inner join stg_branch_year as b on h.year = b.year and h.branch_code = b.branch_code
+    inner join stg_branch_year as b
+        on h.year = b.year and h.unit_code = b.unit_code and h.branch_code = b.branch_code
 )
 
 select * from joined

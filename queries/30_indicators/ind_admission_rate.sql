@@ -1,6 +1,6 @@
 -- Indicator: new members admitted / members at the start of the year (the branch's members in the previous
 -- year; branches without a previous-year return are left out)
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with branch_years as (
     select * from int_branch_year
 ),

@@ -1,5 +1,5 @@
 -- Indicator: branches rated HTXSNV / branches rated
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with branch_years as (
     select * from int_branch_year
 ),

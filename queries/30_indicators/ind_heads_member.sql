@@ -1,7 +1,7 @@
 -- Indicator: village heads who are party members / villages that have the post.
 -- Subgroups (role): truong_xom, truong_ban_ctmt, hoi_nong_dan, hoi_phu_nu, hoi_ccb, bi_thu_doan.
 -- The denominator leaves out villages without the association (as the Đề án's own ratios do, e.g. 1.217/1.429).
--- Grain: year × branch_code × subgroup. Unit: % (re-aggregated as sum / sum within one subgroup).
+-- Grain: year × unit_code × branch_code × subgroup. Unit: % (re-aggregated as sum / sum within one subgroup).
 with heads as (
     select * from int_village_head
 ),

@@ -1,7 +1,7 @@
 -- Indicator: member-meetings attended / member-meetings due (present + absent with and without a reason; members
 -- exempted from meetings are not counted)
 -- A branch whose att_due is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

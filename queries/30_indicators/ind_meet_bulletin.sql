@@ -1,7 +1,7 @@
 -- Indicator: branches that used the internal bulletin (Bản tin Thông báo nội bộ) at every meeting they held, a proxy
 -- of «khai thác hiệu quả» / branches reporting it
 -- A branch whose bulletin_meetings is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

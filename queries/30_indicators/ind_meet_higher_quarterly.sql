@@ -1,7 +1,7 @@
 -- Indicator: branches under a grassroots committee (tt_co_so, tt_bo_phan) visited by a member of the committee above
 -- in every quarter they existed / those branches reporting it
 -- A branch whose higher_quarters is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
     where level in ('tt_co_so', 'tt_bo_phan')

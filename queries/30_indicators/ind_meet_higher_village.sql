@@ -1,7 +1,7 @@
 -- Indicator: village branches at whose meeting a member of the committee above sat at least once in the year /
 -- village branches reporting it
 -- A branch whose higher_quarters is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
     where is_village

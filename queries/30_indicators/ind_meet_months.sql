@@ -1,5 +1,5 @@
 -- Indicator: months with a regular meeting / months a meeting was due (the meeting-level rate)
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

@@ -1,7 +1,7 @@
 -- Indicator: branches judged by the committee above to follow the full content and steps of every meeting (an
 -- assessment, not a count) / branches judged
 -- A branch whose procedure_ok is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

@@ -1,6 +1,6 @@
 -- Indicator: regular meetings rated at the province's good levels («tốt trở lên») / meetings scored
 -- A branch whose q_scored is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

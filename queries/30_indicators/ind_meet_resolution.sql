@@ -1,7 +1,7 @@
 -- Indicator: branches that met every month due and issued a resolution (conclusion) assigning members each of those
 -- months / branches reporting it
 -- A branch whose res_assigned is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

@@ -1,5 +1,5 @@
 -- Indicator: branches that have issued their working rules (quy chế làm việc: a year is given) / branches reporting
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

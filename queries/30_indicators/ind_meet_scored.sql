@@ -1,6 +1,6 @@
 -- Indicator: regular meetings scored and rated / regular meetings held (how far the rating covers the meetings)
 -- A branch whose q_scored is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

@@ -1,6 +1,6 @@
 -- Indicator: branches whose every member due (members not exempted) was given tasks / branches reporting it
 -- A branch whose members_assigned is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

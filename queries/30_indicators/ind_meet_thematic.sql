@@ -1,6 +1,6 @@
 -- Indicator: branches with a thematic meeting in every quarter they existed / branches reporting it
 -- A branch whose thematic_quarters is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

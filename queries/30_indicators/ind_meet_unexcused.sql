@@ -1,6 +1,6 @@
 -- Indicator: member-meetings missed without a reason / member-meetings due
 -- A branch whose att_due is null (not reported: a baseline year) counts in neither part.
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with meetings as (
     select * from int_branch_meeting
 ),

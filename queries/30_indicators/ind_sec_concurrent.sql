@@ -1,6 +1,6 @@
 -- Indicator: village-branch secretaries who also hold a village post / village branches.
 -- Subgroups: 'either' (village head or Front work head), 'truong_xom', 'truong_ban_ctmt', 'khac' (other posts).
--- Grain: year × branch_code × subgroup. Unit: % (re-aggregated as sum / sum within one subgroup).
+-- Grain: year × unit_code × branch_code × subgroup. Unit: % (re-aggregated as sum / sum within one subgroup).
 with villages as (
     select * from int_village_branch
 ),

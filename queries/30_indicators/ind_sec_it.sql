@@ -1,5 +1,5 @@
 -- Indicator: branch secretaries who can use a computer (thành thạo or biết sử dụng) / secretaries
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with committee as (
     select * from int_committee_member
     where role = 'bi_thu'

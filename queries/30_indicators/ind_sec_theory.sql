@@ -1,6 +1,6 @@
 -- Indicator: secretaries and deputies of grassroots branches (chi bộ cơ sở) with intermediate political theory
 -- or higher / those secretaries and deputies
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with committee as (
     select * from int_committee_member
     where role in ('bi_thu', 'pho_bi_thu') and level = 'co_so'

@@ -1,6 +1,6 @@
 -- Indicator: secretaries and deputy secretaries trained in party work (đã bồi dưỡng nghiệp vụ) / secretaries
 -- and deputies
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with committee as (
     select * from int_committee_member
     where role in ('bi_thu', 'pho_bi_thu')

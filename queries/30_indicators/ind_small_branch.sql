@@ -1,5 +1,5 @@
 -- Indicator: village branches with fewer than 3 resident members / village branches
--- Grain: year × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
 with villages as (
     select * from int_village_branch
 ),

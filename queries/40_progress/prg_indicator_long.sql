@@ -1,6 +1,6 @@
 -- Every indicator in one long table (the union of the ind_* views), for progress and data-quality views.
 -- Every ind_* view has the same columns (the README's checklist); `by name` keeps them aligned.
--- Grain: indicator_id × year × branch_code × subgroup.
+-- Grain: indicator_id × year × unit_code × branch_code × subgroup.
 -- One line per indicator reads better than sqlfluff's one target per line here:
 -- noqa: disable=LT09,AM04
 select 'admission_rate' as indicator_id, * exclude (value) from ind_admission_rate

@@ -78,6 +78,6 @@ all_scopes as (
 )
 
 select
-    *,
+    *,  -- noqa: AM04
     numerator / nullif(denominator, 0) * 100 as value
 from all_scopes

@@ -4,7 +4,7 @@ LibreOffice; CI does not run it).
 A return of Xã Canh Tân (01789) for 2023 from the calibrated sample, typed the way a commune office does it (the
 party-document header, a section title and a «Cộng» row per group of branches, «Tổng cộng», a note, the signature
 block), written with the project's own template writer, then opened and saved by LibreOffice as .ods, .xls and
-.xlsx:
+.xlsx; and the same return whose note runs to 2.500 characters (over the 2.000 a cell may hold), saved as .xls:
 
     .venv/bin/python -m tests.data.make_office_files      # apt-get install -y libreoffice-calc
 
@@ -43,6 +43,9 @@ OFFICE = m.compose(
 )
 
 
+LONG_NOTE = HERE / "canh_tan_2023_ghi_chu_dai.xls"
+LONG_NOTE_CHARS = 2_500
+
 MEETINGS_UNIT = "01366"
 MEETINGS_OFFICE = m.compose(
     OFFICE,
@@ -71,6 +74,20 @@ def main() -> None:
         m.write_xlsx(MEETINGS_OFFICE(m.read_book(m.clean_workbook(province, MEETINGS_UNIT, 2026, meetings))))
     )
     save_with_libreoffice(source, {k: HERE / f"can_yen_2026_libreoffice.{v.suffix[1:]}" for k, v in SAVED.items()})
+    write_long_note()
+
+
+def write_long_note() -> None:
+    """The return of SOURCE with its note made longer than a cell may hold, saved by LibreOffice as .xls."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(SOURCE)
+    note = next(c for ws in wb for r in ws.iter_rows() for c in r if str(c.value or "").startswith("Ghi chú"))
+    note.value = (note.value + " Nội dung kiểm điểm chi tiết." * 100)[:LONG_NOTE_CHARS]
+    with tempfile.TemporaryDirectory() as tmp:
+        long_source = Path(tmp) / LONG_NOTE.with_suffix(".xlsx").name
+        wb.save(long_source)
+        save_with_libreoffice(long_source, {"xls:MS Excel 97": LONG_NOTE})
 
 
 def save_with_libreoffice(source: Path, saved: dict[str, Path]) -> None:
