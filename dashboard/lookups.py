@@ -81,7 +81,7 @@ PREFILL = {
     "heads": (
         "select h.branch_code, b.branch_name, h.truong_xom, h.truong_ban_ctmt, h.hoi_nong_dan, h.hoi_phu_nu, "
         "h.hoi_ccb, h.bi_thu_doan from stg_village_head as h "
-        "left join stg_branch_year as b on h.year = b.year and h.branch_code = b.branch_code "
+        "left join stg_branch_year as b on h.year = b.year and h.unit_code = b.unit_code and h.branch_code = b.branch_code "
         "where h.unit_code = $unit and h.year = $year order by h.branch_code"
     ),
 }

@@ -54,7 +54,7 @@ def test_a_commune_cannot_name_another_communes_branch_on_its_upload_page(sample
     cycle.open_period(2026, dt.date(2027, 1, 15), province, "quantri", "admin")
     try:
         mine, committee, heads = squatting(sample_rows)
-        upload = return_bytes(province, XA, 2026, mine, committee, heads)
+        upload = return_bytes(province, XA, 2026, mine, committee, heads, is_sample=True)
         at = signed_in("xa", "nop_bao_cao")
         before = (settings.PARQUET_DIR / "CURRENT").read_bytes()
         at.file_uploader(key="submit_upload-0").set_value([("bao-cao-2026.xlsx", upload, "application/zip")])
@@ -62,9 +62,12 @@ def test_a_commune_cannot_name_another_communes_branch_on_its_upload_page(sample
         assert not at.exception, [e.value for e in at.exception]
         # the copied branch on «Chi bộ» and its row on «Sinh hoạt chi bộ»: the last of each (data from row 7)
         assert any("Tệp có 2 lỗi" in e.value for e in at.error), [e.value for e in at.error]
-        (table,) = [d.value for d in at.dataframe]
+        (table,) = [d.value for d in at.table]  # a static table: the messages wrap
         row = 6 + len(mine)
-        assert table[["Trang", "Dòng", "Cột"]].values.tolist() == [["Chi bộ", row, "B"], ["Sinh hoạt chi bộ", row, "B"]]
+        assert table[["Trang", "Dòng", "Cột"]].values.tolist() == [
+            ["Chi bộ", str(row), "B"],
+            ["Sinh hoạt chi bộ", str(row), "B"],
+        ]
         message = table["Nội dung lỗi"][0]
         assert message.startswith(f"Mã chi bộ «{OWNER}.001» không thuộc đơn vị {XA}: đây là mã của một chi bộ thuộc")
         assert (settings.PARQUET_DIR / "CURRENT").read_bytes() == before
@@ -73,28 +76,34 @@ def test_a_commune_cannot_name_another_communes_branch_on_its_upload_page(sample
 
 
 def test_the_squat_is_refused_and_the_owner_submits_its_own(sample_store, province, sample_rows, tmp_path):
-    """The issue's order: xa submits first (refused, recorded as «có lỗi», nothing written), then 01279 submits its
+    """The issue's order: xa submits first (refused: a file with errors is no submission, nothing written), then 01279 submits its
     own return and it is accepted; 01279.001's admission rate is its own: 2026 admissions over its 2025 members."""
     root = tmp_path / "parquet"
     shutil.copytree(sample_store, root, symlinks=True)
     cycle.open_period(2026, dt.date(2027, 1, 15), province, "quantri", "admin", root=root)
     mine, committee, heads = squatting(sample_rows)
     squat = check_files(
-        [("xa.xlsx", return_bytes(province, XA, 2026, mine, committee, heads))], province, parallel=False
+        [("xa.xlsx", return_bytes(province, XA, 2026, mine, committee, heads, is_sample=True))],
+        province,
+        parallel=False,
     )
     found = [(f.sheet, f.row, f.column, f.rule) for f in squat.refused["xa.xlsx"]]
     row = 6 + len(mine)  # the copied branch on «Chi bộ» and its row on «Sinh hoạt chi bộ»
     assert found == [("Chi bộ", row, "B", "foreign_branch"), ("Sinh hoạt chi bộ", row, "B", "foreign_branch")]
     before = current_snapshot(root)
-    assert reporting.submit_return(2026, squat, "xa", "commune", XA, province, root).startswith(
-        "Đã ghi nhận báo cáo có 2 lỗi"
-    )
+    with pytest.raises(ValueError, match="Tệp có 2 lỗi nên không nộp được"):
+        reporting.submit_return(2026, squat, "xa", "commune", XA, province, root)
     assert current_snapshot(root) == before
 
     own, own_committee, own_heads = sample_rows[(OWNER, 2025)]
     first = dict(own[0], admitted=3, members=own[0]["members"] + 3, good=own[0]["good"] + 3)
     owner = check_files(
-        [("ntc.xlsx", return_bytes(province, OWNER, 2026, [first, *own[1:]], own_committee, own_heads))],
+        [
+            (
+                "ntc.xlsx",
+                return_bytes(province, OWNER, 2026, [first, *own[1:]], own_committee, own_heads, is_sample=True),
+            )
+        ],
         province,
         parallel=False,
     )
