@@ -36,7 +36,16 @@ from etl.province import ProvinceConfig
 from etl.reference import reference_tables
 from etl.settings import PARQUET_DIR
 
-PARTITIONED = ("branch_year", "committee_member", "village_head", "branch_meeting", "unit_year", "returns")
+PARTITIONED = (
+    "branch_year",
+    "committee_member",
+    "village_head",
+    "branch_meeting",
+    "unit_year",
+    "org_year",
+    "branch_parent",
+    "returns",
+)
 KEEP_SNAPSHOTS = 3
 
 
@@ -327,6 +336,8 @@ def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str,
         "village_head": pl.concat([r.heads.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "branch_meeting": pl.concat([r.meetings.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "unit_year": pl.concat([r.unit_year.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
+        "org_year": pl.concat([r.orgs.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
+        "branch_parent": pl.concat([r.parents.with_columns(*meta(r)) for r in returns], how="vertical_relaxed"),
         "returns": pl.DataFrame(
             [
                 {

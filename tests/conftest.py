@@ -65,4 +65,4 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.filterwarnings("error"))
 
 
-from tests.fixtures import demo_store, national_store, tiny_province_store, tiny_store  # noqa: E402, F401  (stores for every module)
+from tests.fixtures import demo_store, national_store, tiny_province_store, tiny_store, tree_store  # noqa: E402, F401  (stores for every module)
