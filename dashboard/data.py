@@ -432,12 +432,16 @@ def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
 def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     from dashboard import methods
 
-    complete = set(coverage(f, scope, root=root).filter("complete")["year"])
     rows = []
+    scopes = _target_units(root=root)
     for t in _query("select * from prg_targets where not is_unit_target order by target_id", {}, root).iter_rows(
         named=True
     ):
-        series = indicator(t["indicator_id"], f, scope, by=("year",), subgroup=t["subgroup"], root=root)
+        ft = _within_target(f, t, scopes.get(t["target_id"]))
+        if ft is None:  # the selection and the target's scope have no unit or level in common
+            continue
+        complete = set(coverage(ft, scope, root=root).filter("complete")["year"])
+        series = indicator(t["indicator_id"], ft, scope, by=("year",), subgroup=t["subgroup"], root=root)
         series = series.filter(pl.col("year").is_in(list(complete)) & (pl.col("denominator") > 0))
         if not series.height:
             continue
@@ -452,6 +456,7 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
                 **{k: t[k] for k in ("target_id", "indicator_id", "subgroup", "direction", "target_value")},
                 **{k: t[k] for k in ("comparator", "is_annual", "applies", "issuer", "target_text", "quote")},
                 "target_scope": t["target_scope"],
+                "is_scoped": t["is_scoped"],
                 "link_note": t["note"],
                 "scope_kind": "selection",
                 "scope_code": "selection",
@@ -475,13 +480,40 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
+@cached
+def _target_units(root: Path = PARQUET_DIR) -> dict[str, tuple[str, ...]]:
+    """target -> the units it applies to, for the targets whose link names them (stg_ref_target_units)."""
+    df = _query("select target_id, unit_code from stg_ref_target_units order by unit_code", {}, root)
+    out: dict[str, tuple[str, ...]] = {}
+    for t, u in df.iter_rows():
+        out[t] = (*out.get(t, ()), u)
+    return out
+
+
+def _within_target(f: Filters, target: dict, units: tuple[str, ...] | None) -> Filters | None:
+    """The selection narrowed to a scoped target's units and levels (None when they share none): its progress
+    for what is on screen counts only what the target counts."""
+    if units is not None:
+        units = tuple(u for u in units if not f.units or u in f.units)
+        if not units:
+            return None
+        f = f.but(units=units)
+    if target.get("levels") is not None:
+        levels = tuple(lv for lv in target["levels"] if not f.levels or lv in f.levels)
+        if not levels:
+            return None
+        f = f.but(levels=levels)
+    return f
+
+
 def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The province's own targets measured by an indicator (those it follows in prg_progress), first by target id:
     what a tile, a scorecard column or a map's hover states as «mục tiêu», whatever the caller's scope. The
     target only: no figure of the province's progress."""
     return (
         progress(Scope.province(), scope_kind="province", root=root)
-        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
+        # a target of some units or levels only (Bình Lư's, the Khối's) is not the province's
+        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own") & ~pl.col("is_scoped"))
         .sort("target_id")
         .select("target_id", "target_value", "comparator", "is_annual", "deadline")
     )

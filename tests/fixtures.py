@@ -715,8 +715,10 @@ def demo_store(sample_store, province, tmp_path_factory) -> Path:
 
         root = tmp_path_factory.mktemp("demo") / "parquet"
         shutil.copytree(sample_store, root, symlinks=True)
-        rows = SampleBuilder(province).build().returns()
-        paths = year2026.write_returns(province, tmp_path_factory.mktemp("demo-returns"), rows)
+        builder = SampleBuilder(province).build()
+        rows = builder.returns()
+        trees = builder.organisations(2025)
+        paths = year2026.write_returns(province, tmp_path_factory.mktemp("demo-returns"), rows, trees)
         rep = load_files(read_paths(paths), "sample", province, root=root)
         assert rep.ok, rep.messages()[:5]
         year2026.record_cycle(province, root)
