@@ -118,7 +118,8 @@ def _read_files(paths: list[Path]) -> list[tuple[str, bytes]] | None:
 def build_sample(
     out: Path | None = None, load: bool = True, force: bool = False, progress=None, parallel: bool = True
 ) -> int:
-    """Write the calibrated sample returns and (re)build the store from them."""
+    """Write the sample returns and (re)build the store from them: the calibrated sample of a province with
+    published tables (synthetic/sample.py), or the small one a folder describes in its [sample] (synthetic/small.py)."""
     import json
 
     from etl.store import current_snapshot as cur
@@ -133,9 +134,14 @@ def build_sample(
             return 1
     out = out or SAMPLES_DIR / province.code
     t0 = time.perf_counter()
-    paths = write_sample(
-        province, out, progress=(lambda i, n: progress(i, n, "write")) if progress else None, illustrative=True
-    )
+    write_progress = (lambda i, n: progress(i, n, "write")) if progress else None
+    small = "sample" in province.settings  # a folder without published tables: its small synthetic sample
+    if small:
+        from synthetic.small import write_small_sample
+
+        paths = write_small_sample(province, out, progress=write_progress)
+    else:
+        paths = write_sample(province, out, progress=write_progress, illustrative=True)
     t1 = time.perf_counter()
     print(f"Đã viết {len(paths)} báo cáo mẫu vào {out} trong {t1 - t0:.1f} giây.")
     if not load:
@@ -155,7 +161,7 @@ def build_sample(
         return 1
     from synthetic import year2026
 
-    if year2026.cycle.period(year2026.YEAR) is None:  # the illustrative 2026's reporting period, once
+    if not small and year2026.cycle.period(year2026.YEAR) is None:  # the illustrative 2026's reporting period, once
         year2026.record_cycle(province, PARQUET_DIR)
     print(
         f"Đã nạp {rep.result.returns} báo cáo ({rep.result.branches} chi bộ-năm) trong "

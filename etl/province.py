@@ -113,6 +113,8 @@ class ProvinceConfig:
         own = self.folder / "communes.geojson" if self.folder else None
         if own and own.exists():
             return own
+        if not any(u.is_commune for u in self.units):  # a bloc, committees without territory: no map
+            return None
         shared = GEO_DIR / "communes" / f"{self.code}.geojson"
         return shared if self.code != NATIONAL_CODE and shared.exists() else None
 
@@ -265,7 +267,7 @@ def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
         for u in units
     ]
     aff_aliases = {}
-    for a in conf.get("affiliated", []):
+    for a in conf.get("affiliated", []) + conf.get("unit", []):  # a folder's own units (a bloc, placeholders)
         units.append(Unit(a["code"], a["name"], a.get("kind", AFFILIATED_KIND), code))
         for al in a.get("aliases", []):
             aff_aliases[fold(al)] = a["code"]

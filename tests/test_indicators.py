@@ -13,7 +13,7 @@ import pytest
 from dashboard import data, registry
 from dashboard.scope import Filters, Scope
 from etl.settings import QUERIES_DIR
-from tests.fixtures import A, B, C
+from tests.fixtures import A, B, C, branch
 
 ALL = Filters()
 Y24, Y25 = Filters(years=(2024,)), Filters(years=(2025,))
@@ -630,6 +630,31 @@ def test_meet_thematic(tiny_store):
         ("B1", 0, 1, 0.0),
         ("B2", 1, 1, 100.0),
         ("B3", 1, 1, 100.0),
+    ]
+
+
+def test_meet_fixed_day(tiny_store, tmp_path):
+    # Cao Bằng fixes no meeting day: its returns have no such column, nothing is reported → no row, never 0
+    from dataclasses import replace
+
+    from tests.fixtures import FULL_UNIT_FIELDS, build_store, full_meetings, province_of
+
+    assert rows(tiny_store, "meet_fixed_day") == []
+    # a province that meets on the 3rd (document 002), 2026: A1 held 12, 12 on the day; A2 held 11, 9 on the day;
+    # A3 held none → 0/0. (12 + 9) / (12 + 11) = 21/23 = 91.3043%
+    branches = [branch("A1", "tt_cap_tren", "xom", good=5, resident_members=5), branch("A2", "co_so", "dang", good=8)]
+    branches.append(branch("A3", "co_so", "nha_nuoc", good=4))
+    meetings = full_meetings(branches)
+    for m, held, on_day in zip(meetings, (12, 11, 0), (12, 9, 0)):
+        m.update(regular_held=held, on_fixed_day=on_day, res_assigned=min(held, 12), bulletin_meetings=held)
+        m.update(q_scored=held, q_level1=held, att_present=held * (m["att_present"] // 12), att_excused=0)
+    day3 = replace(province_of((A,)), meeting_day=3)
+    root = build_store(tmp_path / "parquet", [(A, 2026, branches, [], [], meetings, FULL_UNIT_FIELDS)], day3)
+    assert rows(root, "meet_fixed_day") == [(2026, 21, 23, 91.3043)]
+    assert rows(root, "meet_fixed_day", by=("branch",)) == [
+        ("A1", 12, 12, 100.0),
+        ("A2", 9, 11, 81.8182),
+        ("A3", 0, 0, None),
     ]
 
 

@@ -31,6 +31,8 @@ select 'meet_attendance' as indicator_id, * exclude (value) from ind_meet_attend
 union all by name
 select 'meet_bulletin' as indicator_id, * exclude (value) from ind_meet_bulletin
 union all by name
+select 'meet_fixed_day' as indicator_id, * exclude (value) from ind_meet_fixed_day
+union all by name
 select 'meet_forum' as indicator_id, * exclude (value) from ind_meet_forum
 union all by name
 select 'meet_higher_quarterly' as indicator_id, * exclude (value) from ind_meet_higher_quarterly
