@@ -109,8 +109,14 @@ def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
     if "unit_code" in df.columns:
         names = units(Scope.province(), root=root).select("unit_code", "unit_name")
         df = df.join(names, on="unit_code", how="left")
+    # a grassroots organisation's «level» is its kind (đảng bộ cơ sở, or the chi bộ cơ sở's own level)
+    kinds = {**lab["org_kind"], **lab["level"], "chi_bo": "Chi bộ"}
+    lab = {**lab, "level": {**lab["level"], **lab["org_kind"]}, "kind": kinds}
     for col, domain, out in (
         ("level", "level", "level_label"),
+        ("org_kind", "kind", "kind_label"),
+        ("node_kind", "kind", "kind_label"),
+        ("org_type", "branch_type", "type_label"),
         ("branch_type", "branch_type", "type_label"),
         ("rating", "rating", "rating_label"),
         ("internet", "internet", "internet_label"),
@@ -297,6 +303,25 @@ def branches(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.Dat
     """Branch-year rows (the drill-down to branch level) with labels."""
     where, params = _where(scope.restrict(filters))
     sql = f"select * from int_branch_year where {where} order by unit_code, branch_code, year"
+    return _with_labels(_query(sql, params, root), root)
+
+
+@cached
+def org_tree(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Every node of the units' organisation trees (int_org_tree: đảng bộ cơ sở, đảng bộ bộ phận, branches with their
+    parent and grassroots organisation) for the filters' years and units (levels and types are the branches': the
+    tree is shown whole), with labels; a commune: its own tree."""
+    where, params = _where(scope.restrict(filters.but(levels=(), types=())))
+    sql = f"select * from int_org_tree where {where} order by unit_code, year, node_code"
+    return _with_labels(_query(sql, params, root), root)
+
+
+@cached
+def grassroots_orgs(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The grassroots organisations (int_grassroots_org: each đảng bộ cơ sở with its own rating, each chi bộ cơ sở)
+    of the filters' years and units, with the branches and members below each; a commune: its own."""
+    where, params = _where(scope.restrict(filters.but(levels=(), types=())))
+    sql = f"select * from int_grassroots_org where {where} order by unit_code, year, org_kind desc, org_code"
     return _with_labels(_query(sql, params, root), root)
 
 
@@ -506,6 +531,15 @@ def _within_target(f: Filters, target: dict, units: tuple[str, ...] | None) -> F
     return f
 
 
+def target_filters(f: Filters, target_id: str, root: Path = PARQUET_DIR) -> Filters | None:
+    """The selection narrowed to one target's scope (its units and levels: a scoped target counts only those; None
+    when the selection has none of them); the selection itself for a target of the whole deployment."""
+    t = _query("select target_id, levels from prg_targets where target_id = $t", {"t": target_id}, root)
+    if not t.height:
+        return f
+    return _within_target(f, t.row(0, named=True), _target_units(root=root).get(target_id))
+
+
 def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The province's own targets measured by an indicator (those it follows in prg_progress), first by target id:
     what a tile, a scorecard column or a map's hover states as «mục tiêu», whatever the caller's scope. The
@@ -648,7 +682,16 @@ def rating_mix(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.D
     )
 
 
-BIEU_TABLES = ("tbl_bieu01", "tbl_bieu02", "tbl_bieu03", "tbl_bieu04", "tbl_bieu05", "tbl_bieu06", "tbl_bieu07")
+BIEU_TABLES = (
+    "tbl_bieu01",
+    "tbl_bieu02",
+    "tbl_bieu03",
+    "tbl_grassroots",  # the grassroots organisations' ratings in the layout of Biểu 03 (no published table)
+    "tbl_bieu04",
+    "tbl_bieu05",
+    "tbl_bieu06",
+    "tbl_bieu07",
+)
 
 
 @cached

@@ -16,10 +16,17 @@ st.caption(
     "Tình trạng theo phương pháp tiến độ của Eurostat (METHODS §1): so tốc độ thay đổi thực tế (điểm %/năm, đường "
     f"hồi quy qua các năm có đủ số liệu) với tốc độ cần có để đạt mục tiêu đúng hạn — cho {filters.describe(state, year=False)}."
 )
-own_only = st.toggle(
-    "Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", value=True, key="mt_own"
-)
 p = data.progress_for(state.all_years, state.scope)
+# Benchmarks from other organisations' documents (Cao Bằng shows Bình Lư's, the Khối's, Hà Giang's): a toggle, off
+# by default; a folder with its own targets only has none.
+own_only = (
+    (p["applies"] != "own").any()
+    and st.toggle(
+        f"Chỉ mục tiêu {frame.own_targets()} (bỏ các chỉ tiêu tham khảo từ văn bản khác)", value=True, key="mt_own"
+    )
+    if p.height
+    else True
+)
 if own_only and p.height:
     p = p.filter(pl.col("applies") == "own")
 table = targets.by_urgency(p)

@@ -33,8 +33,8 @@ chosen = st.selectbox("Chỉ tiêu trên bản đồ", ids, key=filters.INDICATO
 ind = registry.get(chosen)
 now = data.indicator(chosen, state.filters, state.scope, by=("province" if by_province else "unit",))
 fig = figures.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province)
-if fig is None:
-    st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
+if fig is None:  # no boundaries: the map is absent, said in words (a bloc's units have no territory at all)
+    st.info(figures.no_map_reason(), icon=":material/map:")
 else:
     event = frame.chart(fig, "overview-map", on_select="rerun", selection_mode="points", config={"scrollZoom": True})
     st.caption(

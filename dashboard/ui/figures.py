@@ -46,6 +46,20 @@ def overview_map(
     return maps.commune_map(boundaries, values, ind, only={scope.unit_code} if scope.is_commune else None)
 
 
+def no_map_reason() -> str:
+    """Why the overview has no map: units without territory (a bloc's, committees'), or a province without a file of
+    its communes' boundaries."""
+    from dashboard.scope import Scope
+
+    if not data.units(Scope.province())["is_commune"].any():
+        return (
+            "Không có bản đồ: các đơn vị ở đây (đảng bộ khối, đảng uỷ trực thuộc và các tổ chức cơ sở đảng trong cơ "
+            "quan, doanh nghiệp) không gắn với địa bàn xã, phường. Số liệu theo đơn vị ở các trang chỉ tiêu và «Hồ sơ "
+            "đơn vị»."
+        )
+    return "Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được."
+
+
 @data.cached
 def glide_paths(all_years: Filters, scope: Scope, own_only: bool, root: Path = PARQUET_DIR) -> dict[str, tuple]:
     """Each target's glide path for what the filters select: target id → (series over the complete years, figure),
@@ -54,11 +68,13 @@ def glide_paths(all_years: Filters, scope: Scope, own_only: bool, root: Path = P
     p = data.progress_for(all_years, scope, root=root)
     if own_only and p.height:
         p = p.filter(pl.col("applies") == "own")
-    complete = data.coverage(all_years, scope, root=root).filter("complete")["year"].to_list()
     out = {}
     for r in by_urgency(p).iter_rows(named=True):
         ind = registry.get(r["indicator_id"])
-        series = data.indicator(r["indicator_id"], all_years, scope, subgroup=r["subgroup"], root=root)
+        # a target of some units or levels (Bình Lư's, the Khối's): its own scope within what is on screen
+        f = data.target_filters(all_years, r["target_id"], root=root) or all_years
+        complete = data.coverage(f, scope, root=root).filter("complete")["year"].to_list()
+        series = data.indicator(r["indicator_id"], f, scope, subgroup=r["subgroup"], root=root)
         series = series.filter(pl.col("year").is_in(complete))
         title = f"{r['target_id']} · {ind.label_for(r['subgroup'])}"
         out[r["target_id"]] = (series, charts.glide_path(series, r, ind, title=title))
