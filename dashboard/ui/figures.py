@@ -54,8 +54,8 @@ def no_map_reason() -> str:
     if not data.units(Scope.province())["is_commune"].any():
         return (
             "Không có bản đồ: các đơn vị ở đây (đảng bộ khối, đảng uỷ trực thuộc và các tổ chức cơ sở đảng trong cơ "
-            "quan, doanh nghiệp) không gắn với địa bàn xã, phường. Số liệu theo đơn vị ở các trang chỉ tiêu và «Hồ sơ "
-            "đơn vị»."
+            "quan, doanh nghiệp) không gắn với địa bàn xã, phường. Số liệu theo đơn vị ở các trang chỉ tiêu và ở trang "
+            "«Hồ sơ xã» (hồ sơ từng đơn vị)."
         )
     return "Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được."
 
