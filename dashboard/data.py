@@ -653,6 +653,13 @@ def province_name(code: str | None) -> str:
     return province_names().get(code, code)
 
 
+def has_territory() -> bool:
+    """Whether any unit of the configuration is a commune or ward (a bloc's committees have no territory: no map)."""
+    from etl.province import load_province
+
+    return any(u.is_commune for u in load_province().units)
+
+
 def boundaries_path(province_code: str | None = None) -> Path | None:
     """The commune boundaries of the configured province (None if the province has none); in a national
     deployment, those of one province, or the provinces themselves (the country map) when none is given."""

@@ -49,9 +49,7 @@ def overview_map(
 def no_map_reason() -> str:
     """Why the overview has no map: units without territory (a bloc's, committees'), or a province without a file of
     its communes' boundaries."""
-    from dashboard.scope import Scope
-
-    if not data.units(Scope.province())["is_commune"].any():
+    if not data.has_territory():
         return (
             "Không có bản đồ: các đơn vị ở đây (đảng bộ khối, đảng uỷ trực thuộc và các tổ chức cơ sở đảng trong cơ "
             "quan, doanh nghiệp) không gắn với địa bàn xã, phường. Số liệu theo đơn vị ở các trang chỉ tiêu và ở trang "

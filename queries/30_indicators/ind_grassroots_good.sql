@@ -3,7 +3,7 @@
 -- A grassroots organisation is a đảng bộ cơ sở (counted by its own rating, whatever its branches') or a chi bộ cơ
 -- sở (int_grassroots_org); a unit-year whose return does not describe them has no row («not reported», never 0).
 -- Columns as every indicator: branch_code holds the organisation's code, level «co_so» (chi bộ cơ sở) or «db_co_so».
--- Grain: year × unit_code × org_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code (the organisation's code). Unit: % (re-aggregated as sum / sum).
 with orgs as (
     select * from int_grassroots_org
     where described

@@ -3,7 +3,7 @@
 -- (each by its own rating), its chi bộ cơ sở and its branches directly under it («trực thuộc đảng uỷ cấp trên
 -- trực tiếp cơ sở»); branches under a đảng bộ count in their đảng bộ's rating, not here. A unit-year whose return
 -- does not describe its đảng bộ has no row. Columns as every indicator (branch_code: the organisation's code).
--- Grain: year × unit_code × node_code. Unit: % (numerator / denominator, re-aggregated as sum / sum).
+-- Grain: year × unit_code × branch_code (the organisation's code). Unit: % (re-aggregated as sum / sum).
 with direct as (
     select * from int_org_tree
     where
