@@ -17,7 +17,7 @@ from polars.testing import assert_frame_equal
 
 from etl.annual_return import ParsedReturn, parse_return, parse_returns
 from etl.findings import ReturnRejected
-from etl.schema import ORGS
+from etl.schema import BRANCHES, ORGS
 from tests import messy as m
 from tests.fixtures import office_tree
 
@@ -294,3 +294,121 @@ def test_saved_as_xls_reads_the_same_tree(province, book, clean):
     messy = parse_return(m.write_xls(m.compose(m.party_header(), m.signature_block())(book)), "bc.xls", province)
     assert_frame_equal(clean.orgs.drop("excel_row"), messy.orgs.drop("excel_row"))
     assert_frame_equal(clean.parents, messy.parents)
+
+
+# ---------------------------------------------------------------------------------------------- pre-filled
+
+
+def _prefilled(unit: str, root) -> m.Book:
+    from forms.prefill import template_bytes
+    from tests.fixtures import A, B, C, province_of
+
+    return m.read_book(template_bytes(province_of((A, B, C)), unit, YEAR, prefill=True, root=root))
+
+
+def _rows(book: m.Book, spec, *keys: str) -> list[tuple]:
+    sh = m._table(book, spec)
+    return [tuple(sh.rows[i][m._col(sh, k)] or None for k in keys) for i in m._data_rows(sh)]
+
+
+def test_a_prefilled_return_lists_last_years_tree(tree_store):
+    """Tree store: commune A's 2025 return listed D1 (with its đảng bộ bộ phận P1) and D2, and named each branch's
+    đảng bộ; its 2026 template has them all, the ratings left for this year."""
+    from etl.codes import label
+    from tests.fixtures import TREE_RETURNS, A
+
+    book = _prefilled(A, tree_store)
+    db, bp = label("org_kind", "db_co_so"), label("org_kind", "db_bo_phan")
+    school, state = label("branch_type", "su_nghiep"), label("branch_type", "nha_nuoc")
+    assert _rows(book, ORGS, "org_code", "org_name", "org_kind", "parent_code", "org_type", "rating") == [
+        (f"{A}.D1", "Đảng bộ Trường THPT", db, None, school, None),
+        (f"{A}.P1", "Đảng bộ bộ phận Tổ chuyên môn", bp, f"{A}.D1", school, None),
+        (f"{A}.D2", "Đảng bộ UBND xã", db, None, state, None),
+    ]
+    branches = next(r[2] for r in TREE_RETURNS if r[0] == A)
+    assert _rows(book, BRANCHES, "branch_code", "parent_code", "rating", "members") == sorted(
+        (b["branch_code"], b.get("parent_code"), None, None) for b in branches
+    )
+
+
+@pytest.mark.parametrize("unit", ["B", "C"])
+def test_a_unit_without_a_tree_gets_no_organisation_and_none_of_anothers(tree_store, unit):
+    """B has a branch under a đảng uỷ cơ sở but listed no đảng bộ, C none: no row of the sheet, no parent, and
+    nothing of A's tree anywhere in the workbook."""
+    from tests import fixtures
+
+    code = getattr(fixtures, unit)
+    book = _prefilled(code, tree_store)
+    assert _rows(book, ORGS, "org_code") == []
+    branches = _rows(book, BRANCHES, "branch_code", "parent_code")
+    assert branches and {b for b, _ in branches} == {
+        b["branch_code"] for r in fixtures.TREE_RETURNS if r[0] == code for b in r[2]
+    }
+    assert {p for _, p in branches} == {None}
+    cells = {str(v) for sh in book.values() for row in sh.rows for v in row}
+    assert not any(fixtures.A in v for v in cells)
+
+
+def test_an_older_store_prefills_the_branches_as_before(tree_store, tmp_path):
+    """A snapshot written before the tree was stored (no org_year, no branch_parent): branches, no tree."""
+    import shutil
+
+    from etl.store import current_snapshot
+    from tests.fixtures import A
+
+    root = tmp_path / "old"
+    shutil.copytree(tree_store, root, symlinks=True)
+    snap = current_snapshot(root)
+    for table in ("org_year", "branch_parent"):
+        shutil.rmtree(snap / table)
+    book = _prefilled(A, root)
+    assert _rows(book, ORGS, "org_code") == []
+    assert [p for _, p in _rows(book, BRANCHES, "branch_code", "parent_code")] == [None] * 7
+
+
+def test_a_prefilled_return_filled_in_loads_with_its_tree(tree_store, tmp_path):
+    """Commune A's office fills in its pre-filled 2026 return (last year's figures again, the đảng bộ's ratings,
+    the meetings sheet) and touches nothing else (no «Trực thuộc» typed): the ETL loads it, its tree checked, as
+    last year's tree."""
+    from etl.annual_return import meetings_spec
+    from etl.codes import label
+    from etl.load import load_files
+    from etl.schema import UNIT_FIELDS
+    from etl.store import current_snapshot
+    from forms.template import _cells
+    from tests.fixtures import FULL_UNIT_FIELDS, TREE_ORGS, TREE_RETURNS, A, B, C, full_meetings, province_of
+
+    province = province_of((A, B, C))
+    book = _prefilled(A, tree_store)
+    branches = next(r[2] for r in TREE_RETURNS if r[0] == A)
+    figures = {
+        BRANCHES.key: {b["branch_code"]: b for b in branches},
+        ORGS.key: {o["org_code"]: o for o in TREE_ORGS},
+        "meetings": {r["branch_code"]: r for r in full_meetings(branches)},
+    }
+    for spec in (BRANCHES, ORGS, meetings_spec(province)):
+        sh = m._table(book, spec)
+        key = m._col(sh, "org_code" if spec is ORGS else "branch_code")
+        for i in m._data_rows(sh):
+            full = _cells(spec, figures[spec.key][sh.rows[i][key]])
+            sh.rows[i] = [
+                v if v not in ("", None) or spec.columns[j].key == "parent_code" else full[j]
+                for j, v in enumerate(sh.rows[i])
+            ]
+    info = m._sheet(book, "Thông tin")
+    for c in UNIT_FIELDS:
+        row = next(r for r in info.rows if r[0] == c.header)
+        v = FULL_UNIT_FIELDS[c.key]
+        row[1] = label(c.domain, "co" if v else "khong") if c.kind == "code" else v
+
+    rep = load_files([("bc-2026.xlsx", m.write_xlsx(book))], "test", province, root=tmp_path)
+    assert rep.ok, rep.messages()
+    snap = current_snapshot(tmp_path)
+    orgs = pl.read_parquet(snap / "org_year" / f"year={YEAR}" / "*.parquet")
+    assert sorted(orgs.select("org_code", "parent_code", pl.col("rating").cast(pl.String)).rows()) == sorted(
+        (o["org_code"], o.get("parent_code"), o.get("rating")) for o in TREE_ORGS
+    )
+    parents = pl.read_parquet(snap / "branch_parent" / f"year={YEAR}" / "*.parquet")
+    assert sorted(parents.select("branch_code", "parent_code").rows()) == sorted(
+        (b["branch_code"], b["parent_code"]) for b in branches if b.get("parent_code")
+    )
