@@ -36,7 +36,20 @@ WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 SESSION_MINUTES = 30
 MIN_PASSWORD = 8
 # Documented demo accounts (README), password «demo»: they work only while the store holds the sample data.
-DEMO_USERS = {"tinh": ("province", None), "xa": ("commune", "01273"), "quantri": ("admin", None)}
+DEMO_USERS = {"tinh": ("province", None), "xa": ("commune", None), "quantri": ("admin", None)}
+
+
+def demo_account(username: str) -> tuple[str, str | None]:
+    """(role, unit) of a demo account; «xa» is the unit the configuration names for it (`demo_unit` in
+    province.toml: phường Thục Phán in Cao Bằng, xã Bình Lư in Lai Châu, the Khối in Quảng Trị)."""
+    role, unit = DEMO_USERS[username]
+    if role == "commune":
+        from etl.province import load_province
+
+        unit = load_province().demo_unit
+    return role, unit
+
+
 DEMO_PASSWORD = "demo"
 BCRYPT_ROUNDS = 12
 
@@ -345,7 +358,7 @@ def authenticate(
             _failed(client, username, root, t)
         return LoginResult(None, WRONG)
     if username in DEMO_USERS:
-        role, unit = DEMO_USERS[username]
+        role, unit = demo_account(username)
         if not is_sample():
             audit.record("login_failed", username, {"reason": "demo account on real data", **where})
             return LoginResult(None, "Tài khoản dùng thử chỉ dùng được với dữ liệu mẫu.")
@@ -374,7 +387,7 @@ def active_user(username: str, is_sample: Callable[[], bool], root: Path = USERS
     """The user a session stands for, if it may still work: an active account, or a demo account while the
     store holds the sample."""
     if username in DEMO_USERS:
-        role, unit = DEMO_USERS[username]
+        role, unit = demo_account(username)
         return User(username, role, unit, demo=True) if is_sample() else None
     u = _read_users(root).get(username)
     return User(**u) if u and u.get("active", True) else None

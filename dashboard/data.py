@@ -109,8 +109,14 @@ def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
     if "unit_code" in df.columns:
         names = units(Scope.province(), root=root).select("unit_code", "unit_name")
         df = df.join(names, on="unit_code", how="left")
+    # a grassroots organisation's «level» is its kind (đảng bộ cơ sở, or the chi bộ cơ sở's own level)
+    kinds = {**lab["org_kind"], **lab["level"], "chi_bo": "Chi bộ"}
+    lab = {**lab, "level": {**lab["level"], **lab["org_kind"]}, "kind": kinds}
     for col, domain, out in (
         ("level", "level", "level_label"),
+        ("org_kind", "kind", "kind_label"),
+        ("node_kind", "kind", "kind_label"),
+        ("org_type", "branch_type", "type_label"),
         ("branch_type", "branch_type", "type_label"),
         ("rating", "rating", "rating_label"),
         ("internet", "internet", "internet_label"),
@@ -334,6 +340,25 @@ def branches(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.Dat
 
 
 @cached
+def org_tree(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """Every node of the units' organisation trees (int_org_tree: đảng bộ cơ sở, đảng bộ bộ phận, branches with their
+    parent and grassroots organisation) for the filters' years and units (levels and types are the branches': the
+    tree is shown whole), with labels; a commune: its own tree."""
+    where, params = _where(scope.restrict(filters.but(levels=(), types=())))
+    sql = f"select * from int_org_tree where {where} order by unit_code, year, node_code"
+    return _with_labels(_query(sql, params, root), root)
+
+
+@cached
+def grassroots_orgs(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
+    """The grassroots organisations (int_grassroots_org: each đảng bộ cơ sở with its own rating, each chi bộ cơ sở)
+    of the filters' years and units, with the branches and members below each; a commune: its own."""
+    where, params = _where(scope.restrict(filters.but(levels=(), types=())))
+    sql = f"select * from int_grassroots_org where {where} order by unit_code, year, org_kind desc, org_code"
+    return _with_labels(_query(sql, params, root), root)
+
+
+@cached
 def branch_gaps(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The branches that lack something (int_branch_gaps: Internet, a computer, the e-handbook, a trained
     secretary, 3 resident members), most gaps first: the list a commune acts on."""
@@ -469,12 +494,16 @@ def progress_for(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
 def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     from dashboard import methods
 
-    complete = set(coverage(f, scope, root=root).filter("complete")["year"])
     rows = []
+    scopes = _target_units(root=root)
     for t in _query("select * from prg_targets where not is_unit_target order by target_id", {}, root).iter_rows(
         named=True
     ):
-        series = indicator(t["indicator_id"], f, scope, by=("year",), subgroup=t["subgroup"], root=root)
+        ft = _within_target(f, t, scopes.get(t["target_id"]))
+        if ft is None:  # the selection and the target's scope have no unit or level in common
+            continue
+        complete = set(coverage(ft, scope, root=root).filter("complete")["year"])
+        series = indicator(t["indicator_id"], ft, scope, by=("year",), subgroup=t["subgroup"], root=root)
         series = series.filter(pl.col("year").is_in(list(complete)) & (pl.col("denominator") > 0))
         if not series.height:
             continue
@@ -490,6 +519,7 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
                 **{k: t[k] for k in ("comparator", "is_annual", "applies", "issuer", "target_text", "quote")},
                 "stated_complement": t["stated_complement"],
                 "target_scope": t["target_scope"],
+                "is_scoped": t["is_scoped"],
                 "link_note": t["note"],
                 "scope_kind": "selection",
                 "scope_code": "selection",
@@ -513,6 +543,41 @@ def _progress_computed(f: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
+@cached
+def _target_units(root: Path = PARQUET_DIR) -> dict[str, tuple[str, ...]]:
+    """target -> the units it applies to, for the targets whose link names them (stg_ref_target_units)."""
+    df = _query("select target_id, unit_code from stg_ref_target_units order by unit_code", {}, root)
+    out: dict[str, tuple[str, ...]] = {}
+    for t, u in df.iter_rows():
+        out[t] = (*out.get(t, ()), u)
+    return out
+
+
+def _within_target(f: Filters, target: dict, units: tuple[str, ...] | None) -> Filters | None:
+    """The selection narrowed to a scoped target's units and levels (None when they share none): its progress
+    for what is on screen counts only what the target counts."""
+    if units is not None:
+        units = tuple(u for u in units if not f.units or u in f.units)
+        if not units:
+            return None
+        f = f.but(units=units)
+    if target.get("levels") is not None:
+        levels = tuple(lv for lv in target["levels"] if not f.levels or lv in f.levels)
+        if not levels:
+            return None
+        f = f.but(levels=levels)
+    return f
+
+
+def target_filters(f: Filters, target_id: str, root: Path = PARQUET_DIR) -> Filters | None:
+    """The selection narrowed to one target's scope (its units and levels: a scoped target counts only those; None
+    when the selection has none of them); the selection itself for a target of the whole deployment."""
+    t = _query("select target_id, levels from prg_targets where target_id = $t", {"t": target_id}, root)
+    if not t.height:
+        return f
+    return _within_target(f, t.row(0, named=True), _target_units(root=root).get(target_id))
+
+
 def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The province's own targets measured by an indicator (those it follows in prg_progress), first by target id:
     what a tile, a scorecard column or a map's hover states as «mục tiêu», whatever the caller's scope. The
@@ -520,7 +585,8 @@ def province_targets(indicator_id: str, root: Path = PARQUET_DIR) -> pl.DataFram
     2030), then by target id."""
     return (
         progress(Scope.province(), scope_kind="province", root=root)
-        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own"))
+        # a target of some units or levels only (Bình Lư's, the Khối's) is not the province's
+        .filter((pl.col("indicator_id") == indicator_id) & (pl.col("applies") == "own") & ~pl.col("is_scoped"))
         .sort("deadline", "target_id")
         .select("target_id", "target_value", "comparator", "is_annual", "deadline")
     )
@@ -658,6 +724,13 @@ def province_name(code: str | None) -> str:
     return province_names().get(code, code)
 
 
+def has_territory() -> bool:
+    """Whether any unit of the configuration is a commune or ward (a bloc's committees have no territory: no map)."""
+    from etl.province import load_province
+
+    return any(u.is_commune for u in load_province().units)
+
+
 def boundaries_path(province_code: str | None = None) -> Path | None:
     """The commune boundaries of the configured province (None if the province has none); in a national
     deployment, those of one province, or the provinces themselves (the country map) when none is given."""
@@ -687,7 +760,16 @@ def rating_mix(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.D
     )
 
 
-BIEU_TABLES = ("tbl_bieu01", "tbl_bieu02", "tbl_bieu03", "tbl_bieu04", "tbl_bieu05", "tbl_bieu06", "tbl_bieu07")
+BIEU_TABLES = (
+    "tbl_bieu01",
+    "tbl_bieu02",
+    "tbl_bieu03",
+    "tbl_grassroots",  # the grassroots organisations' ratings in the layout of Biểu 03 (no published table)
+    "tbl_bieu04",
+    "tbl_bieu05",
+    "tbl_bieu06",
+    "tbl_bieu07",
+)
 
 
 @cached

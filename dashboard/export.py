@@ -297,7 +297,8 @@ def measure_label(bieu: str, measure: str) -> str:
     return names.get(bieu, {}).get(measure, measure)
 
 
-BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
+BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 03a", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
+GRASSROOTS_KINDS = (("db_co_so", "Đảng bộ cơ sở"), ("co_so", "Chi bộ cơ sở"))
 
 
 @dataclass(frozen=True)
@@ -395,6 +396,25 @@ def bieu_layouts(tables: dict[str, pl.DataFrame], year: int, unit_names: dict[st
         rows.append(BieuRow(str(i + 1), label("level", lv), tuple(vals)))
     rows.append(BieuRow("", "TỔNG CỘNG", tuple(grand), bold=True))
     out.append(Bieu("03", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ", head, tuple(rows)))
+
+    # Biểu 03a: the grassroots organisations in Biểu 03's layout (the units whose return lists their đảng bộ)
+    d = tables["tbl_grassroots"]
+    years = sorted(d["year"].unique().to_list())
+    head = (
+        (*_cells("TT", "Tổ chức cơ sở đảng", tall=True), *[HeadCell(f"Năm {y}", len(B03_MEASURES)) for y in years]),
+        tuple(HeadCell(lab) for _ in years for _, lab in B03_MEASURES),
+    )
+    rows, grand = [], [0] * (len(years) * len(B03_MEASURES))
+    for i, (kind, text) in enumerate(GRASSROOTS_KINDS):
+        vals = [
+            int(d.filter((pl.col("year") == y) & (pl.col("org_kind") == kind))[m].sum())
+            for y in years
+            for m, _ in B03_MEASURES
+        ]
+        grand = [a + b for a, b in zip(grand, vals)]
+        rows.append(BieuRow(str(i + 1), text, tuple(vals)))
+    rows.append(BieuRow("", "TỔNG CỘNG (TỔ CHỨC CƠ SỞ ĐẢNG)", tuple(grand), bold=True))
+    out.append(Bieu("03a", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI TỔ CHỨC CƠ SỞ ĐẢNG", head, tuple(rows)))
 
     # Biểu 04
     d = at("tbl_bieu04")

@@ -65,18 +65,26 @@ def unit_branches(year: int, unit_code: str, root: Path) -> pl.DataFrame:
 
 
 # What a committee keeps from one year to the next, by sheet of the return (forms/prefill.py writes each to its
-# sheet): its branches (names, level, type, border; never last year's figures), its committee members (anonymous
-# ids, qualifications, concurrent posts) and whether each village head is a party member. A new sheet of the return
+# sheet): its branches (names, level, type, border, the đảng bộ each belongs to; never last year's figures), its
+# đảng bộ (the tree, without last year's rating), its committee members (anonymous ids, qualifications, concurrent
+# posts) and whether each village head is a party member. A new sheet of the return
 # is pre-filled by adding its query here.
 PREFILL = {
-    "branches": (
-        "select branch_code, branch_name, level, branch_type, border from stg_branch_year "
-        "where unit_code = $unit and year = $year order by branch_code"
+    "branches": (  # with the đảng bộ each belonged to (column «Trực thuộc»; null: directly under the committee)
+        "select b.branch_code, b.branch_name, b.level, b.branch_type, b.border, p.parent_code "
+        "from stg_branch_year as b left join stg_branch_parent as p "
+        "on p.year = b.year and p.unit_code = b.unit_code and p.branch_code = b.branch_code "
+        "where b.unit_code = $unit and b.year = $year order by b.branch_code"
     ),
     "committee": (
         "select person_id, branch_code, role, professional, theory, trained, training_year, it, also_village_head, "
         "also_front_head, also_other from stg_committee_member where unit_code = $unit and year = $year "
         "order by branch_code, case role when 'bi_thu' then 1 when 'pho_bi_thu' then 2 else 3 end, person_id"
+    ),
+    "orgs": (  # sheet «Tổ chức cơ sở đảng»: each đảng bộ cơ sở followed by its đảng bộ bộ phận; not the rating
+        "select org_code, org_name, org_kind, parent_code, org_type from stg_org_year "
+        "where unit_code = $unit and year = $year "
+        "order by case when org_kind = 'db_co_so' then org_code else parent_code end, parent_code is not null, org_code"
     ),
     "heads": (
         "select h.branch_code, b.branch_name, h.truong_xom, h.truong_ban_ctmt, h.hoi_nong_dan, h.hoi_phu_nu, "

@@ -11,6 +11,7 @@ from etl.settings import QUERIES_DIR
 # What a gap in units counts, by indicator group («cần thêm 37 chi bộ»); an indicator may name its own.
 GAP_NOUNS = {
     "branch": "chi bộ",
+    "grassroots": "tổ chức cơ sở đảng",
     "member": "đảng viên",
     "infrastructure": "chi bộ",
     "secretary": "đồng chí",
@@ -19,6 +20,7 @@ GAP_NOUNS = {
 }
 GROUP_LABELS = {
     "branch": "Xếp loại chi bộ",
+    "grassroots": "Tổ chức cơ sở đảng",
     "member": "Đảng viên",
     "infrastructure": "Hạ tầng",
     "secretary": "Bí thư và bồi dưỡng",

@@ -35,10 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="tệp báo cáo")
     ld.add_argument("--user", default="cli", metavar="TÊN", help="người nạp, ghi vào nhật ký (mặc định: cli)")
     ld.add_argument("--partial", action="store_true", help="nạp các tệp hợp lệ dù có tệp bị từ chối")
-    t = sub.add_parser("template", help="viết biểu mẫu trống hoặc điền sẵn danh sách chi bộ năm trước")
+    t = sub.add_parser("template", help="viết biểu mẫu trống hoặc điền sẵn danh sách chi bộ, đảng bộ năm trước")
     t.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị (ví dụ 01273)")
     t.add_argument("--year", type=int, required=True, metavar="NĂM", help="năm báo cáo")
-    t.add_argument("--prefill", action="store_true", help="điền sẵn danh sách chi bộ năm trước từ kho dữ liệu")
+    t.add_argument("--prefill", action="store_true", help="điền sẵn danh sách chi bộ, đảng bộ năm trước từ kho dữ liệu")
     t.add_argument("-o", "--output", type=Path, required=True, metavar="TỆP", help="tệp .xlsx sẽ viết")
     sub.add_parser("status", help="trạng thái kho dữ liệu")
     b = sub.add_parser("backup", help="sao lưu kho dữ liệu và người dùng (được cả khi ứng dụng đang chạy)")
@@ -179,9 +179,14 @@ def build_sample(out: Path | None = None, load: bool = True, progress=None, para
         return 1
     out = out or SAMPLES_DIR / province.code
     t0 = time.perf_counter()
-    paths = write_sample(
-        province, out, progress=(lambda i, n: progress(i, n, "write")) if progress else None, illustrative=True
-    )
+    write_progress = (lambda i, n: progress(i, n, "write")) if progress else None
+    small = "sample" in province.settings  # a folder without published tables: its small synthetic sample
+    if small:
+        from synthetic.small import write_small_sample
+
+        paths = write_small_sample(province, out, progress=write_progress)
+    else:
+        paths = write_sample(province, out, progress=write_progress, illustrative=True)
     t1 = time.perf_counter()
     print(f"Đã viết {len(paths)} báo cáo mẫu vào {out} trong {t1 - t0:.1f} giây.")
     if not load:
@@ -201,7 +206,7 @@ def build_sample(out: Path | None = None, load: bool = True, progress=None, para
         return 1
     from synthetic import year2026
 
-    if year2026.cycle.period(year2026.YEAR) is None:  # the illustrative 2026's reporting period, once
+    if not small and year2026.cycle.period(year2026.YEAR) is None:  # the illustrative 2026's reporting period, once
         year2026.record_cycle(province, PARQUET_DIR)
     print(
         f"Đã nạp {rep.result.returns} báo cáo ({rep.result.branches} chi bộ-năm) trong "

@@ -51,6 +51,7 @@ class OldUnit:
     name: str
     qualifier: str
     new_code: str
+    province: str = ""  # the province it belonged to before 1 July 2025, where the crosswalk says (Hà Giang)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,26 @@ class ProvinceConfig:
     affiliated_aliases: dict[str, str] = field(default_factory=dict)  # fold(alias) -> code
     reference_source: str = ""
     meeting_day: int | None = None  # the day of the month every branch meets, where the province fixes one
+    # The organisation's name where it is not the province's own (a folder for a document whose province is not
+    # named); the unit of the demo account «xa» on the sample.
+    title: str = ""
+    demo_unit: str | None = None
+    settings: dict = field(default_factory=dict)  # province.toml as read (the sample's own section, …)
+
+    @property
+    def targets_path(self) -> Path | None:
+        """The organisation's targets (reference/targets.csv of its folder), None without a folder."""
+        p = self.folder / "reference" / "targets.csv" if self.folder else None
+        return p if p and p.exists() else None
+
+    def units_from(self, old_province: str) -> list[str]:
+        """The units every old unit of which belonged to `old_province` before 1 July 2025 (the crosswalk's
+        «old_province»): the communes of Tuyên Quang that came from Hà Giang."""
+        by_unit: dict[str, set[str]] = {}
+        for o in self.old_units:
+            by_unit.setdefault(o.new_code, set()).add(fold(o.province))
+        want = fold(old_province)
+        return sorted(c for c, ps in by_unit.items() if ps == {want} and c in self.unit_by_code)
 
     @cached_property
     def criteria(self):  # -> etl.criteria.Criteria: the levels and criteria of a branch meeting's rating
@@ -92,6 +113,8 @@ class ProvinceConfig:
         own = self.folder / "communes.geojson" if self.folder else None
         if own and own.exists():
             return own
+        if not any(u.is_commune for u in self.units):  # a bloc, committees without territory: no map
+            return None
         shared = GEO_DIR / "communes" / f"{self.code}.geojson"
         return shared if self.code != NATIONAL_CODE and shared.exists() else None
 
@@ -244,19 +267,23 @@ def unit_words(code: str) -> str:
 def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
     """The province's configuration: communes from `vietnam-provinces`, the rest from `data/provinces/<code>/`.
 
-    Code «00» is a national deployment: every commune of the 34 provinces, no boundaries."""
+    Code «00» is a national deployment: every commune of the 34 provinces, no boundaries. A folder whose name is
+    not a province's code (an organisation whose province a document does not name) says in its province.toml
+    which province's communes are its units (`code`), or none (`communes = false`) and lists its own units."""
     from vietnam_provinces import Province as VnProvince
 
-    code = f"{int(code):02d}"
+    if code.isdigit():
+        code = f"{int(code):02d}"
     if code == NATIONAL_CODE:
         units = [u for p in VnProvince.iter_all() for u in _communes_from_package(f"{int(p.code):02d}")]
         return ProvinceConfig(code=code, name=NATIONAL_NAME, folder=None, units=sorted(units, key=lambda u: u.code))
-    pname = nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(VnProvince.from_code(int(code)).name)))
-    units = _communes_from_package(code)
     folder = PROVINCES_DIR / code
+    conf = tomllib.loads((folder / "province.toml").read_text(encoding="utf-8")) if folder.exists() else {}
+    package = conf.get("code", code if code.isdigit() else None)
+    pname = province_names().get(package, "") if package else ""
+    units = _communes_from_package(package) if package and conf.get("communes", True) else []
     if not folder.exists():
         return ProvinceConfig(code=code, name=pname, folder=None, units=sorted(units, key=lambda u: u.code))
-    conf = tomllib.loads((folder / "province.toml").read_text(encoding="utf-8"))
     geo = {}
     if (folder / conf.get("boundaries", "communes.geojson")).exists():
         for ft in json.loads((folder / conf["boundaries"]).read_text(encoding="utf-8"))["features"]:
@@ -275,27 +302,34 @@ def load_province(code: str = PROVINCE_CODE) -> ProvinceConfig:
         for u in units
     ]
     aff_aliases = {}
-    for a in conf.get("affiliated", []):
-        units.append(Unit(a["code"], a["name"], AFFILIATED_KIND, code))
+    for a in conf.get("affiliated", []) + conf.get("unit", []):  # a folder's own units (a bloc, placeholders)
+        units.append(Unit(a["code"], a["name"], a.get("kind", AFFILIATED_KIND), code))
         for al in a.get("aliases", []):
             aff_aliases[fold(al)] = a["code"]
     old_units, variants = [], {}
     if (folder / conf.get("crosswalk", "crosswalk.csv")).exists():
-        with open(folder / conf["crosswalk"], encoding="utf-8", newline="") as f:
+        with open(folder / conf.get("crosswalk", "crosswalk.csv"), encoding="utf-8", newline="") as f:
             old_units = [
-                OldUnit(r["old_kind"], r["old_name"], r["old_qualifier"], r["new_code"]) for r in csv.DictReader(f)
+                OldUnit(r["old_kind"], r["old_name"], r["old_qualifier"], r["new_code"], r.get("old_province") or "")
+                for r in csv.DictReader(f)
             ]
     if (folder / conf.get("name_variants", "unit_name_variants.csv")).exists():
-        with open(folder / conf["name_variants"], encoding="utf-8", newline="") as f:
+        with open(folder / conf.get("name_variants", "unit_name_variants.csv"), encoding="utf-8", newline="") as f:
             variants = {fold(r["variant"]): r["code"] for r in csv.DictReader(f)}
+    units = sorted(units, key=lambda u: (not u.is_commune, u.code))
     return ProvinceConfig(
         code=code,
-        name=pname,
+        name=conf.get("name", pname),
         folder=folder,
-        units=sorted(units, key=lambda u: (not u.is_commune, u.code)),
+        units=units,
         old_units=old_units,
         variants=variants,
         affiliated_aliases=aff_aliases,
         reference_source=conf.get("reference_source", ""),
         meeting_day=conf.get("meetings", {}).get("day"),
+        title=conf.get("title", ""),
+        demo_unit=conf.get(
+            "demo_unit", next((u.code for u in units if u.is_commune), units[0].code if units else None)
+        ),
+        settings=conf,
     )

@@ -6,11 +6,13 @@ import polars as pl
 
 from etl.codes import codes, resolve
 from etl.province import ProvinceConfig
-from etl.settings import PROVINCES_DIR
+from etl.settings import MAPPINGS_DIR
 
-# The format of the reference files (columns), taken from the first province configured with them: a province
-# without published tables gets empty tables of the same shape, so the SQL views always find them.
-FORMAT_DIR = PROVINCES_DIR / "04" / "reference"
+# The format of the reference files (their header rows): a province without published tables gets empty tables of
+# the same shape, so the SQL views always find them.
+FORMAT_DIR = MAPPINGS_DIR / "reference"
+# Optional columns of target_links.csv (a target's scope): blank = the whole deployment.
+SCOPE_COLUMNS = ("units", "levels")
 
 BIEU_FILES = {
     "ref_bieu01": "bieu01_branch_counts.csv",
@@ -91,10 +93,35 @@ def reference_tables(province: ProvinceConfig) -> dict[str, pl.DataFrame]:
         ("ref_corrections", "reference_corrections.csv"),
     ):
         own = province.folder / file if province.folder else None
-        df = pl.read_csv(own if own and own.exists() else FORMAT_DIR.parent / file, infer_schema_length=0)
+        df = pl.read_csv(own if own and own.exists() else FORMAT_DIR / file, infer_schema_length=0)
         out[name] = df if own and own.exists() else df.head(0)
     out["ref_corrections"] = out["ref_corrections"].with_columns(pl.col("published", "sample").cast(pl.Int64))
+    links = out["ref_target_links"]
+    links = links.with_columns(pl.lit(None, pl.String).alias(c) for c in SCOPE_COLUMNS if c not in links.columns)
+    out["ref_target_links"] = links
+    out["ref_target_units"] = target_units(links, province)
     return out
+
+
+def target_units(links: pl.DataFrame, province: ProvinceConfig) -> pl.DataFrame:
+    """The units each target applies to, for the targets whose link names them (column «units» of
+    target_links.csv): unit codes separated by spaces, or «from:<old province>» — the units that came whole from
+    that province on 1 July 2025 (the crosswalk's «old_province»: Hà Giang's communes inside Tuyên Quang). A target
+    without it applies to every unit of the deployment (no row here). A code the configuration does not know is a
+    configuration error, said in words."""
+    rows = []
+    for target, spec in links.select("target_id", "units").iter_rows():
+        for part in (spec or "").split():
+            if part.startswith("from:"):
+                codes = province.units_from(part.removeprefix("from:").replace("_", " "))
+                if not codes:
+                    raise ValueError(f"Mục tiêu {target}: không có đơn vị nào từ «{part[5:]}» trong bảng chuyển đổi.")
+            elif part in province.unit_by_code:
+                codes = [part]
+            else:
+                raise ValueError(f"Mục tiêu {target}: mã đơn vị «{part}» không có trong danh mục của {province.name}.")
+            rows += [{"target_id": target, "unit_code": c} for c in codes]
+    return pl.DataFrame(rows, schema={"target_id": pl.String, "unit_code": pl.String}).unique(maintain_order=True)
 
 
 _TEXT_COLUMNS = {

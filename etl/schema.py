@@ -89,6 +89,15 @@ BRANCHES = SheetSpec(
         Column(
             "ehandbook", "Dùng Sổ tay đảng viên điện tử", "code", "yes_no", required=True, group="Hạ tầng", width=12
         ),
+        # Last, so that the columns of returns made before it keep their letters.
+        Column(
+            "parent_code",
+            "Trực thuộc (mã đảng bộ)",
+            "text",
+            width=16,
+            help="Chi bộ trực thuộc đảng uỷ cơ sở: mã đảng bộ cơ sở; chi bộ trực thuộc đảng bộ bộ phận: mã đảng bộ bộ "
+            "phận (trang «Tổ chức cơ sở đảng»). Chi bộ cơ sở và chi bộ trực thuộc đảng uỷ xã, phường: để trống",
+        ),
     ),
 )
 
@@ -139,6 +148,44 @@ HEADS = SheetSpec(
             ]
         ),
     ),
+)
+
+# The party organisations between the committee and its branches (the organisation tree, issue 30): each đảng bộ
+# cơ sở with its own rating, and each đảng bộ bộ phận with the đảng bộ cơ sở it belongs to. A chi bộ cơ sở is a
+# branch (sheet «Chi bộ», level «Chi bộ cơ sở»): it is a grassroots organisation too, rated on that sheet. The sheet
+# is optional in every year: a return without it describes its branches only, as before.
+ORGS_FROM = 2026  # the template has the sheet from this report year; a return of any year may have it
+ORGS = SheetSpec(
+    "orgs",
+    "Tổ chức cơ sở đảng",
+    "ĐẢNG BỘ CƠ SỞ, ĐẢNG BỘ BỘ PHẬN VÀ KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI NĂM {year}",
+    (
+        Column("stt", "STT", "ignore", width=5),
+        Column(
+            "org_code", "Mã tổ chức", "text", required=True, width=14, help="Mã do đảng bộ đặt, không trùng mã chi bộ"
+        ),
+        Column("org_name", "Tên tổ chức", "text", required=True, width=40),
+        Column("org_kind", "Loại tổ chức", "code", "org_kind", required=True, width=18),
+        Column(
+            "parent_code",
+            "Trực thuộc (mã đảng bộ)",
+            "text",
+            width=16,
+            help="Đảng bộ cơ sở: để trống (trực thuộc đảng uỷ báo cáo); đảng bộ bộ phận: mã đảng bộ cơ sở",
+        ),
+        Column("org_type", "Loại hình", "code", "branch_type", required=True, width=30),
+        Column(
+            "rating",
+            "Xếp loại tổ chức",
+            "code",
+            "rating",
+            width=14,
+            help="Xếp loại của chính đảng bộ cơ sở (không phải cộng các chi bộ); để trống nếu chưa xếp loại. Đảng bộ "
+            "bộ phận không xếp loại: để trống",
+        ),
+    ),
+    required=False,
+    table="org_year",
 )
 
 # The committee's own duty (Đề án 03-ĐA/TU, target (6)): fields of «Thông tin» below the identity fields, from 2026.
@@ -315,7 +362,7 @@ def meetings_sheet(levels: tuple[str, ...], fixed_day: bool = False) -> SheetSpe
 DEFAULT_LEVELS = ("Tốt", "Khá", "Trung bình", "Kém")  # the default criteria's levels (etl/criteria.py)
 MEETINGS = meetings_sheet(DEFAULT_LEVELS)
 
-DATA_SHEETS = (BRANCHES, COMMITTEE, HEADS, MEETINGS)
+DATA_SHEETS = (BRANCHES, COMMITTEE, HEADS, MEETINGS, ORGS)
 HEAD_ROLES = tuple(code_list("head_role"))  # the six village heads, in sheet order
 MEMBER_COUNTS = ("exempt", "not_rated", "excellent", "good", "completed", "not_completed")
 GRADE_COUNTS = ("excellent", "good", "completed", "not_completed")
@@ -384,6 +431,30 @@ class BranchSchema(dy.Schema):
     @dy.rule()
     def admitted_le_members(cls) -> pl.Expr:
         return pl.col("admitted") <= pl.col("members")
+
+
+class OrgSchema(dy.Schema):
+    """A đảng bộ cơ sở or đảng bộ bộ phận in one year (grain: year × org_code, within its unit)."""
+
+    year = dy.Int16(primary_key=True, min=2000, max=2100)
+    org_code = dy.String(primary_key=True, min_length=1)
+    unit_code = dy.String(nullable=False)
+    org_name = dy.String(nullable=False, min_length=1)
+    org_kind = _enum("org_kind")
+    parent_code = dy.String(nullable=True)
+    org_type = _enum("branch_type")
+    rating = _enum("rating", nullable=True)
+    excel_row = dy.Int32(nullable=False)
+
+
+class BranchParentSchema(dy.Schema):
+    """The đảng bộ a branch belongs to (column «Trực thuộc» of «Chi bộ»), for the branches that name one (grain:
+    year × branch_code, within its unit; a branch directly under the reporting committee has no row)."""
+
+    year = dy.Int16(primary_key=True, min=2000, max=2100)
+    branch_code = dy.String(primary_key=True, min_length=1)
+    unit_code = dy.String(nullable=False)
+    parent_code = dy.String(nullable=False, min_length=1)
 
 
 class CommitteeSchema(dy.Schema):

@@ -38,7 +38,16 @@ from etl.reference import reference_tables
 from etl.settings import PARQUET_DIR
 from etl.text import when
 
-PARTITIONED = ("branch_year", "committee_member", "village_head", "branch_meeting", "unit_year", "returns")
+PARTITIONED = (
+    "branch_year",
+    "committee_member",
+    "village_head",
+    "branch_meeting",
+    "unit_year",
+    "org_year",
+    "branch_parent",
+    "returns",
+)
 KEEP_SNAPSHOTS = 3
 
 
@@ -445,7 +454,15 @@ _RETURNS_SCHEMA = {
 
 
 def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str, pl.DataFrame]:
-    from etl.schema import BranchSchema, CommitteeSchema, HeadsSchema, MeetingSchema, UnitYearSchema
+    from etl.schema import (
+        BranchParentSchema,
+        BranchSchema,
+        CommitteeSchema,
+        HeadsSchema,
+        MeetingSchema,
+        OrgSchema,
+        UnitYearSchema,
+    )
 
     now = dt.datetime.now().isoformat(timespec="seconds")
     meta = lambda key: [pl.lit(key, pl.String).alias("committee_key"), pl.lit(load_id).alias("load_id")]  # noqa: E731
@@ -456,6 +473,8 @@ def _new_rows(returns: list[ParsedReturn], load_id: str, user: str) -> dict[str,
         "village_head": (HeadsSchema, "heads"),
         "branch_meeting": (MeetingSchema, "meetings"),
         "unit_year": (UnitYearSchema, "unit_year"),
+        "org_year": (OrgSchema, "orgs"),
+        "branch_parent": (BranchParentSchema, "parents"),
     }
     out = {
         table: pl.concat(

@@ -169,20 +169,26 @@ def _quoted(path: Path) -> str:
 @cache
 def _added_tables() -> Path:
     """Empty versions of the tables the store has gained since its first snapshots (the meetings of 2026, the
-    reasons a target is not measurable): a snapshot written before has none of them, and its views read these
-    instead (DuckDB's search path tries the snapshot first). Written once per process, in a folder of its own."""
+    reasons a target is not measurable, the organisations of the tree): a snapshot written before has none of them,
+    and its views read these instead (DuckDB's search path tries the snapshot first). Written once per process, in a
+    folder of its own."""
     import atexit
     import shutil
     import tempfile
 
     import polars as pl
 
-    from etl.schema import MeetingSchema, UnitYearSchema
+    from etl.schema import BranchParentSchema, MeetingSchema, OrgSchema, UnitYearSchema
 
     out = Path(tempfile.mkdtemp(prefix="partydash-added-"))
     atexit.register(shutil.rmtree, out, ignore_errors=True)
     meta = {"committee_key": pl.String, "load_id": pl.String}
-    for table, schema in (("branch_meeting", MeetingSchema), ("unit_year", UnitYearSchema)):
+    for table, schema in (
+        ("branch_meeting", MeetingSchema),
+        ("unit_year", UnitYearSchema),
+        ("org_year", OrgSchema),
+        ("branch_parent", BranchParentSchema),
+    ):
         empty = schema.create_empty()
         df = empty.with_columns(
             *(pl.col(c).cast(pl.String) for c in empty.columns if isinstance(empty.schema[c], pl.Enum)),

@@ -33,8 +33,12 @@ def template_bytes(
     if unit_code not in province.unit_by_code:
         raise ValueError(f"Mã đơn vị «{unit_code}» không có trong danh mục của tỉnh {province.name}.")
     rows = previous_rows(unit_code, year, root) if prefill else {}
+    # orgs only when there are some: a year before the sheet's gets it from last year's tree, not as an empty sheet
+    orgs = rows.pop("orgs", []) or None
     buf = io.BytesIO()
-    write_return(buf, province, province.unit_by_code[unit_code], year, **rows, is_sample=kind(root) == SAMPLE)
+    write_return(
+        buf, province, province.unit_by_code[unit_code], year, **rows, orgs=orgs, is_sample=kind(root) == SAMPLE
+    )
     return buf.getvalue()
 
 

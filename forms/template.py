@@ -13,7 +13,18 @@ from xlsxwriter.utility import xl_col_to_name
 
 from etl.codes import label, labels
 from etl.province import ProvinceConfig, Unit
-from etl.schema import BRANCHES, COMMITTEE, DATA_SHEETS, HEADS, INFO_FIELDS, MEETINGS_FROM, UNIT_FIELDS, SheetSpec
+from etl.schema import (
+    BRANCHES,
+    COMMITTEE,
+    DATA_SHEETS,
+    HEADS,
+    INFO_FIELDS,
+    MEETINGS_FROM,
+    ORGS,
+    ORGS_FROM,
+    UNIT_FIELDS,
+    SheetSpec,
+)
 
 SAMPLE_MARK = "DỮ LIỆU MẪU (giả lập dưới cấp tỉnh) – không phải số liệu thật"
 HEADER_ROW = 4  # 0-based: group headers on row 5, column headers on row 6 of the sheet
@@ -51,6 +62,15 @@ MEETING_INSTRUCTIONS = [
     "10. Trang «Thông tin»: hai dòng cuối là việc của chính đảng bộ (biên soạn tài liệu sinh hoạt chi bộ thường kỳ, "
     "định hướng nội dung sinh hoạt chuyên đề).",
 ]
+# With the sheet «Tổ chức cơ sở đảng» (the organisation tree).
+ORG_INSTRUCTIONS = [
+    "{n}. Trang «Tổ chức cơ sở đảng»: mỗi đảng bộ cơ sở, mỗi đảng bộ bộ phận một dòng (chi bộ cơ sở ghi ở trang «Chi "
+    "bộ», cấp «Chi bộ cơ sở»). Đảng bộ cơ sở: để trống «Trực thuộc», ghi kết quả xếp loại của chính đảng bộ (do cấp "
+    "uỷ cấp trên quyết định, không cộng từ các chi bộ). Đảng bộ bộ phận: «Trực thuộc» ghi mã đảng bộ cơ sở.",
+    "   Ở trang «Chi bộ», cột cuối «Trực thuộc (mã đảng bộ)»: chi bộ trực thuộc đảng uỷ cơ sở ghi mã đảng bộ cơ sở, chi "
+    "bộ trực thuộc đảng bộ bộ phận ghi mã đảng bộ bộ phận; chi bộ cơ sở và chi bộ trực thuộc đảng uỷ xã, phường để "
+    "trống. Mã tổ chức không trùng mã chi bộ.",
+]
 
 
 def write_return(
@@ -64,6 +84,7 @@ def write_return(
     *,
     meetings: Iterable[Mapping[str, Any]] | None = None,
     unit_fields: Mapping[str, Any] | None = None,
+    orgs: Iterable[Mapping[str, Any]] | None = None,
     prepared_by: str = "",
     report_date: dt.date | None = None,
     is_sample: bool = False,
@@ -71,18 +92,20 @@ def write_return(
     """Write one return workbook; row dicts hold codes (as in Parquet), written out as Vietnamese labels.
 
     The sheet «Sinh hoạt chi bộ» and the committee's meeting fields are there from MEETINGS_FROM, or for an earlier
-    year when `meetings` is given (a 2025 baseline); without meeting rows it lists the branches, figures blank."""
+    year when `meetings` is given (a 2025 baseline); without meeting rows it lists the branches, figures blank.
+    The sheet «Tổ chức cơ sở đảng» is there from ORGS_FROM, or for an earlier year when `orgs` is given."""
     from etl.annual_return import meetings_spec
 
     branches = list(branches)
     with_meetings = meetings is not None or year >= MEETINGS_FROM
+    with_orgs = orgs is not None or year >= ORGS_FROM
     if with_meetings and meetings is None:
         meetings = [{"branch_code": b["branch_code"], "branch_name": b.get("branch_name")} for b in branches]
     # Text from the store (branch names) must stay text, never become a live formula in the template.
     wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     lists = _list_refs()
-    _write_instructions(wb, f, with_meetings)
+    _write_instructions(wb, f, with_meetings, with_orgs)
     info = wb.add_worksheet("Thông tin")
     info.set_column(0, 0, 52)
     info.set_column(1, 1, 40)
@@ -124,6 +147,8 @@ def write_return(
     if with_meetings:
         spec = meetings_spec(province)
         _write_table(wb, f, lists, spec, year, title_unit, [_cells(spec, r) for r in meetings])
+    if with_orgs:
+        _write_table(wb, f, lists, ORGS, year, title_unit, [_cells(ORGS, r) for r in orgs or ()])
     _write_lists(wb, f)
     wb.get_worksheet_by_name("Thông tin").activate()
     wb.close()
@@ -231,10 +256,11 @@ def _write_lists(wb, f) -> None:
     ws.hide()
 
 
-def _write_instructions(wb, f, with_meetings: bool) -> None:
+def _write_instructions(wb, f, with_meetings: bool, with_orgs: bool) -> None:
     ws = wb.add_worksheet("Hướng dẫn")
     ws.set_column(0, 0, 120)
-    for i, line in enumerate(INSTRUCTIONS + MEETING_INSTRUCTIONS * with_meetings):
+    orgs = [ORG_INSTRUCTIONS[0].format(n=11 if with_meetings else 9), *ORG_INSTRUCTIONS[1:]] if with_orgs else []
+    for i, line in enumerate(INSTRUCTIONS + MEETING_INSTRUCTIONS * with_meetings + orgs):
         ws.write(i, 0, line, f["title"] if i == 0 else None)
 
 

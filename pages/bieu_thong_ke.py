@@ -3,11 +3,15 @@
 import streamlit as st
 
 from dashboard import data, export, filters
-from dashboard.ui import downloads, meetings
+from dashboard.ui import downloads, frame, meetings
 
 state = filters.current()
 st.title("Biểu thống kê 01–07")
-st.caption("Tạo lại các biểu của Đề án 03-ĐA/TU theo đúng bố cục đã công bố, từ số liệu đã nạp.")
+st.caption(
+    f"Tạo lại các biểu theo bố cục đã công bố{frame.bieu_source()}, từ số liệu đã nạp; Biểu 03a (kết quả xếp loại tổ "
+    "chức cơ sở đảng: đảng bộ cơ sở theo xếp loại của chính đảng bộ, chi bộ cơ sở) theo bố cục Biểu 03, gồm các đơn "
+    "vị có báo cáo liệt kê đảng bộ cơ sở."
+)
 units = data.units(state.scope)
 names = dict(zip(units["unit_code"].to_list(), units["unit_full_name"].to_list()))
 options = [None] + list(names) if not state.scope.is_commune else [state.scope.unit_code]
@@ -28,7 +32,7 @@ st.download_button(
     type="primary",
     key="bieu-xlsx",
 )
-st.markdown("Các biểu: " + ", ".join(export.BIEU_SHEETS) + ". Biểu 03 và 07 gồm mọi năm đã nạp.")
+st.markdown("Các biểu: " + ", ".join(export.BIEU_SHEETS) + ". Biểu 03, 03a và 07 gồm mọi năm đã nạp.")
 
 # The meetings sheet (from the 2026 return) has no published Biểu: its table in the same spirit, by committee.
 if state.year in data.meeting_years(state.scope):

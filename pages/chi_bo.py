@@ -1,9 +1,10 @@
-"""Xếp loại chi bộ: ratings of branches 2021–2025, by unit with drill-down to the branch list."""
+"""Xếp loại chi bộ: ratings of branches and of grassroots organisations, by unit with drill-down to the branch list
+or, for the grassroots organisations, to the unit's đảng bộ and their branches."""
 
 import streamlit as st
 
 from dashboard import charts, data, export, filters
-from dashboard.ui import comparisons, downloads, frame, tables, trends
+from dashboard.ui import comparisons, downloads, frame, tables, tree, trends
 from etl.codes import label
 
 state = filters.current()
@@ -24,10 +25,14 @@ downloads.downloads(
     key="mix",
 )
 
-choice = frame.choose(["branch_good", "branch_excellent", "branch_failed"])
+# branches, and the grassroots organisations (đảng bộ cơ sở by their own rating, chi bộ cơ sở) the Đề án counts
+GRASSROOTS = ["grassroots_good", "grassroots_excellent", "grassroots_failed", "suborg_good"]
+choice = frame.choose(["branch_good", "branch_excellent", "branch_failed", *GRASSROOTS])
 trends.trend_chart(choice, state, key="cb")
 
 unit = comparisons.unit_bars(choice, state, key="cb")
-if unit:
+if unit and choice in GRASSROOTS:  # the drill-down follows the tree: the unit's đảng bộ, then their branches
+    tree.grassroots(unit, state, key="cb")
+elif unit:
     tables.branch_list(unit, state, key="cb")
 frame.about(choice)

@@ -1,9 +1,10 @@
-"""Hồ sơ xã: one unit — every indicator against the province, a funnel comparison, and its branches."""
+"""Hồ sơ xã: one unit — every indicator against the province, a funnel comparison, its grassroots organisations
+(the organisation tree) and its branches."""
 
 import streamlit as st
 
 from dashboard import charts, data, export, filters, fmt, registry, urlstate
-from dashboard.ui import comparisons, documents, downloads, frame, meetings, tables
+from dashboard.ui import comparisons, documents, downloads, frame, meetings, tables, tree
 
 state = filters.current()
 units = data.units(state.scope)
@@ -67,6 +68,7 @@ else:
         )
     with right:
         comparisons.funnel(choice, state, key="hs", highlight=unit)
+    tree.grassroots(unit, state, key="hs")
     tables.branch_list(unit, state, key="hs")
     tables.branch_gaps(unit, state, key="hs")
     if state.year in data.meeting_years(state.scope):  # the return's meetings sheet, from 2026

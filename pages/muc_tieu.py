@@ -17,10 +17,16 @@ st.caption(
     "các năm có đủ số liệu) với tốc độ cần có để đạt mục tiêu đúng hạn — cho "
     f"{filters.describe(state, year=False)}."
 )
-urlstate.param("chi_de_an", [True, False], default=True, what="lựa chọn")
-own_only = st.toggle("Chỉ mục tiêu của Đề án 03-ĐA/TU (bỏ các chỉ tiêu tham khảo từ văn bản khác)", key="chi_de_an")
 # The targets as of the year chosen: its series up to that year (complete years only).
 p = data.progress_for(state.until_year, state.scope)
+# Benchmarks from other organisations' documents (Cao Bằng shows Bình Lư's, the Khối's, Hà Giang's): a toggle, on
+# by default; a folder with its own targets only has none.
+own_only = True
+if p.height and (p["applies"] != "own").any():
+    urlstate.param("chi_de_an", [True, False], default=True, what="lựa chọn")
+    own_only = st.toggle(
+        f"Chỉ mục tiêu {frame.own_targets()} (bỏ các chỉ tiêu tham khảo từ văn bản khác)", key="chi_de_an"
+    )
 if own_only and p.height:
     p = p.filter(pl.col("applies") == "own")
 table = targets.by_urgency(p)

@@ -27,7 +27,7 @@ c1, c2 = st.columns([3, 1])
 unit = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="tpl_unit")
 last = max(data.years(), default=dt.date.today().year - 1)  # a real store's first days: no year loaded yet
 year = c2.number_input("Năm báo cáo", min_value=2020, max_value=2100, value=last + 1, key="tpl_year")
-prefill = st.checkbox("Điền sẵn danh sách chi bộ năm trước", value=True, key="tpl_prefill")
+prefill = st.checkbox("Điền sẵn danh sách chi bộ, đảng bộ năm trước", value=True, key="tpl_prefill")
 downloads.template_button(province, unit, year, prefill, "Tải biểu mẫu", "tpl_download")
 st.download_button(
     f"Tải biểu mẫu của cả {len(names)} đơn vị (tệp nén)",

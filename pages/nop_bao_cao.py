@@ -26,7 +26,7 @@ periods = {y: p for y, p in cycle.periods().items() if unit in p.units}
 if not periods:
     st.info(
         "Chưa có kỳ báo cáo nào được mở cho đơn vị. Khi quản trị viên của Tỉnh uỷ mở kỳ báo cáo của năm (kèm hạn "
-        "nộp), trang này cho tải biểu mẫu đã điền sẵn danh sách chi bộ và nộp báo cáo của đơn vị.",
+        "nộp), trang này cho tải biểu mẫu đã điền sẵn danh sách chi bộ, đảng bộ và nộp báo cáo của đơn vị.",
         icon=":material/event_busy:",
     )
     st.stop()
@@ -45,7 +45,7 @@ if refusal := cycle.replace_refusal(year, unit):
 
 st.header("1. Tải biểu mẫu của đơn vị")
 downloads.template_button(
-    province, unit, year, True, "Tải biểu mẫu (điền sẵn danh sách chi bộ năm trước)", "submit_template"
+    province, unit, year, True, "Tải biểu mẫu (điền sẵn danh sách chi bộ, đảng bộ năm trước)", "submit_template"
 )
 
 st.header("2. Tải lên báo cáo đã điền")

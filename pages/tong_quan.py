@@ -37,8 +37,8 @@ now = data.indicator(chosen, state.filters, state.scope, by=("province" if by_pr
 phone = frame.phone()
 width = maps.PHONE_WIDTH if phone else maps.MAP_WIDTH  # the map's zoom fits the width it is drawn at
 fig = figures.overview_map(chosen, state.filters, state.all_years, state.scope, by_province, province, width=width)
-if fig is None:
-    st.info("Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được.")
+if fig is None:  # no boundaries: the map is absent, said in words (a bloc's units have no territory at all)
+    st.info(figures.no_map_reason(), icon=":material/map:")
 else:
     # The map at the width its zoom was fitted to; beside it (below it on a narrow screen) the units that need
     # attention most.

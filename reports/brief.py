@@ -111,7 +111,9 @@ def content(b: Brief) -> dict:
         "data_line": prose.data_line(m, sample=False),
         "sample": sample_notice(year=m.year) if m.is_sample else "",
         "size": (
-            f"Quy mô năm {m.year}: {fmt.count(b.branches)} chi bộ"
+            f"Quy mô năm {m.year}: "
+            + (f"{prose.grassroots_words(b.grassroots)}; " if b.grassroots else "")
+            + f"{fmt.count(b.branches)} chi bộ"
             + (
                 f" (trong đó {fmt.count(b.villages)} chi bộ xóm, tổ dân phố"
                 + (f"; {fmt.count(b.border)} xóm biên giới" if b.border else "")

@@ -19,7 +19,17 @@ from etl.province import COMMUNE_KINDS
 from etl.settings import PARQUET_DIR
 from etl.store import current_snapshot
 
-RATING_IDS = ("branch_good", "branch_excellent", "branch_failed", "member_good", "member_excellent", "member_failed")
+RATING_IDS = (
+    "branch_good",
+    "branch_excellent",
+    "branch_failed",
+    "grassroots_good",
+    "grassroots_excellent",
+    "grassroots_failed",
+    "member_good",
+    "member_excellent",
+    "member_failed",
+)
 # The key indicators of the commune brief, in the order it lists them.
 BRIEF_IDS = (
     "branch_good",
@@ -172,7 +182,7 @@ class Situation:
     no_computer: Ratio
     small: Ratio
     small_by_unit: list[tuple[str, list[str]]]  # (committee, branch names)
-    ratings: dict[str, dict[int, Ratio]]  # indicator -> year -> ratio
+    ratings: dict[str, dict[int, Ratio]]  # indicator -> year -> ratio (grassroots_good: the years described)
     breaks: dict[int, str]
     targets: list[TargetRow]
     meetings: Meetings | None
@@ -180,6 +190,10 @@ class Situation:
     unit_names: dict[str, str] = field(repr=False)
     # figures that the source document printed otherwise: key (as in PUBLISHED_FACTS) -> what it printed and why
     published: dict[tuple[str, str | None], Published] = field(default_factory=dict)
+    # The year's grassroots organisations by kind (db_co_so: đảng bộ cơ sở, co_so: chi bộ cơ sở), when every unit in
+    # the report's scope lists its đảng bộ (the Đề án's «411 tổ chức cơ sở đảng (102 đảng bộ cơ sở, 309 chi bộ cơ
+    # sở)»); None when some do not (then only branches are counted, as before).
+    grassroots: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -267,6 +281,7 @@ class Brief:
     trends: dict[str, dict[int, float | None]]  # indicator -> year -> value (%)
     targets: list[TargetRow]  # but the meeting targets (in `meetings`)
     meetings: Meetings | None
+    grassroots: dict[str, int] | None = None  # its grassroots organisations by kind, when its return lists its đảng bộ
 
 
 # ------------------------------------------------------------------------------------------------ scope
@@ -472,6 +487,13 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
         ("unstable_below", None): unstable_below,
         ("no_internet_below", None): no_internet_below,
     }
+    gr = at["tbl_grassroots"]
+    described = set(gr["unit_code"]) >= with_branches if with_branches else False
+    grassroots = (
+        {k: int(gr.filter(pl.col("org_kind") == k)["total"].sum()) for k in ("db_co_so", "co_so")}
+        if described
+        else None
+    )
     return Situation(
         meta=meta,
         communes=communes.height if unit is None else 0,
@@ -502,6 +524,7 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
         bieu=bieu,
         unit_names=names,
         published=published_differences(meta, shown, scope, root),
+        grassroots=grassroots,
     )
 
 
@@ -530,7 +553,18 @@ def brief(year: int, scope: Scope, unit_code: str, root: Path = PARQUET_DIR) -> 
         trends=trends,
         targets=[r for r in progress if registry.get(r.indicator_id).group != "meeting"],
         meetings=meetings(meta, scope, root, progress),
+        grassroots=grassroots_counts(f, scope, root),
     )
+
+
+def grassroots_counts(f: Filters, scope: Scope, root: Path) -> dict[str, int] | None:
+    """The grassroots organisations of the selection by kind (db_co_so, co_so), or None when a unit's return in it
+    does not list its đảng bộ (int_org_tree.described): a count the Đề án gives, never half of one."""
+    tree = data.org_tree(f, scope, root=root)
+    if not tree.height or not tree["described"].all():
+        return None
+    orgs = data.grassroots_orgs(f, scope, root=root)
+    return {k: orgs.filter(pl.col("org_kind") == k).height for k in ("db_co_so", "co_so")}
 
 
 def type_label(code: str) -> str:

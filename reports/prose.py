@@ -21,6 +21,10 @@ WORDING: dict[str, tuple[str, str]] = {
     "branch_good": ("chi bộ", "hoàn thành tốt nhiệm vụ trở lên"),
     "branch_excellent": ("chi bộ", "hoàn thành xuất sắc nhiệm vụ"),
     "branch_failed": ("chi bộ", "không hoàn thành nhiệm vụ"),
+    "grassroots_good": ("tổ chức cơ sở đảng", "hoàn thành tốt nhiệm vụ trở lên"),
+    "grassroots_excellent": ("tổ chức cơ sở đảng", "hoàn thành xuất sắc nhiệm vụ"),
+    "grassroots_failed": ("tổ chức cơ sở đảng", "không hoàn thành nhiệm vụ"),
+    "suborg_good": ("tổ chức đảng trực thuộc", "hoàn thành tốt nhiệm vụ trở lên"),
     "member_good": ("đảng viên", "hoàn thành tốt nhiệm vụ trở lên"),
     "member_excellent": ("đảng viên", "hoàn thành xuất sắc nhiệm vụ"),
     "member_failed": ("đảng viên", "không hoàn thành nhiệm vụ"),
@@ -40,6 +44,7 @@ WORDING: dict[str, tuple[str, str]] = {
     "meet_months": ("kỳ sinh hoạt thường kỳ", "được tổ chức"),
     "meet_thematic": ("chi bộ", "sinh hoạt chuyên đề mỗi quý"),
     "meet_forum": ("chi bộ", "tổ chức diễn đàn sinh hoạt trong năm"),
+    "meet_fixed_day": ("kỳ sinh hoạt thường kỳ", "đúng ngày sinh hoạt thống nhất"),
     "meet_attendance": ("lượt đảng viên", "dự sinh hoạt"),
     "meet_unexcused": ("lượt đảng viên", "vắng sinh hoạt không có lý do"),
     "meet_quality": ("kỳ sinh hoạt", "đạt mức tốt trở lên"),
@@ -319,29 +324,44 @@ def meetings_text(mt: Meetings | None, year: int, who: str, brief: bool = False)
     return out
 
 
+def grassroots_words(g: dict[str, int]) -> str:
+    """«411 tổ chức cơ sở đảng (102 đảng bộ cơ sở, 309 chi bộ cơ sở)», as the Đề án writes it (a kind with none is
+    left out)."""
+    kinds = [
+        f"{fmt.count(g[k])} {noun}" for k, noun in (("db_co_so", "đảng bộ cơ sở"), ("co_so", "chi bộ cơ sở")) if g[k]
+    ]
+    return f"{fmt.count(g['db_co_so'] + g['co_so'])} tổ chức cơ sở đảng ({', '.join(kinds)})"
+
+
 def _organisation(s: Situation) -> list[Block]:
     m = s.meta
     by_level = {lv: sum(n for (lv2, _), n in s.branches.items() if lv2 == lv) for lv, _ in s.branches}
     co_so = by_level.get("co_so", 0)
     below = sum(by_level.get(lv, 0) for lv in SUBORDINATE)
     total = co_so + below
+    # As the Đề án counts them (§1): «411 tổ chức cơ sở đảng (102 đảng bộ cơ sở, 309 chi bộ cơ sở), 2.590 chi bộ
+    # trực thuộc», when every unit's return lists its đảng bộ; else the branches only.
+    g = s.grassroots
+    if g:
+        made_of = f"{grassroots_words(g)}, {fmt.count(below)} chi bộ trực thuộc (tổng số {fmt.count(total)} chi bộ)"
+    elif co_so:
+        made_of = (
+            f"{fmt.count(co_so)} chi bộ cơ sở, {fmt.count(below)} chi bộ trực thuộc (tổng số {fmt.count(total)} chi bộ)"
+        )
+    else:
+        made_of = f"{fmt.count(total)} chi bộ"
     if m.unit_code is None:
         kinds = ", ".join(s.commune_kinds)
         names = ", ".join(a.removeprefix("Đảng bộ ") for a in s.affiliated)
-        units = fmt.count(s.communes + len(s.affiliated))
+        parts = [f"{fmt.count(s.communes)} đảng bộ {kinds}"] * bool(s.communes)
+        parts += [f"{fmt.count(len(s.affiliated))} đảng uỷ trực thuộc (Đảng bộ: {names})"] * bool(names)
         text = (
-            f"Năm {m.year}, Đảng bộ tỉnh {m.province} có {units} đảng bộ cấp trên trực tiếp cấp cơ sở, gồm "
-            f"{fmt.count(s.communes)} đảng bộ {kinds}"
-            + (f"; {fmt.count(len(s.affiliated))} đảng uỷ trực thuộc (Đảng bộ: {names})" if names else "")
-            + f" với {fmt.count(co_so)} chi bộ cơ sở, {fmt.count(below)} chi bộ trực thuộc (tổng số "
-            f"{fmt.count(total)} chi bộ); tổng số đảng viên toàn Đảng bộ tỉnh là {fmt.count(s.members)} đảng viên."
+            f"Năm {m.year}, Đảng bộ tỉnh {m.province} có {fmt.count(s.communes + len(s.affiliated))} đảng bộ cấp trên "
+            f"trực tiếp cấp cơ sở, gồm {'; '.join(parts)} với {made_of}; tổng số đảng viên toàn Đảng bộ tỉnh là "
+            f"{fmt.count(s.members)} đảng viên."
         )
     else:
-        text = (
-            f"Năm {m.year}, {m.committee} có {fmt.count(total)} chi bộ"
-            + (f" ({fmt.count(co_so)} chi bộ cơ sở, {fmt.count(below)} chi bộ trực thuộc)" if co_so else "")
-            + f"; tổng số đảng viên là {fmt.count(s.members)} đảng viên."
-        )
+        text = f"Năm {m.year}, {m.committee} có {made_of}; tổng số đảng viên là {fmt.count(s.members)} đảng viên."
     out = [Block("p", text)]
     if co_so:
         types = {t: n for (lv, t), n in s.branches.items() if lv == "co_so"}
@@ -455,6 +475,8 @@ def _ratings(s: Situation) -> list[Block]:
     out = []
     for good, excellent, failed, noun, whom in (
         ("branch_good", "branch_excellent", "branch_failed", "chi bộ", "chi bộ"),
+        # the years whose returns list the đảng bộ cơ sở (each rated as itself, not as its branches)
+        ("grassroots_good", "grassroots_excellent", "grassroots_failed", "tổ chức", "tổ chức cơ sở đảng"),
         ("member_good", "member_excellent", "member_failed", "đảng viên", "đảng viên"),
     ):
         series = s.ratings[good]

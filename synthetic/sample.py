@@ -22,6 +22,9 @@ from etl.settings import YEARS
 from forms.template import write_return
 
 SEED = 20260528
+# đảng bộ cơ sở in 2025 (Đề án 03-ĐA/TU §1: «411 tổ chức cơ sở đảng (102 đảng bộ cơ sở, 309 chi bộ cơ sở)»)
+ORGS_2025 = 102
+TYPES_ORDER = ("dang", "nha_nuoc", "llvt", "su_nghiep", "doanh_nghiep", "htx", "xom")
 PRE_REFORM_LEVELS = ("co_so", "tt_co_so", "tt_bo_phan")
 # Mean members per branch by type (sets the shape; totals come from Biểu 07).
 TYPE_SIZE = {"xom": 16, "dang": 22, "nha_nuoc": 24, "llvt": 34, "su_nghiep": 19, "doanh_nghiep": 13, "htx": 6}
@@ -740,6 +743,92 @@ class SampleBuilder:
                         k: str(self.rng.choice(["dang_vien", "khong", "khong_co"], p=[0.75, 0.2, 0.05])) for k in roles
                     }
 
+    # -- the organisation tree of 2025 (issue 30) ---------------------------------------------------------
+    def organisations(self, year: int = 2025) -> dict[str, tuple[list[dict], dict[str, str]]]:
+        """unit -> (its đảng bộ cơ sở and đảng bộ bộ phận, {branch code: the đảng bộ it names}) of `year`: the
+        branches «trực thuộc đảng uỷ cơ sở» of each unit grouped, by type, into ORGS_2025 đảng bộ cơ sở (the Đề án's
+        count, §1: 102), those «trực thuộc đảng bộ bộ phận» into đảng bộ bộ phận of 3–5 branches under one of the
+        unit's đảng bộ cơ sở. Which branches, names and ratings are invented (the Đề án publishes no rating of a đảng
+        bộ cơ sở): mostly HTTNV, a fifth HTXSNV, a few HTNV. Deterministic (its own seed)."""
+        rng = np.random.default_rng(SEED + year)
+        alive = [b for b in self.branches if year in b.years]
+        under = defaultdict(list)
+        for b in alive:
+            if b.level[year] == "tt_co_so":
+                under[b.unit].append(b)
+        sizes = {u: len(bs) for u, bs in under.items()}
+        total = sum(sizes.values())
+        # one per commune that organises its party agencies as a đảng bộ; the rest over the other units by size
+        share = {u: 1 for u in sizes if self.p.unit_by_code[u].is_commune}
+        rest = {u: n for u, n in sizes.items() if u not in share}
+        if rest:  # largest remainder, without the builder's own random numbers (its rows stay as they were)
+            want = ORGS_2025 - len(share)
+            raw = {u: want * n / sum(rest.values()) for u, n in rest.items()}
+            got = {u: int(v) for u, v in raw.items()}
+            for u in sorted(raw, key=lambda u: got[u] - raw[u])[: want - sum(got.values())]:
+                got[u] += 1
+            share.update(got)
+        assert sum(share.values()) == ORGS_2025 and all(1 <= share[u] <= sizes[u] for u in sizes), (share, total)
+        out: dict[str, tuple[list[dict], dict[str, str]]] = {}
+        for u, bs in sorted(under.items()):
+            bs = sorted(bs, key=lambda b: (TYPES_ORDER.index(b.type), b.code))
+            k = share[u]
+            cuts = [round(i * len(bs) / k) for i in range(k + 1)]
+            orgs, parents = [], {}
+            for i in range(k):
+                group = bs[cuts[i] : cuts[i + 1]]
+                code = f"{u}.D{i + 1:02d}"
+                kind = max(TYPES_ORDER, key=lambda t: sum(b.type == t for b in group))
+                rating = str(rng.choice(["xs", "tot", "ht", "kht"], p=[0.2, 0.72, 0.07, 0.01]))
+                orgs.append(
+                    {
+                        "org_code": code,
+                        "org_name": self._org_name(u, kind, i + 1),
+                        "org_kind": "db_co_so",
+                        "org_type": kind,
+                        "rating": rating,
+                    }
+                )
+                parents.update({b.code: code for b in group})
+            out[u] = (orgs, parents)
+        for u in sorted({b.unit for b in alive if b.level[year] == "tt_bo_phan"}):
+            bs = sorted((b for b in alive if b.unit == u and b.level[year] == "tt_bo_phan"), key=lambda b: b.code)
+            orgs, parents = out.get(u, ([], {}))
+            if not orgs:
+                raise ValueError(f"{u}: branches under a đảng bộ bộ phận but no đảng bộ cơ sở")
+            n = max(1, round(len(bs) / 4))
+            cuts = [round(i * len(bs) / n) for i in range(n + 1)]
+            for i in range(n):
+                group = bs[cuts[i] : cuts[i + 1]]
+                host = orgs[i % len([o for o in orgs if o["org_kind"] == "db_co_so"])]
+                code = f"{u}.P{i + 1:02d}"
+                orgs.append(
+                    {
+                        "org_code": code,
+                        "org_name": f"Đảng bộ bộ phận số {i + 1} ({host['org_name'].removeprefix('Đảng bộ ')})",
+                        "org_kind": "db_bo_phan",
+                        "parent_code": host["org_code"],
+                        "org_type": host["org_type"],
+                    }
+                )
+                parents.update({b.code: code for b in group})
+            out[u] = (orgs, parents)
+        return out
+
+    def _org_name(self, unit: str, kind: str, n: int) -> str:
+        u = self.p.unit_by_code[unit]
+        if u.is_commune:
+            return f"Đảng bộ các cơ quan Đảng {u.kind} {u.name}"
+        what = {
+            "dang": "cơ quan Đảng",
+            "nha_nuoc": "cơ quan Nhà nước",
+            "llvt": "đơn vị lực lượng vũ trang",
+            "su_nghiep": "đơn vị sự nghiệp",
+            "doanh_nghiep": "doanh nghiệp",
+            "htx": "hợp tác xã",
+        }.get(kind, "cơ quan")
+        return f"Đảng bộ {what} số {n} ({u.name.removeprefix('Đảng bộ ')})"
+
     # -- output ----------------------------------------------------------------------------------------
     def returns(self) -> dict[tuple[str, int], tuple[list[dict], list[dict], list[dict]]]:
         """(unit, year) -> (branch rows, committee rows, head rows), as codes."""
@@ -797,20 +886,25 @@ def write_sample(
     the 2026 returns of synthetic/year2026.py (every figure invented, the meetings sheet filled) of the committees
     whose 2026 is in (the app's demonstration; the tests' sample is 2021–2025)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = SampleBuilder(province, seed).build().returns()
+    builder = SampleBuilder(province, seed).build()
+    data = builder.returns()
+    trees = builder.organisations(2025)
     paths = []
     for i, ((unit, year), (branches, committee, heads)) in enumerate(sorted(data.items())):
         if not branches:
             continue
         path = out_dir / f"{year}_{unit}.xlsx"
+        # 2025 (the year the Đề án counts its đảng bộ cơ sở): the sheet «Tổ chức cơ sở đảng» of every unit
+        orgs, parents = trees.get(unit, ([], {})) if year == 2025 else (None, {})
         write_return(
             path,
             province,
             province.unit_by_code[unit],
             year,
-            branches,
+            [{**b, "parent_code": parents.get(b["branch_code"])} for b in branches],
             committee,
             heads,
+            orgs=orgs,
             prepared_by="Văn phòng đảng uỷ (dữ liệu mẫu)",
             report_date=dt.date(year + 1, 1, 15),
             is_sample=True,
@@ -821,5 +915,5 @@ def write_sample(
     if illustrative:
         from synthetic import year2026
 
-        paths += year2026.write_returns(province, out_dir, data)
+        paths += year2026.write_returns(province, out_dir, data, trees)
     return paths

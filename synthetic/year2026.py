@@ -61,6 +61,12 @@ class Year2026:
         return out
 
     # -- the other sheets: 2025 carried into 2026 ----------------------------------------------------------
+    def org(self, o: dict) -> dict:
+        """A đảng bộ of 2025 in 2026: a fifth of the đảng bộ cơ sở rated anew."""
+        if o.get("rating") is not None and self.rng.random() < 0.2:
+            return {**o, "rating": str(self.rng.choice(["xs", "tot", "tot", "ht"]))}
+        return dict(o)
+
     def _branch(self, b: dict) -> dict:
         r = self.rng
         admitted = int(r.binomial(b["members"], 0.027))
@@ -162,28 +168,32 @@ class Year2026:
             meetings[i]["pilot"] = "ca_hai" if meetings[i]["pilot"] == "thuong_ky" else "chuyen_de"
 
 
-def write_returns(province: ProvinceConfig, out_dir: Path, rows_2025: dict) -> list[Path]:
-    """Write the 2026 return of every committee whose 2026 is in (`with_data`), as the sample's other returns."""
+def write_returns(province: ProvinceConfig, out_dir: Path, rows_2025: dict, trees: dict | None = None) -> list[Path]:
+    """Write the 2026 return of every committee whose 2026 is in (`with_data`), as the sample's other returns; with
+    `trees` (SampleBuilder.organisations: the 2025 đảng bộ of each unit), the same đảng bộ, a few rated anew."""
     from forms.template import write_return
 
-    rows = Year2026(province, rows_2025).returns()
+    y = Year2026(province, rows_2025)
+    rows = y.returns()
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for unit in with_data(province):
         if unit not in rows:
             continue
         branches, committee, heads, meetings, fields = rows[unit]
+        orgs, parents = (trees or {}).get(unit, ([], {}))
         path = out_dir / f"{YEAR}_{unit}.xlsx"
         write_return(
             path,
             province,
             province.unit_by_code[unit],
             YEAR,
-            branches,
+            [{**b, "parent_code": parents.get(b["branch_code"])} for b in branches],
             committee,
             heads,
             meetings=meetings,
             unit_fields=fields,
+            orgs=[y.org(o) for o in orgs],
             prepared_by="Văn phòng đảng uỷ (dữ liệu mẫu, minh hoạ)",
             report_date=dt.date(YEAR, 12, 1),
             is_sample=True,

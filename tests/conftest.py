@@ -82,4 +82,4 @@ def pytest_collection_modifyitems(items):
 
 
 from tests.deployment import browser, sample_site  # noqa: E402, F401  (chromium and the deployment, per module)
-from tests.fixtures import demo_store, national_store, tiny_province_store, tiny_store  # noqa: E402, F401  (stores for every module)
+from tests.fixtures import demo_store, national_store, tiny_province_store, tiny_store, tree_store  # noqa: E402, F401  (stores for every module)

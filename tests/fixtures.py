@@ -366,6 +366,143 @@ TINY_RETURNS = [
     (unit, year, BRANCHES[(year, unit)], COMMITTEE[(year, unit)], HEADS[(year, unit)]) for (year, unit) in BRANCHES
 ]
 
+# ----------------------------------------------------------------------------------- the organisation tree
+# A store of three communes in 2025 whose grassroots organisations can be counted by hand (issue 30). A's return
+# lists its đảng bộ on the sheet «Tổ chức cơ sở đảng»; B has a branch under a đảng uỷ cơ sở but no such sheet (its
+# grassroots organisations are not described); C has no branch under any đảng bộ and no sheet (its chi bộ cơ sở are
+# all of them).
+#
+#  unit node  kind / level  parent  type       rating  members (good)   grassroots org  directly under the unit
+#  A    D1    đảng bộ cơ sở  -      su_nghiep  ht      -                D1              yes
+#  A    P1    đảng bộ bộ phận D1    su_nghiep  -       -                D1              -
+#  A    D2    đảng bộ cơ sở  -      nha_nuoc   xs      -                D2              yes
+#  A    A3    co_so          -      dang       tot     4                A3              yes
+#  A    T1    tt_co_so       D1     su_nghiep  xs      5                (D1)            -
+#  A    T2    tt_co_so       D1     su_nghiep  tot     6                (D1)            -
+#  A    T3    tt_bo_phan     P1     su_nghiep  tot     3                (D1)            -
+#  A    T4    tt_co_so       D2     nha_nuoc   kht     7                (D2)            -
+#  A    V1    tt_cap_tren    -      xom        tot     8                -               yes
+#  A    V2    tt_cap_tren    -      xom        ht      3                -               yes
+#  B    B5    co_so          -      nha_nuoc   tot     10               (not described)
+#  B    B6    tt_co_so       -      su_nghiep  tot     6                (not described)
+#  C    C1    co_so          -      dang       xs      9                C1              yes
+#  C    C2    co_so          -      nha_nuoc   -       5                C2 (not rated)  yes
+#
+# (Codes in their unit's code space: «01273.D1», «01273.T1».) D1 is rated HTNV although all three of its branches are rated HTTNV or better; D2 HTXSNV although its only branch
+# failed: each counts as itself. Grassroots organisations rated: A 3 (D1 ht, D2 xs, A3 tot), B none (not described),
+# C 1 (C1 xs; C2 not rated).
+C = "01288"
+TREE_ORGS = [
+    {
+        "org_code": f"{A}.D1",
+        "org_name": "Đảng bộ Trường THPT",
+        "org_kind": "db_co_so",
+        "org_type": "su_nghiep",
+        "rating": "ht",
+    },
+    {
+        "org_code": f"{A}.P1",
+        "org_name": "Đảng bộ bộ phận Tổ chuyên môn",
+        "org_kind": "db_bo_phan",
+        "parent_code": f"{A}.D1",
+        "org_type": "su_nghiep",
+    },
+    {
+        "org_code": f"{A}.D2",
+        "org_name": "Đảng bộ UBND xã",
+        "org_kind": "db_co_so",
+        "org_type": "nha_nuoc",
+        "rating": "xs",
+    },
+]
+TREE_RETURNS = [
+    (
+        A,
+        2025,
+        [
+            branch(f"{A}.A3", "co_so", "dang", rating="tot", good=4),
+            branch(f"{A}.T1", "tt_co_so", "su_nghiep", rating="xs", good=5, parent_code=f"{A}.D1"),
+            branch(f"{A}.T2", "tt_co_so", "su_nghiep", rating="tot", good=6, parent_code=f"{A}.D1"),
+            branch(f"{A}.T3", "tt_bo_phan", "su_nghiep", rating="tot", good=3, parent_code=f"{A}.P1"),
+            branch(f"{A}.T4", "tt_co_so", "nha_nuoc", rating="kht", good=7, parent_code=f"{A}.D2"),
+            branch(f"{A}.V1", "tt_cap_tren", "xom", rating="tot", good=8, resident_members=8),
+            branch(f"{A}.V2", "tt_cap_tren", "xom", rating="ht", good=3, resident_members=3),
+        ],
+        [],
+        [],
+    ),
+    (
+        B,
+        2025,
+        [
+            branch(f"{B}.B5", "co_so", "nha_nuoc", rating="tot", good=10),
+            branch(f"{B}.B6", "tt_co_so", "su_nghiep", rating="tot", good=6),
+        ],
+        [],
+        [],
+    ),
+    (
+        C,
+        2025,
+        [branch(f"{C}.C1", "co_so", "dang", rating="xs", good=9), branch(f"{C}.C2", "co_so", "nha_nuoc", good=5)],
+        [],
+        [],
+    ),
+]
+
+
+def office_tree(unit: str) -> tuple[list[dict], list[dict]]:
+    """A commune's branches and its sheet «Tổ chức cơ sở đảng» as its office types them (issue 30; invented, in
+    the shape of xã Bình Lư's 2025 organisation, document 001): six village branches and two chi bộ cơ sở (police,
+    military) directly under the commune; the đảng bộ of the party agencies (3 branches) and of the People's
+    Committee (2), both rated; the đảng bộ of the school (its own rating HTNV although its branches did better) with
+    two đảng bộ bộ phận of two branches each and one branch directly under it. (branches, orgs), as codes."""
+    d01, d02, d03, p01, p02 = (f"{unit}.{k}" for k in ("D01", "D02", "D03", "P01", "P02"))
+    villages = [
+        branch(f"{unit}.{i:03d}", "tt_cap_tren", "xom", rating=r, good=g, completed=1, resident_members=g)
+        for i, (r, g) in enumerate([("tot", 14), ("xs", 21), ("tot", 9), ("ht", 6), ("tot", 17), ("tot", 11)], 1)
+    ]
+    branches = [
+        *villages,
+        branch(f"{unit}.007", "co_so", "llvt", rating="xs", good=12),  # Chi bộ Công an xã
+        branch(f"{unit}.008", "co_so", "llvt", rating="tot", good=8),  # Chi bộ Quân sự xã
+        *(branch(f"{unit}.{i:03d}", "tt_co_so", "dang", rating="tot", good=5, parent_code=d01) for i in (9, 10, 11)),
+        *(branch(f"{unit}.{i:03d}", "tt_co_so", "nha_nuoc", rating="xs", good=7, parent_code=d02) for i in (12, 13)),
+        branch(f"{unit}.014", "tt_bo_phan", "su_nghiep", rating="tot", good=6, parent_code=p01),
+        branch(f"{unit}.015", "tt_bo_phan", "su_nghiep", rating="xs", good=5, parent_code=p01),
+        branch(f"{unit}.016", "tt_bo_phan", "su_nghiep", rating="tot", good=7, parent_code=p02),
+        branch(f"{unit}.017", "tt_bo_phan", "su_nghiep", rating="tot", good=4, parent_code=p02),
+        branch(f"{unit}.018", "tt_co_so", "su_nghiep", rating="tot", good=3, parent_code=d03),
+    ]
+    names = [
+        *(f"Chi bộ bản {n}" for n in ("Nà Phạ", "Sơn Bình", "Bản Hon", "Nà Đon", "Hợp Nhất", "Cốc Phát")),
+        "Chi bộ Công an xã",
+        "Chi bộ Quân sự xã",
+        "Chi bộ Văn phòng Đảng uỷ",
+        "Chi bộ Uỷ ban Mặt trận Tổ quốc",
+        "Chi bộ các đoàn thể",
+        "Chi bộ Văn phòng HĐND và UBND",
+        "Chi bộ Phòng Kinh tế",
+        "Chi bộ giáo viên khối 1–3",
+        "Chi bộ giáo viên khối 4–5",
+        "Chi bộ giáo viên khối 6–7",
+        "Chi bộ giáo viên khối 8–9",
+        "Chi bộ hành chính nhà trường",
+    ]
+    for b, name in zip(branches, names, strict=True):
+        b["branch_name"] = name
+    orgs = [
+        {"org_code": d01, "org_name": "Đảng bộ các cơ quan Đảng xã", "org_kind": "db_co_so", "org_type": "dang"},
+        {"org_code": d02, "org_name": "Đảng bộ Uỷ ban nhân dân xã", "org_kind": "db_co_so", "org_type": "nha_nuoc"},
+        {"org_code": d03, "org_name": "Đảng bộ Trường Phổ thông dân tộc bán trú", "org_kind": "db_co_so"},
+        {"org_code": p01, "org_name": "Đảng bộ bộ phận khối Tiểu học", "org_kind": "db_bo_phan", "parent_code": d03},
+        {"org_code": p02, "org_name": "Đảng bộ bộ phận khối THCS", "org_kind": "db_bo_phan", "parent_code": d03},
+    ]
+    for o, rating in zip(orgs, ("tot", "xs", "ht", None, None)):
+        o.setdefault("org_type", "su_nghiep")
+        o["rating"] = rating
+    return branches, orgs
+
 
 # ---------------------------------------------------------------------------------------------- building
 
@@ -464,6 +601,7 @@ def return_bytes(
     meetings=None,
     unit_fields=None,
     is_sample: bool = False,
+    orgs=None,
 ) -> bytes:
     """One annual return workbook, written with the product's own template writer (from 2026 with its meetings
     sheet: the rows given, else every branch as `full_meetings`; `is_sample`: marked as the sample's, for a copy of
@@ -485,20 +623,29 @@ def return_bytes(
         meetings=meetings,
         unit_fields=unit_fields,
         is_sample=is_sample,
+        orgs=orgs,
     )
     return buf.getvalue()
 
 
-def build_store(root: Path, returns, province=None, meetings=None) -> Path:
+def build_store(root: Path, returns, province=None, meetings=None, orgs=None) -> Path:
     """Write each (unit, year, branches, committee, heads[, meeting rows, committee fields]) as a workbook and load
     them all into a store at root; `meetings`: (year, unit) -> (meeting rows, committee fields) for the returns
-    given as five."""
+    given as five; `orgs`: (year, unit) -> the rows of its sheet «Tổ chức cơ sở đảng»."""
     from etl.load import load_files
     from etl.province import load_province
 
     province = province or load_province("04")
     files = [
-        (f"{r[1]}_{r[0]}.xlsx", return_bytes(province, *r[:5], *(r[5:] or (meetings or {}).get((r[1], r[0]), ()))))
+        (
+            f"{r[1]}_{r[0]}.xlsx",
+            return_bytes(
+                province,
+                *r[:5],
+                *(r[5:] or (meetings or {}).get((r[1], r[0]), (None, None))),
+                orgs=(orgs or {}).get((r[1], r[0])),
+            ),
+        )
         for r in returns
     ]
     rep = load_files(files, "test", province, root=root, replace_all=True)
@@ -538,6 +685,16 @@ def tiny_province_store(tmp_path_factory) -> Path:
             tmp_path_factory.mktemp("tinyprov"), TINY_RETURNS, province_of((A, B)), meetings=TINY_MEETINGS
         )
     return _built["tiny_province"]
+
+
+@pytest.fixture(scope="session")
+def tree_store(tmp_path_factory) -> Path:
+    """The three communes of the organisation tree above (2025), in a province made of them (complete year)."""
+    if "tree" not in _built:
+        _built["tree"] = build_store(
+            tmp_path_factory.mktemp("tree"), TREE_RETURNS, province_of((A, B, C)), orgs={(2025, A): TREE_ORGS}
+        )
+    return _built["tree"]
 
 
 NATIONAL_PROVINCES = ("04", "20")  # Cao Bằng (56 communes) and its neighbour Lạng Sơn (65)
@@ -585,8 +742,10 @@ def demo_store(sample_store, province, tmp_path_factory) -> Path:
 
         root = tmp_path_factory.mktemp("demo") / "parquet"
         shutil.copytree(sample_store, root, symlinks=True)
-        rows = SampleBuilder(province).build().returns()
-        paths = year2026.write_returns(province, tmp_path_factory.mktemp("demo-returns"), rows)
+        builder = SampleBuilder(province).build()
+        rows = builder.returns()
+        trees = builder.organisations(2025)
+        paths = year2026.write_returns(province, tmp_path_factory.mktemp("demo-returns"), rows, trees)
         rep = load_files(read_paths(paths), "sample", province, root=root)
         assert rep.ok, rep.messages()[:5]
         year2026.record_cycle(province, root)

@@ -48,13 +48,14 @@ Mess = Callable[[Book], Book]
 
 def clean_workbook(province: ProvinceConfig, unit_code: str, year: int, rows: tuple) -> bytes:
     """The clean return of one unit-year, exactly as the app's template writes it: (branches, committee, heads)
-    and, from 2026 or for a 2025 baseline, (…, meetings, unit fields); a return from 2026 given without them has
-    every branch's meetings as tests/fixtures.full_meetings."""
+    and, from 2026 or for a 2025 baseline, (…, meetings, unit fields) and the sheet «Tổ chức cơ sở đảng» (…, orgs);
+    a return from 2026 given without meetings has every branch's meetings as tests/fixtures.full_meetings."""
     from tests.fixtures import FULL_UNIT_FIELDS, full_meetings
 
     out = io.BytesIO()
     branches, committee, heads = rows[:3]
     meetings, unit_fields = rows[3:5] if len(rows) > 3 else (None, None)
+    orgs = rows[5] if len(rows) > 5 else None
     if meetings is None and year >= MEETINGS_FROM:
         meetings, unit_fields = full_meetings(branches), FULL_UNIT_FIELDS
     write_return(
@@ -67,6 +68,7 @@ def clean_workbook(province: ProvinceConfig, unit_code: str, year: int, rows: tu
         heads,
         meetings=meetings,
         unit_fields=unit_fields,
+        orgs=orgs,
         prepared_by="Văn phòng đảng uỷ",
         report_date=dt.date(year + 1, 1, 15),
     )
@@ -172,8 +174,9 @@ def _col(sh: Sheet, key: str) -> int:
 
 
 def _data_rows(sh: Sheet) -> list[int]:
-    """Indices of the branch/member rows: those with a value in the «Mã chi bộ» column."""
-    j = _col(sh, "branch_code")
+    """Indices of the branch/member rows: those with a value in the «Mã chi bộ» column (on «Tổ chức cơ sở đảng»,
+    «Mã tổ chức»)."""
+    j = _col(sh, "org_code" if sh.spec.key == "orgs" else "branch_code")
     return [i for i in range(sh.first, len(sh.rows)) if j < len(sh.rows[i]) and sh.rows[i][j] not in ("", None)]
 
 
@@ -200,6 +203,8 @@ def _copy(book: Book) -> Book:
 
 
 def delete_row(sh: Sheet, at: int) -> None:
+    if at >= len(sh.rows):  # an empty sheet read back ends at its header (a header merged down over nothing)
+        return
     del sh.rows[at]
     sh.merged = [
         ((r0 - (r0 > at), c0), (r1 - (r1 >= at), c1)) for (r0, c0), (r1, c1) in sh.merged if not r0 == r1 == at
@@ -427,7 +432,7 @@ def tone_placement(book: Book) -> Book:
             sh.spec is not None
             and r >= sh.first
             and c - sh.col0 < len(sh.spec.columns)
-            and sh.spec.columns[c - sh.col0].key == "branch_name"
+            and sh.spec.columns[c - sh.col0].key in ("branch_name", "org_name")
         )
         return not free
 
@@ -577,7 +582,7 @@ def subtotals(
         value = _by_value(sh, by, book)
         for g, rows in reversed(list(enumerate(groups))):
             sums = _sums(sh, rows)
-            if g == len(groups) - 1:
+            if g == len(groups) - 1 and wrong_by:
                 sums[count] += wrong_by
             if not on_titles:
                 insert_rows(sh, rows[-1] + 1, [_sum_row(sh, f"{label} {ROMAN[g]}" if titles else label, sums)])
@@ -631,7 +636,8 @@ def grand_total(
         book = _copy(book)
         sh = _table(book, spec)
         sums = _sums(sh, _data_rows(sh))
-        sums[count] += wrong_by
+        if wrong_by:
+            sums[count] += wrong_by
         at = _last_row(sh) + 1
         insert_rows(sh, at, [_sum_row(sh, label, sums)])
         sh.merged.append(((at, sh.col0), (at, sh.col0 + 2)))

@@ -281,9 +281,9 @@ def test_a_locked_year_is_dated_on_exports_the_bieu_and_the_documents(sample_sto
         pl.DataFrame({"x": [1]}), cols, export.export_meta("T", "", "", False, notice)
     ).decode("utf-8-sig")
     wb = openpyxl.load_workbook(io.BytesIO(export.bieu_workbook(2025, Scope.province(), root=root)))
-    assert all(locked in ws["A6"].value for ws in wb.worksheets) and len(wb.worksheets) == 7
+    assert all(locked in ws["A6"].value for ws in wb.worksheets) and len(wb.worksheets) == len(export.BIEU_SHEETS)
     assert prose.data_line(figures.situation(2025, Scope.province(), root=root).meta).endswith(
-        f"{notice} {settings.SAMPLE_NOTICE}"
+        f"{notice} {settings.sample_notice()}"
     )
     unit = province.units[0].code
     assert locked in prose.data_line(figures.brief(2025, Scope.commune(unit), unit, root=root).meta, sample=False)

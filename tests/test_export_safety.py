@@ -160,6 +160,9 @@ def test_bieu_workbook_writes_no_formulas():
         "tbl_bieu03": pl.DataFrame(
             schema={"year": pl.Int64, "level_code": pl.String, **{m: pl.Int64 for m, _ in export.B03_MEASURES}}
         ),
+        "tbl_grassroots": pl.DataFrame(
+            schema={"year": pl.Int64, "org_kind": pl.String, **{m: pl.Int64 for m, _ in export.B03_MEASURES}}
+        ),
         "tbl_bieu04": pl.DataFrame(
             schema={
                 "year": pl.Int64,

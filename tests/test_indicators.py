@@ -13,7 +13,7 @@ import pytest
 from dashboard import data, registry
 from dashboard.scope import Filters, Scope
 from etl.settings import QUERIES_DIR
-from tests.fixtures import A, B
+from tests.fixtures import A, B, C, branch
 
 ALL = Filters()
 Y24, Y25 = Filters(years=(2024,)), Filters(years=(2025,))
@@ -94,6 +94,52 @@ def test_branch_failed(tiny_store):
         (2025, "co_so", 0, 1, 0.0),
         (2025, "tt_cap_tren", 0, 3, 0.0),
     ]
+
+
+# --------------------------------------------------------------------- grassroots organisations (issue 30)
+# The tiny store describes no đảng bộ: its 2025 returns have no branch under a đảng uỷ cơ sở, so their chi bộ cơ sở
+# are all their grassroots organisations; its 2024 returns (old communes: villages «trực thuộc đảng uỷ cơ sở») do
+# not describe them, so 2024 has no row — «not reported», never 0. The tree store (tests/fixtures.py TREE_*) has
+# đảng bộ cơ sở rated apart from their branches.
+
+
+def test_grassroots_good(tiny_store, tree_store):
+    # tiny 2025: the chi bộ cơ sở A3 tot (A) and B2 unrated (B) → 1/1; 2024 not described: no row
+    assert rows(tiny_store, "grassroots_good") == [(2025, 1, 1, 100.0)]
+    assert rows(tiny_store, "grassroots_good", by=("year", "unit")) == [(2025, A, 1, 1, 100.0), (2025, B, 0, 0, None)]
+    # tree: A: D1 ht (its branches xs, tot, tot: counted as itself, not as them), D2 xs (its branch kht), A3 tot → 2/3;
+    # B: a branch under a đảng uỷ cơ sở but no sheet → not described, B5 (a chi bộ cơ sở rated tot) not counted;
+    # C: C1 xs, C2 unrated → 1/1. Province (2 + 1) / (3 + 1) = 75%
+    assert rows(tree_store, "grassroots_good", by=("unit",)) == [(A, 2, 3, 66.6667), (C, 1, 1, 100.0)]
+    assert rows(tree_store, "grassroots_good") == [(2025, 3, 4, 75.0)]
+    # by kind: chi bộ cơ sở A3 tot, C1 xs (C2 unrated) 2/2; đảng bộ cơ sở D1 ht, D2 xs 1/2
+    assert rows(tree_store, "grassroots_good", by=("level",)) == [("co_so", 2, 2, 100.0), ("db_co_so", 1, 2, 50.0)]
+    # the branch indicator over the same store counts branches: A3, T1, T2, T3, V1 of A's 7 rated, B5, B6, C1 → 8/10
+    assert rows(tree_store, "branch_good") == [(2025, 8, 10, 80.0)]
+
+
+def test_grassroots_excellent(tiny_store, tree_store):
+    # tiny 2025: A3 tot → 0/1
+    assert rows(tiny_store, "grassroots_excellent") == [(2025, 0, 1, 0.0)]
+    # tree: A: D2 xs of D1, D2, A3 → 1/3; C: C1 xs → 1/1; province 2/4 = 50%
+    assert rows(tree_store, "grassroots_excellent", by=("unit",)) == [(A, 1, 3, 33.3333), (C, 1, 1, 100.0)]
+    assert rows(tree_store, "grassroots_excellent") == [(2025, 2, 4, 50.0)]
+
+
+def test_grassroots_failed(tiny_store, tree_store):
+    # tiny 2025: 0/1
+    assert rows(tiny_store, "grassroots_failed") == [(2025, 0, 1, 0.0)]
+    # tree: no grassroots organisation failed — T4 (kht) is a branch of D2 (xs), which counts as itself → 0/4
+    assert rows(tree_store, "grassroots_failed") == [(2025, 0, 4, 0.0)]
+    assert rows(tree_store, "branch_failed") == [(2025, 1, 10, 10.0)]
+
+
+def test_suborg_good(tiny_store, tree_store):
+    # the organisations directly under the unit: its đảng bộ cơ sở, chi bộ cơ sở and branches «trực thuộc đảng uỷ
+    # cấp trên trực tiếp cơ sở». tiny 2025: A: A1 tot, A2 xs, A3 tot → 3/3; B: B3 ht (B1, B2 unrated) → 0/1
+    assert rows(tiny_store, "suborg_good", by=("year", "unit")) == [(2025, A, 3, 3, 100.0), (2025, B, 0, 1, 0.0)]
+    # tree: A: D1 ht, D2 xs, A3 tot, V1 tot, V2 ht → 3/5 (T1–T4 count in their đảng bộ); B not described; C: 1/1
+    assert rows(tree_store, "suborg_good", by=("unit",)) == [(A, 3, 5, 60.0), (C, 1, 1, 100.0)]
 
 
 # ------------------------------------------------------------------------------------------- member ratings
@@ -584,6 +630,31 @@ def test_meet_thematic(tiny_store):
         ("01279.B1", 0, 1, 0.0),
         ("01279.B2", 1, 1, 100.0),
         ("01279.B3", 1, 1, 100.0),
+    ]
+
+
+def test_meet_fixed_day(tiny_store, tmp_path):
+    # Cao Bằng fixes no meeting day: its returns have no such column, nothing is reported → no row, never 0
+    from dataclasses import replace
+
+    from tests.fixtures import FULL_UNIT_FIELDS, build_store, full_meetings, province_of
+
+    assert rows(tiny_store, "meet_fixed_day") == []
+    # a province that meets on the 3rd (document 002), 2026: A1 held 12, 12 on the day; A2 held 11, 9 on the day;
+    # A3 held none → 0/0. (12 + 9) / (12 + 11) = 21/23 = 91.3043%
+    branches = [branch("A1", "tt_cap_tren", "xom", good=5, resident_members=5), branch("A2", "co_so", "dang", good=8)]
+    branches.append(branch("A3", "co_so", "nha_nuoc", good=4))
+    meetings = full_meetings(branches)
+    for m, held, on_day in zip(meetings, (12, 11, 0), (12, 9, 0)):
+        m.update(regular_held=held, on_fixed_day=on_day, res_assigned=min(held, 12), bulletin_meetings=held)
+        m.update(q_scored=held, q_level1=held, att_present=held * (m["att_present"] // 12), att_excused=0)
+    day3 = replace(province_of((A,)), meeting_day=3)
+    root = build_store(tmp_path / "parquet", [(A, 2026, branches, [], [], meetings, FULL_UNIT_FIELDS)], day3)
+    assert rows(root, "meet_fixed_day") == [(2026, 21, 23, 91.3043)]
+    assert rows(root, "meet_fixed_day", by=("branch",)) == [
+        ("A1", 12, 12, 100.0),
+        ("A2", 9, 11, 81.8182),
+        ("A3", 0, 0, None),
     ]
 
 

@@ -42,6 +42,8 @@ def _linked_targets() -> list[dict]:
                 "value": float(link["value"] or t["value"]),
                 "comparator": t["comparator"],
                 "deadline": None if link["deadline_year"] == "annual" else int(link["deadline_year"]),
+                # a target of some branch levels only (T003-04: branches under a đảng uỷ cơ sở or bộ phận)
+                "levels": tuple(link.get("levels", "").split()),
             }
         )
     return out
@@ -54,13 +56,17 @@ def _complete_years(root) -> set[int]:
     return {y for y, n in reported.iter_rows() if n >= 0.95 * units}
 
 
-def _series(root, indicator_id: str, subgroup: str | None) -> dict[tuple[str, str], dict[int, tuple[float, int]]]:
+def _series(
+    root, indicator_id: str, subgroup: str | None, levels: tuple[str, ...] = ()
+) -> dict[tuple[str, str], dict[int, tuple[float, int]]]:
     """(scope_kind, scope_code) -> {year: (value, denominator)} straight from data.indicator, years with data only
-    (for the province and the branch types, complete years only)."""
+    (for the province and the branch types, complete years only); a target of some levels: those levels."""
     out: dict[tuple[str, str], dict[int, tuple[float, int]]] = {}
     complete = _complete_years(root)
     for kind, by in SCOPE_BY.items():
-        df = data.indicator(indicator_id, Filters(), Scope.province(), by=("year", *by), subgroup=subgroup, root=root)
+        df = data.indicator(
+            indicator_id, Filters(levels=levels), Scope.province(), by=("year", *by), subgroup=subgroup, root=root
+        )
         for r in df.iter_rows(named=True):
             if kind != "unit" and r["year"] not in complete:
                 continue
@@ -75,7 +81,7 @@ def python_progress(root) -> dict[tuple[str, str, str], dict]:
     out = {}
     cache: dict[tuple[str, str | None], dict] = {}
     for t in _linked_targets():
-        key = (t["indicator_id"], t["subgroup"])
+        key = (t["indicator_id"], t["subgroup"], t["levels"])
         if key not in cache:
             cache[key] = _series(root, *key)
         for (kind, code), points in cache[key].items():

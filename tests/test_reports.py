@@ -154,7 +154,9 @@ def test_brief_text_is_the_expected_vietnamese(brief_pdf):
         "BẢN TÓM TẮT TÌNH HÌNH TỔ CHỨC ĐẢNG NĂM 2025",
         "Đảng bộ phường Thục Phán",
         # A1, A2 (villages, A1 a border hamlet) and A3; members 11 + 3 + 22 = 36
-        "Quy mô năm 2025: 03 chi bộ (trong đó 02 chi bộ xóm, tổ dân phố; 01 xóm biên giới); 36 đảng viên.",
+        # A's grassroots organisation is its chi bộ cơ sở A3 (no branch under a đảng uỷ cơ sở: all are known)
+        "Quy mô năm 2025: 01 tổ chức cơ sở đảng (01 chi bộ cơ sở); 03 chi bộ (trong đó 02 chi bộ xóm, tổ dân phố; 01 "
+        "xóm biên giới); 36 đảng viên.",
         "1. Các chỉ tiêu chính năm 2025 so với toàn tỉnh",
         # A rated A1 tốt, A2 xs, A3 tốt: 3/3; the province adds B3 ht (B1, B2 not rated): 3/4 = 75%. Funnel n = 3,
         # p0 = 0,75: upper limit (4,5 + 3,8416 + 1,96·√6,0916)/13,6832 = 0,963 < 1 → better. 2024: A1 xs, A2 tốt,
@@ -255,9 +257,11 @@ def tiny_report(tiny_store) -> str:
 
 def test_report_paragraphs_of_the_tiny_store(tiny_report):
     assert (
-        # 2 units, both phường; co_so A3, B2; subordinate A1, A2, B1, B3; members 11+3+22 + 6+30+2 = 74
-        "Năm 2025, Đảng bộ tỉnh Cao Bằng có 02 đảng bộ cấp trên trực tiếp cấp cơ sở, gồm 02 đảng bộ phường với 02 chi "
-        "bộ cơ sở, 04 chi bộ trực thuộc (tổng số 06 chi bộ); tổng số đảng viên toàn Đảng bộ tỉnh là 74 đảng viên."
+        # 2 units, both phường; co_so A3, B2; subordinate A1, A2, B1, B3; members 11+3+22 + 6+30+2 = 74. Neither has
+        # a branch under a đảng uỷ cơ sở: their grassroots organisations are their 2 chi bộ cơ sở (as the Đề án counts)
+        "Năm 2025, Đảng bộ tỉnh Cao Bằng có 02 đảng bộ cấp trên trực tiếp cấp cơ sở, gồm 02 đảng bộ phường với 02 tổ "
+        "chức cơ sở đảng (02 chi bộ cơ sở), 04 chi bộ trực thuộc (tổng số 06 chi bộ); tổng số đảng viên toàn Đảng bộ "
+        "tỉnh là 74 đảng viên."
     ) in tiny_report
     # rated 2024: A1 xs, A2 tốt, A3 ht, B1 kht → 2/4; 2025: A1 tốt, A2 xs, A3 tốt, B3 ht → 3/4; +25 points;
     # 2025 excellent A2: 1/4, failed none: 0/4
@@ -287,9 +291,9 @@ def test_report_layout(tiny_store):
     assert letterhead[0].paragraphs[0].text == "TỈNH UỶ CAO BẰNG"
     assert letterhead[1].paragraphs[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
     assert doc.paragraphs[0].text == "BÁO CÁO"
-    # the annex: Biểu 01–07 as Word tables
+    # the annex: Biểu 01–07 as Word tables, and 03a (the grassroots organisations' ratings in Biểu 03's layout)
     titles = [p.text for p in doc.paragraphs if p.text.startswith("Biểu số")]
-    assert titles == [f"Biểu số 0{i}" for i in range(1, 8)]
+    assert titles == [f"Biểu số {n}" for n in ("01", "02", "03", "03a", "04", "05", "06", "07")]
     b01 = doc.tables[1]
     assert [c.text for c in b01.rows[1].cells[:3]] == ["1", "Chi bộ cơ sở", "2"]  # A3 and B2
     assert [c.text for c in b01.rows[-1].cells[:3]] == ["", "TỔNG CỘNG", "6"]

@@ -31,7 +31,10 @@ SAID = {
     "F000-001": "{v} đảng bộ cấp trên trực tiếp cấp cơ sở",
     "F000-002": "gồm {v} đảng bộ xã, phường",
     "F000-003": "{v} đảng uỷ trực thuộc (Đảng bộ: ",  # the four are named: test_the_affiliated_committees_are_named
-    "F000-006": "với {v} chi bộ cơ sở",
+    # the Đề án's count of grassroots organisations (§1), from the sample's sheet «Tổ chức cơ sở đảng» (issue 30)
+    "F000-004": "với {v} tổ chức cơ sở đảng (",
+    "F000-005": "({v} đảng bộ cơ sở, ",
+    "F000-006": "đảng bộ cơ sở, {v} chi bộ cơ sở), ",
     "F000-007": "{v} chi bộ trực thuộc",
     "F000-008": "tổng số đảng viên toàn Đảng bộ tỉnh là {v} đảng viên",
     "F000-009": "gồm có {v} chi bộ thuộc loại hình cơ quan Đảng, MTTQ, tổ chức chính trị - xã hội",
@@ -79,9 +82,6 @@ FORMAT = {"F000-038": "printed with one decimal (88,1%); the report writes every
 
 # The data cannot compute these: what the returns do not hold.
 NOT_COMPUTABLE = {
-    "F000-004": "411 tổ chức cơ sở đảng = 102 đảng bộ cơ sở + 309 chi bộ cơ sở: the returns list branches, not the "
-    "grassroots party committees (đảng bộ cơ sở) above them, so neither 411 nor 102 can be counted",
-    "F000-005": "102 đảng bộ cơ sở: see F000-004",
     "F000-012": "army (55) and police (68) are one type in the returns and in Biểu 01 («lực lượng vũ trang»): the "
     "report prints «123 chi bộ thuộc loại hình lực lượng vũ trang» (55 + 68 = 123)",
     "F000-013": "police: see F000-012",

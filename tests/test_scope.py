@@ -71,6 +71,9 @@ SCOPED = {
     "meeting_gaps": (lambda root, s, u: data.meeting_gaps(_f(u), s, root=root), True, "demo"),
     "meeting_table": (lambda root, s, u: data.meeting_table(_f(u), s, root=root), True, "demo"),
     "unit_targets": (lambda root, s, u: data.unit_targets(2026, s, root=root), False, "demo"),
+    # the organisation tree (the sample's 2025 lists every unit's đảng bộ)
+    "org_tree": (lambda root, s, u: data.org_tree(_f(u), s, root=root), True),
+    "grassroots_orgs": (lambda root, s, u: data.grassroots_orgs(_f(u), s, root=root), True),
 }
 
 # Public functions that take no scope, and why they need none.
@@ -89,6 +92,8 @@ UNSCOPED = {
     "province_coverage": "how many of the province's units reported each year: counts that name no unit",
     "province_targets": "the province's own targets (values and deadlines of the source documents): no unit data",
     "unit_target_status": "how many units meet each per-unit target: counts over the province that name no unit",
+    "target_filters": "narrows the caller's own filters to a target's scope (units and levels of the configuration)",
+    "has_territory": "whether the configuration's units have territory (a map): no unit data",
 }
 
 # Results that carry no unit column by design (aggregates); they are checked by comparing with the province's

@@ -50,6 +50,18 @@ def overview_map(
     return maps.commune_map(boundaries, values, ind, only=only, names=names, width=width)
 
 
+def no_map_reason() -> str:
+    """Why the overview has no map: units without territory (a bloc's, committees'), or a province without a file of
+    its communes' boundaries."""
+    if not data.has_territory():
+        return (
+            "Không có bản đồ: các đơn vị ở đây (đảng bộ khối, đảng uỷ trực thuộc và các tổ chức cơ sở đảng trong cơ "
+            "quan, doanh nghiệp) không gắn với địa bàn xã, phường. Số liệu theo đơn vị ở các trang chỉ tiêu và ở trang "
+            "«Hồ sơ xã» (hồ sơ từng đơn vị)."
+        )
+    return "Tỉnh này chưa có tệp ranh giới xã, phường: bản đồ không hiển thị được."
+
+
 @data.cached
 def glide_paths(all_years: Filters, scope: Scope, own_only: bool, root: Path = PARQUET_DIR) -> dict[str, tuple]:
     """Each target's glide path for what the filters select: target id → (series over the complete years, figure),
@@ -58,11 +70,13 @@ def glide_paths(all_years: Filters, scope: Scope, own_only: bool, root: Path = P
     p = data.progress_for(all_years, scope, root=root)
     if own_only and p.height:
         p = p.filter(pl.col("applies") == "own")
-    complete = data.coverage(all_years, scope, root=root).filter("complete")["year"].to_list()
     out = {}
     for r in by_urgency(p).iter_rows(named=True):
         ind = registry.get(r["indicator_id"])
-        series = data.indicator(r["indicator_id"], all_years, scope, subgroup=r["subgroup"], root=root)
+        # a target of some units or levels (Bình Lư's, the Khối's): its own scope within what is on screen
+        f = data.target_filters(all_years, r["target_id"], root=root) or all_years
+        complete = data.coverage(f, scope, root=root).filter("complete")["year"].to_list()
+        series = data.indicator(r["indicator_id"], f, scope, subgroup=r["subgroup"], root=root)
         series = series.filter(pl.col("year").is_in(complete))
         title = f"{r['target_id']} · {ind.label_for(r['subgroup'])}"
         published = data.published(r["indicator_id"], all_years, scope, r["subgroup"], root=root)

@@ -119,6 +119,22 @@ def about(indicator_id: str) -> None:
             )
 
 
+def own_targets() -> str:
+    """Whose targets the deployment follows as its own, in words («của Đề án 03-ĐA/TU»; province.toml
+    `targets_of`)."""
+    from etl.province import load_province
+
+    return load_province().settings.get("targets_of", "của đơn vị")
+
+
+def bieu_source() -> str:
+    """« của Đề án 03-ĐA/TU …»: whose published tables the Biểu follow (province.toml `reference_source`)."""
+    from etl.province import load_province
+
+    source = load_province().reference_source
+    return f" ({source})" if source else " (Biểu 01–07 của Đề án 03-ĐA/TU, Tỉnh uỷ Cao Bằng)"
+
+
 def choose(ids: list[str]) -> str:
     """The indicator shown below, picked among a page's indicators; kept in the URL (?chi_tieu=…), so a link or a
     reload opens the same one. An indicator of another page is replaced by this page's first."""

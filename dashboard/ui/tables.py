@@ -18,6 +18,7 @@ BRANCH_COLS = [
     export.Col("branch_code", "Mã chi bộ"),
     export.Col("branch_name", "Tên chi bộ"),
     export.Col("level_label", "Cấp chi bộ"),
+    export.Col("parent_name", "Trực thuộc"),
     export.Col("type_label", "Loại hình"),
     export.Col("members", "Đảng viên", "int"),
     export.Col("rating_label", "Xếp loại chi bộ"),
@@ -26,11 +27,21 @@ BRANCH_COLS = [
 
 
 def branch_list(unit_code: str, state: State, key: str) -> None:
-    """The branches of one unit (the last drill-down level), exportable."""
-    df = data.branches(state.filters.but(units=(unit_code,)), state.scope)
+    """The branches of one unit (the last drill-down level), with the đảng bộ each belongs to where the return says
+    (the organisation tree), exportable."""
+    f = state.filters.but(units=(unit_code,))
+    df = data.branches(f, state.scope)
     if df.is_empty():
         st.info("Không có chi bộ nào theo bộ lọc đã chọn.")
         return
+    tree = data.org_tree(f, state.scope)
+    names = dict(zip(zip(tree["year"], tree["node_code"]), tree["node_name"]))
+    up = dict(zip(zip(tree["year"], tree["node_code"]), tree["parent_code"]))
+    df = df.with_columns(
+        parent_name=pl.Series(
+            [names.get((y, up.get((y, c))), "") for y, c in zip(df["year"], df["branch_code"])], dtype=pl.String
+        )
+    )
     name = df["unit_name"][0]
     st.header(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)

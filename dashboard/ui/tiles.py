@@ -15,6 +15,7 @@ from dashboard.ui.targets import status_badge
 HEADLINE = [
     "member_good",
     "branch_good",
+    "grassroots_good",
     "sec_trained",
     "heads_member",
     "internet_none",

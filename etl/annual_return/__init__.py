@@ -1,12 +1,13 @@
 """The annual return (one workbook per party committee per year): read → normalise → validate → cross-check.
 
 `parse_return` turns a workbook's bytes into validated Polars frames (branches, committee members, village heads
-and, from 2026 or where a return has it, the branches' meetings and the committee's own meeting fields) or raises
+and, from 2026 or where a return has it, the branches' meetings and the committee's own meeting fields; where a
+return has it, the đảng bộ between the committee and its branches) or raises
 `ReturnRejected` with every problem found, in Vietnamese, by sheet, Excel row and column.
 
 The verbs live in their own modules: `read` (sheets, «Thông tin», header, rows), `normalise` (cells to typed
 values), `validate` (the schema rules of a batch of returns and their findings), `crosscheck` (rules across
-sheets)."""
+sheets), `tree` (the organisation tree: parents, cycles, levels)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from etl.annual_return.crosscheck import cross_checks, meeting_checks
 from etl.annual_return.normalise import committee_frame, meetings_frame, parse_year, text
 from etl.annual_return.read import Table, find_sheets, read_info, read_table, read_unit_fields
 from etl.annual_return.rows import SheetRows
+from etl.annual_return.tree import branch_parents, check_tree
 from etl.annual_return.validate import validate_batch, year_refusal
 from etl.excel import read_grids
 from etl.findings import Finding, ReturnRejected
@@ -31,10 +33,13 @@ from etl.schema import (
     COMMITTEE,
     HEADS,
     INFO_FIELDS,
+    ORGS,
+    BranchParentSchema,
     BranchSchema,
     CommitteeSchema,
     HeadsSchema,
     MeetingSchema,
+    OrgSchema,
     SheetSpec,
     UnitYearSchema,
     meetings_sheet,
@@ -73,6 +78,9 @@ class ParsedReturn:
     # rows when the return does not have them (required from etl.schema.MEETINGS_FROM).
     meetings: pl.DataFrame = field(default_factory=MeetingSchema.create_empty)
     unit_year: pl.DataFrame = field(default_factory=UnitYearSchema.create_empty)
+    # The đảng bộ cơ sở and đảng bộ bộ phận (sheet «Tổ chức cơ sở đảng»): no rows when the return does not have it.
+    orgs: pl.DataFrame = field(default_factory=OrgSchema.create_empty)
+    parents: pl.DataFrame = field(default_factory=BranchParentSchema.create_empty)  # the branches that name one
     rows: tuple[SheetRows, ...] = ()  # what was read of each table sheet, row by row (the load's summary)
     # Where the tables are in the file (sheet name and column letters by table), for messages of later checks.
     sheet_names: dict[str, str] = field(default_factory=dict)
@@ -112,6 +120,7 @@ def parse_returns(
         ("committee", CommitteeSchema),
         ("heads", HeadsSchema),
         ("meetings", MeetingSchema),
+        ("orgs", OrgSchema),
     )
     for sheet, schema in schemas:
         for d, frame in zip(ok, validate_batch([(d.tables[sheet], d.file_name, d.findings) for d in ok], schema)):
@@ -200,8 +209,11 @@ def _prepare(data: bytes, file_name: str, province: ProvinceConfig, allowed_year
         )
 
     tables: dict[str, Table] = {}
-    for spec in (BRANCHES, COMMITTEE, HEADS, meetings_spec(province)):
+    for spec in (BRANCHES, COMMITTEE, HEADS, meetings_spec(province), ORGS):
         grid = sheets.get(spec.key)
+        if grid is None and not spec.required:  # a part a return may leave out in any year, silently
+            tables[spec.key] = Table(spec, spec.name, None)
+            continue
         if grid is None and spec.from_year is not None:  # a sheet added later: required from its year, else none
             if year >= spec.from_year:
                 one_sheet = " (tệp chỉ có một trang, như tệp .csv: hãy nộp tệp Excel có đủ các trang)" * (
@@ -258,6 +270,7 @@ def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
     """Cross-sheet checks on the validated frames; the return, or its refusal."""
     cross_checks(d.tables, d.valid["committee"], d.valid["heads"], d.file_name, d.year, d.findings)
     meeting_checks(d.tables, d.file_name, d.year, d.is_commune, d.findings)
+    check_tree(d.tables, d.res.code, d.file_name, d.findings)
     d.findings[:] = once_per_cell(d.findings)
     rows = tuple(t.rows for t in d.tables.values() if t.rows is not None)
     if any(f.severity == "error" for f in d.findings):
@@ -279,6 +292,8 @@ def _finish(d: _Draft) -> ParsedReturn | ReturnRejected:
         heads=d.valid["heads"],
         meetings=d.valid["meetings"],
         unit_year=d.unit_year,
+        orgs=d.valid["orgs"],
+        parents=branch_parents(d.tables["branches"].frame, d.year, res.code),
         sheets_present=tuple(k for k, t in d.tables.items() if t.frame is not None),
         warnings=d.findings,
         rows=rows,

@@ -69,13 +69,15 @@ _WHOLE_LABEL = {"madv", "maso", "donvi", "dangbo", "nam"}
 
 
 def find_sheets(grids: dict[str, Grid]) -> dict[str, Grid]:
-    """Each sheet's role (info, branches, committee, heads, meetings) by its tab name, in the first sheet that has
+    """Each sheet's role (info, branches, committee, heads, meetings, orgs) by its tab name, in the first sheet that has
     it."""
     out: dict[str, Grid] = {}
     for name, g in grids.items():
         for k in (key(name), key(from_tcvn3(name))):  # a tab renamed in TCVN3 reads «Th«ng tin», «Chi bé»
             role = (
-                "meetings"
+                "orgs"
+                if "tochuccoso" in k or "dangbocoso" in k
+                else "meetings"
                 if "sinhhoat" in k
                 else "info"
                 if "thongtin" in k
@@ -318,6 +320,8 @@ def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: s
     kinds["title"] = sum(1 for r in g.rows[: hdr.rows[0]] if _filled(r))
     kinds["header"] = sum(1 for r in hdr.rows if _filled(g.rows[r]))
     start = hdr.data_start
+    while start < len(g.rows) and not _filled(g.rows[start]):  # a header merged down over an empty row
+        start += 1
     if start < len(g.rows) and is_numbering_row(g.rows[start]):
         kinds["numbering"] += 1
         start += 1
@@ -432,7 +436,7 @@ class _Sheet:
 
     def __post_init__(self) -> None:
         self.first_col = min(self.hdr.columns.values())
-        self.ids = [k for k in ("branch_code", "person_id") if k in self.hdr.columns]
+        self.ids = [k for k in ("branch_code", "person_id", "org_code") if k in self.hdr.columns]
         ignored = {c.key for c in self.spec.columns if c.kind == "ignore"}
         self.ignored = {j for k, j in self.hdr.columns.items() if k in ignored}
         self.wide = {r0 for (r0, c0), (_, c1) in self.g.merged if c1 - c0 >= 2}  # rows a title is merged across

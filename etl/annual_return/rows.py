@@ -31,7 +31,13 @@ KINDS = {
     "note": "dòng ghi chú",
     "unknown": "dòng không đọc được (báo lỗi)",
 }
-DATA_NOUN = {"branches": "chi bộ", "committee": "cấp uỷ viên", "heads": "chi bộ xóm (tổ dân phố)", "meetings": "chi bộ"}
+DATA_NOUN = {
+    "branches": "chi bộ",
+    "committee": "cấp uỷ viên",
+    "heads": "chi bộ xóm (tổ dân phố)",
+    "meetings": "chi bộ",
+    "orgs": "đảng bộ",
+}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import polars as pl
 from etl.annual_return.normalise import cast_to, cell
 from etl.annual_return.rows import Label, section_label, subtotal_ref
 from etl.findings import Finding
-from etl.schema import ATTENDANCE, COMMITTEE, LEVEL_SLOTS, MEMBER_COUNTS, RULE_COLUMNS, RULE_MESSAGES, Column
+from etl.schema import ATTENDANCE, LEVEL_SLOTS, MEMBER_COUNTS, RULE_COLUMNS, RULE_MESSAGES, Column
 from etl.text import fold
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _report(
     """Every failed rule of every row, as a Vietnamese finding."""
     # A cell already reported (not a number, unknown value) is empty now: don't report it twice.
     reported = {(f.sheet, f.row, f.column) for f in findings}
-    pk = "person_id" if table.spec is COMMITTEE else "branch_code"
+    pk = _key_column(table.spec.key)
     for row in details.iter_rows(named=True):
         for rule, status in row.items():
             if status != "invalid" or rule in schema.columns() or rule == BATCH:
@@ -74,6 +74,11 @@ def _report(
             f = _rule_finding(rule, row, table, file_name, details)
             if not (rule.endswith("|nullability") and (f.sheet, f.row, f.column) in reported):
                 findings.append(f)
+
+
+def _key_column(sheet: str) -> str:
+    """The column that identifies a row of the sheet (its code)."""
+    return {"committee": "person_id", "orgs": "org_code"}.get(sheet, "branch_code")
 
 
 # Schema columns computed from a sheet column: a finding names the column the user typed in.
@@ -89,7 +94,7 @@ def _rule_finding(rule: str, row: dict, table: Table, file_name: str, details: p
     )
     column = _DERIVED_FROM.get(column, column)
     kind = rule.split("|")[1] if "|" in rule else rule
-    values = {k: v for k, v in row.items() if not isinstance(v, str) or k in ("branch_code", "person_id")}
+    values = {k: v for k, v in row.items() if not isinstance(v, str) or k in ("branch_code", "person_id", "org_code")}
     if rule == "members_add_up":
         values["parts"] = (
             " + ".join(str(row[k]) for k in MEMBER_COUNTS) + f" = {sum(row[k] or 0 for k in MEMBER_COUNTS)}"
@@ -103,7 +108,7 @@ def _rule_finding(rule: str, row: dict, table: Table, file_name: str, details: p
     if rule.startswith("attendance"):
         values["attendance"] = sum(row.get(k) or 0 for k in ATTENDANCE)
     if rule == "primary_key":
-        pk = "branch_code" if "branch_code" in details.columns and spec is not COMMITTEE else "person_id"
+        pk = _key_column(spec.key)
         others = details.filter(pl.col(pk) == row[pk])["excel_row"].to_list()
         msg = f"Mã «{row[pk]}» xuất hiện nhiều lần (các dòng {', '.join(map(str, sorted(others)))})."
         column = pk

@@ -1,4 +1,6 @@
--- Staging: which targets the loaded data can measure, with the indicator, subgroup and direction they map to.
+-- Staging: which targets the loaded data can measure, with the indicator, subgroup and direction they map to, and
+-- the target's scope where it is not the whole deployment: its units (stg_ref_target_units) and the branch levels it
+-- counts (`levels`: codes separated by spaces, e.g. «tt_co_so tt_bo_phan»; null: every level).
 -- Grain: target_id.
 select
     target_id,
@@ -8,5 +10,7 @@ select
     try_cast(nullif(value, '') as double) as value_override,
     deadline_year,
     applies,
+    nullif(units, '') is not null as has_units,
+    string_split(nullif(trim(levels), ''), ' ') as levels,
     note
 from read_parquet('ref_target_links.parquet')

@@ -15,6 +15,12 @@ select 'computer_none' as indicator_id, * exclude (value) from ind_computer_none
 union all by name
 select 'ehandbook' as indicator_id, * exclude (value) from ind_ehandbook
 union all by name
+select 'grassroots_excellent' as indicator_id, * exclude (value) from ind_grassroots_excellent
+union all by name
+select 'grassroots_failed' as indicator_id, * exclude (value) from ind_grassroots_failed
+union all by name
+select 'grassroots_good' as indicator_id, * exclude (value) from ind_grassroots_good
+union all by name
 select 'heads_member' as indicator_id, * exclude (value) from ind_heads_member
 union all by name
 select 'internet_none' as indicator_id, * exclude (value) from ind_internet_none
@@ -24,6 +30,8 @@ union all by name
 select 'meet_attendance' as indicator_id, * exclude (value) from ind_meet_attendance
 union all by name
 select 'meet_bulletin' as indicator_id, * exclude (value) from ind_meet_bulletin
+union all by name
+select 'meet_fixed_day' as indicator_id, * exclude (value) from ind_meet_fixed_day
 union all by name
 select 'meet_forum' as indicator_id, * exclude (value) from ind_meet_forum
 union all by name
@@ -74,3 +82,5 @@ union all by name
 select 'secretary_trained' as indicator_id, * exclude (value) from ind_secretary_trained
 union all by name
 select 'small_branch' as indicator_id, * exclude (value) from ind_small_branch
+union all by name
+select 'suborg_good' as indicator_id, * exclude (value) from ind_suborg_good

@@ -2,6 +2,8 @@
 -- linear version): baseline, latest, gap, observed and required pace, ratio, projection, status, gap in units; and
 -- which published tables gave points where no return was loaded (`published_source`, up to `published_until`).
 -- Annual targets ("every year ≥ 90%") are judged against next year. Mirrors dashboard.methods.progress.
+-- A scoped target (some units, some levels: prg_target_series) is followed over its scope — «province» is the whole
+-- of its scope — and for each of its units and branch types within it.
 -- Grain: target_id × scope_kind × scope_code.
 with targets as (
     select * from prg_targets
@@ -25,6 +27,17 @@ points as (
     from targets as t
     inner join series as s
         on t.indicator_id = s.indicator_id and t.subgroup is not distinct from s.subgroup
+    where not t.is_scoped
+    union all
+    select
+        s.target_id,
+        s.scope_kind,
+        s.scope_code,
+        s.year,
+        s.value,
+        s.denominator
+    from prg_target_series as s
+    where s.denominator > 0
 ),
 
 means as (
@@ -80,6 +93,7 @@ with_target as (
         t.comparator,
         t.is_annual,
         t.applies,
+        t.is_scoped,
         case when t.is_annual then s.latest_year + 1 else t.deadline end as deadline,
         case t.comparator
             when '>=' then s.latest >= t.target_value - 1e-9

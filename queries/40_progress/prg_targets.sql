@@ -2,6 +2,8 @@
 -- target is stated as the complement of its indicator. A target linked to a measure of the committee-year (an id
 -- starting «unit_», queries/indicators.toml [[unit_measure]]) is a per-unit target: each committee's count against
 -- the value (prg_unit_targets), not a rate over branches (prg_progress).
+-- A scoped target (`is_scoped`) applies to some units only (stg_ref_target_units: Bình Lư, the Khối, Hà Giang's
+-- old communes) or counts some branch levels only (`levels`): its progress is over that scope (prg_target_series).
 -- Grain: target_id.
 with links as (
     select * from stg_ref_target_links
@@ -24,6 +26,9 @@ joined as (
         l.deadline_year = 'annual' as is_annual,
         try_cast(l.deadline_year as integer) as deadline,
         l.applies,
+        l.has_units,
+        l.levels,
+        l.has_units or l.levels is not null as is_scoped,
         starts_with(l.indicator_id, 'unit_') as is_unit_target,
         t.issuer,
         t.target_text,

@@ -13,14 +13,24 @@ measures as (
     from int_unit_measure
 ),
 
+targets as (
+    select * from prg_targets
+    where is_unit_target
+),
+
+-- the units each target applies to: the ones its link names, else every unit the measure is owed by
 expected as (
     select
-        ms.measure_id,
+        t.target_id,
         count(*) as units_expected
-    from measures as ms
+    from targets as t
+    inner join measures as ms on t.indicator_id = ms.measure_id
     cross join stg_units as u
-    where u.is_commune or not ms.communes_only
-    group by ms.measure_id
+    left join stg_ref_target_units as tu on t.target_id = tu.target_id and u.unit_code = tu.unit_code
+    where
+        (u.is_commune or not ms.communes_only)
+        and (not t.has_units or tu.unit_code is not null)
+    group by t.target_id
 ),
 
 summed as (
@@ -45,4 +55,4 @@ select
     e.units_expected - s.units_reported as units_not_reported,
     s.units_met = e.units_expected as met
 from summed as s
-inner join expected as e on s.measure_id = e.measure_id
+inner join expected as e on s.target_id = e.target_id
