@@ -11,6 +11,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from etl.annual_return.branch_codes import next_code, own_space
 from etl.codes import label, labels
 from etl.province import ProvinceConfig, Unit
 from etl.schema import (
@@ -37,7 +38,7 @@ INSTRUCTIONS = [
     "1. Mỗi đảng bộ (xã, phường, đảng uỷ trực thuộc Tỉnh uỷ) lập một tệp cho mỗi năm báo cáo.",
     "2. Trang «Thông tin»: ghi mã đơn vị (5 chữ số theo danh mục ĐVHC, hoặc mã đảng bộ trực thuộc), tên đảng bộ, năm báo cáo.",
     "3. Trang «Chi bộ»: mỗi chi bộ một dòng. Mã chi bộ giữ nguyên qua các năm; chi bộ mới thì đặt mã mới: mã đơn vị,",
-    "   dấu chấm và số tiếp theo (ví dụ 01273.084). Chỉ ghi chi bộ của đơn vị mình: mã của đơn vị khác bị từ chối.",
+    "   dấu chấm và số tiếp theo (ví dụ {example}). Chỉ ghi chi bộ của đơn vị mình: mã của đơn vị khác bị từ chối.",
     "   Tổng số đảng viên = Miễn đánh giá + Chưa đánh giá + HTXSNV + HTTNV + HTNV + Không HTNV.",
     "   «Xếp loại chi bộ» để trống nếu chi bộ chưa được đánh giá, xếp loại trong năm.",
     "   «Đảng viên tại chỗ» bắt buộc với chi bộ xóm, tổ dân phố (đảng viên đang sinh sống tại xóm).",
@@ -105,7 +106,9 @@ def write_return(
     wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     lists = _list_refs()
-    _write_instructions(wb, f, with_meetings, with_orgs)
+    space = own_space(unit.code)  # a new branch's code in the instructions: the unit's next free one
+    example = next_code([str(b["branch_code"]) for b in branches if str(b["branch_code"]).startswith(space)], space)
+    _write_instructions(wb, f, with_meetings, with_orgs, example)
     info = wb.add_worksheet("Thông tin")
     info.set_column(0, 0, 52)
     info.set_column(1, 1, 40)
@@ -256,12 +259,12 @@ def _write_lists(wb, f) -> None:
     ws.hide()
 
 
-def _write_instructions(wb, f, with_meetings: bool, with_orgs: bool) -> None:
+def _write_instructions(wb, f, with_meetings: bool, with_orgs: bool, example: str) -> None:
     ws = wb.add_worksheet("Hướng dẫn")
     ws.set_column(0, 0, 120)
     orgs = [ORG_INSTRUCTIONS[0].format(n=11 if with_meetings else 9), *ORG_INSTRUCTIONS[1:]] if with_orgs else []
     for i, line in enumerate(INSTRUCTIONS + MEETING_INSTRUCTIONS * with_meetings + orgs):
-        ws.write(i, 0, line, f["title"] if i == 0 else None)
+        ws.write(i, 0, line.replace("{example}", example), f["title"] if i == 0 else None)
 
 
 def _formats(wb) -> dict[str, Any]:

@@ -167,6 +167,27 @@ def test_the_template_keeps_typed_codes_as_text(province):
     assert ws.column_dimensions["B"].number_format == "@"
 
 
+@pytest.mark.parametrize(
+    "province_code, unit, rows, example",
+    [("04", "01279", 0, "01279.001"), ("04", XA, 2, f"{XA}.003"), ("12", "03390", 0, "03390.001")],
+)
+def test_the_instructions_show_a_new_code_in_the_units_own_space(province_code, unit, rows, example):
+    """The instructions' example of a new branch's code is the unit's next free one (it was Cao Bằng's «01273.084»
+    in every unit's template, a Lai Châu commune's too: a code the rule refuses there)."""
+    import io
+
+    import openpyxl
+
+    from etl.province import load_province
+
+    prov = load_province(province_code)
+    branches = [branch(f"{unit}.{i:03d}", "co_so", "dang", good=2) for i in range(1, rows + 1)]
+    wb = openpyxl.load_workbook(io.BytesIO(return_bytes(prov, unit, 2026, branches)))
+    text = "\n".join(str(r[0].value) for r in wb["Hướng dẫn"].iter_rows() if r[0].value)
+    assert f"(ví dụ {example})" in text
+    assert "01273.084" not in text
+
+
 # ------------------------------------------------------------------------------------------------ the joins
 
 # A store written before the rule (or by hand): in 2025 xa (A) named «01279.001», which Nùng Trí Cao (B) also names.

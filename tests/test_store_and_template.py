@@ -155,7 +155,7 @@ def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tm
 
 
 def test_a_province_without_published_tables_loads_and_answers(tmp_path):
-    """Lai Châu (no reference folder): empty reference tables keep every view working."""
+    """Lai Châu (no published tables, only xã Bình Lư's targets): empty reference tables keep every view working."""
     from dashboard import data
     from dashboard.scope import Filters, Scope
 
@@ -190,7 +190,10 @@ def test_a_province_without_published_tables_loads_and_answers(tmp_path):
     # 1 of 4 village branches without Internet = 25%
     assert df.row(0, named=True)["numerator"] == 1 and df.row(0, named=True)["denominator"] == 4
     assert data.reconciliation(Scope.province(), root=tmp_path).is_empty()
-    assert data.progress(Scope.province(), root=tmp_path).is_empty()
+    # the folder's targets are xã Bình Lư's (document 001), over Bình Lư (03390) alone: no published history
+    progress = data.progress(Scope.province(), root=tmp_path)
+    assert progress.height and set(progress["target_id"].str.slice(0, 5)) == {"T001-"}
+    assert progress["published_source"].is_null().all()
 
 
 def test_every_committees_return_in_one_zip(province, sample_store):

@@ -61,7 +61,7 @@ def check_own_branches(
     }
     if not any(bad.values()):
         return
-    example = _next_code([c for cs in codes.values() for c in cs if c and c.startswith(space)], space)
+    example = next_code([c for cs in codes.values() for c in cs if c and c.startswith(space)], space)
     for k, t in enumerate(keyed):
         rows = t.frame.get_column("excel_row").to_list() if bad[k] else []
         for i in bad[k]:
@@ -88,7 +88,8 @@ def once_per_cell(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if not (f.rule == "unknown_branch" and (f.sheet, f.row) in foreign)]
 
 
-def _next_code(codes: list[str], space: str) -> str:
-    """The code after the highest numbered one of the unit («01273.084»), for the message's example."""
+def next_code(codes: list[str], space: str) -> str:
+    """The code after the highest numbered one of the unit («01273.084»): the example of a message or of the
+    template's instructions."""
     numbers = [int(c[len(space) :]) for c in codes if c[len(space) :].isdigit()]
     return f"{space}{max(numbers, default=0) + 1:03d}"

@@ -35,7 +35,8 @@ points as (
         s.scope_code,
         s.year,
         s.value,
-        s.denominator
+        s.denominator,
+        null::varchar as source  -- a scoped target follows the loaded returns of its scope only
     from prg_target_series as s
     where s.denominator > 0
 ),
