@@ -57,7 +57,7 @@ def test_every_page_opens_from_a_shared_link_through_the_log_in(sample_site, bro
 
 
 def _menu(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()  # the menu: page links (urlstate)
 
 
 def _at_the_gate_in_vietnamese(page, sample_site) -> None:
