@@ -333,10 +333,23 @@ def reported_units(year: int, filters: Filters, scope: Scope, root: Path = PARQU
 
 @cached
 def branches(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
-    """Branch-year rows (the drill-down to branch level) with labels."""
+    """Branch-year rows (the drill-down to branch level) with labels, and the name of the đảng bộ each belongs to
+    where its return says (`parent_name`, from the organisation tree; empty: directly under the unit)."""
     where, params = _where(scope.restrict(filters))
     sql = f"select * from int_branch_year where {where} order by unit_code, branch_code, year"
-    return _with_labels(_query(sql, params, root), root)
+    df = _with_labels(_query(sql, params, root), root)
+    tree = org_tree(filters, scope, root=root)
+    key = ("year", "unit_code", "node_code")
+    parents = tree.select(*key, "parent_code").join(
+        tree.select(*key[:2], pl.col("node_code").alias("parent_code"), pl.col("node_name").alias("parent_name")),
+        on=[*key[:2], "parent_code"],
+        how="inner",
+    )
+    return df.join(
+        parents.select(*key[:2], pl.col("node_code").alias("branch_code"), "parent_name"),
+        on=["year", "unit_code", "branch_code"],
+        how="left",
+    ).with_columns(pl.col("parent_name").fill_null(""))
 
 
 @cached

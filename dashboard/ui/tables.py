@@ -34,14 +34,6 @@ def branch_list(unit_code: str, state: State, key: str) -> None:
     if df.is_empty():
         st.info("Không có chi bộ nào theo bộ lọc đã chọn.")
         return
-    tree = data.org_tree(f, state.scope)
-    names = dict(zip(zip(tree["year"], tree["node_code"]), tree["node_name"]))
-    up = dict(zip(zip(tree["year"], tree["node_code"]), tree["parent_code"]))
-    df = df.with_columns(
-        parent_name=pl.Series(
-            [names.get((y, up.get((y, c))), "") for y, c in zip(df["year"], df["branch_code"])], dtype=pl.String
-        )
-    )
     name = df["unit_name"][0]
     st.header(f"Chi bộ của {fmt.plain(name)}, năm {state.year}")
     show_table(df, BRANCH_COLS)
