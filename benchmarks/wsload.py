@@ -110,6 +110,7 @@ class Run:
     error_boxes: list[str] = field(default_factory=list)
     widgets: dict[str, str] = field(default_factory=dict)  # label -> widget id (text inputs and buttons)
     navigation: object | None = None
+    links: list[str] = field(default_factory=list)  # the page links drawn (the menu: page_script_hash of each)
     page_hash: str = ""
     not_found: bool = False
 
@@ -225,13 +226,15 @@ def _element(el, run: Run) -> None:
     elif kind in ("text_input", "button"):
         w = getattr(el, kind)
         run.widgets[w.label] = w.id
+    elif kind == "page_link" and el.page_link.page_script_hash:
+        run.links.append(el.page_link.page_script_hash)
 
 
-def menu(nav) -> list[tuple[str, str]]:
-    """The pages of the menu (hidden ones left out; none while the menu is hidden): (page_script_hash, url path)."""
-    if nav.position == nav.HIDDEN:
-        return []
-    return [(p.page_script_hash, p.url_pathname) for p in nav.app_pages if not p.is_hidden and not p.external_url]
+def menu(run: Run) -> list[tuple[str, str]]:
+    """The pages of the menu the user sees — st.page_link's links (dashboard/urlstate.py draws the menu; st.navigation
+    is hidden), none before log-in: (page_script_hash, url path), in the menu's order."""
+    paths = {p.page_script_hash: p.url_pathname for p in run.navigation.app_pages} if run.navigation else {}
+    return [(h, paths[h]) for h in dict.fromkeys(run.links) if h in paths]
 
 
 async def log_in(c: Client, user: str) -> tuple[Run, Run]:
@@ -316,12 +319,12 @@ async def session(base: str, user: str, res: dict, step_s: float, deadline: floa
                 _, home = await log_in(c, user)
             if home.navigation is None:
                 raise CheckFailed("no menu after log-in")
-            here = dict((h, p) for h, p in menu(home.navigation)).get(home.page_hash, "tong-quan")
+            here = dict((h, p) for h, p in menu(home)).get(home.page_hash, "tong-quan")
             home.check(here)
             res["login"].append(home.seconds)
             res["views"] += 1
             res["bytes"] += home.bytes
-            for page_hash, path in menu(home.navigation):
+            for page_hash, path in menu(home):
                 if page_hash == home.page_hash:
                     continue  # the overview, shown after log-in
                 if time.time() > deadline:

@@ -13,6 +13,9 @@ from etl.settings import MAPPINGS_DIR
 FORMAT_DIR = MAPPINGS_DIR / "reference"
 # Optional columns of target_links.csv (a target's scope): blank = the whole deployment.
 SCOPE_COLUMNS = ("units", "levels")
+# target_links.csv's columns (etl/mappings/reference/target_links.csv): an old snapshot's table lacks the scope
+LINK_COLUMNS = ("target_id", "indicator_id", "subgroup", "direction", "value", "deadline_year", "applies")
+LINK_COLUMNS += (*SCOPE_COLUMNS, "note")
 
 BIEU_FILES = {
     "ref_bieu01": "bieu01_branch_counts.csv",

@@ -178,6 +178,7 @@ def _added_tables() -> Path:
 
     import polars as pl
 
+    from etl.reference import LINK_COLUMNS
     from etl.schema import BranchParentSchema, MeetingSchema, OrgSchema, UnitYearSchema
 
     out = Path(tempfile.mkdtemp(prefix="partydash-added-"))
@@ -196,10 +197,17 @@ def _added_tables() -> Path:
         ).drop("year")
         (out / table / "year=0").mkdir(parents=True)
         df.write_parquet(out / table / "year=0" / "data.parquet")
-    # A reference table added since (why a target is not measurable): an old snapshot has none of those reasons.
+    # Reference tables added since (why a target is not measurable, the units a target names): an old snapshot has
+    # none of them.
     pl.DataFrame(schema={"target_id": pl.String, "reason": pl.String}).write_parquet(
         out / "ref_target_unmeasured.parquet"
     )
+    pl.DataFrame(schema={"target_id": pl.String, "unit_code": pl.String}).write_parquet(
+        out / "ref_target_units.parquet"
+    )
+    # Columns added since to a reference table (a target's scope): stg_ref_target_links reads its table by name
+    # together with this empty one, so an old snapshot's links have them, empty.
+    pl.DataFrame(schema=dict.fromkeys(LINK_COLUMNS, pl.String)).write_parquet(out / "ref_target_links_columns.parquet")
     return out
 
 

@@ -566,7 +566,10 @@ def test_registry_and_indicator_views_match():
 
 
 # Indicators whose branches the tiny store does not have (tested on tests/test_meeting_targets.py's store).
-EMPTY_ON_TINY = {"meet_higher_quarterly": "no branch under a grassroots committee in 2025, the year with meetings"}
+EMPTY_ON_TINY = {
+    "meet_higher_quarterly": "no branch under a grassroots committee in 2025, the year with meetings",
+    "meet_fixed_day": "Cao Bằng fixes no meeting day: its returns have no such column (test_meet_fixed_day)",
+}
 
 
 def test_registry_subgroups_are_the_views_subgroups(tiny_store):
@@ -642,8 +645,11 @@ def test_meet_fixed_day(tiny_store, tmp_path):
     assert rows(tiny_store, "meet_fixed_day") == []
     # a province that meets on the 3rd (document 002), 2026: A1 held 12, 12 on the day; A2 held 11, 9 on the day;
     # A3 held none → 0/0. (12 + 9) / (12 + 11) = 21/23 = 91.3043%
-    branches = [branch("A1", "tt_cap_tren", "xom", good=5, resident_members=5), branch("A2", "co_so", "dang", good=8)]
-    branches.append(branch("A3", "co_so", "nha_nuoc", good=4))
+    branches = [
+        branch(f"{A}.A1", "tt_cap_tren", "xom", good=5, resident_members=5),
+        branch(f"{A}.A2", "co_so", "dang", good=8),
+    ]
+    branches.append(branch(f"{A}.A3", "co_so", "nha_nuoc", good=4))
     meetings = full_meetings(branches)
     for m, held, on_day in zip(meetings, (12, 11, 0), (12, 9, 0)):
         m.update(regular_held=held, on_fixed_day=on_day, res_assigned=min(held, 12), bulletin_meetings=held)
@@ -652,9 +658,9 @@ def test_meet_fixed_day(tiny_store, tmp_path):
     root = build_store(tmp_path / "parquet", [(A, 2026, branches, [], [], meetings, FULL_UNIT_FIELDS)], day3)
     assert rows(root, "meet_fixed_day") == [(2026, 21, 23, 91.3043)]
     assert rows(root, "meet_fixed_day", by=("branch",)) == [
-        ("A1", 12, 12, 100.0),
-        ("A2", 9, 11, 81.8182),
-        ("A3", 0, 0, None),
+        (f"{A}.A1", 12, 12, 100.0),
+        (f"{A}.A2", 9, 11, 81.8182),
+        (f"{A}.A3", 0, 0, None),
     ]
 
 

@@ -175,7 +175,8 @@ def test_the_row_limit_is_checked_before_reading(province, monkeypatch):
         read_grids(tall(province), "cao.xlsx")
     f = e.value.findings[0]
     assert (f.file, f.sheet, f.rule) == ("cao.xlsx", "Chi bộ", "too_many_rows")
-    assert "có dữ liệu đến dòng 300.999, cột S" in f.message and "vượt giới hạn 20000 dòng" in f.message
+    # column T: «Trực thuộc (mã đảng bộ)», the last of «Chi bộ»
+    assert "có dữ liệu đến dòng 300.999, cột T" in f.message and "vượt giới hạn 20000 dòng" in f.message
 
 
 # ------------------------------------------------------------------------------- the command line goes on

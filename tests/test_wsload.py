@@ -71,10 +71,10 @@ def test_a_wrong_password_and_a_wrong_page_fail_the_checks(base):
             refused = await c.rerun(form.page_hash, bad)
             with pytest.raises(wsload.CheckFailed, match="title 'Đăng nhập'"):
                 refused.check("tong-quan")  # still the log-in form: no overview
-            assert refused.navigation is not None and not wsload.menu(refused.navigation)  # no menu before log-in
+            assert refused.navigation is not None and not wsload.menu(refused)  # no menu before log-in
             _, home = await wsload.log_in(c, "tinh")
             assert home.check("tong-quan").startswith("Tổng quan năm")
-            pages = dict((p, h) for h, p in wsload.menu(home.navigation))
+            pages = dict((p, h) for h, p in wsload.menu(home))
             chi_bo = await c.rerun(pages["chi-bo"])
             with pytest.raises(wsload.CheckFailed):
                 chi_bo.check("dang-vien")  # another page's title
