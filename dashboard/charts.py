@@ -85,10 +85,15 @@ def _breaks(fig: go.Figure, breaks: dict[int, str], years: list[int]) -> None:
         )
 
 
+def regulation(text: str) -> str:
+    """A rating change of prg_series_breaks by the regulation it brought in: «Quy định 124-QĐ/TW thay Quy định
+    132-QĐ/TW» → «Quy định 124-QĐ/TW»."""
+    return text.split(" thay ")[0].split(" (")[0]
+
+
 def short_regulation(text: str) -> str:
     """«Quy định 124-QĐ/TW thay Quy định 132-QĐ/TW» → «QĐ 124-QĐ/TW»."""
-    first = text.split(" thay ")[0].split(" (")[0]
-    return first.replace("Quy định ", "QĐ ")
+    return regulation(text).replace("Quy định ", "QĐ ")
 
 
 def trend(

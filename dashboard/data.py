@@ -307,12 +307,14 @@ def years(root: Path = PARQUET_DIR) -> list[int]:
 @cached
 def coverage(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Per loaded year: of the units the filters select (within the scope), how many reported (int_unit_reported);
-    complete when at least the share of int_year_coverage did (the one home of that rule). Names no unit."""
+    complete when at least the share of int_year_coverage did (the one home of that rule; `complete_share` says it).
+    Names no unit."""
     f = scope.restrict(filters)
     where, params = _where(Filters(units=f.units, provinces=f.provinces))
     sql = (
         "select year, count(*) filter (where reported) as reported, count(*) as expected, "
-        "count(*) filter (where reported) >= any_value(complete_share) * count(*) as complete "
+        "count(*) filter (where reported) >= any_value(complete_share) * count(*) as complete, "
+        "any_value(complete_share) as complete_share "
         f"from int_unit_reported join int_year_coverage using (year) where {where} group by year order by year"
     )
     return _query(sql, params, root)
@@ -734,16 +736,14 @@ def has_territory() -> bool:
 def boundaries_path(province_code: str | None = None) -> Path | None:
     """The commune boundaries of the configured province (None if the province has none); in a national
     deployment, those of one province, or the provinces themselves (the country map) when none is given."""
-    from etl.province import NATIONAL_CODE, load_province
+    from etl.province import NATIONAL_CODE, is_province_code, load_province
     from etl.settings import GEO_DIR
 
     conf = load_province()
     if conf.code != NATIONAL_CODE:
         return conf.boundaries_path
-    if province_code is not None and not (
-        len(province_code) == 2 and province_code.isascii() and province_code.isdigit()
-    ):
-        return None  # a code is two digits; nothing else becomes part of a path
+    if province_code is not None and not is_province_code(province_code):
+        return None  # nothing else becomes part of a path
     path = GEO_DIR / "communes" / f"{province_code}.geojson" if province_code else GEO_DIR / "provinces.geojson"
     return path if path.exists() else None
 

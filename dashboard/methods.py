@@ -41,6 +41,18 @@ FUNNEL_LABELS: dict[str, str] = {"better": "Tốt hơn đáng kể", "worse": "K
 
 TREND_LABELS: dict[str, str] = {"up": "tăng", "down": "giảm", "none": "không thay đổi đáng kể", "na": "không tính được"}
 
+# The progress statuses' thresholds on R = observed pace / required pace (METHODS §1): «đúng lộ trình» from 0,95,
+# «cần đẩy nhanh» from 0,60. The SQL of every page (prg_progress.sql) states them too; tests/test_one_home.py and the
+# boundary cases of tests/test_progress_boundaries.py hold the two equal, and every text says them from here.
+ON_TRACK_RATIO = 0.95
+ACCELERATE_RATIO = 0.60
+
+
+def ratio_pct(r: float) -> str:
+    """A threshold of R in words: 0.95 → «95%»."""
+    return f"{round(r * 100)}%"
+
+
 TREND_CRITICAL_95 = 3.8415  # chi-squared, 1 df, p = 0.05
 TREND_CRITICAL_998 = 9.5495  # chi-squared, 1 df, p = 0.002
 TREND_YEARS = 5  # the trend test's years: the five most recent comparable ones, never more (as Fingertips)
@@ -104,9 +116,9 @@ def status_from_ratio(r: float | None) -> str:
     """Map a progress ratio R to a status code (METHODS.md §1 thresholds)."""
     if r is None or not math.isfinite(r):
         return "insufficient_data"
-    if r >= 0.95:
+    if r >= ON_TRACK_RATIO:
         return "on_track"
-    if r >= 0.60:
+    if r >= ACCELERATE_RATIO:
         return "needs_acceleration"
     if r >= 0:
         return "limited_progress"

@@ -91,6 +91,8 @@ def render(
     if real_ip:  # a TLS terminator or load balancer in front: the browser's address is the one it passes on
         real_ip += "    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;\n"
     user = f"user {WORKER_USER} {grp.getgrgid(worker_ids()[1]).gr_name};" if os.geteuid() == 0 else ""
+    from etl.settings import MAX_FILE_BYTES  # the one upload limit; nginx adds the multipart envelope
+
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         user_line=user,
         run=str(run),
@@ -99,6 +101,7 @@ def render(
         listen_lines=listen_lines.rstrip("\n"),
         hsts_line='        add_header Strict-Transport-Security "max-age=31536000" always;' if tls else "",
         real_ip_lines=real_ip,
+        max_body=f"{MAX_FILE_BYTES // 1024 // 1024 + 1}m",
     )
 
 

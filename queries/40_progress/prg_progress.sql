@@ -130,6 +130,8 @@ judged as (
         case
             when met then 'achieved'
             when years_with_data < 2 then 'insufficient_data'
+            -- The thresholds of METHODS §1, equal to dashboard/methods.py's ON_TRACK_RATIO and ACCELERATE_RATIO (the
+            -- texts say them from there; tests/test_one_home.py holds the two equal).
             when ratio >= 0.95 then 'on_track'
             when ratio >= 0.60 then 'needs_acceleration'
             when ratio >= 0 then 'limited_progress'
