@@ -247,9 +247,6 @@ def load_changes(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
     return pl.concat(frames) if frames else empty
 
 
-# ---------------------------------------------------------------------------------------------------- users
-
-
 def users_table(users: list, unit_names: dict[str, str]) -> pl.DataFrame:
     """The users in words: role, unit name, status."""
     from dashboard import auth

@@ -211,7 +211,6 @@ def set_scope(username: str, role: str, unit_code: str | None = None, root: Path
     session.revoke_user(username, root)
 
 
-# ---------------------------------------------------------------------------------------------- first admin
 # The first admin of a real store is created on the server, by whoever runs the service there:
 # `python -m dashboard.users add NAME --role admin`. No browser path: nothing to guess from outside.
 FIRST_ADMIN_COMMAND = "python -m dashboard.users add TÊN --role admin"
@@ -237,7 +236,6 @@ class LoginResult:
     message: str = ""
 
 
-# ------------------------------------------------------------------------------------------------- lock-out
 # Failures are counted per (client, account), never per account alone: someone who types wrong passwords for an
 # account from their own machine locks only themselves out of it, not its owner (issue 16.4). A client that
 # fails on many accounts (password spraying) is slowed down as a whole. Each failure past the limit doubles

@@ -331,7 +331,7 @@ def rating_mix(
 def funnel(
     df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = None, title: str = "", whole: str = "Toàn tỉnh"
 ) -> go.Figure:
-    """Funnel plot (METHODS §3): units by denominator and value, the province line and 95% / 99,8% limits."""
+    """Funnel plot (docs/METHODS.md §3): units by denominator and value, the province line and 95% / 99,8% limits."""
     d = df.filter(pl.col("denominator") > 0)
     n_max = max(d["denominator"].max() or 1, 10)
     ns = [max(1, n_max * i / 200) for i in range(1, 201)]

@@ -46,9 +46,6 @@ BY_COLUMNS = {  # the only grouping columns a caller may ask for
 }
 
 
-# ------------------------------------------------------------------------------------------------- plumbing
-
-
 def _snapshot_key(root: Path) -> str:
     snap = current_snapshot(root)
     return snap.name if snap else ""
@@ -136,9 +133,6 @@ def _value(df: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .alias("value")
     )
-
-
-# ------------------------------------------------------------------------------------------------ indicators
 
 
 @cached
@@ -377,9 +371,6 @@ def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_D
     return _with_labels(_query(sql, params, root), root)
 
 
-# ------------------------------------------------------------------------------------------- branch meetings
-
-
 @cached
 def meeting_years(scope: Scope, root: Path = PARQUET_DIR) -> list[int]:
     """The years with branch meetings reported (the sheet «Sinh hoạt chi bộ»: from 2026, a 2025 baseline), within
@@ -429,9 +420,6 @@ def unit_target_status(year: int, root: Path = PARQUET_DIR) -> pl.DataFrame:
         "inner join prg_targets as t on s.target_id = t.target_id where s.year = $year order by s.target_id"
     )
     return _query(sql, {"year": year}, root)
-
-
-# -------------------------------------------------------------------------------------------------- progress
 
 
 @cached
@@ -630,9 +618,6 @@ def series_breaks(root: Path = PARQUET_DIR) -> dict[int, str]:
     return dict(db.cursor(root).sql("select year, regulation from prg_series_breaks").fetchall())
 
 
-# ---------------------------------------------------------------------------------------------- data quality
-
-
 @cached
 def completeness(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Returns expected vs reported per unit and year."""
@@ -695,9 +680,6 @@ def returns(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Lineage of the returns in the current data."""
     where, params = _where(scope.restrict(Filters()))
     return _query(f"select * from stg_returns where {where} order by year, unit_code", params, root)
-
-
-# ------------------------------------------------------------------------------------------- app helpers
 
 
 @cached
@@ -786,15 +768,12 @@ def clear_cache() -> None:
         inner.cache_clear()
 
 
-# ------------------------------------------------------------------------------- units against the province
-
-
 def unit_comparison(
     filters: Filters, scope: Scope, ids: tuple[str, ...] = (), root: Path = PARQUET_DIR
 ) -> pl.DataFrame:
     """Each unit's value of each indicator (all of the registry, or `ids`) against the province, with the funnel
-    judgement (METHODS §3, 95%): the rows of the commune profile and of the commune brief. Units whose denominator
-    is 0 are left out; the province value is the benchmark this scope is shown (null when it is withheld, and
+    judgement (docs/METHODS.md §3, 95%): the rows of the commune profile and of the commune brief. Units whose
+    denominator is 0 are left out; the province value is the benchmark this scope is shown (null when it is withheld, and
     `withheld` says why: `province_benchmark`)."""
     from dashboard import methods
 

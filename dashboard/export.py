@@ -205,9 +205,6 @@ def figure_png(fig: go.Figure, width: int = 1100, height: int | None = None, met
         return out.to_image(format="png", width=width, height=height or out.layout.height or 420, scale=2)
 
 
-# ------------------------------------------------------------------------------------------ Biểu 01–07
-
-
 LEVELS = [c.code for c in codes()["level"]]
 TYPES = [c.code for c in codes()["branch_type"]]
 ROLES = [c.code for c in codes()["role"]]

@@ -200,9 +200,6 @@ def return_warnings(
     )
 
 
-# ------------------------------------------------------------------------------------------------- the board
-
-
 def expected_units(year: int, province, reported_before: set[str]) -> tuple[list[str], list[str]]:
     """Who is expected to report in a year: every unit of the province's configuration (it follows the merger of
     units), and of those the ones without a return the year before (`reported_before`: the units with one) — shown
@@ -291,9 +288,6 @@ def board(
     return df, counts
 
 
-# ------------------------------------------------------------------------------ a committee submits its return
-
-
 def submit_return(
     year: int, checked, username: str, role: str, user_unit: str | None, province, root: Path = PARQUET_DIR
 ) -> str:
@@ -376,9 +370,6 @@ def approval_notice(year: int | None, root: Path = PARQUET_DIR) -> str | None:
     if p.locked:
         return f"{text}. Số liệu chốt ngày {p.locked_day}."
     return f"{text}; các đơn vị chưa duyệt có thể còn sửa số liệu."
-
-
-# ------------------------------------------------------------------------------ versions and what changed
 
 
 def version_branches(year: int, unit_code: str, load_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:

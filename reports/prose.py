@@ -90,9 +90,6 @@ class Block:
     text: str
 
 
-# ----------------------------------------------------------------------------------------------- phrases
-
-
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -220,9 +217,6 @@ def _counts(values: dict[str, int], sep: str = "; ") -> str:
     order = [c.code for c in codes()["branch_type"]]
     order = ["xom", *[t for t in order if t != "xom"]]
     return sep.join(f"{fmt.count(values[t])} {type_label(t)}" for t in order if values.get(t))
-
-
-# ---------------------------------------------------------------------------------------- the situation
 
 
 def situation_title(meta: Meta) -> tuple[str, str]:
