@@ -86,6 +86,8 @@ def test_good_or_better_says_the_same_in_sql_and_python():
         assert re.findall(r"rating in \(([^)]*)\)", sql) == [", ".join(f"'{r}'" for r in GOOD_RATINGS)], view
     sql = (QUERIES_DIR / "30_indicators" / "ind_member_good.sql").read_text(encoding="utf-8")
     assert f"{' + '.join(GOOD_GRADES)} as numerator" in sql
+    sql = (QUERIES_DIR / "45_tables" / "tbl_bieu07.sql").read_text(encoding="utf-8")  # Biểu 07's own column
+    assert f"sum({' + '.join(GOOD_GRADES)})::bigint as good_or_better" in sql
 
 
 def test_a_returns_good_shares_are_sum_over_sum():
