@@ -10,11 +10,13 @@ from dashboard import fmt, lookups
 from dashboard.scope import Scope
 from etl.annual_return import ParsedReturn
 from etl.codes import codes
+from etl.roles import Role
+from etl.schema import good_member_share
 from etl.settings import PARQUET_DIR
 
 
 def _require_admin(scope: Scope) -> None:
-    if scope.role != "admin":
+    if scope.role != Role.ADMIN:
         raise PermissionError("Chỉ quản trị viên được dùng chức năng này.")
 
 
@@ -66,9 +68,9 @@ _DETAIL_VALUES = {
     "add": "thêm",
     "reset": "đặt lại mật khẩu",
     "disable": "khoá",
-    "province": "toàn tỉnh",
-    "commune": "cấp xã",
-    "admin": "quản trị",
+    Role.PROVINCE: "toàn tỉnh",
+    Role.COMMUNE: "cấp xã",
+    Role.ADMIN: "quản trị",
     "real": "dữ liệu thật",
     "sample": "dữ liệu mẫu",
     True: "có",
@@ -140,7 +142,6 @@ def load_preview(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
             )
         new = r.branches
         old_codes, new_codes = set(cur["branch_code"].to_list()), set(new["branch_code"].to_list())
-        rated_new = int(new.select(pl.sum_horizontal("excellent", "good", "completed", "not_completed")).sum().item())
 
         def pct(a: float, b: float) -> float | None:
             return a / b * 100 if b else None
@@ -158,7 +159,7 @@ def load_preview(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
                 "members_before": int(cur["members"].sum()),
                 "members_after": int(new["members"].sum()),
                 "member_good_before": pct(cur["good_members"].sum(), cur["rated_members"].sum()),
-                "member_good_after": pct(int((new["excellent"] + new["good"]).sum()), rated_new),
+                "member_good_after": good_member_share(new),
                 "internet_none_before": pct((cur["internet"] == "chua_co").sum(), cur.height),
                 "internet_none_after": pct(int((new["internet"].cast(pl.String) == "chua_co").sum()), new.height),
                 "warnings": len(r.warnings),
@@ -246,9 +247,6 @@ def load_changes(parsed: list[ParsedReturn], scope: Scope, root: Path = PARQUET_
     return pl.concat(frames) if frames else empty
 
 
-# ---------------------------------------------------------------------------------------------------- users
-
-
 def users_table(users: list, unit_names: dict[str, str]) -> pl.DataFrame:
     """The users in words: role, unit name, status."""
     from dashboard import auth
@@ -304,7 +302,7 @@ def manage_user(
         (auth.disable if action == "disable" else auth.enable)(username, root=root)
         done = f"Đã {'khoá' if action == 'disable' else 'mở khoá'} {username}."
     elif action == "scope":
-        if username == actor and role != "admin":
+        if username == actor and role != Role.ADMIN:
             raise ValueError("Không thể tự bỏ quyền quản trị của tài khoản đang đăng nhập.")
         auth.set_scope(username, role, unit_code, root=root)
         done = f"Đã đổi vai trò, đơn vị của {username}."

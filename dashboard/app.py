@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import admin, data, filters, login, uploads, urlstate
 from dashboard.ui import frame
+from etl.roles import Role
 from etl.store import REAL, current_snapshot, kind, recover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,11 +91,11 @@ def sections(role: str, empty: bool = False) -> dict[str, list[st.Page]]:
     if empty:
         out = {"Theo dõi": [st.Page(no_data, title="Chưa có số liệu", icon=":material/hourglass_empty:", default=True)]}
         out["Dữ liệu"] = []
-    if role == "commune":
+    if role == Role.COMMUNE:
         out["Dữ liệu"].append(page("nop_bao_cao.py", "Nộp báo cáo", ":material/send:"))
-    if role in ("province", "admin"):
+    if role in (Role.PROVINCE, Role.ADMIN):
         out["Dữ liệu"].append(page("tien_do.py", "Tiến độ nộp báo cáo", ":material/assignment_turned_in:"))
-    if role == "admin":
+    if role == Role.ADMIN:
         out["Quản trị"] = [
             page("nap_du_lieu.py", "Nạp dữ liệu", ":material/upload_file:"),
             page("quan_tri.py", "Người dùng và nhật ký", ":material/admin_panel_settings:"),
@@ -132,7 +133,7 @@ def no_data() -> None:
         "hiện ngay khi Ban Tổ chức Tỉnh uỷ nạp báo cáo đầu tiên.",
         icon=":material/hourglass_empty:",
     )
-    if user.role != "admin":
+    if user.role != Role.ADMIN:
         return
     st.markdown(
         "**Việc cần làm (quản trị viên)**\n\n"
@@ -157,7 +158,7 @@ def not_found() -> None:
 def main() -> None:
     ensure_data()
     # Before log-in every page is registered (hidden, not run): a shared link's page is still the page after log-in.
-    user = login.require(before_form=lambda: st.navigation(sections("admin"), position="hidden"))
+    user = login.require(before_form=lambda: st.navigation(sections(Role.ADMIN), position="hidden"))
     pages = sections(user.role, empty=not data.years())
     # The menu is drawn by urlstate (its links carry the filters); Streamlit's own is hidden.
     nav = st.navigation(pages, position="hidden")
@@ -167,7 +168,7 @@ def main() -> None:
     urlstate.menu(menu, pages, nav.url_path)
     login.sidebar(user)
     frame.sample_notice(state.year)
-    if user.role == "admin" and (notice := admin.interrupted_load(login.scope_of(user))):
+    if user.role == Role.ADMIN and (notice := admin.interrupted_load(login.scope_of(user))):
         st.warning(notice, icon=":material/warning:")
     frame.coverage_notice(state)
     urlstate.narrowed_notice()

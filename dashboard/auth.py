@@ -10,7 +10,6 @@ import datetime as dt
 import fcntl
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -20,12 +19,14 @@ from pathlib import Path
 import bcrypt
 
 from etl import audit
+from etl.province import is_province_code
+from etl.roles import Role
 from etl.settings import USERS_DIR
 
 ROLES = {
-    "province": "Tỉnh uỷ (toàn tỉnh)",
-    "commune": "Đảng uỷ xã, phường hoặc trực thuộc tỉnh (một đơn vị)",
-    "admin": "Quản trị (nạp dữ liệu, người dùng)",
+    Role.PROVINCE: "Tỉnh uỷ (toàn tỉnh)",
+    Role.COMMUNE: "Đảng uỷ xã, phường hoặc trực thuộc tỉnh (một đơn vị)",
+    Role.ADMIN: "Quản trị (nạp dữ liệu, người dùng)",
 }
 MAX_FAILURES = 5  # wrong passwords in a row from one client for one account before it has to wait
 MAX_CLIENT_FAILURES = 20  # wrong log-ins in a row from one client, whatever the accounts
@@ -33,17 +34,17 @@ LOCK_MINUTES = 15  # the first wait; each further failure doubles it
 LOCK_MAX_MINUTES = 24 * 60
 MAX_PASSWORD_BYTES = 72  # all bcrypt reads
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
-SESSION_MINUTES = 30
+SESSION_MINUTES = 30  # without activity, then log in again: the app's check and the gate's cookie (session.py)
 MIN_PASSWORD = 8
 # Documented demo accounts (README), password «demo»: they work only while the store holds the sample data.
-DEMO_USERS = {"tinh": ("province", None), "xa": ("commune", None), "quantri": ("admin", None)}
+DEMO_USERS = {"tinh": (Role.PROVINCE, None), "xa": (Role.COMMUNE, None), "quantri": (Role.ADMIN, None)}
 
 
 def demo_account(username: str) -> tuple[str, str | None]:
     """(role, unit) of a demo account; «xa» is the unit the configuration names for it (`demo_unit` in
     province.toml: phường Thục Phán in Cao Bằng, xã Bình Lư in Lai Châu, the Khối in Quảng Trị)."""
     role, unit = DEMO_USERS[username]
-    if role == "commune":
+    if role == Role.COMMUNE:
         from etl.province import load_province
 
         unit = load_province().demo_unit
@@ -110,7 +111,7 @@ def _dummy_hash() -> bytes:
 
 def _check_unit(role: str, unit_code: str | None) -> None:
     """A commune user belongs to a unit of the province's configuration (its code, e.g. 01273)."""
-    if role != "commune":
+    if role != Role.COMMUNE:
         return
     if not unit_code:
         raise ValueError("Người dùng cấp xã phải có mã đơn vị.")
@@ -159,9 +160,11 @@ def set_user(
         )
     if username in DEMO_USERS:
         raise ValueError(f"«{username}» là tài khoản dùng thử, hãy chọn tên khác.")
-    if province_code is not None and (role != "province" or not re.fullmatch(r"\d{2}", province_code)):
+    if province_code is not None and (role != Role.PROVINCE or not is_province_code(province_code)):
         raise ValueError("Chỉ người dùng cấp tỉnh mới gắn với một tỉnh (mã tỉnh hai chữ số, ví dụ 04).")
-    user = User(username, role, unit_code if role == "commune" else None, _hash(password), province_code=province_code)
+    user = User(
+        username, role, unit_code if role == Role.COMMUNE else None, _hash(password), province_code=province_code
+    )
     with _locked(root) as users:
         users[username] = asdict(user)
     if _attempts_path(root).exists():  # a reset also lifts every client's wait on this account
@@ -204,11 +207,10 @@ def set_scope(username: str, role: str, unit_code: str | None = None, root: Path
         if username not in users:
             raise KeyError(username)
         users[username]["role"] = role
-        users[username]["unit_code"] = unit_code if role == "commune" else None
+        users[username]["unit_code"] = unit_code if role == Role.COMMUNE else None
     session.revoke_user(username, root)
 
 
-# ---------------------------------------------------------------------------------------------- first admin
 # The first admin of a real store is created on the server, by whoever runs the service there:
 # `python -m dashboard.users add NAME --role admin`. No browser path: nothing to guess from outside.
 FIRST_ADMIN_COMMAND = "python -m dashboard.users add TÊN --role admin"
@@ -219,7 +221,7 @@ def needs_first_admin(is_sample: Callable[[], bool], root: Path = USERS_DIR) -> 
     admin «quantri» works)."""
     if is_sample():
         return False
-    return not any(u.role == "admin" and u.active for u in list_users(root))
+    return not any(u.role == Role.ADMIN and u.active for u in list_users(root))
 
 
 def list_users(root: Path = USERS_DIR) -> list[User]:
@@ -234,7 +236,6 @@ class LoginResult:
     message: str = ""
 
 
-# ------------------------------------------------------------------------------------------------- lock-out
 # Failures are counted per (client, account), never per account alone: someone who types wrong passwords for an
 # account from their own machine locks only themselves out of it, not its owner (issue 16.4). A client that
 # fails on many accounts (password spraying) is slowed down as a whole. Each failure past the limit doubles

@@ -85,10 +85,15 @@ def _breaks(fig: go.Figure, breaks: dict[int, str], years: list[int]) -> None:
         )
 
 
+def regulation(text: str) -> str:
+    """A rating change of prg_series_breaks by the regulation it brought in: «Quy định 124-QĐ/TW thay Quy định
+    132-QĐ/TW» → «Quy định 124-QĐ/TW»."""
+    return text.split(" thay ")[0].split(" (")[0]
+
+
 def short_regulation(text: str) -> str:
     """«Quy định 124-QĐ/TW thay Quy định 132-QĐ/TW» → «QĐ 124-QĐ/TW»."""
-    first = text.split(" thay ")[0].split(" (")[0]
-    return first.replace("Quy định ", "QĐ ")
+    return regulation(text).replace("Quy định ", "QĐ ")
 
 
 def trend(
@@ -326,7 +331,7 @@ def rating_mix(
 def funnel(
     df: pl.DataFrame, ind: Indicator, p0: float, highlight: str | None = None, title: str = "", whole: str = "Toàn tỉnh"
 ) -> go.Figure:
-    """Funnel plot (METHODS §3): units by denominator and value, the province line and 95% / 99,8% limits."""
+    """Funnel plot (docs/METHODS.md §3): units by denominator and value, the province line and 95% / 99,8% limits."""
     d = df.filter(pl.col("denominator") > 0)
     n_max = max(d["denominator"].max() or 1, 10)
     ns = [max(1, n_max * i / 200) for i in range(1, 201)]

@@ -46,9 +46,6 @@ BY_COLUMNS = {  # the only grouping columns a caller may ask for
 }
 
 
-# ------------------------------------------------------------------------------------------------- plumbing
-
-
 def _snapshot_key(root: Path) -> str:
     snap = current_snapshot(root)
     return snap.name if snap else ""
@@ -136,9 +133,6 @@ def _value(df: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .alias("value")
     )
-
-
-# ------------------------------------------------------------------------------------------------ indicators
 
 
 @cached
@@ -307,12 +301,14 @@ def years(root: Path = PARQUET_DIR) -> list[int]:
 @cached
 def coverage(filters: Filters, scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Per loaded year: of the units the filters select (within the scope), how many reported (int_unit_reported);
-    complete when at least the share of int_year_coverage did (the one home of that rule). Names no unit."""
+    complete when at least the share of int_year_coverage did (the one home of that rule; `complete_share` says it).
+    Names no unit."""
     f = scope.restrict(filters)
     where, params = _where(Filters(units=f.units, provinces=f.provinces))
     sql = (
         "select year, count(*) filter (where reported) as reported, count(*) as expected, "
-        "count(*) filter (where reported) >= any_value(complete_share) * count(*) as complete "
+        "count(*) filter (where reported) >= any_value(complete_share) * count(*) as complete, "
+        "any_value(complete_share) as complete_share "
         f"from int_unit_reported join int_year_coverage using (year) where {where} group by year order by year"
     )
     return _query(sql, params, root)
@@ -388,9 +384,6 @@ def untrained_secretaries(filters: Filters, scope: Scope, root: Path = PARQUET_D
     return _with_labels(_query(sql, params, root), root)
 
 
-# ------------------------------------------------------------------------------------------- branch meetings
-
-
 @cached
 def meeting_years(scope: Scope, root: Path = PARQUET_DIR) -> list[int]:
     """The years with branch meetings reported (the sheet «Sinh hoạt chi bộ»: from 2026, a 2025 baseline), within
@@ -440,9 +433,6 @@ def unit_target_status(year: int, root: Path = PARQUET_DIR) -> pl.DataFrame:
         "inner join prg_targets as t on s.target_id = t.target_id where s.year = $year order by s.target_id"
     )
     return _query(sql, {"year": year}, root)
-
-
-# -------------------------------------------------------------------------------------------------- progress
 
 
 @cached
@@ -641,9 +631,6 @@ def series_breaks(root: Path = PARQUET_DIR) -> dict[int, str]:
     return dict(db.cursor(root).sql("select year, regulation from prg_series_breaks").fetchall())
 
 
-# ---------------------------------------------------------------------------------------------- data quality
-
-
 @cached
 def completeness(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """Returns expected vs reported per unit and year."""
@@ -708,9 +695,6 @@ def returns(scope: Scope, root: Path = PARQUET_DIR) -> pl.DataFrame:
     return _query(f"select * from stg_returns where {where} order by year, unit_code", params, root)
 
 
-# ------------------------------------------------------------------------------------------- app helpers
-
-
 @cached
 def is_sample(root: Path = PARQUET_DIR) -> bool:
     """Whether this store is the synthetic sample's (etl.store.kind: fixed when the store was created; the UI must
@@ -747,16 +731,14 @@ def has_territory() -> bool:
 def boundaries_path(province_code: str | None = None) -> Path | None:
     """The commune boundaries of the configured province (None if the province has none); in a national
     deployment, those of one province, or the provinces themselves (the country map) when none is given."""
-    from etl.province import NATIONAL_CODE, load_province
+    from etl.province import NATIONAL_CODE, is_province_code, load_province
     from etl.settings import GEO_DIR
 
     conf = load_province()
     if conf.code != NATIONAL_CODE:
         return conf.boundaries_path
-    if province_code is not None and not (
-        len(province_code) == 2 and province_code.isascii() and province_code.isdigit()
-    ):
-        return None  # a code is two digits; nothing else becomes part of a path
+    if province_code is not None and not is_province_code(province_code):
+        return None  # nothing else becomes part of a path
     path = GEO_DIR / "communes" / f"{province_code}.geojson" if province_code else GEO_DIR / "provinces.geojson"
     return path if path.exists() else None
 
@@ -799,15 +781,12 @@ def clear_cache() -> None:
         inner.cache_clear()
 
 
-# ------------------------------------------------------------------------------- units against the province
-
-
 def unit_comparison(
     filters: Filters, scope: Scope, ids: tuple[str, ...] = (), root: Path = PARQUET_DIR
 ) -> pl.DataFrame:
     """Each unit's value of each indicator (all of the registry, or `ids`) against the province, with the funnel
-    judgement (METHODS §3, 95%): the rows of the commune profile and of the commune brief. Units whose denominator
-    is 0 are left out; the province value is the benchmark this scope is shown (null when it is withheld, and
+    judgement (docs/METHODS.md §3, 95%): the rows of the commune profile and of the commune brief. Units whose
+    denominator is 0 are left out; the province value is the benchmark this scope is shown (null when it is withheld, and
     `withheld` says why: `province_benchmark`)."""
     from dashboard import methods
 

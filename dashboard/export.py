@@ -23,6 +23,7 @@ from dashboard.scope import Scope
 from etl.codes import codes, label
 from etl.province import load_province
 from etl.settings import INTERNAL_MARK, PARQUET_DIR, sample_notice
+from etl.text import vn_decimal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A spreadsheet that splits a CSV line on «;» (Excel with a Vietnamese list separator) or «,» without honouring
@@ -76,9 +77,7 @@ def table_csv(df: pl.DataFrame, cols: list[Col], meta: list[str] | None = None) 
 
 
 def _decimal_comma(v) -> str | None:
-    if v is None:
-        return None
-    return f"{round(float(v), 4):.4f}".rstrip("0").rstrip(".").replace(".", ",")
+    return None if v is None else vn_decimal(v)
 
 
 def _csv_line(text: str) -> str:
@@ -204,9 +203,6 @@ def figure_png(fig: go.Figure, width: int = 1100, height: int | None = None, met
             kaleido.start_sync_server(mathjax=False, silence_warnings=True)
             _png_server["started"] = True
         return out.to_image(format="png", width=width, height=height or out.layout.height or 420, scale=2)
-
-
-# ------------------------------------------------------------------------------------------ Biểu 01–07
 
 
 LEVELS = [c.code for c in codes()["level"]]

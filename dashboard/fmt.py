@@ -1,7 +1,7 @@
-"""Vietnamese number formats: 1.462 (thousands with a dot), 16,83% (decimal comma), «—» for no data.
+"""Vietnamese number formats for the pages: 1.462 (thousands with a dot), 16,83% (decimal comma), «—» for no data.
 
-The separators come from babel's vi_VN locale data; the formatting itself is Python's, which is ~20× faster than
-formatting every cell through babel (tables of thousands of rows are formatted on each page run)."""
+The number format itself is etl/text.py's `vn_num` (its one home: the ETL's messages use it too); this module adds
+what a page needs around it (no data, percentages, points, ratios, safe markdown)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ import re
 from collections.abc import Callable
 
 import polars as pl
-from babel.numbers import get_decimal_symbol, get_group_symbol
 
-LOCALE = "vi_VN"
+from etl.text import vn_num
+
 NO_DATA = "—"
-_TO_LOCALE = str.maketrans({",": get_group_symbol(LOCALE), ".": get_decimal_symbol(LOCALE)})
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:="})
@@ -40,7 +39,7 @@ def num(x: float | int | None, decimals: int = 0) -> str:
     """1462 -> '1.462'; 17239.15 with decimals=2 -> '17.239,15'."""
     if _missing(x):
         return NO_DATA
-    return f"{x:,.{decimals}f}".translate(_TO_LOCALE)
+    return vn_num(x, decimals)
 
 
 def count(n: int | None) -> str:

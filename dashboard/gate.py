@@ -137,8 +137,6 @@ class Gate(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # the audit log says who logged in; no access log of passwords' pages
         pass
 
-    # ------------------------------------------------------------------------------------------ helpers
-
     def _token(self) -> str | None:
         for part in (self.headers.get("Cookie") or "").split(";"):
             name, _, value = part.strip().partition("=")
@@ -190,8 +188,6 @@ class Gate(BaseHTTPRequestHandler):
         if not origin or origin == "null":
             return origin is None
         return urlsplit(origin).netloc == self.headers.get("Host", "")
-
-    # ------------------------------------------------------------------------------------------ routes
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)

@@ -13,14 +13,15 @@ from dashboard import auth, data, fmt, session, uploads
 from dashboard.auth import User
 from dashboard.scope import Scope
 from etl import audit
+from etl.roles import Role
 
 
 def scope_of(user: User) -> Scope:
     """What a user may see: a commune user only its own unit, a province user of a national deployment its own
     province (when the account names one), everyone else the whole province (or country)."""
-    if user.role == "commune":
+    if user.role == Role.COMMUNE:
         return Scope.commune(user.unit_code)
-    if user.role == "province" and user.province_code:
+    if user.role == Role.PROVINCE and user.province_code:
         return Scope.of_province(user.province_code)
     return Scope(user.role)
 
@@ -212,7 +213,7 @@ def _form() -> None:
 def sidebar(user: User) -> None:
     with st.sidebar:
         st.divider()
-        unit = f" · {data.units(scope_of(user))['unit_full_name'][0]}" if user.role == "commune" else ""
+        unit = f" · {data.units(scope_of(user))['unit_full_name'][0]}" if user.role == Role.COMMUNE else ""
         st.caption(f"Đăng nhập: **{fmt.plain(user.username)}** ({auth.ROLES[user.role]}{fmt.plain(unit)})")
         if st.button("Đăng xuất", icon=":material/logout:", width="stretch", key="logout"):
             logout()

@@ -46,8 +46,9 @@ def committee_branch_figures(year: int, committee_key: str, root: Path) -> pl.Da
     """A committee's branches of a year with the figures a load's preview compares: members, members rated good or
     better, members rated, Internet."""
     return _rows(
-        "select branch_code, members, excellent + good as good_members, rated_members, internet "
-        "from int_branch_year where year = $y and (unit_code, branch_code) in "
+        "select b.branch_code, b.members, m.numerator as good_members, m.denominator as rated_members, b.internet "
+        "from int_branch_year as b join ind_member_good as m using (year, unit_code, branch_code) "
+        "where b.year = $y and (b.unit_code, b.branch_code) in "
         "(select (unit_code, branch_code) from stg_branch_year where year = $y and committee_key = $k)",
         {"y": year, "k": committee_key},
         root,

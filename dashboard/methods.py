@@ -1,4 +1,5 @@
-"""Pure formulas from METHODS.md (progress, RAG, funnel limits, trend test) so every number on the dashboard is testable."""
+"""Pure formulas from docs/METHODS.md (progress, RAG, funnel limits, trend test) so every number on the dashboard is
+testable."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ Direction = Literal[1, -1]  # +1 higher is better, -1 lower is better
 # two decimals, so 1e-9 only absorbs binary float noise (e.g. 90.1 - 5 != 85.1) and never a real difference.
 _EPS = 1e-9
 
-# METHODS.md §1: a zero value is replaced by 0.001 before taking ratios in the compound version.
+# docs/METHODS.md §1: a zero value is replaced by 0.001 before taking ratios in the compound version.
 _ZERO_SUBSTITUTE = 0.001
 
 STATUS_LABELS: dict[str, str] = {
@@ -41,19 +42,28 @@ FUNNEL_LABELS: dict[str, str] = {"better": "Tốt hơn đáng kể", "worse": "K
 
 TREND_LABELS: dict[str, str] = {"up": "tăng", "down": "giảm", "none": "không thay đổi đáng kể", "na": "không tính được"}
 
+# The progress statuses' thresholds on R = observed pace / required pace (docs/METHODS.md §1): «đúng lộ trình» from
+# 0,95, «cần đẩy nhanh» from 0,60. The SQL of every page (prg_progress.sql) states them too; tests/test_one_home.py and the
+# boundary cases of tests/test_progress_boundaries.py hold the two equal, and every text says them from here.
+ON_TRACK_RATIO = 0.95
+ACCELERATE_RATIO = 0.60
+
+
+def ratio_pct(r: float) -> str:
+    """A threshold of R in words: 0.95 → «95%»."""
+    return f"{round(r * 100)}%"
+
+
 TREND_CRITICAL_95 = 3.8415  # chi-squared, 1 df, p = 0.05
 TREND_CRITICAL_998 = 9.5495  # chi-squared, 1 df, p = 0.002
 TREND_YEARS = 5  # the trend test's years: the five most recent comparable ones, never more (as Fingertips)
 
-# Funnel limits (METHODS §3): two-sided normal quantiles. 99.8% is z = 3.0902 (Φ⁻¹(0.999)); 3.29 would be 99.9%.
+# Funnel limits (docs/METHODS.md §3): two-sided normal quantiles. 99.8% is z = 3.0902 (Φ⁻¹(0.999)); 3.29 would be 99.9%.
 FUNNEL_Z_95 = 1.96
 FUNNEL_Z_998 = 3.0902
 
 COMPARATORS: tuple[str, ...] = (">=", ">", "<=", "<", "=")
 METHODS: tuple[str, ...] = ("linear", "compound")
-
-
-# --------------------------------------------------------------------------- helpers
 
 
 def _finite(x: float | None) -> float | None:
@@ -82,7 +92,7 @@ def _check_comparator(comparator: str, direction: int) -> None:
         raise ValueError(f"comparator {comparator!r} contradicts direction {direction}")
 
 
-# --------------------------------------------------------------------------- §1 progress
+# docs/METHODS.md §1: progress.
 
 
 def ols_slope(points: Sequence[tuple[float, float]]) -> float | None:
@@ -101,12 +111,12 @@ def ols_slope(points: Sequence[tuple[float, float]]) -> float | None:
 
 
 def status_from_ratio(r: float | None) -> str:
-    """Map a progress ratio R to a status code (METHODS.md §1 thresholds)."""
+    """Map a progress ratio R to a status code (docs/METHODS.md §1 thresholds)."""
     if r is None or not math.isfinite(r):
         return "insufficient_data"
-    if r >= 0.95:
+    if r >= ON_TRACK_RATIO:
         return "on_track"
-    if r >= 0.60:
+    if r >= ACCELERATE_RATIO:
         return "needs_acceleration"
     if r >= 0:
         return "limited_progress"
@@ -134,7 +144,7 @@ def target_met(value: float, target: float, comparator: str, direction: int) -> 
 
 @dataclass(frozen=True)
 class Progress:
-    """Progress of one indicator toward its target (METHODS.md §1)."""
+    """Progress of one indicator toward its target (docs/METHODS.md §1)."""
 
     baseline_year: int | None
     baseline: float | None
@@ -337,7 +347,7 @@ def stated(
     )
 
 
-# --------------------------------------------------------------------------- §2 RAG
+# docs/METHODS.md §2: RAG.
 
 
 def rag(value: float | None, target: float, direction: int, band: float = 5.0) -> str | None:
@@ -354,7 +364,7 @@ def rag(value: float | None, target: float, direction: int, band: float = 5.0) -
     return "red"
 
 
-# --------------------------------------------------------------------------- §3 funnel
+# docs/METHODS.md §3: funnel.
 
 
 def funnel_limits(n: float, p0: float, z: float) -> tuple[float, float] | None:
@@ -404,12 +414,12 @@ def funnel_against(numerator: float, denominator: float, province_pct: float | N
     return funnel_judgement(position, direction)
 
 
-# --------------------------------------------------------------------------- §4 trend
+# docs/METHODS.md §4: trend.
 
 
 @dataclass(frozen=True)
 class Trend:
-    """Result of the chi-squared test for linear trend in proportions (METHODS.md §4)."""
+    """Result of the chi-squared test for linear trend in proportions (docs/METHODS.md §4)."""
 
     chi2: float | None
     significant: bool
@@ -433,7 +443,7 @@ def _sign(x: float) -> int:
 
 
 def segments(years: Sequence[int], breaks: Sequence[int]) -> list[list[int]]:
-    """The years cut into runs that no series break crosses (METHODS §5): a break in year b separates the years
+    """The years cut into runs that no series break crosses (docs/METHODS.md §5): a break in year b separates the years
     before b from b and after. [2021..2025] with breaks 2023, 2025 → [[2021, 2022], [2023, 2024], [2025]]."""
     out: list[list[int]] = []
     for y in sorted(years):
@@ -447,7 +457,7 @@ def segments(years: Sequence[int], breaks: Sequence[int]) -> list[list[int]]:
 def trend_test(counts: Mapping[int, tuple[float, float]], critical: float = TREND_CRITICAL_998) -> Trend:
     """Chi-squared test for trend with scores t = rank of the year over the five most recent years (never more: a
     long unbroken run would test another question), plus a leave-one-year-out check that the sign of the plain
-    least-squares slope of the logit stays the same (METHODS §4).
+    least-squares slope of the logit stays the same (docs/METHODS.md §4).
 
     Years with n ≤ 0 carry no information and are dropped before ranking. Invalid counts (r < 0, r > n,
     non-finite) make the result "na" rather than raising.
@@ -483,9 +493,6 @@ def trend_test(counts: Mapping[int, tuple[float, float]], critical: float = TREN
     significant = chi2 > critical and stable
     direction = ("up" if sign > 0 else "down") if significant else "none"
     return Trend(chi2, significant, direction, TREND_LABELS[direction], years)
-
-
-# ------------------------------------------------------------------------------------ small-group suppression
 
 
 def withheld_parts(parts: Mapping[str, Mapping[str, int]], min_units: int, min_branches: int) -> tuple[set[str], bool]:

@@ -14,10 +14,11 @@ import polars as pl
 from dashboard import fmt, lookups
 from etl import cycle
 from etl.codes import label
+from etl.roles import Role
+from etl.schema import good_branch_share, good_member_share, good_members, rated_members
 from etl.settings import MAPPINGS_DIR, PARQUET_DIR
 
 WARNING_RULES = MAPPINGS_DIR / "warning_rules.csv"
-GOOD_RATINGS = ("xs", "tot")
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,6 @@ def rules() -> dict[str, Rule]:
             r["rule"]: Rule(r["rule"], float(r["threshold"]) if r["threshold"] else None, r["text"])
             for r in csv.DictReader(f)
         }
-
-
-def _good_branch_share(df: pl.DataFrame) -> float | None:
-    rated = df.filter(pl.col("rating").is_not_null())
-    if not rated.height:
-        return None
-    return rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height / rated.height * 100
 
 
 def evaluate(
@@ -95,14 +89,13 @@ def evaluate(
             for code in sorted(names_now.keys() - names_before.keys()):
                 flag(rule, code=code, branch=names_now[code])
         elif rule == "rating_mix" and prev.height:
-            before, after = _good_branch_share(prev), _good_branch_share(cur)
+            before, after = good_branch_share(prev), good_branch_share(cur)
             if before is not None and after is not None and abs(after - before) > r.threshold:
                 flag(rule, change=fmt.points(after - before, 1), before=fmt.pct(before, 1), after=fmt.pct(after, 1))
         elif rule == "excellent_weak_members":
-            rated = pl.sum_horizontal("excellent", "good", "completed", "not_completed")
             weak = (
                 cur.filter(pl.col("rating") == "xs")
-                .with_columns(share=pl.when(rated > 0).then((pl.col("excellent") + pl.col("good")) / rated * 100))
+                .with_columns(share=pl.when(rated_members() > 0).then(good_members() / rated_members() * 100))
                 .filter(pl.col("share") < r.threshold)
                 .sort("branch_code")
             )
@@ -207,9 +200,6 @@ def return_warnings(
     )
 
 
-# ------------------------------------------------------------------------------------------------- the board
-
-
 def expected_units(year: int, province, reported_before: set[str]) -> tuple[list[str], list[str]]:
     """Who is expected to report in a year: every unit of the province's configuration (it follows the merger of
     units), and of those the ones without a return the year before (`reported_before`: the units with one) — shown
@@ -231,7 +221,7 @@ class BoardCounts:
 
 
 def _require_province(role: str) -> None:
-    if role not in ("province", "admin"):
+    if role not in (Role.PROVINCE, Role.ADMIN):
         raise PermissionError("Chỉ Ban Tổ chức Tỉnh uỷ và quản trị viên xem được tiến độ nộp báo cáo.")
 
 
@@ -298,9 +288,6 @@ def board(
     return df, counts
 
 
-# ------------------------------------------------------------------------------ a committee submits its return
-
-
 def submit_return(
     year: int, checked, username: str, role: str, user_unit: str | None, province, root: Path = PARQUET_DIR
 ) -> str:
@@ -312,7 +299,7 @@ def submit_return(
     from etl.findings import ReturnRejected
     from etl.store import StoreError, commit
 
-    if role != "commune" or not user_unit:
+    if role != Role.COMMUNE or not user_unit:
         raise PermissionError("Chỉ tài khoản của đơn vị được nộp báo cáo của đơn vị.")
     if len(checked.parsed) + len(checked.refused) != 1:
         raise ValueError("Hãy tải lên đúng một tệp: báo cáo của đơn vị mình.")
@@ -360,7 +347,7 @@ def submissions_of(returns: list, root: Path = PARQUET_DIR) -> dict[tuple[int, s
     ps = cycle.periods(root)
     return {
         (r.year, r.unit_code): cycle.Submission(
-            "admin",
+            Role.ADMIN,
             tuple(f.text for f in return_warnings(r.unit_code, r.year, r.branches, root, r.meetings, r.unit_year)),
         )
         for r in returns
@@ -385,9 +372,6 @@ def approval_notice(year: int | None, root: Path = PARQUET_DIR) -> str | None:
     return f"{text}; các đơn vị chưa duyệt có thể còn sửa số liệu."
 
 
-# ------------------------------------------------------------------------------ versions and what changed
-
-
 def version_branches(year: int, unit_code: str, load_id: str, root: Path = PARQUET_DIR) -> pl.DataFrame:
     """The branches of one submitted version of a committee's return (etl/store.py keeps them)."""
     return pl.read_parquet(cycle.version_file(year, unit_code, load_id, root))
@@ -395,20 +379,12 @@ def version_branches(year: int, unit_code: str, load_id: str, root: Path = PARQU
 
 def _indicators(df: pl.DataFrame) -> dict[str, tuple[float | None, str]]:
     """A version's headline figures: (value, kind) with kind «num» or «pct»."""
-    rated = df.filter(pl.col("rating").is_not_null())
-    members_rated = int(df.select(pl.sum_horizontal("excellent", "good", "completed", "not_completed").sum()).item())
     share = lambda n, d: n / d * 100 if d else None  # noqa: E731
     return {
         "Số chi bộ": (df.height, "num"),
         "Tổng số đảng viên": (int(df["members"].sum()), "num"),
-        "Chi bộ hoàn thành tốt nhiệm vụ trở lên (%)": (
-            share(rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height, rated.height),
-            "pct",
-        ),
-        "Đảng viên hoàn thành tốt nhiệm vụ trở lên (%)": (
-            share(int(df["excellent"].sum() + df["good"].sum()), members_rated),
-            "pct",
-        ),
+        "Chi bộ hoàn thành tốt nhiệm vụ trở lên (%)": (good_branch_share(df), "pct"),
+        "Đảng viên hoàn thành tốt nhiệm vụ trở lên (%)": (good_member_share(df), "pct"),
         "Chi bộ có Internet ổn định (%)": (share(df.filter(pl.col("internet") == "on_dinh").height, df.height), "pct"),
         "Chi bộ có máy tính (%)": (share(int(df["computer"].sum()), df.height), "pct"),
     }

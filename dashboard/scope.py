@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from dashboard import fmt
+from etl.roles import Role
 
 NO_UNIT = "\x00none"  # a unit code that matches nothing
 
@@ -32,26 +33,26 @@ class Scope:
     """Who is asking: the province (all units), a commune (its own unit only) or an admin (all units); in a national
     deployment, a province user may be scoped to one province (`province_code`: its units only)."""
 
-    role: str = "province"
+    role: str = Role.PROVINCE
     unit_code: str | None = None
     province_code: str | None = None
 
     @classmethod
     def province(cls) -> Scope:
-        return cls("province")
+        return cls(Role.PROVINCE)
 
     @classmethod
     def commune(cls, unit_code: str) -> Scope:
-        return cls("commune", unit_code)
+        return cls(Role.COMMUNE, unit_code)
 
     @classmethod
     def of_province(cls, province_code: str) -> Scope:
         """A user of one province in a national deployment."""
-        return cls("province", None, province_code)
+        return cls(Role.PROVINCE, None, province_code)
 
     @property
     def is_commune(self) -> bool:
-        return self.role == "commune"
+        return self.role == Role.COMMUNE
 
     @property
     def is_one_province(self) -> bool:

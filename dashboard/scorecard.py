@@ -1,6 +1,6 @@
 """The one-look scorecard (pure: data in, table out): units × key indicators, each cell the value with a text mark of
-its judgement — significantly better / similar / worse than the province (funnel, METHODS §3) or against the target
-(red/amber/green, METHODS §2) — so colour is never the only sign."""
+its judgement — significantly better / similar / worse than the province (funnel, docs/METHODS.md §3) or against the
+target (red/amber/green, docs/METHODS.md §2) — so colour is never the only sign."""
 
 from __future__ import annotations
 

@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.auth import SESSION_MINUTES as IDLE_MINUTES  # the one inactivity limit, the app's and the gate's
 from etl.settings import USERS_DIR
 
 COOKIE = "partydash_session"
 MAX_HOURS = 10  # a working day: after that, log in again whatever the activity
-IDLE_MINUTES = 30  # the same as the app's own inactivity limit (auth.SESSION_MINUTES)
 
 
 @dataclass(frozen=True)

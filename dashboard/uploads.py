@@ -15,10 +15,11 @@ from __future__ import annotations
 import itertools
 import threading
 
+from etl.roles import Role
 from etl.settings import MAX_FILE_BYTES
 
 MAX_USER_BYTES = 3 * MAX_FILE_BYTES
-UPLOAD_ROLES = frozenset({"commune", "admin"})
+UPLOAD_ROLES = frozenset({Role.COMMUNE, Role.ADMIN})
 
 _lock = threading.Lock()
 _owner: dict[str, str] = {}  # Streamlit session id -> the user logged in there (upload roles only)

@@ -239,9 +239,6 @@ def forget(names: Iterable[str]) -> None:
     _sync().kept = {}
 
 
-# ------------------------------------------------------------------------------------------- addresses
-
-
 def unknown_path(known: set[str]) -> str | None:
     """The page name the browser asked for by its address, when no page has it (None otherwise). Kept in the session:
     the rerun after log-in asks for that page by its hash. A name Streamlit cannot register (a nested path) is left
@@ -262,9 +259,6 @@ def unknown_path(known: set[str]) -> str | None:
         return None
     s.unknown = name
     return name
-
-
-# ------------------------------------------------------------------------------------------- tests
 
 
 def page_hash(app_test) -> str:

@@ -42,9 +42,6 @@ class StartError(Exception):
     """A part of the deployment could not start: the message says which and why, in Vietnamese."""
 
 
-# ------------------------------------------------------------------------------------------ nginx's configuration
-
-
 def split_listen(listen: str) -> tuple[str, int]:
     """«443», «127.0.0.1:8080», «[::]:443» → (host, port); the host "" is every IPv4 address (nginx's reading)."""
     host, sep, port = listen.rpartition(":")
@@ -91,6 +88,8 @@ def render(
     if real_ip:  # a TLS terminator or load balancer in front: the browser's address is the one it passes on
         real_ip += "    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;\n"
     user = f"user {WORKER_USER} {grp.getgrgid(worker_ids()[1]).gr_name};" if os.geteuid() == 0 else ""
+    from etl.settings import MAX_FILE_BYTES  # the one upload limit; nginx adds the multipart envelope
+
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         user_line=user,
         run=str(run),
@@ -99,6 +98,7 @@ def render(
         listen_lines=listen_lines.rstrip("\n"),
         hsts_line='        add_header Strict-Transport-Security "max-age=31536000" always;' if tls else "",
         real_ip_lines=real_ip,
+        max_body=f"{MAX_FILE_BYTES // 1024 // 1024 + 1}m",
     )
 
 
@@ -154,9 +154,6 @@ def open_to_workers(path: Path) -> None:
         os.chmod(path, 0o660)
 
 
-# ------------------------------------------------------------------------------------------ checks before starting
-
-
 def check_address_free(listen: str, what: str) -> None:
     """Bind the address for a moment: a port taken (nginx's default site on 80) or not allowed (below 1024 without
     the capability) is said plainly, before nginx says it in English and gives up."""
@@ -204,9 +201,6 @@ def check_nginx_config(conf: Path, run: Path) -> None:
         if "certificate" in detail or "PEM" in detail or "key" in detail.lower():
             raise StartError(f"nginx không nạp được chứng chỉ hoặc khoá TLS (--cert, --key). Chi tiết: {detail}")
         raise StartError(f"Cấu hình nginx không hợp lệ ({conf}). Chi tiết: {detail}")
-
-
-# ------------------------------------------------------------------------------------------ the parts
 
 
 def _child_setup(keep_caps: bool):
@@ -327,9 +321,6 @@ def supervise(parts: list[Part], run: Path, stopping: list[bool]) -> int:
             starting.add(i)
         time.sleep(0.5)
     return 0
-
-
-# ------------------------------------------------------------------------------------------ main
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

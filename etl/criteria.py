@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from etl.settings import MAPPINGS_DIR
+from etl.text import vn_decimal
 
 FILE_NAME = "meeting_criteria.toml"
 DEFAULT = MAPPINGS_DIR / FILE_NAME
@@ -64,20 +65,16 @@ class Criteria:
         """«từ 90 điểm trở lên», «từ 70 đến dưới 90 điểm», «dưới 50 điểm»."""
         i = self.levels.index(level)
         if i == 0:
-            return f"từ {_n(level.min)} điểm trở lên"
+            return f"từ {vn_decimal(level.min)} điểm trở lên"
         upper = self.levels[i - 1].min
         if level.min <= 0:
-            return f"dưới {_n(upper)} điểm"
-        return f"từ {_n(level.min)} đến dưới {_n(upper)} điểm"
+            return f"dưới {vn_decimal(upper)} điểm"
+        return f"từ {vn_decimal(level.min)} đến dưới {vn_decimal(upper)} điểm"
 
     @property
     def good_names(self) -> str:
         """«Tốt» (or «Xuất sắc, Tốt»): the levels that count as «tốt trở lên»."""
         return ", ".join(lv.name for lv in self.levels if lv.good)
-
-
-def _n(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else str(v).replace(".", ",")
 
 
 @cache
@@ -111,5 +108,7 @@ def load_criteria(folder: Path | None = None) -> Criteria:
         raise CriteriaError(f"{where}: mã mức xếp loại bị trùng.")
     total = sum(g.points for g in groups)
     if abs(total - scale) > 1e-9:
-        raise CriteriaError(f"{where}: điểm các nhóm tiêu chí cộng được {_n(total)}, khác thang điểm {_n(scale)}.")
+        raise CriteriaError(
+            f"{where}: điểm các nhóm tiêu chí cộng được {vn_decimal(total)}, khác thang điểm {vn_decimal(scale)}."
+        )
     return Criteria(scale, levels, groups, bool(raw.get("confirmed", False)), str(raw.get("basis", "")), path)

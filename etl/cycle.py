@@ -21,6 +21,7 @@ from pathlib import Path
 from etl import audit
 from etl.codes import code_list, label
 from etl.province import ProvinceConfig, unit_words
+from etl.roles import Role
 from etl.settings import MAX_COMMENT_CHARS, PARQUET_DIR
 from etl.text import too_long
 
@@ -34,10 +35,10 @@ ACTIONS = tuple(code_list("cycle_action"))
 UNIT_TRANSITIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "submit": (
         frozenset({NOT_SUBMITTED, SUBMITTED_ERRORS, SUBMITTED_VALID, RETURNED}),
-        frozenset({"commune", "admin"}),
+        frozenset({Role.COMMUNE, Role.ADMIN}),
     ),
-    "return": (frozenset({SUBMITTED_ERRORS, SUBMITTED_VALID, APPROVED}), frozenset({"province", "admin"})),
-    "approve": (frozenset({SUBMITTED_VALID}), frozenset({"province", "admin"})),
+    "return": (frozenset({SUBMITTED_ERRORS, SUBMITTED_VALID, APPROVED}), frozenset({Role.PROVINCE, Role.ADMIN})),
+    "approve": (frozenset({SUBMITTED_VALID}), frozenset({Role.PROVINCE, Role.ADMIN})),
 }
 TARGET = {"return": RETURNED, "approve": APPROVED}
 # The states a committee's return can no longer be replaced in.
@@ -224,7 +225,7 @@ def open_period(
 ) -> Period:
     """Open the year's reporting period (admins only). The committees expected to report: `expected` (units of the
     province's configuration, e.g. chosen on the board from last year's returns), or every configured unit."""
-    if role != "admin":
+    if role != Role.ADMIN:
         raise ValueError("Chỉ quản trị viên được mở kỳ báo cáo.")
     codes = [u.code for u in province.units]
     chosen = codes if expected is None else [c for c in codes if c in set(expected)]
@@ -304,7 +305,7 @@ class Submission:
     """How the store records a valid return of a year with a period when it writes it: in which role it was sent,
     the committee user's own unit, and the warnings the province will acknowledge."""
 
-    role: str = "admin"
+    role: str = Role.ADMIN
     warnings: tuple[str, ...] = ()
     user_unit: str | None = None
 
@@ -322,7 +323,7 @@ def submit_event(
 ) -> dict:
     """The event of a submission judged against the state `ps` (raises ValueError to refuse). A commune user
     submits for its own unit only."""
-    if role == "commune" and unit_code != user_unit:
+    if role == Role.COMMUNE and unit_code != user_unit:
         raise ValueError(
             f"Báo cáo ghi {unit_words(unit_code)}, không phải đơn vị của bạn: không thể nộp thay đơn vị khác."
         )
@@ -413,7 +414,7 @@ def lock_year(
 ) -> Period:
     """Freeze the whole year («chốt số liệu»): admins only; no committee's return can then change. While some
     committees have not submitted or are not approved, only with `confirmed` (the admin was told how many)."""
-    if role != "admin":
+    if role != Role.ADMIN:
         raise ValueError("Chỉ quản trị viên được khoá số liệu năm.")
 
     def event(ps: dict[int, Period]) -> dict:
@@ -442,7 +443,7 @@ def lock_year(
 
 def unlock_year(year: int, reason: str, user: str, role: str, root: Path = PARQUET_DIR) -> Period:
     """Unfreeze a locked year: admins only, with a reason (audited); every committee returns to its status."""
-    if role != "admin":
+    if role != Role.ADMIN:
         raise ValueError("Chỉ quản trị viên được mở khoá số liệu năm.")
     if not reason.strip():
         raise ValueError("Hãy ghi lý do mở khoá số liệu năm.")

@@ -246,6 +246,11 @@ def _communes_from_package(province_code: str) -> list[Unit]:
 NATIONAL_CODE, NATIONAL_NAME = "00", "Toàn quốc"
 
 
+def is_province_code(code: str) -> bool:
+    """A province's official code: two ASCII digits («04»), nothing else (it becomes part of a path and a scope)."""
+    return len(code) == 2 and code.isascii() and code.isdigit()
+
+
 @cache
 def province_names() -> dict[str, str]:
     """The 34 provinces by official 2-digit code: «04» → «Cao Bằng» (without «Tỉnh» / «Thành phố»)."""

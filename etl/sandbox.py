@@ -202,9 +202,6 @@ class Pool:
             done[start] = Died(cause)
 
 
-# --------------------------------------------------------------------------------------------- the worker
-
-
 def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)

@@ -128,6 +128,7 @@ COMMITTEE = SheetSpec(
     ),
 )
 
+HEAD_ROLES = tuple(code_list("head_role"))  # the six village heads, in sheet order (codes.csv: their one home)
 HEADS = SheetSpec(
     "heads",
     "Trưởng xóm, đoàn thể",
@@ -138,14 +139,18 @@ HEADS = SheetSpec(
         Column("branch_name", "Tên chi bộ", "ignore", width=30),
         *(
             Column(c, lbl, "code", "head_status", required=True, group="Là đảng viên?", width=13)
-            for c, lbl in [
-                ("truong_xom", "Trưởng xóm, tổ trưởng TDP"),
-                ("truong_ban_ctmt", "Trưởng ban công tác Mặt trận"),
-                ("hoi_nong_dan", "Chi hội trưởng Hội Nông dân"),
-                ("hoi_phu_nu", "Chi hội trưởng Hội Phụ nữ"),
-                ("hoi_ccb", "Chi hội trưởng Hội Cựu chiến binh"),
-                ("bi_thu_doan", "Bí thư chi đoàn thanh niên"),
-            ]
+            for c, lbl in zip(
+                HEAD_ROLES,
+                (
+                    "Trưởng xóm, tổ trưởng TDP",
+                    "Trưởng ban công tác Mặt trận",
+                    "Chi hội trưởng Hội Nông dân",
+                    "Chi hội trưởng Hội Phụ nữ",
+                    "Chi hội trưởng Hội Cựu chiến binh",
+                    "Bí thư chi đoàn thanh niên",
+                ),
+                strict=True,
+            )
         ),
     ),
 )
@@ -363,9 +368,40 @@ DEFAULT_LEVELS = ("Tốt", "Khá", "Trung bình", "Kém")  # the default criteri
 MEETINGS = meetings_sheet(DEFAULT_LEVELS)
 
 DATA_SHEETS = (BRANCHES, COMMITTEE, HEADS, MEETINGS, ORGS)
-HEAD_ROLES = tuple(code_list("head_role"))  # the six village heads, in sheet order
 MEMBER_COUNTS = ("exempt", "not_rated", "excellent", "good", "completed", "not_completed")
-GRADE_COUNTS = ("excellent", "good", "completed", "not_completed")
+GRADE_COUNTS = ("excellent", "good", "completed", "not_completed")  # the members rated (int_branch_year)
+# «Hoàn thành tốt nhiệm vụ trở lên», the one Python home of the rule for a return not yet in the store (warnings,
+# previews, versions); the SQL views say the same (ind_branch_good.sql, ind_member_good.sql; tests/test_one_home.py
+# holds them equal): a branch or organisation rated «xuất sắc» or «tốt», a member counted «xuất sắc» or «tốt».
+GOOD_RATINGS = ("xs", "tot")
+GOOD_GRADES = ("excellent", "good")
+
+
+def rated_members() -> pl.Expr:
+    """A branch's members rated (any grade)."""
+    return pl.sum_horizontal(*GRADE_COUNTS)
+
+
+def good_members() -> pl.Expr:
+    """A branch's members rated good or better."""
+    return pl.sum_horizontal(*GOOD_GRADES)
+
+
+def good_share(good: float, rated: float) -> float | None:
+    """The share (0–100) of those rated good or better; None when nothing is rated (0 / 0 is no figure)."""
+    return good / rated * 100 if rated else None
+
+
+def good_branch_share(df: pl.DataFrame) -> float | None:
+    """Of a return's rated branches, the share rated good or better (ind_branch_good)."""
+    rated = df.filter(pl.col("rating").is_not_null())
+    return good_share(rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height, rated.height)
+
+
+def good_member_share(df: pl.DataFrame) -> float | None:
+    """Of a return's rated members, the share rated good or better (ind_member_good: sum / sum over its branches)."""
+    good, rated = df.select(good_members().sum().alias("good"), rated_members().sum().alias("rated")).row(0)
+    return good_share(int(good or 0), int(rated or 0))
 
 
 @cache
@@ -486,12 +522,7 @@ class HeadsSchema(dy.Schema):
     year = dy.Int16(primary_key=True, min=2000, max=2100)
     branch_code = dy.String(primary_key=True)
     unit_code = dy.String(nullable=False)
-    truong_xom = _enum("head_status")
-    truong_ban_ctmt = _enum("head_status")
-    hoi_nong_dan = _enum("head_status")
-    hoi_phu_nu = _enum("head_status")
-    hoi_ccb = _enum("head_status")
-    bi_thu_doan = _enum("head_status")
+    locals().update({role: _enum("head_status") for role in HEAD_ROLES})  # one column per village head
     excel_row = dy.Int32(nullable=False)
 
 

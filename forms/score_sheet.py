@@ -14,6 +14,7 @@ from pathlib import Path
 from etl.criteria import Criteria
 from etl.province import ProvinceConfig
 from etl.settings import INTERNAL_MARK
+from etl.text import vn_decimal
 
 TEMPLATE = Path(__file__).with_name("score_sheet.typ")
 TITLE = "PHIẾU CHẤM ĐIỂM CHẤT LƯỢNG SINH HOẠT CHI BỘ"
@@ -21,23 +22,19 @@ PDF_NAME, XLSX_NAME = "phieu-cham-diem-sinh-hoat-chi-bo.pdf", "phieu-cham-diem-s
 SCALES = ("1", "0.94", "0.88")
 
 
-def _points(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}".replace(".", ",")
-
-
 def content(province: ProvinceConfig) -> dict:
     """Every string the sheet prints, from the province's criteria."""
     c: Criteria = province.criteria
     rows = []
     for g, group in enumerate(c.groups, start=1):
-        rows.append({"no": _roman(g), "text": group.name, "points": _points(group.points), "group": True})
+        rows.append({"no": _roman(g), "text": group.name, "points": vn_decimal(group.points), "group": True})
         for i, item in enumerate(group.items, start=1):
-            rows.append({"no": str(i), "text": item.text, "points": _points(item.points), "group": False})
+            rows.append({"no": str(i), "text": item.text, "points": vn_decimal(item.points), "group": False})
     good = c.good_names
     return {
         "title": TITLE,
         "issuer": f"ĐẢNG BỘ TỈNH {province.name.upper()}",
-        "basis": f"(Tiêu chí của tỉnh, thang {_points(c.scale)} điểm; căn cứ: {c.basis})",
+        "basis": f"(Tiêu chí của tỉnh, thang {vn_decimal(c.scale)} điểm; căn cứ: {c.basis})",
         "unconfirmed": ""
         if c.confirmed
         else "Tiêu chí và ngưỡng xếp loại mặc định, chưa được Tỉnh uỷ xác nhận: dùng để thử; khi tỉnh ban hành bộ "
@@ -45,7 +42,7 @@ def content(province: ProvinceConfig) -> dict:
         "head": ["TT", "Nội dung tiêu chí", "Điểm tối đa", "Chi bộ tự chấm", "Cấp uỷ cấp trên chấm"],
         "rows": rows,
         "total_label": "Tổng cộng",
-        "total": _points(c.scale),
+        "total": vn_decimal(c.scale),
         "level_label": "Xếp loại:",
         "levels": [f"{lv.name} ({c.range_text(lv)})" for lv in c.levels],
         "note": f"Cuối năm, chi bộ cộng số kỳ được chấm điểm và số kỳ ở mỗi mức xếp loại vào trang «Sinh hoạt chi bộ» "

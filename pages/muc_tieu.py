@@ -76,10 +76,11 @@ if tabs[0].open:
                         f"Để đạt mục tiêu: **{ind.gap_text(r['gap_units'])}** (tính trên mẫu số năm "
                         f"{r['latest_year']})."
                     )
-                if ind.has_rating_breaks and r["baseline_year"] < max(data.series_breaks()) <= r["latest_year"]:
+                breaks = sorted(data.series_breaks()) if ind.has_rating_breaks else []
+                if breaks and r["baseline_year"] < breaks[-1] <= r["latest_year"]:
                     st.caption(
-                        "Chuỗi số liệu đi qua năm đổi cách xếp loại (2023, 2025): tốc độ thực tế chỉ mang tính "
-                        "tham khảo."
+                        f"Chuỗi số liệu đi qua năm đổi cách xếp loại ({', '.join(map(str, breaks))}): tốc độ thực tế "
+                        "chỉ mang tính tham khảo."
                     )
                 box = st.expander(
                     "Lộ trình đến mục tiêu",

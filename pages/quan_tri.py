@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import admin, auth, data, export, filters, fmt, login
 from dashboard.ui import downloads, tables
 from etl import audit
+from etl.roles import Role
 
 state = filters.current()
 st.title("Người dùng và nhật ký")
@@ -53,7 +54,7 @@ def run(action: str, **kw) -> None:
 def role_and_unit(prefix: str) -> tuple[str, str | None]:
     """The role, and for a commune user only, its unit (no unit box for the other roles)."""
     role = st.selectbox("Vai trò", list(auth.ROLES), format_func=auth.ROLES.get, key=f"{prefix}_role")
-    if role != "commune":
+    if role != Role.COMMUNE:
         return role, None
     unit = st.selectbox(
         "Đơn vị (xã, phường hoặc đảng uỷ trực thuộc)",

@@ -11,6 +11,7 @@ from dashboard import data, export, filters, fmt, login, reporting
 from dashboard.ui import downloads, tables
 from etl import cycle
 from etl.province import load_province
+from etl.roles import Role
 from etl.settings import MAX_COMMENT_CHARS
 
 user = login.current_user()
@@ -33,7 +34,7 @@ def run(action, message: str) -> None:
 
 
 periods = cycle.periods()
-if user.role == "admin":
+if user.role == Role.ADMIN:
     with st.expander("Mở kỳ báo cáo mới", expanded=not periods, icon=":material/event:"):
         c1, c2 = st.columns(2)
         new_year = c1.number_input(
@@ -168,7 +169,7 @@ if c2.button("Duyệt", key="cycle_approve", type="primary", icon=":material/che
         f"Đã duyệt báo cáo của {names.get(unit, unit)}.",
     )
 
-if user.role == "admin":
+if user.role == Role.ADMIN:
     st.header("Chốt số liệu năm")
     if not p.locked:
         confirmed = True

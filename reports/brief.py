@@ -60,9 +60,6 @@ def zip_all(
     return buf.getvalue()
 
 
-# --------------------------------------------------------------------------------------------- content
-
-
 def _label(indicator_id: str) -> str:
     return registry.get(indicator_id).short_for()
 
@@ -183,9 +180,6 @@ def gaps(b: Brief, n: int = 3) -> list[str]:
             f"{prose.lower_first(methods.STATUS_LABELS[t.status])}."
         )
     return out
-
-
-# ---------------------------------------------------------------------------------------------- render
 
 
 def render(c: dict) -> bytes:

@@ -284,9 +284,6 @@ class Brief:
     grassroots: dict[str, int] | None = None  # its grassroots organisations by kind, when its return lists its đảng bộ
 
 
-# ------------------------------------------------------------------------------------------------ scope
-
-
 def resolve_unit(scope: Scope, unit_code: str | None, root: Path = PARQUET_DIR) -> str | None:
     """The unit a document is about (None = the province). A commune scope may have only its own unit: no unit means
     its own, another unit is refused. An unknown code is refused with the list's own words."""
@@ -343,9 +340,6 @@ def _ratio(indicator_id: str, f: Filters, scope: Scope, root: Path, subgroup: st
     df = data.indicator(indicator_id, f, scope, by=(), subgroup=subgroup, root=root)
     row = df.row(0, named=True) if df.height else {}
     return Ratio(int(row.get("numerator") or 0), int(row.get("denominator") or 0))
-
-
-# ---------------------------------------------------------------------------------------------- progress
 
 
 def target_progress(meta: Meta, scope: Scope, root: Path, applies: str = "own") -> list[TargetRow]:
@@ -425,9 +419,6 @@ def meetings(meta: Meta, scope: Scope, root: Path, targets: list[TargetRow]) -> 
         first_year=data.meeting_years(scope, root=root)[:1] == [meta.year],
         targets=[r for r in targets if registry.get(r.indicator_id).group == "meeting"],
     )
-
-
-# --------------------------------------------------------------------------------------------- documents
 
 
 def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> Situation:

@@ -90,9 +90,6 @@ class Block:
     text: str
 
 
-# ----------------------------------------------------------------------------------------------- phrases
-
-
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -220,9 +217,6 @@ def _counts(values: dict[str, int], sep: str = "; ") -> str:
     order = [c.code for c in codes()["branch_type"]]
     order = ["xom", *[t for t in order if t != "xom"]]
     return sep.join(f"{fmt.count(values[t])} {type_label(t)}" for t in order if values.get(t))
-
-
-# ---------------------------------------------------------------------------------------- the situation
 
 
 def situation_title(meta: Meta) -> tuple[str, str]:
@@ -536,13 +530,14 @@ def _targets(s: Situation) -> list[Block]:
     issuer = s.targets[0].issuer
     out = [Block("p", f"Các mục tiêu của {issuer} đo được từ báo cáo hằng năm:")]
     out += [Block("p", f"({i}) {target_sentence(t)}") for i, t in enumerate(s.targets, start=1)]
+    low, high = methods.ratio_pct(methods.ACCELERATE_RATIO), methods.ratio_pct(methods.ON_TRACK_RATIO)
     out.append(
         Block(
             "note",
             "Cách đánh giá: so tốc độ thay đổi thực tế (độ dốc hồi quy tuyến tính qua các năm có số liệu) với tốc độ "
-            "cần có để đạt mục tiêu đúng hạn (phương pháp tiến độ của Eurostat): đúng lộ trình khi đạt từ 95% tốc độ "
-            "cần có trở lên, cần đẩy nhanh từ 60% đến dưới 95%, chuyển biến chậm dưới 60%, đi xuống khi ngược chiều. "
-            "Số còn thiếu tính trên mẫu số của năm gần nhất.",
+            f"cần có để đạt mục tiêu đúng hạn (phương pháp tiến độ của Eurostat): đúng lộ trình khi đạt từ {high} tốc "
+            f"độ cần có trở lên, cần đẩy nhanh từ {low} đến dưới {high}, chuyển biến chậm dưới {low}, đi xuống khi "
+            "ngược chiều. Số còn thiếu tính trên mẫu số của năm gần nhất.",
         )
     )
     return out

@@ -69,9 +69,6 @@ def render(s: Situation) -> bytes:
     return buf.getvalue()
 
 
-# ------------------------------------------------------------------------------------------------ layout
-
-
 def _fonts(rpr, name: str = FONT) -> None:
     """Name the font for every script and drop theme fonts (a theme font would win over the name)."""
     fonts = rpr.find(qn("w:rFonts"))
@@ -222,9 +219,6 @@ def _cell_text(p, text: str, bold=False, italic=False, size=None, underline=Fals
     r.bold, r.italic, r.underline = bold, italic, underline
     if size:
         r.font.size = Pt(size)
-
-
-# ------------------------------------------------------------------------------------------------- annex
 
 
 def _annex(doc, s: Situation) -> None:

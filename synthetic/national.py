@@ -342,9 +342,6 @@ def generate(
     return NationalData(config, branches, committee, heads)
 
 
-# ------------------------------------------------------------------------------------------------- the store
-
-
 def returns_of(nd: NationalData) -> list[ParsedReturn]:
     """One ParsedReturn per commune and year, as `parse_return` would have produced from the workbooks."""
     by_unit = nd.config.unit_by_code
@@ -392,8 +389,6 @@ def build_store(
         log(f"  store: {len(rets):,} returns split in {t1 - t0:.1f} s, committed in {time.perf_counter() - t1:.1f} s")
     return result
 
-
-# ----------------------------------------------------------------------------------------------- workbooks
 
 _writer_config: ProvinceConfig | None = None
 

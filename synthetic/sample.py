@@ -112,9 +112,6 @@ class Person:
     also_other: bool = False
 
 
-# --------------------------------------------------------------------------------------------- reference
-
-
 def _read(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -154,9 +151,6 @@ def calibration(province: ProvinceConfig) -> dict[str, list[dict]]:
         assert hits[0][c["column"]] == c["published"], (c, hits[0][c["column"]])
         hits[0][c["column"]] = c["sample"]
     return t
-
-
-# ------------------------------------------------------------------------------------------- generation
 
 
 class SampleBuilder:

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from etl.province import ProvinceConfig, Unit
-from etl.schema import MEETINGS_FROM, MEMBER_COUNTS
+from etl.schema import HEAD_ROLES, MEETINGS_FROM, MEMBER_COUNTS
 
 # A commune's organisations where the folder does not describe it: villages, a police and a military chi bộ cơ sở,
 # the party agencies' đảng bộ with two branches; a committee that is not a commune: two đảng bộ of three branches,
@@ -249,14 +249,13 @@ class SmallSample:
         return out
 
     def _heads(self, n: Node) -> dict:
-        roles = ("truong_xom", "truong_ban_ctmt", "hoi_nong_dan", "hoi_phu_nu", "hoi_ccb", "bi_thu_doan")
-        p_member = (0.85, 0.8, 0.7, 0.6, 0.75, 0.6)
+        p_member = (0.85, 0.8, 0.7, 0.6, 0.75, 0.6)  # per village head, in HEAD_ROLES' order
         return {
             "branch_code": n.code,
             "branch_name": n.name,
             **{
                 role: "dang_vien" if self.rng.random() < p else "khong" if self.rng.random() < 0.95 else "khong_co"
-                for role, p in zip(roles, p_member)
+                for role, p in zip(HEAD_ROLES, p_member, strict=True)
             },
         }
 

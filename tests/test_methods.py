@@ -1,4 +1,4 @@
-"""Hand-computed tests for dashboard.methods (METHODS.md worked examples, boundaries and degenerate inputs)."""
+"""Hand-computed tests for dashboard.methods (docs/METHODS.md worked examples, boundaries and degenerate inputs)."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def test_target_met_rejects_contradictory_or_unknown_comparator():
         target_met(80.0, 90.0, ">=", 0)
 
 
-# --------------------------------------------------------------------------- progress: METHODS.md worked examples
+# --------------------------------------------------------------------------- progress: docs/METHODS.md worked examples
 
 
 def test_members_good_or_better_compound_worked_example():

@@ -1,5 +1,5 @@
-"""prg_progress (METHODS §1 in SQL) against dashboard.methods.progress (Python), on every row of the sample, plus
-one hand-made case per status and the split of targets into measurable and unmeasurable."""
+"""prg_progress (docs/METHODS.md §1 in SQL) against dashboard.methods.progress (Python), on every row of the sample,
+plus one hand-made case per status and the split of targets into measurable and unmeasurable."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The status thresholds of the progress method at their exact boundaries, in SQL (prg_progress) as in Python:
-R = 0,95 is «đúng lộ trình», R = 0,60 is «cần đẩy nhanh» (METHODS §1: R ≥ 0,95; 0,60 ≤ R < 0,95)."""
+R = 0,95 is «đúng lộ trình», R = 0,60 is «cần đẩy nhanh» (docs/METHODS.md §1: R ≥ 0,95; 0,60 ≤ R < 0,95)."""
 
 from __future__ import annotations
 

@@ -235,6 +235,15 @@ def _start_module():
     return start
 
 
+def test_nginx_takes_its_body_limit_from_the_one_upload_limit(tmp_path, monkeypatch):
+    """nginx's client_max_body_size is the app's per-file limit (etl/settings.py) plus 1 MB for the multipart
+    envelope, never a number of its own: lowering the limit lowers nginx's."""
+    start = _start_module()
+    assert "client_max_body_size 21m;" in start.render(tmp_path, "127.0.0.1:8080", 1)
+    monkeypatch.setattr(settings, "MAX_FILE_BYTES", 5 * 1024 * 1024)
+    assert "client_max_body_size 6m;" in start.render(tmp_path, "127.0.0.1:8080", 1)
+
+
 def test_the_rendered_tls_configuration_is_valid(tmp_path):
     if not Path(NGINX).exists():
         pytest.skip("Debian's nginx is not installed (apt-get install -y nginx; .ci/run installs it)")

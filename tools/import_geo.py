@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -75,15 +74,12 @@ def _write(path: Path, features: list[dict], name: str) -> None:
 
 def main(shared: Path) -> None:
     from shapely.ops import unary_union
-    from vietnam_provinces import Province
 
-    from etl.province import NATIONAL_CODE, load_province
+    from etl.province import NATIONAL_CODE, load_province, province_names
 
     src = shared / "geo" / "vn-wards-2025"
     (GEO_DIR / "communes").mkdir(parents=True, exist_ok=True)
-    provinces = {
-        f"{int(p.code):02d}": nfc(re.sub(r"^(Tỉnh|Thành phố)\s+", "", str(p.name))) for p in Province.iter_all()
-    }
+    provinces = province_names()
     # The units as the app knows them: `vietnam-provinces` with the province folders' corrections (unit_corrections.csv)
     units = {u.code: u for u in load_province(NATIONAL_CODE).units}
     wanted = {c: u.province_code for c, u in units.items()}

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, registry, reporting, urlstate
+from dashboard import charts, data, filters, registry, reporting, urlstate
 from dashboard.filters import State
 from etl import settings
 from etl.settings import MAX_FILE_BYTES
@@ -112,11 +112,10 @@ def about(indicator_id: str) -> None:
         for r in t.iter_rows(named=True):
             own = "Mục tiêu của tỉnh" if r["applies"] == "own" else "Tham khảo (văn bản khác)"
             st.markdown(f"- {own}: *{r['target_text']}* — {r['issuer']} ({r['target_id']})")
-        if ind.has_rating_breaks:
-            st.caption(
-                "Lưu ý: cách đánh giá, xếp loại thay đổi năm 2023 (Quy định 124-QĐ/TW) và 2025 "
-                "(Quy định 366-QĐ/TW): so sánh qua các mốc này cần thận trọng."
-            )
+        if ind.has_rating_breaks and (breaks := data.series_breaks()):
+            # The years and regulations of prg_series_breaks (their one home): «2023 (Quy định 124-QĐ/TW) và …».
+            when = " và ".join(f"{y} ({charts.regulation(t)})" for y, t in sorted(breaks.items()))
+            st.caption(f"Lưu ý: cách đánh giá, xếp loại thay đổi năm {when}: so sánh qua các mốc này cần thận trọng.")
 
 
 def own_targets() -> str:

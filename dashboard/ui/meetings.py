@@ -49,8 +49,6 @@ def progress_rows(state: State) -> pl.DataFrame:
     return p.filter(pl.col("scope_code") == unit) if unit else p
 
 
-# ------------------------------------------------------------------------------------------- per-unit targets
-
 UNIT_TARGET_COLS = [
     export.Col("target_id", "Mã"),
     export.Col("target_text", "Mục tiêu"),
@@ -149,8 +147,6 @@ def own_status(state: State) -> None:
     st.markdown("  \n".join(lines))
 
 
-# ------------------------------------------------------------------------------------------ a unit's branches
-
 GAP_COLS = [
     export.Col("branch_code", "Mã chi bộ"),
     export.Col("branch_name", "Tên chi bộ"),
@@ -217,8 +213,6 @@ def _codes(domain: str):
 
     return codes()[domain]
 
-
-# -------------------------------------------------------------------------------------------- Biểu and forms
 
 TABLE_COLS = [
     export.Col("unit_name", "Đơn vị"),

@@ -166,9 +166,8 @@ def show_table(
 def coverage_table(state: State) -> pl.DataFrame:
     """Per year: units reported of those expected, and whether that is enough to stand for the province."""
     cov = data.coverage(Filters(), state.scope)
-    return cov.with_columns(
-        complete_text=pl.when(pl.col("complete")).then(pl.lit("Đủ")).otherwise(pl.lit("Chưa đủ (dưới 95%)"))
-    )
+    short = f"Chưa đủ (dưới {fmt.num((cov['complete_share'].max() or 0) * 100)}%)"  # int_year_coverage's share
+    return cov.with_columns(complete_text=pl.when(pl.col("complete")).then(pl.lit("Đủ")).otherwise(pl.lit(short)))
 
 
 def reconciliation_view(scope: Scope) -> pl.DataFrame:

@@ -109,11 +109,12 @@ def status_counts(table: pl.DataFrame) -> None:
     st.caption(STATUS_SCALE)
 
 
-# The statuses in the order of their pace (METHODS §1): two near-synonyms («chuyển biến chậm», «cần đẩy nhanh») told
-# apart by how far the pace is from the one needed.
+# The statuses in the order of their pace (docs/METHODS.md §1): two near-synonyms («chuyển biến chậm», «cần đẩy
+# nhanh») told apart by how far the pace is from the one needed.
+_LOW, _HIGH = methods.ratio_pct(methods.ACCELERATE_RATIO), methods.ratio_pct(methods.ON_TRACK_RATIO)
 STATUS_SCALE = (
-    "Từ kém đến tốt: Đi xuống (tốc độ ngược chiều mục tiêu) · Chuyển biến chậm (tốc độ dưới 60% mức cần) · "
-    "Cần đẩy nhanh (60% đến dưới 95% mức cần) · Đúng lộ trình (từ 95% mức cần) · Đã đạt."
+    f"Từ kém đến tốt: Đi xuống (tốc độ ngược chiều mục tiêu) · Chuyển biến chậm (tốc độ dưới {_LOW} mức cần) · "
+    f"Cần đẩy nhanh ({_LOW} đến dưới {_HIGH} mức cần) · Đúng lộ trình (từ {_HIGH} mức cần) · Đã đạt."
 )
 
 

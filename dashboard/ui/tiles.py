@@ -46,7 +46,7 @@ def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, s
     before = df.filter(pl.col("year") == state.year - 1)
     v = now["value"][0] if now.height else None
     v0 = before["value"][0] if before.height else None
-    # A rating rule change (METHODS §5) between last year and this one: no change is measured across it, and the
+    # A rating rule change (docs/METHODS.md §5) between last year and this one: no change is measured across it, and the
     # sparkline starts at the last change (a line across it would read as a trend).
     breaks = data.series_breaks() if ind.has_rating_breaks else {}
     crossed = next((b for b in sorted(breaks) if state.year - 1 < b <= state.year), None)

@@ -11,6 +11,7 @@ from dashboard import data, export, fmt
 from dashboard.filters import State
 from dashboard.ui.downloads import downloads
 from dashboard.ui.tables import show_table
+from etl.schema import GOOD_RATINGS
 
 ORG_COLS = [
     export.Col("kind_label", "Tổ chức"),
@@ -64,7 +65,7 @@ def grassroots(unit_code: str, state: State, key: str) -> None:
     orgs = data.grassroots_orgs(f, state.scope)
     dang_bo = orgs.filter(pl.col("org_kind") == "db_co_so")
     rated = orgs.filter(pl.col("rating").is_not_null())
-    good = rated.filter(pl.col("rating").is_in(["xs", "tot"])).height
+    good = rated.filter(pl.col("rating").is_in(GOOD_RATINGS)).height
     direct = branches.filter(pl.col("level") == "tt_cap_tren").height
     st.caption(
         f"{fmt.num(orgs.height)} tổ chức cơ sở đảng ({fmt.num(dang_bo.height)} đảng bộ cơ sở, "

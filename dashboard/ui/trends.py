@@ -15,8 +15,8 @@ from dashboard.ui.frame import chart
 
 
 def trend_test_note(trend: pl.DataFrame, ind: registry.Indicator, state: State | None = None) -> None:
-    """The 5-point trend test (METHODS §4), stated honestly: only over years that are complete and that no change
-    of the rating regulation separates (METHODS §5), saying which years it spans."""
+    """The 5-point trend test (docs/METHODS.md §4), stated honestly: only over years that are complete and that no
+    change of the rating regulation separates (docs/METHODS.md §5), saying which years it spans."""
     complete = set(data.coverage(state.all_years, state.scope).filter("complete")["year"]) if state else None
     counts = {
         r["year"]: (r["numerator"], r["denominator"])

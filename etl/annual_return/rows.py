@@ -81,7 +81,6 @@ def summary_frame(rows: list[SheetRows]) -> pl.DataFrame:
     )
 
 
-# ---------------------------------------------------------------------------------------------- patterns
 # All matched on `fold` (no case, no diacritics) unless said otherwise; cells are NFC already.
 
 _TOTAL = re.compile(r"(tong cong|tong so|cong chung|cong toan|toan dang bo)\b.*|tong")

@@ -1,5 +1,6 @@
 -- Every indicator summed to the grain the app groups by (no branch): the table the app's indicator queries and
--- the progress views read. dashboard/db.py materialises it once per data snapshot (it only changes with a load).
+-- the progress views read. It is computed once per snapshot, when the snapshot is written, and stored in it
+-- (etl/views.py DERIVED: it only changes with a load).
 -- `branches` lets the province benchmark count the other branches behind it without the branch-level views.
 -- Grain: indicator_id × subgroup × year × unit_code × level × branch_type.
 select

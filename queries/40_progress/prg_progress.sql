@@ -1,4 +1,4 @@
--- Progress toward every measurable target, for the province, each unit and each branch type (METHODS.md §1,
+-- Progress toward every measurable target, for the province, each unit and each branch type (docs/METHODS.md §1,
 -- linear version): baseline, latest, gap, observed and required pace, ratio, projection, status, gap in units; and
 -- which published tables gave points where no return was loaded (`published_source`, up to `published_until`).
 -- Annual targets ("every year ≥ 90%") are judged against next year. Mirrors dashboard.methods.progress.
@@ -130,6 +130,8 @@ judged as (
         case
             when met then 'achieved'
             when years_with_data < 2 then 'insufficient_data'
+            -- The thresholds of docs/METHODS.md §1, equal to dashboard/methods.py's ON_TRACK_RATIO and
+            -- ACCELERATE_RATIO (the texts say them from there; tests/test_one_home.py holds the two equal).
             when ratio >= 0.95 then 'on_track'
             when ratio >= 0.60 then 'needs_acceleration'
             when ratio >= 0 then 'limited_progress'
