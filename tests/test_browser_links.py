@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from etl import cycle
-from tests.test_browser import _open, _wait, browser, serve  # noqa: F401  (the browser fixture)
+from tests.test_browser import _open, _wait, serve
 from tests.test_browser_cycle import go, pick_unit
 
 pytestmark = pytest.mark.browser
