@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 from tests.conftest import ROOT
 
@@ -30,6 +31,7 @@ def test_national_workbooks_read_back_as_generated(tmp_path):
         assert r.heads.equals(nd.heads.filter(mine))
 
 
+@pytest.mark.slow  # the whole benchmark, at its smallest scale
 def test_benchmark_tiny_scale_prints_every_section(tmp_path):
     from benchmarks.report import SECTIONS
 
