@@ -78,7 +78,8 @@ WARNINGS_ARE_ERRORS = (
 # The fast lane, `pytest -m "not slow and not browser"`, leaves out what takes long (README «The two commands»): a test
 # is slow when it uses, directly or through another fixture, the calibrated sample (its 300 workbooks written and
 # loaded once per session), the demonstration store built on it, the deployment started for a module or the small
-# national store; or when it is marked `slow` itself (a benchmark run, a deployment started in the test).
+# national store; or when it is marked `slow` itself (a benchmark run, a folder's whole sample, a store fetched
+# by `request.getfixturevalue` under another name).
 SLOW_FIXTURES = {"sample_dir", "sample_store", "demo_store", "sample_site", "national_store"}
 
 
