@@ -41,7 +41,8 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from benchmarks import load, report, wsload  # noqa: E402
+from benchmarks import report  # noqa: E402
+from benchmarks.report import log  # noqa: E402
 
 PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 = all files), repetitions; the briefs
     # of how many units are built in a row (None = every unit, 0 = none)
@@ -49,10 +50,6 @@ PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 
     "national": {"etl_runs": 1, "subset": 300, "query_reps": 10, "page_reps": 3, "doc_reps": 3, "briefs": 0},
     "tiny": {"etl_runs": 1, "subset": 0, "query_reps": 2, "page_reps": 1, "doc_reps": 1, "briefs": 4},
 }
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def run_step(step: str, scale: str, data: Path, *args: str) -> dict:
@@ -190,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         results = report.previous_results(a.out)
         if not results:
             raise SystemExit(f"{a.out} holds no benchmark figures")
-        text = wsload.keep_section(load.keep_section(report.render(results), a.out), a.out)
+        text = report.keep_sections(report.render(results), a.out)
         print(text)
         if not a.no_write:
             a.out.write_text(text, encoding="utf-8")
@@ -213,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                 v.pop("first_start", None)
     results.update(new)
     results["machine"] = machine
-    text = wsload.keep_section(load.keep_section(report.render(results), a.out), a.out)
+    text = report.keep_sections(report.render(results), a.out)
     print(text)
     (DATA / f"results-{'-'.join(new)}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"

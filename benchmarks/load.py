@@ -16,144 +16,23 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from benchmarks import report
 from benchmarks.browser import CHROMIUM, FLAGS, READY
+from benchmarks.report import log, markers, num, pct, write_section
+from benchmarks.server import Meter, start_server, stop, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ["tinh", "xa", "quantri"]
-BEGIN, END = "<!-- concurrent-sessions:begin -->", "<!-- concurrent-sessions:end -->"
-PAGES_BEGIN, PAGES_END = "<!-- page-by-page:begin -->", "<!-- page-by-page:end -->"
-MAP_MARKERS = ("<!-- national-map:begin -->", "<!-- national-map:end -->")  # written by benchmarks/mapload.py
-CLK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-# --- /proc accounting ---------------------------------------------------------------------------------------------
-
-
-def _stat(pid: int) -> tuple[int, float, int] | None:
-    """(parent pid, utime + stime in seconds, RSS bytes) of one process, None once it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    f = raw[raw.rindex(")") + 2 :].split()  # fields from the state on (the name may hold spaces)
-    return int(f[1]), (int(f[11]) + int(f[12])) / CLK, int(f[21]) * PAGE
-
-
-def _tree(root: int) -> dict[int, tuple[float, int]]:
-    """CPU seconds and RSS of root and all its descendants."""
-    stats = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit() and (s := _stat(int(d))) is not None:
-            stats[int(d)] = s
-    kids: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in stats.items():
-        kids.setdefault(ppid, []).append(pid)
-    out, todo = {}, [root]
-    while todo:
-        pid = todo.pop()
-        if pid in stats:
-            out[pid] = stats[pid][1:]
-            todo += kids.get(pid, [])
-    return out
-
-
-class Meter:
-    """Samples a process tree every 0.25 s: the CPU of every process seen (last value kept, so a process that exits
-    during the run still counts up to its last sample) and the peak summed RSS."""
-
-    def __init__(self, root: int):
-        self.root, self.cpu, self.peak_rss = root, {}, 0
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def sample(self) -> None:
-        tree = _tree(self.root)
-        for pid, (cpu, _) in tree.items():
-            self.cpu[pid] = cpu
-        self.peak_rss = max(self.peak_rss, sum(r for _, r in tree.values()))
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.25):
-            self.sample()
-
-    def __enter__(self) -> Meter:
-        self.sample()
-        self.start = dict(self.cpu)
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._t.join()
-        self.sample()
-
-    @property
-    def cpu_s(self) -> float:
-        return sum(v - self.start.get(pid, 0.0) for pid, v in self.cpu.items())
-
-
-# --- the server ---------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(
-    data: Path,
-    core: int | str,
-    province: str = "04",
-    script: Path | None = None,
-    env: dict | None = None,
-    log_to: Path | None = None,
-) -> tuple[subprocess.Popen, str]:
-    """`streamlit run` of the app (or of `script`) on `data`, pinned to `core` (a taskset CPU list); (process, base
-    URL) once it answers its health check. `province` is PARTYDASH_PROVINCE («00»: the national deployment); its
-    output goes to `log_to` (default: nowhere)."""
-    port = _free_port()
-    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province, **(env or {})}
-    script = script or ROOT / "dashboard" / "app.py"
-    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "streamlit", "run", str(script)]
-    cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    out = open(log_to, "wb") if log_to else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit(f"the Streamlit server was not healthy in 90 s{f' (see {log_to})' if log_to else ''}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+BEGIN, END = markers("concurrent-sessions")
+PAGES_BEGIN, PAGES_END = markers("page-by-page")
+NATIONAL_BEGIN, NATIONAL_END = markers("national-pages")
 
 
 # --- the sessions -------------------------------------------------------------------------------------------------
@@ -239,7 +118,7 @@ IDLE_JS = "() => new Promise(r => requestIdleCallback(() => r(), {timeout: 15000
 
 
 def _cpu(pid: int) -> float:
-    return sum(cpu for cpu, _ in _tree(pid).values())
+    return sum(cpu for cpu, _ in tree(pid).values())
 
 
 async def _busy(cdp) -> float:
@@ -386,7 +265,6 @@ async def run_pages(url: str, visits: int, step_ms: int, server_pid: int, nation
 
 
 FRESH = "log-in → tong-quan (fresh server start)"
-NATIONAL_BEGIN, NATIONAL_END = "<!-- national-pages:begin -->", "<!-- national-pages:end -->"
 # Issue 13.5: log-in → overview ready after a fresh start, every page ready warm, a filter change.
 GOAL_FRESH_S, GOAL_WARM_S = 3.0, 2.0
 
@@ -427,13 +305,13 @@ def national_table(views: list[dict]) -> str:
                 [
                     name,
                     ROLES.get(user, user),
-                    _f(first[0]["ready"], 2) if first else "–",
+                    num(first[0]["ready"], 2) if first else "–",
                     str(len(warm)),
-                    _f(verdict, 2),
-                    _f(pct(col("ready"), 0.95), 2),
-                    _f(pct(col("settled"), 0.5), 2),
-                    _f(pct(col("server"), 0.5), 2),
-                    _f(pct(col("browser"), 0.5), 2),
+                    num(verdict, 2),
+                    num(pct(col("ready"), 0.95), 2),
+                    num(pct(col("settled"), 0.5), 2),
+                    num(pct(col("server"), 0.5), 2),
+                    num(pct(col("browser"), 0.5), 2),
                     f"≤ {goal:g}",
                     "–" if verdict is None else "đạt" if verdict <= goal else "chưa đạt",
                     f"{len([v for v in vs if v['error']])} {'(' + ', '.join(errors) + ')' if errors else ''}".strip(),
@@ -449,7 +327,7 @@ def national_section(views: list[dict], meta: dict, reading: str = "") -> str:
     warm = [v["ready"] for v in views if "ready" in v and v.get("round", 0) > 0 and not v["page"].startswith("filter")]
     changes = [v["ready"] for v in views if "ready" in v and v["page"].startswith("filter") and v.get("round", 0) > 0]
     fresh = [v["ready"] for v in views if v["page"] == FRESH and "ready" in v]
-    trio = lambda xs: f"median {_f(pct(xs, 0.5), 2)} s, p95 {_f(pct(xs, 0.95), 2)} s, max {_f(pct(xs, 1.0), 2)} s"  # noqa: E731
+    trio = lambda xs: f"median {num(pct(xs, 0.5), 2)} s, p95 {num(pct(xs, 0.95), 2)} s, max {num(pct(xs, 1.0), 2)} s"  # noqa: E731
     return "\n".join(
         [
             NATIONAL_BEGIN,
@@ -470,7 +348,7 @@ def national_section(views: list[dict], meta: dict, reading: str = "") -> str:
             "idle (`requestIdleCallback`). Goals (issue 13.5): log-in → overview ≤ 3 s after a fresh start, every "
             "page ≤ 2 s warm, a filter change ≤ 2 s.",
             "",
-            f"Log-in → overview after a fresh start: {_f(pct(fresh, 1.0), 2)} s. Every page, warm: {trio(warm)}. "
+            f"Log-in → overview after a fresh start: {num(pct(fresh, 1.0), 2)} s. Every page, warm: {trio(warm)}. "
             f"Filter changes, warm: {trio(changes)}.",
             "",
             national_table(views),
@@ -511,12 +389,12 @@ def page_table(views: list[dict]) -> str:
                     name,
                     ROLES.get(user, user),
                     str(len(vs)),
-                    _f(pct(col("ready"), 0.5), 2),
-                    _f(pct(col("ready"), 0.95), 2),
-                    _f(pct(col("ready"), 1.0), 2),
-                    _f(pct(col("settled"), 0.5), 2),
-                    _f(pct(col("server"), 0.5), 2),
-                    _f(pct(col("browser"), 0.5), 2),
+                    num(pct(col("ready"), 0.5), 2),
+                    num(pct(col("ready"), 0.95), 2),
+                    num(pct(col("ready"), 1.0), 2),
+                    num(pct(col("settled"), 0.5), 2),
+                    num(pct(col("server"), 0.5), 2),
+                    num(pct(col("browser"), 0.5), 2),
                     f"{len([v for v in vs if v['error']])} {'(' + ', '.join(errors) + ')' if errors else ''}".strip(),
                 ]
             )
@@ -535,8 +413,8 @@ def page_section(views: list[dict], meta: dict, label: str, old: str) -> str:
             f"### {label} ({meta['date']}; load average before the run {meta['load']}, after the page-by-page part "
             f"{meta['load_end']})",
             "",
-            f"All page views: ready p50 {_f(pct(ready, 0.5), 2)} s, p95 {_f(pct(ready, 0.95), 2)} s, max "
-            f"{_f(pct(ready, 1.0), 2)} s.",
+            f"All page views: ready p50 {num(pct(ready, 0.5), 2)} s, p95 {num(pct(ready, 0.95), 2)} s, max "
+            f"{num(pct(ready, 1.0), 2)} s.",
             "",
             page_table(views),
             "",
@@ -568,18 +446,7 @@ def page_section(views: list[dict], meta: dict, label: str, old: str) -> str:
     )
 
 
-def pct(xs: list[float], q: float) -> float | None:
-    if not xs:
-        return None
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, max(0, round(q * len(xs) + 0.5) - 1))]
-
-
 # --- the report ---------------------------------------------------------------------------------------------------
-
-
-def _f(v: float | None, digits: int = 1) -> str:
-    return "–" if v is None else f"{v:,.{digits}f}"
 
 
 def table(rows: list[dict]) -> str:
@@ -598,7 +465,7 @@ def table(rows: list[dict]) -> str:
     ]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        trio = lambda xs: " / ".join(_f(pct(xs, q)) for q in (0.5, 0.95, 1.0))  # noqa: E731
+        trio = lambda xs: " / ".join(num(pct(xs, q)) for q in (0.5, 0.95, 1.0))  # noqa: E731
         views = max(r["views"], 1)
         out.append(
             "| "
@@ -610,11 +477,11 @@ def table(rows: list[dict]) -> str:
                     str(len(r["page"])),
                     trio(r["page"]),
                     f"{r['errors']} / {r['timeouts']}",
-                    _f(r["wall_s"], 0),
-                    _f(r["server_cpu_s"] / views, 2),
-                    f"{_f(r['server_cpu_s'])} ({r['server_cpu_s'] / r['wall_s']:.2f})",
-                    _f(r["client_cpu_s"]),
-                    _f(r["server_rss"] / 1e6, 0),
+                    num(r["wall_s"], 0),
+                    num(r["server_cpu_s"] / views, 2),
+                    f"{num(r['server_cpu_s'])} ({r['server_cpu_s'] / r['wall_s']:.2f})",
+                    num(r["client_cpu_s"]),
+                    num(r["server_rss"] / 1e6, 0),
                 ]
             )
             + " |"
@@ -643,19 +510,6 @@ def section(rows: list[dict], meta: dict) -> str:
             END,
         ]
     )
-
-
-def keep_section(text: str, old: Path) -> str:
-    """The main report `text` with the concurrent-sessions and page-by-page sections of the file `old` kept
-    (before the notes)."""
-    return report.keep_sections(
-        text, old, [(BEGIN, END), (PAGES_BEGIN, PAGES_END), (NATIONAL_BEGIN, NATIONAL_END), MAP_MARKERS]
-    )
-
-
-def splice(text: str, sec: str, begin: str = BEGIN, end: str = END) -> str:
-    """Replace the section in text, or insert it before «## Notes» (or before the embedded figures, or at the end)."""
-    return report.splice(text, sec, begin, end)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -721,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
                 warm = asyncio.run(run_n(1, url, int(a.step_timeout * 1000), a.run_timeout))
                 warm_note = (
                     f"Before the rows, one uncounted warm-up session on the fresh server: log-in → ready "
-                    f"{_f(pct(warm['login'], 1.0))} s, slowest page {_f(pct(warm['page'], 1.0))} s."
+                    f"{num(pct(warm['login'], 1.0))} s, slowest page {num(pct(warm['page'], 1.0))} s."
                 )
             for n in a.sessions:
                 log(f"[load] N = {n} …")
@@ -737,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
             if not national and a.visits:
                 views = run_pages_logged(url, a.visits, int(a.step_timeout * 1000), server.pid)
         finally:
-            stop_server(server)
+            stop(server)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -752,25 +606,21 @@ def main(argv: list[str] | None = None) -> int:
         "load_end": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
         "visits": a.visits,
     }
-    text = a.out.read_text(encoding="utf-8") if a.out.exists() else "# Performance\n"
+    secs = []  # (section, begin, end) of this run
     if rows and not national:  # the concurrent-sessions section is the province's
-        sec = section(rows, meta)
-        print(sec)
-        text = splice(text, sec)
+        secs.append((section(rows, meta), BEGIN, END))
     elif rows:
         log(table(rows))
     if views and national:
         reading = a.reading.read_text(encoding="utf-8").strip() if a.reading else ""
-        sec = national_section(views, meta, reading)
-        print(sec)
-        text = splice(text, sec, NATIONAL_BEGIN, NATIONAL_END)
+        secs.append((national_section(views, meta, reading), NATIONAL_BEGIN, NATIONAL_END))
     elif views:
-        sec = page_section(views, meta, a.label, text)
+        old = a.out.read_text(encoding="utf-8") if a.out.exists() else ""
+        secs.append((page_section(views, meta, a.label, old), PAGES_BEGIN, PAGES_END))
+    for sec, begin, end in secs:
         print(sec)
-        text = splice(text, sec, PAGES_BEGIN, PAGES_END)
-    if not a.no_write:
-        a.out.write_text(text, encoding="utf-8")
-        log(f"wrote {a.out}")
+        if not a.no_write:
+            write_section(a.out, sec, begin, end)
     return 0
 
 

@@ -35,10 +35,11 @@ import time
 from pathlib import Path
 
 from benchmarks.browser import CHROMIUM, FLAGS, READY
-from benchmarks.load import MAP_MARKERS, _f, log, pct, splice, start_server, stop_server
+from benchmarks.report import log, markers, num, pct, write_section
+from benchmarks.server import start_server, stop
 
 ROOT = Path(__file__).resolve().parent.parent
-BEGIN, END = MAP_MARKERS
+BEGIN, END = markers("national-map")
 KINDS = {
     "plotly-provinces": "Plotly choropleth_map, 34 provinces (the app's country map)",
     "plotly-province": "Plotly choropleth_map, one province's communes (the app's map after a click)",
@@ -234,8 +235,8 @@ def table(results: list[dict]) -> str:
         ls = r["loads"]
         later = ls[1:] or ls
         med = lambda k, xs=later: pct([x[k] for x in xs if x.get(k) is not None], 0.5)  # noqa: E731
-        mb = lambda v: _f(None if v is None else v / 1e6, 2)  # noqa: E731
-        sec = lambda v: _f(None if v is None else v / 1000, 2)  # noqa: E731
+        mb = lambda v: num(None if v is None else v / 1e6, 2)  # noqa: E731
+        sec = lambda v: num(None if v is None else v / 1000, 2)  # noqa: E731
         first = ls[0] if ls else {}
         cap = f"> {r.get('cap_s', 0):.0f} (time-out)"
         first_render = cap if first.get("timed_out") else sec(first.get("render_ms"))
@@ -255,11 +256,11 @@ def table(results: list[dict]) -> str:
                     mb(med("payload", ls)),
                     mb(med("largest", ls)),
                     mb(med("figure_json", ls)),
-                    _f(first.get("ready_s"), 2),
+                    num(first.get("ready_s"), 2),
                     first_render,
                     later_render,
                     sec(med("first_draw_ms")),
-                    _f(med("busy_s"), 2),
+                    num(med("busy_s"), 2),
                     str(int(med("draws", ls) or 0)),
                     (r.get("click") or "–") + (f" (error: {r['error']})" if r["error"] else ""),
                 ]
@@ -329,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results = asyncio.run(run(url, a.kinds, a.loads, int(a.quiet * 1000), a.cap, a.budget, a.shots))
         finally:
-            stop_server(server)
+            stop(server)
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "loads": a.loads,
@@ -341,9 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     sec = section(results, meta, reading)
     print(sec)
     if not a.no_write:
-        text = a.out.read_text(encoding="utf-8") if a.out.exists() else "# Performance\n"
-        a.out.write_text(splice(text, sec, BEGIN, END), encoding="utf-8")
-        log(f"wrote {a.out}")
+        write_section(a.out, sec, BEGIN, END)
     return 0
 
 

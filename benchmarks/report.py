@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import re
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -116,10 +117,22 @@ def verdict(value: float | None, goal: float | None, higher_is_better: bool = Fa
     return MET if ok else NOT_MET
 
 
-def _f(v: float | None, digits: int = 1) -> str:
-    if v is None:
-        return "—"
-    return f"{v:,.{digits}f}"
+def num(v: float | None, digits: int = 1) -> str:
+    """A figure of the report (1,234.5; «–» when there is none): every benchmark's one number format."""
+    return "–" if v is None else f"{v:,.{digits}f}"
+
+
+def pct(xs: list[float], q: float) -> float | None:
+    """The q-quantile of xs by the nearest rank (a value that was measured), None for no values."""
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q * len(xs) + 0.5) - 1))]
+
+
+def log(msg: str) -> None:
+    """Progress goes to stderr; stdout is the report."""
+    print(msg, file=sys.stderr, flush=True)
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -143,7 +156,7 @@ def goal_rows(results: dict) -> list[list[str]]:
         rows.append(
             [
                 f"ETL one {scale} year (wall)",
-                f"{_f(etl['wall_s'], 2)} s",
+                f"{num(etl['wall_s'], 2)} s",
                 f"≤ {g['etl_s']:g} s",
                 verdict(etl["wall_s"], g["etl_s"]),
             ]
@@ -152,7 +165,7 @@ def goal_rows(results: dict) -> list[list[str]]:
         rows.append(
             [
                 f"ETL speed-up over pandas + openpyxl ({scale})",
-                f"{_f(sp)}×",
+                f"{num(sp)}×",
                 f"≥ {g['speedup']:g}×",
                 verdict(sp, g["speedup"], higher_is_better=True),
             ]
@@ -161,7 +174,7 @@ def goal_rows(results: dict) -> list[list[str]]:
         rows.append(
             [
                 f"Slowest query warm, no result cache ({scale}, median)",
-                f"{_f(worst['uncached']['median'])} ms ({worst['query']})",
+                f"{num(worst['uncached']['median'])} ms ({worst['query']})",
                 f"≤ {g['query_ms']:g} ms",
                 verdict(worst["uncached"]["median"], g["query_ms"]),
             ]
@@ -170,18 +183,18 @@ def goal_rows(results: dict) -> list[list[str]]:
         rows.append(
             [
                 f"Slowest query warm, result cache ({scale}, median)",
-                f"{_f(worst_c['cached']['median'], 3)} ms",
+                f"{num(worst_c['cached']['median'], 3)} ms",
                 f"≤ {g['query_ms']:g} ms",
                 verdict(worst_c["cached"]["median"], g["query_ms"]),
             ]
         )
         c = r["queries"]["connect_ms"]["median"] / 1000
-        rows.append([f"A new database connection ({scale}, median)", f"{_f(c, 2)} s", "≤ 0.5 s", verdict(c, 0.5)])
+        rows.append([f"A new database connection ({scale}, median)", f"{num(c, 2)} s", "≤ 0.5 s", verdict(c, 0.5)])
         first = r["pages"]["pages"][0]  # the overview, first page of a fresh process (connection included)
         rows.append(
             [
                 f"First page after a start, server-side ({scale}: {first['page']}, connection included)",
-                f"{_f(first['first_ms'] / 1000, 2)} s",
+                f"{num(first['first_ms'] / 1000, 2)} s",
                 "≤ 2 s",
                 verdict(first["first_ms"] / 1000, 2.0),
             ]
@@ -190,7 +203,7 @@ def goal_rows(results: dict) -> list[list[str]]:
         rows.append(
             [
                 f"Slowest page warm ({scale}, median)",
-                f"{_f(wp['warm']['median'] / 1000, 2)} s ({wp['page']}, {wp['filters']})",
+                f"{num(wp['warm']['median'] / 1000, 2)} s ({wp['page']}, {wp['filters']})",
                 f"≤ {g['page_s']:g} s",
                 verdict(wp["warm"]["median"] / 1000, g["page_s"]),
             ]
@@ -200,7 +213,7 @@ def goal_rows(results: dict) -> list[list[str]]:
             rows.append(
                 [
                     f"App peak RSS ({scale}, pages process)",
-                    f"{_f(r['pages']['rss_mb'], 0)} MB",
+                    f"{num(r['pages']['rss_mb'], 0)} MB",
                     f"≤ {g['rss_mb']:,.0f} MB",
                     verdict(r["pages"]["rss_mb"], g["rss_mb"]),
                 ]
@@ -211,7 +224,7 @@ def goal_rows(results: dict) -> list[list[str]]:
         rows.append(
             [
                 "First start: fresh data folder → `python -m etl sample` → rendered overview",
-                f"{_f(fs['process_s'])} s" + ("" if ok else " (overview NOT rendered)"),
+                f"{num(fs['process_s'])} s" + ("" if ok else " (overview NOT rendered)"),
                 f"≤ {GOALS['first_start_s']:g} s",
                 verdict(fs["process_s"], GOALS["first_start_s"]) if ok else NOT_MET,
             ]
@@ -221,7 +234,7 @@ def goal_rows(results: dict) -> list[list[str]]:
             rows.append(
                 [
                     "First start inside the app (`streamlit run` on an empty data folder)",
-                    f"{_f(a['process_s'])} s"
+                    f"{num(a['process_s'])} s"
                     + (
                         ""
                         if a["overview_rendered"]
@@ -244,15 +257,15 @@ def data_section(scale: str, r: dict) -> str:
         ["Committee member-years", f"{st['committee_rows']:,}"],
         ["Village-head rows", f"{st['head_rows']:,}"],
         ["Years", ", ".join(map(str, st["years"]))],
-        ["Workbooks of one year (ETL input)", f"{p['files']:,} ({_f(r['workbook_mb'])} MB)"],
+        ["Workbooks of one year (ETL input)", f"{p['files']:,} ({num(r['workbook_mb'])} MB)"],
         ["Store built by", p.get("store_built_by", "")],
     ]
     if not p.get("reused"):
-        t = f"{_f(p['prepare_s'])} s"
+        t = f"{num(p['prepare_s'])} s"
         if "generate_s" in p:
             t += (
-                f" (generate {_f(p['generate_s'])} s, write store {_f(p['store_s'])} s, "
-                f"write workbooks {_f(p['workbooks_s'])} s)"
+                f" (generate {num(p['generate_s'])} s, write store {num(p['store_s'])} s, "
+                f"write workbooks {num(p['workbooks_s'])} s)"
             )
         rows.append(["Preparation time (this run)", t])
     else:
@@ -266,7 +279,7 @@ def etl_section(scale: str, r: dict) -> str:
     rows_e = sum(e["rows"].values())
     rows_b = sum(b["rows_all"].values())
     sp = b["wall_s_all"] / e["wall_s"]
-    runs = ", ".join(_f(x, 2) for x in r.get("etl_runs", [e["wall_s"]]))
+    runs = ", ".join(num(x, 2) for x in r.get("etl_runs", [e["wall_s"]]))
     out = [
         _table(
             ["", "this ETL (polars + calamine)", "baseline (pandas + openpyxl)", "goal", "met"],
@@ -287,32 +300,32 @@ def etl_section(scale: str, r: dict) -> str:
                 ],
                 [
                     "Wall time, one year",
-                    f"{_f(e['wall_s'], 2)} s (runs: {runs})",
-                    f"{_f(b['wall_s_all'], 2)} s"
-                    + (f" (extrapolated from {_f(b['wall_s'], 2)} s)" if b["extrapolated"] else ""),
+                    f"{num(e['wall_s'], 2)} s (runs: {runs})",
+                    f"{num(b['wall_s_all'], 2)} s"
+                    + (f" (extrapolated from {num(b['wall_s'], 2)} s)" if b["extrapolated"] else ""),
                     f"≤ {g['etl_s']:g} s" if g else "",
                     verdict(e["wall_s"], g.get("etl_s")),
                 ],
-                ["  of which reading the files", f"{_f(e['read_s'], 2)} s", "", "", ""],
+                ["  of which reading the files", f"{num(e['read_s'], 2)} s", "", "", ""],
                 [
                     "  of which parse + validate + commit",
-                    f"{_f(e['load_s'], 2)} s",
-                    f"read {_f(b['read_s'], 2)} s, write {_f(b['write_s'], 2)} s",
+                    f"{num(e['load_s'], 2)} s",
+                    f"read {num(b['read_s'], 2)} s, write {num(b['write_s'], 2)} s",
                     "",
                     "",
                 ],
                 ["Rows/s", f"{rows_e / e['wall_s']:,.0f}", f"{rows_b / b['wall_s_all']:,.0f}", "", ""],
                 [
                     "Speed-up",
-                    f"{_f(sp)}×",
+                    f"{num(sp)}×",
                     "1×",
                     f"≥ {g['speedup']:g}×" if g else "",
                     verdict(sp, g.get("speedup"), higher_is_better=True),
                 ],
                 [
                     "Peak RSS",
-                    f"{_f(e['rss_mb'], 0)} MB (+ workers {_f(e['rss_children_mb'], 0)} MB)",
-                    f"{_f(b['rss_mb'], 0)} MB",
+                    f"{num(e['rss_mb'], 0)} MB (+ workers {num(e['rss_children_mb'], 0)} MB)",
+                    f"{num(b['rss_mb'], 0)} MB",
                     "",
                     "",
                 ],
@@ -339,11 +352,11 @@ def query_section(scale: str, r: dict) -> str:
         rows.append(
             [
                 x["query"],
-                _f(x["cold_ms"]),
-                _f(x["cached"]["median"], 3),
-                _f(x["cached"]["p95"], 3),
-                _f(x["uncached"]["median"]),
-                _f(x["uncached"]["p95"]),
+                num(x["cold_ms"]),
+                num(x["cached"]["median"], 3),
+                num(x["cached"]["p95"], 3),
+                num(x["uncached"]["median"]),
+                num(x["uncached"]["p95"]),
                 f"≤ {g:g}" if g else "",
                 verdict(x["uncached"]["median"], g),
             ]
@@ -363,7 +376,7 @@ def query_section(scale: str, r: dict) -> str:
         0,
         [
             "*connect: a new database for the snapshot (views, materialised tables)*",
-            _f(c["median"]),
+            num(c["median"]),
             "",
             "",
             "",
@@ -391,9 +404,9 @@ def page_section(scale: str, r: dict) -> str:
                 x["page"],
                 x["user"],
                 "one commune" if x["filters"] == "commune" else "default",
-                _f(x["first_ms"] / 1000, 2),
-                _f(x["warm"]["median"] / 1000, 2),
-                _f(x["warm"]["p95"] / 1000, 2),
+                num(x["first_ms"] / 1000, 2),
+                num(x["warm"]["median"] / 1000, 2),
+                num(x["warm"]["p95"] / 1000, 2),
                 f"≤ {g:g}" if g else "",
                 verdict(x["warm"]["median"] / 1000, g),
             ]
@@ -415,7 +428,7 @@ def document_goal_rows(scale: str, r: dict) -> list[list[str]]:
     rows = [
         [
             f"One brief (PDF), warm, result cache emptied ({scale}, median)",
-            f"{_f(d['brief']['median'], 2)} s",
+            f"{num(d['brief']['median'], 2)} s",
             f"≤ {g['brief_s']:g} s",
             verdict(d["brief"]["median"], g["brief_s"]),
         ]
@@ -424,7 +437,7 @@ def document_goal_rows(scale: str, r: dict) -> list[list[str]]:
         rows.append(
             [
                 f"Every unit's brief in a row ({d['briefs_n']} units, {scale})",
-                f"{_f(d['briefs_s'], 1)} s",
+                f"{num(d['briefs_s'], 1)} s",
                 f"≤ {g['briefs_s']:g} s",
                 verdict(d["briefs_s"], g["briefs_s"]),
             ]
@@ -433,7 +446,7 @@ def document_goal_rows(scale: str, r: dict) -> list[list[str]]:
         rows.append(
             [
                 f"Province situation report (Word), warm, result cache emptied ({scale}, median)",
-                f"{_f(d['report']['median'], 2)} s",
+                f"{num(d['report']['median'], 2)} s",
                 f"≤ {g['report_s']:g} s",
                 verdict(d["report"]["median"], g["report_s"]),
             ]
@@ -447,10 +460,10 @@ def document_section(scale: str, r: dict) -> str:
         return "(not measured in this run)"
     g = GOALS.get(scale, {})
     rows = [
-        ["One brief, first in the process (connection, font)", f"{_f(d['brief_first_s'], 2)} s", "", ""],
+        ["One brief, first in the process (connection, font)", f"{num(d['brief_first_s'], 2)} s", "", ""],
         [
             f"One brief ({d['unit']}), median of {d['brief']['n']}",
-            f"{_f(d['brief']['median'], 2)} s",
+            f"{num(d['brief']['median'], 2)} s",
             f"≤ {g['brief_s']:g} s" if "brief_s" in g else "",
             verdict(d["brief"]["median"], g.get("brief_s")),
         ],
@@ -459,17 +472,17 @@ def document_section(scale: str, r: dict) -> str:
         rows.append(
             [
                 f"Briefs of {d['briefs_n']} of {d['units']} units in a row",
-                f"{_f(d['briefs_s'], 1)} s",
+                f"{num(d['briefs_s'], 1)} s",
                 f"≤ {g['briefs_s']:g} s" if "briefs_s" in g else "",
                 verdict(d["briefs_s"], g.get("briefs_s")),
             ]
         )
     if "report" in d:
         rows += [
-            ["Province report, first in the process", f"{_f(d['report_first_s'], 2)} s", "", ""],
+            ["Province report, first in the process", f"{num(d['report_first_s'], 2)} s", "", ""],
             [
                 f"Province report, median of {d['report']['n']}",
-                f"{_f(d['report']['median'], 2)} s",
+                f"{num(d['report']['median'], 2)} s",
                 f"≤ {g['report_s']:g} s" if "report_s" in g else "",
                 verdict(d["report"]["median"], g.get("report_s")),
             ],
@@ -487,19 +500,19 @@ def memory_rows(scale: str, r: dict) -> list[list[str]]:
         [
             scale,
             "app (pages process)",
-            f"{_f(r['pages']['rss_mb'], 0)} MB",
+            f"{num(r['pages']['rss_mb'], 0)} MB",
             f"≤ {g:,.0f} MB" if g else "",
             verdict(r["pages"]["rss_mb"], g),
         ],
-        [scale, "queries process", f"{_f(r['queries']['rss_mb'], 0)} MB", "", ""],
+        [scale, "queries process", f"{num(r['queries']['rss_mb'], 0)} MB", "", ""],
         [
             scale,
             "ETL (main process / largest worker)",
-            f"{_f(r['etl']['rss_mb'], 0)} / {_f(r['etl']['rss_children_mb'], 0)} MB",
+            f"{num(r['etl']['rss_mb'], 0)} / {num(r['etl']['rss_children_mb'], 0)} MB",
             "",
             "",
         ],
-        [scale, "baseline", f"{_f(r['baseline']['rss_mb'], 0)} MB", "", ""],
+        [scale, "baseline", f"{num(r['baseline']['rss_mb'], 0)} MB", "", ""],
     ]
 
 
@@ -588,19 +601,19 @@ def render(results: dict) -> str:
         rows = [
             [
                 "Fresh data folder → `python -m etl sample` → app → log-in → overview rendered",
-                f"{_f(f['process_s'])} s",
+                f"{num(f['process_s'])} s",
                 f"≤ {GOALS['first_start_s']:g} s",
                 verdict(f["process_s"], GOALS["first_start_s"]) if f["overview_rendered"] else NOT_MET,
             ],
             [
                 "  `python -m etl sample` (write 300 workbooks, load them)",
-                f"{_f(f['sample_s'])} s" + ("" if f["sample_ok"] else " (FAILED)"),
+                f"{num(f['sample_s'])} s" + ("" if f["sample_ok"] else " (FAILED)"),
                 "",
                 "",
             ],
-            ["  app process: start, imports", f"{_f(r['imports_s'])} s", "", ""],
-            ["  app: first run (log-in page)", f"{_f(r['first_run_s'])} s", "", ""],
-            ["  app: log in → overview", f"{_f(r['login_overview_s'])} s", "", ""],
+            ["  app process: start, imports", f"{num(r['imports_s'])} s", "", ""],
+            ["  app: first run (log-in page)", f"{num(r['first_run_s'])} s", "", ""],
+            ["  app: log in → overview", f"{num(r['login_overview_s'])} s", "", ""],
             ["Overview rendered", "yes" if f["overview_rendered"] else f"no: {r.get('error') or r['titles']}", "", ""],
         ]
         a = f.get("in_app")
@@ -608,7 +621,7 @@ def render(results: dict) -> str:
             rows.append(
                 [
                     "In-app first start (the app's `ensure_data` builds the sample): process wall time",
-                    f"{_f(a['process_s'])} s",
+                    f"{num(a['process_s'])} s",
                     f"≤ {GOALS['first_start_s']:g} s",
                     verdict(a["process_s"], GOALS["first_start_s"]) if a["overview_rendered"] else NOT_MET,
                 ]
@@ -656,7 +669,22 @@ def previous_results(path: Path) -> dict:
         return {}
 
 
-# --- sections written by other benchmarks (benchmarks/load.py, benchmarks/wsload.py) -------------------------------
+# --- the sections the load benchmarks write -----------------------------------------------------------------------
+
+# docs/PERFORMANCE.md is the main benchmark's report (`render`) followed by the sections of the load benchmarks, in
+# this order, each between `<!-- name:begin -->` and `<!-- name:end -->`: each program replaces its own section
+# (`write_section`), and the main benchmark, which rewrites the rest, keeps them all (`keep_sections`).
+KEPT = (
+    "concurrent-sessions",  # benchmarks/load.py, chromium
+    "ws-sessions",  # benchmarks/wsload.py, WebSocket clients
+    "page-by-page",  # benchmarks/load.py --visits
+    "national-pages",  # benchmarks/load.py --scale national
+    "national-map",  # benchmarks/mapload.py
+)
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
 
 
 def marked(text: str, begin: str, end: str) -> str | None:
@@ -665,14 +693,17 @@ def marked(text: str, begin: str, end: str) -> str | None:
     return m.group(0) if m else None
 
 
-def splice(text: str, sec: str, begin: str, end: str, after: str | None = None) -> str:
-    """Replace the block between begin and end in text by sec; without one, put sec right after the marker `after`
-    (another section's end), else before «## Notes», else before the embedded figures, else at the end."""
+def splice(text: str, sec: str, begin: str, end: str) -> str:
+    """Replace the block between begin and end in text by sec; without one, put sec right after the last kept
+    section before it in KEPT's order, else before «## Notes», else before the embedded figures, else at the end."""
     if begin in text and end in text:
         return re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: sec, text, flags=re.S)
-    if after and (i := text.find(after)) >= 0:
-        i += len(after)
-        return text[:i] + "\n\n" + sec + text[i:]
+    names = [n for n in KEPT if markers(n)[0] == begin]
+    earlier = KEPT[: KEPT.index(names[0])] if names else ()
+    for name in reversed(earlier):
+        if (i := text.find(markers(name)[1])) >= 0:
+            i += len(markers(name)[1])
+            return text[:i] + "\n\n" + sec + text[i:]
     for anchor in ("\n## Notes", "\n<!-- " + RESULTS_MARK):
         i = text.find(anchor)
         if i >= 0:
@@ -680,21 +711,28 @@ def splice(text: str, sec: str, begin: str, end: str, after: str | None = None) 
     return text.rstrip("\n") + "\n\n" + sec + "\n"
 
 
-def keep_sections(text: str, old: Path, markers: list[tuple[str, str]], after: str | None = None) -> str:
-    """The report `text` with the blocks of the file `old` between each (begin, end) kept (the main benchmark
-    rewrites the file; the sections of the load tests are theirs)."""
+def keep_sections(text: str, old: Path) -> str:
+    """The report `text` with every section of KEPT that the file `old` holds kept as it was there."""
     if not old.exists():
         return text
     previous = old.read_text(encoding="utf-8")
-    for begin, end in markers:
-        if (block := marked(previous, begin, end)) is not None:
-            text = splice(text, block, begin, end, after)
+    for name in KEPT:
+        if (block := marked(previous, *markers(name))) is not None:
+            text = splice(text, block, *markers(name))
     return text
+
+
+def write_section(out: Path, sec: str, begin: str, end: str) -> None:
+    """Put the section sec (from begin to end) into the report file out, in its place; the rest stays."""
+    text = out.read_text(encoding="utf-8") if out.exists() else "# Performance\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(splice(text, sec, begin, end), encoding="utf-8")
+    log(f"wrote {out}")
 
 
 def labelled_blocks(name: str, old: str) -> list[tuple[str, str]]:
     """The labelled sub-blocks (`<!-- name:label:begin -->` … `<!-- name:label:end -->`) inside the block `name`
     of old, in order: (label, block)."""
-    outer = marked(old, f"<!-- {name}:begin -->", f"<!-- {name}:end -->") or ""
+    outer = marked(old, *markers(name)) or ""
     pattern = rf"<!-- {re.escape(name)}:([^:]+):begin -->.*?<!-- {re.escape(name)}:\1:end -->"
     return [(m.group(1), m.group(0)) for m in re.finditer(pattern, outer, re.S)]

@@ -18,6 +18,8 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from benchmarks.report import pct  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = [
@@ -55,16 +57,6 @@ def config(scale: str):
     from synthetic.national import national_config
 
     return national_config(TINY_PROVINCES if scale == "tiny" else None)
-
-
-def pct(values: list[float], q: float) -> float:
-    v = sorted(values)
-    if len(v) == 1:
-        return v[0]
-    k = (len(v) - 1) * q
-    lo = int(k)
-    hi = min(lo + 1, len(v) - 1)
-    return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
 def summary(ms: list[float]) -> dict:

@@ -41,11 +41,9 @@ import argparse
 import asyncio
 import datetime as dt
 import functools
-import http.client
 import multiprocessing
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,19 +51,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from benchmarks import report
-from benchmarks.load import END as BROWSER_END
-from benchmarks.load import Meter, _free_port, pct, start_server
+from benchmarks.report import log, markers, num, pct
+from benchmarks.server import UNIX, Meter, request, start_deployment, start_server, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ["tinh", "xa", "quantri"]
 PASSWORD = "demo"
 NAME = "ws-sessions"
-BEGIN, END = f"<!-- {NAME}:begin -->", f"<!-- {NAME}:end -->"
+BEGIN, END = markers(NAME)
 COOKIE = "partydash_session"  # dashboard/session.py's cookie, issued by the gate
-UNIX = "unix:"  # an app process's own address in the deployment: its Unix socket (deploy/app_server.py)
 # The first heading of each page (url path -> prefix of its st.title); a page not listed needs a non-empty one.
 TITLES = {
     "tong-quan": "Tổng quan năm",
@@ -84,10 +81,6 @@ TITLES = {
     "quan-tri": "Người dùng và nhật ký",
 }
 GUARD = "Trang gặp lỗi"  # dashboard/app.py's error box when a page run fails (deployed setting)
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # --- the protocol -------------------------------------------------------------------------------------------------
@@ -247,33 +240,6 @@ async def log_in(c: Client, user: str) -> tuple[Run, Run]:
     return form, await c.rerun(form.page_hash, values, c.query)
 
 
-class _UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
-
-
-def _http(base: str, method: str, path: str, timeout: float, body: str | None = None, headers=None):
-    """One HTTP request as the browser sends it (no redirect followed): (status, headers, body). `base` is an
-    address (http://host:port) or an app process's own socket (unix:/…/app-0.sock, deploy/start.py)."""
-    if base.startswith(UNIX):
-        c, host = _UnixHTTPConnection(base.removeprefix(UNIX), timeout), "localhost"
-    else:
-        url = urlsplit(base)
-        c, host = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout), url.netloc
-    try:
-        c.request(method, path, body=body, headers={"Host": host, **(headers or {})})
-        r = c.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", errors="replace")
-    finally:
-        c.close()
-
-
 def gate_log_in(
     base: str, user: str, timeout: float, password: str = PASSWORD, app: str | None = None, marks: dict | None = None
 ) -> str:
@@ -281,19 +247,19 @@ def gate_log_in(
     the redirect followed to the app's page (at `app`, by default through the same address); the session cookie
     («partydash_session=…») it set. `marks` gets the perf_counter of the form posted and of the gate's answer."""
     marks = {} if marks is None else marks
-    status, _, page = _http(base, "GET", "/_gate/login?next=/", timeout)
+    status, _, page = request(base, "GET", "/_gate/login?next=/", timeout)
     if status != 200 or 'name="password"' not in page:
         raise CheckFailed(f"no log-in page at the gate (HTTP {status})")
     form = urlencode({"next": "/", "username": user, "password": password})
     form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": base}
     marks["posted"] = time.perf_counter()
-    status, headers, page = _http(base, "POST", "/_gate/login", timeout, form, form_headers)
+    status, headers, page = request(base, "POST", "/_gate/login", timeout, form, form_headers)
     marks["answered"] = time.perf_counter()
     cookie = headers.get("set-cookie", "").split(";")[0]
     if status != 303 or not cookie.startswith(COOKIE + "=") or cookie == COOKIE + "=":
         alert = page.split('role="alert">', 1)[1].split("<", 1)[0] if 'role="alert">' in page else ""
         raise CheckFailed(f"log-in refused at the gate (HTTP {status}) {alert}".strip())
-    status, _, page = _http(app or base, "GET", headers.get("location", "/"), timeout, headers={"Cookie": cookie})
+    status, _, page = request(app or base, "GET", headers.get("location", "/"), timeout, headers={"Cookie": cookie})
     if status != 200 or "<!doctype html>" not in page.lower():
         raise CheckFailed(f"the app's page not served after log-in (HTTP {status})")
     return cookie
@@ -362,52 +328,6 @@ async def run_n(n: int, base: str, step_s: float, run_s: float, gate: str | None
 # --- the server ---------------------------------------------------------------------------------------------------
 
 
-def _healthy(base: str, path: str, timeout: float = 2) -> bool:
-    try:
-        return _http(base, "GET", path, timeout)[0] == 200
-    except OSError:
-        return False
-
-
-@dataclass
-class Deployment:
-    """deploy/start.py running: nginx at `base`, the gate, the app processes at `apps` (their own Unix sockets,
-    unix:/…)."""
-
-    proc: subprocess.Popen
-    base: str
-    apps: list[str]
-
-
-def start_deployment(data: Path, province: str, apps: int, cpus: str) -> Deployment:
-    """The deployment users run (deploy/start.py: the gate, `apps` Streamlit processes, Debian's nginx in front with
-    sticky sessions), plain HTTP on a free port of 127.0.0.1, the whole tree pinned to `cpus` (a taskset CPU list;
-    start.py itself pins nothing: the kernel spreads its processes over the CPUs it may use)."""
-    port = _free_port()
-    env = {**os.environ, "PARTYDASH_DATA": str(data), "PARTYDASH_PROVINCE": province}
-    cmd = ["taskset", "-c", cpus, sys.executable, str(ROOT / "deploy" / "start.py"), "--listen", f"127.0.0.1:{port}"]
-    cmd += ["--apps", str(apps), "--run-dir", str(data / "run")]
-    out = open(data / "server.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    app_bases = [f"{UNIX}{data / 'run' / 'sock' / f'app-{i}.sock'}" for i in range(apps)]
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        if _healthy(base, "/_gate/login") and all(_healthy(a, "/_stcore/health") for a in app_bases):
-            return Deployment(proc, base, app_bases)
-        time.sleep(0.3)
-    stop(proc)
-    raise SystemExit(f"the deployment was not healthy in 120 s (see {data / 'server.log'})")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 def part_of(pid: int) -> str:
     """What a process of the server's tree is: «app :8501», «gate», «nginx» or «launcher» (start.py, taskset)."""
     try:
@@ -457,7 +377,7 @@ def measure(scale: str, data: Path, province: str, sessions: list[int], a) -> tu
                 warm[k] += w[k]
         for m in warm["messages"]:
             log(f"  warm-up: {m}")
-        note = f"{scale}: log-in → ready {_f(pct(warm['login'], 1.0), 2)} s, slowest page {_f(pct(warm['page'], 1.0), 2)} s"
+        note = f"{scale}: log-in → ready {num(pct(warm['login'], 1.0), 2)} s, slowest page {num(pct(warm['page'], 1.0), 2)} s"
         for n in sessions:
             log(f"[wsload] {scale} N = {n} …")
             with Meter(server.pid) as sm, Meter(os.getpid()) as cm:
@@ -599,16 +519,12 @@ def national_store(folder: Path, rebuild: bool) -> Path:
 # --- the report ---------------------------------------------------------------------------------------------------
 
 
-def _f(v: float | None, digits: int = 1) -> str:
-    return "–" if v is None else f"{v:,.{digits}f}"
-
-
 def parts(by_part: dict[str, float], total: float) -> str:
     """«40.1 + 35.2 / 1.3 / 0.9»: each app process (by port), the gate, nginx; the one process alone without them."""
     if not by_part:
-        return f"{_f(total)} / – / –"
-    apps = " + ".join(_f(v) for k, v in sorted(by_part.items()) if k.startswith("app"))
-    return f"{apps or '–'} / {_f(by_part.get('gate'))} / {_f(by_part.get('nginx'))}"
+        return f"{num(total)} / – / –"
+    apps = " + ".join(num(v) for k, v in sorted(by_part.items()) if k.startswith("app"))
+    return f"{apps or '–'} / {num(by_part.get('gate'))} / {num(by_part.get('nginx'))}"
 
 
 def table(rows: list[dict]) -> str:
@@ -630,7 +546,7 @@ def table(rows: list[dict]) -> str:
         "received per view (kB)",
     ]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    trio = lambda xs: " / ".join(_f(pct(xs, q), 2) for q in (0.5, 0.95, 1.0))  # noqa: E731
+    trio = lambda xs: " / ".join(num(pct(xs, q), 2) for q in (0.5, 0.95, 1.0))  # noqa: E731
     for r in rows:
         views = max(r["views"], 1)
         cells = [
@@ -638,17 +554,17 @@ def table(rows: list[dict]) -> str:
             str(r["n"]),
             f"{len(r['login'])}/{r['n']}",
             trio(r["login"]),
-            " / ".join(_f(pct(r["gate"], q), 2) for q in (0.5, 0.95)) if r.get("gate") else "–",
+            " / ".join(num(pct(r["gate"], q), 2) for q in (0.5, 0.95)) if r.get("gate") else "–",
             str(len(r["page"])),
             trio(r["page"]),
             f"{r['errors']} / {r['timeouts']}",
-            _f(r["wall_s"], 0),
-            _f(r["server_cpu_s"] / views, 2),
-            f"{_f(r['server_cpu_s'])} ({r['server_cpu_s'] / r['wall_s']:.2f})",
+            num(r["wall_s"], 0),
+            num(r["server_cpu_s"] / views, 2),
+            f"{num(r['server_cpu_s'])} ({r['server_cpu_s'] / r['wall_s']:.2f})",
             parts(r.get("parts") or {}, r["server_cpu_s"]),
-            f"{_f(r['client_cpu_s'])} ({r['client_cpu_s'] / r['wall_s']:.2f})",
-            _f(r["server_rss"] / 1e6, 0),
-            _f(r["bytes"] / views / 1e3, 0),
+            f"{num(r['client_cpu_s'])} ({r['client_cpu_s'] / r['wall_s']:.2f})",
+            num(r["server_rss"] / 1e6, 0),
+            num(r["bytes"] / views / 1e3, 0),
         ]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
@@ -662,7 +578,7 @@ def upload_table(rows: list[dict]) -> str:
     for r in rows:
         out.append(
             f"| {r['mode']} | {r['n']} | {r['landed']} | {r['refused']} | {r['lost']} | {r['wrong']} "
-            f"| {_f(r['wall_s'], 1)} |"
+            f"| {num(r['wall_s'], 1)} |"
         )
     return "\n".join(out)
 
@@ -751,17 +667,6 @@ def section(rows: list[dict], ups: list[dict], meta: dict, old: str = "") -> str
     return "\n".join(
         [BEGIN, "### WebSocket clients (the server measured)", "", INTRO, ""] + [b + "\n" for _, b in blocks] + [END]
     )
-
-
-def splice(text: str, sec: str) -> str:
-    """Replace the section in text, or put it right after the browser section of benchmarks/load.py (or before
-    «## Notes», or at the end)."""
-    return report.splice(text, sec, BEGIN, END, after=BROWSER_END)
-
-
-def keep_section(text: str, old: Path) -> str:
-    """The main report `text` with this section of the file `old` kept (benchmarks/__main__.py rewrites the file)."""
-    return report.keep_sections(text, old, [(BEGIN, END)], after=BROWSER_END)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -855,8 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     sec = section(rows, ups, meta, text)
     print(run_block(rows, ups, meta))
     if not a.no_write:
-        a.out.write_text(splice(text, sec), encoding="utf-8")
-        log(f"wrote {a.out}")
+        report.write_section(a.out, sec, BEGIN, END)
     lost = sum(r["lost"] + r["wrong"] for r in ups)
     return 1 if lost else 0
 

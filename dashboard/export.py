@@ -19,10 +19,11 @@ import polars as pl
 import xlsxwriter
 
 from dashboard import data, fmt, reporting
+from dashboard.notices import sample_notice
 from dashboard.scope import Scope
 from etl.codes import codes, label
 from etl.province import load_province
-from etl.settings import INTERNAL_MARK, PARQUET_DIR, sample_notice
+from etl.settings import INTERNAL_MARK, PARQUET_DIR
 from etl.text import vn_decimal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

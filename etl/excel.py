@@ -14,7 +14,7 @@ from typing import Any
 
 import python_calamine as pc  # calamine, as pl.read_excel uses, but this binding keeps empty leading rows/columns
 
-from etl.findings import Finding, ReturnRejected
+from etl.findings import Finding, ReturnRejected, col_letter
 from etl.settings import MAX_COMMENT_CHARS, MAX_FILE_BYTES, MAX_ROWS_PER_SHEET, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS
 from etl.sheet_size import check_sheet_sizes
 from etl.text import VIETNAMESE_LETTERS, decide_tcvn3, from_tcvn3, looks_tcvn3, nfc, to_unicode, too_long, vn_int
@@ -355,13 +355,3 @@ def _unexplained(text: str) -> int:
 def _few(bad: int, text: str) -> bool:
     """At most one unexplained character in a hundred non-ASCII ones (a stray symbol, not a wrong encoding)."""
     return bad * 100 <= max(1, sum(1 for ch in text if not ch.isascii()))
-
-
-def col_letter(i: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s

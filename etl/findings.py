@@ -64,3 +64,13 @@ _OS_REASONS = {
 def os_reason(e: BaseException) -> str:
     """Why a file operation failed, in Vietnamese."""
     return _OS_REASONS.get(getattr(e, "errno", None), "lỗi hệ thống khi đọc hoặc ghi tệp")
+
+
+def col_letter(i: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from etl.findings import Finding, ReturnRejected
+from etl.findings import Finding, ReturnRejected, col_letter
 from etl.settings import MAX_COLUMNS_PER_SHEET, MAX_COMMENT_CHARS
 from etl.text import vn_int
 
@@ -58,8 +58,6 @@ def check_sheet_sizes(data: bytes, file_name: str, max_rows: int, max_columns: i
         if s.long_cell is not None:
             raise ReturnRejected([_long_text(file_name, s)])
         if s.rows > max_rows or s.columns > max_columns:
-            from etl.excel import col_letter
-
             what = (
                 f"vượt giới hạn {max_rows} dòng"
                 if s.rows > max_rows

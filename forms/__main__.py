@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Tệp phải có đuôi .pdf hoặc .xlsx. {USAGE}", file=sys.stderr)
         return 2
     from forms import score_sheet
-    from reports.fonts import FontMissing
+    from forms.fonts import FontMissing
 
     try:
         province = load_province()

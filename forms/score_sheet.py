@@ -60,7 +60,7 @@ def _roman(n: int) -> str:
 def pdf(province: ProvinceConfig) -> bytes:
     """The score sheet as one A4 page of PDF (the type shrinks a little for long criteria; FontMissing, in
     Vietnamese, without the font)."""
-    from reports import fonts
+    from forms import fonts
 
     out = fonts.one_page(TEMPLATE, content(province), SCALES)
     if out is None:

@@ -4,7 +4,8 @@
 import streamlit as st
 
 from dashboard import charts, data, export, filters, fmt, registry, urlstate
-from dashboard.ui import comparisons, documents, downloads, frame, meetings, tables, tree
+from dashboard.ui import comparisons, downloads, frame, meetings, tables, tree
+from reports import panel
 
 state = filters.current()
 units = data.units(state.scope)
@@ -19,7 +20,7 @@ else:  # opened from the menu: the sidebar's first unit, or the first of the lis
     unit = st.selectbox("Đơn vị", codes, format_func=lambda c: names[c], key=filters.PROFILE_UNIT)
 urlstate.narrowed_notice()
 st.title(f"Hồ sơ {fmt.plain(names.get(unit, unit))}")
-documents.brief_download(unit, state)
+panel.brief_download(unit, state)
 f_unit = state.filters.but(units=(unit,))
 mine = state.of_unit(unit)  # what the exports say they hold: this unit, not the sidebar's selection
 

@@ -6,7 +6,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, filters, maps, registry, urlstate
-from dashboard.ui import comparisons, documents, downloads, figures, frame, tables, tiles
+from dashboard.ui import comparisons, downloads, figures, frame, tables, tiles
+from reports import panel
 
 state = filters.current()
 st.title(f"Tổng quan năm {state.year}")
@@ -79,4 +80,4 @@ else:
         # The profile opens on the clicked commune; the filters travel in the URL.
         urlstate.switch(Path(__file__).with_name("ho_so_xa.py"), **{filters.PROFILE_UNIT: code})
 frame.about(chosen)
-documents.documents(state)
+panel.documents(state)

@@ -18,7 +18,8 @@ from dashboard import data
 from dashboard.scope import Scope
 from etl import argparse_vi  # noqa: F401  (argparse's own words in Vietnamese)
 from etl.settings import PARQUET_DIR
-from reports import brief, fonts, situation
+from forms import fonts
+from reports import brief, situation
 from reports.figures import AccessDenied, UnknownUnit
 
 USAGE = """Cách dùng:

@@ -15,9 +15,11 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import charts, data, fmt, methods, registry
+from dashboard.notices import sample_notice
 from dashboard.scope import Scope
-from etl.settings import INTERNAL_MARK, PARQUET_DIR, sample_notice
-from reports import figures, fonts, prose
+from etl.settings import INTERNAL_MARK, PARQUET_DIR
+from forms import fonts
+from reports import figures, prose
 from reports.figures import Brief
 
 TEMPLATE = Path(__file__).with_name("brief.typ")

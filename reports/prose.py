@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dashboard import fmt, methods, registry
+from dashboard.notices import sample_notice
 from etl.codes import codes
 from etl.schema import MEETINGS_FROM
-from etl.settings import INTERNAL_MARK, sample_notice
+from etl.settings import INTERNAL_MARK
 from reports.figures import Meetings, Meta, Ratio, Situation, TargetRow, type_label
 
 # What each indicator counts, for «cần thêm 252 chi bộ triển khai …» / «cần giảm 09 chi bộ xóm có dưới …»:

@@ -75,10 +75,22 @@ WARNINGS_ARE_ERRORS = (
 )
 
 
+# The fast lane, `pytest -m "not slow and not browser"`, leaves out what takes long (README «The two commands»): a test
+# is slow when it uses, directly or through another fixture, the calibrated sample (its 300 workbooks written and
+# loaded once per session), the demonstration store built on it, the deployment started for a module or the small
+# national store; or when it is marked `slow` itself (a benchmark run, a folder's whole sample, a store fetched
+# by `request.getfixturevalue` under another name).
+SLOW_FIXTURES = {"sample_dir", "sample_store", "demo_store", "sample_site", "national_store"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.name in WARNINGS_ARE_ERRORS:
             item.add_marker(pytest.mark.filterwarnings("error"))
+        params = getattr(getattr(item, "callspec", None), "params", {})  # a store named by a parameter
+        used = set(getattr(item, "fixturenames", ())) | {v for v in params.values() if isinstance(v, str)}
+        if SLOW_FIXTURES & used:
+            item.add_marker(pytest.mark.slow)
 
 
 from tests.deployment import browser, sample_site  # noqa: E402, F401  (chromium and the deployment, per module)

@@ -494,7 +494,7 @@ def test_province_user_builds_all_briefs_as_one_zip(downloads, monkeypatch):
 
 
 def test_missing_font_is_said_in_vietnamese(tmp_path, monkeypatch):
-    from reports import fonts
+    from forms import fonts
 
     monkeypatch.setattr(fonts, "FONT_DIRS", (tmp_path,))
     at = log_in(new_app(), "tinh")

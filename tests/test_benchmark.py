@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 from tests.conftest import ROOT
 
@@ -30,6 +31,7 @@ def test_national_workbooks_read_back_as_generated(tmp_path):
         assert r.heads.equals(nd.heads.filter(mine))
 
 
+@pytest.mark.slow  # the whole benchmark, at its smallest scale
 def test_benchmark_tiny_scale_prints_every_section(tmp_path):
     from benchmarks.report import SECTIONS
 
@@ -59,7 +61,7 @@ def test_benchmark_tiny_scale_prints_every_section(tmp_path):
 
 def test_the_page_by_page_table_keeps_the_other_runs():
     """benchmarks/load.py: one row per (page, role); a run replaces its own label's table, keeps the others."""
-    from benchmarks import load
+    from benchmarks import load, report
 
     views = [
         {"page": "muc-tieu", "user": "tinh", "error": "", "ready": r, "settled": r + 0.1, "server": 0.2, "browser": r}
@@ -70,7 +72,9 @@ def test_the_page_by_page_table_keeps_the_other_runs():
     assert "| muc-tieu | commune | 1 | – | – | – | – | – | – | 1 (TimeoutError) |" in table
     meta = {"date": "d", "load": "1", "load_end": "2", "visits": 3}
     first = load.page_section(views, meta, "before", "")
-    second = load.page_section(views[:1], meta, "after", load.splice("# P\n", first, load.PAGES_BEGIN, load.PAGES_END))
+    second = load.page_section(
+        views[:1], meta, "after", report.splice("# P\n", first, load.PAGES_BEGIN, load.PAGES_END)
+    )
     again = load.page_section(views[:2], meta, "after", second)
     assert again.count("page-by-page:before:begin") == 1 and again.count("page-by-page:after:begin") == 1
     assert "| muc-tieu | province | 2 |" in again and "| muc-tieu | province | 3 |" in again  # after, before

@@ -172,7 +172,7 @@ def test_grain_comments_parse(tiny_store):
     assert unparsed == set(GRAIN_UNPARSEABLE)
 
 
-@pytest.mark.parametrize("store", ["sample", "tiny"])
+@pytest.mark.parametrize("store", [pytest.param("sample", marks=pytest.mark.slow), "tiny"])
 def test_every_declared_grain_is_unique(request, store):
     root = request.getfixturevalue("sample_store" if store == "sample" else "tiny_store")
     cur = db.cursor(root)

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import fmt, reporting
+from dashboard import fmt, notices, reporting
 from etl import cycle, settings
 from tests.conftest import signed_in
 
@@ -283,7 +283,7 @@ def test_a_locked_year_is_dated_on_exports_the_bieu_and_the_documents(sample_sto
     wb = openpyxl.load_workbook(io.BytesIO(export.bieu_workbook(2025, Scope.province(), root=root)))
     assert all(locked in ws["A6"].value for ws in wb.worksheets) and len(wb.worksheets) == len(export.BIEU_SHEETS)
     assert prose.data_line(figures.situation(2025, Scope.province(), root=root).meta).endswith(
-        f"{notice} {settings.sample_notice()}"
+        f"{notice} {notices.sample_notice()}"
     )
     unit = province.units[0].code
     assert locked in prose.data_line(figures.brief(2025, Scope.commune(unit), unit, root=root).meta, sample=False)

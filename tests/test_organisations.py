@@ -22,6 +22,9 @@ from etl.settings import PROVINCES_DIR
 from tests.conftest import ROOT
 from tests.org_probe import NOT_FOR, PAGES
 
+# Each folder's sample is built and loaded by `python -m etl sample` (20–50 s a folder): the fast lane leaves it out.
+pytestmark = pytest.mark.slow
+
 # folder -> (its demo unit, whether it has boundaries, units, years, đảng bộ cơ sở and chi bộ cơ sở in its last year)
 FOLDERS = {
     "12": ("03390", True, 38, [2025, 2026]),

@@ -17,7 +17,8 @@ from pypdf import PdfReader
 
 from dashboard import data, fmt, registry
 from dashboard.scope import Filters, Scope
-from reports import brief, figures, fonts, prose, situation
+from forms import fonts
+from reports import brief, figures, prose, situation
 from reports.__main__ import main
 from reports.figures import AccessDenied, Ratio, TargetRow, UnknownUnit
 from tests.fixtures import A, B

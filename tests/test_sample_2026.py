@@ -11,9 +11,9 @@ from collections import Counter
 import polars as pl
 import pytest
 
-from dashboard import data, db, filters, reporting
+from dashboard import data, db, filters, notices, reporting
 from dashboard.scope import Coverage, Filters, Scope
-from etl import cycle, settings
+from etl import cycle
 from synthetic import year2026
 
 
@@ -79,11 +79,11 @@ def test_every_target_the_meetings_sheet_measures_has_its_status(demo_store):
 
 
 def test_the_app_says_2026_is_illustrative():
-    assert settings.sample_notice(year=2026).endswith(
+    assert notices.sample_notice(year=2026).endswith(
         "Năm 2026 là năm minh hoạ: mọi số liệu của năm này, kể cả tổng số toàn tỉnh, là giả lập, không phải số liệu "
         "công bố."
     )
-    assert "minh hoạ: mọi số liệu" not in settings.sample_notice(year=2025)
+    assert "minh hoạ: mọi số liệu" not in notices.sample_notice(year=2025)
 
 
 @pytest.mark.parametrize("view", ["stg_branch_meeting", "int_branch_meeting", "tbl_meetings", "prg_unit_targets"])

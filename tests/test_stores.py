@@ -87,6 +87,7 @@ def test_a_first_batch_of_both_kinds_is_refused(province, rows, tmp_path):
     assert not rep.ok and store.kind(tmp_path / "new") is None and list(rep.refused) == ["mau.xlsx"]
 
 
+@pytest.mark.slow  # loads five years of history through the command line, one process a step
 def test_a_real_deployment_starts_empty_and_loads_its_history_from_the_command_line(province, rows, tmp_path):
     """The README's path: `etl init` (an empty real store), `etl load` of the real 2021–2025 returns, `etl status`
     at any moment; `etl sample` never goes into a real store, and `etl load` never creates one."""

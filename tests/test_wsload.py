@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from benchmarks import wsload
+from benchmarks import report, wsload
+from benchmarks.server import free_port
 from dashboard import auth, gate, session
 
 
@@ -40,7 +41,7 @@ def gate_url(server):
         users_root = server[1] / "users"
         is_sample = staticmethod(lambda: True)
 
-    httpd = gate.serve(wsload._free_port())
+    httpd = gate.serve(free_port())
     httpd.RequestHandlerClass = ServerGate
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -91,11 +92,11 @@ def test_the_main_report_keeps_both_concurrent_sections(tmp_path):
     ws = f"{wsload.BEGIN}\n### WebSocket clients\nws table\n{wsload.END}"
     old.write_text(f"# Performance\n\n{browser}\n\n{ws}\n\n## Notes\n\n- a note\n", encoding="utf-8")
     fresh = "# Performance\n\n## Pages\n\nnew figures\n\n## Notes\n\n- a note\n"
-    text = wsload.keep_section(load.keep_section(fresh, old), old)
+    text = report.keep_sections(fresh, old)
     assert text.index("new figures") < text.index("chromium table") < text.index("ws table") < text.index("## Notes")
     assert text.count(wsload.BEGIN) == text.count(load.BEGIN) == 1
     # a new run of either replaces its own section only
-    again = wsload.splice(text, f"{wsload.BEGIN}\nws table 2\n{wsload.END}")
+    again = report.splice(text, f"{wsload.BEGIN}\nws table 2\n{wsload.END}", wsload.BEGIN, wsload.END)
     assert "ws table 2" in again and "ws table\n" not in again and "chromium table" in again
 
 

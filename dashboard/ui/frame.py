@@ -7,9 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, filters, registry, reporting, urlstate
+from dashboard import charts, data, filters, notices, registry, reporting, urlstate
 from dashboard.filters import State
-from etl import settings
 from etl.settings import MAX_FILE_BYTES
 
 
@@ -77,7 +76,7 @@ def sample_notice(year: int | None = None) -> None:
     screen is an illustrative one, the province's totals invented too), or a line saying the data is real, which
     years were loaded and which come from the published tables (etl/status.py)."""
     if data.is_sample():
-        st.warning(settings.sample_notice(year=year), icon=":material/science:")
+        st.warning(notices.sample_notice(year=year), icon=":material/science:")
     else:
         st.caption(data.store_status().short())
 

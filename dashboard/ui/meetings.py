@@ -280,7 +280,7 @@ def score_sheet_downloads(key: str) -> None:
         + ", ".join(f"{lv.name} {c.range_text(lv)}" for lv in c.levels)
         + ("." if c.confirmed else " — tiêu chí mặc định, chưa được Tỉnh uỷ xác nhận.")
     )
-    from reports import fonts
+    from forms import fonts
 
     kinds = (
         ("pdf", "PDF", score_sheet.pdf, score_sheet.PDF_NAME, "application/pdf", ":material/picture_as_pdf:"),

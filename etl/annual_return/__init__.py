@@ -21,8 +21,8 @@ import polars as pl
 from etl.annual_return.branch_codes import check_own_branches, once_per_cell
 from etl.annual_return.crosscheck import cross_checks, meeting_checks
 from etl.annual_return.normalise import committee_frame, meetings_frame, parse_year, text
-from etl.annual_return.read import Table, find_sheets, read_info, read_table, read_unit_fields
-from etl.annual_return.rows import SheetRows
+from etl.annual_return.read import find_sheets, read_info, read_table, read_unit_fields
+from etl.annual_return.rows import SheetRows, Table
 from etl.annual_return.tree import branch_parents, check_tree
 from etl.annual_return.validate import validate_batch, year_refusal
 from etl.excel import read_grids

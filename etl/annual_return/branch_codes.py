@@ -22,7 +22,7 @@ import polars as pl
 from etl.findings import Finding
 
 if TYPE_CHECKING:
-    from etl.annual_return.read import Table
+    from etl.annual_return.rows import Table
 
 _AS_NUMBER = re.compile(r"(\d{1,5})\.(\d+)")
 

@@ -11,7 +11,7 @@ from etl.findings import Finding
 from etl.schema import RULE_MESSAGES
 
 if TYPE_CHECKING:
-    from etl.annual_return.read import Table
+    from etl.annual_return.rows import Table
 
 
 def cross_checks(

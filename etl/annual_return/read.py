@@ -13,7 +13,7 @@ import polars as pl
 from etl.annual_return.normalise import cell, empty_frame, is_number, type_column
 from etl.annual_return.rows import (
     DATA_NOUN,
-    SheetRows,
+    Table,
     is_note,
     is_signature,
     is_total,
@@ -25,8 +25,8 @@ from etl.annual_return.rows import (
 )
 from etl.annual_return.validate import Mark, check_totals
 from etl.codes import resolve
-from etl.excel import Grid, col_letter
-from etl.findings import Finding
+from etl.excel import Grid
+from etl.findings import Finding, col_letter
 from etl.schema import (
     BRANCHES,
     INFO_FIELDS,
@@ -252,33 +252,6 @@ def is_numbering_row(row: list[Any]) -> bool:
         return False
     nums = [int(re.sub(r"\D", "", c)) for c in cells if re.fullmatch(r"\(?\d{1,2}\)?", c)]
     return all(a < b for a, b in zip(nums, nums[1:]))
-
-
-@dataclass
-class Table:
-    """One sheet as read: its typed rows (None if the sheet is missing), the sheet's own name, the Excel column
-    letter of each column found (so that later checks can name the cell) and its rows counted by kind."""
-
-    spec: SheetSpec
-    sheet: str
-    frame: pl.DataFrame | None
-    letters: dict[str, str] = field(default_factory=dict)
-    rows: SheetRows | None = None
-
-    def finding(
-        self, file_name: str, message: str, row: int | None, column: str, rule: str, severity: str = "error"
-    ) -> Finding:
-        header = next((c.header for c in self.spec.columns if c.key == column), column)
-        return Finding(
-            file_name,
-            message,
-            sheet=self.sheet,
-            row=row,
-            column=self.letters.get(column, ""),
-            field=header,
-            rule=rule,
-            severity=severity,
-        )
 
 
 def read_table(g: Grid, spec: SheetSpec, file_name: str, year: int, unit_code: str, findings: list[Finding]) -> Table:

@@ -9,12 +9,14 @@ recognised and skipped, never quoted in a message: the store holds no personal n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from etl.codes import resolve
+from etl.findings import Finding
+from etl.schema import SheetSpec
 from etl.text import fold, vn_int
 
 # Row kinds in the order the summary lists them, with their Vietnamese names; "data" is named by the sheet.
@@ -179,3 +181,30 @@ def looks_like_section(text: str, merged_wide: bool) -> bool:
 def texts_of(row: list[Any]) -> list[tuple[int, str]]:
     """The row's non-empty text cells with their column."""
     return [(j, v) for j, v in enumerate(row) if isinstance(v, str) and v.strip()]
+
+
+@dataclass
+class Table:
+    """One sheet as read: its typed rows (None if the sheet is missing), the sheet's own name, the Excel column
+    letter of each column found (so that later checks can name the cell) and its rows counted by kind."""
+
+    spec: SheetSpec
+    sheet: str
+    frame: pl.DataFrame | None
+    letters: dict[str, str] = field(default_factory=dict)
+    rows: SheetRows | None = None
+
+    def finding(
+        self, file_name: str, message: str, row: int | None, column: str, rule: str, severity: str = "error"
+    ) -> Finding:
+        header = next((c.header for c in self.spec.columns if c.key == column), column)
+        return Finding(
+            file_name,
+            message,
+            sheet=self.sheet,
+            row=row,
+            column=self.letters.get(column, ""),
+            field=header,
+            rule=rule,
+            severity=severity,
+        )

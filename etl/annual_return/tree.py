@@ -19,7 +19,7 @@ from etl.codes import label
 from etl.findings import Finding
 
 if TYPE_CHECKING:
-    from etl.annual_return.read import Table
+    from etl.annual_return.rows import Table
 
 # Which kind of parent each kind of child needs (None: the reporting committee itself, the cell left blank).
 ORG_PARENT = {"db_co_so": None, "db_bo_phan": "db_co_so"}

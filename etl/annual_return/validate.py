@@ -8,19 +8,16 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dataframely as dy
 import polars as pl
 
 from etl.annual_return.normalise import cast_to, cell
-from etl.annual_return.rows import Label, section_label, subtotal_ref
+from etl.annual_return.rows import Label, Table, section_label, subtotal_ref
 from etl.findings import Finding
 from etl.schema import ATTENDANCE, LEVEL_SLOTS, MEMBER_COUNTS, RULE_COLUMNS, RULE_MESSAGES, Column
 from etl.text import fold
-
-if TYPE_CHECKING:
-    from etl.annual_return.read import Table
 
 BATCH = "batch"  # the index of a row's return in a batch: a column of the check, never of the data
 

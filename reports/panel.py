@@ -26,7 +26,8 @@ def _unit_text(unit: str | None, state: State) -> str:
 
 def brief_download(unit: str, state: State) -> None:
     """The one-page brief (PDF) on a unit, built on click and audited; a Vietnamese note if the font is missing."""
-    from reports import brief, fonts
+    from forms import fonts
+    from reports import brief
 
     try:
         fonts.font_dir()
@@ -48,7 +49,8 @@ def brief_download(unit: str, state: State) -> None:
 def documents(state: State) -> None:
     """The situation report (Word) of the view; for the province, every unit's brief as one zip (with progress)."""
     from etl.store import current_snapshot
-    from reports import brief, fonts, situation
+    from forms import fonts
+    from reports import brief, situation
 
     unit = _document_unit(state)
     what = f"Báo cáo thực trạng năm {state.year} ({_unit_text(unit, state)})"
