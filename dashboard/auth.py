@@ -18,6 +18,7 @@ from pathlib import Path
 
 import bcrypt
 
+from dashboard.session import IDLE_MINUTES
 from etl import audit
 from etl.province import is_province_code
 from etl.roles import Role
@@ -34,7 +35,7 @@ LOCK_MINUTES = 15  # the first wait; each further failure doubles it
 LOCK_MAX_MINUTES = 24 * 60
 MAX_PASSWORD_BYTES = 72  # all bcrypt reads
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
-SESSION_MINUTES = 30  # without activity, then log in again: the app's check and the gate's cookie (session.py)
+SESSION_MINUTES = IDLE_MINUTES  # without activity, then log in again: its one home is session.py
 MIN_PASSWORD = 8
 # Documented demo accounts (README), password «demo»: they work only while the store holds the sample data.
 DEMO_USERS = {"tinh": (Role.PROVINCE, None), "xa": (Role.COMMUNE, None), "quantri": (Role.ADMIN, None)}

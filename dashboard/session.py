@@ -19,8 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.auth import SESSION_MINUTES as IDLE_MINUTES  # the one inactivity limit, the app's and the gate's
 from etl.settings import USERS_DIR
+
+IDLE_MINUTES = 30  # without activity, then log in again: the one limit, the gate's cookie and the app's check
 
 COOKIE = "partydash_session"
 MAX_HOURS = 10  # a working day: after that, log in again whatever the activity

@@ -18,7 +18,8 @@ from etl.store import current_snapshot
 
 TESTS = Path(__file__).resolve().parent
 FILES = {p.stem: p for p in QUERIES_DIR.glob("*/*.sql")}
-_READER = re.compile(r"\bread_(?:parquet|json|csv)\s*\(\s*'([^']+)'")
+# the table a view reads (of a list, the first: the others are empty tables of every column, etl/views.py)
+_READER = re.compile(r"\bread_(?:parquet|json|csv)\s*\(\s*\[?'([^']+)'")
 
 
 def _layer(name: str) -> int:
