@@ -211,8 +211,14 @@ def _added_tables() -> Path:
     return out
 
 
+def search_path(snapshot: Path, root: Path) -> str:
+    """Where the views' relative paths are looked for: the snapshot, the store's root (its logs), the empty tables
+    an older snapshot lacks."""
+    return f"{snapshot},{root},{_added_tables()}"
+
+
 def _connect(snapshot: Path, root: Path) -> duckdb.DuckDBPyConnection:
-    search = f"{snapshot},{root},{_added_tables()}"
+    search = search_path(snapshot, root)
     con = duckdb.connect(config={"file_search_path": search, "threads": os.cpu_count() or 2})
     con.execute("set enable_progress_bar = false")
     return con
