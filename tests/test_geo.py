@@ -129,3 +129,14 @@ def test_a_correction_that_no_longer_matches_the_package_is_refused(monkeypatch,
     monkeypatch.setattr(province, "PROVINCES_DIR", tmp_path)
     with pytest.raises(ValueError, match="01537"):
         province._communes_from_package("04")
+
+
+@pytest.mark.parametrize("folder, title", [("04", "Hồ sơ xã"), ("12", "Hồ sơ xã"), ("44", "Hồ sơ đơn vị")])
+def test_a_units_profile_is_named_for_what_the_units_are(folder, title, monkeypatch):
+    """The menu says «Hồ sơ xã» where units are communes and wards, «Hồ sơ đơn vị» for the Khối's committees."""
+    from dashboard.ui import frame
+    from etl import province
+
+    real = province.load_province
+    monkeypatch.setattr(province, "load_province", lambda code=None: real(folder))
+    assert frame.profile_title() == title
