@@ -140,3 +140,19 @@ def test_a_units_profile_is_named_for_what_the_units_are(folder, title, monkeypa
     real = province.load_province
     monkeypatch.setattr(province, "load_province", lambda code=None: real(folder))
     assert frame.profile_title() == title
+
+
+@pytest.mark.parametrize("folder", ["04", "44"])
+def test_a_bloc_has_no_village_indicator_among_its_key_ones(folder, monkeypatch):
+    """The Khối's committees (agencies, enterprises) have no villages: its overview and scorecard show no village
+    indicator (they read «chưa có số liệu» for a figure that cannot exist); Cao Bằng keeps every key indicator."""
+    from dashboard import registry
+    from dashboard.ui import tiles
+    from etl import province
+
+    real = province.load_province
+    monkeypatch.setattr(province, "load_province", lambda code=None: real(folder))
+    villages = {i for i in tiles.HEADLINE if registry.get(i).villages}
+    assert villages == {"heads_member", "small_branch", "meet_higher_village"}
+    expected = tiles.HEADLINE if folder == "04" else [i for i in tiles.HEADLINE if i not in villages]
+    assert tiles.headline() == expected
