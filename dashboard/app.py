@@ -81,7 +81,7 @@ def sections(role: str, empty: bool = False) -> dict[str, list[st.Page]]:
             page("bi_thu.py", "Bí thư & bồi dưỡng", ":material/school:"),
             page("sinh_hoat.py", "Sinh hoạt chi bộ", ":material/forum:"),
             page("muc_tieu.py", "Mục tiêu 2030", ":material/flag:"),
-            page("ho_so_xa.py", "Hồ sơ xã", ":material/location_city:"),
+            page("ho_so_xa.py", frame.profile_title(), ":material/location_city:"),
         ],
         "Dữ liệu": [
             page("bieu_thong_ke.py", "Biểu thống kê", ":material/description:"),

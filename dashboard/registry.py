@@ -46,6 +46,7 @@ class Indicator:
     unit: str = "%"
     gap_noun: str = ""
     coverage: str = ""  # the indicator of how much of what this one rates was rated (shown beside it)
+    villages: bool = False  # counts villages (xóm, tổ dân phố) or their branches only: none in a bloc's committees
 
     @property
     def noun(self) -> str:

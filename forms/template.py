@@ -110,6 +110,7 @@ def write_return(
     example = next_code([str(b["branch_code"]) for b in branches if str(b["branch_code"]).startswith(space)], space)
     _write_instructions(wb, f, with_meetings, with_orgs, example)
     info = wb.add_worksheet("Thông tin")
+    _print_setup(info, landscape=False)
     info.set_column(0, 0, 52)
     info.set_column(1, 1, 40)
     info.write(0, 0, f"ĐẢNG BỘ TỈNH {province.name.upper()}", f["bold"])
@@ -171,8 +172,21 @@ def _cells(spec: SheetSpec, row: Mapping[str, Any]) -> list[Any]:
     return out
 
 
+def _print_setup(ws, landscape: bool, header_rows: tuple[int, int] | None = None) -> None:
+    """Printed as an office prints a form: A4, one page wide (as many tall as needed), the column headers on every
+    page, «Trang 1/3» below (a sheet of 20 columns split across six pages without it)."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    if header_rows:
+        ws.repeat_rows(*header_rows)
+    ws.set_footer("&CTrang &P/&N")
+
+
 def _write_table(wb, f, lists, spec: SheetSpec, year: int, unit_title: str, rows: list[list[Any]]) -> None:
     ws = wb.add_worksheet(spec.name)
+    _print_setup(ws, landscape=True, header_rows=(HEADER_ROW, HEADER_ROW + 1))
     n = len(spec.columns)
     ws.merge_range(0, 0, 0, n - 1, unit_title.upper(), f["bold"])
     ws.merge_range(1, 0, 1, n - 1, spec.title.format(year=year), f["title"])
@@ -261,6 +275,7 @@ def _write_lists(wb, f) -> None:
 
 def _write_instructions(wb, f, with_meetings: bool, with_orgs: bool, example: str) -> None:
     ws = wb.add_worksheet("Hướng dẫn")
+    _print_setup(ws, landscape=True)
     ws.set_column(0, 0, 120)
     orgs = [ORG_INSTRUCTIONS[0].format(n=11 if with_meetings else 9), *ORG_INSTRUCTIONS[1:]] if with_orgs else []
     for i, line in enumerate(INSTRUCTIONS + MEETING_INSTRUCTIONS * with_meetings + orgs):

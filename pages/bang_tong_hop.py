@@ -23,7 +23,7 @@ urlstate.param("danh_gia", list(scorecard.MODES), default=next(iter(scorecard.MO
 mode = c1.radio(
     "Cách đánh giá", list(scorecard.MODES), format_func=scorecard.MODES.get, key="danh_gia", horizontal=True
 )
-columns = {i: comparisons.scorecard_column(i, state, mode) for i in tiles.HEADLINE}
+columns = {i: comparisons.scorecard_column(i, state, mode) for i in tiles.headline()}
 urlstate.param("sap_xep", ["worse", *columns], default="worse", what="cách sắp xếp")
 by = c2.selectbox(
     "Sắp xếp theo",

@@ -22,7 +22,7 @@ def tile(ind_id: str) -> None:
     tiles.kpi(ind_id, state, own.sort("deadline", "target_id").head(1) if own.height else None)
 
 
-tiles.grid(tiles.HEADLINE, tile)
+tiles.grid(tiles.headline(), tile)
 
 if state.scope.is_commune:
     tables.branch_gaps(state.scope.unit_code, state, key="tq")
@@ -50,7 +50,7 @@ else:
             )
         if not by_province and not state.scope.is_commune:
             with st.container(key="attention"):
-                comparisons.attention(state, tiles.HEADLINE, Path(__file__).with_name("ho_so_xa.py"))
+                comparisons.attention(state, tiles.headline(), Path(__file__).with_name("ho_so_xa.py"))
     st.caption(
         "Ranh giới chỉ mang tính minh hoạ (gis.vn qua lamngockhuong/vietnam-3d-map, đã đơn giản hoá; "
         "mã ĐVHC: Công văn 1027/CTK-CSCL). "

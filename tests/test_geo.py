@@ -129,3 +129,30 @@ def test_a_correction_that_no_longer_matches_the_package_is_refused(monkeypatch,
     monkeypatch.setattr(province, "PROVINCES_DIR", tmp_path)
     with pytest.raises(ValueError, match="01537"):
         province._communes_from_package("04")
+
+
+@pytest.mark.parametrize("folder, title", [("04", "Hồ sơ xã"), ("12", "Hồ sơ xã"), ("44", "Hồ sơ đơn vị")])
+def test_a_units_profile_is_named_for_what_the_units_are(folder, title, monkeypatch):
+    """The menu says «Hồ sơ xã» where units are communes and wards, «Hồ sơ đơn vị» for the Khối's committees."""
+    from dashboard.ui import frame
+    from etl import province
+
+    real = province.load_province
+    monkeypatch.setattr(province, "load_province", lambda code=None: real(folder))
+    assert frame.profile_title() == title
+
+
+@pytest.mark.parametrize("folder", ["04", "44"])
+def test_a_bloc_has_no_village_indicator_among_its_key_ones(folder, monkeypatch):
+    """The Khối's committees (agencies, enterprises) have no villages: its overview and scorecard show no village
+    indicator (they read «chưa có số liệu» for a figure that cannot exist); Cao Bằng keeps every key indicator."""
+    from dashboard import registry
+    from dashboard.ui import tiles
+    from etl import province
+
+    real = province.load_province
+    monkeypatch.setattr(province, "load_province", lambda code=None: real(folder))
+    villages = {i for i in tiles.HEADLINE if registry.get(i).villages}
+    assert villages == {"heads_member", "small_branch", "meet_higher_village"}
+    expected = tiles.HEADLINE if folder == "04" else [i for i in tiles.HEADLINE if i not in villages]
+    assert tiles.headline() == expected

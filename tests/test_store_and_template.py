@@ -209,3 +209,26 @@ def test_every_committees_return_in_one_zip(province, sample_store):
     assert sheet(one, "Chi bộ") == sheet(alone, "Chi bộ") and len([r for r in sheet(one, "Chi bộ")[6:] if r[1]]) > 10
     info = sheet(one, "Thông tin")
     assert ["Tên đảng bộ", "Phường Nùng Trí Cao"] in [r[:2] for r in info]
+
+
+def test_the_return_prints_one_page_wide_with_its_headers_on_every_page(province):
+    """A return printed (or saved as PDF) by the office: each table sheet A4 landscape, one page wide, its column
+    headers (rows 5–6) repeated, page numbers; «Thông tin» A4 one page wide. Without it a 20-column sheet was cut
+    into six pages of columns."""
+    import openpyxl
+
+    from forms.template import write_return
+
+    buf = io.BytesIO()
+    write_return(buf, province, province.unit_by_code["01273"], 2026)
+    wb = openpyxl.load_workbook(buf)
+    tables = [ws for ws in wb.worksheets if ws.title not in ("Hướng dẫn", "Thông tin", "Danh mục")]
+    assert {ws.title for ws in tables} >= {"Chi bộ", "Cấp uỷ", "Sinh hoạt chi bộ", "Tổ chức cơ sở đảng"}
+    for ws in tables:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.print_title_rows == "$5:$6", ws.title
+        assert "Trang &P/&N" in ws.oddFooter.center.text, ws.title
+    info = wb["Thông tin"]
+    assert info.page_setup.paperSize == 9 and info.sheet_properties.pageSetUpPr.fitToPage

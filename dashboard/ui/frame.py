@@ -125,6 +125,19 @@ def own_targets() -> str:
     return load_province().settings.get("targets_of", "của đơn vị")
 
 
+def has_communes() -> bool:
+    """Whether the deployment's units include communes and wards (with their villages): not a bloc's committees
+    (Quảng Trị's Khối: agencies and enterprises)."""
+    from etl.province import load_province
+
+    return any(u.is_commune for u in load_province().units)
+
+
+def profile_title() -> str:
+    """A unit's profile in the menu: «Hồ sơ xã» where units are communes and wards, «Hồ sơ đơn vị» for a bloc's."""
+    return "Hồ sơ xã" if has_communes() else "Hồ sơ đơn vị"
+
+
 def bieu_source() -> str:
     """« của Đề án 03-ĐA/TU …»: whose published tables the Biểu follow (province.toml `reference_source`)."""
     from etl.province import load_province

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import data, fmt, registry
 from dashboard.filters import State, describe
 from dashboard.scope import NO_UNIT, Coverage
+from dashboard.ui.frame import has_communes
 from dashboard.ui.targets import status_badge
 
 # The key indicators: the overview's tiles and the scorecard's columns.
@@ -28,6 +29,13 @@ HEADLINE = [
     "meet_quality",
     "meet_higher_village",
 ]
+
+
+def headline() -> list[str]:
+    """The key indicators of this deployment: without communes (a bloc's committees: agencies and enterprises)
+    none that counts villages — «chưa có số liệu» there would say a figure is missing, not that none can exist."""
+    villages = has_communes()
+    return [i for i in HEADLINE if villages or not registry.get(i).villages]
 
 
 def kpi(indicator_id: str, state: State, progress: pl.DataFrame | None = None, subgroup: str | None = None) -> None:
