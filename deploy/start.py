@@ -324,6 +324,8 @@ def supervise(parts: list[Part], run: Path, stopping: list[bool]) -> int:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    from etl import argparse_vi  # noqa: F401  (argparse's own words in Vietnamese)
+
     ap = argparse.ArgumentParser(prog="deploy/start.py", description="Chạy ứng dụng sau cổng đăng nhập và nginx.")
     ap.add_argument("--listen", default=None, help="địa chỉ:cổng của nginx (mặc định 443 với TLS, 127.0.0.1:8080)")
     ap.add_argument("--cert", default="", help="chứng chỉ TLS (PEM, cả chuỗi)")

@@ -168,13 +168,21 @@ def test_command_line_missing_file_and_mistyped_command(tmp_path):
     ]
 
 
-def test_no_english_in_the_command_line_help():
-    proc = subprocess.run(
-        [sys.executable, "-W", "error", "-m", "etl", "load", "--help"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert proc.returncode == 0 and proc.stderr == ""
-    english = {"usage", "options", "positional", "arguments", "show", "help", "message", "exit"}
-    assert english.isdisjoint(proc.stdout.replace("-h, --help", "").lower().split())
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-m", "etl", "load"],
+        ["-m", "dashboard.users"],
+        ["-m", "reports", "situation"],
+        ["deploy/start.py"],  # its help was argparse's English («usage», «options», «show this help message»)
+    ],
+    ids=["etl", "users", "reports", "start"],
+)
+def test_no_english_in_the_command_line_help(command):
+    proc = subprocess.run([sys.executable, "-W", "error", *command, "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    english = {"usage", "usage:", "options", "options:", "positional", "arguments", "show", "help", "message", "exit"}
+    assert english.isdisjoint(proc.stdout.replace("-h, --help", "").lower().split()), proc.stdout
 
 
 def test_a_fault_of_ours_refuses_the_file_in_words(province, monkeypatch):
