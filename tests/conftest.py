@@ -78,8 +78,10 @@ WARNINGS_ARE_ERRORS = (
 # The fast lane, `pytest -m "not slow and not browser"`, leaves out what takes long (README «The two commands»): a test
 # is slow when it uses, directly or through another fixture, the calibrated sample (its 300 workbooks written and
 # loaded once per session), the demonstration store built on it, the deployment started for a module or the small
-# national store; or when it is marked `slow` itself (a benchmark run, a folder's whole sample, a store fetched
-# by `request.getfixturevalue` under another name).
+# national store; or when it is marked `slow` itself, where it is defined: a test that takes over a second on its own
+# (a benchmark run, a folder's whole sample, a store fetched by `request.getfixturevalue` under another name, bcrypt
+# lock-out waits, processes racing on locks, a command line run as a process, a store built for one test). Mark a new
+# test so when `pytest --durations=30 -m "not slow and not browser"` shows it over a second.
 SLOW_FIXTURES = {"sample_dir", "sample_store", "demo_store", "sample_site", "national_store"}
 
 

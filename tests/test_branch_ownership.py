@@ -266,6 +266,7 @@ def test_committee_members_join_their_own_units_branch(legacy_store):
     assert gaps == [(XA, f"{XA}.001", False), (XA, f"{OWNER}.001", True), (OWNER, f"{OWNER}.001", False)]
 
 
+@pytest.mark.slow
 def test_the_owners_return_is_not_refused_for_a_code_another_unit_named(legacy_store, province, tmp_path):
     """With the squatter's 2025 row in the store, Nùng Trí Cao re-loads its 2025 return: accepted."""
     root = tmp_path / "parquet"
@@ -275,6 +276,7 @@ def test_the_owners_return_is_not_refused_for_a_code_another_unit_named(legacy_s
     assert rep.ok, rep.messages()
 
 
+@pytest.mark.slow
 def test_two_returns_of_one_unit_still_may_not_both_name_a_branch(province, tmp_path):
     """Before 2025 a unit reports as the communes merged into it: those returns may not both name one branch."""
     import io
@@ -336,6 +338,7 @@ def _python_sql() -> dict[str, str]:
     return out
 
 
+@pytest.mark.slow
 def test_every_join_on_a_branch_carries_its_unit():
     """A branch is its unit's and its code together: a join, `using` or sub-select on branch_code names unit_code
     too — in every view of queries/ and in the SQL written inside Python."""

@@ -8,6 +8,8 @@ from dashboard import data
 from dashboard.scope import Scope
 from tests.fixtures import DV, KH, branch, build_store, heads, member
 
+pytestmark = pytest.mark.slow  # a store of one unit of each status, built for the module
+
 A, B, C, D = "01273", "01279", "01288", "01290"  # four communes of Cao Bằng
 
 

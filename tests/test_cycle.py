@@ -264,6 +264,7 @@ def _fingerprint(root: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 def test_an_approved_or_locked_committee_year_cannot_be_replaced_by_a_load(tiny_store, tmp_path, province):
     import shutil
 

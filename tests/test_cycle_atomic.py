@@ -18,6 +18,8 @@ from etl.load import check_files
 from etl.store import current_snapshot, recover
 from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, open_period_root, return_bytes  # noqa: F401  (root)
 
+pytestmark = pytest.mark.slow  # processes racing on the store's and the cycle's locks, and killed mid-write
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

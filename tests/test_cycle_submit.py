@@ -14,6 +14,8 @@ from etl.load import check_files
 from etl.store import commit
 from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, B, open_period_root, return_bytes  # noqa: F401  (root)
 
+pytestmark = pytest.mark.slow  # each test commits returns into its own store
+
 
 def snapshot_files(root: Path) -> dict[str, bytes]:
     out = {"CURRENT": (root / "CURRENT").read_bytes()}

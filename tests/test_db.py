@@ -10,6 +10,8 @@ import pytest
 from dashboard import db
 from tests.fixtures import TINY_RETURNS, build_store
 
+pytestmark = pytest.mark.slow  # opens and closes snapshot databases under many cursors
+
 
 def test_a_load_closes_the_previous_snapshots_database(tmp_path, province):
     root = tmp_path / "parquet"

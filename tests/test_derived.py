@@ -114,6 +114,7 @@ def test_derived_views_never_read_the_load_log():
     assert views.upstream(views.DERIVED) & log_views == set()
 
 
+@pytest.mark.slow  # rebuilds a snapshot's derived tables
 def test_a_failed_derived_step_leaves_the_previous_snapshot(tmp_path, province, monkeypatch):
     from etl import store as store_mod
     from tests.fixtures import TINY_RETURNS, build_store
@@ -158,6 +159,7 @@ def test_the_stored_roster_is_the_join_it_replaced(sample_store):
     assert _sorted(new.select(old.columns)).equals(_sorted(old))
 
 
+@pytest.mark.slow  # rebuilds a snapshot's derived tables
 def test_a_snapshot_from_before_the_meetings_sheet_opens(tiny_store, tmp_path):
     """A store written before the tables of the meetings sheet existed (no branch_meeting/, no unit_year/ in its
     snapshot) opens after the upgrade: their views read empty tables (etl/views.py), «not reported», and every view

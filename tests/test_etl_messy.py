@@ -293,6 +293,7 @@ def _tables(root) -> dict[str, pl.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_messy_returns_load_to_the_same_parquet(sample, province, tmp_path):
     """Two clean returns into one store, their messy twins (.xlsx and .xls, unit named not coded) into another."""
     picks = [("01654", 2023, "Đảng bộ xã Hoà An"), ("01414", 2025, "Xã Tông Cọt")]

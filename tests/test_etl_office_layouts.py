@@ -203,6 +203,7 @@ def test_signature_block_is_recognised_and_skipped(province, book, clean):
         assert counts(messy, sheet)["signature"] == 5  # date, titles, «BÍ THƯ», hints, names (blank rows: none)
 
 
+@pytest.mark.slow
 def test_no_signer_name_reaches_the_store_or_its_logs(province, book, tmp_path):
     signed = m.write_xlsx(m.signature_block()(book))
     broken = m.signature_block()(book)
@@ -303,6 +304,7 @@ def test_everything_at_once_and_every_row_counted_once(province, book, clean):
     )
 
 
+@pytest.mark.slow
 def test_load_report_carries_the_summary(province, book, tmp_path):
     rep = load_files([("cy.xlsx", m.write_xlsx(m.subtotals()(book)))], "test", province, root=tmp_path)
     assert rep.ok

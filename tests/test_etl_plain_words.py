@@ -41,6 +41,7 @@ def two_branch_return(province, unit: str, codes: tuple[str, str]) -> bytes:
     return return_bytes(province, unit, 2025, branches=[branch(c, "co_so", "dang", excellent=1, good=4) for c in codes])
 
 
+@pytest.mark.slow  # runs the command line as a process
 def test_a_code_of_another_communes_return_names_its_row_and_column(province, tmp_path):
     assert load_files(
         [("a.xlsx", two_branch_return(province, A, (f"{A}.001", f"{A}.002")))], "t", province, root=tmp_path
@@ -58,6 +59,7 @@ def test_a_code_of_another_communes_return_names_its_row_and_column(province, tm
     ]
 
 
+@pytest.mark.slow  # runs the command line as a process
 def test_two_codes_of_other_returns_are_both_named(province, tmp_path):
     assert load_files(
         [("a.xlsx", two_branch_return(province, A, (f"{A}.001", f"{A}.002")))], "t", province, root=tmp_path
@@ -111,6 +113,7 @@ def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # runs the command line as a process
 def test_command_line_load_of_an_office_return(province, tmp_path):
     signed = m.compose(m.subtotals(), m.grand_total(), m.signature_block(place="Thục Phán"))
     book = m.read_book(two_branch_return(province, A, (f"{A}.001", f"{A}.002")))
@@ -131,6 +134,7 @@ def test_command_line_load_of_an_office_return(province, tmp_path):
     assert lines[3].startswith("Đã nạp 1 báo cáo (2 chi bộ), thay thế 0 báo cáo cũ, trong ") and len(lines) == 4
 
 
+@pytest.mark.slow  # runs the command line as a process
 def test_command_line_refusals_in_plain_words(province, tmp_path):
     book = m.read_book(two_branch_return(province, A, (f"{A}.001", f"{A}.002")))
     book["Chi bộ"].rows[6][6] = "năm"  # G7: members typed in words
@@ -151,6 +155,7 @@ def test_command_line_refusals_in_plain_words(province, tmp_path):
     assert proc.stdout.splitlines()[0].startswith("Tệp «chu.xlsx», trang «Chi bộ»: đọc 7 dòng")
 
 
+@pytest.mark.slow  # runs the command line as a process
 def test_command_line_missing_file_and_mistyped_command(tmp_path):
     assert cli(tmp_path, "init").returncode == 0
     proc = cli(tmp_path, "load", "khong_co.xlsx")

@@ -67,6 +67,7 @@ def test_this_year_is_accepted(province, rows):
     assert result.year == this and result.branches.height == len(rows[2025][0])
 
 
+@pytest.mark.slow
 def test_allowed_years_through_parse_and_load(province, rows, tmp_path):
     files = [("2024.xlsx", workbook(province, rows, 2024)), ("2025.xlsx", workbook(province, rows, 2025))]
     refusal = (

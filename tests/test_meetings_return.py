@@ -210,6 +210,7 @@ def test_a_2026_csv_cannot_carry_the_sheet_and_says_so(province, rows):
     )
 
 
+@pytest.mark.slow
 def test_pilot_branches_are_a_communes_choice(province, rows):
     branches, committee, heads = SampleBuilder(province).build().returns()[(POLICE, 2025)]
     meetings = [{**r, "pilot": "thuong_ky" if i == 1 else None} for i, r in enumerate(office_meetings(branches))]

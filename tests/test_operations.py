@@ -79,6 +79,7 @@ def test_the_apps_install_needs_no_test_tool():
     assert not re.search(r"^(pytest|playwright|ruff|sqlfluff|pypdf|openpyxl)\b", app, re.M)
 
 
+@pytest.mark.slow  # runs every command of the guide
 def test_every_command_of_the_guide_exists():
     """Each `partydash MODULE COMMAND` of docs/OPERATIONS.md is a command of that module (its --help answers)."""
     guide = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")

@@ -366,6 +366,7 @@ def test_an_older_store_prefills_the_branches_as_before(tree_store, tmp_path):
     assert [p for _, p in _rows(book, BRANCHES, "branch_code", "parent_code")] == [None] * 7
 
 
+@pytest.mark.slow
 def test_a_prefilled_return_filled_in_loads_with_its_tree(tree_store, tmp_path):
     """Commune A's office fills in its pre-filled 2026 return (last year's figures again, the đảng bộ's ratings,
     the meetings sheet) and touches nothing else (no «Trực thuộc» typed): the ETL loads it, its tree checked, as

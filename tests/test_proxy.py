@@ -88,6 +88,7 @@ def gate_url(tmp_path):
     server.server_close()
 
 
+@pytest.mark.slow  # starts the gate as a process
 def test_the_gate_issues_a_cookie_only_for_a_right_password(gate_url):
     addr, root = gate_url
     assert request(addr, "GET", "/_gate/auth")[0] == 401
@@ -184,6 +185,7 @@ def test_a_negative_or_false_content_length_does_not_hold_the_gate(gate_url):
     assert log_in(addr, "that", "mat-khau-dung")[0] == 303  # and the gate still answers
 
 
+@pytest.mark.slow  # starts the gate as a process
 def test_the_gate_locks_out_per_client(gate_url):
     addr, _ = gate_url
     for _ in range(auth.MAX_FAILURES):
@@ -193,6 +195,7 @@ def test_the_gate_locks_out_per_client(gate_url):
     assert log_in(addr, "that", "mat-khau-dung", **{"X-Real-IP": "198.51.100.50"})[0] == 303
 
 
+@pytest.mark.slow  # starts the gate as a process
 def test_on_a_tcp_port_the_gate_ignores_a_forwarded_address(tmp_path):
     # issue 29.6: on a port any local account reaches, a made-up X-Real-IP per attempt dodged the lock-out
     class TestGate(gate.Gate):
@@ -290,6 +293,7 @@ def _start_fails(tmp_path: Path, *args: str) -> str:
     return out.stderr
 
 
+@pytest.mark.slow  # starts the gate as a process
 def test_a_port_taken_is_a_vietnamese_error_and_a_non_zero_exit(tmp_path):
     # issue 26.3: with nginx's default site on port 80, start.py said «Đang chạy», died after ~6 s with nginx's
     # English error and exited 0
@@ -324,6 +328,7 @@ def test_a_port_taken_is_a_vietnamese_error_and_a_non_zero_exit(tmp_path):
     assert "chứng chỉ hoặc khoá TLS" in err, err
 
 
+@pytest.mark.slow  # starts the gate as a process
 def test_a_low_port_without_the_right_to_bind_it_is_a_vietnamese_error(tmp_path):
     # the README's own advice, run as an unprivileged user: port 443 refused, said plainly (exit 1)
     if os.geteuid() != 0 or not shutil.which("setpriv"):

@@ -343,6 +343,7 @@ def test_progress_of_the_latest_year_is_the_dashboards(sample_store):
 # --------------------------------------------------------------------------------------------- access
 
 
+@pytest.mark.slow
 def test_a_commune_gets_only_its_own_documents(tiny_store):
     own = Scope.commune(A)
     for build in (

@@ -161,6 +161,7 @@ def test_a_sheet_over_the_column_limit(province):
     assert "vượt giới hạn 256 cột (đến cột JA)" in f.message
 
 
+@pytest.mark.slow  # worker processes with limits
 def test_the_row_limit_is_checked_before_reading(province, monkeypatch):
     """16.6: a sheet declaring more rows than the limit is refused before the reader builds a single row."""
     import etl.excel
@@ -182,6 +183,7 @@ def test_the_row_limit_is_checked_before_reading(province, monkeypatch):
 # ------------------------------------------------------------------------------- the command line goes on
 
 
+@pytest.mark.slow  # worker processes with limits
 def test_the_command_line_refuses_the_file_and_judges_the_others(province, tmp_path):
     (tmp_path / "sparse.xlsx").write_bytes(sparse(province))
     (tmp_path / "cao.xlsx").write_bytes(tall(province))
@@ -211,6 +213,7 @@ def test_the_command_line_refuses_the_file_and_judges_the_others(province, tmp_p
     assert json.loads(events[1]["details"])["files"] == ["tot.xlsx"]
 
 
+@pytest.mark.slow  # worker processes with limits
 def test_a_refused_batch_is_audited_with_the_hostile_file(province, tmp_path):
     from etl import store
 
@@ -278,6 +281,7 @@ def test_the_reader_dies_in_its_worker_not_here(province):
     assert got == [Died("memory"), 6]  # the allocation of ~512 GiB killed the worker; a fresh one read the next
 
 
+@pytest.mark.slow  # worker processes with limits
 def test_cpu_wall_and_memory_limits():
     from etl.sandbox import Died
 

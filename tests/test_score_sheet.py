@@ -135,6 +135,7 @@ def test_the_workbook_adds_up_by_formula(province):
     assert ws.page_setup.paperSize == 9  # A4
 
 
+@pytest.mark.slow  # writes PDF and Excel
 def test_a_province_changes_its_criteria_by_editing_the_file(province, tmp_path):
     (tmp_path / "meeting_criteria.toml").write_text(FIVE_LEVELS, encoding="utf-8")
     load_criteria.cache_clear()

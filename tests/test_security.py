@@ -100,6 +100,7 @@ def _real():
     return False
 
 
+@pytest.mark.slow  # bcrypt waits of the lock-out
 def test_an_attacker_cannot_lock_the_owner_out(tmp_path):
     root = tmp_path / "users"
     auth.set_user("chu-tk", "mat-khau-that", "admin", root=root)
@@ -119,6 +120,7 @@ def test_back_off_doubles_with_every_further_failure():
     assert auth.lock_minutes(20) == 24 * 60  # 15 × 2^15 minutes, capped
 
 
+@pytest.mark.slow  # bcrypt waits of the lock-out
 def test_back_off_from_one_client(tmp_path):
     root = tmp_path / "users"
     auth.set_user("nguoi-a", "mat-khau-dung", "province", root=root)
@@ -139,6 +141,7 @@ def test_back_off_from_one_client(tmp_path):
     assert auth.authenticate("nguoi-a", "sai", _real, root=root, now=_clock(later), client=c).message == auth.WRONG
 
 
+@pytest.mark.slow  # bcrypt waits of the lock-out
 def test_unknown_names_lock_like_real_ones(tmp_path):
     """The lock message does not tell an attacker which names exist."""
     root = tmp_path / "users"
@@ -151,6 +154,7 @@ def test_unknown_names_lock_like_real_ones(tmp_path):
     assert out["co-that"] == out["khong-co"] and "tạm khoá" in out["co-that"]
 
 
+@pytest.mark.slow  # bcrypt waits of the lock-out
 def test_a_client_spraying_many_accounts_is_slowed_down(tmp_path):
     root = tmp_path / "users"
     auth.set_user("nan-nhan", "mat-khau-dung", "province", root=root)
@@ -162,6 +166,7 @@ def test_a_client_spraying_many_accounts_is_slowed_down(tmp_path):
     assert auth.authenticate("nan-nhan", "mat-khau-dung", _real, root=root, now=_clock(T0), client="192.0.2.100").user
 
 
+@pytest.mark.slow  # bcrypt waits of the lock-out
 def test_a_reset_lifts_the_wait(tmp_path):
     root = tmp_path / "users"
     auth.set_user("quen-mk", "mat-khau-cu", "province", root=root)
@@ -171,6 +176,7 @@ def test_a_reset_lifts_the_wait(tmp_path):
     assert auth.authenticate("quen-mk", "mat-khau-moi", _real, root=root, now=_clock(T0), client="192.0.2.3").user
 
 
+@pytest.mark.slow  # bcrypt waits of the lock-out
 def test_no_lock_is_held_while_bcrypt_runs(tmp_path, monkeypatch):
     """Log-ins do not queue behind each other: every lock file of the user store is free while a hash is checked."""
     root = tmp_path / "users"
@@ -195,6 +201,7 @@ def test_no_lock_is_held_while_bcrypt_runs(tmp_path, monkeypatch):
     assert held == []
 
 
+@pytest.mark.slow  # bcrypt waits of the lock-out
 def test_attackers_threads_do_not_block_a_real_log_in(tmp_path):
     root = tmp_path / "users"
     auth.set_user("bi-tan-cong", "mat-khau-dung", "admin", root=root)

@@ -23,6 +23,8 @@ from etl.load import check_files
 from tests.conftest import ROOT
 from tests.fixtures import BRANCHES, COMMITTEE, HEADS, A, B, return_bytes
 
+pytestmark = pytest.mark.slow  # backs up and restores whole stores, one built for each test
+
 DEADLINE = dt.date(2026, 1, 15)
 TODAY = dt.date(2026, 1, 20)
 

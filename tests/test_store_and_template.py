@@ -136,6 +136,7 @@ def test_prefilled_template_carries_last_years_committee_and_village_heads(provi
     assert got == expected
 
 
+@pytest.mark.slow
 def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tmp_path):
     a = _return_bytes(province, "01273", 2025, sample[("01273", 2025)])
     b = _return_bytes(province, "01279", 2025, sample[("01279", 2025)])
@@ -154,6 +155,7 @@ def test_reloading_a_return_replaces_it_and_records_lineage(province, sample, tm
     assert row["sha256"] == hashlib.sha256(a).hexdigest() and row["loaded_by"] == "t" and row["branches"] > 0
 
 
+@pytest.mark.slow
 def test_a_province_without_published_tables_loads_and_answers(tmp_path):
     """Lai Châu (no published tables, only xã Bình Lư's targets): empty reference tables keep every view working."""
     from dashboard import data

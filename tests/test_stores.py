@@ -47,6 +47,7 @@ def etl(data: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_a_real_store_refuses_the_sample_and_the_sample_refuses_real_returns(province, rows, tmp_path):
     """Issue 26.2: the first real return used to turn the sample store «real», keeping 299 synthetic returns beside
     it under no banner. Now each store refuses the other kind, in Vietnamese, and nothing is written."""
@@ -122,6 +123,7 @@ def test_a_real_deployment_starts_empty_and_loads_its_history_from_the_command_l
     assert store.kind(data / "parquet") == store.REAL
 
 
+@pytest.mark.slow
 def test_status_says_which_years_come_from_the_published_tables(province, rows, tmp_path):
     """A real store with only 2025 loaded: 2021–2024 are the published Biểu's (and the app's line says so)."""
     root = tmp_path / "parquet"

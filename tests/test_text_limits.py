@@ -145,6 +145,7 @@ def test_an_ods_space_run_that_expands_to_megabytes_is_refused():
 # ------------------------------------------------------------------------------- read: by its exact length
 
 
+@pytest.mark.slow
 def test_a_note_of_the_comment_limit_is_read_and_one_character_more_is_refused(province):
     """A «Ghi chú» row under the table holds up to 2.000 characters (the boundary loads); 2.001 do not."""
     from etl.schema import BRANCHES
@@ -183,6 +184,7 @@ def test_a_csv_field_over_any_limit_is_refused_with_its_line(province):
         assert says in msg and "2.000 ký tự" in msg, msg
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("field", "limit"), [("branch_name", MAX_NAME_CHARS), ("branch_code", MAX_CODE_CHARS)], ids=["name", "code"]
 )

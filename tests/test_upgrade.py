@@ -38,6 +38,7 @@ def corrected(picture: dict) -> dict:
     return picture
 
 
+@pytest.mark.slow  # opens a store of the previous release
 @pytest.mark.parametrize("release", RELEASES, ids=[p.name for p in RELEASES])
 def test_a_store_written_by_an_earlier_release_opens_with_this_code(release, tmp_path):
     expected = json.loads((release / "expected.json").read_text(encoding="utf-8"))

@@ -63,6 +63,7 @@ def test_the_first_admin_is_made_on_the_server(tmp_path):
     assert not hasattr(auth, "create_first_admin") and not list((data / "users").glob("setup*"))
 
 
+@pytest.mark.slow  # bcrypt and the command line
 def test_the_users_command_refuses_an_unknown_unit_and_an_existing_user_and_enables(tmp_path):
     """Issue 26.7: `add` accepted unit 99999 and silently overwrote a user (its password, role and unit); there was
     no `enable`."""
@@ -105,6 +106,7 @@ def test_a_disabled_admin_does_not_count(root):
     assert auth.needs_first_admin(real, root)
 
 
+@pytest.mark.slow  # bcrypt and the command line
 def test_admins_manage_users_and_every_change_is_audited(root):
     do = lambda action, **kw: admin.manage_user(ADMIN, "qt-chinh", action, root=root, **kw)  # noqa: E731
     assert do("add", username="can-bo-xa", password="mat-khau-8", role="commune", unit_code="01273") == (
