@@ -7,7 +7,13 @@ from dashboard.ui import comparisons, downloads, frame, tables, tiles, trends
 
 state = filters.current()
 st.title("Bí thư, phó bí thư và bồi dưỡng nghiệp vụ")
-ids = ["sec_trained", "secretary_trained", "sec_theory", "sec_it", "sec_concurrent"]
+ids = [
+    "secretary_deputy_trained",
+    "secretary_trained",
+    "secretary_deputy_theory",
+    "secretary_it",
+    "village_secretary_post",
+]
 tiles.kpi_row(ids, state)
 choice = frame.choose(ids)
 trends.trend_chart(choice, state, key="bt")

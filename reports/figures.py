@@ -36,10 +36,10 @@ BRIEF_IDS = (
     "branch_failed",
     "member_good",
     "admission_rate",
-    "sec_trained",
-    "sec_it",
+    "secretary_deputy_trained",
+    "secretary_it",
     "heads_member",
-    "sec_concurrent",
+    "village_secretary_post",
     "small_branch",
     "internet_none",
     "computer_none",
@@ -171,7 +171,7 @@ class Situation:
     villages: int
     border: int
     village_secretaries: dict[str, int]  # Biểu 02 buckets of the village branches' secretaries, plus «total»
-    concurrent: dict[str, Ratio]  # sec_concurrent by subgroup
+    concurrent: dict[str, Ratio]  # village_secretary_post by subgroup
     heads: dict[str, Ratio]  # heads_member by subgroup
     ehandbook: Ratio
     unstable_below: Ratio  # branches under the commune-level committees (tt_cap_tren)
@@ -495,7 +495,10 @@ def situation(year: int, scope: Scope, unit_code: str | None = None, root: Path 
         villages=village_rows.height,
         border=int(village_rows["border"].sum()) if village_rows.height else 0,
         village_secretaries={"total": int(sec["total"].sum()), **village_secretaries},
-        concurrent={s: _ratio("sec_concurrent", f, scope, root, s) for s in registry.get("sec_concurrent").subgroups},
+        concurrent={
+            s: _ratio("village_secretary_post", f, scope, root, s)
+            for s in registry.get("village_secretary_post").subgroups
+        },
         heads=heads,
         ehandbook=_ratio("ehandbook", f, scope, root),
         unstable_below=unstable_below,

@@ -22,18 +22,23 @@ TIES = {
     ("member_good", None): ("tbl_bieu07", "good_or_better", "rated", "true"),
     ("member_excellent", None): ("tbl_bieu07", "excellent", "rated", "true"),
     ("member_failed", None): ("tbl_bieu07", "not_completed", "rated", "true"),
-    ("sec_trained", None): ("tbl_bieu02", "party_training_trained", "total", "role_code in ('bi_thu', 'pho_bi_thu')"),
+    ("secretary_deputy_trained", None): (
+        "tbl_bieu02",
+        "party_training_trained",
+        "total",
+        "role_code in ('bi_thu', 'pho_bi_thu')",
+    ),
     ("secretary_trained", None): ("tbl_bieu02", "party_training_trained", "total", "role_code = 'bi_thu'"),
-    ("sec_theory", None): (
+    ("secretary_deputy_theory", None): (
         "tbl_bieu02",
         "political_theory_advanced + political_theory_intermediate",
         "total",
         "role_code in ('bi_thu', 'pho_bi_thu') and level_code = 'co_so'",
     ),
-    ("sec_it", None): ("tbl_bieu02", "it_proficient + it_basic", "total", "role_code = 'bi_thu'"),
-    ("sec_concurrent", "truong_xom"): ("tbl_bieu05", "sec_also_village_head", "village_branches", "true"),
-    ("sec_concurrent", "truong_ban_ctmt"): ("tbl_bieu05", "sec_also_front_head", "village_branches", "true"),
-    ("sec_concurrent", "khac"): ("tbl_bieu05", "sec_other_roles", "village_branches", "true"),
+    ("secretary_it", None): ("tbl_bieu02", "it_proficient + it_basic", "total", "role_code = 'bi_thu'"),
+    ("village_secretary_post", "truong_xom"): ("tbl_bieu05", "sec_also_village_head", "village_branches", "true"),
+    ("village_secretary_post", "truong_ban_ctmt"): ("tbl_bieu05", "sec_also_front_head", "village_branches", "true"),
+    ("village_secretary_post", "khac"): ("tbl_bieu05", "sec_other_roles", "village_branches", "true"),
 }
 # Biểu 06 is one measure per row: (numerator measure, denominator measures)
 TIES_06 = {

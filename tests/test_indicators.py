@@ -302,12 +302,12 @@ def test_ehandbook(tiny_store):
 # ---------------------------------------------------------------------------------------------- secretaries
 
 
-def test_sec_trained(tiny_store):
+def test_secretary_deputy_trained(tiny_store):
     # trained / (bí thư + phó bí thư); chi uỷ viên left out.
     # 2024: A1-BT y, A1-PBT n, A2-BT n, A3-BT y, A3-PBT y, B1-BT y, B2-BT n, B2-PBT1 y, B2-PBT2 n → 5/9 = 55.56%
     # 2025: A1-BT y, A1-PBT y, A2-BT n, A3-BT y, A3-PBT n, B1-BT n, B2-BT y, B2-PBT1 y → 5/8 = 62.5%
-    assert rows(tiny_store, "sec_trained") == [(2024, 5, 9, 55.5556), (2025, 5, 8, 62.5)]
-    assert rows(tiny_store, "sec_trained", by=("year", "unit")) == [
+    assert rows(tiny_store, "secretary_deputy_trained") == [(2024, 5, 9, 55.5556), (2025, 5, 8, 62.5)]
+    assert rows(tiny_store, "secretary_deputy_trained", by=("year", "unit")) == [
         (2024, A, 3, 5, 60.0),
         (2024, B, 2, 4, 50.0),
         (2025, A, 3, 5, 60.0),
@@ -315,7 +315,7 @@ def test_sec_trained(tiny_store):
     ]
     # 2025 by level: co_so A3-BT y, A3-PBT n, B2-BT y, B2-PBT1 y → 3/4; tt_cap_tren A1-BT y, A1-PBT y, A2-BT n,
     # B1-BT n → 2/4
-    assert rows(tiny_store, "sec_trained", by=("level",), filters=Y25) == [
+    assert rows(tiny_store, "secretary_deputy_trained", by=("level",), filters=Y25) == [
         ("co_so", 3, 4, 75.0),
         ("tt_cap_tren", 2, 4, 50.0),
     ]
@@ -338,36 +338,36 @@ def test_secretary_trained(tiny_store):
     ]
 
 
-def test_sec_theory(tiny_store):
+def test_secretary_deputy_theory(tiny_store):
     # trung_cap or cao_cap / (bí thư + phó bí thư) of chi bộ cơ sở only (A3, B2); A1-BT's trung_cap does not count.
     # 2024: A3-BT cao, A3-PBT trung, B2-BT so, B2-PBT1 trung, B2-PBT2 so → 3/5 = 60%
     # 2025: A3-BT cao, A3-PBT trung, B2-BT trung, B2-PBT1 so → 3/4 = 75%
-    assert rows(tiny_store, "sec_theory") == [(2024, 3, 5, 60.0), (2025, 3, 4, 75.0)]
-    assert rows(tiny_store, "sec_theory", by=("year", "unit")) == [
+    assert rows(tiny_store, "secretary_deputy_theory") == [(2024, 3, 5, 60.0), (2025, 3, 4, 75.0)]
+    assert rows(tiny_store, "secretary_deputy_theory", by=("year", "unit")) == [
         (2024, A, 2, 2, 100.0),
         (2024, B, 1, 3, 33.3333),
         (2025, A, 2, 2, 100.0),
         (2025, B, 1, 2, 50.0),
     ]
     # by year × level: only chi bộ cơ sở appear
-    assert rows(tiny_store, "sec_theory", by=("year", "level")) == [
+    assert rows(tiny_store, "secretary_deputy_theory", by=("year", "level")) == [
         (2024, "co_so", 3, 5, 60.0),
         (2025, "co_so", 3, 4, 75.0),
     ]
 
 
-def test_sec_it(tiny_store):
+def test_secretary_it(tiny_store):
     # thanh_thao or biet / bí thư: 2024 A1 biet, A2 thanh_thao, A3 thanh_thao, B1 chua_biet, B2 biet → 4/5
     # 2025 A1 biet, A2 chua_biet, A3 thanh_thao, B1 biet, B2 thanh_thao → 4/5 (B3 has no secretary)
-    assert rows(tiny_store, "sec_it") == [(2024, 4, 5, 80.0), (2025, 4, 5, 80.0)]
-    assert rows(tiny_store, "sec_it", by=("year", "unit")) == [
+    assert rows(tiny_store, "secretary_it") == [(2024, 4, 5, 80.0), (2025, 4, 5, 80.0)]
+    assert rows(tiny_store, "secretary_it", by=("year", "unit")) == [
         (2024, A, 3, 3, 100.0),
         (2024, B, 1, 2, 50.0),
         (2025, A, 2, 3, 66.6667),
         (2025, B, 2, 2, 100.0),
     ]
     # 2025 by type: dang A3 1/1; nha_nuoc B2 1/1; xom A1 y, A2 n, B1 y → 2/3
-    assert rows(tiny_store, "sec_it", by=("type",), filters=Y25) == [
+    assert rows(tiny_store, "secretary_it", by=("type",), filters=Y25) == [
         ("dang", 1, 1, 100.0),
         ("nha_nuoc", 1, 1, 100.0),
         ("xom", 2, 3, 66.6667),
@@ -441,7 +441,7 @@ def test_heads_member_default_subgroup_and_by_level(tiny_store):
     ]
 
 
-# sec_concurrent: village branches whose bí thư also holds the post / village branches (a village without a
+# village_secretary_post: village branches whose bí thư also holds the post / village branches (a village without a
 # secretary counts in the denominator). Secretaries' posts (village head, front head, other):
 #   2024 A1 (y, n, n), A2 (n, y, y), B1 (y, y, n); 2025 A1 (y, y, n), A2 (n, n, n), B1 (n, y, y), B3 no secretary
 SEC_BY_YEAR = {
@@ -459,23 +459,23 @@ SEC_BY_UNIT = {
 
 
 @pytest.mark.parametrize("subgroup", sorted(SEC_BY_YEAR))
-def test_sec_concurrent_each_subgroup(tiny_store, subgroup):
-    assert rows(tiny_store, "sec_concurrent", subgroup=subgroup) == SEC_BY_YEAR[subgroup]
-    assert rows(tiny_store, "sec_concurrent", by=("year", "unit"), subgroup=subgroup) == SEC_BY_UNIT[subgroup]
+def test_village_secretary_post_each_subgroup(tiny_store, subgroup):
+    assert rows(tiny_store, "village_secretary_post", subgroup=subgroup) == SEC_BY_YEAR[subgroup]
+    assert rows(tiny_store, "village_secretary_post", by=("year", "unit"), subgroup=subgroup) == SEC_BY_UNIT[subgroup]
 
 
-def test_sec_concurrent_default_subgroup_and_by_level(tiny_store):
-    assert registry.get("sec_concurrent").default_subgroup == "either"
-    assert rows(tiny_store, "sec_concurrent") == SEC_BY_YEAR["either"]
+def test_village_secretary_post_default_subgroup_and_by_level(tiny_store):
+    assert registry.get("village_secretary_post").default_subgroup == "either"
+    assert rows(tiny_store, "village_secretary_post") == SEC_BY_YEAR["either"]
     # 2024 by level × subgroup: the three villages are tt_co_so in 2024 (tt_cap_tren exists only from 2025)
-    assert rows(tiny_store, "sec_concurrent", by=("level", "subgroup"), filters=Y24) == [
+    assert rows(tiny_store, "village_secretary_post", by=("level", "subgroup"), filters=Y24) == [
         ("tt_co_so", "either", 3, 3, 100.0),
         ("tt_co_so", "khac", 1, 3, 33.3333),
         ("tt_co_so", "truong_ban_ctmt", 2, 3, 66.6667),
         ("tt_co_so", "truong_xom", 2, 3, 66.6667),
     ]
     # B3 (no secretary) is a village branch in the denominator with numerator 0
-    assert rows(tiny_store, "sec_concurrent", by=("branch",), filters=Y25.but(units=(B,))) == [
+    assert rows(tiny_store, "village_secretary_post", by=("branch",), filters=Y25.but(units=(B,))) == [
         ("01279.B1", 1, 1, 100.0),
         ("01279.B3", 0, 1, 0.0),
     ]
@@ -492,8 +492,8 @@ def test_sum_over_sum_never_mean_of_ratios(tiny_store):
     assert prov == (2024, 55, 64, 85.9375)
     assert units == [(A, 25, 30, 83.3333), (B, 30, 34, 88.2353)]
     assert abs(prov[3] - (units[0][3] + units[1][3]) / 2) > 0.1
-    # sec_trained 2025: A 3/5 = 60%, B 2/3 = 66.67%; (3+2)/(5+3) = 62.5%, not (60+66.67)/2 = 63.33%
-    assert rows(tiny_store, "sec_trained", by=(), filters=Y25) == [(5, 8, 62.5)]
+    # secretary_deputy_trained 2025: A 3/5 = 60%, B 2/3 = 66.67%; (3+2)/(5+3) = 62.5%, not (60+66.67)/2 = 63.33%
+    assert rows(tiny_store, "secretary_deputy_trained", by=(), filters=Y25) == [(5, 8, 62.5)]
 
 
 @pytest.mark.parametrize("indicator_id", sorted(registry.indicators()))

@@ -314,7 +314,7 @@ def test_targets_linked_and_unmeasurable(sample_store):
     # "Chi bộ ban hành và thực hiện nghiêm quy chế làm việc = 100%": measured by the meetings sheet from 2026
     assert linked["T000-01"] == "meet_rules"
     row = t.filter(pl.col("target_id") == "T000-16").row(0, named=True)
-    assert (row["indicator_id"], row["direction"]) == ("sec_trained", 1)
+    assert (row["indicator_id"], row["direction"]) == ("secretary_deputy_trained", 1)
     # progress over time is computed for the targets linked to an indicator (the per-unit ones: prg_unit_targets);
     # on the calibrated sample (2021–2025, no meetings) the meeting targets have no point yet
     by_indicator = {k for k, v in linked.items() if not v.startswith("unit_")}

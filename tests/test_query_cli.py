@@ -73,8 +73,8 @@ def test_filters_and_subgroups(run, tiny_store):
         "subgroup,numerator,denominator,value\nbi_thu_doan,0,2,0.0\nhoi_ccb,2,2,100.0\n"
         "hoi_nong_dan,2,2,100.0\nhoi_phu_nu,1,2,50.0\ntruong_ban_ctmt,2,4,50.0\ntruong_xom,2,4,50.0\n"
     )
-    # one post: sec_concurrent «khac» 2024 A2 of A1 A2 B1 → 1/3
-    code, out, _ = run("sec_concurrent", "--year", "2024", "--subgroup", "khac", root=tiny_store)
+    # one post: village_secretary_post «khac» 2024 A2 of A1 A2 B1 → 1/3
+    code, out, _ = run("village_secretary_post", "--year", "2024", "--subgroup", "khac", root=tiny_store)
     assert out == "year,numerator,denominator,value\n2024,1,3,33.3333\n"
 
 
@@ -107,7 +107,7 @@ def test_list(run):
 
 def test_progress_of_one_target(run, tiny_province_store):
     # (a province of A and B only: both years complete)
-    # T000-16 sec_trained ≥ 100% by 2030, province: 2024 5/9 = 55.5556%, 2025 5/8 = 62.5%;
+    # T000-16 secretary_deputy_trained ≥ 100% by 2030, province: 2024 5/9 = 55.5556%, 2025 5/8 = 62.5%;
     # observed 62.5 − 55.5556 = 6.9444/yr; required (100 − 62.5)/(2030 − 2025) = 7.5/yr; R = 0.9259 → cần đẩy
     # nhanh; projection 62.5 + 6.9444·5 = 97.2222; gap ceil(37.5/100 · 8) = 3 secretaries
     code, out, _ = run("progress", "--target", "T000-16", root=tiny_province_store)
@@ -115,7 +115,7 @@ def test_progress_of_one_target(run, tiny_province_store):
     assert out == (
         "target_id,indicator_id,subgroup,scope_kind,scope_code,target_value,comparator,deadline,baseline_year,"
         "baseline,latest_year,latest,observed_pace,required_pace,ratio,projection,status,gap_units\n"
-        "T000-16,sec_trained,,province,province,100.0,>=,2030,2024,55.5556,2025,62.5,6.9444,7.5,0.9259,97.2222,"
+        "T000-16,secretary_deputy_trained,,province,province,100.0,>=,2030,2024,55.5556,2025,62.5,6.9444,7.5,0.9259,97.2222,"
         "needs_acceleration,3\n"
     )
 

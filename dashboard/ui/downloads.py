@@ -90,7 +90,7 @@ def file_slug(name: str) -> str:
     from dashboard import registry
     from etl.text import fold
 
-    for i in sorted(registry.indicators(), key=len, reverse=True):  # «sec_trained» before «trained»
+    for i in sorted(registry.indicators(), key=len, reverse=True):  # a longer id before any id it contains
         name = name.replace(i, fold(registry.get(i).short_for()))
     return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
 

@@ -17,7 +17,7 @@ HEADLINE = [
     "member_good",
     "branch_good",
     "grassroots_good",
-    "sec_trained",
+    "secretary_deputy_trained",
     "heads_member",
     "internet_none",
     "computer_none",

@@ -71,16 +71,16 @@ select 'member_failed' as indicator_id, * exclude (value) from ind_member_failed
 union all by name
 select 'member_good' as indicator_id, * exclude (value) from ind_member_good
 union all by name
-select 'sec_concurrent' as indicator_id, * exclude (value) from ind_sec_concurrent
+select 'secretary_deputy_theory' as indicator_id, * exclude (value) from ind_secretary_deputy_theory
 union all by name
-select 'sec_it' as indicator_id, * exclude (value) from ind_sec_it
+select 'secretary_deputy_trained' as indicator_id, * exclude (value) from ind_secretary_deputy_trained
 union all by name
-select 'sec_theory' as indicator_id, * exclude (value) from ind_sec_theory
-union all by name
-select 'sec_trained' as indicator_id, * exclude (value) from ind_sec_trained
+select 'secretary_it' as indicator_id, * exclude (value) from ind_secretary_it
 union all by name
 select 'secretary_trained' as indicator_id, * exclude (value) from ind_secretary_trained
 union all by name
 select 'small_branch' as indicator_id, * exclude (value) from ind_small_branch
 union all by name
 select 'suborg_good' as indicator_id, * exclude (value) from ind_suborg_good
+union all by name
+select 'village_secretary_post' as indicator_id, * exclude (value) from ind_village_secretary_post

@@ -177,7 +177,7 @@ posts as (
 
 secretary_points as (
     select
-        'sec_concurrent' as indicator_id,
+        'village_secretary_post' as indicator_id,
         x.subgroup,
         'Biểu 05' as source,
         s.unit_code,
