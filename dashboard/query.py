@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             subs = f" [{', '.join(ind.subgroups)}]" if ind.subgroups else ""
             print(f"{ind.id}\t{ind.label}\t{ind.numerator} / {ind.denominator}{subs}")
         return 0
+    a.indicator = registry.resolve(a.indicator)  # an old id (a script written before a rename) still works
     if a.indicator not in registry.indicators():
         print(f"Không có chỉ tiêu «{a.indicator}». Dùng --list để xem danh sách.", file=sys.stderr)
         return 2

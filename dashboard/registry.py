@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from etl.settings import QUERIES_DIR
+from etl.views import indicator_aliases
 
 # What a gap in units counts, by indicator group («cần thêm 37 chi bộ»); an indicator may name its own.
 GAP_NOUNS = {
@@ -47,6 +48,7 @@ class Indicator:
     gap_noun: str = ""
     coverage: str = ""  # the indicator of how much of what this one rates was rated (shown beside it)
     villages: bool = False  # counts villages (xóm, tổ dân phố) or their branches only: none in a bloc's committees
+    aliases: tuple[str, ...] = ()  # the ids it had before, still accepted from outside (`resolve`)
 
     @property
     def noun(self) -> str:
@@ -86,7 +88,14 @@ class Indicator:
 def indicators() -> dict[str, Indicator]:
     """id -> Indicator, in registry order."""
     data = tomllib.loads((QUERIES_DIR / "indicators.toml").read_text(encoding="utf-8"))
-    return {d["id"]: Indicator(**d) for d in data["indicator"]}
+    return {d["id"]: Indicator(**d | {"aliases": tuple(d.get("aliases", ()))}) for d in data["indicator"]}
+
+
+def resolve(indicator_id: str) -> str:
+    """The indicator's id now for an id given from outside — a shared link's ?chi_tieu=, the command line — that
+    may be an id it had before a rename (its `aliases` in indicators.toml); any other text unchanged, to be refused
+    as before. The mapping is etl/views.py's, which the SQL joins too."""
+    return indicator_aliases().get(indicator_id, indicator_id)
 
 
 def get(indicator_id: str) -> Indicator:

@@ -95,11 +95,14 @@ def param(
     keep: bool = False,
     carry: bool = False,
     what: str = "",
+    resolve: Callable[[str], str] | None = None,
 ) -> None:
     """Declare a URL parameter (also the key of its widget) before the widget is drawn: on a run that reads the URL,
     its value is taken from there (only values in `allowed`; a list for `many`), or the default when the URL has
     none. `keep`: the value survives a page switch that interrupts a run (the sidebar's filters). `carry`: it
-    travels with a menu click. `what`: its name in words, for the note when a link's value is dropped."""
+    travels with a menu click. `what`: its name in words, for the note when a link's value is dropped. `resolve`:
+    a link's old spelling of a value → the value now (an indicator's old id); the URL is then written with the new
+    one."""
     s = _sync()
     ok = list(allowed)
     s.params[name] = _Param(name, tuple(ok), [] if many and default is None else default, many, carry)
@@ -117,6 +120,8 @@ def param(
         else:
             by_text = {str(v): v for v in ok}  # compared as text: int() of a 5,000-digit year raises
             values = raw.split(",") if many else [raw]
+            if resolve is not None:
+                values = [resolve(v) for v in values]
             good = [by_text[v] for v in values if v in by_text]
             bad = [v for v in values if v not in by_text]
             if bad and what:

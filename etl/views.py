@@ -7,7 +7,10 @@ load, which never switches CURRENT, leaves the previous snapshot whole (its deri
 
 Each stored table is kept with a fingerprint of the SQL it was computed from (its own and every view it reads,
 `derived/fingerprints.json`): after an upgrade that changes that SQL, a snapshot written before it computes the
-table again when opened (slower, never stale) until the next load writes it anew."""
+table again when opened (slower, never stale) until the next load writes it anew.
+
+Every database also has the table `indicator_alias` (an indicator's old ids, from the registry): the staging of
+target links resolves an old id through it."""
 
 from __future__ import annotations
 
@@ -93,11 +96,14 @@ FINGERPRINTS = "fingerprints.json"
 
 
 def fingerprint(name: str) -> str:
-    """A digest of the SQL a view's result depends on: its own file and every view it reads."""
+    """A digest of the SQL a view's result depends on: its own file and every view it reads, and the indicator
+    aliases where one of them reads their table (an alias added later links an old snapshot's targets anew)."""
     files = _files()
     h = hashlib.sha256()
     for n in sorted(upstream((name,))):
         h.update(f"{n}\n{body(files[n])}\n".encode())
+        if re.search(rf"\b{ALIAS_TABLE}\b", body(files[n])):
+            h.update(json.dumps(sorted(indicator_aliases().items())).encode())
     return h.hexdigest()
 
 
@@ -119,7 +125,7 @@ def open_database(snapshot: Path, root: Path) -> duckdb.DuckDBPyConnection:
     """A new in-memory database whose views read the snapshot's Parquet (and the load log under root). Derived
     views read the tables stored with the snapshot; a snapshot written before they were stored, or by other SQL
     (an older version of the app), computes them here, once, as tables (slower to open, the same results)."""
-    con = _connect(snapshot, root)
+    con = connect(snapshot, root)
     fresh = _fresh(snapshot)
     for path in sql_files():
         name = path.stem
@@ -140,7 +146,7 @@ def write_derived(snapshot: Path, root: Path) -> dict[str, float]:
 
     needed = upstream(DERIVED)
     (snapshot / DERIVED_DIR).mkdir(exist_ok=True)
-    con = _connect(snapshot, root)
+    con = connect(snapshot, root)
     took: dict[str, float] = {}
     try:
         for path in sql_files():
@@ -217,8 +223,36 @@ def search_path(snapshot: Path, root: Path) -> str:
     return f"{snapshot},{root},{_added_tables()}"
 
 
-def _connect(snapshot: Path, root: Path) -> duckdb.DuckDBPyConnection:
+# The table of the indicators' old ids (alias, indicator_id) that the views may join: the registry's `aliases`
+# (queries/indicators.toml), created in every database, so a target link of a deployment's own target_links.csv or
+# of an earlier release's snapshot still names its indicator (stg_ref_target_links). Not stored in a snapshot: it is
+# this release's, whatever release wrote the snapshot.
+ALIAS_TABLE = "indicator_alias"
+
+
+@cache
+def indicator_aliases() -> dict[str, str]:
+    """Old indicator id -> its id now, from the registry's `aliases`; an alias that is a current id or that two
+    indicators claim is an error of the registry. dashboard/registry.py `resolve` reads it too: one mapping."""
+    import tomllib
+
+    records = tomllib.loads((QUERIES_DIR / "indicators.toml").read_text(encoding="utf-8"))["indicator"]
+    ids = {r["id"] for r in records}
+    out: dict[str, str] = {}
+    for r in records:
+        for alias in r.get("aliases", []):
+            if alias in ids or alias in out:
+                raise ValueError(f"indicators.toml: alias {alias!r} of {r['id']!r} is already an id or an alias")
+            out[alias] = r["id"]
+    return out
+
+
+def connect(snapshot: Path, root: Path) -> duckdb.DuckDBPyConnection:
+    """A new in-memory database on the snapshot (no view created yet), with the indicator aliases' table."""
     search = search_path(snapshot, root)
     con = duckdb.connect(config={"file_search_path": search, "threads": os.cpu_count() or 2})
     con.execute("set enable_progress_bar = false")
+    con.execute(f"create table {ALIAS_TABLE} (alias varchar primary key, indicator_id varchar not null)")
+    if aliases := [list(kv) for kv in indicator_aliases().items()]:
+        con.executemany(f"insert into {ALIAS_TABLE} values (?, ?)", aliases)
     return con

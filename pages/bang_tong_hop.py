@@ -24,7 +24,7 @@ mode = c1.radio(
     "Cách đánh giá", list(scorecard.MODES), format_func=scorecard.MODES.get, key="danh_gia", horizontal=True
 )
 columns = {i: comparisons.scorecard_column(i, state, mode) for i in tiles.headline()}
-urlstate.param("sap_xep", ["worse", *columns], default="worse", what="cách sắp xếp")
+urlstate.param("sap_xep", ["worse", *columns], default="worse", what="cách sắp xếp", resolve=registry.resolve)
 by = c2.selectbox(
     "Sắp xếp theo",
     ["worse", *columns],

@@ -46,7 +46,9 @@ else:
         st.info(comparisons.WITHHELD[reason].format(where=" ở một số chỉ tiêu"), icon=":material/visibility_off:")
     downloads.downloads(table, cols, f"ho-so-{unit}-{state.year}", f"Hồ sơ {names.get(unit, unit)}", mine, key="hs")
 
-    urlstate.param("so_sanh", table["id"].to_list(), default=table["id"][0], what="chỉ tiêu so sánh")
+    urlstate.param(
+        "so_sanh", table["id"].to_list(), default=table["id"][0], what="chỉ tiêu so sánh", resolve=registry.resolve
+    )
     choice = st.selectbox(
         "Chỉ tiêu để so sánh", table["id"].to_list(), format_func=lambda i: registry.get(i).label, key="so_sanh"
     )

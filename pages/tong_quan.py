@@ -27,7 +27,7 @@ tiles.grid(tiles.headline(), tile)
 if state.scope.is_commune:
     tables.branch_gaps(state.scope.unit_code, state, key="tq")
 ids = list(registry.indicators())
-urlstate.param(filters.INDICATOR, ids, default="internet_none", what="chỉ tiêu")
+urlstate.param(filters.INDICATOR, ids, default="internet_none", what="chỉ tiêu", resolve=registry.resolve)
 # A national deployment opens on the country by province; a click on a province opens its communes.
 province = comparisons.map_province(state)
 by_province = filters.national() and province is None

@@ -113,6 +113,32 @@ def test_secretaries_page_village_training(tinh):
     assert metric(tinh, "Số người cần bồi dưỡng").value == "1.934"
 
 
+def test_a_link_with_an_old_indicator_id_opens_it_under_its_id_now(sample_store):
+    # a link shared before the rename (registry aliases): the overview's map, ?chi_tieu=sec_trained
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["chi_tieu"] = "sec_trained"
+    at.run()
+    at.text_input(key="login_user").input("tinh")
+    at.text_input(key="login_password").input("demo")
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="chi_tieu").value == "secretary_deputy_trained"
+    assert at.query_params["chi_tieu"] == "secretary_deputy_trained"  # the link rewritten with the id now
+    assert not [i.value for i in at.info if "Liên kết chọn chỉ tiêu" in i.value]  # not dropped as unknown
+    # the secretaries' page, ?chi_tieu=sec_it: «Bí thư biết tin học», not the page's first indicator
+    at.query_params["chi_tieu"] = "sec_it"
+    goto(at, "bi_thu.py")
+    assert at.session_state["chi_tieu"] == "secretary_it"
+    assert at.query_params["chi_tieu"] == "secretary_it"
+    assert not [i.value for i in at.info if "Liên kết chọn chỉ tiêu" in i.value]
+    # an unknown id behaves as before: dropped, said, the page's first indicator
+    at.query_params["chi_tieu"] = "sec_nothing"
+    goto(at, "bi_thu.py")
+    assert at.session_state["chi_tieu"] == "secretary_deputy_trained"
+    assert [i.value for i in at.info if "Liên kết chọn chỉ tiêu" in i.value]
+
+
 def test_reset_restores_the_defaults(tinh):
     tinh.selectbox(key="nam").select(2022)
     tinh.multiselect(key="loai").select("xom")

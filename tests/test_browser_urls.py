@@ -88,6 +88,13 @@ def test_a_pages_own_choices_are_in_its_link(server, browser):  # noqa: F811
     page = _login(browser, server, "tinh", "?chi_tieu=computer_none")
     expect(page.get_by_role("combobox", name="Chỉ tiêu trên bản đồ")).to_have_value("Chi bộ chưa có máy tính")
     page.close()
+    # a link shared before an indicator was renamed (its old id, a registry alias): the indicator under its id now
+    page = _login(browser, server, "tinh", "?chi_tieu=sec_concurrent")
+    expect(page.get_by_role("combobox", name="Chỉ tiêu trên bản đồ")).to_have_value(
+        "Bí thư chi bộ xóm kiêm trưởng xóm hoặc trưởng ban công tác Mặt trận"
+    )
+    expect(page).to_have_url(re.compile(r"chi_tieu=village_secretary_post"))
+    page.close()
 
 
 def test_a_link_narrowed_to_the_users_own_commune_says_so(server, browser):  # noqa: F811

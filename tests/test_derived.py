@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -15,7 +14,7 @@ from etl.store import current_snapshot
 
 def _computed(snapshot, root, name: str) -> pl.DataFrame:
     """The view computed from its SQL over the snapshot's tables, nothing stored read (every view plain)."""
-    con = duckdb.connect(config={"file_search_path": views.search_path(snapshot, root)})
+    con = views.connect(snapshot, root)
     for path in views.sql_files():
         if path.stem in views.upstream((name,)):
             con.execute(f"create view {path.stem} as\n{views.body(path)}")

@@ -565,6 +565,38 @@ def test_registry_and_indicator_views_match():
     assert all(view == f"ind_{i}" for i, view in unioned.items())  # each id reads its own view
 
 
+def test_old_ids_are_aliases_never_current_ids():
+    ids = set(registry.indicators())
+    aliases = [a for ind in registry.indicators().values() for a in ind.aliases]
+    assert len(aliases) == len(set(aliases))  # no alias claimed twice
+    assert not set(aliases) & ids  # an old id never names another indicator now
+    assert {a: registry.resolve(a) for a in aliases} == {
+        "sec_trained": "secretary_deputy_trained",
+        "sec_theory": "secretary_deputy_theory",
+        "sec_it": "secretary_it",
+        "sec_concurrent": "village_secretary_post",
+    }
+    assert registry.resolve("secretary_trained") == "secretary_trained"  # a current id is itself
+    assert registry.resolve("sec_nothing") == "sec_nothing"  # anything else unchanged, refused where it was
+
+
+def test_an_alias_that_is_a_current_id_is_refused(tmp_path, monkeypatch):
+    from etl import views
+
+    toml = (QUERIES_DIR / "indicators.toml").read_text(encoding="utf-8")
+    (tmp_path / "indicators.toml").write_text(
+        toml.replace('aliases = ["sec_it"]', 'aliases = ["sec_it", "secretary_trained"]'), encoding="utf-8"
+    )
+    monkeypatch.setattr(views, "QUERIES_DIR", tmp_path)
+    with pytest.raises(ValueError, match="secretary_trained"):
+        views.indicator_aliases.__wrapped__()
+    (tmp_path / "indicators.toml").write_text(
+        toml.replace('aliases = ["sec_it"]', 'aliases = ["sec_it", "sec_trained"]'), encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="sec_trained"):  # claimed by two indicators
+        views.indicator_aliases.__wrapped__()
+
+
 # Indicators whose branches the tiny store does not have (tested on tests/test_meeting_targets.py's store).
 EMPTY_ON_TINY = {
     "meet_higher_quarterly": "no branch under a grassroots committee in 2025, the year with meetings",

@@ -323,6 +323,32 @@ def test_targets_linked_and_unmeasurable(sample_store):
     assert data.progress(Scope.province(), target_id="T000-01", root=sample_store).height == 0
 
 
+def test_a_target_links_csv_with_an_old_indicator_id_still_links_its_target(tiny_province_store, tmp_path):
+    # A deployment's own target_links.csv written before the rename: T000-16 → «sec_trained» (now an alias of
+    # «secretary_deputy_trained»). Loaded, the target is measured as with the id now: 2024 5/9, 2025 5/8
+    # (tests/test_query_cli.py works the progress out by hand).
+    import shutil
+    from dataclasses import replace
+
+    from tests.fixtures import TINY_MEETINGS, TINY_RETURNS, A, B
+
+    folder = tmp_path / "04"
+    shutil.copytree(LINKS_CSV.parent, folder)
+    links = (folder / "target_links.csv").read_text(encoding="utf-8")
+    assert "\nT000-16,secretary_deputy_trained," in links
+    links = links.replace("\nT000-16,secretary_deputy_trained,", "\nT000-16,sec_trained,")
+    (folder / "target_links.csv").write_text(links, encoding="utf-8")
+    province = replace(province_of((A, B)), folder=folder)
+    root = build_store(tmp_path / "parquet", TINY_RETURNS, province, meetings=TINY_MEETINGS)
+    prov = data.progress(Scope.province(), target_id="T000-16", scope_kind="province", root=root)
+    assert prov.select("indicator_id", "baseline", "latest").rows() == [
+        ("secretary_deputy_trained", approx(500 / 9), 62.5)
+    ]
+    # every scope (province, units, branch types) the same as the store whose link names the id now
+    old = data.progress(Scope.province(), target_id="T000-16", root=root)
+    assert old.height > 1 and old.equals(data.progress(Scope.province(), target_id="T000-16", root=tiny_province_store))
+
+
 # ------------------------------------------------------------------------------- progress of a selection
 
 PROGRESS_FIELDS = ("baseline_year", "baseline", "latest_year", "latest", "observed_pace", "required_pace", "ratio")

@@ -78,6 +78,19 @@ def test_filters_and_subgroups(run, tiny_store):
     assert out == "year,numerator,denominator,value\n2024,1,3,33.3333\n"
 
 
+def test_an_old_indicator_id_still_works(run, tiny_store):
+    # a script written before the rename (registry aliases): the same figures as the id now
+    new = run("village_secretary_post", "--year", "2024", "--subgroup", "khac", root=tiny_store)
+    assert new == (0, "year,numerator,denominator,value\n2024,1,3,33.3333\n", "")  # A2 of A1 A2 B1 → 1/3
+    assert run("sec_concurrent", "--year", "2024", "--subgroup", "khac", root=tiny_store) == new
+    # sec_trained: 2024 5/9, 2025 5/8 (test_indicators)
+    new = run("secretary_deputy_trained", root=tiny_store)
+    assert new == (0, "year,numerator,denominator,value\n2024,5,9,55.5556\n2025,5,8,62.5\n", "")
+    assert run("sec_trained", root=tiny_store) == new
+    code, out, err = run("sec_nothing", root=tiny_store)  # an unknown id: refused as before
+    assert (code, out) == (2, "") and "Không có chỉ tiêu «sec_nothing»" in err
+
+
 def test_zero_denominator_prints_an_empty_value(run, tiny_store):
     # admission_rate 2024: first year loaded, no start-of-year members → 0/0, value left empty (not nan, not inf)
     code, out, _ = run("admission_rate", root=tiny_store)

@@ -69,3 +69,31 @@ def test_a_store_written_by_an_earlier_release_opens_with_this_code(release, tmp
     state.backup(tmp_path / "sau-nang-cap.tar", d)
     state.restore(tmp_path / "sau-nang-cap.tar", tmp_path / "khoi-phuc")
     assert cycle.period(2025, tmp_path / "khoi-phuc" / "parquet").status("01279") == cycle.APPROVED
+
+
+def test_an_earlier_releases_target_links_name_their_indicators_by_the_ids_now(tmp_path):
+    """Release d350906 wrote T000-16's link as «sec_trained» (the indicator's id before the rename, now its alias):
+    opened with this code, the target is measured by «secretary_deputy_trained», with that indicator's values."""
+    import polars as pl
+
+    from dashboard import data
+    from dashboard.scope import Filters, Scope
+    from etl.store import current_snapshot
+
+    with tarfile.open(ROOT / "tests" / "data" / "releases" / "d350906" / "data.tar.gz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    root = tmp_path / "data" / "parquet"
+    links = pl.read_parquet(current_snapshot(root) / "ref_target_links.parquet")
+    assert links.filter(pl.col("target_id") == "T000-16")["indicator_id"].to_list() == ["sec_trained"]  # as written
+    data.clear_cache()
+    target = data.targets(root=root).filter(pl.col("target_id") == "T000-16")
+    assert target.select("indicator_id", "direction").rows() == [("secretary_deputy_trained", 1)]
+    # its progress per unit (2 of 60 units reported: no province figure): A 2025 3/5 = 60%, B 2/3 = 66.67%
+    p = data.progress(Scope.province(), target_id="T000-16", scope_kind="unit", root=root).sort("scope_code")
+    assert p.select("indicator_id", "scope_code", "latest_year").rows() == [
+        ("secretary_deputy_trained", "01273", 2025),
+        ("secretary_deputy_trained", "01279", 2025),
+    ]
+    assert p["latest"].round(4).to_list() == [60.0, 66.6667]
+    now = data.indicator("secretary_deputy_trained", Filters(years=(2025,)), Scope.province(), by=("unit",), root=root)
+    assert p["latest"].to_list() == now.sort("unit_code")["value"].to_list()

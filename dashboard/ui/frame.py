@@ -148,8 +148,9 @@ def bieu_source() -> str:
 
 def choose(ids: list[str]) -> str:
     """The indicator shown below, picked among a page's indicators; kept in the URL (?chi_tieu=…), so a link or a
-    reload opens the same one. An indicator of another page is replaced by this page's first."""
-    urlstate.param(filters.INDICATOR, ids, default=ids[0], what="chỉ tiêu")
+    reload opens the same one (a link with an old id, `registry.resolve`, opens the indicator under its id now). An
+    indicator of another page is replaced by this page's first."""
+    urlstate.param(filters.INDICATOR, ids, default=ids[0], what="chỉ tiêu", resolve=registry.resolve)
     return st.segmented_control(
         "Chỉ tiêu", ids, format_func=lambda i: registry.get(i).short_for(), key=filters.INDICATOR, required=True
     )
