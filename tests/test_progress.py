@@ -323,6 +323,7 @@ def test_targets_linked_and_unmeasurable(sample_store):
     assert data.progress(Scope.province(), target_id="T000-01", root=sample_store).height == 0
 
 
+@pytest.mark.slow  # a store built for this test
 def test_a_target_links_csv_with_an_old_indicator_id_still_links_its_target(tiny_province_store, tmp_path):
     # A deployment's own target_links.csv written before the rename: T000-16 → «sec_trained» (now an alias of
     # «secretary_deputy_trained»). Loaded, the target is measured as with the id now: 2024 5/9, 2025 5/8
