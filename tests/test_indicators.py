@@ -668,6 +668,7 @@ def test_meet_thematic(tiny_store):
     ]
 
 
+@pytest.mark.slow  # builds a store of its own
 def test_meet_fixed_day(tiny_store, tmp_path):
     # Cao Bằng fixes no meeting day: its returns have no such column, nothing is reported → no row, never 0
     from dataclasses import replace
