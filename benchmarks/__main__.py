@@ -9,7 +9,7 @@ Options: --scale province|national|tiny (several allowed) · --data DIR (default
 folder per scale inside) · --rebuild (regenerate the data) · --no-first-start · --render (re-render the report
 from the figures embedded in it, measuring nothing). The concurrent-sessions load test is `python -m benchmarks.load`
 (benchmarks/load.py, headless chromium), its WebSocket-client twin `python -m benchmarks.wsload`
-(benchmarks/wsload.py); this report keeps the sections they write."""
+(benchmarks/wsload.py); this report (benchmarks/scale_report.py) keeps the sections they write."""
 
 from __future__ import annotations
 
@@ -35,14 +35,18 @@ os.environ["PARTYDASH_DATA"] = str(DATA)
 os.environ.setdefault("PARTYDASH_PROVINCE", "04")
 
 import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
 import json  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from importlib import metadata  # noqa: E402
 
-from benchmarks import report  # noqa: E402
-from benchmarks.report import log  # noqa: E402
+from benchmarks.report import keep_sections, log  # noqa: E402
+from benchmarks.scale_report import previous_results, render  # noqa: E402
 
 PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 = all files), repetitions; the briefs
     # of how many units are built in a row (None = every unit, 0 = none)
@@ -50,6 +54,39 @@ PARAMS = {  # per scale: ETL runs (each in a fresh process), baseline subset (0 
     "national": {"etl_runs": 1, "subset": 300, "query_reps": 10, "page_reps": 3, "doc_reps": 3, "briefs": 0},
     "tiny": {"etl_runs": 1, "subset": 0, "query_reps": 2, "page_reps": 1, "doc_reps": 1, "briefs": 4},
 }
+
+
+def machine_info() -> dict:
+    cpu = "?"
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    ram = "?"
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        ram = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    versions = {}
+    for pkg in ("duckdb", "polars", "streamlit", "pandas", "openpyxl", "numpy", "python-calamine", "pyarrow"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "-"
+    return {
+        "date": dt.datetime.now().isoformat(timespec="minutes"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram": ram,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
 
 
 def run_step(step: str, scale: str, data: Path, *args: str) -> dict:
@@ -184,17 +221,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--render", action="store_true", help="only re-render --out from the figures it embeds")
     a = ap.parse_args(argv)
     if a.render:
-        results = report.previous_results(a.out)
+        results = previous_results(a.out)
         if not results:
             raise SystemExit(f"{a.out} holds no benchmark figures")
-        text = report.keep_sections(report.render(results), a.out)
+        text = keep_sections(render(results), a.out)
         print(text)
         if not a.no_write:
             a.out.write_text(text, encoding="utf-8")
         return 0
     DATA.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    machine = report.machine()
+    machine = machine_info()
     new: dict = {}
     for scale in dict.fromkeys(a.scale):
         new[scale] = bench_scale(scale, a.rebuild)
@@ -203,14 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         new[a.scale[0]]["first_start"] = first_start(in_app=set(a.scale) != {"tiny"})
     results: dict = {}
     if not a.no_write:  # keep the other scales' figures from the last report
-        prev = report.previous_results(a.out)
+        prev = previous_results(a.out)
         results.update({s: v for s, v in prev.items() if s in PARAMS and s not in new and s != "tiny"})
         if any("first_start" in v for v in new.values()):  # the newest first-start figure only
             for v in results.values():
                 v.pop("first_start", None)
     results.update(new)
     results["machine"] = machine
-    text = report.keep_sections(report.render(results), a.out)
+    text = keep_sections(render(results), a.out)
     print(text)
     (DATA / f"results-{'-'.join(new)}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"

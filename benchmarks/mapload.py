@@ -34,8 +34,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.browser import CHROMIUM, FLAGS, READY
-from benchmarks.report import log, markers, num, pct, write_section
+from benchmarks import report
+from benchmarks.browser import CHROMIUM, READY, busy, chromium
+from benchmarks.report import load_average, log, markers, num, pct, publish, reading, utc_now
 from benchmarks.server import start_server, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,11 +96,6 @@ async ([quiet, cap]) => {
 CHART = '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]'
 
 
-async def _busy(cdp) -> float:
-    metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
-    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
-
-
 def summarise(probe: dict) -> dict:
     """One load's figures from the page's probe: payload, the figure's arrival, first and last draw after it."""
     frames = probe["frames"]
@@ -135,13 +131,13 @@ async def measure_kind(
             page = await ctx.new_page()
             cdp = await ctx.new_cdp_session(page)
             await cdp.send("Performance.enable")
-            b0, t = await _busy(cdp), time.perf_counter()
+            b0, t = await busy(cdp), time.perf_counter()
             await page.goto(url + ("&" if "?" in url else "?") + f"_load={i}", timeout=180_000)
             await page.wait_for_selector(READY + " " + CHART, timeout=180_000)
             await page.wait_for_function(f"document.querySelector('{READY}')", timeout=180_000)
             ready = time.perf_counter() - t
             probe = await page.evaluate(QUIET, [quiet_ms, int(cap_s * 1000)])
-            b1 = await _busy(cdp)
+            b1 = await busy(cdp)
             row = summarise(probe) | {"ready_s": ready, "busy_s": b1 - b0 if b1 >= b0 else b1}
             text = await page.locator('[data-testid="stMain"]').inner_text()
             m = re.search(r"kích thước hình: (\d+) byte", text)
@@ -185,11 +181,8 @@ async def click(page) -> str:
 async def run(
     url: str, kinds: list[str], loads: int, quiet_ms: int, cap_s: float, budget_s: float, shots: Path | None
 ) -> list[dict]:
-    from playwright.async_api import async_playwright
-
     out = []
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    async with chromium() as browser:
         for kind in kinds:
             q = f"?map={kind}" + ("&p=04" if kind == "plotly-province" else "")
             log(f"[mapload] {kind} …")
@@ -202,7 +195,6 @@ async def run(
                 row["error"] = f"the kind's {budget_s:.0f} s budget ran out"
                 log(f"  {kind}: {row['error']}")
             out.append(row)
-        await browser.close()
     return out
 
 
@@ -216,21 +208,10 @@ def merged_communes(path: Path) -> int:
 
 
 def table(results: list[dict]) -> str:
-    head = [
-        "map",
-        "loads",
-        "received per load (MB)",
-        "figure message (MB)",
-        "figure JSON on the server (MB)",
-        "page ready, first load (s)",
-        "render, first load (s)",
-        "render, later loads median (s)",
-        "first draw after the figure, later loads (s)",
-        "browser busy per load, later loads median (s)",
-        "WebGL draw calls",
-        "click reaches the app",
-    ]
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    head = ["map", "loads", "received per load (MB)", "figure message (MB)", "figure JSON on the server (MB)"]
+    head += ["page ready, first load (s)", "render, first load (s)", "render, later loads median (s)"]
+    head += ["first draw after the figure, later loads (s)", "browser busy per load, later loads median (s)"]
+    rows = []
     for r in results:
         ls = r["loads"]
         later = ls[1:] or ls
@@ -247,27 +228,23 @@ def table(results: list[dict]) -> str:
             if any(x.get("timed_out") for x in later)
             else sec(med("render_ms"))
         )
-        out.append(
-            "| "
-            + " | ".join(
-                [
-                    KINDS[r["kind"]],
-                    str(len(ls)),
-                    mb(med("payload", ls)),
-                    mb(med("largest", ls)),
-                    mb(med("figure_json", ls)),
-                    num(first.get("ready_s"), 2),
-                    first_render,
-                    later_render,
-                    sec(med("first_draw_ms")),
-                    num(med("busy_s"), 2),
-                    str(int(med("draws", ls) or 0)),
-                    (r.get("click") or "–") + (f" (error: {r['error']})" if r["error"] else ""),
-                ]
-            )
-            + " |"
+        rows.append(
+            [
+                KINDS[r["kind"]],
+                str(len(ls)),
+                mb(med("payload", ls)),
+                mb(med("largest", ls)),
+                mb(med("figure_json", ls)),
+                num(first.get("ready_s"), 2),
+                first_render,
+                later_render,
+                sec(med("first_draw_ms")),
+                num(med("busy_s"), 2),
+                str(int(med("draws", ls) or 0)),
+                (r.get("click") or "–") + (f" (error: {r['error']})" if r["error"] else ""),
+            ]
         )
-    return "\n".join(out)
+    return report.table([*head, "WebGL draw calls", "click reaches the app"], rows)
 
 
 def section(results: list[dict], meta: dict, reading: str) -> str:
@@ -313,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if not Path(CHROMIUM).exists():
         raise SystemExit("Debian chromium is missing: apt-get install -y chromium")
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = load_average()
     if a.shots:
         a.shots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mapload-") as tmp:
@@ -331,18 +308,9 @@ def main(argv: list[str] | None = None) -> int:
             results = asyncio.run(run(url, a.kinds, a.loads, int(a.quiet * 1000), a.cap, a.budget, a.shots))
         finally:
             stop(server)
-    meta = {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "loads": a.loads,
-        "load": load,
-        "load_end": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
-    }
+    meta = {"date": utc_now(), "loads": a.loads, "load": load, "load_end": load_average()}
     print(json.dumps(results, indent=1), file=sys.stderr)
-    reading = a.reading.read_text(encoding="utf-8").strip() if a.reading else ""
-    sec = section(results, meta, reading)
-    print(sec)
-    if not a.no_write:
-        write_section(a.out, sec, BEGIN, END)
+    publish(section(results, meta, reading(a.reading)), a.out, a.no_write, BEGIN, END)
     return 0
 
 

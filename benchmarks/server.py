@@ -1,6 +1,7 @@
 """The one server helper of the benchmarks: start the app (`streamlit run`) or the whole deployment
 (deploy/start.py: nginx, the gate, the app processes) on a data folder, wait until it answers, stop it; one HTTP
-request to it (TCP or an app process's Unix socket); and the CPU and memory its process tree uses (/proc)."""
+request to it (TCP or an app process's Unix socket); and the CPU and memory its process tree uses (/proc), the CPU
+split into the deployment's parts (each app process, the gate, nginx)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CLK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 UNIX = "unix:"  # an app process's own address in the deployment: its Unix socket (deploy/app_server.py)
-
-
-# --- /proc accounting ---------------------------------------------------------------------------------------------
 
 
 def _stat(pid: int) -> tuple[int, float, int] | None:
@@ -87,7 +85,31 @@ class Meter:
         return sum(v - self.start.get(pid, 0.0) for pid, v in self.cpu.items())
 
 
-# --- the server ---------------------------------------------------------------------------------------------------
+def part_of(pid: int) -> str:
+    """What a process of the server's tree is: «app :8501», «gate», «nginx» or «launcher» (start.py, taskset)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "gone"
+    if "dashboard.gate" in argv:
+        return "gate"
+    if argv and argv[0].startswith("nginx"):  # the master and its workers rename themselves «nginx: …»
+        return "nginx"
+    if any(a.endswith("app_server.py") for a in argv):  # deploy/start.py's app process on its socket
+        i = next(i for i, a in enumerate(argv) if a.endswith("app_server.py"))
+        return "app " + Path(argv[i + 1]).stem if len(argv) > i + 1 else "app ?"
+    if "streamlit" in argv:
+        return "app :" + (argv[argv.index("--server.port") + 1] if "--server.port" in argv else "?")
+    return "launcher"
+
+
+def cpu_by_part(meter: Meter) -> dict[str, float]:
+    """CPU-seconds of the run by part of the server (the meter's processes, still running at its end)."""
+    parts: dict[str, float] = {}
+    for pid, v in meter.cpu.items():
+        part = part_of(pid)
+        parts[part] = parts.get(part, 0.0) + v - meter.start.get(pid, 0.0)
+    return parts
 
 
 def free_port() -> int:

@@ -33,7 +33,7 @@ def test_national_workbooks_read_back_as_generated(tmp_path):
 
 @pytest.mark.slow  # the whole benchmark, at its smallest scale
 def test_benchmark_tiny_scale_prints_every_section(tmp_path):
-    from benchmarks.report import SECTIONS
+    from benchmarks.scale_report import SECTIONS
 
     doc = ROOT / "docs" / "PERFORMANCE.md"
     before = doc.stat().st_mtime_ns if doc.exists() else None
@@ -60,22 +60,23 @@ def test_benchmark_tiny_scale_prints_every_section(tmp_path):
 
 
 def test_the_page_by_page_table_keeps_the_other_runs():
-    """benchmarks/load.py: one row per (page, role); a run replaces its own label's table, keeps the others."""
-    from benchmarks import load, report
+    """benchmarks/page_by_page.py: one row per (page, role); a run replaces its own label's table, keeps the others."""
+    from benchmarks import page_by_page as pages
+    from benchmarks import report
 
     views = [
         {"page": "muc-tieu", "user": "tinh", "error": "", "ready": r, "settled": r + 0.1, "server": 0.2, "browser": r}
         for r in (1.0, 3.0, 2.0)
     ] + [{"page": "muc-tieu", "user": "xa", "error": "TimeoutError", "server": 0.1, "browser": 0.1}]
-    table = load.page_table(views)
+    table = pages.page_table(views)
     assert "| muc-tieu | province | 3 | 2.00 | 3.00 | 3.00 | 2.10 | 0.20 | 2.00 | 0 |" in table
     assert "| muc-tieu | commune | 1 | – | – | – | – | – | – | 1 (TimeoutError) |" in table
     meta = {"date": "d", "load": "1", "load_end": "2", "visits": 3}
-    first = load.page_section(views, meta, "before", "")
-    second = load.page_section(
-        views[:1], meta, "after", report.splice("# P\n", first, load.PAGES_BEGIN, load.PAGES_END)
+    first = pages.page_section(views, meta, "before", "")
+    second = pages.page_section(
+        views[:1], meta, "after", report.splice("# P\n", first, pages.PAGES_BEGIN, pages.PAGES_END)
     )
-    again = load.page_section(views[:2], meta, "after", second)
+    again = pages.page_section(views[:2], meta, "after", second)
     assert again.count("page-by-page:before:begin") == 1 and again.count("page-by-page:after:begin") == 1
     assert "| muc-tieu | province | 2 |" in again and "| muc-tieu | province | 3 |" in again  # after, before
 
@@ -86,6 +87,7 @@ def test_load_national_option_plumbing(tmp_path):
     import pytest
 
     from benchmarks import load
+    from benchmarks import page_by_page as pages
 
     with pytest.raises(SystemExit):
         load.parse_args(["--scale", "national"])
@@ -95,11 +97,11 @@ def test_load_national_option_plumbing(tmp_path):
     assert (a.province, a.sessions, a.data) == ("00", [], tmp_path)
     assert load.parse_args([]).sessions == [1, 5, 10]
     v = lambda page, rnd, r: {"page": page, "user": "tinh", "error": "", "round": rnd, "ready": r, "settled": r}  # noqa: E731
-    views = [v(load.FRESH, -1, 3.5), v("chi-bo", 0, 9.0), v("chi-bo", 1, 1.0), v("chi-bo", 2, 3.0)]
-    table = load.national_table(views)
-    assert f"| {load.FRESH} | province | 3.50 | 1 | 3.50 |" in table and "≤ 3 | chưa đạt" in table
+    views = [v(pages.FRESH, -1, 3.5), v("chi-bo", 0, 9.0), v("chi-bo", 1, 1.0), v("chi-bo", 2, 3.0)]
+    table = pages.national_table(views)
+    assert f"| {pages.FRESH} | province | 3.50 | 1 | 3.50 |" in table and "≤ 3 | chưa đạt" in table
     assert "| chi-bo | province | 9.00 | 2 | 3.00 | 3.00 |" in table
-    sec = load.national_section(
+    sec = pages.national_section(
         views, {"date": "d", "load": "1", "load_end": "2", "visits": 3, "server_core": 0, "client_core": 1}
     )
-    assert sec.startswith(load.NATIONAL_BEGIN) and sec.endswith(load.NATIONAL_END)
+    assert sec.startswith(pages.NATIONAL_BEGIN) and sec.endswith(pages.NATIONAL_END)

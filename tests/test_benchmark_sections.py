@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from benchmarks import load, mapload, report, wsload
+from benchmarks import load, mapload, page_by_page, scale_report, wsload
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data"
@@ -47,7 +47,7 @@ def view(page, user, rnd, ready=None, error="", settled=0.1, server=0.2, browser
 
 
 VIEWS = [
-    view(load.FRESH, "tinh", -1, 3.4),
+    view(page_by_page.FRESH, "tinh", -1, 3.4),
     *(view("chi-bo", "tinh", r, x) for r, x in ((0, 4.0), (1, 1.25), (2, 2.5))),
     view("chi-bo", "tinh", 2, error="TimeoutError"),
     *(view("muc-tieu", "xa", r, x, server=r / 3) for r, x in ((0, 0.9), (1, 0.5), (2, 0.7))),
@@ -113,16 +113,16 @@ MAP_META = {"date": "2026-12-03 10:39 UTC", "loads": 3, "load": "0.8 / 1.9 / 2.2
 
 @functools.cache
 def cases() -> dict[str, str]:
-    out = {f"render:{k}": report.render(v) for k, v in results_variants().items()}
+    out = {f"render:{k}": scale_report.render(v) for k, v in results_variants().items()}
     out |= {
         "load.table": load.table(LOAD_ROWS),
         "load.section": load.section(LOAD_ROWS, LOAD_META),
-        "load.page_table": load.page_table(VIEWS),
-        "load.page_section:new": load.page_section(VIEWS, LOAD_META, "latest", ""),
-        "load.page_section:kept": load.page_section(VIEWS[1:6], LOAD_META, "after", OLD_PAGES),
-        "load.national_table": load.national_table(VIEWS),
-        "load.national_section": load.national_section(VIEWS, LOAD_META),
-        "load.national_section:reading": load.national_section(VIEWS[:4], LOAD_META, "My reading."),
+        "load.page_table": page_by_page.page_table(VIEWS),
+        "load.page_section:new": page_by_page.page_section(VIEWS, LOAD_META, "latest", ""),
+        "load.page_section:kept": page_by_page.page_section(VIEWS[1:6], LOAD_META, "after", OLD_PAGES),
+        "load.national_table": page_by_page.national_table(VIEWS),
+        "load.national_section": page_by_page.national_section(VIEWS, LOAD_META),
+        "load.national_section:reading": page_by_page.national_section(VIEWS[:4], LOAD_META, "My reading."),
         "wsload.table": wsload.table(WS_ROWS),
         "wsload.upload_table": wsload.upload_table(UPS),
         "wsload.run_block:one-process": wsload.run_block(WS_ROWS, UPS, WS_META),

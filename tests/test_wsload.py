@@ -1,4 +1,4 @@
-"""The load test's WebSocket client (benchmarks/wsload.py) against the real server: it logs in through the form's
+"""The load test's WebSocket client (benchmarks/wsclient.py) against the real server: it logs in through the form's
 widgets — or at the log-in gate of deploy/, served here in-process, with its cookie on the WebSocket —, gets its
 role's menu and pages, and its checks catch a page that is not the one asked for. Nothing is timed (the time-outs
 are generous bounds, not measurements)."""
@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from benchmarks import report, wsload
-from benchmarks.server import free_port
+from benchmarks import report, wsclient, wsload
+from benchmarks.server import free_port, part_of
 from dashboard import auth, gate, session
 
 
@@ -54,7 +54,7 @@ def _res() -> dict:
 
 def test_a_commune_session_logs_in_and_sees_every_page_of_its_menu(base):
     res = _res()
-    asyncio.run(wsload.session(base, "xa", res, 120, time.time() + 600))
+    asyncio.run(wsclient.session(base, "xa", res, 120, time.time() + 600))
     assert res["messages"] == [] and res["errors"] == res["timeouts"] == 0
     assert len(res["login"]) == 1
     # the commune's own page is in its menu, the admin's are not (the menu came from the server's navigation)
@@ -65,19 +65,19 @@ def test_a_commune_session_logs_in_and_sees_every_page_of_its_menu(base):
 
 def test_a_wrong_password_and_a_wrong_page_fail_the_checks(base):
     async def go():
-        async with wsload.Client(base, 120) as c:
+        async with wsclient.Client(base, 120) as c:
             form = await c.rerun()
             ids = [form.widgets[label] for label in ("Tên đăng nhập", "Mật khẩu", "Đăng nhập")]
             bad = [(ids[0], "string_value", "tinh"), (ids[1], "string_value", "sai"), (ids[2], "trigger_value", True)]
             refused = await c.rerun(form.page_hash, bad)
-            with pytest.raises(wsload.CheckFailed, match="title 'Đăng nhập'"):
+            with pytest.raises(wsclient.CheckFailed, match="title 'Đăng nhập'"):
                 refused.check("tong-quan")  # still the log-in form: no overview
-            assert refused.navigation is not None and not wsload.menu(refused)  # no menu before log-in
-            _, home = await wsload.log_in(c, "tinh")
+            assert refused.navigation is not None and not wsclient.menu(refused)  # no menu before log-in
+            _, home = await wsclient.log_in(c, "tinh")
             assert home.check("tong-quan").startswith("Tổng quan năm")
-            pages = dict((p, h) for h, p in wsload.menu(home))
+            pages = dict((p, h) for h, p in wsclient.menu(home))
             chi_bo = await c.rerun(pages["chi-bo"])
-            with pytest.raises(wsload.CheckFailed):
+            with pytest.raises(wsclient.CheckFailed):
                 chi_bo.check("dang-vien")  # another page's title
             assert chi_bo.check("chi-bo") == "Xếp loại chi bộ"
 
@@ -119,16 +119,16 @@ def test_a_session_logs_in_at_the_gate_and_carries_its_cookie(server, gate_url):
     """The deployment's log-in path without nginx: the gate's form posted, its cookie on the app's WebSocket; the
     app opens the overview of that user (its menu) without its own log-in form."""
     base, data = server
-    cookie = wsload.gate_log_in(gate_url, "xa", 60, app=base)
+    cookie = wsclient.gate_log_in(gate_url, "xa", 60, app=base)
     name, _, value = cookie.partition("=")
     assert name == session.COOKIE and session.check(value, data / "users").username == "xa"
     res = _res()
-    asyncio.run(wsload.session(base, "xa", res, 120, time.time() + 600, gate=gate_url))
+    asyncio.run(wsclient.session(base, "xa", res, 120, time.time() + 600, gate=gate_url))
     assert res["messages"] == [] and res["errors"] == res["timeouts"] == 0 and len(res["login"]) == 1
     assert "nop-bao-cao" in res["by_page"] and "nap-du-lieu" not in res["by_page"]  # the commune's menu
 
     async def first_run(cookie):
-        async with wsload.Client(base, 120, cookie) as c:
+        async with wsclient.Client(base, 120, cookie) as c:
             return await c.rerun()
 
     assert asyncio.run(first_run(None)).headings[:1] == ["Đăng nhập"]  # without the cookie: the app's own form
@@ -136,10 +136,10 @@ def test_a_session_logs_in_at_the_gate_and_carries_its_cookie(server, gate_url):
 
 
 def test_a_wrong_password_at_the_gate_is_refused_with_its_message(base, gate_url):
-    with pytest.raises(wsload.CheckFailed, match=re.escape(f"log-in refused at the gate (HTTP 401) {auth.WRONG}")):
-        wsload.gate_log_in(gate_url, "tinh", 60, password="sai", app=base)
+    with pytest.raises(wsclient.CheckFailed, match=re.escape(f"log-in refused at the gate (HTTP 401) {auth.WRONG}")):
+        wsclient.gate_log_in(gate_url, "tinh", 60, password="sai", app=base)
     res = _res()
-    asyncio.run(wsload.session(base, "quantri", res, 120, time.time() + 600, gate=gate_url))
+    asyncio.run(wsclient.session(base, "quantri", res, 120, time.time() + 600, gate=gate_url))
     assert res["errors"] == 0 and "nap-du-lieu" in res["by_page"]  # a right one still works from this address
 
 
@@ -148,8 +148,8 @@ def test_the_server_tree_is_split_into_its_parts():
     themselves), anything else the launcher."""
     import os
 
-    assert wsload.part_of(os.getpid()) == "launcher"
-    assert wsload.part_of(2**22 + 12345) == "gone"
+    assert part_of(os.getpid()) == "launcher"
+    assert part_of(2**22 + 12345) == "gone"
     assert wsload.parts({"app :8502": 2.0, "app :8501": 10.0, "gate": 0.5, "nginx": 0.3, "launcher": 0.0}, 12.8) == (
         "10.0 + 2.0 / 0.5 / 0.3"
     )
