@@ -19,7 +19,8 @@ FLAGS = [
 # The app connected to its server and its script not running (a page run finished).
 READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 HEADING = '[data-testid="stMain"] h1'
-SIDEBAR_LINKS = '[data-testid="stSidebarNav"] a'
+# The menu's links: dashboard/urlstate.py draws it with st.page_link (Streamlit's own menu, stSidebarNav, is hidden).
+SIDEBAR_LINKS = '[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]'
 # resolves once the renderer's main thread has nothing left to do (the page drawn), or after 15 s
 IDLE_JS = "() => new Promise(r => requestIdleCallback(() => r(), {timeout: 15000}))"
 
@@ -69,10 +70,12 @@ async def fill_log_in(page, url: str, user: str, step_ms: int, settle: bool = Fa
 
 
 async def sidebar_links(page, step_ms: int) -> list[str]:
-    """The hrefs of the sidebar's page links, once there are any (after log-in), in the menu's order."""
+    """The hrefs of the sidebar's page links, once there are any (after log-in), in the menu's order (the overview
+    first, its href «»); a link is clicked by its place, `page.locator(SIDEBAR_LINKS).nth(i)`, as its href carries
+    the filters."""
     await page.wait_for_selector(SIDEBAR_LINKS, timeout=step_ms)
     links = page.locator(SIDEBAR_LINKS)
-    return [h for i in range(await links.count()) if (h := await links.nth(i).get_attribute("href"))]
+    return [await links.nth(i).get_attribute("href") or "" for i in range(await links.count())]
 
 
 async def has_exception(page) -> bool:

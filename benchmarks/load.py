@@ -44,16 +44,17 @@ async def session(browser, url: str, user: str, res: dict, step_ms: int, deadlin
         await page.wait_for_selector(SIDEBAR_LINKS, timeout=step_ms)
         res["login"].append(time.perf_counter() - t)
         res["views"] += 1
-        for href in (await sidebar_links(page, step_ms))[1:]:  # the first is the overview, already shown
+        hrefs = await sidebar_links(page, step_ms)
+        for i, href in list(enumerate(hrefs))[1:]:  # the first is the overview, already shown
             if time.time() > deadline:
                 res["timeouts"] += 1
                 return
             try:
                 t = time.perf_counter()
-                await page.locator(f'{SIDEBAR_LINKS}[href="{href}"]').first.click()
+                await page.locator(SIDEBAR_LINKS).nth(i).click()
                 title = await ready(page, step_ms, title)
                 res["page"].append(time.perf_counter() - t)
-                res["by_page"].setdefault(href.rsplit("/", 1)[-1] or "/", []).append(res["page"][-1])
+                res["by_page"].setdefault(pages.page_name(href), []).append(res["page"][-1])
                 res["views"] += 1
                 if await has_exception(page):
                     res["errors"] += 1

@@ -63,7 +63,7 @@ def _cpu(pid: int) -> float:
     return sum(cpu for cpu, _ in tree(pid).values())
 
 
-def _page_name(href: str | None) -> str:
+def page_name(href: str | None) -> str:
     """A sidebar link's page: the last part of its path (the default page, at «/», is the overview)."""
     return urllib.parse.urlparse(href or "").path.strip("/").rsplit("/", 1)[-1] or "tong-quan"
 
@@ -130,9 +130,8 @@ async def page_by_page(
         title = await view(first, page.get_by_role("button", name="Đăng nhập").click, title, -1)
         hrefs = await sidebar_links(page, step_ms)
         for rnd in range(visits):
-            for href in hrefs[1:] + hrefs[:1]:  # the overview, already shown, last
-                link = page.locator(f'{SIDEBAR_LINKS}[href="{href}"]').first
-                title = await view(_page_name(href), link.click, title, rnd)
+            for i in [*range(1, len(hrefs)), 0]:  # the overview, already shown, last
+                title = await view(page_name(hrefs[i]), page.locator(SIDEBAR_LINKS).nth(i).click, title, rnd)
         for rnd in range(visits if changes else 0):
             for name, label, option, shows in changes:
                 await _choose(page, label, option)
