@@ -16,6 +16,7 @@ RESULTS_MARK = "benchmark-results:"
 # replaces its own section (`write_section`), and the main benchmark, which rewrites the rest, keeps them all
 # (`keep_sections`).
 KEPT = (
+    "etl-profile",  # written by hand (the ETL profile of issue 13.4): no program replaces it
     "concurrent-sessions",  # benchmarks/load.py, chromium
     "ws-sessions",  # benchmarks/wsload.py, WebSocket clients
     "page-by-page",  # benchmarks/page_by_page.py (python -m benchmarks.load --visits)

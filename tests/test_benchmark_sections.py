@@ -145,3 +145,19 @@ def test_a_section_is_the_text_it_was(name):
 
 def test_every_section_is_compared():
     assert sorted(cases()) == sorted(GOLDEN)
+
+
+def test_the_hand_written_etl_profile_survives_every_writer(tmp_path):
+    # docs/PERFORMANCE.md's «ETL profile» is written by hand: the load benchmark replacing its section and the main
+    # benchmark rewriting the report both keep it (it once sat inside the load benchmark's markers, to be erased)
+    from benchmarks import report
+
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text((ROOT / "docs" / "PERFORMANCE.md").read_text(encoding="utf-8"), encoding="utf-8")
+    profile = report.marked(doc.read_text(encoding="utf-8"), *report.markers("etl-profile"))
+    assert profile is not None and "## ETL profile" in profile
+    begin, end = report.markers("concurrent-sessions")
+    report.write_section(doc, f"{begin}\n## Concurrent sessions\nnew figures\n{end}", begin, end)
+    after = doc.read_text(encoding="utf-8")
+    assert profile in after and "new figures" in after
+    assert profile in report.keep_sections("# Performance\n\n## Notes\n", doc)
