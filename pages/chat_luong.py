@@ -76,16 +76,19 @@ with tabs[1]:
         "và cần kiểm tra."
     )
     rec = tables.reconciliation_view(state.scope)
-    diff = rec.filter(pl.col("difference") != 0)
+    diff = rec.filter(pl.col("difference") != 0)  # a cell not compared has no difference
     new = diff.filter(pl.col("consistency_item").is_null())
     c1, c2, c3 = st.columns(3)
-    c1.metric("Ô số liệu đã đối chiếu", fmt.num(rec.height))
+    c1.metric("Ô số liệu đã đối chiếu", fmt.num(rec["compared"].sum()))
     c2.metric("Chênh lệch đã giải thích", fmt.num(diff.height - new.height))
     c3.metric("Chênh lệch mới, cần kiểm tra", fmt.num(new.height))
+    if note := tables.not_compared_note(rec):
+        st.info(note)
     if new.height:
         st.error(f"{fmt.num(new.height)} ô chênh lệch chưa có trong danh mục đã giải thích: xem các dòng «Mới».")
     cols = [
         Col("kind", "Loại"),
+        *([Col("status", "Vì sao chưa đối chiếu")] if note else []),
         Col("bieu", "Biểu"),
         Col("year", "Năm", "year"),
         Col("level_code", "Cấp"),
@@ -100,7 +103,8 @@ with tabs[1]:
         Col("reason", "Lý do"),
     ]
     only = st.toggle("Chỉ hiện các ô chênh lệch", value=True, key="rec_only")
-    tables.show_table(diff if only else rec, cols, empty="Không có ô nào chênh lệch.")
+    shown = [c for c in cols if c.name != "status"] if only else cols  # a difference is a compared cell
+    tables.show_table(diff if only else rec, shown, empty="Không có ô nào chênh lệch.")
     downloads.downloads(rec, cols, "doi-chieu-bieu", "Đối chiếu số liệu đã nạp với Biểu 01–07", state, key="rec")
     facts = data.published_facts().filter(pl.col("inconsistent"))
     st.markdown("**Tỉ lệ ghi trong văn bản không khớp với phép chia:**")

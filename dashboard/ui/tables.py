@@ -170,20 +170,69 @@ def coverage_table(state: State) -> pl.DataFrame:
     return cov.with_columns(complete_text=pl.when(pl.col("complete")).then(pl.lit("Đủ")).otherwise(pl.lit(short)))
 
 
+NOT_COMPARED = "Chưa đối chiếu"
+
+
+def _why_not_compared(unit_code: str | None, year: int, reported: int | None, expected: int | None) -> str:
+    """Why a published cell was not compared (rec_all: the returns behind it are not all loaded)."""
+    if unit_code is not None:
+        return f"chưa nạp báo cáo năm {year} của đơn vị"
+    if not reported:
+        return f"chưa nạp báo cáo nào của năm {year}"
+    return f"chưa nạp đủ báo cáo năm {year} ({fmt.ratio(reported, expected)} đơn vị)"
+
+
 def reconciliation_view(scope: Scope) -> pl.DataFrame:
     """The reconciliation in words: Biểu, level, type, role, unit and measure by their Vietnamese names, and what
-    kind of cell it is — matching, a documented difference, or a new one to check."""
-    rec = data.reconciliation(scope)
+    kind of cell it is (reconciliation_kinds)."""
+    rec = reconciliation_kinds(data.reconciliation(scope))
+    return decoded(rec, bieu="bieu", level_code="level", type_code="branch_type", role_code="role", unit_code="unit")
+
+
+def reconciliation_kinds(rec: pl.DataFrame) -> pl.DataFrame:
+    """The cells of data.reconciliation with their measure in words and their kind — matching, a documented
+    difference, a new one to check, or not compared because the returns behind it are not all loaded (`status`
+    says which) — new differences first."""
     rec = rec.with_columns(
         measure=pl.Series(
             [export.measure_label(b, m) for b, m in zip(rec["bieu"], rec["measure"], strict=True)], dtype=pl.String
         ),
-        kind=pl.when(pl.col("difference") == 0)
+        kind=pl.when(~pl.col("compared"))
+        .then(pl.lit(NOT_COMPARED))
+        .when(pl.col("difference") == 0)
         .then(pl.lit("Khớp"))
         .when(pl.col("consistency_item").is_not_null())
         .then(pl.lit("Đã giải thích"))
         .otherwise(pl.lit("Mới — cần kiểm tra")),
+        status=pl.Series(
+            [
+                None if compared else _why_not_compared(unit, year, reported, expected)
+                for compared, unit, year, reported, expected in rec.select(
+                    "compared", "unit_code", "basis_year", "units_reported", "units_expected"
+                ).iter_rows()
+            ],
+            dtype=pl.String,
+        ),
     )
-    order = {"Mới — cần kiểm tra": 0, "Đã giải thích": 1, "Khớp": 2}
-    rec = rec.sort(pl.col("kind").replace_strict(order, return_dtype=pl.Int8), "bieu")
-    return decoded(rec, bieu="bieu", level_code="level", type_code="branch_type", role_code="role", unit_code="unit")
+    order = {"Mới — cần kiểm tra": 0, "Đã giải thích": 1, "Khớp": 2, NOT_COMPARED: 3}
+    return rec.sort(pl.col("kind").replace_strict(order, return_dtype=pl.Int8), "bieu")
+
+
+def not_compared_note(rec: pl.DataFrame) -> str | None:
+    """In words (markdown), how many cells of the reconciliation (reconciliation_kinds) were compared and how many
+    could not be, by why: the latest year first, a year's province cells before its communes'. None when every cell
+    was compared."""
+    left = rec.filter(pl.col("kind") == NOT_COMPARED)
+    if left.is_empty():
+        return None
+    why = (
+        left.group_by("status")
+        .agg(n=pl.len(), year=pl.col("basis_year").first(), of_unit=pl.col("unit_code").is_not_null().first())
+        .sort(["year", "of_unit"], descending=[True, False])
+    )
+    lines = "\n".join(f"- {fmt.num(n)} ô: {status};" for status, n, *_ in why.iter_rows())
+    return (
+        f"Đã đối chiếu {fmt.num(rec.height - left.height)} trên {fmt.num(rec.height)} ô số liệu đã công bố. "
+        f"{fmt.num(left.height)} ô chưa đối chiếu được (không tính là chênh lệch) vì chưa nạp đủ các báo cáo làm nên "
+        f"số liệu đó:\n\n{lines[:-1]}."
+    )
