@@ -18,6 +18,7 @@ from etl.load import load_files, read_paths
 from etl.province import load_province
 from etl.settings import PARQUET_DIR, SAMPLES_DIR
 from etl.store import REAL, StoreError, create, kind, recover
+from etl.text import vn_int, vn_num
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         r = rep.result
         print(
-            f"Đã nạp {r.returns} báo cáo ({r.branches} chi bộ), thay thế {r.replaced} báo cáo cũ, "
-            f"trong {time.perf_counter() - t0:.2f} giây. Ảnh chụp dữ liệu: {r.snapshot}."
+            f"Đã nạp {vn_int(r.returns)} báo cáo ({vn_int(r.branches)} chi bộ), thay thế {vn_int(r.replaced)} báo cáo cũ, "
+            f"trong {vn_num(time.perf_counter() - t0, 2)} giây. Ảnh chụp dữ liệu: {r.snapshot}."
         )
         return 0
     if a.cmd == "template":
@@ -188,7 +189,7 @@ def build_sample(out: Path | None = None, load: bool = True, progress=None, para
     else:
         paths = write_sample(province, out, progress=write_progress, illustrative=True)
     t1 = time.perf_counter()
-    print(f"Đã viết {len(paths)} báo cáo mẫu vào {out} trong {t1 - t0:.1f} giây.")
+    print(f"Đã viết {vn_int(len(paths))} báo cáo mẫu vào {out} trong {vn_num(t1 - t0, 1)} giây.")
     if not load:
         return 0
     rep = load_files(
@@ -209,8 +210,8 @@ def build_sample(out: Path | None = None, load: bool = True, progress=None, para
     if not small and year2026.cycle.period(year2026.YEAR) is None:  # the illustrative 2026's reporting period, once
         year2026.record_cycle(province, PARQUET_DIR)
     print(
-        f"Đã nạp {rep.result.returns} báo cáo ({rep.result.branches} chi bộ-năm) trong "
-        f"{time.perf_counter() - t1:.1f} giây."
+        f"Đã nạp {vn_int(rep.result.returns)} báo cáo ({vn_int(rep.result.branches)} chi bộ-năm) trong "
+        f"{vn_num(time.perf_counter() - t1, 1)} giây."
     )
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -132,6 +133,7 @@ def test_command_line_load_of_an_office_return(province, tmp_path):
         "5 dòng phần ký tên.",
     ]
     assert lines[3].startswith("Đã nạp 1 báo cáo (2 chi bộ), thay thế 0 báo cáo cũ, trong ") and len(lines) == 4
+    assert re.fullmatch(r".*, trong \d+,\d\d giây\. Ảnh chụp dữ liệu: .*", lines[3])  # 2,19 giây, not 2.19
 
 
 @pytest.mark.slow  # runs the command line as a process
