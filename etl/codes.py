@@ -64,16 +64,16 @@ def resolve(domain: str, text: str) -> str | None:
     return table.get(key(text)) or table.get(key(from_tcvn3(text)))
 
 
-def label(domain: str, code: str | None) -> str:
-    """Vietnamese label of a code ('' for None)."""
+def label(domain: str, code: str | None, wording: str = "label") -> str:
+    """Vietnamese label of a code ('' for None); `wording` "short": codes.csv's short label instead."""
     if code is None:
         return ""
-    return next(c.label for c in codes()[domain] if c.code == code)
+    return next(getattr(c, wording) for c in codes()[domain] if c.code == code)
 
 
-def labels(domain: str) -> list[str]:
-    """The labels of a domain in order (the drop-down list of the template)."""
-    return [c.label for c in codes()[domain]]
+def labels(domain: str, wording: str = "label") -> list[str]:
+    """The labels (or short labels) of a domain in order (a drop-down list of the template)."""
+    return [getattr(c, wording) for c in codes()[domain]]
 
 
 def code_list(domain: str) -> list[str]:

@@ -28,6 +28,7 @@ class Column:
     required_from: int | None = None  # from this report year an empty cell is an error
     aliases: tuple[str, ...] = ()  # other headers it may have (beside column_aliases.csv: for columns made from data)
     max_chars: int = MAX_NAME_CHARS  # kind == "text": the longest text it takes (etl/settings.py names each kind)
+    wording: str = "label"  # kind == "code": the codes.csv column the template writes and lists ("label", "short")
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,9 @@ ORGS = SheetSpec(
             width=16,
             help="Đảng bộ cơ sở: để trống (trực thuộc đảng uỷ báo cáo); đảng bộ bộ phận: mã đảng bộ cơ sở",
         ),
-        Column("org_type", "Loại hình", "code", "branch_type", required=True, width=30),
+        # A đảng bộ's type in the branch types' short wording («Cơ quan Nhà nước»): their label names a chi bộ
+        # («Chi bộ thuộc loại hình …»). One domain: the reader takes either wording (and every alias) to one code.
+        Column("org_type", "Loại hình", "code", "branch_type", required=True, width=30, wording="short"),
         Column(
             "rating",
             "Xếp loại tổ chức",

@@ -68,6 +68,9 @@ ORG_INSTRUCTIONS = [
     "{n}. Trang «Tổ chức cơ sở đảng»: mỗi đảng bộ cơ sở, mỗi đảng bộ bộ phận một dòng (chi bộ cơ sở ghi ở trang «Chi "
     "bộ», cấp «Chi bộ cơ sở»). Đảng bộ cơ sở: để trống «Trực thuộc», ghi kết quả xếp loại của chính đảng bộ (do cấp "
     "uỷ cấp trên quyết định, không cộng từ các chi bộ). Đảng bộ bộ phận: «Trực thuộc» ghi mã đảng bộ cơ sở.",
+    "   «Loại hình» của đảng bộ: chọn trong danh sách "
+    + ", ".join(f"«{t}»" for t in labels("branch_type", ORGS.col("org_type").wording))
+    + ".",
     "   Ở trang «Chi bộ», cột cuối «Trực thuộc (mã đảng bộ)»: chi bộ trực thuộc đảng uỷ cơ sở ghi mã đảng bộ cơ sở, chi "
     "bộ trực thuộc đảng bộ bộ phận ghi mã đảng bộ bộ phận; chi bộ cơ sở và chi bộ trực thuộc đảng uỷ xã, phường để "
     "trống. Mã tổ chức không trùng mã chi bộ.",
@@ -134,7 +137,7 @@ def write_return(
                 v = label(c.domain, "co" if v else "khong")
             info.write(at, 1, v, f["input"])
             if c.kind == "code":
-                info.data_validation(at, 1, at, 1, {"validate": "list", "source": lists[c.domain]})
+                info.data_validation(at, 1, at, 1, {"validate": "list", "source": lists[c.domain, c.wording]})
             if c.help:
                 info.write_comment(at, 1, c.help)
             at += 1
@@ -167,7 +170,7 @@ def _cells(spec: SheetSpec, row: Mapping[str, Any]) -> list[Any]:
         if c.kind == "code" and isinstance(v, bool):
             v = "co" if v else "khong"
         if c.kind == "code" and v is not None:
-            v = label(c.domain, v)
+            v = label(c.domain, v, c.wording)
         out.append(v)
     return out
 
@@ -226,7 +229,7 @@ def _write_table(wb, f, lists, spec: SheetSpec, year: int, unit_title: str, rows
                 i,
                 {
                     "validate": "list",
-                    "source": lists[c.domain],
+                    "source": lists[c.domain, c.wording],
                     "error_title": "Giá trị không hợp lệ",
                     "error_message": "Chọn một giá trị trong danh sách.",
                 },
@@ -250,25 +253,26 @@ def _write_table(wb, f, lists, spec: SheetSpec, year: int, unit_title: str, rows
     ws.freeze_panes(FIRST_DATA_ROW, 3)
 
 
-def _domains() -> list[str]:
-    return sorted({c.domain for s in DATA_SHEETS for c in s.columns if c.kind == "code"})
+def _lists() -> list[tuple[str, str]]:
+    """The drop-down lists: each code domain in each wording a column writes it in."""
+    return sorted({(c.domain, c.wording) for s in DATA_SHEETS for c in s.columns if c.kind == "code"})
 
 
-def _list_refs() -> dict[str, str]:
-    """Where each domain's drop-down list sits on the hidden «Danh mục» sheet."""
+def _list_refs() -> dict[tuple[str, str], str]:
+    """Where each (domain, wording)'s drop-down list sits on the hidden «Danh mục» sheet."""
     refs = {}
-    for j, d in enumerate(_domains()):
+    for j, (d, w) in enumerate(_lists()):
         colname = xl_col_to_name(j)
-        refs[d] = f"='Danh mục'!${colname}$2:${colname}${1 + len(labels(d))}"
+        refs[d, w] = f"='Danh mục'!${colname}$2:${colname}${1 + len(labels(d, w))}"
     return refs
 
 
 def _write_lists(wb, f) -> None:
-    """A hidden sheet with one column per code domain; data validations point at its ranges."""
+    """A hidden sheet with one column per drop-down list; data validations point at its ranges."""
     ws = wb.add_worksheet("Danh mục")
-    for j, d in enumerate(_domains()):
-        ws.write(0, j, d, f["bold"])
-        for i, v in enumerate(labels(d)):
+    for j, (d, w) in enumerate(_lists()):
+        ws.write(0, j, d if w == "label" else f"{d} ({w})", f["bold"])
+        for i, v in enumerate(labels(d, w)):
             ws.write(1 + i, j, v)
     ws.hide()
 

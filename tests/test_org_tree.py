@@ -255,6 +255,104 @@ def test_the_2026_template_has_the_sheet_and_the_column(province):
     assert book["Chi bộ"].rows[4][-1] == PARENT  # the last column of «Chi bộ» (beside the groups' row)
 
 
+# ---------------------------------------------------------------------------------------------- a đảng bộ's type
+
+# A đảng bộ's «Loại hình» as the return offers it: codes.csv's short labels, none saying «Chi bộ».
+DANG_BO_TYPES = [
+    "Cơ quan Đảng, MTTQ, đoàn thể",
+    "Cơ quan Nhà nước",
+    "Lực lượng vũ trang",
+    "Đơn vị sự nghiệp",
+    "Doanh nghiệp",
+    "Hợp tác xã",
+    "Xóm, tổ dân phố",
+]
+
+
+def drop_downs(data: bytes, sheet: str) -> dict[str, list[str]]:
+    """Each header of the sheet with a drop-down -> the values it offers (its range on the hidden «Danh mục»)."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[sheet]
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        if dv.type != "list":
+            continue
+        col = next(iter(dv.sqref.ranges)).min_col
+        head = ws.cell(5, col).value or ws.cell(6, col).value
+        where, cells = dv.formula1.rsplit("!", 1)
+        out[head] = [c.value for (c,) in wb[where.strip("='")][cells.replace("$", "")]]
+    return out
+
+
+def test_the_templates_organisation_sheet_offers_a_dang_bos_type_without_chi_bo(province):
+    import io
+
+    from forms.template import write_return
+
+    buf = io.BytesIO()
+    write_return(buf, province, province.unit_by_code[UNIT], YEAR)
+    lists = drop_downs(buf.getvalue(), SHEET)
+    assert lists["Loại hình"] == DANG_BO_TYPES
+    assert lists["Loại tổ chức"] == ["Đảng bộ cơ sở", "Đảng bộ bộ phận"]
+    assert not [v for vs in lists.values() for v in vs if v.startswith("Chi bộ")]
+    # the branches keep the branch wording
+    assert drop_downs(buf.getvalue(), "Chi bộ")["Loại hình"][1] == "Chi bộ thuộc loại hình cơ quan Nhà nước"
+    # and the instructions name the same list
+    (line,) = [r[0] for r in m.read_book(buf.getvalue())["Hướng dẫn"].rows if "«Loại hình» của đảng bộ" in r[0]]
+    assert "«Cơ quan Nhà nước», «Lực lượng vũ trang»" in line and "Chi bộ thuộc" not in line
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        {  # the templates before: the branches' labels
+            "dang": "Chi bộ thuộc loại hình cơ quan Đảng, MTTQ, tổ chức chính trị - xã hội",
+            "nha_nuoc": "Chi bộ thuộc loại hình cơ quan Nhà nước",
+            "su_nghiep": "Chi bộ thuộc loại hình đơn vị sự nghiệp",
+        },
+        {"dang": "Cơ quan Đảng, MTTQ, đoàn thể", "nha_nuoc": "Cơ quan Nhà nước", "su_nghiep": "Đơn vị sự nghiệp"},
+        {"dang": "Cơ quan Đảng", "nha_nuoc": "Nhà nước", "su_nghiep": "Chi bộ loại hình sự nghiệp"},  # by hand
+    ],
+    ids=["old long labels", "new labels", "typed by hand"],
+)
+def test_a_dang_bos_type_in_any_wording_loads_to_its_code(province, book, clean, wording):
+    from etl.codes import resolve
+
+    typed = copy.deepcopy(book)
+    sh = m._table(typed, ORGS)
+    j = m._col(sh, "org_type")
+    for i in m._data_rows(sh):
+        sh.rows[i][j] = wording[resolve("branch_type", sh.rows[i][j])]
+    got = parse_return(m.write_xlsx(typed), "bc.xlsx", province)
+    assert got.warnings == []
+    assert got.orgs.sort("excel_row")["org_type"].cast(pl.String).to_list() == [
+        "dang",
+        "nha_nuoc",
+        "su_nghiep",
+        "su_nghiep",
+        "su_nghiep",
+    ]
+    assert_frame_equal(clean.orgs, got.orgs)
+
+
+def test_every_spelling_of_a_type_the_reader_took_still_resolves():
+    """The one domain keeps every wording: label, short label and each alias of aliases.csv, to its code."""
+    import csv
+
+    from etl.codes import codes, resolve
+    from etl.settings import MAPPINGS_DIR
+
+    with open(MAPPINGS_DIR / "aliases.csv", encoding="utf-8", newline="") as f:
+        spellings = [(r["alias"], r["code"]) for r in csv.DictReader(f) if r["domain"] == "branch_type"]
+    spellings += [(s, c.code) for c in codes()["branch_type"] for s in (c.label, c.short, c.code)]
+    assert len(spellings) > 40
+    assert [(s, resolve("branch_type", s)) for s, _ in spellings] == spellings
+
+
 # ---------------------------------------------------------------------------------------------- office layouts
 
 
@@ -319,7 +417,7 @@ def test_a_prefilled_return_lists_last_years_tree(tree_store):
 
     book = _prefilled(A, tree_store)
     db, bp = label("org_kind", "db_co_so"), label("org_kind", "db_bo_phan")
-    school, state = label("branch_type", "su_nghiep"), label("branch_type", "nha_nuoc")
+    school, state = "Đơn vị sự nghiệp", "Cơ quan Nhà nước"  # a đảng bộ's type: no «Chi bộ thuộc loại hình …»
     assert _rows(book, ORGS, "org_code", "org_name", "org_kind", "parent_code", "org_type", "rating") == [
         (f"{A}.D1", "Đảng bộ Trường THPT", db, None, school, None),
         (f"{A}.P1", "Đảng bộ bộ phận Tổ chuyên môn", bp, f"{A}.D1", school, None),
@@ -413,3 +511,35 @@ def test_a_prefilled_return_filled_in_loads_with_its_tree(tree_store, tmp_path):
     assert sorted(parents.select("branch_code", "parent_code").rows()) == sorted(
         (b["branch_code"], b["parent_code"]) for b in branches if b.get("parent_code")
     )
+
+
+# ---------------------------------------------------------------------------------------------- on the dashboard
+
+
+def test_the_dashboards_tree_shows_a_dang_bos_type_without_chi_bo(tree_store):
+    """Commune A (2025): its đảng bộ read «Đơn vị sự nghiệp», «Cơ quan Nhà nước»; its branches, the chi bộ cơ sở
+    among them, keep the branch wording (as on the return's sheet «Chi bộ»)."""
+    from dashboard import data
+    from dashboard.scope import Filters, Scope
+    from tests.fixtures import A
+
+    f = Filters(years=(2025,), units=(A,))
+    tree = data.org_tree(f, Scope.province(), root=tree_store)
+    assert sorted(tree.select("node_code", "type_label").rows()) == [
+        (f"{A}.A3", "Chi bộ thuộc loại hình cơ quan Đảng, MTTQ, tổ chức chính trị - xã hội"),
+        (f"{A}.D1", "Đơn vị sự nghiệp"),
+        (f"{A}.D2", "Cơ quan Nhà nước"),
+        (f"{A}.P1", "Đơn vị sự nghiệp"),
+        (f"{A}.T1", "Chi bộ thuộc loại hình đơn vị sự nghiệp"),
+        (f"{A}.T2", "Chi bộ thuộc loại hình đơn vị sự nghiệp"),
+        (f"{A}.T3", "Chi bộ thuộc loại hình đơn vị sự nghiệp"),
+        (f"{A}.T4", "Chi bộ thuộc loại hình cơ quan Nhà nước"),
+        (f"{A}.V1", "Chi bộ xóm, tổ dân phố"),
+        (f"{A}.V2", "Chi bộ xóm, tổ dân phố"),
+    ]
+    orgs = data.grassroots_orgs(f, Scope.province(), root=tree_store)
+    assert orgs.select("org_code", "kind_label", "type_label").rows() == [
+        (f"{A}.D1", "Đảng bộ cơ sở", "Đơn vị sự nghiệp"),
+        (f"{A}.D2", "Đảng bộ cơ sở", "Cơ quan Nhà nước"),
+        (f"{A}.A3", "Chi bộ cơ sở", "Chi bộ thuộc loại hình cơ quan Đảng, MTTQ, tổ chức chính trị - xã hội"),
+    ]
