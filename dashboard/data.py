@@ -109,15 +109,11 @@ def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
         df = df.join(names, on="unit_code", how="left")
     # a grassroots organisation's «level» is its kind (đảng bộ cơ sở, or the chi bộ cơ sở's own level)
     kinds = {**lab["org_kind"], **lab["level"], "chi_bo": "Chi bộ"}
-    # a đảng bộ's type in the wording of its sheet in the return (etl/schema.py ORGS): «Cơ quan Nhà nước», never
-    # «Chi bộ thuộc loại hình cơ quan Nhà nước»
-    org_type = dict(zip(code_list("branch_type"), labels("branch_type", ORGS.col("org_type").wording), strict=True))
-    lab = {**lab, "level": {**lab["level"], **lab["org_kind"]}, "kind": kinds, "org_type": org_type}
+    lab = {**lab, "level": {**lab["level"], **lab["org_kind"]}, "kind": kinds}
     for col, domain, out in (
         ("level", "level", "level_label"),
         ("org_kind", "kind", "kind_label"),
         ("node_kind", "kind", "kind_label"),
-        ("org_type", "org_type", "type_label"),
         ("branch_type", "branch_type", "type_label"),
         ("rating", "rating", "rating_label"),
         ("internet", "internet", "internet_label"),
@@ -127,10 +123,14 @@ def _with_labels(df: pl.DataFrame, root: Path) -> pl.DataFrame:
             df = df.with_columns(
                 pl.col(col).replace_strict(lab[domain], default=None, return_dtype=pl.String).alias(out)
             )
-    kind = next((k for k in ("node_kind", "org_kind") if k in df.columns), None)
-    if kind and "branch_type" in df.columns:  # a tree: its đảng bộ rows, among branches and chi bộ cơ sở
+    # A đảng bộ's type in the wording of its sheet in the return (etl/schema.py ORGS): «Cơ quan Nhà nước», never
+    # «Chi bộ thuộc loại hình cơ quan Nhà nước»; so the tree's đảng bộ (int_org_tree; its branches keep the branch
+    # wording) and every row of a list of grassroots organisations (int_grassroots_org: its kind said beside it).
+    if "branch_type" in df.columns and ("node_kind" in df.columns or "org_kind" in df.columns):
+        org_type = dict(zip(code_list("branch_type"), labels("branch_type", ORGS.col("org_type").wording), strict=True))
+        org = pl.col("node_kind").is_in(code_list("org_kind")) if "node_kind" in df.columns else pl.lit(True)
         df = df.with_columns(
-            type_label=pl.when(pl.col(kind).is_in(code_list("org_kind")))
+            type_label=pl.when(org)
             .then(pl.col("branch_type").replace_strict(org_type, default=None, return_dtype=pl.String))
             .otherwise(pl.col("type_label"))
         )

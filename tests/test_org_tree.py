@@ -517,8 +517,9 @@ def test_a_prefilled_return_filled_in_loads_with_its_tree(tree_store, tmp_path):
 
 
 def test_the_dashboards_tree_shows_a_dang_bos_type_without_chi_bo(tree_store):
-    """Commune A (2025): its đảng bộ read «Đơn vị sự nghiệp», «Cơ quan Nhà nước»; its branches, the chi bộ cơ sở
-    among them, keep the branch wording (as on the return's sheet «Chi bộ»)."""
+    """Commune A (2025): its đảng bộ read «Đơn vị sự nghiệp», «Cơ quan Nhà nước»; in the tree its branches, the chi
+    bộ cơ sở among them, keep the branch wording (as on the return's sheet «Chi bộ»); the list of its grassroots
+    organisations, which says «Đảng bộ cơ sở» or «Chi bộ cơ sở» beside each, words every type alike."""
     from dashboard import data
     from dashboard.scope import Filters, Scope
     from tests.fixtures import A
@@ -541,5 +542,5 @@ def test_the_dashboards_tree_shows_a_dang_bos_type_without_chi_bo(tree_store):
     assert orgs.select("org_code", "kind_label", "type_label").rows() == [
         (f"{A}.D1", "Đảng bộ cơ sở", "Đơn vị sự nghiệp"),
         (f"{A}.D2", "Đảng bộ cơ sở", "Cơ quan Nhà nước"),
-        (f"{A}.A3", "Chi bộ cơ sở", "Chi bộ thuộc loại hình cơ quan Đảng, MTTQ, tổ chức chính trị - xã hội"),
+        (f"{A}.A3", "Chi bộ cơ sở", "Cơ quan Đảng, MTTQ, đoàn thể"),  # its kind said beside: one wording
     ]
