@@ -117,15 +117,25 @@ def table_xlsx(
     f = _formats(wb)
     ws = wb.add_worksheet(sheet[:31])
     row = _preamble(ws, f, export_meta(title, filters_text, source, is_sample, approval, year))
+    shown = df.select([c.name for c in cols])
     for j, c in enumerate(cols):
         ws.write_string(row, j, c.header, f["head"])
-        ws.set_column(j, j, max(10, min(45, len(c.header) + 4)))
-    for i, r in enumerate(df.select([c.name for c in cols]).iter_rows(), start=row + 1):
+        ws.set_column(j, j, _width(c, shown.get_column(c.name)))
+    for i, r in enumerate(shown.iter_rows(), start=row + 1):
         for j, (c, v) in enumerate(zip(cols, r)):
             _cell(ws, i, j, v, c.kind, f)
     ws.freeze_panes(row + 1, 0)
     wb.close()
     return buf.getvalue()
+
+
+def _width(c: Col, values: pl.Series) -> int:
+    """A column as wide as its header (which wraps past 45) and its longest text (up to 60 characters: a commune's
+    or a branch's name is read whole, not cut at the header's width); numbers fit in the header's width."""
+    longest = 0
+    if c.kind not in ("int", "pct", "year") and values.len():
+        longest = values.cast(pl.String).str.len_chars().max() or 0
+    return max(10, min(45, len(c.header) + 4), min(60, longest + 2))
 
 
 def _cell(ws, i: int, j: int, v, kind: str, f) -> None:

@@ -40,3 +40,20 @@ def test_a_trend_export_says_its_years(sample_store):
     text = filters_text_of(trend, _state())
     assert text.startswith("các năm 2021–2025; toàn tỉnh") and "năm 2025;" not in text
     assert filters_text_of(trend.head(1), _state()).startswith("năm 2025; ")  # one year: that year
+
+
+def test_an_excel_tables_text_columns_are_as_wide_as_their_longest_name():
+    """A branch's or commune's name was cut at its header's width (a 4-letter header gave 10 characters): the
+    column now fits its longest text up to 60 characters; numbers keep the header's width."""
+    import io
+
+    from openpyxl import load_workbook
+
+    name = "Chi bộ Trường Trung học phổ thông Nội trú tỉnh"  # 46 characters
+    df = pl.DataFrame({"name": [name, "Xóm Nà Mạ"], "n": [1462, 3], "note": ["x" * 90, None]})
+    cols = [export.Col("name", "Tên"), export.Col("n", "Số", "int"), export.Col("note", "Ghi chú")]
+    ws = load_workbook(io.BytesIO(export.table_xlsx(df, cols, "Bảng", "Toàn tỉnh", "Thử"))).active
+    widths = {c: int(ws.column_dimensions[c].width) for c in "ABC"}  # xlsxwriter adds the padding (48 → 48,71)
+    assert widths["A"] == len(name) + 2  # 48: the whole name
+    assert widths["B"] == 10  # a number: the smallest width
+    assert widths["C"] == 60  # the longest text capped
