@@ -775,6 +775,8 @@ BIEU_TABLES = (
     "tbl_bieu05",
     "tbl_bieu06",
     "tbl_bieu07",
+    "tbl_meetings",  # the branches' meetings (the sheet «Sinh hoạt chi bộ» from 2026): no published Biểu
+    "int_unit_reported",  # the units expected to report: how complete the meetings table is
 )
 
 

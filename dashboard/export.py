@@ -23,6 +23,7 @@ from dashboard.notices import sample_notice
 from dashboard.scope import Scope
 from etl.codes import codes, label
 from etl.province import load_province
+from etl.schema import MEETINGS_FROM
 from etl.settings import INTERNAL_MARK, PARQUET_DIR
 from etl.text import vn_decimal
 
@@ -180,6 +181,7 @@ def _formats(wb) -> dict:
         "year": wb.add_format({"num_format": "0", "border": 1}),
         "pct": wb.add_format({"num_format": "0.00%", "border": 1}),
         "text": wb.add_format({"border": 1}),
+        "centre": wb.add_format({"border": 1, "align": "center"}),  # a word among figures («Có»)
         "bold": wb.add_format({"bold": True, "border": 1}),
         "boldint": wb.add_format({"bold": True, "num_format": "#,##0", "border": 1}),
     }
@@ -289,6 +291,80 @@ B06_MEASURES = [
 ]
 
 
+# «Tình hình sinh hoạt chi bộ» (tbl_meetings, the return's sheet «Sinh hoạt chi bộ» from 2026): one row per committee,
+# its branches' year summed; the page's table and the workbook's sheet both read their columns here. The committee's
+# own fields (materials, thematic orientation) close the row and are not summed into the total.
+MEETING_BRANCHES = ("branches", "Số chi bộ báo cáo")
+MEETING_GROUPS = [
+    (
+        "Sinh hoạt thường kỳ",
+        [
+            ("months_held", "Tháng có sinh hoạt"),
+            ("months_due", "Tháng phải sinh hoạt"),
+            ("branches_every_month", "Chi bộ sinh hoạt đủ hằng tháng"),
+        ],
+    ),
+    (
+        "Chuyên đề, diễn đàn",
+        [("branches_thematic_quarterly", "Chi bộ chuyên đề mỗi quý"), ("branches_with_forum", "Chi bộ có diễn đàn")],
+    ),
+    (
+        "Dự sinh hoạt",
+        [
+            ("attended", "Lượt đảng viên có mặt"),
+            ("attendance_due", "Lượt phải dự"),
+            ("absent_unexcused", "Lượt vắng không lý do"),
+        ],
+    ),
+    ("Chấm điểm", [("meetings_scored", "Kỳ được chấm điểm"), ("meetings_good", "Kỳ đạt tốt trở lên")]),
+    (
+        "Nghị quyết, phân công",
+        [
+            ("branches_resolutions", "Chi bộ có nghị quyết hằng tháng"),
+            ("members_assigned", "Đảng viên được phân công"),
+            ("members_due", "Đảng viên phải phân công"),
+        ],
+    ),
+    ("Cấp trên dự", [("village_branches", "Chi bộ xóm"), ("villages_visited", "Chi bộ xóm có cấp trên dự")]),
+    (
+        "Quy chế, chi bộ điểm",
+        [
+            ("branches_with_rules", "Chi bộ có quy chế làm việc"),
+            ("pilots_regular", "Chi bộ điểm thường kỳ"),
+            ("pilots_thematic", "Chi bộ điểm chuyên đề"),
+        ],
+    ),
+    (
+        "Của đảng bộ",
+        [("materials_months", "Tháng có tài liệu sinh hoạt"), ("orientation_text", "Định hướng chuyên đề")],
+    ),
+]
+MEETING_OWN = ("materials_months", "orientation_text")  # the committee's own fields: no total
+MEETING_TOTAL = "Tổng cộng"
+MEETING_SHEET = "Sinh hoạt chi bộ"
+
+
+def meeting_rows(df: pl.DataFrame) -> pl.DataFrame:
+    """tbl_meetings of one year (with `unit_name`) as the page and the workbook show it: the committee's thematic
+    orientation as «Có»/«Không» and, for more than one committee, the total row «Tổng cộng» (the counts summed; a
+    count no committee reported stays empty, never 0)."""
+    df = df.with_columns(
+        orientation_text=pl.when(pl.col("thematic_orientation")).then(pl.lit("Có")).otherwise(pl.lit("Không"))
+    )
+    if df.height < 2:
+        return df
+    summed = [MEETING_BRANCHES[0], *[c for _, g in MEETING_GROUPS for c, _ in g if c not in MEETING_OWN]]
+    total = df.select(pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in summed)
+    return pl.concat([df, total.with_columns(unit_name=pl.lit(MEETING_TOTAL))], how="diagonal_relaxed")
+
+
+def meeting_no_data(year: int) -> str:
+    """Why a year's meetings table has no row: before the sheet, or no committee in scope has reported it yet."""
+    if year < MEETINGS_FROM:
+        return f"Năm {year}: chưa có số liệu (biểu sinh hoạt chi bộ áp dụng từ năm {MEETINGS_FROM})."
+    return f"Năm {year}: chưa có số liệu (chưa nạp báo cáo nào có trang «{MEETING_SHEET}» trong phạm vi này)."
+
+
 def measure_label(bieu: str, measure: str) -> str:
     """The Vietnamese name of one measure of a Biểu, as its column or row is headed («Lý luận chính trị: Sơ cấp,
     chưa có»), for the reconciliation table."""
@@ -304,7 +380,7 @@ def measure_label(bieu: str, measure: str) -> str:
     return names.get(bieu, {}).get(measure, measure)
 
 
-BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 03a", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
+BIEU_SHEETS = ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 03a", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07", MEETING_SHEET]
 GRASSROOTS_KINDS = (("db_co_so", "Đảng bộ cơ sở"), ("co_so", "Chi bộ cơ sở"))
 
 
@@ -321,22 +397,37 @@ class HeadCell:
 class BieuRow:
     tt: str
     label: str
-    values: tuple[int, ...] = ()  # empty for a section or group heading
+    values: tuple[int | str | None, ...] = ()  # empty for a section or group heading; None: not reported
     bold: bool = False
 
 
 @dataclass(frozen=True)
 class Bieu:
-    """One Biểu in its published layout, independent of the file format: header rows, then body rows."""
+    """One Biểu in its published layout, independent of the file format: header rows, then body rows. A table that
+    is not an official Biểu has no number but a `name` (its sheet's); `note` says how complete it is, or why it has
+    no rows («chưa có số liệu», never zeros)."""
 
     number: str
     title: str
     head: tuple[tuple[HeadCell, ...], ...]
     rows: tuple[BieuRow, ...]
+    name: str = ""
+    note: str = ""
 
     @property
     def width(self) -> int:
         return sum(c.span for c in self.head[0])
+
+    @property
+    def sheet(self) -> str:
+        return self.name or f"Biểu {self.number}"
+
+    @property
+    def heading(self) -> str:
+        """The line above the title: «Biểu số 01», or what an unnumbered table is."""
+        if self.number:
+            return f"Biểu số {self.number}"
+        return f"Biểu «{self.name}» (không phải biểu số chính thức: tổng hợp trang «{self.name}» của báo cáo hằng năm)"
 
 
 def _cells(*texts: str, tall: bool = False) -> tuple[HeadCell, ...]:
@@ -344,8 +435,9 @@ def _cells(*texts: str, tall: bool = False) -> tuple[HeadCell, ...]:
 
 
 def bieu_layouts(tables: dict[str, pl.DataFrame], year: int, unit_names: dict[str, str]) -> list[Bieu]:
-    """Biểu 01–07 laid out as published, from the loaded roll-ups (tbl_bieu01…07, already scoped): the one layout
-    the XLSX workbook and the Word annex of the situation report both render."""
+    """Biểu 01–07 laid out as published, from the loaded roll-ups (tbl_bieu01…07, already scoped), then the
+    meetings table (tbl_meetings; not an official Biểu): the one layout the XLSX workbook and the Word annex of the
+    situation report both render."""
     at = lambda t: tables[t].filter(pl.col("year") == year)  # noqa: E731
     out: list[Bieu] = []
 
@@ -463,12 +555,41 @@ def bieu_layouts(tables: dict[str, pl.DataFrame], year: int, unit_names: dict[st
     ]
     head = (_cells("TT", "Nội dung", *[f"Năm {y}" for y in years7]),)
     out.append(Bieu("07", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", head, tuple(rows)))
+    out.append(_meetings_bieu(at("tbl_meetings"), at("int_unit_reported").height, year, unit_names))
     return out
 
 
+def _meetings_bieu(d: pl.DataFrame, expected: int, year: int, unit_names: dict[str, str]) -> Bieu:
+    """The meetings table (tbl_meetings of the year, already scoped) in the layout of Biểu 05/06: a row per committee
+    and the total, the committees that reported it of those expected, or why there is none."""
+    head = (
+        (
+            *_cells("TT", "Đơn vị", MEETING_BRANCHES[1], tall=True),
+            *[HeadCell(g, len(cols)) for g, cols in MEETING_GROUPS],
+        ),
+        tuple(HeadCell(lab) for _, cols in MEETING_GROUPS for _, lab in cols),
+    )
+    title = "TÌNH HÌNH SINH HOẠT CHI BỘ"
+    if d.is_empty():
+        return Bieu("", title, head, (), MEETING_SHEET, meeting_no_data(year))
+    name = pl.col("unit_code").replace_strict(unit_names, default=pl.col("unit_code"), return_dtype=pl.String)
+    body = meeting_rows(d.sort("unit_code").with_columns(unit_name=name))
+    cols = [MEETING_BRANCHES[0], *[c for _, g in MEETING_GROUPS for c, _ in g]]
+    rows = [
+        BieuRow(str(i + 1), r["unit_name"], tuple(r[c] for c in cols)) for i, r in enumerate(body.iter_rows(named=True))
+    ]
+    if body.height > d.height:  # the total row
+        rows[-1] = BieuRow("", MEETING_TOTAL, rows[-1].values, bold=True)
+    note = (
+        f"Đơn vị có số liệu: {fmt.num(d.height)}/{fmt.num(expected)} (số liệu cả năm theo sổ biên bản của các chi bộ; "
+        "đơn vị chưa nạp báo cáo không có dòng)."
+    )
+    return Bieu("", title, head, tuple(rows), MEETING_SHEET, note)
+
+
 def bieu_workbook(year: int, scope: Scope, unit_code: str | None = None, root: Path = PARQUET_DIR) -> bytes:
-    """Biểu 01–07 of a year as one XLSX in the published layout, for the province or one unit (a commune user: its
-    own), read through the data layer with the caller's scope."""
+    """Biểu 01–07 of a year as one XLSX in the published layout, and the meetings sheet, for the province or one unit
+    (a commune user: its own), read through the data layer with the caller's scope."""
     names = data.unit_names(root=root)
     if scope.is_commune:
         unit_code = scope.unit_code
@@ -494,17 +615,21 @@ def bieu_xlsx(
     is_sample: bool = False,
     approval: str | None = None,
 ) -> bytes:
-    """Biểu 01–07 in their published layout from the loaded roll-ups (tbl_bieu01…07, already scoped)."""
+    """Biểu 01–07 in their published layout and the meetings sheet, from the loaded roll-ups (data.bieu_tables,
+    already scoped); a sheet without rows says why («chưa có số liệu»)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
     for b in bieu_layouts(tables, year, unit_names):
-        ws = wb.add_worksheet(f"Biểu {b.number}")
+        ws = wb.add_worksheet(b.sheet)
         ws.write_string(0, 0, f"ĐẢNG BỘ TỈNH {province_name.upper()}", f["title"])
-        ws.write_string(1, 0, f"Biểu số {b.number}", f["title"])
+        ws.write_string(1, 0, b.heading, f["title"])
         ws.write_string(2, 0, b.title, f["title"])
         ws.write_string(3, 0, f"Phạm vi: {scope_text}; năm {year}")
         ws.write_string(4, 0, INTERNAL_MARK, f["mark"])
+        ws.set_column(0, 0, 6)
+        ws.set_column(1, 1, 48)
+        ws.set_column(2, b.width, 11)
         ws.write_string(
             5,
             0,
@@ -512,10 +637,11 @@ def bieu_xlsx(
             + (f". {approval}" if approval else "")
             + (f". {sample_notice()}" if is_sample else ""),
         )
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 1, 48)
-        ws.set_column(2, b.width, 11)
-        _print_setup(ws, first=7, head=len(b.head))
+        if b.note:
+            ws.write_string(6, 0, b.note, None if b.rows else f["title"])
+        _print_setup(ws, first=7, head=len(b.head) if b.rows else 0)
+        if not b.rows:  # «chưa có số liệu»: no empty table that reads as zeros
+            continue
         r = 7
         for i, cells in enumerate(b.head):
             ws.set_row(r + i, 42)  # three lines of a wrapped header («Chưa qua đào tạo»), not one cut line
@@ -539,7 +665,8 @@ def _print_setup(ws, first: int, head: int) -> None:
     ws.set_paper(9)  # A4
     ws.set_landscape()
     ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as the rows need
-    ws.repeat_rows(first, first + head - 1)
+    if head:
+        ws.repeat_rows(first, first + head - 1)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.center_horizontally()
     ws.set_footer("&CTrang &P/&N")
@@ -557,8 +684,13 @@ def bieu_preview(b: Bieu) -> pl.DataFrame:
             names += [f"{cell.text}: {c.text}" for c in sub[k : k + cell.span]]
             k += cell.span
     names = [n if names.count(n) == 1 else f"{n} ({i + 1})" for i, n in enumerate(names)]
-    rows = [[r.tt, r.label, *[fmt.num(v) for v in r.values], *[""] * (len(names) - 2 - len(r.values))] for r in b.rows]
+    rows = [[r.tt, r.label, *map(cell_text, r.values), *[""] * (len(names) - 2 - len(r.values))] for r in b.rows]
     return pl.DataFrame(rows, schema=names, orient="row")
+
+
+def cell_text(v: int | str | None) -> str:
+    """A Biểu cell as text: a count in Vietnamese format (1.462), text as it is, «—» for a figure not reported."""
+    return v if isinstance(v, str) else fmt.num(v)
 
 
 def _by_unit(d: pl.DataFrame) -> pl.DataFrame:
@@ -568,8 +700,13 @@ def _by_unit(d: pl.DataFrame) -> pl.DataFrame:
     return d.pivot("measure", index="unit_code", values="value", aggregate_function="sum")
 
 
-def _row(ws, r: int, tt: str, text: str, values: list[int], f, bold: bool = False, first: int = 2) -> None:
+def _row(ws, r: int, tt: str, text: str, values: list, f, bold: bool = False, first: int = 2) -> None:
     ws.write_string(r, 0, tt, f["bold"] if bold else f["text"])
     ws.write_string(r, 1, text, f["bold"] if bold else f["text"])
     for j, v in enumerate(values):
-        ws.write_number(r, first + j, v, f["boldint"] if bold else f["int"])
+        if isinstance(v, str):
+            ws.write_string(r, first + j, v, f["centre"])
+        elif v is None:  # not reported: empty, never 0
+            ws.write_blank(r, first + j, None, f["boldint"] if bold else f["int"])
+        else:
+            ws.write_number(r, first + j, v, f["boldint"] if bold else f["int"])

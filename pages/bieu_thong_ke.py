@@ -44,17 +44,20 @@ else:
 layouts = export.bieu_layouts(data.bieu_tables(state.scope, unit), state.year, data.unit_names())
 st.header("Xem trước một biểu")
 shown = st.selectbox(
-    "Biểu", range(len(layouts)), format_func=lambda i: f"Biểu {layouts[i].number}: {layouts[i].title}", key="bieu_xem"
+    "Biểu", range(len(layouts)), format_func=lambda i: f"{layouts[i].sheet}: {layouts[i].title}", key="bieu_xem"
 )
-preview = export.bieu_preview(layouts[shown])
-st.dataframe(
-    preview,
-    hide_index=True,
-    width="stretch",
-    height=min(620, 38 + 35 * preview.height),
-    # the row's number and name stay in view while the figures scroll sideways
-    column_config={c: st.column_config.TextColumn(pinned=True) for c in preview.columns[:2]},
-)
+if layouts[shown].note:
+    st.caption(layouts[shown].note)
+if layouts[shown].rows:
+    preview = export.bieu_preview(layouts[shown])
+    st.dataframe(
+        preview,
+        hide_index=True,
+        width="stretch",
+        height=min(620, 38 + 35 * preview.height),
+        # the row's number and name stay in view while the figures scroll sideways
+        column_config={c: st.column_config.TextColumn(pinned=True) for c in preview.columns[:2]},
+    )
 st.caption(
     f"Phạm vi: {scope_text}; năm {state.year}. Tệp Excel in khổ A4 ngang, vừa chiều rộng trang, dòng tiêu đề lặp lại "
     "trên mỗi trang."

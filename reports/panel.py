@@ -64,7 +64,10 @@ def documents(state: State) -> None:
         on_click="ignore",
         icon=":material/description:",
         key="situation-docx",
-        help="Các đoạn viết sẵn từ số liệu đã nạp và Biểu 01–07 ở phụ lục (không theo bộ lọc cấp, loại hình).",
+        help=(
+            "Các đoạn viết sẵn từ số liệu đã nạp; Biểu 01–07 và biểu sinh hoạt chi bộ ở phụ lục (không theo bộ lọc "
+            "cấp, loại hình)."
+        ),
     )
     if state.scope.is_commune:
         return

@@ -1,6 +1,7 @@
 """The situation report as a Word document (python-docx), laid out as Vietnamese party documents are: the header
 block (issuing committee, «ĐẢNG CỘNG SẢN VIỆT NAM», place and date), the title, numbered sections in a serif font
-of 14 pt, «Tài liệu lưu hành nội bộ» on every page, and Biểu 01–07 as Word tables in a landscape annex.
+of 14 pt, «Tài liệu lưu hành nội bộ» on every page, and Biểu 01–07 and the meetings table as Word tables in a
+landscape annex.
 
 The font is named «Times New Roman», the one the reader's Word has; LibreOffice shows it in Liberation Serif, which
 has the same metrics (the layout does not move)."""
@@ -19,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from dashboard import export, fmt
+from dashboard import export
 from dashboard.scope import Scope
 from etl.settings import PARQUET_DIR
 from reports import figures, prose
@@ -231,20 +232,24 @@ def _annex(doc, s: Situation) -> None:
     _para(doc, "PHỤ LỤC", bold=True, size=14, align="center", indent=False, space_after=0)
     _para(
         doc,
-        f"Các biểu thống kê năm {m.year} ({scope_text}), tổng hợp từ báo cáo đã nạp theo bố cục Biểu 01–07",
+        f"Các biểu thống kê năm {m.year} ({scope_text}), tổng hợp từ báo cáo đã nạp theo bố cục Biểu 01–07, và "
+        "biểu sinh hoạt chi bộ",
         italic=True,
         size=12,
         align="center",
         indent=False,
     )
     for i, b in enumerate(export.bieu_layouts(s.bieu, m.year, s.unit_names)):
-        for j, part in enumerate(_split(b, MAX_TABLE_COLUMNS)):
-            if i and not j:
+        for j, part in enumerate(_split(b, MAX_TABLE_COLUMNS) if b.rows else [b]):
+            if i and not j and b.rows:  # a table without rows says why under the one before
                 doc.add_page_break()
-            _para(doc, f"Biểu số {b.number}", bold=True, size=12, align="center", indent=False, space_after=0)
+            _para(doc, b.heading, bold=True, size=12, align="center", indent=False, space_after=0)
             suffix = f" (tiếp theo, phần {j + 1})" if j else ""
             _para(doc, b.title + suffix, bold=True, size=12, align="center", indent=False, space_after=6)
-            _table(doc, part)
+            if b.note and not j:
+                _para(doc, b.note, italic=True, size=ANNEX_PT + 1, align="center", indent=False, space_after=6)
+            if b.rows:
+                _table(doc, part)
 
 
 def _split(b: export.Bieu, max_columns: int) -> list[export.Bieu]:
@@ -308,7 +313,7 @@ def _table(doc, b: export.Bieu) -> None:
         # A section or group heading has no figures: its label runs across the row.
         _cell(cells[1] if r.values else cells[1].merge(cells[-1]), r.label, bold=r.bold, align="left")
         for j, v in enumerate(r.values):
-            _cell(cells[2 + j], fmt.num(v), bold=r.bold, align="right")
+            _cell(cells[2 + j], export.cell_text(v), bold=r.bold, align="center" if isinstance(v, str) else "right")
     t.autofit = False  # Word and LibreOffice both follow the grid's column widths
     for col, w in zip(t.columns, widths):
         col.width = w

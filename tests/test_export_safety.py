@@ -141,8 +141,14 @@ def test_bieu_workbook_writes_no_formulas():
     """The official tables are numbers and fixed labels; still, nothing in them may be a formula."""
     empty = {
         t: pl.DataFrame({"year": [], "unit_code": []}, schema={"year": pl.Int64, "unit_code": pl.String})
-        for t in ("tbl_bieu05", "tbl_bieu06")
+        for t in ("tbl_bieu05", "tbl_bieu06", "int_unit_reported")
     }
+    counts = [export.MEETING_BRANCHES[0], *[c for _, g in export.MEETING_GROUPS[:-1] for c, _ in g]]
+    # a unit whose name is not known is shown by its code: one that reads as a formula stays text
+    meetings = pl.DataFrame(
+        {"year": [2025], "unit_code": ["=2+2"], **{c: [1] for c in counts}, "materials_months": [None]},
+        schema_overrides={"materials_months": pl.Int64},
+    ).with_columns(thematic_orientation=pl.lit(True))
     tables = {
         "tbl_bieu01": pl.DataFrame(
             schema={"year": pl.Int64, "level_code": pl.String, "type_code": pl.String, "count": pl.Int64}
@@ -172,6 +178,7 @@ def test_bieu_workbook_writes_no_formulas():
             }
         ),
         "tbl_bieu07": pl.DataFrame(schema={"year": pl.Int64, **{m: pl.Int64 for m, _ in export.B07_MEASURES}}),
+        "tbl_meetings": meetings,
         **empty,
     }
     xlsx = export.bieu_xlsx(tables, 2025, "Cao Bằng", "=1+1", {}, is_sample=True)
@@ -182,3 +189,4 @@ def test_bieu_workbook_writes_no_formulas():
     cells = [v for r in wb.get_sheet_by_name("Biểu 01").to_python() for v in r]
     assert INTERNAL_MARK in cells
     assert any(isinstance(v, str) and v.startswith("Phạm vi: =1+1") for v in cells)
+    assert "=2+2" in [v for r in wb.get_sheet_by_name(export.MEETING_SHEET).to_python() for v in r]

@@ -45,8 +45,13 @@ SCOPED = {
     "findings": (lambda root, s, u: data.findings(s, root=root), False, "logs"),
     "returns": (lambda root, s, u: data.returns(s, root=root), False),
     "rating_mix": (lambda root, s, u: data.rating_mix(_f(u), s, root=root), True),
-    "bieu_tables": (lambda root, s, u: data.bieu_tables(s, u[0] if u else None, root=root), True),
-    "bieu_workbook": (lambda root, s, u: export.bieu_workbook(2025, s, u[0] if u else None, root=root), False),
+    # on the demonstration, whose 2026 has the meetings sheet (the sample's years have none); its latest year
+    "bieu_tables": (lambda root, s, u: data.bieu_tables(s, u[0] if u else None, root=root), True, "demo"),
+    "bieu_workbook": (
+        lambda root, s, u: export.bieu_workbook(max(data.years(root=root)), s, u[0] if u else None, root=root),
+        False,
+        "demo",
+    ),
     "coverage": (lambda root, s, u: data.coverage(_f(u), s, root=root), True),
     "reported_units": (lambda root, s, u: data.reported_units(2025, _f(u), s, root=root), True),
     # the published history of a unit (a real store without returns); a commune asks for its own unit's

@@ -13,8 +13,18 @@ from dashboard.scope import Scope
 
 def test_every_biểu_prints_landscape_one_page_wide_with_its_header_repeated(tiny_province_store):
     wb = openpyxl.load_workbook(io.BytesIO(export.bieu_workbook(2025, Scope.province(), root=tiny_province_store)))
-    # Biểu 03a: the grassroots organisations' ratings in Biểu 03's layout (issue 30)
-    assert wb.sheetnames == ["Biểu 01", "Biểu 02", "Biểu 03", "Biểu 03a", "Biểu 04", "Biểu 05", "Biểu 06", "Biểu 07"]
+    # Biểu 03a: the grassroots organisations' ratings in Biểu 03's layout (issue 30); the meetings table after Biểu 07
+    assert wb.sheetnames == [
+        "Biểu 01",
+        "Biểu 02",
+        "Biểu 03",
+        "Biểu 03a",
+        "Biểu 04",
+        "Biểu 05",
+        "Biểu 06",
+        "Biểu 07",
+        "Sinh hoạt chi bộ",
+    ]
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9, ws.title  # A4
         # fit to pages: 1 wide (the file format's default, left out when written), as many tall as needed

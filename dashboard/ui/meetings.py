@@ -214,29 +214,15 @@ def _codes(domain: str):
     return codes()[domain]
 
 
+# The columns of export.MEETING_GROUPS (the workbook's sheet «Sinh hoạt chi bộ» groups them under two header rows).
 TABLE_COLS = [
     export.Col("unit_name", "Đơn vị"),
-    export.Col("branches", "Số chi bộ báo cáo", "int"),
-    export.Col("months_held", "Tháng có sinh hoạt", "int"),
-    export.Col("months_due", "Tháng phải sinh hoạt", "int"),
-    export.Col("branches_every_month", "Chi bộ sinh hoạt đủ hằng tháng", "int"),
-    export.Col("branches_thematic_quarterly", "Chi bộ chuyên đề mỗi quý", "int"),
-    export.Col("branches_with_forum", "Chi bộ có diễn đàn", "int"),
-    export.Col("attended", "Lượt đảng viên có mặt", "int"),
-    export.Col("attendance_due", "Lượt phải dự", "int"),
-    export.Col("absent_unexcused", "Lượt vắng không lý do", "int"),
-    export.Col("meetings_scored", "Kỳ được chấm điểm", "int"),
-    export.Col("meetings_good", "Kỳ đạt tốt trở lên", "int"),
-    export.Col("branches_resolutions", "Chi bộ có nghị quyết hằng tháng", "int"),
-    export.Col("members_assigned", "Đảng viên được phân công", "int"),
-    export.Col("members_due", "Đảng viên phải phân công", "int"),
-    export.Col("village_branches", "Chi bộ xóm", "int"),
-    export.Col("villages_visited", "Chi bộ xóm có cấp trên dự", "int"),
-    export.Col("branches_with_rules", "Chi bộ có quy chế làm việc", "int"),
-    export.Col("pilots_regular", "Chi bộ điểm thường kỳ", "int"),
-    export.Col("pilots_thematic", "Chi bộ điểm chuyên đề", "int"),
-    export.Col("materials_months", "Tháng có tài liệu sinh hoạt", "int"),
-    export.Col("orientation_text", "Định hướng chuyên đề"),
+    export.Col(*export.MEETING_BRANCHES, "int"),
+    *[
+        export.Col(c, lab, "text" if c == "orientation_text" else "int")
+        for _, cols in export.MEETING_GROUPS
+        for c, lab in cols
+    ],
 ]
 
 
@@ -246,13 +232,7 @@ def meeting_table(state: State) -> None:
     df = data.meeting_table(state.filters.but(years=(state.year,)), state.scope)
     if not df.height:
         return
-    df = df.with_columns(
-        orientation_text=pl.when(pl.col("thematic_orientation")).then(pl.lit("Có")).otherwise(pl.lit("Không"))
-    )
-    ints = [c.name for c in TABLE_COLS if c.kind == "int" and c.name != "materials_months"]
-    if df.height > 1:
-        total = df.select(pl.sum(c) for c in ints).with_columns(unit_name=pl.lit("Tổng cộng"))
-        df = pl.concat([df, total], how="diagonal_relaxed")
+    df = export.meeting_rows(df)
     st.header(f"Biểu: tình hình sinh hoạt chi bộ năm {state.year}")
     st.caption(
         "Số liệu cả năm theo sổ biên bản của các chi bộ, cộng theo đơn vị (trang «Sinh hoạt chi bộ» của biểu báo cáo)."
