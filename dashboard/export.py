@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import threading
 from dataclasses import dataclass
@@ -181,6 +182,8 @@ def _formats(wb) -> dict:
         "year": wb.add_format({"num_format": "0", "border": 1}),
         "pct": wb.add_format({"num_format": "0.00%", "border": 1}),
         "text": wb.add_format({"border": 1}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "wrapbold": wb.add_format({"text_wrap": True, "valign": "top", "bold": True}),
         "centre": wb.add_format({"border": 1, "align": "center"}),  # a word among figures («Có»)
         "bold": wb.add_format({"bold": True, "border": 1}),
         "boldint": wb.add_format({"bold": True, "num_format": "#,##0", "border": 1}),
@@ -630,25 +633,25 @@ def bieu_xlsx(
         ws.set_column(0, 0, 6)
         ws.set_column(1, 1, 48)
         ws.set_column(2, b.width, 11)
-        ws.write_string(
-            5,
-            0,
-            f"Tổng hợp từ báo cáo đã nạp, ngày {dt.date.today().strftime('%d/%m/%Y')}"
-            + (f". {approval}" if approval else "")
-            + (f". {sample_notice()}" if is_sample else ""),
-        )
+        made = f"Tổng hợp từ báo cáo đã nạp, ngày {dt.date.today().strftime('%d/%m/%Y')}."  # each part a sentence
+        _wrapped(ws, 5, made + "".join(f" {x}" for x in (approval, is_sample and sample_notice(year=year)) if x), b, f)
         if b.note:
-            ws.write_string(6, 0, b.note, None if b.rows else f["title"])
+            _wrapped(ws, 6, b.note, b, f, "wrapbold" if not b.rows else "wrap")
         _print_setup(ws, first=7, head=len(b.head) if b.rows else 0)
         if not b.rows:  # «chưa có số liệu»: no empty table that reads as zeros
             continue
         r = 7
         for i, cells in enumerate(b.head):
-            ws.set_row(r + i, 42)  # three lines of a wrapped header («Chưa qua đào tạo»), not one cut line
             c = 0 if i == 0 else sum(x.span for x in b.head[0] if x.tall)
+            # as many lines as the longest wrapped header of a figure's column («Bí thư kiêm trưởng xóm, tổ trưởng
+            # TDP»: five), three at least, never one cut line; a bold line holds about 9 characters of a column
+            starts = itertools.accumulate((x.span for x in cells), initial=c)
+            lines = [-(-len(x.text) // (9 * x.span)) for x, at in zip(cells, starts) if at >= 2 and not x.tall]
+            ws.set_row(r + i, 14 * max([3, *lines]))
             for cell in cells:
-                if cell.span > 1:
-                    ws.merge_range(r + i, c, r + i, c + cell.span - 1, cell.text, f["head"])
+                down = len(b.head) - 1 if cell.tall else 0  # TT, Nội dung, … stand over both header rows
+                if cell.span > 1 or down:
+                    ws.merge_range(r + i, c, r + i + down, c + cell.span - 1, cell.text, f["head"])
                 else:
                     ws.write_string(r + i, c, cell.text, f["head"])
                 c += cell.span
@@ -657,6 +660,14 @@ def bieu_xlsx(
             _row(ws, r + i, row.tt, row.label, list(row.values), f, bold=row.bold)
     wb.close()
     return buf.getvalue()
+
+
+def _wrapped(ws, row: int, text: str, b: Bieu, f, kind: str = "wrap") -> None:
+    """A line over the table's width, wrapped and as tall as its lines: a long line would print past the table and
+    shrink the page to fit it."""
+    chars = 6 + 48 + 11 * (b.width - 2)  # the columns' widths (set_column), in characters
+    ws.merge_range(row, 0, row, b.width - 1, text, f[kind])
+    ws.set_row(row, 15 * -(-len(text) // int(chars * 1.1)))
 
 
 def _print_setup(ws, first: int, head: int) -> None:

@@ -82,7 +82,7 @@ def test_the_2026_sheet_holds_the_hand_computed_table(store):
     for j, col in enumerate(COLS):
         assert tuple(r[2 + j] for r in rows) == HAND[col], col
     # the header: the branches reported over both header rows, then the groups over their columns
-    assert ws.cell(8, 3).value == "Số chi bộ báo cáo"
+    assert ws.cell(8, 3).value == "Số chi bộ báo cáo" and "C8:C9" in ws.merged_cells
     assert ws.cell(8, 4).value == "Sinh hoạt thường kỳ" and ws.cell(9, 4).value == "Tháng có sinh hoạt"
     # printed as the other sheets: A4 landscape, one page wide, its two header rows repeated
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
@@ -193,6 +193,7 @@ def test_the_samples_2026_sheet_equals_the_view_and_2025_says_no_data(demo_store
         assert [r[2 + j] for r in rows[:-1]] == view[col].to_list(), col
         if col != "materials_months":
             assert rows[-1][2 + j] == view[col].sum(), col
+    assert "Năm 2026 là năm minh hoạ" in ws["A6"].value  # the illustrative year says so on the sheet
     ws25 = _sheet(export.bieu_workbook(2025, Scope.province(), root=demo_store))[1]
     assert ws25["A7"].value == "Năm 2025: chưa có số liệu (biểu sinh hoạt chi bộ áp dụng từ năm 2026)."
 
