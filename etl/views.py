@@ -30,7 +30,8 @@ DERIVED_DIR = "derived"
 # Computed once per snapshot (the benchmark's national figures say why each): the branch-year fact every page
 # filters (a self-join for start-of-year members), the committee fact (4.8 million rows joined to their branch),
 # the sums every indicator query reads, the progress of every target and scope, the data-quality views, the
-# training roster (committee rows joined to their branches) and the Biểu 01–07 roll-ups (6 s a call nationally).
+# training roster (committee rows joined to their branches), the Biểu 01–07 roll-ups (6 s a call nationally) and
+# the workbook's meetings sheet with the units expected beside it (each the slowest of the workbook's reads).
 DERIVED = (
     "int_branch_year",
     "int_committee_member",
@@ -48,6 +49,8 @@ DERIVED = (
     "tbl_bieu05",
     "tbl_bieu06",
     "tbl_bieu07",
+    "tbl_meetings",
+    "int_unit_reported",
 )
 
 

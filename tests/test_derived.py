@@ -31,11 +31,13 @@ def store(request, sample_store, tiny_store):
 
 
 @pytest.mark.parametrize("name", views.DERIVED)
-def test_each_stored_table_equals_its_view(store, name):
+def test_each_stored_table_equals_its_view(store, name, sample_store):
     snap = current_snapshot(store)
     stored = pl.read_parquet(views.derived_path(snap, name))
     computed = _computed(snap, store, name)
-    assert stored.height > 0, name  # not vacuous: the stores have data for every derived view
+    # not vacuous: the stores have data for every derived view (the sample's 2021–2025 have no meetings; the tiny
+    # store's 2025 baseline has)
+    assert stored.height > 0 or (name == "tbl_meetings" and store == sample_store), name
     assert stored.schema == computed.schema, name
     assert _sorted(stored).equals(_sorted(computed)), name
 
